@@ -1,0 +1,57 @@
+"""The REST routes of the public API, read from the intake function's own OpenAPI document.
+
+The intake handler declares each route once (Powertools decorators with typed models and a
+``security`` requirement). CDK builds API Gateway from that document, the local stack reads the
+synthesized template, and ``/api/openapi.json`` serves the same document: one source of truth.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ApiRoute", "intake_routes"]
+
+REPO = Path(__file__).resolve().parents[1]
+_METHODS = ("get", "post", "put", "delete", "patch")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiRoute:
+    """One method on one path, and which user pool (if any) must have signed the caller in."""
+
+    method: str
+    path: str
+    auth: str | None  # "citizen" | "officer" | None (public)
+    operation_id: str
+
+
+def intake_routes() -> list[ApiRoute]:
+    """Every route the intake function serves, from its OpenAPI document."""
+    spec = importlib.util.spec_from_file_location("_intake_app_for_cdk", REPO / "functions/intake/app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    schema = module.app.get_openapi_schema()
+    routes: list[ApiRoute] = []
+    for path, item in (schema.paths or {}).items():
+        for method in _METHODS:
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            requirements = operation.security or []
+            names = sorted({name for requirement in requirements for name in requirement})
+            if len(names) > 1:
+                raise ValueError(f"{method.upper()} {path}: one user pool per route, got {names}")
+            routes.append(
+                ApiRoute(
+                    method=method.upper(),
+                    path=path,
+                    auth=names[0] if names else None,
+                    operation_id=operation.operationId or f"{method}{path}",
+                )
+            )
+    return sorted(routes, key=lambda r: (r.path, r.method))

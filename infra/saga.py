@@ -1,0 +1,221 @@
+"""The request saga: one Step Functions Standard execution per request, named by the request id.
+
+intake -> official time stamp -> acknowledgment -> review (officer, task token)
+  -> more documents (applicant, deadline) -> review ...
+  -> approval steps (officers, any number, send back to review) -> payment (deadline)
+  -> draft licence -> authorised signer (task token) -> seal -> deliver
+Branches: reject (refusal letter), wrong agency (referred), withdrawal, unreachable (30 days),
+deadline expired -> dismissal proposed -> head dismisses or reopens.
+
+Every waiting step is the clock function's ``await`` action: it records the status and the task
+token against the request in DynamoDB, and schedules the step's deadline. Officer and applicant
+actions complete the token; a due deadline fails it with ``Deadline.Expired``; a withdrawal fails
+it with ``Request.Withdrawn``. The execution input and history hold ids only (no personal data).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+__all__ = ["AWAIT_STEPS", "RequestSaga"]
+
+#: The saga's waiting steps, each completed by a person (or by a deadline).
+AWAIT_STEPS = ("review", "more_documents", "approval", "payment", "signature", "unreachable", "dismissal")
+
+#: Backstop on every wait, beyond any configured deadline (Standard executions run up to a year).
+_WAIT_BACKSTOP = Duration.days(120)
+
+_DEADLINE = "Deadline.Expired"
+_WITHDRAWN = "Request.Withdrawn"
+
+
+class RequestSaga(Construct):
+    """The state machine and its log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        clock: lambda_.IFunction,
+        sign: lambda_.IFunction,
+        notify: lambda_.IFunction,
+        data_key: kms.IKey,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._clock, self._sign, self._notify = clock, sign, notify
+
+        failed = sfn.Fail(self, "SagaFailed", error="Saga.Failed", cause="A step failed; see RecordFailure")
+        record_failure = self._call(
+            "RecordFailure", clock, {"action": "record_failure", "error": sfn.JsonPath.object_at("$.failure")}
+        ).next(failed)
+        self._record_failure = record_failure
+
+        # --- ends -------------------------------------------------------------------------
+        withdrawn = self._transition("Withdrawn", "withdrawn").next(
+            self._notice("NotifyWithdrawn", "withdrawn")
+        ).next(sfn.Succeed(self, "EndWithdrawn"))
+        self._withdrawn = withdrawn
+
+        dismissed = self._transition("Dismissed", "dismissed").next(
+            self._notice("NotifyDismissed", "dismissed")
+        ).next(sfn.Succeed(self, "EndDismissed"))
+
+        refused = (
+            self._call("RenderRefusal", sign, {"action": "refusal"}, result_path="$.document")
+            .next(self._transition("Rejected", "rejected"))
+            .next(self._notice("DeliverRefusal", "rejected"))
+            .next(sfn.Succeed(self, "EndRejected"))
+        )
+        referred = self._transition("Referred", "referred").next(
+            self._notice("NotifyReferred", "referred")
+        ).next(sfn.Succeed(self, "EndReferred"))
+
+        # --- dismissal (R-3.2, Q4.6, Q6.8) ---------------------------------------------------
+        head_decision = self._await("AwaitHeadDecision", "dismissal")
+        propose_dismissal = self._call(
+            "ProposeDismissal", clock, {"action": "propose_dismissal", "cause": sfn.JsonPath.string_at("$.cause.Error")}
+        )
+
+        # --- review loop ---------------------------------------------------------------------
+        review = self._await("AwaitReview", "review")
+        more_documents = self._await("AwaitMoreDocuments", "more_documents", expires=propose_dismissal)
+        unreachable = self._await("AwaitApplicantContact", "unreachable", expires=propose_dismissal)
+        approval = self._await("AwaitApproval", "approval")
+        payment = self._await("AwaitPayment", "payment", expires=propose_dismissal)
+        signature = self._await("AwaitSignature", "signature")
+
+        propose_dismissal.next(head_decision)
+        head_decision.next(
+            sfn.Choice(self, "HeadDecides")
+            .when(sfn.Condition.string_equals("$.decision.decision", "dismiss"), dismissed)
+            .otherwise(review)
+        )
+        more_documents.next(review)
+        unreachable.next(review)
+
+        deliver = (
+            self._call("SealLicence", sign, {"action": "seal_licence"}, result_path="$.document")
+            .next(self._transition("Issued", "issued"))
+            .next(self._call("Deliver", notify, {"action": "deliver"}, result_path="$.delivery"))
+            .next(self._transition("Delivered", "delivered"))
+            .next(sfn.Succeed(self, "EndDelivered"))
+        )
+        draft = self._call("DraftLicence", sign, {"action": "draft_licence"}, result_path="$.draft").next(signature)
+        signature.next(
+            sfn.Choice(self, "SignerDecides")
+            .when(sfn.Condition.string_equals("$.decision.decision", "sign"), deliver)
+            .otherwise(review)
+        )
+        payment.next(self._transition("Paid", "paid")).next(draft)
+
+        fee_due = (
+            sfn.Choice(self, "FeeDue")
+            .when(sfn.Condition.number_greater_than("$.stamp.fee_satang", 0), payment)
+            .otherwise(draft)
+        )
+        approval.next(
+            sfn.Choice(self, "ApproverDecides")
+            .when(sfn.Condition.string_equals("$.decision.decision", "reject"), refused)
+            .when(sfn.Condition.string_equals("$.decision.decision", "send_back"), review)
+            .when(sfn.Condition.boolean_equals("$.decision.approval_complete", False), approval)
+            .otherwise(fee_due)
+        )
+        review.next(
+            sfn.Choice(self, "ReviewerDecides")
+            .when(sfn.Condition.string_equals("$.decision.decision", "approve"), approval)
+            .when(sfn.Condition.string_equals("$.decision.decision", "more_documents"), more_documents)
+            .when(sfn.Condition.string_equals("$.decision.decision", "reject"), refused)
+            .when(sfn.Condition.string_equals("$.decision.decision", "refer"), referred)
+            .when(sfn.Condition.string_equals("$.decision.decision", "unreachable"), unreachable)
+            .otherwise(record_failure)
+        )
+
+        # --- start: official time, acknowledgment ----------------------------------------
+        definition = (
+            self._call("StampOfficialTime", clock, {"action": "stamp"}, result_path="$.stamp")
+            .next(
+                sfn.Choice(self, "WithinPowers")
+                .when(sfn.Condition.boolean_equals("$.stamp.referred", True), referred)
+                .otherwise(
+                    self._call("Acknowledge", sign, {"action": "acknowledgment"}, result_path="$.document")
+                    .next(self._notice("SendAcknowledgment", "acknowledgment"))
+                    .next(review)
+                )
+            )
+        )
+
+        log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR)
+        self.state_machine = sfn.StateMachine(
+            self, "StateMachine",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(definition),
+            timeout=Duration.days(365),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(data_key),
+            comment="Request saga: one execution per request, named by the request id",
+        )
+
+    # ------------------------------------------------------------------------------------------
+    def _call(
+        self,
+        name: str,
+        fn: lambda_.IFunction,
+        payload: dict[str, object],
+        *,
+        result_path: str | None = None,
+    ) -> tasks.LambdaInvoke:
+        """A step that calls a function with the request id and waits for its answer."""
+        task = tasks.LambdaInvoke(
+            self, name,
+            lambda_function=fn,
+            payload=sfn.TaskInput.from_object(
+                {**payload, "request_id": sfn.JsonPath.string_at("$.request_id"), "step": name}
+            ),
+            payload_response_only=True,
+            result_path=result_path or sfn.JsonPath.DISCARD,
+            retry_on_service_exceptions=True,
+            task_timeout=sfn.Timeout.duration(Duration.minutes(5)),
+        )
+        task.add_retry(
+            errors=["Transient.Error"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0
+        )
+        if name != "RecordFailure":
+            task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")
+        return task
+
+    def _transition(self, name: str, status: str) -> tasks.LambdaInvoke:
+        return self._call(name, self._clock, {"action": "transition", "to": status})
+
+    def _notice(self, name: str, template: str) -> tasks.LambdaInvoke:
+        return self._call(name, self._notify, {"action": "notice", "template": template}, result_path="$.notice")
+
+    def _await(self, name: str, step: str, *, expires: sfn.IChainable | None = None) -> tasks.LambdaInvoke:
+        """A step that waits for a person: the clock stores the task token and schedules the deadline."""
+        task = tasks.LambdaInvoke(
+            self, name,
+            lambda_function=self._clock,
+            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "action": "await",
+                    "step": step,
+                    "request_id": sfn.JsonPath.string_at("$.request_id"),
+                    "token": sfn.JsonPath.task_token,
+                }
+            ),
+            result_path="$.decision",
+            task_timeout=sfn.Timeout.duration(_WAIT_BACKSTOP),
+        )
+        task.add_catch(self._withdrawn, errors=[_WITHDRAWN], result_path="$.cause")
+        if expires is not None:
+            task.add_catch(expires, errors=[_DEADLINE, "States.Timeout"], result_path="$.cause")
+        task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")
+        return task

@@ -1,0 +1,601 @@
+"""One agency's e-Service stack: every AWS resource the service needs, from its tenant file.
+
+Read top to bottom: keys, storage, identity, functions, the saga, the API, the sites, monitoring.
+Physical names are left to CloudFormation so that many tenants can live in one account.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import (
+    Acknowledgment,
+    BundlingOptions,
+    CfnOutput,
+    DockerImage,
+    Duration,
+    ILocalBundling,
+    RemovalPolicy,
+    Stack,
+    Tags,
+    Validations,
+)
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from eservice.tenant import OFFICER_GROUPS, Tenant
+
+from .routes import REPO, intake_routes
+from .saga import RequestSaga
+
+__all__ = ["PYTHON_RUNTIME", "EServiceStack"]
+
+PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_13
+_PIP_PLATFORM = ["--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--only-binary=:all:"]
+
+
+@jsii.implements(ILocalBundling)
+class _PipLayerBundling:
+    """Builds a layer without Docker: copy the layer's own code, pip-install its requirements for Lambda."""
+
+    def __init__(self, source: Path) -> None:
+        self._source = source
+
+    def try_bundle(self, output_dir: str, *, image: Any = None, **_: Any) -> bool:  # jsii callback
+        target = Path(output_dir) / "python"
+        subprocess.run(["cp", "-r", str(self._source / "python"), str(Path(output_dir))], check=True)
+        subprocess.run(
+            [
+                sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
+                "-r", str(self._source / "requirements.txt"), "-t", str(target), *_PIP_PLATFORM,
+            ],
+            check=True,
+        )
+        return True
+
+
+def _layer_code(name: str) -> lambda_.Code:
+    source = REPO / "layers" / name
+    return lambda_.Code.from_asset(
+        str(source),
+        exclude=["**/__pycache__", "*.pyc"],
+        bundling=BundlingOptions(
+            image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),
+            local=_PipLayerBundling(source),
+            command=[
+                "bash", "-c",
+                "cp -r python /asset-output/ && pip install -r requirements.txt -t /asset-output/python",
+            ],
+        ),
+    )
+
+
+class EServiceStack(Stack):
+    """The whole e-Service of one agency (tenant)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.tenant = tenant
+        Tags.of(self).add("eservice:tenant", tenant.id)
+
+        # --- keys (R-4.3: the agency seal; Q3.8: timestamps; data at rest) -----------------
+        self.data_key = kms.Key(self, "DataKey", enable_key_rotation=True, description=f"{tenant.id} data")
+        self.seal_key = kms.Key(
+            self, "SealKey",
+            key_spec=kms.KeySpec.RSA_2048,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            description=f"{tenant.id} agency seal (PAdES) key",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.tsa_key = kms.Key(
+            self, "TsaKey",
+            key_spec=kms.KeySpec.RSA_2048,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            description=f"{tenant.id} RFC 3161 timestamp authority key",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        # --- storage ------------------------------------------------------------------------
+        self.table = dynamodb.Table(
+            self, "Table",
+            partition_key=dynamodb.Attribute(name="PK", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="SK", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.data_key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            # Only idempotency records expire; business records are never deleted (Q4.6).
+            time_to_live_attribute="expiration",
+        )
+        for index in ("GSI1", "GSI2", "GSI3"):
+            self.table.add_global_secondary_index(
+                index_name=index,
+                partition_key=dynamodb.Attribute(name=f"{index}PK", type=dynamodb.AttributeType.STRING),
+                sort_key=dynamodb.Attribute(name=f"{index}SK", type=dynamodb.AttributeType.STRING),
+            )
+
+        self.access_logs = self._bucket("AccessLogs", logs_bucket=None, kms_encrypted=False)
+        self.uploads = self._bucket("Uploads")
+        self.uploads.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.PUT],
+            allowed_origins=[f"https://{tenant.domain}", f"https://eservice.{tenant.domain}"],
+            allowed_headers=["*"],
+            max_age=3000,
+        )
+        self.documents = self._bucket(
+            "Documents",
+            versioned=True,
+            # Issued documents and evidence are kept; object lock stops deletion (R-4.8, Q4.6).
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.governance(Duration.days(3650)),
+        )
+        self.exports = self._bucket("Exports", versioned=True)
+        self.sites = self._bucket("Sites", kms_encrypted=False)
+
+        # --- identity (Q2, Q9.1) ------------------------------------------------------------
+        self.citizen_pool = cognito.UserPool(
+            self, "CitizenPool",
+            self_sign_up_enabled=True,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True),
+            ),
+            password_policy=cognito.PasswordPolicy(
+                min_length=10, require_digits=True, require_lowercase=True, require_uppercase=True,
+                require_symbols=True,
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True, email=False),
+            sign_in_policy=cognito.SignInPolicy(
+                allowed_first_auth_factors=cognito.AllowedFirstAuthFactors(password=True, email_otp=True)
+            ),
+            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.citizen_client = self.citizen_pool.add_client(
+            "CitizenWebClient",
+            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True, user=True),
+            prevent_user_existence_errors=True,
+        )
+        self.officer_pool = cognito.UserPool(
+            self, "OfficerPool",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True,
+                require_symbols=True,
+            ),
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            feature_plan=cognito.FeaturePlan.PLUS,
+            advanced_security_mode=None,
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.officer_client = self.officer_pool.add_client(
+            "OfficerWebClient",
+            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+            prevent_user_existence_errors=True,
+        )
+        for group in OFFICER_GROUPS:
+            cognito.CfnUserPoolGroup(
+                self, f"OfficerGroup{group.title()}",
+                user_pool_id=self.officer_pool.user_pool_id,
+                group_name=group,
+                description=f"e-Service officers: {group}",
+            )
+
+        # --- functions ----------------------------------------------------------------------
+        self.core_layer = lambda_.LayerVersion(
+            self, "CoreLayer",
+            code=_layer_code("core"),
+            compatible_runtimes=[PYTHON_RUNTIME],
+            description="e-Service domain, tenant config, storage adapters and time rules",
+        )
+        self.pdf_layer = lambda_.LayerVersion(
+            self, "PdfLayer",
+            code=_layer_code("pdf"),
+            compatible_runtimes=[PYTHON_RUNTIME],
+            description="pyHanko, fpdf2 + uharfbuzz, segno, Sarabun: Thai PDFs sealed with PAdES",
+        )
+        self.tenant_layer = lambda_.LayerVersion(
+            self, "TenantLayer",
+            code=lambda_.Code.from_asset(str(REPO / "tenants"), exclude=["*", f"!{tenant.id}.yaml"]),
+            compatible_runtimes=[PYTHON_RUNTIME],
+            description=f"tenant configuration of {tenant.id}",
+        )
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.data_key,
+            enforce_ssl=True,
+        )
+        self.scheduler_group = scheduler.CfnScheduleGroup(self, "DeadlineSchedules")
+        self.scheduler_role = iam.Role(
+            self, "SchedulerRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler fires due deadlines at the clock function",
+        )
+        self.email_identity = ses.EmailIdentity(self, "EmailIdentity", identity=ses.Identity.domain(tenant.domain))
+
+        self.intake = self._function("intake", memory=512, timeout=29)
+        self.clock = self._function("clock", memory=512, timeout=60, pdf=True)
+        self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
+        self.notify = self._function("notify", memory=256, timeout=60)
+        self._grant_function_access()
+
+        # --- the request saga (Step Functions Standard) -------------------------------------
+        self.saga = RequestSaga(
+            self, "Saga", clock=self.clock, sign=self.sign, notify=self.notify, data_key=self.data_key
+        )
+        self.saga.state_machine.grant_start_execution(self.intake)
+        self.saga.state_machine.grant_read(self.intake)
+        # Only intake starts executions; the saga's own functions get ids in their input (no cycle).
+        self.intake.add_environment("STATE_MACHINE_ARN", self.saga.state_machine.state_machine_arn)
+        self.intake.add_environment("SIGN_FUNCTION", self.sign.function_name)
+        self.intake.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
+        self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
+        self.clock.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
+        self.clock.grant_invoke(self.scheduler_role)
+
+        # --- the REST API -------------------------------------------------------------------
+        self.api = self._rest_api()
+
+        # --- the two static sites (citizen, officer) ------------------------------------------
+        self.distribution = cloudfront.Distribution(
+            self, "SitesDistribution",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.sites),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            ),
+            default_root_object="index.html",
+            enable_logging=True,
+            log_bucket=self.access_logs,
+            log_file_prefix="cloudfront/",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        )
+
+        self._monitoring()
+        self._acknowledge_nag_findings()
+        CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")
+        CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
+        CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
+
+    # ------------------------------------------------------------------------------------------
+    def _bucket(
+        self,
+        name: str,
+        *,
+        logs_bucket: s3.IBucket | None | bool = True,
+        kms_encrypted: bool = True,
+        **kwargs: Any,
+    ) -> s3.Bucket:
+        server_logs: dict[str, Any] = {}
+        if logs_bucket is True:
+            server_logs = {"server_access_logs_bucket": self.access_logs, "server_access_logs_prefix": f"{name}/"}
+        encryption: dict[str, Any] = (
+            {"encryption": s3.BucketEncryption.KMS, "encryption_key": self.data_key, "bucket_key_enabled": True}
+            if kms_encrypted
+            else {"encryption": s3.BucketEncryption.S3_MANAGED}
+        )
+        if name == "AccessLogs":
+            kwargs["object_ownership"] = s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+        return s3.Bucket(
+            self, name,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            **encryption,
+            **server_logs,
+            **kwargs,
+        )
+
+    def _function(self, name: str, *, memory: int, timeout: int, pdf: bool = False) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, f"{name.title()}Logs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
+        )
+        layers = [self.core_layer, self.tenant_layer] + ([self.pdf_layer] if pdf else [])
+        fn = lambda_.Function(
+            self, f"{name.title()}Function",
+            runtime=PYTHON_RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler="app.handler",
+            code=lambda_.Code.from_asset(str(REPO / "functions" / name), exclude=["**/__pycache__"]),
+            layers=layers,
+            memory_size=memory,
+            timeout=Duration.seconds(timeout),
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            dead_letter_queue=self.dead_letters,
+            environment={
+                "TENANT_ID": self.tenant.id,
+                "TENANT_FILE": f"/opt/{self.tenant.id}.yaml",
+                "POWERTOOLS_SERVICE_NAME": f"eservice-{name}",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                "TABLE_NAME": self.table.table_name,
+                "UPLOADS_BUCKET": self.uploads.bucket_name,
+                "DOCUMENTS_BUCKET": self.documents.bucket_name,
+                "EXPORTS_BUCKET": self.exports.bucket_name,
+                "SEAL_KEY_ID": self.seal_key.key_id,
+                "TSA_KEY_ID": self.tsa_key.key_id,
+                "DATA_KEY_ID": self.data_key.key_id,
+                "CITIZEN_POOL_ID": self.citizen_pool.user_pool_id,
+                "OFFICER_POOL_ID": self.officer_pool.user_pool_id,
+                "SCHEDULE_GROUP": self.scheduler_group.ref,
+                "SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
+                "DEAD_LETTER_QUEUE_URL": self.dead_letters.queue_url,
+            },
+        )
+        return fn
+
+    def _grant_function_access(self) -> None:
+        for fn in (self.intake, self.clock, self.sign, self.notify):
+            self.table.grant_read_write_data(fn)
+            self.data_key.grant_encrypt_decrypt(fn)
+        # Put and read only: no function may delete a file (Q4.6, R-4.8).
+        for bucket, writers, readers in (
+            (self.uploads, (self.intake,), (self.intake, self.sign)),
+            (self.documents, (self.sign, self.clock, self.intake), (self.sign, self.clock, self.intake, self.notify)),
+            (self.exports, (self.intake,), (self.intake,)),
+        ):
+            for fn in writers:
+                bucket.grant_put(fn)
+            for fn in readers:
+                bucket.grant_read(fn)
+        self.seal_key.grant(self.sign, "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+        self.tsa_key.grant(self.clock, "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+        self.tsa_key.grant(self.sign, "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+        # intake verifies PDFs and renders documents through the sign function; it never imports pyHanko.
+        self.sign.grant_invoke(self.intake)
+        self.notify.grant_invoke(self.intake)
+        self.notify.grant_invoke(self.clock)
+        self.clock.grant_invoke(self.intake)
+        self.dead_letters.grant_send_messages(self.clock)
+        self.email_identity.grant_send_email(self.notify)
+        # SMS to phone numbers has no topic ARN to scope to.
+        self.notify.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+        # Task-token APIs take no resource-level permission; the token itself is the capability.
+        for fn in (self.intake, self.clock):
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                    resources=["*"],
+                )
+            )
+        for fn in (self.intake, self.clock):
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+                    resources=[
+                        f"arn:{self.partition}:scheduler:{self.region}:{self.account}:schedule/"
+                        f"{self.scheduler_group.ref}/*"
+                    ],
+                )
+            )
+            self.scheduler_role.grant_pass_role(fn)
+        for fn, pool in ((self.intake, self.citizen_pool), (self.intake, self.officer_pool)):
+            pool.grant(fn, "cognito-idp:AdminGetUser")
+
+    def _rest_api(self) -> apigw.RestApi:
+        access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR)
+        api = apigw.RestApi(
+            self, "Api",
+            description=f"e-Service API of {self.tenant.name.en}",
+            deploy_options=apigw.StageOptions(
+                stage_name="api",
+                throttling_rate_limit=50,
+                throttling_burst_limit=100,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                tracing_enabled=True,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=False,
+                ),
+            ),
+            cloud_watch_role=True,
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=["application/pdf", "application/timestamp-query", "multipart/form-data"],
+        )
+        validator = api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
+        authorizers: dict[str, apigw.CognitoUserPoolsAuthorizer] = {}
+
+        def authorizer(name: str) -> apigw.CognitoUserPoolsAuthorizer:
+            # Created on first use: CDK refuses an authorizer that no method uses.
+            if name not in authorizers:
+                authorizers[name] = apigw.CognitoUserPoolsAuthorizer(
+                    self, f"{name.title()}Authorizer", cognito_user_pools=[pools[name]]
+                )
+            return authorizers[name]
+
+        intake = apigw.LambdaIntegration(self.intake, proxy=True)
+        for route in intake_routes():
+            resource = api.root.resource_for_path(route.path)
+            options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
+            if route.auth is not None:
+                options["authorizer"] = authorizer(route.auth)
+                options["authorization_type"] = apigw.AuthorizationType.COGNITO
+            resource.add_method(route.method, intake, **options)
+        # RFC 3161 timestamp authority of the clock function (Q3.8).
+        api.root.add_resource("tsa").add_method(
+            "POST", apigw.LambdaIntegration(self.clock, proxy=True), request_validator=validator
+        )
+
+        acl = wafv2.CfnWebACL(
+            self, "ApiFirewall",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            scope="REGIONAL",
+            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name="eservice-api", sampled_requests_enabled=True
+            ),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="aws-common",
+                    priority=0,
+                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS", name="AWSManagedRulesCommonRuleSet",
+                            # uploads go to S3 directly, but verification posts a PDF body
+                            excluded_rules=[wafv2.CfnWebACL.ExcludedRuleProperty(name="SizeRestrictions_BODY")],
+                        )
+                    ),
+                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                        cloud_watch_metrics_enabled=True, metric_name="aws-common", sampled_requests_enabled=True
+                    ),
+                ),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="per-ip-rate",
+                    priority=1,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            aggregate_key_type="IP", limit=1000
+                        )
+                    ),
+                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                        cloud_watch_metrics_enabled=True, metric_name="per-ip-rate", sampled_requests_enabled=True
+                    ),
+                ),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "ApiFirewallAssociation", resource_arn=api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
+        )
+        return api
+
+    def _monitoring(self) -> None:
+        topic = sns.Topic(self, "Alarms", master_key=self.data_key, enforce_ssl=True)
+        action = cw_actions.SnsAction(topic)
+        alarms = [
+            cloudwatch.Alarm(
+                self, "DeadLettersAlarm",
+                metric=self.dead_letters.metric_approximate_number_of_messages_visible(),
+                threshold=1, evaluation_periods=1,
+                alarm_description="A message could not be processed and waits in the dead-letter queue",
+            ),
+            cloudwatch.Alarm(
+                self, "SagaFailedAlarm",
+                metric=self.saga.state_machine.metric_failed(),
+                threshold=1, evaluation_periods=1,
+                alarm_description="A request saga execution failed",
+            ),
+            cloudwatch.Alarm(
+                self, "Api5xxAlarm",
+                metric=self.api.metric_server_error(period=Duration.minutes(5)),
+                threshold=5, evaluation_periods=1,
+                alarm_description="The API answered with server errors",
+            ),
+        ]
+        for fn in (self.intake, self.clock, self.sign, self.notify):
+            alarms.append(
+                cloudwatch.Alarm(
+                    self, f"{fn.node.id}Errors",
+                    metric=fn.metric_errors(period=Duration.minutes(5)),
+                    threshold=1, evaluation_periods=1,
+                    alarm_description=f"{fn.node.id} raised errors",
+                )
+            )
+        for alarm in alarms:
+            alarm.add_alarm_action(action)
+        CfnOutput(self, "AlarmTopicArn", value=topic.topic_arn)
+
+    def _acknowledge_nag_findings(self) -> None:
+        reasons = {
+            "AwsSolutions-COG8": "The citizen pool uses the Essentials plan to stay within a small agency's "
+            "budget; officers, who hold the power to decide, are on the Plus plan",
+            "AwsSolutions-APIG4": "Public routes (service catalogue, licence register, document verification, "
+            "payment webhook with its own HMAC check, the TSA) must be reachable without sign-in (Q1, R-5, Act §13)",
+            "AwsSolutions-COG4": "Same public routes as APIG4; every applicant and officer route uses a Cognito "
+            "authorizer",
+            "AwsSolutions-CFR1": "Thai citizens abroad must reach the e-Service, so no geo restriction",
+            "AwsSolutions-CFR2": "CloudFront WAF ACLs live in us-east-1; the agency attaches one there. The API, "
+            "which holds all data, has a regional WAF",
+            "AwsSolutions-CFR4": "The default CloudFront certificate allows TLSv1; the agency's own domain "
+            "certificate (TLSv1.2_2021) replaces it at go-live",
+            "AwsSolutions-COG2": "MFA is required for officers; for citizens it is optional by law: IAL1 services "
+            "accept password or e-mail OTP (Q2.2)",
+            "AwsSolutions-COG3": "Threat protection is on for officers (Plus plan); the citizen pool uses the "
+            "Essentials plan to stay within a small agency's budget",
+            "AwsSolutions-SQS3": "This queue is itself the dead-letter queue",
+            "AwsSolutions-L1": "Python 3.13 is the newest runtime with manylinux wheels for every PDF-layer "
+            "dependency (uharfbuzz, cryptography)",
+            "AwsSolutions-S1": "The access-log bucket cannot log to itself",
+        }
+        for rule, reason in {**reasons, **self._granular_iam_findings()}.items():
+            Validations.of(self).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+    def _granular_iam_findings(self) -> dict[str, str]:
+        """Each wildcard IAM finding, named, with why it is the narrowest grant available."""
+
+        def arn(construct: Construct) -> str:
+            default = construct.node.default_child
+            assert default is not None
+            return f"<{self.get_logical_id(default)}.Arn>"  # type: ignore[arg-type]
+
+        managed = "AWS-maintained minimal policy for writing the function's or the API's logs"
+        objects = "Objects of this one bucket, from CDK's grant helper (put/read only, never delete)"
+        found: dict[str, str] = {
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]": managed,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]": managed,
+            "AwsSolutions-IAM5[Resource::*]": "X-Ray tracing, task-token answers and SMS publishing have no "
+            "resource-level permissions",
+            f"AwsSolutions-IAM5[Resource::{arn(self.table)}/index/*]": "Queries on this table's own indexes",
+            "AwsSolutions-IAM5[Action::kms:ReEncrypt*]": "Envelope encryption with the stack's own data key",
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": "Envelope encryption with the stack's own data key",
+            "AwsSolutions-IAM5[Action::s3:GetObject*]": objects,
+            "AwsSolutions-IAM5[Action::s3:GetBucket*]": objects,
+            "AwsSolutions-IAM5[Action::s3:List*]": objects,
+            "AwsSolutions-IAM5[Action::s3:Abort*]": "Abort an unfinished multipart upload of a document",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:"
+            "schedule/<DeadlineSchedules>/*]": "Deadline schedules of this stack's own schedule group",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+            'execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"'
+            f'{self.get_logical_id(self.saga.state_machine.node.default_child)}'  # type: ignore[arg-type]
+            '"}]}]}:*]': "Reading the executions of this stack's own saga (status for officers)",
+        }
+        for bucket in (self.uploads, self.documents, self.exports):
+            found[f"AwsSolutions-IAM5[Resource::{arn(bucket)}/*]"] = objects
+        for fn in (self.intake, self.clock, self.sign, self.notify):
+            found[f"AwsSolutions-IAM5[Resource::{arn(fn)}:*]"] = "Invoking any version of this stack's function"
+        return found
+
+    def nag_summary(self) -> str:
+        """The acknowledgments of this stack as JSON (for the README and reviews)."""
+        return json.dumps(sorted(self.node.metadata_entry_ids()) if hasattr(self.node, "metadata_entry_ids")
+                          else [], ensure_ascii=False)

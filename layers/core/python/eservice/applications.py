@@ -1,0 +1,633 @@
+"""Intake use cases: drafts, attachments, confirmation, the signature of intent, submission, tracking.
+
+Each public method is one thing an applicant does (Q3.1-Q3.10). The handler parses the HTTP
+request, calls one method and maps the answer; the rules live here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from . import clock_source
+from .domain import STATUS_LABELS, Actor, RequestStatus, StatusChange
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .fees import fee_satang
+from .files import check_upload as check_file
+from .forms import canonical_form_json, summary, validate_answers, validate_fields
+from .ids import new_id
+from .store import Store
+from .tenant import FieldType, FormField, Localized, Service, Tenant
+from .time_rules import BANGKOK
+
+__all__ = ["Applicant", "Applications", "next_step_for_applicant"]
+
+#: The applicant's own data kept for prefill (Q3.2); validated like form fields of the same kind.
+PROFILE_FORM = (
+    FormField(name="full_name", type=FieldType.TEXT, label=Localized(th="ชื่อ-นามสกุล", en="Full name")),
+    FormField(
+        name="national_id", type=FieldType.NATIONAL_ID, label=Localized(th="เลขประจำตัวประชาชน", en="National ID")
+    ),
+    FormField(name="phone", type=FieldType.PHONE, label=Localized(th="โทรศัพท์", en="Phone")),
+    FormField(name="email", type=FieldType.EMAIL, label=Localized(th="อีเมล", en="E-mail")),
+    FormField(
+        name="address", type=FieldType.TEXTAREA, label=Localized(th="ที่อยู่", en="Address"), max_length=500
+    ),
+)
+_ESTAMP_PATTERN = r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Applicant:
+    """The signed-in citizen, from the identity token's claims (ids, no other personal data)."""
+
+    id: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnBehalfOf:
+    """Q2.3: acting for another person or a juristic person, with a power of attorney attached."""
+
+    kind: Literal["person", "juristic_person"]
+    name: str
+    identifier: str  # national id or juristic person registration number
+
+
+def _draft_keys(applicant_id: str, draft_id: str) -> tuple[str, str]:
+    return f"APPLICANT#{applicant_id}", f"DRAFT#{draft_id}"
+
+
+def next_step_for_applicant(status: RequestStatus) -> dict[str, str] | None:
+    """What the applicant is expected to do next, in Thai and English (None: nothing, wait)."""
+    steps = {
+        RequestStatus.MORE_DOCUMENTS_REQUESTED: (
+            "ส่งเอกสารเพิ่มเติมตามที่เจ้าหน้าที่แจ้งภายในกำหนด",
+            "Send the additional documents the officer asked for before the deadline.",
+        ),
+        RequestStatus.AWAITING_PAYMENT: (
+            "ชำระค่าธรรมเนียมภายในกำหนดด้วย QR พร้อมเพย์ บัตร หรืออัปโหลดหลักฐานการชำระเงิน",
+            "Pay the fee before the deadline by Thai QR, card, or upload your proof of payment.",
+        ),
+        RequestStatus.UNREACHABLE: (
+            "ติดต่อหน่วยงานเพื่อยืนยันช่องทางการติดต่อ ภายใน 30 วัน",
+            "Contact the agency to confirm how to reach you, within 30 days.",
+        ),
+        RequestStatus.DELIVERED: (
+            "ดาวน์โหลดใบอนุญาตอิเล็กทรอนิกส์ หรือขอรับสำเนากระดาษได้ที่หน่วยงาน",
+            "Download the electronic licence, or ask the agency for a paper copy.",
+        ),
+    }
+    texts = steps.get(status)
+    return None if texts is None else {"th": texts[0], "en": texts[1]}
+
+
+class Applications:
+    """The applicant's side of the e-Service."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        tenant: Tenant,
+        uploads: Any,
+        start_saga: Callable[[str], str],
+        today: Callable[[], date] | None = None,
+    ) -> None:
+        self._store = store
+        self._tenant = tenant
+        self._uploads = uploads
+        self._start_saga = start_saga
+        self._today = today or (lambda: clock_source.now().astimezone(BANGKOK).date())
+
+    # --- catalogue (Q1) ---------------------------------------------------------------------------
+    def service(self, service_id: str) -> Service:
+        """The service, or NotFound naming it."""
+        try:
+            return self._tenant.service(service_id)
+        except KeyError:
+            raise NotFound(
+                code="service.not_found",
+                th="ไม่พบบริการนี้ในหน่วยงาน",
+                en="This agency does not offer that service.",
+            ) from None
+
+    # --- profile and prefill (Q3.2) ---------------------------------------------------------------
+    def profile(self, applicant: Applicant) -> dict[str, Any]:
+        """What the applicant told us about themselves (for prefill)."""
+        item = self._store.get_item(f"APPLICANT#{applicant.id}", "PROFILE") or {}
+        profile = {k: item.get(k) for k in ("full_name", "national_id", "phone", "email", "address")}
+        if not profile.get("email") and applicant.email:
+            profile["email"] = applicant.email
+        return profile
+
+    def save_profile(self, applicant: Applicant, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Keep the profile; the same validation as a form field of the same kind."""
+        cleaned = validate_fields(PROFILE_FORM, data, today=self._today(), partial=True)
+        self._store.put_item(
+            {"PK": f"APPLICANT#{applicant.id}", "SK": "PROFILE", **cleaned, "updated_at": clock_source.now()}
+        )
+        return self.profile(applicant)
+
+    def _prefill(self, applicant: Applicant, service: Service) -> dict[str, Any]:
+        profile = self.profile(applicant)
+        answers: dict[str, Any] = {}
+        for f in service.form:
+            if f.prefill and profile.get(f.prefill):
+                answers[f.name] = profile[f.prefill]
+        # The latest earlier request of the same service fills what the profile does not.
+        for previous in self._store.requests_of_applicant(applicant.id):
+            if previous["service_id"] == service.id:
+                for name, value in previous.get("answers", {}).items():
+                    answers.setdefault(name, value)
+                break
+        return answers
+
+    # --- drafts (Q3.5) ------------------------------------------------------------------------------
+    def create_draft(
+        self,
+        applicant: Applicant,
+        service_id: str,
+        *,
+        answers: Mapping[str, Any] | None = None,
+        on_behalf_of: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Start a draft, pre-filled from the profile and earlier requests; answers given win."""
+        service = self.service(service_id)
+        merged = {**self._prefill(applicant, service), **(answers or {})}
+        cleaned = validate_answers(service, merged, today=self._today(), partial=True)
+        now = clock_source.now()
+        draft_id = new_id("D")
+        pk, sk = _draft_keys(applicant.id, draft_id)
+        draft = {
+            "PK": pk,
+            "SK": sk,
+            "id": draft_id,
+            "service_id": service.id,
+            "applicant_id": applicant.id,
+            "state": "open",
+            "answers": cleaned,
+            "attachments": {},
+            "on_behalf_of": self._on_behalf_of(on_behalf_of),
+            "estamp_code": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self._store.put_item(draft, must_not_exist=True)
+        return self._public_draft(draft)
+
+    def drafts(self, applicant: Applicant) -> list[dict[str, Any]]:
+        """The applicant's open drafts, newest first."""
+        items = self._store.query_prefix(f"APPLICANT#{applicant.id}", "DRAFT#", newest_first=True)
+        return [self._public_draft(i) for i in items if i["state"] == "open"]
+
+    def draft(self, applicant: Applicant, draft_id: str) -> dict[str, Any]:
+        """One draft of this applicant."""
+        return self._public_draft(self._draft(applicant, draft_id))
+
+    def update_draft(
+        self,
+        applicant: Applicant,
+        draft_id: str,
+        *,
+        answers: Mapping[str, Any],
+        on_behalf_of: Mapping[str, Any] | None = None,
+        estamp_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Save the answers so far (types checked, required fields not yet)."""
+        draft = self._open_draft(applicant, draft_id)
+        service = self.service(draft["service_id"])
+        cleaned = validate_answers(service, answers, today=self._today(), partial=True)
+        fields: dict[str, Any] = {
+            "answers": cleaned,
+            "on_behalf_of": self._on_behalf_of(on_behalf_of),
+            "estamp_code": self._estamp(service, estamp_code, required=False),
+            "updated_at": clock_source.now(),
+        }
+        self._save_draft(applicant, draft_id, fields, expected_state="open")
+        return self.draft(applicant, draft_id)
+
+    def discard_draft(self, applicant: Applicant, draft_id: str) -> dict[str, Any]:
+        """Set a draft aside; it is kept (marked discarded), never turned into a request."""
+        self._open_draft(applicant, draft_id)
+        self._save_draft(
+            applicant, draft_id, {"state": "discarded", "updated_at": clock_source.now()}, expected_state="open"
+        )
+        return self.draft(applicant, draft_id)
+
+    # --- attachments (Q3.4, R-3.3) ------------------------------------------------------------------
+    def start_upload(
+        self, applicant: Applicant, draft_id: str, *, document_id: str, file_name: str
+    ) -> dict[str, Any]:
+        """A presigned upload to a quarantine key the server chooses, for one document slot."""
+        draft = self._open_draft(applicant, draft_id)
+        service = self.service(draft["service_id"])
+        document = self._document(service, document_id)
+        attachment_id = new_id("F")
+        key = f"quarantine/{draft_id}/{attachment_id}"
+        attachment = {
+            "id": attachment_id,
+            "document_id": document.id,
+            "file_name": file_name[:200],
+            "state": "awaiting_upload",
+            "quarantine_key": key,
+            "created_at": clock_source.now().isoformat(),
+        }
+        self._set_attachment(applicant, draft_id, attachment)
+        return {
+            "attachment": attachment,
+            "upload": {"method": "PUT", "url": self._uploads.presign_put(key), "expires_in": 900},
+            "limits": {
+                "max_size_bytes": int(document.max_size_mb * 1024 * 1024),
+                "formats": [f.value for f in document.formats],
+            },
+        }
+
+    def check_upload(self, applicant: Applicant, draft_id: str, attachment_id: str) -> dict[str, Any]:
+        """Check an uploaded file by its content; accept it into the slot or reject it with a reason."""
+        draft = self._open_draft(applicant, draft_id)
+        attachment = draft["attachments"].get(attachment_id)
+        if attachment is None:
+            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
+        if attachment["state"] == "accepted":
+            return {"attachment": attachment}
+        service = self.service(draft["service_id"])
+        document = self._document(service, attachment["document_id"])
+        limit = int(document.max_size_mb * 1024 * 1024)
+        data = self._uploads.read(attachment["quarantine_key"], max_bytes=limit)
+        if data is None:
+            raise Conflict(
+                code="attachment.not_uploaded",
+                th="ยังไม่ได้อัปโหลดไฟล์ กรุณาอัปโหลดก่อนตรวจสอบ",
+                en="The file has not been uploaded yet. Upload it first.",
+            )
+        try:
+            checked = check_file(data, document, declared_name=attachment["file_name"])
+        except InvalidInput as rejected:
+            attachment = {
+                **attachment,
+                "state": "rejected",
+                "rejection": rejected.as_dict()["error"],
+                "checked_at": clock_source.now().isoformat(),
+            }
+            self._set_attachment(applicant, draft_id, attachment)
+            raise
+        clean_key = f"clean/{draft_id}/{attachment_id}"
+        self._uploads.copy(attachment["quarantine_key"], clean_key, content_type=checked.media_type)
+        attachment = {
+            **attachment,
+            "state": "accepted",
+            "key": clean_key,
+            "format": checked.format.value,
+            "size": checked.size,
+            "sha256": checked.sha256,
+            "file_name": checked.safe_name,
+            "media_type": checked.media_type,
+            "checked_at": clock_source.now().isoformat(),
+        }
+        if checked.format.value == "pdf" and b"/ByteRange" in data:
+            attachment["signature_check"] = "pending"
+        # One slot holds one accepted file: a new accepted upload replaces the earlier one.
+        for other in draft["attachments"].values():
+            if other["document_id"] == document.id and other["id"] != attachment_id and other["state"] == "accepted":
+                self._set_attachment(applicant, draft_id, {**other, "state": "replaced"})
+        self._set_attachment(applicant, draft_id, attachment)
+        return {"attachment": attachment}
+
+    # --- confirmation and the signature of intent (Q3.7, Q3.8) -------------------------------------
+    def confirmation(self, applicant: Applicant, draft_id: str, *, lang: Literal["th", "en"]) -> dict[str, Any]:
+        """Everything to be submitted, checked in full, with the declaration and its content hash."""
+        draft = self._open_draft(applicant, draft_id)
+        service = self.service(draft["service_id"])
+        answers = validate_answers(service, draft["answers"], today=self._today())
+        attachments = self._accepted_attachments(service, draft)
+        estamp = self._estamp(service, draft.get("estamp_code"), required=service.estamp_required)
+        declaration = service.declaration.th + "\n" + service.declaration.en
+        content = self._content(service, draft, answers, attachments, estamp, declaration)
+        return {
+            "draft_id": draft_id,
+            "service": {"id": service.id, "name": service.name.model_dump()},
+            "rows": summary(service, answers, lang),
+            "attachments": [
+                {k: a[k] for k in ("document_id", "file_name", "format", "size", "sha256")} for a in attachments
+            ],
+            "on_behalf_of": draft.get("on_behalf_of"),
+            "estamp_code": estamp,
+            "fee_satang": fee_satang(service, answers),
+            "declaration": declaration,
+            "content_hash": hashlib.sha256(content).hexdigest(),
+        }
+
+    def submit(
+        self,
+        applicant: Applicant,
+        draft_id: str,
+        *,
+        declaration: str,
+        content_hash: str,
+        accepted: bool,
+        client_info: Mapping[str, str],
+    ) -> dict[str, Any]:
+        """Turn a confirmed draft into a request: idempotent, evidence kept, saga started (Q3.8, Q3.9)."""
+        pk, sk = _draft_keys(applicant.id, draft_id)
+        existing = self._store.get_item(pk, sk)
+        if existing is None:
+            raise NotFound(code="draft.not_found", th="ไม่พบแบบร่างนี้", en="No such draft.")
+        request_id = "R-" + draft_id.removeprefix("D-")
+        if existing["state"] == "submitted":
+            # A retried or double-clicked submit: the same request, the saga started once.
+            self._start_saga(request_id)
+            return self.request_detail(applicant, request_id)
+        if not accepted:
+            raise InvalidInput(
+                code="declaration.not_accepted",
+                th="กรุณายืนยันคำรับรองก่อนยื่นคำขอ",
+                en="Please confirm the declaration before submitting.",
+            )
+        confirmation = self.confirmation(applicant, draft_id, lang="th")
+        if declaration.strip() != confirmation["declaration"].strip():
+            raise InvalidInput(
+                code="declaration.mismatch",
+                th="ข้อความคำรับรองไม่ตรงกับที่ระบบแสดง",
+                en="The declaration text does not match the one shown.",
+            )
+        if content_hash != confirmation["content_hash"]:
+            raise Conflict(
+                code="confirmation.outdated",
+                th="ข้อมูลคำขอเปลี่ยนไปหลังจากหน้ายืนยัน กรุณาตรวจสอบอีกครั้ง",
+                en="The request changed after the confirmation page. Please review it again.",
+            )
+        service = self.service(existing["service_id"])
+        now = clock_source.now()
+        answers = validate_answers(service, existing["answers"], today=self._today())
+        attachments = self._accepted_attachments(service, existing)
+        record = {
+            "id": request_id,
+            "tenant_id": self._tenant.id,
+            "service_id": service.id,
+            "applicant_id": applicant.id,
+            "applicant_email": applicant.email or answers.get("email"),
+            "status": RequestStatus.SUBMITTED.value,
+            "version": 1,
+            "submitted_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+            "answers": answers,
+            "attachments": attachments,
+            "on_behalf_of": existing.get("on_behalf_of"),
+            "estamp_code": confirmation["estamp_code"],
+            "fee_satang": confirmation["fee_satang"],
+            "intent": {
+                # Type-1 electronic signature evidence (ETDA ขมธอ. 23-2563): who, when, what text, what content.
+                "method": "type1-explicit-confirmation",
+                "signer_id": applicant.id,
+                "signer_email": applicant.email,
+                "signed_at": now.isoformat(),
+                "declaration": confirmation["declaration"],
+                "content_hash": content_hash,
+                "hash_algorithm": "sha256",
+                "client": dict(client_info),
+            },
+            "draft_id": draft_id,
+        }
+        event = StatusChange(
+            request_id=request_id,
+            seq=1,
+            from_status=None,
+            to_status=RequestStatus.SUBMITTED,
+            at=now,
+            actor=Actor(kind="applicant", id=applicant.id),
+            data={"content_hash": content_hash},
+        )
+        try:
+            self._store.create_request(record, event)
+        except Conflict:
+            pass  # created by a concurrent submit of the same draft: carry on idempotently
+        self._save_draft(
+            applicant,
+            draft_id,
+            {"state": "submitted", "request_id": request_id, "updated_at": now},
+            expected_state=None,
+        )
+        self._start_saga(request_id)
+        return self.request_detail(applicant, request_id)
+
+    # --- tracking ------------------------------------------------------------------------------------
+    def my_requests(self, applicant: Applicant) -> list[dict[str, Any]]:
+        """The applicant's requests, newest first, with status labels."""
+        return [self._request_summary(r) for r in self._store.requests_of_applicant(applicant.id)]
+
+    def request_detail(self, applicant: Applicant, request_id: str) -> dict[str, Any]:
+        """Status, history with times, and what is expected of the applicant next."""
+        record = self._owned_request(applicant, request_id)
+        status = RequestStatus(record["status"])
+        token = self._store.get_item(f"REQ#{request_id}", "TOKEN")
+        history = [
+            {
+                "status": e["to_status"],
+                "label": dict(zip(("th", "en"), STATUS_LABELS[RequestStatus(e["to_status"])], strict=True)),
+                "at": e["at"],
+                "by": e["actor"]["kind"],
+                "reason": e.get("reason"),
+            }
+            for e in self._store.events(request_id)
+        ]
+        detail = {
+            **self._request_summary(record),
+            "history": history,
+            "next_step": next_step_for_applicant(status),
+            "deadline": token.get("deadline_at") if token and token.get("state") == "waiting" else None,
+            "attachments": [
+                {k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256")}
+                for a in record.get("attachments", [])
+            ],
+            "documents": record.get("documents", {}),
+            "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
+            "timestamp_token": record.get("timestamp_token") is not None,
+        }
+        return detail
+
+    # --- internals -------------------------------------------------------------------------------------
+    def _owned_request(self, applicant: Applicant, request_id: str) -> dict[str, Any]:
+        record = self._store.get_request(request_id)
+        if record["applicant_id"] != applicant.id:
+            # Not "forbidden": another person's request is not even shown to exist.
+            raise NotFound(code="request.not_found", th="ไม่พบคำขอนี้", en="No such request.")
+        return record
+
+    def _request_summary(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        status = RequestStatus(record["status"])
+        service = self._tenant.service(record["service_id"])
+        unit = self._tenant.units[service.responsible_unit]
+        return {
+            "id": record["id"],
+            "reference": record["id"],
+            "service": {"id": service.id, "name": service.name.model_dump()},
+            "status": status.value,
+            "status_label": {"th": STATUS_LABELS[status][0], "en": STATUS_LABELS[status][1]},
+            "submitted_at": record["submitted_at"],
+            "receipt_number": record.get("receipt_number"),
+            "deemed_received_at": record.get("deemed_received_at"),
+            "due_at": record.get("due_at"),
+            "fee_satang": record.get("fee_satang", 0),
+            "contact": {
+                "records_office_phone": self._tenant.phones.records_office,
+                "unit": unit.name.model_dump(),
+                "unit_phone": unit.phone,
+            },
+        }
+
+    def _draft(self, applicant: Applicant, draft_id: str) -> dict[str, Any]:
+        pk, sk = _draft_keys(applicant.id, draft_id)
+        item = self._store.get_item(pk, sk)
+        if item is None:
+            raise NotFound(code="draft.not_found", th="ไม่พบแบบร่างนี้", en="No such draft.")
+        return item
+
+    def _open_draft(self, applicant: Applicant, draft_id: str) -> dict[str, Any]:
+        draft = self._draft(applicant, draft_id)
+        if draft["state"] != "open":
+            raise Conflict(
+                code="draft.closed",
+                th="แบบร่างนี้ถูกยื่นหรือยกเลิกแล้ว แก้ไขไม่ได้",
+                en="This draft was already submitted or discarded and cannot change.",
+            )
+        return draft
+
+    def _save_draft(
+        self, applicant: Applicant, draft_id: str, fields: Mapping[str, Any], *, expected_state: str | None
+    ) -> None:
+        pk, sk = _draft_keys(applicant.id, draft_id)
+        if expected_state is None:
+            ok = self._store.conditional_update(pk, sk, fields, condition="attribute_exists(PK)", values={})
+        else:
+            ok = self._store.conditional_update(
+                pk,
+                sk,
+                fields,
+                condition="attribute_exists(PK) AND #state = :expected_state",
+                values={":expected_state": expected_state},
+                names={"#state": "state"},
+            )
+        if not ok:
+            raise Conflict(
+                code="draft.closed",
+                th="แบบร่างนี้ถูกยื่นหรือยกเลิกแล้ว แก้ไขไม่ได้",
+                en="This draft was already submitted or discarded and cannot change.",
+            )
+
+    def _set_attachment(self, applicant: Applicant, draft_id: str, attachment: Mapping[str, Any]) -> None:
+        pk, sk = _draft_keys(applicant.id, draft_id)
+        draft = self._store.get_item(pk, sk)
+        assert draft is not None
+        attachments = {**draft["attachments"], attachment["id"]: dict(attachment)}
+        self._save_draft(
+            applicant, draft_id, {"attachments": attachments, "updated_at": clock_source.now()},
+            expected_state="open",
+        )
+
+    def _document(self, service: Service, document_id: str) -> Any:
+        for document in service.documents:
+            if document.id == document_id:
+                return document
+        raise InvalidInput(
+            code="attachment.unknown_slot",
+            th="บริการนี้ไม่มีช่องแนบเอกสารนี้",
+            en="This service has no such document slot.",
+        )
+
+    def _accepted_attachments(self, service: Service, draft: Mapping[str, Any]) -> list[dict[str, Any]]:
+        accepted = {a["document_id"]: a for a in draft["attachments"].values() if a["state"] == "accepted"}
+        missing = [d for d in service.documents if d.required and d.id not in accepted]
+        if draft.get("on_behalf_of") and "power_of_attorney" not in accepted:
+            missing += [d for d in service.documents if d.id == "power_of_attorney"]
+        if missing:
+            from .errors import FieldError
+
+            raise InvalidInput(
+                code="attachments.missing",
+                th="ยังไม่ได้แนบเอกสารที่จำเป็น",
+                en="Required documents are missing.",
+                details=[
+                    FieldError(
+                        field=f"documents.{d.id}",
+                        code="document.required",
+                        th=f"กรุณาแนบ{d.name.th}",
+                        en=f"Please attach: {d.name.en}.",
+                    )
+                    for d in missing
+                ],
+            )
+        return [accepted[d.id] for d in service.documents if d.id in accepted]
+
+    def _content(
+        self,
+        service: Service,
+        draft: Mapping[str, Any],
+        answers: Mapping[str, Any],
+        attachments: list[dict[str, Any]],
+        estamp: str | None,
+        declaration: str,
+    ) -> bytes:
+        """What the signature of intent covers: form data, every file's hash, the declaration."""
+        envelope = {
+            "form": json.loads(canonical_form_json(service.id, answers)),
+            "attachments": [{"document_id": a["document_id"], "sha256": a["sha256"]} for a in attachments],
+            "on_behalf_of": draft.get("on_behalf_of"),
+            "estamp_code": estamp,
+            "declaration": declaration,
+        }
+        return json.dumps(envelope, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _estamp(self, service: Service, code: str | None, *, required: bool) -> str | None:
+        """R-3.3.8: an e-stamp duty code, format-checked (16 characters in four groups)."""
+        import re
+
+        if not code:
+            if required:
+                raise InvalidInput(
+                    code="estamp.required",
+                    th="บริการนี้ต้องแนบรหัสอากรแสตมป์อิเล็กทรอนิกส์ (e-Stamp)",
+                    en="This service needs an e-Stamp duty code.",
+                )
+            return None
+        normalised = code.strip().upper()
+        if not re.fullmatch(_ESTAMP_PATTERN, normalised):
+            raise InvalidInput(
+                code="estamp.format",
+                th="รหัส e-Stamp ต้องเป็นตัวอักษรหรือตัวเลข 16 หลัก ในรูปแบบ XXXX-XXXX-XXXX-XXXX",
+                en="An e-Stamp code is 16 letters or digits written XXXX-XXXX-XXXX-XXXX.",
+            )
+        return normalised
+
+    @staticmethod
+    def _on_behalf_of(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        if not data:
+            return None
+        try:
+            value = OnBehalfOf(
+                kind=data["kind"], name=str(data["name"]).strip(), identifier=str(data["identifier"]).strip()
+            )
+        except (KeyError, TypeError):
+            value = None
+        if value is None or value.kind not in ("person", "juristic_person") or not value.name:
+            raise InvalidInput(
+                code="on_behalf_of.invalid",
+                th="กรุณาระบุประเภท ชื่อ และเลขประจำตัวของผู้มอบอำนาจ",
+                en="Give the kind, name and identifier of the person you act for.",
+            )
+        return {"kind": value.kind, "name": value.name, "identifier": value.identifier}
+
+    def _public_draft(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            k: item.get(k)
+            for k in (
+                "id", "service_id", "state", "answers", "attachments", "on_behalf_of", "estamp_code",
+                "created_at", "updated_at", "request_id",
+            )
+        }
+
+

@@ -1,0 +1,127 @@
+"""Adapters to AWS services used by the functions (the domain never imports boto3).
+
+Clients are created once per process and only when first used, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+__all__ = ["Saga", "Uploads", "client", "invoke_function"]
+
+
+@cache
+def client(service: str) -> Any:
+    """A boto3 client, one per service per process (``AWS_ENDPOINT_URL`` points it at moto locally)."""
+    import boto3
+
+    return boto3.client(service)
+
+
+class Uploads:
+    """Attachment files: presigned uploads to quarantine, checked copies under ``clean/``."""
+
+    def __init__(self, *, bucket: str, s3: Any | None = None) -> None:
+        self.bucket = bucket
+        self._s3 = s3 or client("s3")
+
+    def presign_put(self, key: str, *, expires_in: int = 900) -> str:
+        """A short-lived URL the browser PUTs the file to (the server chose the key)."""
+        return str(
+            self._s3.generate_presigned_url(
+                "put_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+            )
+        )
+
+    def read(self, key: str, *, max_bytes: int) -> bytes | None:
+        """The object's bytes (at most ``max_bytes + 1``), or None if nothing was uploaded."""
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{max_bytes}")
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        except Exception as exc:  # moto and S3 answer a missing key on a ranged GET differently
+            if "NoSuchKey" in str(exc) or "InvalidRange" in str(exc) or "Not Found" in str(exc):
+                return None
+            raise
+        return bytes(response["Body"].read())
+
+    def size(self, key: str) -> int | None:
+        """The object's size, or None if nothing was uploaded."""
+        try:
+            return int(self._s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+        except Exception as exc:
+            if "404" in str(exc) or "Not Found" in str(exc) or "NoSuchKey" in str(exc):
+                return None
+            raise
+
+    def copy(self, source_key: str, target_key: str, *, content_type: str) -> None:
+        """Copy a checked file to its accepted place, with its real content type."""
+        self._s3.copy_object(
+            Bucket=self.bucket,
+            Key=target_key,
+            CopySource={"Bucket": self.bucket, "Key": source_key},
+            ContentType=content_type,
+            MetadataDirective="REPLACE",
+        )
+
+    def presign_get(self, key: str, *, file_name: str, expires_in: int = 300) -> str:
+        """A short-lived download link."""
+        return str(
+            self._s3.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(file_name)}",
+                },
+                ExpiresIn=expires_in,
+            )
+        )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+class Saga:
+    """The request saga in Step Functions: start one execution per request, answer waiting steps."""
+
+    def __init__(self, *, state_machine_arn: str, sfn: Any | None = None) -> None:
+        self.state_machine_arn = state_machine_arn
+        self._sfn = sfn or client("stepfunctions")
+
+    def start(self, request_id: str) -> str:
+        """Start the request's execution, named by its id; a second start of the same id is a no-op."""
+        try:
+            response = self._sfn.start_execution(
+                stateMachineArn=self.state_machine_arn,
+                name=request_id,
+                input=json.dumps({"request_id": request_id}),
+            )
+            return str(response["executionArn"])
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            arn = self.state_machine_arn.replace(":stateMachine:", ":execution:")
+            return f"{arn}:{request_id}"
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        """Complete a waiting step with the person's decision."""
+        self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+
+    def fail(self, token: str, *, error: str, cause: str) -> None:
+        """Fail a waiting step (a deadline passed, the applicant withdrew)."""
+        self._sfn.send_task_failure(taskToken=token, error=error, cause=cause)
+
+
+def invoke_function(function_name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Call another function of the stack synchronously and return its JSON answer."""
+    response = client("lambda").invoke(
+        FunctionName=function_name, InvocationType="RequestResponse", Payload=json.dumps(payload).encode()
+    )
+    body = json.loads(response["Payload"].read() or b"null")
+    if response.get("FunctionError"):
+        raise RuntimeError(f"{function_name} failed: {body.get('errorType') if isinstance(body, dict) else body}")
+    return body if isinstance(body, dict) else {"result": body}

@@ -1,0 +1,54 @@
+"""The environment of a function, read once into a typed model that fails fast."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .tenant import Tenant, load_tenant
+
+__all__ = ["Settings", "settings", "tenant"]
+
+
+class Settings(BaseModel):
+    """What CDK puts in every function's environment (see infra/stack.py)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    tenant_file: Path
+    table_name: str
+    uploads_bucket: str
+    documents_bucket: str
+    exports_bucket: str
+    seal_key_id: str
+    tsa_key_id: str
+    data_key_id: str
+    citizen_pool_id: str
+    officer_pool_id: str
+    schedule_group: str
+    scheduler_role_arn: str
+    state_machine_arn: str = ""
+    dead_letter_queue_url: str = ""
+    #: Where citizens open the site; links in messages and QR codes point here.
+    public_base_url: str = ""
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The settings of this process (RuntimeError naming the missing variables if incomplete)."""
+    values = {name: os.environ.get(name.upper()) for name in Settings.model_fields}
+    try:
+        return Settings.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        missing = ", ".join(".".join(str(p) for p in e["loc"]).upper() for e in exc.errors())
+        raise RuntimeError(f"function environment incomplete: {missing}") from None
+
+
+@lru_cache(maxsize=1)
+def tenant() -> Tenant:
+    """This stack's tenant configuration."""
+    return load_tenant(settings().tenant_file)

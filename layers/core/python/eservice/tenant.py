@@ -1,0 +1,456 @@
+"""Tenant configuration: one file per agency, validated once, read by CDK, the functions and the web.
+
+A tenant is one state agency (a municipality, a department office, ...) that deploys its own stack.
+Its file under ``tenants/<id>.yaml`` holds everything that differs between agencies: names, contact
+details, office hours and closures (R-2.4), the services it offers with their e-Form schema (Q3),
+required documents (Q3.4), fee rule (Q6), approval steps (Q5.4), SLA (Q4.5), licence template (Q7)
+and public display (R-5), plus payment, notification, signing and open-data settings.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "OFFICER_GROUPS",
+    "ApprovalStep",
+    "DeadlineRule",
+    "DocumentFormat",
+    "FeeRule",
+    "FieldOption",
+    "FieldType",
+    "FormField",
+    "LicenceTemplate",
+    "Localized",
+    "OfficeHours",
+    "RequiredDocument",
+    "Service",
+    "Tenant",
+    "TenantConfigError",
+    "load_all_tenants",
+    "load_tenant",
+    "tenants_dir",
+]
+
+#: Officer groups in the officer user pool (Q9.1). Approval steps name one of them.
+OFFICER_GROUPS: tuple[str, ...] = ("reviewer", "approver", "signer", "finance", "head", "admin")
+
+_SLUG = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
+_IDENT = r"^[a-z][a-z0-9_]{0,40}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(_Model):
+    """A text shown to people: Thai first, English for the language switch."""
+
+    th: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+
+class FieldType(StrEnum):
+    """The kinds of e-Form input (Q3.3: dropdowns, checklists, date pickers)."""
+
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    CHOICE = "choice"  # dropdown, one value
+    CHECKLIST = "checklist"  # several values
+    BOOLEAN = "boolean"
+    NATIONAL_ID = "national_id"  # 13-digit Thai id with checksum
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class FieldOption(_Model):
+    value: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+    label: Localized
+
+
+class FormField(_Model):
+    """One e-Form field; the same definition drives validation, the web form and the PDF."""
+
+    name: Annotated[str, Field(pattern=_IDENT)]
+    type: FieldType
+    label: Localized
+    required: bool = True
+    help: Localized | None = None
+    options: tuple[FieldOption, ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+    max_length: Annotated[int, Field(gt=0, le=5000)] = 200
+    date_not_before_today: bool = False
+    date_not_after_today: bool = False
+    #: Q3.2: where a previous answer or the applicant's profile pre-fills this field.
+    prefill: Literal["full_name", "national_id", "phone", "email", "address"] | None = None
+    #: shown on the licence / register (R-5.1) when the service's template lists it.
+    public: bool = False
+
+    @model_validator(mode="after")
+    def _options_match_type(self) -> FormField:
+        has_options = bool(self.options)
+        needs_options = self.type in (FieldType.CHOICE, FieldType.CHECKLIST)
+        if needs_options and not has_options:
+            raise ValueError(f"field '{self.name}' of type {self.type} needs options")
+        if has_options and not needs_options:
+            raise ValueError(f"field '{self.name}' of type {self.type} cannot have options")
+        values = [o.value for o in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError(f"field '{self.name}' has duplicate option values")
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValueError(f"field '{self.name}': min_value is greater than max_value")
+        return self
+
+
+class DocumentFormat(StrEnum):
+    """File formats the e-Service accepts (R-3.3: at least PDF, DOC, DOCX, TXT, JPEG)."""
+
+    PDF = "pdf"
+    DOC = "doc"
+    DOCX = "docx"
+    TXT = "txt"
+    JPEG = "jpeg"
+    PNG = "png"
+    TIFF = "tiff"
+    BMP = "bmp"
+
+
+class RequiredDocument(_Model):
+    """One upload slot on the form (Q3.4): name, formats, size limit and an example."""
+
+    id: Annotated[str, Field(pattern=_IDENT)]
+    name: Localized
+    formats: Annotated[tuple[DocumentFormat, ...], Field(min_length=1)]
+    max_size_mb: Annotated[float, Field(gt=0, le=50)] = 10
+    required: bool = True
+    explanation: Localized
+    #: where an applicant may bring a file that is too large (Q3.4).
+    oversize_route: Localized | None = None
+
+
+class FeeRule(_Model):
+    """Q6.1: a fixed fee, or a rate per unit of a numeric form field; amounts in satang."""
+
+    kind: Literal["fixed", "per_unit"]
+    amount_satang: Annotated[int, Field(ge=0)] = 0
+    unit_field: str | None = None
+    rate_satang: Annotated[int, Field(ge=0)] = 0
+    minimum_satang: Annotated[int, Field(ge=0)] = 0
+    maximum_satang: Annotated[int, Field(ge=0)] | None = None
+    description: Localized
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> FeeRule:
+        if self.kind == "per_unit" and (self.unit_field is None or self.rate_satang <= 0):
+            raise ValueError("a per_unit fee needs unit_field and a positive rate_satang")
+        if self.kind == "fixed" and self.unit_field is not None:
+            raise ValueError("a fixed fee cannot name a unit_field")
+        return self
+
+
+class ApprovalStep(_Model):
+    """Q5.4: one step of the agency's approval workflow, done by an officer group."""
+
+    role: str
+    name: Localized
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, role: str) -> str:
+        if role not in OFFICER_GROUPS:
+            raise ValueError(f"unknown officer group '{role}' (one of {', '.join(OFFICER_GROUPS)})")
+        return role
+
+
+class DeadlineRule(_Model):
+    """A deadline counted from an event, in working or calendar days (Q4.5, R-3.1, Q6.8)."""
+
+    amount: Annotated[int, Field(gt=0, le=365)]
+    unit: Literal["working_days", "calendar_days"] = "working_days"
+
+
+class LicenceTemplate(_Model):
+    """Q7.1-7.5: what the issued document says."""
+
+    title: Localized
+    number_prefix: Annotated[str, Field(pattern=r"^[A-Z0-9ก-๙.-]{1,12}$")]
+    validity_days: Annotated[int, Field(gt=0)] | None = None
+    fields: tuple[str, ...] = ()
+    conditions: tuple[Localized, ...] = ()
+
+
+class Service(_Model):
+    """One e-Service of the agency (a licence, permit or certificate)."""
+
+    id: Annotated[str, Field(pattern=_SLUG)]
+    name: Localized
+    description: Localized
+    keywords: tuple[str, ...] = ()
+    responsible_unit: str
+    form: Annotated[tuple[FormField, ...], Field(min_length=1)]
+    documents: tuple[RequiredDocument, ...] = ()
+    fee: FeeRule | None = None
+    approval_steps: Annotated[tuple[ApprovalStep, ...], Field(min_length=1)]
+    sla_working_days: Annotated[int, Field(gt=0, le=365)]
+    more_documents_deadline: DeadlineRule = DeadlineRule(amount=7, unit="working_days")
+    payment_deadline: DeadlineRule = DeadlineRule(amount=15, unit="calendar_days")
+    licence: LicenceTemplate
+    public_register: bool = False
+    estamp_required: bool = False
+    #: R-3.4: the identity assurance level the risk assessment sets for this service.
+    identity_level: Literal["IAL1", "IAL2"] = "IAL1"
+    declaration: Localized = Localized(
+        th="ข้าพเจ้าขอรับรองว่าข้อความและเอกสารที่ยื่นมาพร้อมนี้เป็นความจริงทุกประการ",
+        en="I certify that the statements and documents submitted herewith are true in every respect.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Service:
+        names = [f.name for f in self.form]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"duplicate form field names: {', '.join(sorted(dupes))}")
+        doc_ids = [d.id for d in self.documents]
+        if len(doc_ids) != len(set(doc_ids)):
+            raise ValueError("duplicate document ids")
+        by_name = {f.name: f for f in self.form}
+        if self.fee is not None and self.fee.kind == "per_unit":
+            unit = by_name.get(self.fee.unit_field or "")
+            if unit is None or unit.type not in (FieldType.INTEGER, FieldType.NUMBER):
+                raise ValueError(f"fee unit_field '{self.fee.unit_field}' must be a numeric form field")
+        unknown = [f for f in self.licence.fields if f not in by_name]
+        if unknown:
+            raise ValueError(f"licence fields not in the form: {', '.join(unknown)}")
+        return self
+
+    @property
+    def has_fee(self) -> bool:
+        """Whether the saga waits for a payment."""
+        return self.fee is not None and (self.fee.amount_satang > 0 or self.fee.rate_satang > 0)
+
+    def field(self, name: str) -> FormField:
+        """The form field called ``name`` (KeyError if there is none)."""
+        for f in self.form:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+class OfficeHours(_Model):
+    """R-2.4: the agency's office hours; outside them a submission is received next working day."""
+
+    opens: time = time(8, 30)
+    closes: time = time(16, 30)
+    weekdays: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = (
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    )
+    timezone: str = "Asia/Bangkok"
+    public_holidays: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OfficeHours:
+        if self.opens >= self.closes:
+            raise ValueError("office hours must open before they close")
+        return self
+
+
+class Phones(_Model):
+    """R-2.3: the records office (งานสารบรรณ) and each responsible unit."""
+
+    records_office: Annotated[str, Field(pattern=r"^0[0-9]{1,2}-?[0-9]{3}-?[0-9]{3,4}$")]
+
+
+class Unit(_Model):
+    name: Localized
+    phone: Annotated[str, Field(pattern=r"^0[0-9]{1,2}-?[0-9]{3}-?[0-9]{3,4}$")]
+    email: str | None = None
+
+
+class Payment(_Model):
+    """R-3.5, Q6: the agency's account and the Thai QR biller id (13-digit tax id + 2-digit suffix)."""
+
+    biller_id: Annotated[str, Field(pattern=r"^[0-9]{15}$")]
+    account_name: Localized
+    bank: Localized
+    channels: tuple[Literal["thai_qr", "card", "bank_counter", "slip_upload"], ...] = (
+        "thai_qr",
+        "slip_upload",
+    )
+    provider: Literal["local-simulator", "generic-hmac"] = "local-simulator"
+    on_deadline: Literal["dismissal"] = "dismissal"
+
+
+class Notifications(_Model):
+    """Channels used to reach applicants and officers (R-4.6, Q4.4)."""
+
+    email_from: str
+    sms_sender: Annotated[str, Field(max_length=11)] | None = None
+    line_enabled: bool = False
+
+
+class Signing(_Model):
+    """R-4.3-4.5: the organisational certificate that seals documents sent to citizens."""
+
+    mode: Literal["local-pki", "certificate"] = "local-pki"
+    certificate_s3_key: str | None = None
+    chain_s3_key: str | None = None
+    tsa_url: str | None = None
+    signer_title: Localized
+    auto_seal: tuple[Literal["acknowledgment", "receipt", "invoice", "notice"], ...] = (
+        "acknowledgment",
+        "receipt",
+        "invoice",
+    )
+
+    @model_validator(mode="after")
+    def _certificate_needs_key(self) -> Signing:
+        if self.mode == "certificate" and not self.certificate_s3_key:
+            raise ValueError("signing mode 'certificate' needs certificate_s3_key")
+        return self
+
+
+class OpenData(_Model):
+    """R-5.3: publication of the licence register on a CKAN portal (data.go.th)."""
+
+    enabled: bool = False
+    ckan_url: str = "https://data.go.th"
+    organization: str | None = None
+    dataset: str | None = None
+
+
+class OidcProvider(_Model):
+    """Q2.2: a Digital ID provider (ThaID / D.DOPA style OIDC) the agency accepts."""
+
+    id: Annotated[str, Field(pattern=_SLUG)]
+    name: Localized
+    issuer: str
+    client_id: str
+    ial: Literal["IAL1", "IAL2", "IAL2.3"] = "IAL2"
+
+
+class Tenant(_Model):
+    """One agency: everything its stack needs to know."""
+
+    id: Annotated[str, Field(pattern=_SLUG)]
+    name: Localized
+    domain: str
+    saraban_email: str
+    address: Localized
+    head_title: Localized
+    phones: Phones
+    units: dict[str, Unit]
+    office_hours: OfficeHours = OfficeHours()
+    closures: tuple[date, ...] = ()
+    services: Annotated[tuple[Service, ...], Field(min_length=1)]
+    payment: Payment
+    notifications: Notifications
+    signing: Signing
+    open_data: OpenData = OpenData()
+    identity_providers: tuple[OidcProvider, ...] = ()
+    #: trusted roots for incoming signed PDFs (R-3.3.6), as PEM files beside the tenant file.
+    trust_list: tuple[str, ...] = ()
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", value):
+            raise ValueError("not a domain name")
+        return value
+
+    @field_validator("saraban_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError("not an e-mail address")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Tenant:
+        ids = [s.id for s in self.services]
+        if len(ids) != len(set(ids)):
+            raise ValueError("duplicate service ids")
+        for service in self.services:
+            if service.responsible_unit not in self.units:
+                raise ValueError(
+                    f"service '{service.id}' names unknown responsible_unit '{service.responsible_unit}'"
+                )
+        return self
+
+    def service(self, service_id: str) -> Service:
+        """The service with that id (KeyError if the agency does not offer it)."""
+        for s in self.services:
+            if s.id == service_id:
+                return s
+        raise KeyError(service_id)
+
+
+class TenantConfigError(ValueError):
+    """A tenant file is invalid; ``problems`` lists (file, field, reason) for each fault."""
+
+    def __init__(self, path: Path, problems: list[tuple[str, str]]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = [f"{path}: {field or '<file>'}: {reason}" for field, reason in problems]
+        super().__init__("invalid tenant configuration\n" + "\n".join(lines))
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for e in error.errors():
+        field = ".".join(str(p) for p in e["loc"])
+        out.append((field, e["msg"]))
+    return out
+
+
+def tenants_dir() -> Path:
+    """The folder of tenant files (``TENANTS_DIR`` or ``<repo>/tenants``)."""
+    import os
+
+    configured = os.environ.get("TENANTS_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[4] / "tenants"
+
+
+def load_tenant(path: Path | str) -> Tenant:
+    """Read and validate one tenant file; raise TenantConfigError naming file, field and reason."""
+    path = Path(path)
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TenantConfigError(path, [("", "file not found")]) from None
+    except yaml.YAMLError as exc:
+        raise TenantConfigError(path, [("", f"not valid YAML: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise TenantConfigError(path, [("", "the file must hold a mapping")])
+    if raw.get("id") and raw["id"] != path.stem:
+        raise TenantConfigError(path, [("id", f"'{raw['id']}' must equal the file name '{path.stem}'")])
+    try:
+        return Tenant.model_validate(raw)
+    except ValidationError as exc:
+        raise TenantConfigError(path, _problems(exc)) from None
+
+
+def load_all_tenants(folder: Path | None = None) -> list[Tenant]:
+    """Every ``*.yaml`` tenant in the folder, sorted by id."""
+    folder = folder or tenants_dir()
+    return [load_tenant(p) for p in sorted(folder.glob("*.yaml"))]

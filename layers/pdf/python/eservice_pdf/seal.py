@@ -1,0 +1,210 @@
+"""PAdES seals of the agency on every document sent to citizens (R-4.1, R-4.3–4.5).
+
+:func:`seal_pdf` produces PAdES baseline B-LTA in one call:
+
+1. B-B: a CMS signature (``ETSI.CAdES.detached``) by the KMS-held agency key, SHA-256 / PKCS#1 v1.5,
+   signing time in the signed ``/M`` entry, the certificate chain embedded;
+2. B-T: a signature timestamp from the timestamp authority;
+3. B-LT: certificates and CRLs in the document security store (DSS);
+4. B-LTA: a document timestamp over the whole file, DSS included.
+
+pyHanko does not check what it produced, so the output is re-read and validated before it is returned
+(bottom line, trust, integrity, both timestamps, modification level): a seal that does not validate
+raises :class:`SealVerificationError` and is never handed out.
+
+The timestamper must be created once per process and reused: pyHanko asks each new ``TimeStamper`` for
+a dummy token first (a KMS call with our TSA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+from typing import TYPE_CHECKING
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.pdf_signer import (
+    DSSContentSettings,
+    SigDSSPlacementPreference,
+    TimestampDSSContentSettings,
+)
+from pyhanko_certvalidator import ValidationContext
+
+from .kms_signer import KmsSigner, KmsSigningError
+from .verify import SignatureReport, VerificationReport, verify_pdf
+
+if TYPE_CHECKING:
+    from pyhanko.sign.timestamps.api import TimeStamper
+
+__all__ = [
+    "DEFAULT_FIELD_NAME",
+    "SealError",
+    "SealVerificationError",
+    "seal_pdf",
+    "seal_pdf_basic",
+]
+
+DEFAULT_FIELD_NAME = "AgencySeal"
+# The agency seal must carry nonRepudiation (pyHanko's default for signers, and what validators
+# such as validation.teda.th expect of an organisational seal).
+_SEAL_KEY_USAGE = frozenset({"non_repudiation"})
+# pyHanko's default writes a (deprecated) VRI entry for the document timestamp in one more revision
+# *after* it, so the archive timestamp would not cover the end of the file. Without VRI, every DSS
+# update happens before the document timestamp, which then covers the whole file: signature, DSS and
+# all validation data, as B-LTA intends.
+_LTA_DSS_SETTINGS = DSSContentSettings(
+    include_vri=False,
+    placement=SigDSSPlacementPreference.TOGETHER_WITH_NEXT_TS,
+    next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
+)
+
+
+class SealError(Exception):
+    """The document could not be sealed (KMS, TSA, certificate validation or PDF failure)."""
+
+
+class SealVerificationError(SealError):
+    """The seal was produced but does not validate; the document must not be sent."""
+
+    def __init__(self, message: str, *, report: VerificationReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def seal_pdf(
+    pdf: bytes,
+    *,
+    signer: KmsSigner,
+    timestamper: TimeStamper,
+    pki_roots: Sequence[asn1_x509.Certificate],
+    crls: Sequence[asn1_crl.CertificateList],
+    field_name: str = DEFAULT_FIELD_NAME,
+    reason: str,
+    location: str,
+    contact: str | None = None,
+    allow_fetching: bool = False,
+) -> bytes:
+    """Seal ``pdf`` as PAdES B-LTA and return the sealed bytes, validated.
+
+    :param pdf: the rendered document.
+    :param signer: the agency's :class:`KmsSigner`.
+    :param timestamper: the process-wide timestamper (``InProcessTimeStamper`` or an HTTP one).
+    :param pki_roots: trust anchors of the agency and TSA certificates.
+    :param crls: CRLs covering the agency and TSA certificates (embedded in the DSS for B-LT).
+    :param field_name: name of the invisible signature field.
+    :param reason: ``/Reason``, e.g. ``ออกใบอนุญาตตามคำขอเลขที่ ...`` (no personal data: it is public).
+    :param location: ``/Location``, usually the agency's domain or town.
+    :param contact: ``/ContactInfo``, e.g. the saraban e-mail.
+    :param allow_fetching: let certificate validation fetch CRLs/OCSP (production with a Thai CA).
+    :raises SealError: when sealing fails; :class:`SealVerificationError` when the result does not
+        validate.
+    """
+    context = ValidationContext(
+        trust_roots=list(pki_roots),
+        crls=list(crls),
+        allow_fetching=allow_fetching,
+        # "require": B-LT is meaningless without revocation data, and a revoked seal must not be used.
+        revocation_mode="require",
+    )
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        contact_info=contact,
+        subfilter=SigSeedSubFilter.PADES,
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=context,
+        signer_key_usage=set(_SEAL_KEY_USAGE),
+        timestamp_field_name=f"{field_name}ArchiveTimestamp",
+        dss_settings=_LTA_DSS_SETTINGS,
+    )
+    sealed = _sign(pdf, signers.PdfSigner(metadata, signer=signer, timestamper=timestamper))
+
+    report = verify_pdf(
+        sealed,
+        trust_roots=pki_roots,
+        crls=crls,
+        key_usage=_SEAL_KEY_USAGE,
+        revocation_mode="require",
+    )
+    _check_lta(report, field_name)
+    return sealed
+
+
+def seal_pdf_basic(
+    pdf: bytes,
+    *,
+    signer: KmsSigner,
+    field_name: str = DEFAULT_FIELD_NAME,
+    reason: str,
+    location: str,
+    contact: str | None = None,
+    pki_roots: Sequence[asn1_x509.Certificate] | None = None,
+) -> bytes:
+    """Seal ``pdf`` as PAdES B-B only (no timestamp, no revocation data).
+
+    Used by the benchmark against endesive, and where no TSA is reachable. With ``pki_roots`` the
+    result is validated like :func:`seal_pdf` (trust, integrity, untouched).
+    """
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        contact_info=contact,
+        subfilter=SigSeedSubFilter.PADES,
+    )
+    sealed = _sign(pdf, signers.PdfSigner(metadata, signer=signer))
+    if pki_roots is not None:
+        report = verify_pdf(sealed, trust_roots=pki_roots, key_usage=_SEAL_KEY_USAGE)
+        ours = _signature(report, field_name)
+        if report.summary != "valid" or ours.modification_level != "NONE":
+            raise SealVerificationError(f"the B-B seal does not validate: {report.reason}", report=report)
+    return sealed
+
+
+def _sign(pdf: bytes, pdf_signer: signers.PdfSigner) -> bytes:
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf))
+        output = pdf_signer.sign_pdf(writer)
+    except (SigningError, KmsSigningError, PdfError, OSError, ValueError) as exc:
+        # OSError covers pyHanko's TimestampRequestError (an IOError).
+        raise SealError(f"sealing failed: {exc}") from exc
+    sealed: bytes = output.getvalue()
+    return sealed
+
+
+def _signature(report: VerificationReport, field_name: str) -> SignatureReport:
+    for sig in report.signatures:
+        if sig.field_name == field_name and not sig.is_document_timestamp:
+            return sig
+    raise SealVerificationError(f"the seal field {field_name!r} is missing", report=report)
+
+
+def _check_lta(report: VerificationReport, field_name: str) -> None:
+    ours = _signature(report, field_name)
+    failures = []
+    if report.summary != "valid":
+        failures.append(f"summary {report.summary} ({report.reason})")
+    if not (ours.bottom_line and ours.trusted and ours.intact):
+        failures.append("the seal is not intact and trusted")
+    if ours.timestamp_valid is not True:
+        failures.append("the signature timestamp is missing or invalid")
+    # After the seal come only the DSS and the document timestamp (LTA maintenance updates).
+    if ours.modification_level != "LTA_UPDATES":
+        failures.append(f"unexpected modification level {ours.modification_level}")
+    last = report.signatures[-1]
+    if not last.is_document_timestamp:
+        failures.append("no document timestamp after the seal (not B-LTA)")
+    elif not (last.bottom_line and last.modification_level == "NONE"):
+        failures.append("the document timestamp does not validate")
+    if failures:
+        raise SealVerificationError("the seal does not validate: " + "; ".join(failures), report=report)
