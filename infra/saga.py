@@ -140,15 +140,9 @@ class RequestSaga(Construct):
         # --- start: official time, acknowledgment ----------------------------------------
         definition = (
             self._call("StampOfficialTime", clock, {"action": "stamp"}, result_path="$.stamp")
-            .next(
-                sfn.Choice(self, "WithinPowers")
-                .when(sfn.Condition.boolean_equals("$.stamp.referred", True), referred)
-                .otherwise(
-                    self._call("Acknowledge", sign, {"action": "acknowledgment"}, result_path="$.document")
-                    .next(self._notice("SendAcknowledgment", "acknowledgment"))
-                    .next(review)
-                )
-            )
+            .next(self._call("Acknowledge", sign, {"action": "acknowledgment"}, result_path="$.document"))
+            .next(self._notice("SendAcknowledgment", "acknowledgment"))
+            .next(review)
         )
 
         log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR)
@@ -185,7 +179,7 @@ class RequestSaga(Construct):
             task_timeout=sfn.Timeout.duration(Duration.minutes(5)),
         )
         task.add_retry(
-            errors=["Transient.Error"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0
+            errors=["TransientError"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0
         )
         if name != "RecordFailure":
             task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")

@@ -91,3 +91,10 @@ class Conflict(ServiceError):
     """The action does not fit the current state (409): a used task token, a wrong status."""
 
     status: int = 409
+
+
+class TransientError(Exception):
+    """A failure worth retrying (throttling, a busy service): the saga retries it with backoff."""
+
+
+__all__ += ["TransientError"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -22,14 +23,14 @@ from typing import TYPE_CHECKING, cast
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from eservice_pdf.thai_text import segment_for_wrapping
+from eservice_pdf.render import RenderError
+from eservice_pdf.thai_text import WORD_BREAK, segment_for_wrapping
 
 if TYPE_CHECKING:
     from eservice.tenant import Tenant
 
 __all__ = [
     "FONT_FAMILY",
-    "EmbeddedQr",
     "FieldRow",
     "ThaiDocument",
     "qr_png",
@@ -46,6 +47,9 @@ SMALL_SIZE = 9.0
 # consonant, and tighter lines make the marks of one line touch the next.
 LINE_HEIGHT = 1.55
 _PT_TO_MM = 25.4 / 72
+
+# Line breaks and the invisible break hint need no glyph: HarfBuzz renders U+200B as nothing.
+_NO_GLYPH_NEEDED = frozenset({"\n", "\r", WORD_BREAK})
 
 _BLACK = (0, 0, 0)
 _GREY = (90, 90, 90)
@@ -74,15 +78,6 @@ def qr_png(payload: str) -> bytes:
 
 
 @dataclass(frozen=True, kw_only=True)
-class EmbeddedQr:
-    """A QR code placed on a page: what it encodes and the PNG that was embedded."""
-
-    payload: str
-    png: bytes
-    page: int
-
-
-@dataclass(frozen=True, kw_only=True)
 class FieldRow:
     """One labelled value in a two-column table: the Thai label, an optional English gloss, the value."""
 
@@ -101,6 +96,8 @@ class ThaiDocument(FPDF):
     ``reference`` (a licence number, a request reference, ...) is printed in every page's footer so that
     a printed page can be traced back to its record. ``letterhead=False`` leaves the top of the page to
     the document itself, as a formal announcement (ประกาศ) or order (คำสั่ง) has its own heading.
+    ``created_at`` (aware) is recorded as the file's creation date; given, it makes the bytes depend on
+    the content only, so that rendering the same document twice (a retried step) gives the same file.
     """
 
     def __init__(
@@ -110,12 +107,12 @@ class ThaiDocument(FPDF):
         title: str,
         reference: str | None = None,
         letterhead: bool = True,
+        created_at: datetime | None = None,
     ) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.tenant = tenant
         self.reference = reference
         self.letterhead = letterhead
-        self.qr_codes: list[EmbeddedQr] = []
         regular, bold = sarabun_paths()
         self.add_font(FONT_FAMILY, "", str(regular))
         self.add_font(FONT_FAMILY, "B", str(bold))
@@ -128,6 +125,8 @@ class ThaiDocument(FPDF):
         self.set_author(tenant.name.th)
         self.set_creator(f"e-Service {tenant.domain}")
         self.set_lang("th")
+        if created_at is not None:
+            self.set_creation_date(created_at)
         self.set_font(FONT_FAMILY, size=BODY_SIZE)
         self.add_page()
 
@@ -176,6 +175,24 @@ class ThaiDocument(FPDF):
 
     # -- text -----------------------------------------------------------------------------------------
 
+    def normalize_text(self, text: str) -> str:
+        """Refuse a character the font cannot draw.
+
+        With shaping on, fpdf2 silently drops a character that has no glyph: a licence would then carry
+        a name that is not the holder's. Failing loudly lets an officer correct the data instead. Only
+        the code point is reported, never the text (it may be personal data).
+        """
+        font = self.current_font
+        cmap = getattr(font, "cmap", None)
+        if cmap is not None:
+            for char in text:
+                if char not in _NO_GLYPH_NEEDED and ord(char) not in cmap:
+                    raise RenderError(
+                        "text.unsupported_character",
+                        f"the font {FONT_FAMILY} has no glyph for U+{ord(char):04X}",
+                    )
+        return super().normalize_text(text)
+
     def _set(
         self, *, size: float = BODY_SIZE, bold: bool = False, color: tuple[int, int, int] = _BLACK
     ) -> None:
@@ -204,15 +221,19 @@ class ThaiDocument(FPDF):
         first_line_indent: float = 0.0,
         bullet: str = "",
         space_after: float = 2.0,
+        right_inset: float = 0.0,
     ) -> None:
         """A paragraph that wraps between words and flows onto the next page when it must.
 
         ``indent`` moves the whole paragraph right; ``bullet`` (e.g. "(1)") hangs in that indent, so the
         lines of a numbered item align after its number; ``first_line_indent`` indents only the first
-        line, as the clauses of a Thai official announcement are set.
+        line, as the clauses of a Thai official announcement are set. ``right_inset`` keeps the text
+        clear of something placed at the right (a QR code).
         """
         self._set(size=size, bold=bold, color=_GREY if grey else _BLACK)
-        columns = self.text_columns(text_align=align, line_height=LINE_HEIGHT)
+        columns = self.text_columns(
+            text_align=align, line_height=LINE_HEIGHT, r_margin=self.r_margin + right_inset
+        )
         with (
             columns,
             columns.paragraph(
@@ -232,41 +253,60 @@ class ThaiDocument(FPDF):
         self.ln(1)
         self.paragraph(text, bold=True, space_after=1)
 
-    def numbered_list(self, items: Sequence[str], *, numbers: Sequence[str] | None = None) -> None:
+    def numbered_list(
+        self, items: Sequence[str], *, numbers: Sequence[str] | None = None, right_inset: float = 0.0
+    ) -> None:
         """Items with hanging numbers "1." "2." ... (or the labels in ``numbers``, e.g. "(๑)")."""
         labels = numbers or [f"{n}." for n in range(1, len(items) + 1)]
         for label, item in zip(labels, items, strict=True):
-            self.paragraph(item, indent=8, bullet=label, space_after=1)
+            self.paragraph(item, indent=8, bullet=label, space_after=1, right_inset=right_inset)
 
     def field_table(self, rows: Sequence[FieldRow], *, label_width: float = 58) -> None:
-        """Label / value rows; a row is never split across pages, long values wrap within their column."""
+        """Label / value rows; a row is never split across pages, long values wrap within their column.
+
+        The English gloss of a label follows it on the same line, small and grey, when there is room,
+        and goes under it otherwise.
+        """
         value_width = self.epw - label_width
         line = _line_mm(BODY_SIZE)
-        small_line = _line_mm(SMALL_SIZE - 0.5)
+        gloss_size = SMALL_SIZE - 0.5
+        gloss_line = _line_mm(gloss_size)
+        label_room = label_width - 3
         for row in rows:
             label = segment_for_wrapping(row.label)
             value = segment_for_wrapping(row.value or "-")
             self._set(bold=True)
-            label_height = self._text_height(label_width - 2, line, label)
+            label_height = self._text_height(label_room, line, label)
+            label_cell = self.get_string_width(row.label) + 2 * self.c_margin
+            gloss_inline = False
             if row.label_en:
-                self._set(size=SMALL_SIZE - 0.5, color=_GREY)
-                label_height += self._text_height(label_width - 2, small_line, row.label_en)
+                self._set(size=gloss_size)
+                gloss_cell = self.get_string_width(row.label_en) + 2 * self.c_margin
+                gloss_inline = label_height <= line and label_cell + gloss_cell <= label_room
+                if not gloss_inline:
+                    label_height += self._text_height(label_room, gloss_line, row.label_en)
             self._set()
-            height = max(label_height, self._text_height(value_width, line, value)) + 1.5
+            height = max(label_height, self._text_height(value_width, line, value)) + 2.0
             self.keep_space(height)
             top = self.get_y()
             self._set(bold=True)
-            self._lines(label_width - 2, line, label, align="L")
-            if row.label_en:
-                self._set(size=SMALL_SIZE - 0.5, color=_GREY)
-                self._lines(label_width - 2, small_line, row.label_en, align="L")
+            if gloss_inline and row.label_en:
+                self.cell(label_cell, line, row.label, align="L")
+                self._set(size=gloss_size, color=_GREY)
+                self.cell(gloss_cell, line, row.label_en, align="L")
+            else:
+                self._lines(label_room, line, label)
+                if row.label_en:
+                    self._set(size=gloss_size, color=_GREY)
+                    self._lines(label_room, gloss_line, row.label_en)
             self._set()
             self.set_xy(self.l_margin + label_width, top)
-            self._lines(value_width, line, value, align="L")
+            self._lines(value_width, line, value)
             self.set_y(top + height)
+            # A faint rule between rows, in the middle of the gap, clear of the tone marks below it.
             self.set_draw_color(220, 220, 220)
             self.set_line_width(0.1)
-            self.line(self.l_margin, self.get_y() - 0.75, self.w - self.r_margin, self.get_y() - 0.75)
+            self.line(self.l_margin, top + height - 1.0, self.w - self.r_margin, top + height - 1.0)
         self.ln(2)
 
     def amount_table(
@@ -324,25 +364,23 @@ class ThaiDocument(FPDF):
         caption: str | None = None,
         caption_width: float | None = None,
     ) -> None:
-        """A QR code of ``payload`` at the current line (left margin unless ``x``), with a caption below.
-
-        The payload and the PNG are kept in ``qr_codes`` so that what was embedded can be checked.
-        """
+        """A QR code of ``payload`` at the current line (left margin unless ``x``), with a caption below."""
         caption_line = _line_mm(SMALL_SIZE)
         self.keep_space(size + (caption_line * 3 if caption else 0) + 2)
         left = self.l_margin if x is None else x
         top = self.get_y()
-        png = qr_png(payload)
-        self.image(io.BytesIO(png), x=left, y=top, w=size, h=size, alt_text=caption or "QR code")
-        self.qr_codes.append(EmbeddedQr(payload=payload, png=png, page=self.page_no()))
+        self.image(io.BytesIO(qr_png(payload)), x=left, y=top, w=size, h=size, alt_text=caption or "QR code")
         self.set_y(top + size + 0.5)
         if caption:
             width = caption_width or size
-            # A caption wider than the code is centred under it, but never runs off the page.
-            cap_left = max(self.l_margin, min(left + (size - width) / 2, self.w - self.r_margin - width))
+            # A caption wider than the code is centred under it; at a margin it aligns with the code
+            # instead of running off the page.
+            centred = left + (size - width) / 2
+            cap_left = max(self.l_margin, min(centred, self.w - self.r_margin - width))
+            align = "C" if cap_left == centred else ("L" if cap_left > centred else "R")
             self.set_x(cap_left)
             self._set(size=SMALL_SIZE, color=_GREY)
-            self._lines(width, caption_line, segment_for_wrapping(caption), align="C")
+            self._lines(width, caption_line, segment_for_wrapping(caption), align=align)
             self._set()
         self.ln(1)
 
@@ -350,6 +388,16 @@ class ThaiDocument(FPDF):
         """Start a new page unless ``height`` mm still fit above the bottom margin."""
         if self.get_y() + height > self.page_break_trigger:
             self.add_page()
+
+    def paragraph_height(
+        self, text: str, *, size: float = BODY_SIZE, first_line_indent: float = 0.0
+    ) -> float:
+        """About how tall ``paragraph(text)`` will be, to keep it on the page with what follows."""
+        self._set(size=size)
+        # The first-line indent is counted on every line: an estimate that errs on the tall side.
+        height = self._text_height(self.epw - first_line_indent, _line_mm(size), segment_for_wrapping(text))
+        self._set()
+        return height
 
     def _lines(self, width: float, line: float, text: str, *, align: str = "L") -> None:
         # multi_cell moves right by default; these documents are written top to bottom.

@@ -27,6 +27,7 @@ from asn1crypto import csr as asn1_csr
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
+from botocore.exceptions import BotoCoreError, ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -150,6 +151,29 @@ class LocalPki:
         except (ValueError, KeyError, TypeError) as exc:
             raise PkiError(f"unreadable PKI bundle: {exc}") from exc
 
+    @property
+    def crl_next_update(self) -> dt.datetime:
+        """When the current CRL stops being acceptable to validators (and to :func:`seal_pdf`)."""
+        next_update: dt.datetime = self.crl["tbs_cert_list"]["next_update"].native
+        return next_update
+
+    def with_fresh_crl(
+        self,
+        *,
+        now: dt.datetime | None = None,
+        margin: dt.timedelta = dt.timedelta(days=1),
+        crl_validity: dt.timedelta = _DEFAULT_CRL_VALIDITY,
+    ) -> LocalPki:
+        """Return ``self``, or a PKI with a re-issued CRL if the current one expires within ``margin``.
+
+        Sealing requires revocation data that is fresh (B-LT; ``revocation_mode="require"``), so a
+        long-lived dev bundle must pass through this before each use and be stored again if it changed.
+        """
+        now = _utc(now)
+        if self.crl_next_update - margin > now:
+            return self
+        return self.refresh_crl(now=now, crl_validity=crl_validity)
+
     def revoke(
         self,
         serial_number: int,
@@ -252,7 +276,9 @@ def create_local_pki(
         ]
     )
 
-    def issue(subject: x509.Name, public_key: Any, validity: dt.timedelta, *extra: x509.ExtensionType) -> Any:
+    def issue(
+        subject: x509.Name, public_key: rsa.RSAPublicKey, validity: dt.timedelta, *extra: x509.ExtensionType
+    ) -> x509.Certificate:
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -334,12 +360,15 @@ def agency_csr(*, kms_client: Any, seal_key_id: str, subject: x509.Name) -> byte
             ],
         }
     )
-    response = kms_client.sign(
-        KeyId=seal_key_id,
-        Message=info.dump(),
-        MessageType="RAW",
-        SigningAlgorithm=_PKCS1_SHA256,
-    )
+    try:
+        response = kms_client.sign(
+            KeyId=seal_key_id,
+            Message=info.dump(),
+            MessageType="RAW",  # moto ignores DIGEST; RAW works on moto and AWS alike
+            SigningAlgorithm=_PKCS1_SHA256,
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise PkiError(f"kms:Sign refused the certificate request: {exc}") from exc
     request = asn1_csr.CertificationRequest(
         {
             "certification_request_info": info,
@@ -398,9 +427,13 @@ def _key_usage(
 
 
 def _kms_public_key_der(kms_client: Any, key_id: str) -> bytes:
-    response = kms_client.get_public_key(KeyId=key_id)
+    try:
+        response = kms_client.get_public_key(KeyId=key_id)
+    except (ClientError, BotoCoreError) as exc:
+        raise PkiError(f"cannot read the public key of KMS key {key_id}: {exc}") from exc
     # Checked through SigningAlgorithms: moto reports only the deprecated CustomerMasterKeySpec.
-    if response.get("KeyUsage") != "SIGN_VERIFY" or _PKCS1_SHA256 not in response.get("SigningAlgorithms", ()):
+    algorithms = response.get("SigningAlgorithms", ())
+    if response.get("KeyUsage") != "SIGN_VERIFY" or _PKCS1_SHA256 not in algorithms:
         raise PkiError(f"KMS key {key_id} must be an RSA SIGN_VERIFY key")
     der: bytes = response["PublicKey"]
     return der

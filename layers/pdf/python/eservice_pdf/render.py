@@ -12,8 +12,11 @@ announcement of electronic channels (Act §10), the announcement of electronic l
 (Act §13(1)) and the order designating the internal electronic system (Act §16, R-3.6).
 
 Dates are written the Thai way, in the Buddhist era and Bangkok time; ``thai_digits=True`` writes
-dates, amounts and counts in Thai digits, as many agencies do on official papers. Reference numbers,
-phone numbers, URLs and e-mail addresses keep ASCII digits so that they can be typed back.
+dates, amounts and counts in Thai digits, as many agencies do on official papers. On the citizen
+documents, reference numbers, phone numbers, URLs and e-mail addresses keep ASCII digits so that they
+can be typed back; the announcements and the order use Thai digits throughout, except in URLs and
+e-mail addresses. A document rendered twice from the same input is the same file (its creation date
+is the event it records), so a retried step produces identical bytes.
 
 Importing this module is cheap: fpdf2, the font and the word segmenter load on the first render.
 """
@@ -23,14 +26,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from eservice.tenant import FieldType, FormField, Service, Tenant
 from eservice.thai_dates import format_thai_date, format_thai_datetime, to_thai_digits
-from eservice.time_rules import buddhist_year
+from eservice.time_rules import BANGKOK, buddhist_year
 
 from eservice_pdf.thai_text import baht_text, format_baht, format_number
 
@@ -127,7 +130,9 @@ class RefusalData:
 
 @dataclass(frozen=True, kw_only=True)
 class InvoiceData:
-    """A fee invoice (Q6.1). ``lines`` are (description, satang); ``qr_payload`` is a Thai QR bill payment."""
+    """A fee invoice (Q6.1). ``lines`` are (description, satang) adding up to ``amount_satang``;
+    ``qr_payload`` is a Thai QR bill payment. ``issued_at``, if known, dates the file.
+    """
 
     invoice_number: str
     request_reference: str
@@ -136,6 +141,7 @@ class InvoiceData:
     due_at: datetime
     qr_payload: str
     lines: Sequence[tuple[str, int]]
+    issued_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -280,12 +286,22 @@ def _channel_explanation(channel: str, tenant: Tenant) -> str:
 
 
 def _new_document(
-    tenant: Tenant, *, title: str, reference: str | None, letterhead: bool = True
+    tenant: Tenant,
+    *,
+    title: str,
+    reference: str | None,
+    created_at: datetime | date | None,
+    letterhead: bool = True,
 ) -> ThaiDocument:
     # fpdf2 takes about 0.4 s to import: only pay for it when a document is actually rendered.
     from eservice_pdf.document import ThaiDocument
 
-    return ThaiDocument(tenant=tenant, title=title, reference=reference, letterhead=letterhead)
+    if created_at is not None and not isinstance(created_at, datetime):
+        # An announcement is dated by the day: its file is dated at the start of that day, Bangkok time.
+        created_at = datetime.combine(created_at, time(0, 0), tzinfo=BANGKOK)
+    return ThaiDocument(
+        tenant=tenant, title=title, reference=reference, letterhead=letterhead, created_at=created_at
+    )
 
 
 def _row(label: str, value: str, label_en: str | None = None) -> FieldRow:
@@ -294,12 +310,17 @@ def _row(label: str, value: str, label_en: str | None = None) -> FieldRow:
     return FieldRow(label=label, value=value, label_en=label_en)
 
 
-def _contact_lines(tenant: Tenant, service: Service) -> list[str]:
+def _contact(doc: ThaiDocument, tenant: Tenant, service: Service) -> None:
+    """Whom to call: the records office and the unit responsible for the service (R-2.3)."""
     unit = tenant.units[service.responsible_unit]
-    unit_line = f"{unit.name.th} โทร. {unit.phone}"
+    text = (
+        f"ติดต่อสอบถาม / Contact: งานสารบรรณ{tenant.name.th} โทร. {tenant.phones.records_office}  "
+        f"{unit.name.th} โทร. {unit.phone}"
+    )
     if unit.email:
-        unit_line += f" อีเมล {unit.email}"
-    return [f"งานสารบรรณ{tenant.name.th} โทร. {tenant.phones.records_office}", unit_line]
+        text += f" อีเมล {unit.email}"
+    doc.ln(1)
+    doc.paragraph(text, size=9.5)
 
 
 def render_licence(
@@ -309,7 +330,9 @@ def render_licence(
     title and a QR code that opens the electronic licence for verification (Act §13(1)).
     """
     template = service.licence
-    doc = _new_document(tenant, title=template.title.th, reference=data.licence_number)
+    doc = _new_document(
+        tenant, title=template.title.th, reference=data.licence_number, created_at=data.issued_at
+    )
     doc.title_block(template.title.th, template.title.en)
 
     rows = [
@@ -352,13 +375,26 @@ def render_licence(
     return doc.to_bytes()
 
 
+def _beside_qr(
+    doc: ThaiDocument, text: Callable[[float], None], *, payload: str, caption: str, size: float = 28
+) -> None:
+    """A QR code at the right margin with its caption, and text written beside it on the left."""
+    doc.keep_space(size + 14)
+    top = doc.get_y()
+    doc.qr_code(payload, size=size, x=doc.w - doc.r_margin - size, caption=caption, caption_width=size + 10)
+    below_qr = doc.get_y()
+    doc.set_y(top)
+    text(size + 14)
+    doc.set_y(max(below_qr, doc.get_y()))
+
+
 def _qr_and_signature(doc: ThaiDocument, *, qr_payload: str, caption: str, signature: Sequence[str]) -> None:
     """A QR code on the left and the signature block on the right, side by side on one page."""
     size = 34.0
     doc.keep_space(size + 24)
     doc.ln(4)
     top = doc.get_y()
-    doc.qr_code(qr_payload, size=size, caption=caption, caption_width=70)
+    doc.qr_code(qr_payload, size=size, caption=caption, caption_width=84)
     below_qr = doc.get_y()
     doc.set_y(top)
     doc.signature_block(signature, top_gap=6)
@@ -371,7 +407,9 @@ def render_acknowledgment(
     """The acknowledgment of receipt (R-2.3, Q3.10): receipt number, time of receipt the Thai way, the
     phones of the records office and of the responsible unit, the expected completion and how to track.
     """
-    doc = _new_document(tenant, title="ใบตอบรับการยื่นคำขอ", reference=data.request_reference)
+    doc = _new_document(
+        tenant, title="ใบตอบรับการยื่นคำขอ", reference=data.request_reference, created_at=data.submitted_at
+    )
     doc.title_block("ใบตอบรับการยื่นคำขอ", "Acknowledgment of receipt")
     doc.paragraph(
         f"{tenant.name.th}ได้รับคำขอของท่านทางระบบบริการอิเล็กทรอนิกส์ (e-Service) "
@@ -414,15 +452,18 @@ def render_acknowledgment(
         )
 
     doc.section_heading("การติดตามสถานะคำขอ / Tracking")
-    doc.paragraph(
-        f"ติดตามสถานะคำขอได้ที่ {data.tracking_url} หรือสแกนคิวอาร์โค้ดด้านล่าง โดยใช้เลขอ้างอิงคำขอ "
-        f"{data.request_reference} ระบบจะแจ้งความคืบหน้าให้ทราบทางช่องทางที่ท่านใช้ยื่นคำขอ",
+    _beside_qr(
+        doc,
+        lambda inset: doc.paragraph(
+            f"ติดตามสถานะคำขอได้ที่ {data.tracking_url} หรือสแกนคิวอาร์โค้ด โดยใช้เลขอ้างอิงคำขอ "
+            f"{data.request_reference} ระบบจะแจ้งความคืบหน้าให้ทราบทางช่องทางที่ท่านใช้ยื่นคำขอ",
+            right_inset=inset,
+        ),
+        payload=data.tracking_url,
+        caption="สแกนเพื่อติดตามสถานะ\nScan to track",
     )
-    doc.qr_code(data.tracking_url, size=26, caption="สแกนเพื่อติดตามสถานะ / Scan to track", caption_width=60)
 
-    doc.section_heading("ติดต่อสอบถาม / Contact")
-    for line in _contact_lines(tenant, service):
-        doc.paragraph(line, indent=4, space_after=0.5)
+    _contact(doc, tenant, service)
     doc.ln(2)
     doc.paragraph(
         f"ค่าตรวจสอบคำรับรองของผู้ยื่นคำขอ (SHA-256): {data.declaration_hash}",
@@ -441,10 +482,15 @@ def render_refusal(
     tenant: Tenant, service: Service, data: RefusalData, *, thai_digits: bool = False
 ) -> bytes:
     """The refusal letter (R-4.1): the reasons, the legal basis, the right of appeal and whom to ask."""
-    doc = _new_document(tenant, title="หนังสือแจ้งผลการพิจารณาคำขอ", reference=data.request_reference)
+    doc = _new_document(
+        tenant,
+        title="หนังสือแจ้งผลการพิจารณาคำขอ",
+        reference=data.request_reference,
+        created_at=data.decided_at,
+    )
     doc.title_block("หนังสือแจ้งผลการพิจารณาคำขอ", "Notice of refusal")
     doc.paragraph(f"วันที่ {_thai_date(data.decided_at, thai_digits)}", align="R", space_after=3)
-    doc.paragraph(f"เรื่อง  แจ้งผลการพิจารณา{service.name.th}", space_after=1)
+    doc.paragraph(f"เรื่อง  แจ้งผลการพิจารณาคำขอ{service.name.th}", space_after=1)
     doc.paragraph(f"เรียน  {data.applicant_name}", space_after=1)
     doc.paragraph(f"อ้างถึง  คำขอเลขอ้างอิง {data.request_reference}", space_after=3)
     doc.paragraph(
@@ -464,9 +510,7 @@ def render_refusal(
     doc.signature_block(
         ["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6
     )
-    doc.section_heading("ติดต่อสอบถาม / Contact")
-    for line in _contact_lines(tenant, service):
-        doc.paragraph(line, indent=4, space_after=0.5)
+    _contact(doc, tenant, service)
     return doc.to_bytes()
 
 
@@ -482,7 +526,9 @@ def render_fee_invoice(
             "invoice.total_mismatch",
             f"invoice lines add up to {lines_total} satang, not the amount {data.amount_satang}",
         )
-    doc = _new_document(tenant, title="ใบแจ้งชำระค่าธรรมเนียม", reference=data.invoice_number)
+    doc = _new_document(
+        tenant, title="ใบแจ้งชำระค่าธรรมเนียม", reference=data.invoice_number, created_at=data.issued_at
+    )
     doc.title_block("ใบแจ้งชำระค่าธรรมเนียม", "Fee invoice")
     doc.field_table(
         [
@@ -504,25 +550,29 @@ def render_fee_invoice(
 
     channels = tenant.payment.channels
     doc.section_heading("ช่องทางการชำระเงิน / How to pay")
-    doc.numbered_list(
-        [_channel_explanation(c, tenant) for c in channels],
-        numbers=[f"{_count(n, thai_digits)}." for n in range(1, len(channels) + 1)],
-    )
-    if "thai_qr" in channels:
-        doc.qr_code(
-            data.qr_payload,
-            size=38,
-            caption=f"Thai QR Payment {format_baht(data.amount_satang, thai_digits=thai_digits)}",
-            caption_width=70,
+
+    def how_to_pay(inset: float) -> None:
+        doc.numbered_list(
+            [_channel_explanation(c, tenant) for c in channels],
+            numbers=[f"{_count(n, thai_digits)}." for n in range(1, len(channels) + 1)],
+            right_inset=inset,
         )
-    doc.section_heading("บัญชีผู้รับเงิน / Payee")
-    doc.field_table(
-        [
-            _row("ชื่อบัญชี", tenant.payment.account_name.th, "Account name"),
-            _row("ธนาคาร", tenant.payment.bank.th, "Bank"),
-            _row("รหัสผู้รับชำระ (Biller ID)", tenant.payment.biller_id, "Biller ID"),
-            _row("อ้างอิง (Ref. 1)", data.request_reference, "Reference"),
-        ]
+
+    if "thai_qr" in channels:
+        _beside_qr(
+            doc,
+            how_to_pay,
+            payload=data.qr_payload,
+            caption=f"Thai QR Payment\n{format_baht(data.amount_satang, thai_digits=thai_digits)}",
+            size=36,
+        )
+    else:
+        how_to_pay(0.0)
+    payment = tenant.payment
+    doc.paragraph(
+        f"บัญชีผู้รับเงิน / Payee: {payment.account_name.th} {payment.bank.th} "
+        f"รหัสผู้รับชำระ (Biller ID) {payment.biller_id}",
+        bold=True,
     )
     doc.paragraph(
         "กรณีชำระด้วยวิธีอื่นนอกจากคิวอาร์โค้ดหรือบัตร โปรดแนบหลักฐานการชำระเงินในระบบ e-Service โดยระบุชื่อบัญชี "
@@ -532,12 +582,11 @@ def render_fee_invoice(
     if tenant.payment.on_deadline == "dismissal":
         # Q6.8: unpaid by the deadline, the request is dismissed (a status change, never a deletion).
         doc.paragraph(
-            f"หากไม่ชำระภายใน{_thai_datetime(data.due_at, thai_digits)} คำขอจะถูกจำหน่ายเรื่อง และต้องยื่นคำขอใหม่",
+            f"หากไม่ชำระภายในวันที่ {_thai_datetime(data.due_at, thai_digits)} คำขอจะถูกจำหน่ายเรื่อง "
+            "และต้องยื่นคำขอใหม่",
             bold=True,
         )
-    doc.section_heading("ติดต่อสอบถาม / Contact")
-    for line in _contact_lines(tenant, service):
-        doc.paragraph(line, indent=4, space_after=0.5)
+    _contact(doc, tenant, service)
     return doc.to_bytes()
 
 
@@ -547,7 +596,9 @@ def render_receipt(
     """The electronic receipt (Q6.6): who paid how much for which request, when, how and with which
     transaction reference, the amount in figures and in Thai words.
     """
-    doc = _new_document(tenant, title="ใบเสร็จรับเงินอิเล็กทรอนิกส์", reference=data.receipt_number)
+    doc = _new_document(
+        tenant, title="ใบเสร็จรับเงินอิเล็กทรอนิกส์", reference=data.receipt_number, created_at=data.paid_at
+    )
     doc.title_block("ใบเสร็จรับเงินอิเล็กทรอนิกส์", "Electronic receipt")
     doc.field_table(
         [
@@ -581,7 +632,7 @@ def render_status_notice(
 ) -> bytes:
     """The notice of a licence's new status: suspended, revoked, expired or in force again (R-5.4)."""
     title, title_en, status_word = _STATUS[data.new_status]
-    doc = _new_document(tenant, title=title, reference=data.licence_number)
+    doc = _new_document(tenant, title=title, reference=data.licence_number, created_at=data.effective_at)
     doc.title_block(title, title_en)
     doc.paragraph(f"เรียน  {data.holder_name}", space_after=3)
     effective = _thai_datetime(data.effective_at, thai_digits)
@@ -617,9 +668,7 @@ def render_status_notice(
             grey=True,
         )
     doc.signature_block(["ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=8)
-    doc.section_heading("ติดต่อสอบถาม / Contact")
-    for line in _contact_lines(tenant, service):
-        doc.paragraph(line, indent=4, space_after=0.5)
+    _contact(doc, tenant, service)
     return doc.to_bytes()
 
 
@@ -657,16 +706,21 @@ def _formal_heading(doc: ThaiDocument, lines: Sequence[str]) -> None:
     doc.set_y(y + 5)
 
 
-def _clauses(doc: ThaiDocument, clauses: Sequence[str], digits: Callable[[str], str]) -> None:
-    # Official Thai style: each clause and each numbered item starts indented, continuation lines
-    # return to the margin.
-    for clause in clauses:
+def _clauses_and_signature(
+    doc: ThaiDocument, tenant: Tenant, clauses: Sequence[str], *, dated: str, digits: Callable[[str], str]
+) -> None:
+    """The clauses, then the dating line and the head's signature block.
+
+    Official Thai style: each clause and each numbered item starts indented and its continuation lines
+    return to the margin. The signature never stands alone on a page: the last clause goes with it.
+    """
+    signature_height = 44.0
+    for index, clause in enumerate(clauses):
         indent = 28.0 if clause.startswith("(") else 18.0
-        doc.paragraph(digits(clause), first_line_indent=indent, space_after=2)
-
-
-def _dated_signature(doc: ThaiDocument, tenant: Tenant, dated: str) -> None:
-    doc.keep_space(45)
+        text = digits(clause)
+        if index == len(clauses) - 1:
+            doc.keep_space(doc.paragraph_height(text, first_line_indent=indent) + signature_height)
+        doc.paragraph(text, first_line_indent=indent, space_after=2)
     doc.ln(4)
     doc.paragraph(dated, align="C", space_after=0)
     doc.signature_block([_SIGNATURE_LINE, tenant.head_title.th], top_gap=14)
@@ -695,7 +749,11 @@ def render_channels_announcement(tenant: Tenant, *, announced_on: date, thai_dig
     name, head = tenant.name.th, tenant.head_title.th
     year = buddhist_year(announced_on)
     doc = _new_document(
-        tenant, title=f"ประกาศ{name} เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ{name}", reference=None, letterhead=False
+        tenant,
+        title=f"ประกาศ{name} เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ{name}",
+        reference=None,
+        letterhead=False,
+        created_at=announced_on,
     )
     digits = partial(_digits, thai_digits=thai_digits)
     _formal_heading(
@@ -727,8 +785,9 @@ def render_channels_announcement(tenant: Tenant, *, announced_on: date, thai_dig
         "ข้อ 4 ประชาชนอาจใช้วิธีการบันทึกภาพจากหน้าจอคอมพิวเตอร์หรืออุปกรณ์อิเล็กทรอนิกส์ "
         f"เพื่อเป็นหลักฐานเบื้องต้นว่าได้มีการยื่นคำขอหรือติดต่อ{name}หรือ{head}ทางช่องทางตามข้อ 1 แล้ว ก็ได้",
     ]
-    _clauses(doc, clauses, digits)
-    _dated_signature(doc, tenant, f"ประกาศ ณ วันที่ {_formal_date(announced_on, thai_digits)}")
+    _clauses_and_signature(
+        doc, tenant, clauses, dated=f"ประกาศ ณ วันที่ {_formal_date(announced_on, thai_digits)}", digits=digits
+    )
     return doc.to_bytes()
 
 
@@ -750,6 +809,7 @@ def render_display_announcement(tenant: Tenant, *, announced_on: date, thai_digi
         title=f"ประกาศ{name} เรื่อง วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์",
         reference=None,
         letterhead=False,
+        created_at=announced_on,
     )
     digits = partial(_digits, thai_digits=thai_digits)
     _formal_heading(
@@ -777,8 +837,9 @@ def render_display_announcement(tenant: Tenant, *, announced_on: date, thai_digi
         "ผู้รับอนุญาตไม่ต้องแสดงใบอนุญาตไว้โดยเปิดเผยตลอดเวลา ณ สถานที่ประกอบกิจการอีกต่อไป "
         "แต่ต้องสามารถแสดงต่อเจ้าพนักงานหรือพนักงานเจ้าหน้าที่ได้ตลอดเวลาเมื่อมีการตรวจสอบ หรือต่อประชาชนที่ขอตรวจดู",
     ]
-    _clauses(doc, clauses, digits)
-    _dated_signature(doc, tenant, f"ประกาศ ณ วันที่ {_formal_date(announced_on, thai_digits)}")
+    _clauses_and_signature(
+        doc, tenant, clauses, dated=f"ประกาศ ณ วันที่ {_formal_date(announced_on, thai_digits)}", digits=digits
+    )
     return doc.to_bytes()
 
 
@@ -803,6 +864,7 @@ def render_internal_systems_order(
         title=f"คำสั่ง{name} เรื่อง ระบบสำหรับการปฏิบัติหน้าที่โดยวิธีการทางอิเล็กทรอนิกส์",
         reference=None,
         letterhead=False,
+        created_at=ordered_on,
     )
     digits = partial(_digits, thai_digits=thai_digits)
     _formal_heading(
@@ -829,6 +891,7 @@ def render_internal_systems_order(
         "ข้อ 3 คำสั่งใดขัดหรือแย้งกับคำสั่งนี้ ให้ใช้คำสั่งนี้แทน",
         f"ทั้งนี้ ตั้งแต่วันที่ {_formal_date(effective_on or ordered_on, False)} เป็นต้นไป",
     ]
-    _clauses(doc, clauses, digits)
-    _dated_signature(doc, tenant, f"สั่ง ณ วันที่ {_formal_date(ordered_on, thai_digits)}")
+    _clauses_and_signature(
+        doc, tenant, clauses, dated=f"สั่ง ณ วันที่ {_formal_date(ordered_on, thai_digits)}", digits=digits
+    )
     return doc.to_bytes()

@@ -177,7 +177,8 @@ def _sign(pdf: bytes, pdf_signer: signers.PdfSigner) -> bytes:
         output = pdf_signer.sign_pdf(writer)
     except (SigningError, KmsSigningError, PdfError, OSError, ValueError) as exc:
         # OSError covers pyHanko's TimestampRequestError (an IOError).
-        raise SealError(f"sealing failed: {exc}") from exc
+        detail = f"{exc} ({exc.__cause__})" if exc.__cause__ is not None else str(exc)
+        raise SealError(f"sealing failed: {detail}") from exc
     sealed: bytes = output.getvalue()
     return sealed
 

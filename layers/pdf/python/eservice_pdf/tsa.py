@@ -20,7 +20,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from asn1crypto import algos, cms, core, tsp, x509
 
@@ -100,7 +100,8 @@ class KmsTimeStampAuthority:
         :param clock: returns the current time, timezone-aware (the official clock of the service).
         :param serial_source: returns a unique positive serial number per token.
         """
-        if not tsa_cert.extended_key_usage_value or "time_stamping" not in tsa_cert.extended_key_usage_value.native:
+        eku = tsa_cert.extended_key_usage_value
+        if eku is None or "time_stamping" not in eku.native:
             raise ValueError("the TSA certificate must carry the timeStamping extended key usage")
         self._kms = kms_client
         self._key_id = key_id
@@ -252,7 +253,7 @@ class KmsTimeStampAuthority:
 class _TimeStampResp(core.Sequence):
     # asn1crypto's TimeStampResp declares timeStampToken mandatory, so it can neither build nor parse
     # the rejections of RFC 3161 §2.4.2, which omit it.
-    _fields = [
+    _fields: ClassVar[list[tuple[Any, ...]]] = [
         ("status", tsp.PKIStatusInfo),
         ("time_stamp_token", cms.ContentInfo, {"optional": True}),
     ]

@@ -12,6 +12,12 @@ timestamp is valid and that nothing changed after signing. Two measured facts sh
 
 :func:`verify_pdf` never raises for bad input: unparseable bytes give ``summary="invalid"`` with a
 reason. pyHanko is imported on first use so that light callers can import the report types.
+
+Validation happens at ``validation_time`` (now), with the revocation data in the document's DSS plus
+the ``crls`` given. Once the CRL embedded at sealing time is past its nextUpdate, pyhanko-certvalidator
+no longer accepts it (``TRY_LATER``) and the signature reads "untrusted": callers must supply the
+issuer's current CRL (or allow the sign function to fetch it). Full PAdES-LTA validation in the past
+(``pyhanko.sign.validation.ades.ades_lta_validation``) is incubating in pyHanko 0.38 and not used yet.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from io import BytesIO
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem as asn1_pem
@@ -36,8 +42,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANY_SIGNING_KEY_USAGE",
+    "CertificateInput",
+    "CrlInput",
     "ModificationLevelName",
     "Problem",
+    "RevocationMode",
     "SignatureReport",
     "Summary",
     "VerificationReport",
@@ -82,8 +91,10 @@ ANY_SIGNING_KEY_USAGE: frozenset[str] = frozenset({"non_repudiation", "digital_s
 # form values (a second signer fills its own field). Annotations can overlay forged text: not allowed.
 _ACCEPTED_LEVELS: frozenset[str] = frozenset({"NONE", "LTA_UPDATES", "FORM_FILLING"})
 
-CertificateInput = asn1_x509.Certificate | bytes
-CrlInput = asn1_crl.CertificateList | bytes
+#: An asn1crypto certificate, or its DER/PEM bytes (as stored in a tenant trust list).
+CertificateInput: TypeAlias = "asn1_x509.Certificate | bytes"
+#: An asn1crypto CRL, or its DER/PEM bytes.
+CrlInput: TypeAlias = "asn1_crl.CertificateList | bytes"
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,7 @@ def verify_pdf(
     :param revocation_mode: pyhanko-certvalidator's mode; nothing is fetched from the network.
     :param validation_time: the time at which to judge certificates (default: now).
     :return: a :class:`VerificationReport`; unparseable input gives ``summary="invalid"``.
+    :raises ValueError: only when the trust material itself (not the PDF) is unreadable.
     """
     digest = hashlib.sha256(pdf).hexdigest()
     try:
@@ -180,7 +192,9 @@ def verify_pdf(
             reason=f"not a readable PDF ({type(exc).__name__})",
         )
     if not embedded:
-        return VerificationReport(signed=False, sha256=digest, summary="unsigned", modified_after_signing=False)
+        return VerificationReport(
+            signed=False, sha256=digest, summary="unsigned", modified_after_signing=False
+        )
 
     context = _validation_context(
         reader,
@@ -310,7 +324,9 @@ async def _validate_signature(
     )
 
 
-async def _validate_document_timestamp(sig: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
+async def _validate_document_timestamp(
+    sig: EmbeddedPdfSignature, context: ValidationContext
+) -> SignatureReport:
     from pyhanko.sign.validation import async_validate_pdf_timestamp
 
     status = await async_validate_pdf_timestamp(sig, validation_context=context)

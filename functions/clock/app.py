@@ -1,0 +1,88 @@
+"""clock: official time. Saga steps (stamp, await, transition, deadlines) and the RFC 3161 TSA.
+
+Invoked by the request saga with ``{"action": ..., "request_id": ...}``, by EventBridge Scheduler
+when a deadline is due (``deadline_due``), and by API Gateway for ``POST /tsa``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eservice.aws import Saga, client
+from eservice.saga_steps import DeadlineScheduler, SagaSteps
+from eservice.settings import settings, tenant
+from eservice.store import Store
+
+logger = Logger()
+
+
+@cache
+def steps(function_arn: str) -> SagaSteps:
+    """The saga steps wired to this stack (once per container)."""
+    config = settings()
+    saga = Saga(state_machine_arn=config.state_machine_arn)
+    return SagaSteps(
+        store=Store.from_env(),
+        tenant=tenant(),
+        deadlines=DeadlineScheduler(
+            scheduler=client("scheduler"),
+            group=config.schedule_group,
+            role_arn=config.scheduler_role_arn,
+            target_arn=function_arn,
+        ),
+        fail_token=lambda token, error, cause: saga.fail(token, error=error, cause=cause),
+        timestamp=_stamp_digest,
+    )
+
+
+def _stamp_digest(digest: bytes) -> bytes:
+    # The PDF layer (asn1crypto, cryptography) is imported only when a stamp is needed.
+    from eservice_pdf.agency_keys import timestamp_authority
+
+    return timestamp_authority().stamp_digest(digest)
+
+
+def _tsa_http(event: dict[str, Any]) -> dict[str, Any]:
+    """RFC 3161 over HTTP: application/timestamp-query in, application/timestamp-reply out."""
+    import base64
+
+    from eservice_pdf.agency_keys import timestamp_authority
+
+    body = event.get("body") or ""
+    query = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("latin-1")
+    reply = timestamp_authority().respond(query)
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/timestamp-reply"},
+        "body": base64.b64encode(reply).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Dispatch one saga step, a due deadline, or a TSA request."""
+    if "httpMethod" in event:
+        return _tsa_http(event)
+    action = event["action"]
+    request_id = event["request_id"]
+    logger.append_keys(request_id=request_id, action=action, step=event.get("step"))
+    work = steps(context.invoked_function_arn)
+    if action == "stamp":
+        return work.stamp(request_id)
+    if action == "await":
+        return work.await_step(request_id, event["step"], event["token"])
+    if action == "deadline_due":
+        return work.deadline_due(request_id, event["step"], int(event["sequence"]))
+    if action == "transition":
+        return work.transition(request_id, event["to"])
+    if action == "propose_dismissal":
+        return work.propose_dismissal(request_id, event.get("cause"))
+    if action == "record_failure":
+        logger.error("saga step failed", extra={"error": (event.get("error") or {}).get("Error")})
+        return work.record_failure(request_id, event.get("error"))
+    raise ValueError(f"unknown clock action {action!r}")

@@ -1,0 +1,89 @@
+"""sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
+
+Invoked by the saga (``acknowledgment``, ``refusal``, ``draft_licence``, ``seal_licence``) with ids
+only, and by intake (``verify``, ``verify_attachment``) for uploaded PDFs.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eservice.aws import client
+from eservice.settings import settings, tenant
+from eservice.store import Store
+from eservice_pdf.agency_keys import agency_pki, seal_signer, timestamper
+from eservice_pdf.issuing import Issuing
+from eservice_pdf.seal import seal_pdf
+
+logger = Logger()
+
+
+def _seal(pdf: bytes, reason: str) -> bytes:
+    pki = agency_pki()
+    agency = tenant()
+    # seal_pdf validates its own output and raises rather than return a seal that does not verify.
+    return seal_pdf(
+        pdf,
+        signer=seal_signer(),
+        timestamper=timestamper(),
+        pki_roots=pki.trust_roots,
+        crls=pki.crls,
+        reason=reason,
+        location=agency.domain,
+        contact=agency.saraban_email,
+    )
+
+
+def _trust() -> tuple[list[Any], list[Any]]:
+    """The agency's own root plus the tenant's trust list (R-3.3.6)."""
+    from asn1crypto import pem, x509
+
+    pki = agency_pki()
+    roots: list[Any] = list(pki.trust_roots)
+    folder = settings().tenant_file.parent
+    for name in tenant().trust_list:
+        data = (folder / name).read_bytes()
+        if pem.detect(data):
+            data = pem.unarmor(data)[2]
+        roots.append(x509.Certificate.load(data))
+    return roots, list(pki.crls)
+
+
+@cache
+def issuing() -> Issuing:
+    config = settings()
+    return Issuing(
+        store=Store.from_env(),
+        tenant=tenant(),
+        s3=client("s3"),
+        documents_bucket=config.documents_bucket,
+        public_base_url=config.public_base_url or f"https://{tenant().domain}",
+        seal=_seal,
+        trust=_trust,
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Dispatch one document action."""
+    action = event["action"]
+    logger.append_keys(action=action, request_id=event.get("request_id"))
+    work = issuing()
+    if action == "acknowledgment":
+        return work.acknowledgment(event["request_id"])
+    if action == "refusal":
+        return work.refusal(event["request_id"])
+    if action == "draft_licence":
+        return work.draft_licence(event["request_id"])
+    if action == "seal_licence":
+        return work.seal_licence(event["request_id"])
+    if action == "verify":
+        return work.verify(base64.b64decode(event["pdf_base64"]))
+    if action == "licence":
+        return {"licence": work.licence(event["licence_number"])}
+    raise ValueError(f"unknown sign action {action!r}")

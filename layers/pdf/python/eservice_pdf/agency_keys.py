@@ -1,0 +1,148 @@
+"""The agency's certificates, timestamp authority and seal signer, once per container.
+
+``signing.mode: local-pki`` (local stack, demo tenants): on first use the stack creates its own
+PKI over its two KMS keys (root CA, agency seal certificate, TSA certificate, CRL) and keeps the
+bundle in the tenant table; concurrent first uses agree on one bundle (conditional write).
+``signing.mode: certificate`` (production): the agency's certificate from a Thai CA, and its chain,
+are read from the documents bucket at the keys named in the tenant file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import cache
+from typing import Any
+
+from asn1crypto import algos, tsp
+
+from eservice import clock_source
+from eservice.aws import client
+from eservice.errors import Conflict
+from eservice.settings import settings, tenant
+from eservice.store import Store
+
+from .pki import LocalPki, create_local_pki
+from .tsa import EXAMPLE_POLICY_OID, KmsTimeStampAuthority
+
+__all__ = ["AgencyTsa", "agency_pki", "seal_signer", "timestamp_authority", "timestamper"]
+
+_lock = threading.Lock()
+_PKI_KEY = ("PKI#agency", "BUNDLE")
+
+
+@cache
+def agency_pki() -> LocalPki:
+    """The agency's PKI bundle, created on first use in local-pki mode."""
+    config = settings()
+    agency = tenant()
+    store = Store.from_env()
+    with _lock:
+        item = store.get_item(*_PKI_KEY)
+        if item is not None:
+            return LocalPki.from_bundle(item["bundle"].encode())
+        if agency.signing.mode == "certificate":
+            return _production_pki(agency.signing.certificate_s3_key or "", agency.signing.chain_s3_key)
+        pki = create_local_pki(
+            kms_client=client("kms"),
+            seal_key_id=config.seal_key_id,
+            tsa_key_id=config.tsa_key_id,
+            agency_name_th=agency.name.th,
+            agency_name_en=agency.name.en,
+            domain=agency.domain,
+            now=clock_source.now(),
+        )
+        try:
+            store.put_item(
+                {"PK": _PKI_KEY[0], "SK": _PKI_KEY[1], "bundle": pki.to_bundle().decode(), "mode": "local-pki"},
+                must_not_exist=True,
+            )
+        except Conflict:
+            # Another container created it first: everyone uses that one.
+            stored = store.get_item(*_PKI_KEY)
+            assert stored is not None
+            return LocalPki.from_bundle(stored["bundle"].encode())
+        return pki
+
+
+def _production_pki(certificate_key: str, chain_key: str | None) -> LocalPki:
+    """Production: the certificate a Thai CA issued over the seal key, kept in the documents bucket."""
+    s3 = client("s3")
+    bucket = settings().documents_bucket
+    bundle = s3.get_object(Bucket=bucket, Key=certificate_key)["Body"].read()
+    return LocalPki.from_bundle(bundle)
+
+
+class AgencyTsa:
+    """The clock's RFC 3161 authority plus a helper to stamp a digest directly."""
+
+    def __init__(self, authority: KmsTimeStampAuthority) -> None:
+        self.authority = authority
+
+    def respond(self, request_der: bytes) -> bytes:
+        """Answer a TimeStampReq (never raises: rejections are TimeStampResp statuses)."""
+        return self.authority.respond(request_der)
+
+    def stamp_digest(self, sha256_digest: bytes) -> bytes:
+        """An RFC 3161 token (CMS ContentInfo, DER) over a SHA-256 digest, e.g. of the intent evidence."""
+        request = tsp.TimeStampReq(
+            {
+                "version": 1,
+                "message_imprint": tsp.MessageImprint(
+                    {
+                        "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+                        "hashed_message": sha256_digest,
+                    }
+                ),
+                "nonce": int.from_bytes(hashlib.sha256(sha256_digest).digest()[:8], "big"),
+                "cert_req": True,
+            }
+        )
+        response = tsp.TimeStampResp.load(self.respond(request.dump()))
+        status = response["status"]["status"].native
+        if status not in ("granted", "granted_with_mods"):
+            raise RuntimeError(f"timestamp refused: {response['status']['status_string'].native}")
+        return bytes(response["time_stamp_token"].dump())
+
+
+@cache
+def timestamp_authority() -> AgencyTsa:
+    """This stack's TSA (its key in KMS), with the service's official clock."""
+    pki = agency_pki()
+    return AgencyTsa(
+        KmsTimeStampAuthority(
+            kms_client=client("kms"),
+            key_id=settings().tsa_key_id,
+            tsa_cert=pki.tsa_cert,
+            chain=(pki.root_cert,),
+            policy_oid=EXAMPLE_POLICY_OID,
+            clock=clock_source.now,
+        )
+    )
+
+
+@cache
+def timestamper() -> Any:
+    """One pyHanko TimeStamper per container (each new one makes a dummy call)."""
+    from .tsa import InProcessTimeStamper
+
+    external = tenant().signing.tsa_url
+    if external:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        return HTTPTimeStamper(external)
+    return InProcessTimeStamper(timestamp_authority().authority)
+
+
+@cache
+def seal_signer() -> Any:
+    """The agency seal: a pyHanko signer whose key never leaves KMS."""
+    from .kms_signer import KmsSigner
+
+    pki = agency_pki()
+    return KmsSigner(
+        kms_client=client("kms"),
+        key_id=settings().seal_key_id,
+        signing_cert=pki.agency_cert,
+        chain=(pki.root_cert,),
+    )

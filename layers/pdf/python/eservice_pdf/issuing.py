@@ -1,0 +1,271 @@
+"""Issuing documents: render, seal, check, keep, register (R-4.1-R-4.5, Q7, R-5.1).
+
+Every document sent to a citizen is sealed automatically with the agency's key (R-4.3-4.5) where
+the tenant marks it so; the licence is sealed only after the authorised signer approved the exact
+draft (its SHA-256 is compared). Files go to the documents bucket (versioned, object lock) and
+are never overwritten: a new version gets a new key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from eservice import clock_source
+from eservice.errors import Conflict
+from eservice.store import Store
+from eservice.tenant import Service, Tenant
+from eservice.time_rules import BANGKOK, buddhist_year
+
+from . import render
+from .verify import verify_pdf
+
+__all__ = ["Issuing", "licence_record_status"]
+
+
+def licence_record_status(record: dict[str, Any], now: datetime) -> str:
+    """in_force, suspended, revoked or expired (R-5.1), as of ``now``."""
+    status = str(record["status"])
+    if status == "in_force" and record.get("valid_until"):
+        if date.fromisoformat(record["valid_until"]) < now.astimezone(BANGKOK).date():
+            return "expired"
+    return status
+
+
+class Issuing:
+    """The sign function's work, over the tenant's table and documents bucket."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        tenant: Tenant,
+        s3: Any,
+        documents_bucket: str,
+        public_base_url: str,
+        seal: Callable[[bytes, str], bytes],
+        trust: Callable[[], tuple[list[Any], list[Any]]],
+    ) -> None:
+        self._store = store
+        self._tenant = tenant
+        self._s3 = s3
+        self._bucket = documents_bucket
+        self._base = public_base_url.rstrip("/")
+        self._seal = seal
+        self._trust = trust
+
+    # --- documents of a request -------------------------------------------------------------------
+    def acknowledgment(self, request_id: str) -> dict[str, Any]:
+        """R-2.3, Q3.10: the acknowledgment of receipt, sealed when the tenant auto-seals it."""
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get("acknowledgment")
+        if existing:
+            return existing  # type: ignore[no-any-return]
+        pdf = render.render_acknowledgment(
+            self._tenant,
+            service,
+            render.AcknowledgmentData(
+                receipt_number=record["receipt_number"],
+                request_reference=request_id,
+                applicant_name=self._holder(record),
+                submitted_at=datetime.fromisoformat(record["submitted_at"]),
+                deemed_received_at=datetime.fromisoformat(record["deemed_received_at"]),
+                expected_completion=datetime.fromisoformat(record["due_at"]),
+                tracking_url=f"{self._base}/#/requests/{request_id}",
+                attachments=[a["file_name"] for a in record.get("attachments", [])],
+                declaration_hash=record["intent"]["content_hash"],
+            ),
+        )
+        sealed = "acknowledgment" in self._tenant.signing.auto_seal
+        if sealed:
+            pdf = self._seal(pdf, f"ใบตอบรับคำขอเลขรับที่ {record['receipt_number']}")
+        return self._keep(request_id, "acknowledgment", pdf, f"acknowledgment-{request_id}.pdf", sealed=sealed)
+
+    def refusal(self, request_id: str) -> dict[str, Any]:
+        """R-4.1: the refusal letter with the officer's reasons, sealed."""
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get("refusal")
+        if existing:
+            return existing  # type: ignore[no-any-return]
+        decision = record.get("decision") or {}
+        pdf = render.render_refusal(
+            self._tenant,
+            service,
+            render.RefusalData(
+                request_reference=request_id,
+                applicant_name=self._holder(record),
+                decided_at=datetime.fromisoformat(decision.get("at") or clock_source.now().isoformat()),
+                reasons=[decision.get("reason") or "-"],
+                legal_basis=decision.get("legal_basis"),
+                appeal=(
+                    "ท่านมีสิทธิอุทธรณ์คำสั่งนี้ต่อ"
+                    f"{self._tenant.head_title.th} ภายใน 15 วันนับแต่วันที่ได้รับแจ้ง "
+                    "ตามพระราชบัญญัติวิธีปฏิบัติราชการทางปกครอง พ.ศ. 2539 มาตรา 44"
+                ),
+            ),
+        )
+        pdf = self._seal(pdf, f"หนังสือแจ้งผลการพิจารณาคำขอ {request_id}")
+        return self._keep(request_id, "refusal", pdf, f"refusal-{request_id}.pdf", sealed=True)
+
+    def draft_licence(self, request_id: str) -> dict[str, Any]:
+        """Q7.1-7.2: the draft licence with its number, for the authorised signer to read and approve."""
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get("licence_draft")
+        if existing:
+            return {"sha256": existing["sha256"], "licence_number": record["licence_number"]}
+        now = clock_source.now()
+        year = buddhist_year(now)
+        series = f"licence-{service.licence.number_prefix}"
+        number = self._store.next_number(series, year, owner=request_id)
+        licence_number = f"{service.licence.number_prefix}-{year}-{number:05d}"
+        issued_on = now.astimezone(BANGKOK)
+        valid_until = (
+            (issued_on + timedelta(days=service.licence.validity_days - 1)).date()
+            if service.licence.validity_days
+            else None
+        )
+        pdf = render.render_licence(
+            self._tenant,
+            service,
+            render.LicenceData(
+                licence_number=licence_number,
+                request_reference=request_id,
+                issued_at=now,
+                valid_until=valid_until,
+                answers=record["answers"],
+                verify_url=f"{self._base}/#/verify/{licence_number}",
+                holder_name=self._holder(record),
+            ),
+        )
+        self._store.update_request_fields(
+            request_id,
+            {
+                "licence_number": licence_number,
+                "licence_issued_at": now.isoformat(),
+                "licence_valid_until": valid_until.isoformat() if valid_until else None,
+            },
+        )
+        document = self._keep(request_id, "licence_draft", pdf, f"draft-{licence_number}.pdf", sealed=False)
+        return {"sha256": document["sha256"], "licence_number": licence_number}
+
+    def seal_licence(self, request_id: str) -> dict[str, Any]:
+        """Q7.4-7.5: seal exactly the draft the signer approved; register it (R-5.1); check the seal."""
+        record, service = self._request(request_id)
+        documents = record.get("documents") or {}
+        if documents.get("licence"):
+            return {"licence_number": record["licence_number"], "sha256": documents["licence"]["sha256"]}
+        draft = documents.get("licence_draft")
+        approval = record.get("signature_approval") or {}
+        if not draft or approval.get("draft_sha256") != draft["sha256"]:
+            raise Conflict(
+                code="licence.not_approved",
+                th="ผู้มีอำนาจลงนามยังไม่ได้อนุมัติร่างใบอนุญาตฉบับนี้",
+                en="The authorised signer has not approved this draft.",
+            )
+        pdf = self._s3.get_object(Bucket=self._bucket, Key=draft["key"])["Body"].read()
+        if hashlib.sha256(pdf).hexdigest() != draft["sha256"]:
+            raise Conflict(code="licence.draft_changed", th="ร่างใบอนุญาตถูกแก้ไข", en="The draft changed.")
+        sealed = self._seal(pdf, f"ออก{service.licence.title.th} เลขที่ {record['licence_number']}")
+        document = self._keep(request_id, "licence", sealed, f"{record['licence_number']}.pdf", sealed=True)
+        self._register(record, service, document)
+        return {"licence_number": record["licence_number"], "sha256": document["sha256"]}
+
+    # --- public verification (R-3.3.6, Act §13(1)) -----------------------------------------------------
+    def verify(self, pdf: bytes) -> dict[str, Any]:
+        """What validation.teda.th shows: signature, signer, time, timestamp, changes, record status."""
+        roots, crls = self._trust()
+        report = verify_pdf(pdf, trust_roots=roots, crls=crls).as_dict()
+        digest = hashlib.sha256(pdf).hexdigest()
+        issued = self._store.get_item(f"DOCHASH#{digest}", "DOC")
+        result: dict[str, Any] = {"report": report, "sha256": digest, "issued_by_us": issued is not None}
+        if issued and issued.get("licence_number"):
+            result["licence"] = self.licence(issued["licence_number"])
+        return result
+
+    def licence(self, licence_number: str) -> dict[str, Any] | None:
+        """The public register entry of a licence, with its current status."""
+        record = self._store.get_item(f"LIC#{licence_number}", "META")
+        if record is None:
+            return None
+        return {**_public_licence(record), "status": licence_record_status(record, clock_source.now())}
+
+    # --- internals ----------------------------------------------------------------------------------
+    def _request(self, request_id: str) -> tuple[dict[str, Any], Service]:
+        record = self._store.get_request(request_id)
+        return record, self._tenant.service(record["service_id"])
+
+    @staticmethod
+    def _holder(record: dict[str, Any]) -> str:
+        behalf = record.get("on_behalf_of")
+        if behalf:
+            return str(behalf["name"])
+        return str(record["answers"].get("applicant_name") or "-")
+
+    def _keep(self, request_id: str, kind: str, pdf: bytes, file_name: str, *, sealed: bool) -> dict[str, Any]:
+        digest = hashlib.sha256(pdf).hexdigest()
+        key = f"requests/{request_id}/{kind}-{digest[:16]}.pdf"
+        self._s3.put_object(
+            Bucket=self._bucket, Key=key, Body=pdf, ContentType="application/pdf",
+            ChecksumAlgorithm="SHA256", ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+        )
+        document = {
+            "key": key,
+            "file_name": file_name,
+            "sha256": digest,
+            "sealed": sealed,
+            "size": len(pdf),
+            "created_at": clock_source.now().isoformat(),
+        }
+        record = self._store.get_request(request_id)
+        documents = {**(record.get("documents") or {}), kind: document}
+        self._store.update_request_fields(request_id, {"documents": documents})
+        self._store.put_item(
+            {
+                "PK": f"DOCHASH#{digest}",
+                "SK": "DOC",
+                "request_id": request_id,
+                "kind": kind,
+                "licence_number": record.get("licence_number") if kind == "licence" else None,
+            }
+        )
+        return document
+
+    def _register(self, record: dict[str, Any], service: Service, document: dict[str, Any]) -> None:
+        public_fields = {
+            f.name: record["answers"].get(f.name)
+            for f in service.form
+            if f.public and f.name in record["answers"]
+        }
+        item = {
+            "PK": f"LIC#{record['licence_number']}",
+            "SK": "META",
+            "licence_number": record["licence_number"],
+            "service_id": service.id,
+            "title": service.licence.title.model_dump(),
+            "holder": self._holder(record),
+            "fields": public_fields,
+            "issued_at": record["licence_issued_at"],
+            "valid_until": record.get("licence_valid_until"),
+            "status": "in_force",
+            "public": service.public_register,
+            "request_id": record["id"],
+            "document_sha256": document["sha256"],
+            "GSI3PK": "REGISTER" if service.public_register else "REGISTER#private",
+            "GSI3SK": f"{record['licence_issued_at']}#{record['licence_number']}",
+            "history": [{"status": "in_force", "at": record["licence_issued_at"], "reason": None}],
+        }
+        try:
+            self._store.put_item(item, must_not_exist=True)
+        except Conflict:
+            pass  # a retried step: registered already
+
+
+def _public_licence(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: record.get(k)
+        for k in ("licence_number", "service_id", "title", "holder", "fields", "issued_at", "valid_until",
+                  "document_sha256", "history")
+    }

@@ -1,0 +1,304 @@
+"""The local HTTP front: what API Gateway, CloudFront and the AWS console do in the cloud.
+
+- ``/api/...``: routes read from the synthesized template (API Gateway resources and methods),
+  each request turned into an API Gateway REST proxy event; Cognito authorizers verify the ID
+  token against the user pool's JWKS and pass its claims, as API Gateway does.
+- ``/`` and ``/officer/``: the two static sites; ``/config.json``: their settings.
+- ``/_aws/cognito``: the Cognito endpoint for the sites' sign-in (moto behind it).
+- ``/_local/mailbox``, ``/_local/clock``: the sent messages, and the virtual clock that fires due
+  deadline schedules (moto never fires EventBridge Scheduler schedules).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import jwt
+import requests
+from werkzeug.wrappers import Request, Response
+
+__all__ = ["ApiRoute", "Front", "routes_from_template"]
+
+_BINARY = ("application/pdf", "application/octet-stream", "application/timestamp-query", "image/")
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """One API Gateway method: path template, function, and the user pool that must sign the caller in."""
+
+    method: str
+    resource_path: str
+    function: str
+    user_pool_id: str | None
+    pattern: re.Pattern[str]
+
+
+def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
+    """Every method of every API Gateway resource in the template, with its integration's function."""
+    resources = template.of_type("AWS::ApiGateway::Resource")
+    apis = template.of_type("AWS::ApiGateway::RestApi")
+    authorizers = template.of_type("AWS::ApiGateway::Authorizer")
+
+    def full_path(resource_ref: Any) -> str:
+        if isinstance(resource_ref, dict) and "Fn::GetAtt" in resource_ref:
+            return ""  # the API's root resource
+        logical = resource_ref["Ref"]
+        props = resources[logical]["Properties"]
+        return full_path(props["ParentId"]) + "/" + props["PathPart"]
+
+    routes = []
+    for method in template.of_type("AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        if props["HttpMethod"] == "OPTIONS" or props["RestApiId"]["Ref"] not in apis:
+            continue
+        path = full_path(props["ResourceId"]) or "/"
+        uri = json.dumps(props["Integration"]["Uri"])
+        function_logical = next(
+            logical for logical in template.of_type("AWS::Lambda::Function") if f'"{logical}"' in uri
+        )
+        pool = None
+        if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
+            authorizer = authorizers[props["AuthorizerId"]["Ref"]]["Properties"]
+            pool_arn = provisioned.resolve(authorizer["ProviderARNs"][0])
+            pool = pool_arn.rsplit("/", 1)[-1]
+        regex = "^" + re.sub(r"\\\{([^}/]+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$"
+        routes.append(
+            ApiRoute(
+                method=props["HttpMethod"],
+                resource_path=path,
+                function=provisioned.refs[function_logical],
+                user_pool_id=pool,
+                pattern=re.compile(regex),
+            )
+        )
+    # Literal paths before templated ones, as API Gateway matches them.
+    return sorted(routes, key=lambda r: (r.resource_path.count("{"), -len(r.resource_path)))
+
+
+class Front:
+    """A WSGI application serving the whole local service on one port."""
+
+    def __init__(
+        self,
+        *,
+        routes: list[ApiRoute],
+        moto_url: str,
+        region: str,
+        invoke: Callable[[str, dict[str, Any]], dict[str, Any]],
+        sites: dict[str, Path],
+        site_config: dict[str, Any],
+        local_routes: dict[str, Callable[[Request], Response]],
+    ) -> None:
+        self._routes = routes
+        self._moto_url = moto_url
+        self._region = region
+        self._invoke = invoke
+        self._sites = sites
+        self._site_config = site_config
+        self._local_routes = local_routes
+        self._jwks: dict[str, Any] = {}
+        self._groups = _GroupCache(moto_url=moto_url, region=region)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        try:
+            response = self._dispatch(request)
+        except Exception as exc:  # the front never crashes the server; the client gets a 502 like a gateway
+            body = {"error": {"code": "gateway.error", "message": {"th": "ระบบขัดข้อง", "en": str(exc)}}}
+            response = Response(json.dumps(body), status=502, content_type="application/json")
+        return response(environ, start_response)
+
+    # ------------------------------------------------------------------------------------------
+    def _dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/api/") or path == "/api":
+            return self._api(request, path.removeprefix("/api") or "/")
+        if path == "/_aws/cognito":
+            return self._cognito(request)
+        for prefix, handler in self._local_routes.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return handler(request)
+        if path == "/config.json":
+            return Response(json.dumps(self._site_config), content_type="application/json")
+        return self._static(path)
+
+    def _api(self, request: Request, path: str) -> Response:
+        if request.method == "OPTIONS":
+            return _cors(Response(status=204))
+        candidates = [r for r in self._routes if r.pattern.match(path)]
+        if not candidates:
+            return _cors(_gateway_error(404, "Missing Authentication Token"))
+        route = next((r for r in candidates if r.method == request.method), None)
+        if route is None:
+            return _cors(_gateway_error(405, "Method Not Allowed"))
+        claims: dict[str, str] | None = None
+        if route.user_pool_id is not None:
+            claims = self._verify(request.headers.get("Authorization", ""), route.user_pool_id)
+            if claims is None:
+                return _cors(_gateway_error(401, "Unauthorized"))
+        match = route.pattern.match(path)
+        assert match is not None
+        event = self._proxy_event(request, route, path, match.groupdict(), claims)
+        result = self._invoke(route.function, event)
+        return _cors(self._response(result))
+
+    def _proxy_event(
+        self,
+        request: Request,
+        route: ApiRoute,
+        path: str,
+        path_parameters: dict[str, str],
+        claims: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        body_bytes = request.get_data()
+        content_type = request.headers.get("Content-Type", "")
+        binary = any(content_type.startswith(b) for b in _BINARY)
+        query = parse_qsl(request.query_string.decode(), keep_blank_values=True)
+        multi_query: dict[str, list[str]] = {}
+        for key, value in query:
+            multi_query.setdefault(key, []).append(value)
+        headers = {k: v for k, v in request.headers.items()}
+        return {
+            "resource": route.resource_path,
+            "path": path,
+            "httpMethod": request.method,
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.resource_path,
+                "httpMethod": request.method,
+                "path": f"/api{path}",
+                "stage": "api",
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": int(time.time() * 1000),
+                "accountId": "123456789012",
+                "apiId": "local",
+                "protocol": "HTTP/1.1",
+                "identity": {
+                    "sourceIp": request.remote_addr or "127.0.0.1",
+                    "userAgent": request.headers.get("User-Agent", ""),
+                },
+                "authorizer": {"claims": claims} if claims is not None else None,
+            },
+            "body": (
+                base64.b64encode(body_bytes).decode() if binary else body_bytes.decode("utf-8", "replace")
+            )
+            if body_bytes
+            else None,
+            "isBase64Encoded": bool(body_bytes) and binary,
+        }
+
+    @staticmethod
+    def _response(result: dict[str, Any]) -> Response:
+        if "statusCode" not in result:
+            # The function raised: API Gateway answers 502 without the detail.
+            return _gateway_error(502, "Internal server error")
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        response = Response(data, status=int(result["statusCode"]))
+        for key, value in (result.get("headers") or {}).items():
+            response.headers[key] = value
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            for value in values:
+                response.headers.add(key, value)
+        return response
+
+    def _verify(self, authorization: str, pool_id: str) -> dict[str, str] | None:
+        """What API Gateway's Cognito authorizer does: verify the ID token, pass its claims."""
+        token = authorization.removeprefix("Bearer ").strip()
+        if not token:
+            return None
+        if pool_id not in self._jwks:
+            keys = requests.get(f"{self._moto_url}/{pool_id}/.well-known/jwks.json", timeout=10).json()
+            self._jwks[pool_id] = jwt.PyJWKSet.from_dict(keys)
+        try:
+            header = jwt.get_unverified_header(token)
+            key = next(k for k in self._jwks[pool_id].keys if k.key_id == header.get("kid"))
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                issuer=f"https://cognito-idp.{self._region}.amazonaws.com/{pool_id}",
+                options={"verify_aud": False},
+            )
+        except (jwt.PyJWTError, StopIteration):
+            return None
+        if claims.get("token_use") != "id":
+            return None
+        groups = self._groups.of(pool_id, str(claims.get("email") or claims.get("cognito:username") or claims["sub"]))
+        if groups:
+            claims["cognito:groups"] = ",".join(groups)
+        return {k: str(v) for k, v in claims.items()}
+
+    def _cognito(self, request: Request) -> Response:
+        upstream = requests.post(
+            self._moto_url + "/",
+            data=request.get_data(),
+            headers={
+                "Content-Type": request.headers.get("Content-Type", "application/x-amz-json-1.1"),
+                "X-Amz-Target": request.headers.get("X-Amz-Target", ""),
+                "Authorization": f"AWS4-HMAC-SHA256 Credential=local/20260101/{self._region}/cognito-idp/aws4_request",
+            },
+            timeout=30,
+        )
+        return Response(upstream.content, status=upstream.status_code, content_type="application/x-amz-json-1.1")
+
+    def _static(self, path: str) -> Response:
+        for prefix, folder in sorted(self._sites.items(), key=lambda item: -len(item[0])):
+            if path == prefix.rstrip("/") and prefix != "/":
+                return Response(status=301, headers={"Location": prefix})
+            if path.startswith(prefix):
+                relative = path[len(prefix):] or "index.html"
+                target = (folder / relative).resolve()
+                if folder.resolve() not in target.parents and target != folder.resolve():
+                    return Response("not found", status=404)
+                if target.is_dir():
+                    target = target / "index.html"
+                if not target.is_file():
+                    target = folder / "index.html"  # single-page apps route on the client
+                content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                if content_type.startswith("text/") or content_type == "application/javascript":
+                    content_type += "; charset=utf-8"
+                return Response(target.read_bytes(), content_type=content_type)
+        return Response("not found", status=404)
+
+
+class _GroupCache:
+    """Cognito puts the user's groups in the ID token; moto does not, so the front looks them up."""
+
+    def __init__(self, *, moto_url: str, region: str) -> None:
+        import boto3
+
+        self._client = boto3.client("cognito-idp", region_name=region, endpoint_url=moto_url)
+
+    def of(self, pool_id: str, username: str) -> list[str]:
+        try:
+            groups = self._client.admin_list_groups_for_user(UserPoolId=pool_id, Username=username)["Groups"]
+        except Exception:
+            return []
+        return [g["GroupName"] for g in groups]
+
+
+def _gateway_error(status: int, message: str) -> Response:
+    return Response(json.dumps({"message": message}), status=status, content_type="application/json")
+
+
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Headers"] = "Authorization,Content-Type,Idempotency-Key"
+    response.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS"
+    return response

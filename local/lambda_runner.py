@@ -1,0 +1,132 @@
+"""Run Lambda handlers in this process, in place of moto's Docker-based invocation.
+
+moto calls ``LambdaFunction._invoke_lambda(event) -> (payload, errored, logs)`` for every invocation:
+the Invoke API, Step Functions tasks, and service triggers. Without a Docker engine it cannot run
+code, so this module replaces that one private method with an in-process call of the handler from
+the function's synthesized asset folder. ``check_moto_compatibility`` fails loudly if moto changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import sys
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+__all__ = ["FunctionSource", "install", "check_moto_compatibility", "register", "uninstall"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionSource:
+    """Where a function's code is: its asset folder and ``module.function`` handler."""
+
+    name: str
+    asset_dir: Path
+    handler: str
+    memory_mb: int = 128
+    timeout_s: int = 3
+
+
+@dataclass
+class _Registry:
+    sources: dict[str, FunctionSource] = field(default_factory=dict)
+    modules: dict[str, ModuleType] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_registry = _Registry()
+_original = LambdaFunction._invoke_lambda
+
+
+class _Context:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    def __init__(self, source: FunctionSource, arn: str) -> None:
+        self.function_name = source.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = arn
+        self.memory_limit_in_mb = source.memory_mb
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{source.name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + source.timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def register(source: FunctionSource) -> None:
+    """Make a function runnable in-process under its (physical) name."""
+    with _registry.lock:
+        _registry.sources[source.name] = source
+
+
+def _handler_for(source: FunctionSource) -> Any:
+    module_name, function_name = source.handler.rsplit(".", 1)
+    # Only the import is locked, never the call: handlers invoke each other (nested calls).
+    with _registry.lock:
+        module = _registry.modules.get(source.name)
+        if module is None:
+            unique = f"_lambda_{source.name.replace('-', '_')}_{module_name}"
+            spec = importlib.util.spec_from_file_location(unique, source.asset_dir / f"{module_name}.py")
+            if spec is None or spec.loader is None:
+                raise RuntimeError(f"cannot load {source.asset_dir / module_name}.py")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module
+            spec.loader.exec_module(module)
+            _registry.modules[source.name] = module
+    return getattr(module, function_name)
+
+
+def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    source = _registry.sources.get(self.function_name)
+    if source is None:
+        return _original(self, event)
+    if isinstance(event, str | bytes):
+        event = json.loads(event or "{}")
+    handler = _handler_for(source)
+    context = _Context(source, self.function_arn)
+    try:
+        result = handler(event if event is not None else {}, context)
+        return json.dumps(result, default=str), False, ""
+    except Exception as exc:  # the Lambda runtime reports any exception the same way
+        payload = {
+            "errorType": type(exc).__name__,
+            "errorMessage": str(exc),
+            "stackTrace": traceback.format_exception(exc)[-5:],
+        }
+        return json.dumps(payload), True, "".join(traceback.format_exception(exc))
+
+
+def install() -> None:
+    """Replace moto's invocation with the in-process one (idempotent)."""
+    check_moto_compatibility()
+    LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Restore moto's own invocation."""
+    LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
+
+
+def check_moto_compatibility() -> None:
+    """Fail loudly if moto no longer routes invocations through the method this module replaces."""
+    method = getattr(LambdaFunction, "_invoke_lambda", None)
+    if method is None:
+        raise RuntimeError("moto.awslambda.models.LambdaFunction._invoke_lambda is gone: update local/lambda_runner.py")
+    params = list(inspect.signature(_original).parameters)
+    if params[:2] != ["self", "event"]:
+        raise RuntimeError(f"moto changed _invoke_lambda's signature to {params}: update local/lambda_runner.py")
+    caller = inspect.getsource(LambdaFunction.invoke)
+    if "self._invoke_lambda(" not in caller:
+        raise RuntimeError("moto's LambdaFunction.invoke no longer calls _invoke_lambda: update local/lambda_runner.py")

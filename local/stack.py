@@ -1,0 +1,375 @@
+"""The whole e-Service on one machine, with no AWS account (the embedded default).
+
+1. synthesize the same CDK app that ``cdk deploy`` uses (cached by the sources' hash);
+2. start moto's server in this process on 127.0.0.1, with the Step Functions interpreter on;
+3. create the resources from the synthesized template (``provision``);
+4. run the Lambda handlers in this process (``lambda_runner``);
+5. serve the API, the two sites and the local tools on one port (``front``);
+6. seed the demo tenant's officers (one per group) and a demo citizen.
+
+Tests use this same class, so what the demo shows is what the tests prove.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from pydantic import TypeAdapter
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import lambda_runner
+from .front import Front, routes_from_template
+from .provision import Provisioned, Template, provision
+
+__all__ = ["LocalStack", "Login"]
+
+REPO = Path(__file__).resolve().parents[1]
+REGION = "ap-southeast-1"
+# What the CLI would set: asset and construct-path metadata, and no layer bundling (pip for Lambda).
+_SYNTH_CONTEXT = (
+    "{'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': True, 'aws:cdk:enable-path-metadata': True}"
+)
+_SYNTH_INPUTS = ("infra", "functions", "layers/core/python", "tenants", "cdk.json")
+
+
+@dataclass(frozen=True)
+class Login:
+    """A seeded account to sign in with."""
+
+    pool: str
+    email: str
+    password: str
+    groups: tuple[str, ...] = ()
+
+
+def _sources_hash(tenant: str) -> str:
+    digest = hashlib.sha256(f"{tenant}:{_SYNTH_CONTEXT}".encode())
+    for top in _SYNTH_INPUTS:
+        root = REPO / top
+        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in paths:
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
+            digest.update(path.relative_to(REPO).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def synthesize(tenant: str, *, workdir: Path) -> Path:
+    """Synthesize the tenant's stack (in a subprocess: jsii runs node) unless the sources are unchanged."""
+    outdir = workdir / f"cdk.out-{tenant}"
+    stamp = outdir / ".sources-hash"
+    wanted = _sources_hash(tenant)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return outdir
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    code = (
+        "import aws_cdk as cdk\n"
+        "from infra.app import build_app\n"
+        f"app = cdk.App(outdir={str(outdir)!r}, context={_SYNTH_CONTEXT})\n"
+        f"build_app(app, tenant={tenant!r}).synth()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"cdk synth failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    stamp.write_text(wanted)
+    return outdir
+
+
+@dataclass
+class LocalStack:
+    """Start with ``start()``, stop with ``stop()``; ``url`` is where to open it."""
+
+    tenant: str = "klongnoy"
+    port: int = 0
+    workdir: Path = field(default_factory=lambda: REPO / ".local")
+    url: str = ""
+    moto_url: str = ""
+    logins: list[Login] = field(default_factory=list)
+    provisioned: Provisioned | None = None
+    template: Template | None = None
+    _moto: Any = None
+    _server: BaseWSGIServer | None = None
+    _thread: threading.Thread | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> LocalStack:
+        """Bring the whole service up; returns self."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        assembly = synthesize(self.tenant, workdir=self.workdir)
+        stack_name = f"eservice-{self.tenant}"
+        self.template = Template(
+            stack_name=stack_name,
+            body=json.loads((assembly / f"{stack_name}.template.json").read_text()),
+            assembly_dir=assembly,
+        )
+        self._start_moto()
+        lambda_runner.install()
+        self._server = make_server("127.0.0.1", self.port, self._wsgi, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.provisioned = provision(
+            self.template,
+            region=REGION,
+            overrides={
+                "TENANT_FILE": str(REPO / "tenants" / f"{self.tenant}.yaml"),
+                "PUBLIC_BASE_URL": self.url,
+            },
+        )
+        # Handlers run in this process: they read the stack's environment from os.environ.
+        os.environ.update(self.provisioned.environment)
+        os.environ["TENANT_FILE"] = str(REPO / "tenants" / f"{self.tenant}.yaml")
+        os.environ["PUBLIC_BASE_URL"] = self.url
+        self._front = Front(
+            routes=routes_from_template(self.template, self.provisioned),
+            moto_url=self.moto_url,
+            region=REGION,
+            invoke=self.invoke,
+            sites={"/officer/": REPO / "web" / "officer", "/": REPO / "web" / "citizen"},
+            site_config=self._site_config(),
+            local_routes={"/_local/mailbox": self._mailbox, "/_local/clock": self._clock},
+        )
+        self._seed()
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="front")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (parked saga executions end with the process)."""
+        if self._server is not None:
+            self._server.shutdown()
+        if self._moto is not None:
+            self._moto.stop()
+        lambda_runner.uninstall()
+
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self._front(environ, start_response)
+
+    def _start_moto(self) -> None:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        # One line per AWS call would drown what the service itself logs.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "TZ": "UTC",  # Step Functions Wait states compare against local time
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "eservice-local",
+        }.items():
+            os.environ[name] = value
+        os.environ.pop("AWS_PROFILE", None)
+        time.tzset()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.moto_url = f"http://{host}:{port}"
+        os.environ["AWS_ENDPOINT_URL"] = self.moto_url
+        os.environ["MOTO_PORT"] = str(port)
+        response = requests.post(
+            f"{self.moto_url}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
+        )
+        response.raise_for_status()
+
+    # --- in-process invocation ---------------------------------------------------------------------
+    def invoke(self, function_name: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Invoke a function through moto's Lambda API (the path every invocation takes)."""
+        client = boto3.client("lambda", region_name=REGION)
+        response = client.invoke(FunctionName=function_name, Payload=json.dumps(event).encode())
+        payload = json.loads(response["Payload"].read() or b"null")
+        return payload if isinstance(payload, dict) else {"result": payload}
+
+    def function_name(self, short: str) -> str:
+        """The physical name of ``intake``, ``clock``, ``sign`` or ``notify``."""
+        assert self.provisioned is not None and self.template is not None
+        logical = self.template.logical_id(f"eservice-{self.tenant}/{short.title()}Function/Resource")
+        return self.provisioned.refs[logical]
+
+    def resource(self, construct_path: str) -> str:
+        """The physical id of a resource by its construct path below the stack (``Table/Resource``)."""
+        assert self.provisioned is not None and self.template is not None
+        return self.provisioned.refs[self.template.logical_id(f"eservice-{self.tenant}/{construct_path}")]
+
+    # --- seeding -------------------------------------------------------------------------------------
+    def _site_config(self) -> dict[str, Any]:
+        assert self.provisioned is not None and self.template is not None
+        refs = self.provisioned.refs
+        return {
+            "tenant": self.tenant,
+            "apiBase": "/api",
+            "cognitoEndpoint": "/_aws/cognito",
+            "region": REGION,
+            "citizen": {
+                "userPoolId": self.resource("CitizenPool/Resource"),
+                "clientId": refs[self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")],
+            },
+            "officer": {
+                "userPoolId": self.resource("OfficerPool/Resource"),
+                "clientId": refs[self.template.logical_id(f"eservice-{self.tenant}/OfficerPool/OfficerWebClient/Resource")],
+            },
+            "local": True,
+        }
+
+    def _seed(self) -> None:
+        from eservice.tenant import OFFICER_GROUPS, load_tenant
+
+        tenant = load_tenant(REPO / "tenants" / f"{self.tenant}.yaml")
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        config = self._site_config()
+        officer_pool = config["officer"]["userPoolId"]
+        for group in OFFICER_GROUPS:
+            login = Login(
+                pool="officer", email=f"{group}@{tenant.domain}", password="Officer#2569local", groups=(group,)
+            )
+            self._create_user(cognito, officer_pool, login)
+            cognito.admin_add_user_to_group(UserPoolId=officer_pool, Username=login.email, GroupName=group)
+            self.logins.append(login)
+        citizen = Login(pool="citizen", email="somchai@example.com", password="Citizen#2569local")
+        self._create_user(cognito, config["citizen"]["userPoolId"], citizen)
+        self.logins.append(citizen)
+
+    @staticmethod
+    def _create_user(cognito: Any, pool_id: str, login: Login) -> None:
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=login.email,
+            UserAttributes=[{"Name": "email", "Value": login.email}, {"Name": "email_verified", "Value": "true"}],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username=login.email, Password=login.password, Permanent=True)
+
+    def sign_in(self, login: Login) -> str:
+        """An ID token for a seeded (or any) account, as the sites get it from Cognito."""
+        config = self._site_config()[login.pool]
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        result = cognito.initiate_auth(
+            ClientId=config["clientId"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": login.email, "PASSWORD": login.password},
+        )
+        return str(result["AuthenticationResult"]["IdToken"])
+
+    # --- local tools -----------------------------------------------------------------------------------
+    def _mailbox(self, request: Request) -> Response:
+        return Response(json.dumps({"messages": self.mailbox()}, ensure_ascii=False), content_type="application/json")
+
+    def mailbox(self) -> list[dict[str, Any]]:
+        """Every message sent: e-mail (SES) and SMS (SNS), oldest first."""
+        from moto.ses.models import ses_backends
+        from moto.sns.models import sns_backends
+
+        from .provision import ACCOUNT
+
+        messages: list[dict[str, Any]] = []
+        for sent in ses_backends[ACCOUNT][REGION].sent_messages:
+            raw = getattr(sent, "raw_data", None)
+            if raw:
+                parsed = email.message_from_string(raw)
+                body, attachments = "", []
+                for part in parsed.walk():
+                    if part.get_filename():
+                        attachments.append(_decoded_header(part.get_filename()))
+                    elif part.get_content_type() == "text/plain" and not body:
+                        body = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+                messages.append(
+                    {
+                        "channel": "email",
+                        "to": [a.strip() for a in (parsed.get("To") or "").split(",") if a.strip()],
+                        "subject": _decoded_header(parsed.get("Subject") or ""),
+                        "body": body,
+                        "attachments": attachments,
+                    }
+                )
+            else:
+                messages.append(
+                    {
+                        "channel": "email",
+                        "to": list(getattr(sent, "destinations", {}).get("ToAddresses", [])),
+                        "subject": getattr(sent, "subject", ""),
+                        "body": getattr(sent, "body", ""),
+                        "attachments": [],
+                    }
+                )
+        for phone, text in sns_backends[ACCOUNT][REGION].sms_messages.values():
+            messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
+        return messages
+
+    def _clock(self, request: Request) -> Response:
+        from eservice import clock_source
+
+        if request.method == "POST":
+            body = request.get_json(force=True, silent=True) or {}
+            try:
+                if "advance" in body:
+                    delta = TypeAdapter(timedelta).validate_python(body["advance"])
+                    clock_source.set_offset(clock_source.offset() + delta)
+                elif "set" in body:
+                    target = datetime.fromisoformat(body["set"])
+                    if target.tzinfo is None:
+                        raise ValueError("give a time zone, e.g. +07:00")
+                    clock_source.set_offset(target - datetime.now(UTC))
+                else:
+                    raise ValueError('send {"advance": "P31D"} or {"set": "<ISO-8601>"}')
+            except ValueError as exc:
+                return Response(json.dumps({"error": str(exc)}), status=400, content_type="application/json")
+            fired = self.fire_due_schedules()
+            return Response(
+                json.dumps({"now": clock_source.now().isoformat(), "fired": fired}), content_type="application/json"
+            )
+        return Response(
+            json.dumps({"now": clock_source.now().isoformat(), "offset_seconds": clock_source.offset().total_seconds()}),
+            content_type="application/json",
+        )
+
+    def fire_due_schedules(self) -> list[str]:
+        """Do what EventBridge Scheduler does when a one-time schedule is due: invoke its target."""
+        from eservice import clock_source
+
+        scheduler = boto3.client("scheduler", region_name=REGION)
+        group = os.environ["SCHEDULE_GROUP"]
+        now = clock_source.now()
+        fired = []
+        for summary in scheduler.list_schedules(GroupName=group).get("Schedules", []):
+            schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+            expression = schedule["ScheduleExpression"]
+            if not expression.startswith("at("):
+                continue
+            due = datetime.fromisoformat(expression[3:-1]).replace(tzinfo=UTC)
+            if schedule.get("ScheduleExpressionTimezone", "UTC") != "UTC":
+                raise ValueError("deadline schedules are written in UTC")
+            if due > now:
+                continue
+            target = schedule["Target"]
+            self.invoke(target["Arn"].rsplit(":", 1)[-1], json.loads(target.get("Input") or "{}"))
+            # One-time schedules delete themselves after completion (ActionAfterCompletion=DELETE).
+            scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
+            fired.append(summary["Name"])
+        return fired
+
+
+def _decoded_header(value: str) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(value)))

@@ -1,0 +1,494 @@
+"""PAdES B-LTA seals with the KMS agency key: sign, re-read, validate, check independently, tamper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import boto3
+import pytest
+from eservice_pdf.kms_signer import KmsSigner
+from eservice_pdf.pki import LocalPki, agency_csr, agency_subject, create_local_pki
+from eservice_pdf.seal import SealError, SealVerificationError, seal_pdf, seal_pdf_basic
+from eservice_pdf.tsa import EXAMPLE_POLICY_OID, InProcessTimeStamper, KmsTimeStampAuthority
+from eservice_pdf.verify import verify_pdf
+from fpdf import FPDF
+from moto import mock_aws
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import (
+    SignatureCoverageLevel,
+    validate_pdf_signature,
+    validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko_certvalidator import ValidationContext
+
+REGION = "ap-southeast-1"
+AGENCY_TH = "องค์การบริหารส่วนตำบลคลองน้อย"
+AGENCY_EN = "Khlong Noi Subdistrict Administrative Organization"
+
+requires_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl CLI not installed")
+
+
+@dataclass(frozen=True)
+class SealWorld:
+    kms: object
+    seal_key_id: str
+    tsa_key_id: str
+    pki: LocalPki
+    signer: KmsSigner
+    tsa: KmsTimeStampAuthority
+    timestamper: InProcessTimeStamper
+    pdf: bytes
+    sealed: bytes
+    files: Path
+
+    def seal(self, pdf: bytes, *, pki: LocalPki | None = None, signer: KmsSigner | None = None) -> bytes:
+        pki = pki or self.pki
+        return seal_pdf(
+            pdf,
+            signer=signer or self.signer,
+            timestamper=self.timestamper,
+            pki_roots=pki.trust_roots,
+            crls=pki.crls,
+            reason="ออกใบอนุญาตตามคำขอเลขที่ 2569/000123",
+            location="klongnoy.go.th",
+            contact="saraban@klongnoy.go.th",
+        )
+
+
+def rendered_pdf() -> bytes:
+    pdf = FPDF()
+    pdf.set_compression(False)  # plain content streams, so a test can flip a byte of visible text
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text="Licence No. 2569/000123 - Khlong Noi SAO")
+    return bytes(pdf.output())
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SealWorld]:
+    with mock_aws():
+        kms = boto3.client("kms", region_name=REGION)
+        seal_key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        tsa_key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        pki = create_local_pki(
+            kms_client=kms,
+            seal_key_id=seal_key,
+            tsa_key_id=tsa_key,
+            agency_name_th=AGENCY_TH,
+            agency_name_en=AGENCY_EN,
+            domain="klongnoy.go.th",
+        )
+        tsa = KmsTimeStampAuthority(
+            kms_client=kms,
+            key_id=tsa_key,
+            tsa_cert=pki.tsa_cert,
+            chain=[pki.root_cert],
+            policy_oid=EXAMPLE_POLICY_OID,
+        )
+        timestamper = InProcessTimeStamper(authority=tsa)
+        signer = KmsSigner(
+            kms_client=kms, key_id=seal_key, signing_cert=pki.agency_cert, chain=[pki.root_cert]
+        )
+        pdf = rendered_pdf()
+        files = tmp_path_factory.mktemp("seal")
+        (files / "root.pem").write_bytes(pki.pem("root_cert"))
+        (files / "tsa.pem").write_bytes(pki.pem("tsa_cert"))
+        (files / "root_and_crl.pem").write_bytes(pki.pem("root_cert") + pki.pem("crl"))
+        partial = SealWorld(kms, seal_key, tsa_key, pki, signer, tsa, timestamper, pdf, b"", files)
+        yield SealWorld(kms, seal_key, tsa_key, pki, signer, tsa, timestamper, pdf, partial.seal(pdf), files)
+
+
+def openssl(command: str, *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["openssl", *shlex.split(command)], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
+    )
+
+
+def signed_bytes(pdf: bytes, sig: EmbeddedPdfSignature) -> bytes:
+    start1, length1, start2, length2 = (int(x) for x in sig.byte_range)
+    return pdf[start1 : start1 + length1] + pdf[start2 : start2 + length2]
+
+
+def signatures_of(pdf: bytes) -> list[EmbeddedPdfSignature]:
+    return list(PdfFileReader(BytesIO(pdf)).embedded_signatures)
+
+
+# --- sealing, validated by pyHanko directly --------------------------------------------------------
+
+
+def test_given_a_rendered_pdf_when_sealed_then_pyhanko_validates_a_b_lta_seal(world: SealWorld) -> None:
+    reader = PdfFileReader(BytesIO(world.sealed))
+    seal, archive = reader.embedded_signatures
+    context = ValidationContext(
+        trust_roots=[world.pki.root_cert], crls=[world.pki.crl], revocation_mode="require"
+    )
+
+    status = validate_pdf_signature(seal, context)
+    archive_status = validate_pdf_timestamp(archive, validation_context=context)
+
+    assert status.bottom_line and status.trusted and status.intact and status.valid
+    assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+    # Only the DSS and the document timestamp come after the seal.
+    assert status.modification_level == ModificationLevel.LTA_UPDATES
+    assert seal.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert seal.sig_object["/Reason"] == "ออกใบอนุญาตตามคำขอเลขที่ 2569/000123"
+    assert archive.sig_object_type == "/DocTimeStamp"
+    assert archive_status.trusted and archive_status.intact and archive_status.valid
+    assert archive_status.modification_level == ModificationLevel.NONE
+    assert archive_status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert len(reader.root["/DSS"]["/CRLs"]) == 1  # B-LT: revocation data embedded
+
+
+def test_given_a_sealed_pdf_when_verified_then_the_report_is_valid_with_thai_names_and_both_timestamps(
+    world: SealWorld,
+) -> None:
+    report = verify_pdf(world.sealed, trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "valid" and report.signed and not report.modified_after_signing
+    seal, archive = report.signatures
+    assert seal.signer_organization == AGENCY_TH
+    assert seal.signer_common_name == AGENCY_EN
+    assert AGENCY_TH in (seal.signer_subject or "")
+    assert seal.bottom_line and seal.trusted and seal.intact and seal.timestamp_valid
+    assert seal.signing_time is not None and seal.timestamp_time is not None
+    assert abs((seal.timestamp_time - seal.signing_time).total_seconds()) < 60
+    assert seal.modification_level == "LTA_UPDATES"
+    assert archive.is_document_timestamp and archive.modification_level == "NONE" and archive.bottom_line
+    as_json = json.loads(json.dumps(report.as_dict(), ensure_ascii=False))
+    assert as_json["signatures"][0]["signer_organization"] == AGENCY_TH
+
+
+def test_given_a_warm_timestamper_when_one_document_is_sealed_then_kms_is_called_three_times(
+    world: SealWorld,
+) -> None:
+    seal_calls, tsa_calls = world.signer.kms_calls, world.tsa.kms_calls
+
+    world.seal(world.pdf)
+
+    assert world.signer.kms_calls - seal_calls == 1  # the seal signature (dry runs cost nothing)
+    assert world.tsa.kms_calls - tsa_calls == 2  # signature timestamp + document timestamp
+
+
+def test_given_a_pdf_when_sealed_basic_then_it_is_a_trusted_untouched_b_b_signature(world: SealWorld) -> None:
+    sealed = seal_pdf_basic(
+        world.pdf,
+        signer=world.signer,
+        reason="test",
+        location="klongnoy.go.th",
+        pki_roots=world.pki.trust_roots,
+    )
+
+    report = verify_pdf(sealed, trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "valid"
+    (only,) = report.signatures
+    assert only.modification_level == "NONE" and only.timestamp_valid is None
+
+
+def test_given_a_signer_whose_key_does_not_match_its_certificate_when_sealing_then_nothing_is_returned(
+    world: SealWorld,
+) -> None:
+    wrong_key = KmsSigner(
+        kms_client=world.kms,
+        key_id=world.tsa_key_id,
+        signing_cert=world.pki.agency_cert,
+        chain=[world.pki.root_cert],
+    )
+
+    with pytest.raises(SealVerificationError) as raised:
+        world.seal(world.pdf, signer=wrong_key)
+
+    assert raised.value.report.summary == "invalid"
+
+
+def test_given_a_revoked_agency_certificate_when_sealing_then_sealing_fails(world: SealWorld) -> None:
+    revoked = world.pki.revoke(world.pki.agency_cert.serial_number)
+
+    with pytest.raises(SealError):
+        world.seal(world.pdf, pki=revoked)
+
+
+def test_given_a_seal_checked_two_months_later_when_the_current_crl_is_supplied_then_it_is_valid(
+    world: SealWorld,
+) -> None:
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=60)
+    current = world.pki.refresh_crl(now=later)  # the CRL embedded at sealing time expired after 7 days
+
+    stale_only = verify_pdf(world.sealed, trust_roots=world.pki.trust_roots, validation_time=later)
+    with_current = verify_pdf(
+        world.sealed, trust_roots=world.pki.trust_roots, crls=current.crls, validation_time=later
+    )
+
+    assert stale_only.summary == "untrusted"  # pyhanko-certvalidator: stale revocation data, TRY_LATER
+    assert with_current.summary == "valid"
+
+
+def test_given_a_dev_pki_whose_crl_expired_when_sealing_then_it_fails_until_the_crl_is_refreshed(
+    world: SealWorld,
+) -> None:
+    eight_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    old = create_local_pki(
+        kms_client=world.kms,
+        seal_key_id=world.seal_key_id,
+        tsa_key_id=world.tsa_key_id,
+        agency_name_th=AGENCY_TH,
+        agency_name_en=AGENCY_EN,
+        domain="klongnoy.go.th",
+        now=eight_days_ago,
+    )
+    signer = KmsSigner(
+        kms_client=world.kms, key_id=world.seal_key_id, signing_cert=old.agency_cert, chain=[old.root_cert]
+    )
+    stamper = InProcessTimeStamper(
+        authority=KmsTimeStampAuthority(
+            kms_client=world.kms,
+            key_id=world.tsa_key_id,
+            tsa_cert=old.tsa_cert,
+            policy_oid=EXAMPLE_POLICY_OID,
+        )
+    )
+
+    def seal_with(pki: LocalPki) -> bytes:
+        return seal_pdf(
+            world.pdf,
+            signer=signer,
+            timestamper=stamper,
+            pki_roots=pki.trust_roots,
+            crls=pki.crls,
+            reason="test",
+            location="klongnoy.go.th",
+        )
+
+    with pytest.raises(SealError):
+        seal_with(old)
+    fresh = old.with_fresh_crl()
+
+    assert fresh is not old and fresh.with_fresh_crl() is fresh
+    assert verify_pdf(seal_with(fresh), trust_roots=fresh.trust_roots).summary == "valid"
+
+
+# --- independent checks with the openssl CLI --------------------------------------------------------
+
+
+@requires_openssl
+def test_given_a_sealed_pdf_when_openssl_verifies_the_cms_then_it_succeeds_with_crl_checks(
+    world: SealWorld,
+) -> None:
+    seal = signatures_of(world.sealed)[0]
+    (world.files / "seal.p7s").write_bytes(seal.pkcs7_content)
+    (world.files / "seal.content").write_bytes(signed_bytes(world.sealed, seal))
+
+    result = openssl(
+        "cms -verify -binary -inform DER -in seal.p7s -content seal.content"
+        " -CAfile root_and_crl.pem -crl_check_all -out /dev/null",
+        cwd=world.files,
+    )
+
+    assert "Verification successful" in result.stdout + result.stderr, result.stderr
+
+
+@requires_openssl
+def test_given_a_sealed_pdf_when_openssl_verifies_the_signature_timestamp_then_ok(world: SealWorld) -> None:
+    seal = signatures_of(world.sealed)[0]
+    unsigned = {a["type"].native: a["values"][0] for a in seal.signer_info["unsigned_attrs"]}
+    (world.files / "sigts.tst").write_bytes(unsigned["signature_time_stamp_token"].dump())
+    # The signature timestamp's imprint is the hash of the signature value (RFC 3161 appendix A).
+    (world.files / "sigvalue.bin").write_bytes(seal.signer_info["signature"].native)
+
+    result = openssl(
+        "ts -verify -data sigvalue.bin -in sigts.tst -token_in -CAfile root.pem -untrusted tsa.pem",
+        cwd=world.files,
+    )
+
+    assert "Verification: OK" in result.stdout, result.stdout + result.stderr
+
+
+@requires_openssl
+def test_given_a_sealed_pdf_when_openssl_verifies_the_document_timestamp_then_ok(world: SealWorld) -> None:
+    archive = signatures_of(world.sealed)[1]
+    (world.files / "docts.tst").write_bytes(archive.pkcs7_content)
+    (world.files / "docts.content").write_bytes(signed_bytes(world.sealed, archive))
+
+    result = openssl(
+        "ts -verify -data docts.content -in docts.tst -token_in -CAfile root.pem -untrusted tsa.pem",
+        cwd=world.files,
+    )
+
+    assert "Verification: OK" in result.stdout, result.stdout + result.stderr
+
+
+@requires_openssl
+def test_given_the_production_path_when_a_csr_is_made_with_kms_then_openssl_verifies_its_signature(
+    world: SealWorld,
+) -> None:
+    csr = agency_csr(
+        kms_client=world.kms,
+        seal_key_id=world.seal_key_id,
+        subject=agency_subject(agency_name_th=AGENCY_TH, agency_name_en=AGENCY_EN),
+    )
+    (world.files / "agency.csr").write_bytes(csr)
+
+    result = openssl("req -verify -in agency.csr -noout -subject -nameopt utf8", cwd=world.files)
+
+    assert result.returncode == 0 and "verify OK" in result.stderr + result.stdout, result.stderr
+    assert AGENCY_TH in result.stdout
+
+
+# --- tampering -------------------------------------------------------------------------------------
+
+
+def test_given_one_flipped_byte_in_the_signed_range_when_verified_then_it_is_invalid(
+    world: SealWorld,
+) -> None:
+    position = world.sealed.index(b"Licence No.")  # inside revision 1, covered by both signatures
+    tampered = bytearray(world.sealed)
+    tampered[position] ^= 0x01
+
+    report = verify_pdf(bytes(tampered), trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "invalid"
+    assert not report.signatures[0].intact
+    assert "not_intact" in report.signatures[0].problems
+
+
+def test_given_a_page_added_in_an_incremental_update_when_verified_then_it_is_modified(
+    world: SealWorld,
+) -> None:
+    writer = IncrementalPdfFileWriter(BytesIO(world.sealed))
+    forged_text = b"BT /F1 24 Tf 72 720 Td (Licence revoked) Tj ET"
+    forged = writer.add_object(generic.StreamObject(stream_data=forged_text))
+    a4 = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])
+    page = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): a4,
+            generic.pdf_name("/Contents"): forged,
+            generic.pdf_name("/Resources"): generic.DictionaryObject(),
+        }
+    )
+    writer.insert_page(page)
+    out = BytesIO()
+    writer.write(out)
+
+    report = verify_pdf(out.getvalue(), trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "modified" and report.modified_after_signing
+    assert report.signatures[0].intact and report.signatures[0].modification_level == "OTHER"
+
+
+def test_given_page_content_changed_by_an_incremental_update_when_verified_then_it_is_modified(
+    world: SealWorld,
+) -> None:
+    writer = IncrementalPdfFileWriter(BytesIO(world.sealed))
+    overlay = writer.add_object(generic.StreamObject(stream_data=b"1 1 1 rg 0 0 595 842 re f"))
+    writer.add_stream_to_page(0, overlay)
+    out = BytesIO()
+    writer.write(out)
+
+    report = verify_pdf(out.getvalue(), trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "modified"
+    assert all(s.modified_after_signing for s in report.signatures)
+
+
+def test_given_an_unsigned_pdf_when_verified_then_it_is_unsigned(world: SealWorld) -> None:
+    report = verify_pdf(world.pdf, trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "unsigned" and not report.signed and report.signatures == ()
+
+
+def test_given_a_pdf_sealed_under_another_root_when_verified_then_it_is_untrusted(world: SealWorld) -> None:
+    impostor = create_local_pki(
+        kms_client=world.kms,
+        seal_key_id=world.seal_key_id,
+        tsa_key_id=world.tsa_key_id,
+        agency_name_th=AGENCY_TH,
+        agency_name_en=AGENCY_EN,
+        domain="klongnoy.go.th",
+    )
+    impostor_signer = KmsSigner(
+        kms_client=world.kms,
+        key_id=world.seal_key_id,
+        signing_cert=impostor.agency_cert,
+        chain=[impostor.root_cert],
+    )
+    impostor_stamper = InProcessTimeStamper(
+        authority=KmsTimeStampAuthority(
+            kms_client=world.kms,
+            key_id=world.tsa_key_id,
+            tsa_cert=impostor.tsa_cert,
+            policy_oid=EXAMPLE_POLICY_OID,
+        )
+    )
+    sealed = seal_pdf(
+        world.pdf,
+        signer=impostor_signer,
+        timestamper=impostor_stamper,
+        pki_roots=impostor.trust_roots,
+        crls=impostor.crls,
+        reason="forged",
+        location="elsewhere",
+    )
+
+    report = verify_pdf(sealed, trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "untrusted"
+    assert report.signatures[0].intact and report.signatures[0].valid and not report.signatures[0].trusted
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"not a pdf at all", b"%PDF-1.7\n%garbage without objects", rendered_pdf()[:200]],
+    ids=["empty", "text", "header-only", "truncated"],
+)
+def test_given_garbage_bytes_when_verified_then_it_is_invalid_without_raising(
+    world: SealWorld, garbage: bytes
+) -> None:
+    report = verify_pdf(garbage, trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "invalid" and report.reason
+
+
+def test_given_a_truncated_seal_when_verified_then_it_is_invalid(world: SealWorld) -> None:
+    report = verify_pdf(world.sealed[: len(world.sealed) - 700], trust_roots=world.pki.trust_roots)
+
+    assert report.summary == "invalid"
+
+
+# --- certificates ----------------------------------------------------------------------------------
+
+
+def test_given_the_local_pki_then_the_agency_certificate_has_non_repudiation_and_digital_signature(
+    world: SealWorld,
+) -> None:
+    cert = world.pki.agency_cert
+
+    assert cert.key_usage_value.native == {"digital_signature", "non_repudiation"}
+    assert cert.critical_extensions >= {"key_usage"}
+    assert cert.subject.native["organization_name"] == AGENCY_TH
+    assert cert["tbs_certificate"]["subject"].chosen[1][0]["value"].name == "utf8_string"
+
+
+def test_given_a_pki_bundle_when_reloaded_then_it_is_the_same_pki_and_the_root_key_is_optional(
+    world: SealWorld,
+) -> None:
+    reloaded = LocalPki.from_bundle(world.pki.to_bundle())
+    public_only = LocalPki.from_bundle(world.pki.to_bundle(include_root_key=False))
+
+    assert reloaded.agency_cert.dump() == world.pki.agency_cert.dump()
+    assert reloaded.crl.dump() == world.pki.crl.dump()
+    assert reloaded.root_key_pem == world.pki.root_key_pem
+    assert public_only.root_key_pem is None
+    assert b"PRIVATE KEY" not in world.pki.to_bundle(include_root_key=False)
