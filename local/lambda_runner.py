@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import logging
 import sys
 import threading
 import time
@@ -45,6 +46,7 @@ class _Registry:
 
 
 _registry = _Registry()
+_log = logging.getLogger("local.lambda")
 _original = LambdaFunction._invoke_lambda
 
 
@@ -100,6 +102,8 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         result = handler(event if event is not None else {}, context)
         return json.dumps(result, default=str), False, ""
     except Exception as exc:  # the Lambda runtime reports any exception the same way
+        # What CloudWatch Logs would hold: the function's name and the traceback.
+        _log.warning("%s raised %s: %s", source.name, type(exc).__name__, exc, exc_info=_log.isEnabledFor(10))
         payload = {
             "errorType": type(exc).__name__,
             "errorMessage": str(exc),

@@ -17,7 +17,7 @@ from eservice.saga_steps import DeadlineScheduler, SagaSteps
 from eservice.settings import settings, tenant
 from eservice.store import Store
 
-logger = Logger()
+logger = Logger(service="eservice-clock")
 
 
 @cache

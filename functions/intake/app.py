@@ -25,7 +25,7 @@ from eservice.errors import ServiceError, Unauthorized
 from eservice.settings import settings, tenant
 from eservice.store import Store
 
-logger = Logger()
+logger = Logger(service="eservice-intake")
 app = APIGatewayRestResolver(enable_validation=True)
 app.configure_openapi(
     title="Thai e-Service API",

@@ -22,7 +22,7 @@ from eservice.messages import Message, compose
 from eservice.settings import settings, tenant
 from eservice.store import Store
 
-logger = Logger()
+logger = Logger(service="eservice-notify")
 
 
 @cache

@@ -20,7 +20,7 @@ from eservice_pdf.agency_keys import agency_pki, seal_signer, timestamper
 from eservice_pdf.issuing import Issuing
 from eservice_pdf.seal import seal_pdf
 
-logger = Logger()
+logger = Logger(service="eservice-sign")
 
 
 def _seal(pdf: bytes, reason: str) -> bytes:

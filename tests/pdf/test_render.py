@@ -214,6 +214,20 @@ def test_segmentation_never_breaks_next_to_punctuation_or_before_repetition_mark
     assert "\u00a0ๆ" in marked and " ๆ" not in marked
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # Dotted abbreviations in the dictionary used to cut "โทร." into "โท|ร." and "บ้าน" into "บ้า|น.".
+        ("โทร. 077-355-101", ["โทร. 077-355-101"]),
+        ("ทะเบียนบ้าน.jpg", ["ทะเบียนบ้าน.jpg"]),
+        ("เวลา 08:30 น.", ["เวลา 08:30 น."]),
+        ("สแกนคิวอาร์โค้ด", ["สแกน", "คิวอาร์โค้ด"]),
+    ],
+)
+def test_segmentation_keeps_abbreviations_and_file_names_whole(text: str, words: list[str]) -> None:
+    assert segment_for_wrapping(text).split(WORD_BREAK) == words
+
+
 def test_segmentation_is_idempotent() -> None:
     once = segment_for_wrapping(PARAGRAPH)
 

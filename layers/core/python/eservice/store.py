@@ -59,6 +59,20 @@ def from_dynamo(value: Any) -> Any:
     return value
 
 
+def _condition_failed(exc: ClientError) -> bool:
+    """True only when a condition did not hold (not for malformed writes, which must surface)."""
+    error = exc.response["Error"]["Code"]
+    if error == "ConditionalCheckFailedException":
+        return True
+    if error == "TransactionCanceledException":
+        reasons = exc.response.get("CancellationReasons") or []
+        codes = {r.get("Code") for r in reasons} - {"None", None}
+        if not reasons:
+            return "ConditionalCheckFailed" in str(exc)
+        return codes <= {"ConditionalCheckFailed"}
+    return False
+
+
 def _request_keys(request_id: str) -> dict[str, str]:
     return {"PK": f"REQ#{request_id}", "SK": "META"}
 
@@ -109,7 +123,7 @@ class Store:
                 ]
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+            if _condition_failed(exc):
                 raise Conflict(
                     code="request.exists", th="คำขอนี้ถูกยื่นไว้แล้ว", en="This request was already submitted."
                 ) from None
@@ -160,7 +174,7 @@ class Store:
         try:
             self._client.transact_write_items(TransactItems=[{"Update": update}, self._event_put(event)])
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+            if _condition_failed(exc):
                 raise Conflict(
                     code="request.changed",
                     th="คำขอนี้เพิ่งถูกเปลี่ยนแปลง กรุณาโหลดข้อมูลใหม่แล้วลองอีกครั้ง",
@@ -344,10 +358,8 @@ class Store:
 
     @staticmethod
     def _serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-        from boto3.dynamodb.types import TypeSerializer
-
-        serializer = TypeSerializer()
-        return {k: serializer.serialize(to_dynamo(v)) for k, v in item.items()}
+        # The table resource's client serializes to DynamoDB's typed JSON itself.
+        return {k: to_dynamo(v) for k, v in item.items()}
 
     def _query(self, condition: Any, *, index: str | None = None, forward: bool = True) -> Iterator[Any]:
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": forward}

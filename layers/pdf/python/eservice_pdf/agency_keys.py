@@ -31,42 +31,59 @@ _lock = threading.Lock()
 _PKI_KEY = ("PKI#agency", "BUNDLE")
 
 
-@cache
+_current: LocalPki | None = None
+
+
 def agency_pki() -> LocalPki:
-    """The agency's PKI bundle, created on first use in local-pki mode."""
+    """The agency's PKI, with a CRL fresh enough to seal with (B-LT needs current revocation data)."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = _load_or_create()
+        if _current.root_key_pem is not None:
+            fresh = _current.with_fresh_crl(now=clock_source.now())
+            if fresh is not _current:
+                Store.from_env().put_item(
+                    {"PK": _PKI_KEY[0], "SK": _PKI_KEY[1], "bundle": fresh.to_bundle().decode(), "mode": "local-pki"}
+                )
+                _current = fresh
+        return _current
+
+
+def _load_or_create() -> LocalPki:
+    """The stored bundle, or a new local PKI (first use in local-pki mode)."""
     config = settings()
     agency = tenant()
     store = Store.from_env()
-    with _lock:
-        item = store.get_item(*_PKI_KEY)
-        if item is not None:
-            return LocalPki.from_bundle(item["bundle"].encode())
-        if agency.signing.mode == "certificate":
-            return _production_pki(agency.signing.certificate_s3_key or "", agency.signing.chain_s3_key)
-        pki = create_local_pki(
-            kms_client=client("kms"),
-            seal_key_id=config.seal_key_id,
-            tsa_key_id=config.tsa_key_id,
-            agency_name_th=agency.name.th,
-            agency_name_en=agency.name.en,
-            domain=agency.domain,
-            now=clock_source.now(),
+    item = store.get_item(*_PKI_KEY)
+    if item is not None:
+        return LocalPki.from_bundle(item["bundle"].encode())
+    if agency.signing.mode == "certificate":
+        return _production_pki(agency.signing.certificate_s3_key or "")
+    pki = create_local_pki(
+        kms_client=client("kms"),
+        seal_key_id=config.seal_key_id,
+        tsa_key_id=config.tsa_key_id,
+        agency_name_th=agency.name.th,
+        agency_name_en=agency.name.en,
+        domain=agency.domain,
+        now=clock_source.now(),
+    )
+    try:
+        store.put_item(
+            {"PK": _PKI_KEY[0], "SK": _PKI_KEY[1], "bundle": pki.to_bundle().decode(), "mode": "local-pki"},
+            must_not_exist=True,
         )
-        try:
-            store.put_item(
-                {"PK": _PKI_KEY[0], "SK": _PKI_KEY[1], "bundle": pki.to_bundle().decode(), "mode": "local-pki"},
-                must_not_exist=True,
-            )
-        except Conflict:
-            # Another container created it first: everyone uses that one.
-            stored = store.get_item(*_PKI_KEY)
-            assert stored is not None
-            return LocalPki.from_bundle(stored["bundle"].encode())
-        return pki
+    except Conflict:
+        # Another container created it first: everyone uses that one.
+        stored = store.get_item(*_PKI_KEY)
+        assert stored is not None
+        return LocalPki.from_bundle(stored["bundle"].encode())
+    return pki
 
 
-def _production_pki(certificate_key: str, chain_key: str | None) -> LocalPki:
-    """Production: the certificate a Thai CA issued over the seal key, kept in the documents bucket."""
+def _production_pki(certificate_key: str) -> LocalPki:
+    """Production: a bundle (no root key) with the certificate a Thai CA issued over the seal key."""
     s3 = client("s3")
     bucket = settings().documents_bucket
     bundle = s3.get_object(Bucket=bucket, Key=certificate_key)["Body"].read()
@@ -98,11 +115,13 @@ class AgencyTsa:
                 "cert_req": True,
             }
         )
-        response = tsp.TimeStampResp.load(self.respond(request.dump()))
-        status = response["status"]["status"].native
-        if status not in ("granted", "granted_with_mods"):
-            raise RuntimeError(f"timestamp refused: {response['status']['status_string'].native}")
-        return bytes(response["time_stamp_token"].dump())
+        reply = self.respond(request.dump())
+        try:
+            response = tsp.TimeStampResp.load(reply)
+            return bytes(response["time_stamp_token"].dump())
+        except ValueError:
+            # asn1crypto cannot read a rejection (no token): the authority refused.
+            raise RuntimeError("the timestamp authority refused the request") from None
 
 
 @cache
@@ -131,7 +150,7 @@ def timestamper() -> Any:
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
         return HTTPTimeStamper(external)
-    return InProcessTimeStamper(timestamp_authority().authority)
+    return InProcessTimeStamper(authority=timestamp_authority().authority)
 
 
 @cache

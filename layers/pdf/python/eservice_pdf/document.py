@@ -79,11 +79,15 @@ def qr_png(payload: str) -> bytes:
 
 @dataclass(frozen=True, kw_only=True)
 class FieldRow:
-    """One labelled value in a two-column table: the Thai label, an optional English gloss, the value."""
+    """One labelled value in a two-column table: the Thai label, an optional English gloss, the value.
+
+    ``break_words=False`` keeps the value's words whole (a person's name breaks only at its spaces).
+    """
 
     label: str
     value: str
     label_en: str | None = None
+    break_words: bool = True
 
 
 def _line_mm(size: float) -> float:
@@ -274,7 +278,7 @@ class ThaiDocument(FPDF):
         label_room = label_width - 3
         for row in rows:
             label = segment_for_wrapping(row.label)
-            value = segment_for_wrapping(row.value or "-")
+            value = segment_for_wrapping(row.value or "-") if row.break_words else (row.value or "-")
             self._set(bold=True)
             label_height = self._text_height(label_room, line, label)
             label_cell = self.get_string_width(row.label) + 2 * self.c_margin

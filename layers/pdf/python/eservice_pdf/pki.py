@@ -80,7 +80,7 @@ def agency_subject(*, agency_name_th: str, agency_name_en: str) -> x509.Name:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LocalPki:
     """The local chain: root, agency seal and TSA certificates plus the root's current CRL.
 

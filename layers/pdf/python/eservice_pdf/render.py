@@ -65,6 +65,8 @@ __all__ = [
 VERIFY_CAPTION = "สแกนเพื่อตรวจสอบความถูกต้อง / Scan to verify"
 
 _ACT = "พระราชบัญญัติการปฏิบัติราชการทางอิเล็กทรอนิกส์ พ.ศ. 2565"
+# Keeps a phone number or an address on the same line as the word that introduces it.
+_NBSP = "\u00a0"
 _SIGNATURE_LINE = "(.................................................)"
 
 
@@ -304,21 +306,22 @@ def _new_document(
     )
 
 
-def _row(label: str, value: str, label_en: str | None = None) -> FieldRow:
+def _row(label: str, value: str, label_en: str | None = None, *, name: bool = False) -> FieldRow:
     from eservice_pdf.document import FieldRow
 
-    return FieldRow(label=label, value=value, label_en=label_en)
+    # A person's name is not cut between the words a segmenter finds in it ("ศรี|สุข").
+    return FieldRow(label=label, value=value, label_en=label_en, break_words=not name)
 
 
 def _contact(doc: ThaiDocument, tenant: Tenant, service: Service) -> None:
     """Whom to call: the records office and the unit responsible for the service (R-2.3)."""
     unit = tenant.units[service.responsible_unit]
     text = (
-        f"ติดต่อสอบถาม / Contact: งานสารบรรณ{tenant.name.th} โทร. {tenant.phones.records_office}  "
-        f"{unit.name.th} โทร. {unit.phone}"
+        f"ติดต่อสอบถาม / Contact: งานสารบรรณ{tenant.name.th} โทร.{_NBSP}{tenant.phones.records_office}  "
+        f"{unit.name.th} โทร.{_NBSP}{unit.phone}"
     )
     if unit.email:
-        text += f" อีเมล {unit.email}"
+        text += f" อีเมล{_NBSP}{unit.email}"
     doc.ln(1)
     doc.paragraph(text, size=9.5)
 
@@ -337,7 +340,7 @@ def render_licence(
 
     rows = [
         _row("เลขที่ใบอนุญาต", data.licence_number, "Licence No."),
-        _row("ผู้รับอนุญาต", data.holder_name, "Licence holder"),
+        _row("ผู้รับอนุญาต", data.holder_name, "Licence holder", name=True),
     ]
     for name in template.fields:
         field = service.field(name)
@@ -345,7 +348,7 @@ def render_licence(
         # The applicant's own name is already printed as the holder.
         if field.prefill == "full_name" and value == data.holder_name:
             continue
-        rows.append(_row(field.label.th, value, field.label.en))
+        rows.append(_row(field.label.th, value, field.label.en, name=field.prefill == "full_name"))
     rows.append(_row("วันที่ออกใบอนุญาต", _thai_date(data.issued_at, thai_digits), "Date of issue"))
     if data.valid_until is not None:
         rows.append(_row("ใช้ได้ถึงวันที่", _thai_date(data.valid_until, thai_digits), "Valid until"))
@@ -417,7 +420,7 @@ def render_acknowledgment(
         space_after=3,
     )
     attachments = (
-        "\n".join(f"{n}. {name}" for n, name in enumerate(data.attachments, start=1))
+        "\n".join(f"{_count(n, thai_digits)}. {name}" for n, name in enumerate(data.attachments, start=1))
         if data.attachments
         else "-"
     )
@@ -426,7 +429,7 @@ def render_acknowledgment(
             _row("เลขรับ", data.receipt_number, "Receipt No."),
             _row("เลขอ้างอิงคำขอ", data.request_reference, "Request reference"),
             _row("บริการ", service.name.th, "Service"),
-            _row("ผู้ยื่นคำขอ", data.applicant_name, "Applicant"),
+            _row("ผู้ยื่นคำขอ", data.applicant_name, "Applicant", name=True),
             _row("วันและเวลาที่ส่งคำขอ", _thai_datetime(data.submitted_at, thai_digits), "Sent"),
             _row("วันและเวลาที่ได้รับคำขอ", _thai_datetime(data.deemed_received_at, thai_digits), "Received"),
             _row(
@@ -535,7 +538,7 @@ def render_fee_invoice(
             _row("เลขที่ใบแจ้งชำระ", data.invoice_number, "Invoice No."),
             _row("เลขอ้างอิงคำขอ", data.request_reference, "Request reference"),
             _row("บริการ", service.name.th, "Service"),
-            _row("ผู้ชำระเงิน", data.payer_name, "Payer"),
+            _row("ผู้ชำระเงิน", data.payer_name, "Payer", name=True),
             _row("ชำระภายใน", _thai_datetime(data.due_at, thai_digits), "Due"),
         ]
     )
@@ -604,7 +607,7 @@ def render_receipt(
         [
             _row("เลขที่ใบเสร็จรับเงิน", data.receipt_number, "Receipt No."),
             _row("วันที่รับเงิน", _thai_datetime(data.paid_at, thai_digits), "Paid on"),
-            _row("ได้รับเงินจาก", data.payer_name, "Received from"),
+            _row("ได้รับเงินจาก", data.payer_name, "Received from", name=True),
             _row("เลขอ้างอิงคำขอ", data.request_reference, "Request reference"),
             _row("ชำระโดย", _CHANNEL_NAMES.get(data.channel, data.channel), "Payment channel"),
             _row("เลขที่อ้างอิงการทำรายการ", data.transaction_reference, "Transaction reference"),
@@ -649,7 +652,7 @@ def render_status_notice(
     doc.field_table(
         [
             _row("เลขที่ใบอนุญาต", data.licence_number, "Licence No."),
-            _row("ผู้รับอนุญาต", data.holder_name, "Licence holder"),
+            _row("ผู้รับอนุญาต", data.holder_name, "Licence holder", name=True),
             _row("สถานะ", status_word, "Status"),
             _row("มีผลตั้งแต่", effective, "Effective"),
             *(
@@ -760,8 +763,8 @@ def render_channels_announcement(tenant: Tenant, *, announced_on: date, thai_dig
         doc,
         [f"ประกาศ{name}", f"เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ{name}", digits(f"พ.ศ. {year}")],
     )
-    phones = [f"งานสารบรรณ หมายเลขโทรศัพท์ {tenant.phones.records_office}"]
-    phones += [f"{unit.name.th} หมายเลขโทรศัพท์ {unit.phone}" for unit in tenant.units.values()]
+    phones = [f"งานสารบรรณ หมายเลขโทรศัพท์{_NBSP}{tenant.phones.records_office}"]
+    phones += [f"{unit.name.th} หมายเลขโทรศัพท์{_NBSP}{unit.phone}" for unit in tenant.units.values()]
     hours = tenant.office_hours
     clauses = [
         f"โดยที่มาตรา 10 วรรคหนึ่ง แห่ง{_ACT} บัญญัติให้บรรดาคำขออนุญาตหรือการติดต่อใด ๆ "

@@ -8,12 +8,17 @@ break opportunity that prints nothing (ARCHITECTURE "Thai text needs shaping").
 ``baht_text`` writes an amount the way Thai receipts and invoices spell it out (Q6.1, Q6.6), with the
 เอ็ด / ยี่ / ล้าน rules of Thai numerals, like the spreadsheet function BAHTTEXT.
 
-The segmenter's dictionary is loaded on first use, never at import time (cold start).
+The segmenter's dictionary is built on first use (about 0.4 s), once per process, never at import time
+(cold start).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pythainlp.util import Trie
 
 __all__ = [
     "WORD_BREAK",
@@ -33,6 +38,21 @@ _NO_BREAK_SPACE = "\u00a0"
 _THAI_FIRST, _THAI_LAST = "\u0e01", "\u0e4f"
 # Repetition mark (ๆ) and abbreviation mark (ฯ) belong to the word before them.
 _ATTACHES_TO_PREVIOUS = frozenset("ๆฯ")
+
+
+# Words these documents use that PyThaiNLP's dictionary lacks, so that they are never cut in two.
+_EXTRA_WORDS = frozenset({"คิวอาร์โค้ด"})
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> Trie:
+    """PyThaiNLP's word list without its dotted abbreviations, plus ``_EXTRA_WORDS`` (built once)."""
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import dict_trie
+
+    # Dotted abbreviations ("ร.", "น.") make newmm cut "โทร." into "โท|ร." and "บ้าน.jpg" into "บ้า|น.jpg".
+    # Without them an abbreviation splits at its dots, where no break is allowed anyway.
+    return dict_trie({word for word in thai_words() if "." not in word} | _EXTRA_WORDS)
 
 
 def _is_thai_letter(char: str) -> bool:
@@ -63,9 +83,10 @@ def segment_for_wrapping(text: str) -> str:
     text = text.replace(WORD_BREAK, "")
     if not any(_is_thai_letter(c) for c in text):
         return text
-    from pythainlp.tokenize import word_tokenize  # heavy: loads the dictionary on first call
+    from pythainlp.tokenize import word_tokenize
 
-    tokens = [t for t in word_tokenize(text, engine="newmm", keep_whitespace=True) if t]
+    words = word_tokenize(text, engine="newmm", keep_whitespace=True, custom_dict=_dictionary())
+    tokens = [t for t in words if t]
     out: list[str] = []
     for index, token in enumerate(tokens):
         if index and _may_break_between(tokens[index - 1][-1], token[0]):

@@ -97,7 +97,7 @@ CertificateInput: TypeAlias = "asn1_x509.Certificate | bytes"
 CrlInput: TypeAlias = "asn1_crl.CertificateList | bytes"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SignatureReport:
     """What one embedded signature or document timestamp proves."""
 
@@ -129,7 +129,7 @@ class SignatureReport:
         return _jsonable(asdict(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VerificationReport:
     """Verdict on a whole PDF. ``summary`` is the one field a client should branch on."""
 
