@@ -36,6 +36,18 @@ def steps(function_arn: str) -> SagaSteps:
         ),
         fail_token=lambda token, error, cause: saga.fail(token, error=error, cause=cause),
         timestamp=_stamp_digest,
+        notify=_notify,
+    )
+
+
+def _notify(request_id: str, template: str, extra: dict[str, Any]) -> None:
+    """Tell the applicant through the notify function, without waiting for delivery."""
+    import json
+
+    client("lambda").invoke(
+        FunctionName=settings().notify_function,
+        InvocationType="Event",
+        Payload=json.dumps({"action": "notice", "request_id": request_id, "template": template, "extra": extra}),
     )
 
 

@@ -7,6 +7,9 @@ map the answer. Must stay light: never imports pyHanko or fpdf2 (cold start).
 
 from __future__ import annotations
 
+import base64
+import re
+from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -19,9 +22,11 @@ from pydantic import BaseModel, Field
 
 from eservice import clock_source
 from eservice.applications import Applicant, Applications
-from eservice.aws import Saga, Uploads
+from eservice.aws import Saga, Uploads, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
-from eservice.errors import ServiceError, Unauthorized
+from eservice.errors import InvalidInput, ServiceError, Unauthorized
+from eservice.officers import Officer, Officers
+from eservice.register import LicenceRegister
 from eservice.settings import settings, tenant
 from eservice.store import Store
 
@@ -46,25 +51,75 @@ OFFICER: list[dict[str, list[str]]] = [{"officer": []}]
 
 # --- composition root -------------------------------------------------------------------------------
 @cache
+def saga() -> Saga:
+    return Saga(state_machine_arn=settings().state_machine_arn)
+
+
+@cache
+def files(kind: str) -> Uploads:
+    """Attachments (``uploads``) or issued documents (``documents``)."""
+    config = settings()
+    return Uploads(bucket=config.uploads_bucket if kind == "uploads" else config.documents_bucket)
+
+
+def _verify_upload(key: str) -> dict[str, Any]:
+    # PDF validation needs pyHanko: the sign function does it, intake stays light.
+    return invoke_function(settings().sign_function, {"action": "verify_upload", "key": key})
+
+
+@cache
 def applications() -> Applications:
     """The use cases, wired to this stack's table, bucket and state machine (once per container)."""
-    config = settings()
-    saga = Saga(state_machine_arn=config.state_machine_arn)
     return Applications(
         store=Store.from_env(),
         tenant=tenant(),
-        uploads=Uploads(bucket=config.uploads_bucket),
-        start_saga=saga.start,
+        uploads=files("uploads"),
+        start_saga=saga().start,
+        answer_step=saga().succeed,
+        fail_step=lambda token, error, cause: saga().fail(token, error=error, cause=cause),
+        documents_link=lambda key, name: files("documents").presign_get(key, file_name=name),
+        verify_pdf=_verify_upload,
     )
+
+
+@cache
+def officers() -> Officers:
+    return Officers(
+        store=Store.from_env(),
+        tenant=tenant(),
+        answer_step=saga().succeed,
+        link=lambda kind, key, name: files(kind).presign_get(key, file_name=name),
+    )
+
+
+@cache
+def register() -> LicenceRegister:
+    return LicenceRegister(store=Store.from_env())
 
 
 def current_applicant() -> Applicant:
     """The citizen signed in through the citizen pool's authorizer (ids only)."""
-    claims = (app.current_event.request_context.authorizer.claims or {}) if app.current_event else {}
+    claims = _claims()
     subject = claims.get("sub")
     if not subject:
         raise Unauthorized(code="auth.required", th="กรุณาเข้าสู่ระบบ", en="Please sign in.")
     return Applicant(id=str(subject), email=claims.get("email"))
+
+
+def _claims() -> dict[str, Any]:
+    event = app.current_event
+    return dict((event.request_context.authorizer.claims or {}) if event else {})
+
+
+def current_officer() -> Officer:
+    """The officer signed in through the officer pool's authorizer, with their groups."""
+    claims = _claims()
+    if not claims.get("sub"):
+        raise Unauthorized(code="auth.required", th="กรุณาเข้าสู่ระบบ", en="Please sign in.")
+    raw = str(claims.get("cognito:groups") or "")
+    # API Gateway passes the groups claim as "a,b" (or "[a b]" in some integrations).
+    groups = frozenset(g for g in re.split(r"[\s,\[\]]+", raw) if g)
+    return Officer(id=str(claims["sub"]), email=claims.get("email"), groups=groups)
 
 
 @app.exception_handler(ServiceError)
@@ -102,6 +157,38 @@ class Submission(BaseModel):
     declaration: Annotated[str, Field(min_length=1, max_length=4000)]
     content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     accept: bool
+
+
+class SupplementStart(BaseModel):
+    document_id: str
+    file_name: Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class Resubmission(BaseModel):
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Withdrawal(BaseModel):
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class Decision(BaseModel):
+    step: Literal["review", "approval", "signature", "dismissal", "unreachable", "payment"]
+    decision: Annotated[str, Field(max_length=40)]
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    what: Annotated[str, Field(max_length=2000)] | None = None
+    deadline: date | None = None
+    correct_agency: Annotated[str, Field(max_length=300)] | None = None
+
+
+class Note(BaseModel):
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class LicenceStatusChange(BaseModel):
+    status: Literal["in_force", "suspended", "revoked"]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    until: date | None = None
 
 
 class Profile(BaseModel):
@@ -230,6 +317,119 @@ def my_requests() -> dict[str, Any]:
          tags=["citizen"], security=CITIZEN)
 def my_request(request_id: str) -> dict[str, Any]:
     return applications().request_detail(current_applicant(), request_id)
+
+
+@app.get("/requests/<request_id>/documents/<kind>", summary="Download an issued document of my request",
+         tags=["citizen"], security=CITIZEN)
+def my_document(request_id: str, kind: str) -> dict[str, Any]:
+    return applications().document_link(current_applicant(), request_id, kind)
+
+
+@app.post("/requests/<request_id>/attachments", summary="Upload a document the officer asked for",
+          tags=["citizen"], security=CITIZEN, status_code=201)
+def start_supplement(request_id: str, body: SupplementStart) -> dict[str, Any]:
+    return applications().start_supplement_upload(
+        current_applicant(), request_id, document_id=body.document_id, file_name=body.file_name
+    )
+
+
+@app.post("/requests/<request_id>/attachments/<attachment_id>/check", summary="Check a supplementary file",
+          tags=["citizen"], security=CITIZEN)
+def check_supplement(request_id: str, attachment_id: str) -> dict[str, Any]:
+    return applications().check_supplement(current_applicant(), request_id, attachment_id)
+
+
+@app.post("/requests/<request_id>/resubmit", summary="Send the requested documents back for review",
+          tags=["citizen"], security=CITIZEN)
+def resubmit(request_id: str, body: Resubmission) -> dict[str, Any]:
+    return applications().resubmit(current_applicant(), request_id, note=body.note)
+
+
+@app.post("/requests/<request_id>/withdraw", summary="Withdraw my request (needs a fresh sign-in)",
+          tags=["citizen"], security=CITIZEN)
+def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
+    auth_time = _claims().get("auth_time")
+    return applications().withdraw(
+        current_applicant(), request_id, reason=body.reason,
+        authenticated_at=float(auth_time) if auth_time else None,
+    )
+
+
+# --- officers: work lists, detail, decisions (Q4, Q5, Q7) ------------------------------------------------
+@app.get("/officer/me", summary="The signed-in officer and their groups", tags=["officer"], security=OFFICER)
+def officer_me() -> dict[str, Any]:
+    officer = current_officer()
+    return {"id": officer.id, "email": officer.email, "groups": sorted(officer.groups)}
+
+
+@app.get("/officer/requests", summary="Work list with SLA state", tags=["officer"], security=OFFICER)
+def officer_requests(
+    status: Annotated[str | None, Query(max_length=40)] = None, mine: bool = False
+) -> dict[str, Any]:
+    return {"requests": officers().work_list(current_officer(), status=status, mine=mine)}
+
+
+@app.get("/officer/digest", summary="New and changed requests, SLA warnings (R-1.7)", tags=["officer"],
+         security=OFFICER)
+def officer_digest() -> dict[str, Any]:
+    return officers().digest(current_officer())
+
+
+@app.get("/officer/requests/<request_id>", summary="Request detail for the officer", tags=["officer"],
+         security=OFFICER)
+def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
+    return officers().detail(current_officer(), request_id, lang=lang)
+
+
+@app.post("/officer/requests/<request_id>/decision", summary="Decide the step the request waits at",
+          tags=["officer"], security=OFFICER)
+def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
+    return officers().decide(
+        current_officer(), request_id, step=body.step, decision=body.decision, reason=body.reason,
+        what=body.what, deadline=body.deadline, correct_agency=body.correct_agency,
+    )
+
+
+@app.post("/officer/requests/<request_id>/notes", summary="Record a finding", tags=["officer"], security=OFFICER)
+def officer_note(request_id: str, body: Note) -> dict[str, Any]:
+    return officers().add_note(current_officer(), request_id, body.text)
+
+
+@app.post("/officer/register/<licence_number>/status", summary="Suspend, revoke or reinstate a licence (R-5.4)",
+          tags=["officer"], security=OFFICER)
+def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> dict[str, Any]:
+    officer = current_officer()
+    if not officer.groups & {"head", "admin"}:
+        from eservice.errors import Forbidden
+
+        raise Forbidden(code="licence.forbidden", th="เฉพาะผู้บริหารหรือผู้ดูแลระบบ",
+                        en="Only the head of the agency or an administrator may do this.")
+    return register().change_status(
+        licence_number, status=body.status, reason=body.reason, by=officer.id, until=body.until
+    )
+
+
+# --- public: licence register and verification (R-5, Act §13(1), R-3.3.6) --------------------------------
+@app.get("/register", summary="The public licence register, in force first", tags=["register"])
+def public_register(q: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+    return {"licences": register().public_entries(q)}
+
+
+@app.get("/register/<licence_number>", summary="One licence and its current status", tags=["register"])
+def public_licence(licence_number: str) -> dict[str, Any]:
+    return {"licence": register().entry(licence_number)}
+
+
+@app.post("/verify", summary="Verify a signed PDF (signature, timestamp, changes, status)", tags=["register"])
+def verify_document() -> dict[str, Any]:
+    event = app.current_event
+    raw = event.body or ""
+    pdf = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("latin-1")
+    if not pdf:
+        raise InvalidInput(code="verify.empty", th="กรุณาแนบไฟล์ PDF", en="Attach a PDF file.")
+    if len(pdf) > 4 * 1024 * 1024:
+        raise InvalidInput(code="verify.too_large", th="ไฟล์ใหญ่เกิน 4 MB", en="The file is larger than 4 MB.")
+    return invoke_function(settings().sign_function, {"action": "verify", "pdf_base64": base64.b64encode(pdf).decode()})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 from . import clock_source
-from .domain import STATUS_LABELS, Actor, RequestStatus, StatusChange
+from .domain import STATUS_LABELS, Actor, RequestStatus, StatusChange, can_transition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fees import fee_satang
 from .files import check_upload as check_file
@@ -96,12 +96,20 @@ class Applications:
         tenant: Tenant,
         uploads: Any,
         start_saga: Callable[[str], str],
+        answer_step: Callable[[str, dict[str, Any]], None] | None = None,
+        fail_step: Callable[[str, str, str], None] | None = None,
+        documents_link: Callable[[str, str], str] | None = None,
+        verify_pdf: Callable[[str], dict[str, Any]] | None = None,
         today: Callable[[], date] | None = None,
     ) -> None:
         self._store = store
         self._tenant = tenant
         self._uploads = uploads
         self._start_saga = start_saga
+        self._answer_step = answer_step or _unwired
+        self._fail_step = fail_step or _unwired
+        self._documents_link = documents_link or _unwired
+        self._verify_pdf = verify_pdf
         self._today = today or (lambda: clock_source.now().astimezone(BANGKOK).date())
 
     # --- catalogue (Q1) ---------------------------------------------------------------------------
@@ -257,40 +265,11 @@ class Applications:
             return {"attachment": attachment}
         service = self.service(draft["service_id"])
         document = self._document(service, attachment["document_id"])
-        limit = int(document.max_size_mb * 1024 * 1024)
-        data = self._uploads.read(attachment["quarantine_key"], max_bytes=limit)
-        if data is None:
-            raise Conflict(
-                code="attachment.not_uploaded",
-                th="ยังไม่ได้อัปโหลดไฟล์ กรุณาอัปโหลดก่อนตรวจสอบ",
-                en="The file has not been uploaded yet. Upload it first.",
-            )
         try:
-            checked = check_file(data, document, declared_name=attachment["file_name"])
+            attachment = self._check_file(document, attachment, clean_prefix=f"clean/{draft_id}")
         except InvalidInput as rejected:
-            attachment = {
-                **attachment,
-                "state": "rejected",
-                "rejection": rejected.as_dict()["error"],
-                "checked_at": clock_source.now().isoformat(),
-            }
-            self._set_attachment(applicant, draft_id, attachment)
+            self._set_attachment(applicant, draft_id, self._rejected(attachment, rejected))
             raise
-        clean_key = f"clean/{draft_id}/{attachment_id}"
-        self._uploads.copy(attachment["quarantine_key"], clean_key, content_type=checked.media_type)
-        attachment = {
-            **attachment,
-            "state": "accepted",
-            "key": clean_key,
-            "format": checked.format.value,
-            "size": checked.size,
-            "sha256": checked.sha256,
-            "file_name": checked.safe_name,
-            "media_type": checked.media_type,
-            "checked_at": clock_source.now().isoformat(),
-        }
-        if checked.format.value == "pdf" and b"/ByteRange" in data:
-            attachment["signature_check"] = "pending"
         # One slot holds one accepted file: a new accepted upload replaces the earlier one.
         for other in draft["attachments"].values():
             if other["document_id"] == document.id and other["id"] != attachment_id and other["state"] == "accepted":
@@ -449,6 +428,187 @@ class Applications:
             "timestamp_token": record.get("timestamp_token") is not None,
         }
         return detail
+
+    def _check_file(self, document: Any, attachment: dict[str, Any], *, clean_prefix: str) -> dict[str, Any]:
+        """Check an uploaded file by content; copy it to its accepted place; InvalidInput if rejected."""
+        limit = int(document.max_size_mb * 1024 * 1024)
+        data = self._uploads.read(attachment["quarantine_key"], max_bytes=limit)
+        if data is None:
+            raise Conflict(
+                code="attachment.not_uploaded",
+                th="ยังไม่ได้อัปโหลดไฟล์ กรุณาอัปโหลดก่อนตรวจสอบ",
+                en="The file has not been uploaded yet. Upload it first.",
+            )
+        checked = check_file(data, document, declared_name=attachment["file_name"])
+        clean_key = f"{clean_prefix}/{attachment['id']}"
+        self._uploads.copy(attachment["quarantine_key"], clean_key, content_type=checked.media_type)
+        accepted = {
+            **attachment,
+            "state": "accepted",
+            "key": clean_key,
+            "format": checked.format.value,
+            "size": checked.size,
+            "sha256": checked.sha256,
+            "file_name": checked.safe_name,
+            "media_type": checked.media_type,
+            "checked_at": clock_source.now().isoformat(),
+        }
+        if checked.format.value == "pdf" and b"/ByteRange" in data and self._verify_pdf is not None:
+            # R-3.3.6: a signed PDF is validated (signature, integrity, trust list, timestamp) for the officer.
+            accepted["signature_check"] = self._verify_pdf(attachment["quarantine_key"])
+        return accepted
+
+    @staticmethod
+    def _rejected(attachment: dict[str, Any], rejected: InvalidInput) -> dict[str, Any]:
+        return {
+            **attachment,
+            "state": "rejected",
+            "rejection": rejected.as_dict()["error"],
+            "checked_at": clock_source.now().isoformat(),
+        }
+
+    # --- after submission: more documents (R-3.1), withdrawal (R-3.4) ----------------------------------
+    def start_supplement_upload(
+        self, applicant: Applicant, request_id: str, *, document_id: str, file_name: str
+    ) -> dict[str, Any]:
+        """An upload for a document the officer asked for, while the request waits for it."""
+        record = self._owned_request(applicant, request_id)
+        self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
+        service = self.service(record["service_id"])
+        document = self._document(service, document_id)
+        attachment_id = new_id("F")
+        attachment = {
+            "id": attachment_id,
+            "document_id": document.id,
+            "file_name": file_name[:200],
+            "state": "awaiting_upload",
+            "quarantine_key": f"quarantine/{request_id}/{attachment_id}",
+            "created_at": clock_source.now().isoformat(),
+        }
+        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
+        return {
+            "attachment": attachment,
+            "upload": {"method": "PUT", "url": self._uploads.presign_put(attachment["quarantine_key"]),
+                       "expires_in": 900},
+            "limits": {
+                "max_size_bytes": int(document.max_size_mb * 1024 * 1024),
+                "formats": [f.value for f in document.formats],
+            },
+        }
+
+    def check_supplement(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
+        """Check a supplementary file like any attachment."""
+        record = self._owned_request(applicant, request_id)
+        item = self._store.get_item(f"REQ#{request_id}", f"SUPPLEMENT#{attachment_id}")
+        if item is None:
+            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
+        attachment = {k: v for k, v in item.items() if k not in ("PK", "SK")}
+        if attachment["state"] == "accepted":
+            return {"attachment": attachment}
+        document = self._document(self.service(record["service_id"]), attachment["document_id"])
+        try:
+            attachment = self._check_file(document, attachment, clean_prefix=f"clean/{request_id}")
+        except InvalidInput as rejected:
+            self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}",
+                                  **self._rejected(attachment, rejected)})
+            raise
+        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
+        return {"attachment": attachment}
+
+    def resubmit(self, applicant: Applicant, request_id: str, *, note: str | None) -> dict[str, Any]:
+        """Send the requested documents back: the request returns to review (R-3.1)."""
+        record = self._owned_request(applicant, request_id)
+        self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
+        supplements = [
+            {k: v for k, v in i.items() if k not in ("PK", "SK")}
+            for i in self._store.query_prefix(f"REQ#{request_id}", "SUPPLEMENT#")
+            if i["state"] == "accepted" and not i.get("submitted_at")
+        ]
+        if not supplements and not (note or "").strip():
+            raise InvalidInput(
+                code="resubmission.empty",
+                th="กรุณาแนบเอกสารหรือพิมพ์คำชี้แจงก่อนส่ง",
+                en="Attach a document or write an explanation before sending.",
+            )
+        now = clock_source.now().isoformat()
+        waiting = self._claim_step(request_id, "more_documents", by=applicant.id, outcome="resubmitted")
+        added = [{**a, "added_at": now} for a in supplements]
+        self._store.update_request_fields(
+            request_id,
+            {
+                "attachments": [*record.get("attachments", []), *added],
+                "resubmission_note": (note or "").strip() or None,
+            },
+        )
+        for a in supplements:
+            self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{a['id']}", **a, "submitted_at": now})
+        self._answer_step(waiting["token"], {"decision": "resubmitted"})
+        return self.request_detail(applicant, request_id)
+
+    def withdraw(
+        self, applicant: Applicant, request_id: str, *, reason: str | None, authenticated_at: float | None
+    ) -> dict[str, Any]:
+        """R-3.4: cancelling a submitted request is high-risk: it needs a sign-in of the last 10 minutes."""
+        import time
+
+        if authenticated_at is None or time.time() - authenticated_at > 600:
+            raise Forbidden(
+                code="auth.fresh_required",
+                th="การถอนคำขอต้องยืนยันตัวตนอีกครั้ง กรุณาเข้าสู่ระบบใหม่แล้วลองอีกครั้ง",
+                en="Withdrawing a request needs a fresh sign-in. Sign in again and retry.",
+            )
+        record = self._owned_request(applicant, request_id)
+        if not can_transition(RequestStatus(record["status"]), RequestStatus.WITHDRAWN):
+            raise Conflict(
+                code="withdrawal.not_possible",
+                th="ไม่สามารถถอนคำขอในสถานะนี้ได้",
+                en="The request cannot be withdrawn in its current status.",
+            )
+        waiting = self._claim_step(request_id, None, by=applicant.id, outcome="withdrawn")
+        self._store.update_request_fields(
+            request_id,
+            {"decision": {"step": waiting["step"], "decision": "withdraw", "reason": (reason or "").strip() or None,
+                          "by": applicant.id, "at": clock_source.now().isoformat()}},
+        )
+        self._fail_step(waiting["token"], "Request.Withdrawn", "withdrawn by the applicant")
+        return self.request_detail(applicant, request_id)
+
+    def document_link(self, applicant: Applicant, request_id: str, kind: str) -> dict[str, Any]:
+        """A short-lived download link for one of the request's issued documents."""
+        record = self._owned_request(applicant, request_id)
+        document = (record.get("documents") or {}).get(kind)
+        if document is None or kind == "licence_draft":
+            raise NotFound(code="document.not_found", th="ไม่พบเอกสารนี้", en="No such document.")
+        return {"url": self._documents_link(document["key"], document["file_name"]), "file_name": document["file_name"]}
+
+    def _claim_step(self, request_id: str, step: str | None, *, by: str, outcome: str) -> dict[str, Any]:
+        waiting = self._store.get_item(f"REQ#{request_id}", "TOKEN")
+        if not waiting or waiting.get("state") != "waiting" or (step and waiting.get("step") != step):
+            raise Conflict(
+                code="request.busy",
+                th="คำขออยู่ระหว่างดำเนินการ กรุณาลองใหม่อีกครั้งในอีกสักครู่",
+                en="The request is being processed. Try again in a moment.",
+            )
+        claimed = self._store.conditional_update(
+            f"REQ#{request_id}",
+            "TOKEN",
+            {"state": "used", "used_at": clock_source.now(), "used_by": by, "decision": outcome},
+            condition="#state = :waiting AND #token = :token",
+            values={":waiting": "waiting", ":token": waiting["token"]},
+            names={"#state": "state", "#token": "token"},
+        )
+        if not claimed:
+            raise Conflict(code="request.changed", th="คำขอเพิ่งถูกเปลี่ยนแปลง", en="The request just changed.")
+        return waiting
+
+    @staticmethod
+    def _require_status(record: Mapping[str, Any], status: RequestStatus) -> None:
+        if record["status"] != status.value:
+            raise Conflict(
+                code="request.wrong_status",
+                th=f"ทำรายการนี้ได้เฉพาะเมื่อคำขอมีสถานะ “{STATUS_LABELS[status][0]}”",
+                en=f"This is possible only while the request is {STATUS_LABELS[status][1].lower()}.",
+            )
 
     # --- internals -------------------------------------------------------------------------------------
     def _owned_request(self, applicant: Applicant, request_id: str) -> dict[str, Any]:
@@ -631,3 +791,7 @@ class Applications:
         }
 
 
+
+
+def _unwired(*_: Any) -> Any:
+    raise RuntimeError("this use case needs an adapter the composition root did not provide")

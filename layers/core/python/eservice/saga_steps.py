@@ -44,6 +44,8 @@ STEP_STATUS: dict[str, RequestStatus] = {
 #: R-3.2: a request whose applicant cannot be reached is kept 30 calendar days.
 UNREACHABLE_HOLD = DeadlineRule(amount=30, unit="calendar_days")
 
+_DECIDED_ENDS = frozenset({S.REJECTED, S.REFERRED, S.WITHDRAWN, S.DISMISSED})
+
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
@@ -97,6 +99,7 @@ class SagaSteps:
         deadlines: DeadlineScheduler | None,
         fail_token: Callable[[str, str, str], None],
         timestamp: Callable[[bytes], bytes] | None = None,
+        notify: Callable[[str, str, dict[str, Any]], None] | None = None,
     ) -> None:
         self._store = store
         self._tenant = tenant
@@ -104,6 +107,7 @@ class SagaSteps:
         self._deadlines = deadlines
         self._fail_token = fail_token
         self._timestamp = timestamp
+        self._notify = notify
 
     # --- official time (R-2.1, R-2.3, R-2.4, Q4.5) ---------------------------------------------------
     def stamp(self, request_id: str) -> dict[str, Any]:
@@ -182,6 +186,13 @@ class SagaSteps:
                 due_at=deadline_at,
                 payload={"action": "deadline_due", "request_id": request_id, "step": step, "sequence": sequence},
             )
+        if step in ("more_documents", "payment") and self._notify is not None:
+            # Q6.1: the applicant is told at once what is needed and by when.
+            self._notify(
+                request_id,
+                step,
+                {"deadline_at": item["deadline_at"], "what": record.get("more_documents_what")},
+            )
         return {"step": step, "deadline_at": item["deadline_at"]}
 
     def _deadline_for(
@@ -227,8 +238,16 @@ class SagaSteps:
         target = RequestStatus(to)
         if record["status"] == target.value:
             return {"status": target.value}
+        decision = record.get("decision") or {}
+        if target in _DECIDED_ENDS and decision and reason is None:
+            # Who decided and why travels with the status change (the audit trail of Q4.3).
+            reason = decision.get("reason")
+            if decision.get("by"):
+                kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
+                actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
         request = self._store.request_domain(record)
-        _, event = request.change_status(target, at=clock_source.now(), actor=actor, reason=reason)
+        extra = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
+        _, event = request.change_status(target, at=clock_source.now(), actor=actor, reason=reason, data=extra)
         self._store.apply_status_change(event)
         return {"status": target.value}
 

@@ -33,6 +33,9 @@ class Settings(BaseModel):
     scheduler_role_arn: str
     state_machine_arn: str = ""
     dead_letter_queue_url: str = ""
+    sign_function: str = ""
+    notify_function: str = ""
+    clock_function: str = ""
     #: Where citizens open the site; links in messages and QR codes point here.
     public_base_url: str = ""
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from eservice import clock_source
-from eservice.errors import Conflict
+from eservice.errors import Conflict, NotFound
+from eservice.register import LicenceRegister
 from eservice.store import Store
 from eservice.tenant import Service, Tenant
 from eservice.time_rules import BANGKOK, buddhist_year
@@ -23,16 +24,7 @@ from eservice.time_rules import BANGKOK, buddhist_year
 from . import render
 from .verify import verify_pdf
 
-__all__ = ["Issuing", "licence_record_status"]
-
-
-def licence_record_status(record: dict[str, Any], now: datetime) -> str:
-    """in_force, suspended, revoked or expired (R-5.1), as of ``now``."""
-    status = str(record["status"])
-    if status == "in_force" and record.get("valid_until"):
-        if date.fromisoformat(record["valid_until"]) < now.astimezone(BANGKOK).date():
-            return "expired"
-    return status
+__all__ = ["Issuing"]
 
 
 class Issuing:
@@ -186,11 +178,27 @@ class Issuing:
         return result
 
     def licence(self, licence_number: str) -> dict[str, Any] | None:
-        """The public register entry of a licence, with its current status."""
-        record = self._store.get_item(f"LIC#{licence_number}", "META")
-        if record is None:
+        """The register entry of a licence, with its current status."""
+        try:
+            return LicenceRegister(store=self._store).entry(licence_number)
+        except NotFound:
             return None
-        return {**_public_licence(record), "status": licence_record_status(record, clock_source.now())}
+
+    def verify_upload(self, uploads: Any, bucket: str, key: str) -> dict[str, Any]:
+        """R-3.3.6: the check of a citizen's signed PDF attachment, kept for the officer."""
+        pdf = uploads.get_object(Bucket=bucket, Key=key)["Body"].read()
+        roots, crls = self._trust()
+        report = verify_pdf(pdf, trust_roots=roots, crls=crls).as_dict()
+        return {
+            "summary": report["summary"],
+            "signatures": [
+                {k: s.get(k) for k in ("signer_common_name", "signer_organization", "signing_time", "trusted", "intact",
+                                       "timestamp_valid", "timestamp_time", "modification_level")}
+                for s in report["signatures"]
+            ],
+            "modified_after_signing": report["modified_after_signing"],
+            "checked_at": clock_source.now().isoformat(),
+        }
 
     # --- internals ----------------------------------------------------------------------------------
     def _request(self, request_id: str) -> tuple[dict[str, Any], Service]:
@@ -262,10 +270,3 @@ class Issuing:
         except Conflict:
             pass  # a retried step: registered already
 
-
-def _public_licence(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: record.get(k)
-        for k in ("licence_number", "service_id", "title", "holder", "fields", "issued_at", "valid_until",
-                  "document_sha256", "history")
-    }

@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Every install step is here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/.local/jsii-cache
+
+.PHONY: run test lint unit stack browser bench synth deploy clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v node >/dev/null || { echo "Node.js 20+ is needed (CDK synthesis runs on node)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[pdf,infra,local,dev]'
+	touch $@
+
+## run: the whole e-Service on this machine (moto in-process, no AWS account)
+run: $(VENV)/.installed
+	$(PY) -m local
+
+## test: lint, type-check, unit and CDK tests, then the local-stack and browser tests
+test: $(VENV)/.installed browsers
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit tests/pdf tests/infra -n 2
+	$(PY) -m pytest -q -p no:cacheprovider tests/stack tests/e2e
+
+# Debian's Chromium and its driver for the browser tests (root on CI and dev machines here).
+browsers:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver openssl >/dev/null; }
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+synth: $(VENV)/.installed
+	$(PY) -c "import aws_cdk as cdk; from infra.app import build_app; build_app(cdk.App(outdir='cdk.out')).synth()"
+
+## deploy: one tenant's stack to the AWS account of your credentials (TENANT=klongnoy)
+deploy: $(VENV)/.installed
+	npx --yes aws-cdk@2 deploy -c tenant=$${TENANT:-klongnoy}
+
+clean:
+	rm -rf .local cdk.out .pytest_cache .mypy_cache .ruff_cache
