@@ -6,7 +6,6 @@ import os
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
-
 from eservice.tenant import load_all_tenants, load_tenant, tenants_dir
 
 from .stack import EServiceStack
@@ -24,9 +23,7 @@ def build_app(app: cdk.App | None = None, *, tenant: str | None = None) -> cdk.A
     app = app or cdk.App()
     selected = tenant or app.node.try_get_context("tenant") or "klongnoy"
     tenants = load_all_tenants() if selected == "all" else [load_tenant(tenants_dir() / f"{selected}.yaml")]
-    env = cdk.Environment(
-        account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
-    )
+    env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION"))
     for t in tenants:
         EServiceStack(app, stack_name(t.id), tenant=t, env=env, description=f"e-Service of {t.name.en}")
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))

@@ -58,14 +58,18 @@ class RequestSaga(Construct):
         self._record_failure = record_failure
 
         # --- ends -------------------------------------------------------------------------
-        withdrawn = self._transition("Withdrawn", "withdrawn").next(
-            self._notice("NotifyWithdrawn", "withdrawn")
-        ).next(sfn.Succeed(self, "EndWithdrawn"))
+        withdrawn = (
+            self._transition("Withdrawn", "withdrawn")
+            .next(self._notice("NotifyWithdrawn", "withdrawn"))
+            .next(sfn.Succeed(self, "EndWithdrawn"))
+        )
         self._withdrawn = withdrawn
 
-        dismissed = self._transition("Dismissed", "dismissed").next(
-            self._notice("NotifyDismissed", "dismissed")
-        ).next(sfn.Succeed(self, "EndDismissed"))
+        dismissed = (
+            self._transition("Dismissed", "dismissed")
+            .next(self._notice("NotifyDismissed", "dismissed"))
+            .next(sfn.Succeed(self, "EndDismissed"))
+        )
 
         refused = (
             self._call("RenderRefusal", sign, {"action": "refusal"}, result_path="$.document")
@@ -73,9 +77,11 @@ class RequestSaga(Construct):
             .next(self._notice("DeliverRefusal", "rejected"))
             .next(sfn.Succeed(self, "EndRejected"))
         )
-        referred = self._transition("Referred", "referred").next(
-            self._notice("NotifyReferred", "referred")
-        ).next(sfn.Succeed(self, "EndReferred"))
+        referred = (
+            self._transition("Referred", "referred")
+            .next(self._notice("NotifyReferred", "referred"))
+            .next(sfn.Succeed(self, "EndReferred"))
+        )
 
         # --- dismissal (R-3.2, Q4.6, Q6.8) ---------------------------------------------------
         head_decision = self._await("AwaitHeadDecision", "dismissal")
@@ -147,7 +153,8 @@ class RequestSaga(Construct):
 
         log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR)
         self.state_machine = sfn.StateMachine(
-            self, "StateMachine",
+            self,
+            "StateMachine",
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_chainable(definition),
             timeout=Duration.days(365),
@@ -168,7 +175,8 @@ class RequestSaga(Construct):
     ) -> tasks.LambdaInvoke:
         """A step that calls a function with the request id and waits for its answer."""
         task = tasks.LambdaInvoke(
-            self, name,
+            self,
+            name,
             lambda_function=fn,
             payload=sfn.TaskInput.from_object(
                 {**payload, "request_id": sfn.JsonPath.string_at("$.request_id"), "step": name}
@@ -178,9 +186,7 @@ class RequestSaga(Construct):
             retry_on_service_exceptions=True,
             task_timeout=sfn.Timeout.duration(Duration.minutes(5)),
         )
-        task.add_retry(
-            errors=["TransientError"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0
-        )
+        task.add_retry(errors=["TransientError"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0)
         if name != "RecordFailure":
             task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")
         return task
@@ -194,7 +200,8 @@ class RequestSaga(Construct):
     def _await(self, name: str, step: str, *, expires: sfn.IChainable | None = None) -> tasks.LambdaInvoke:
         """A step that waits for a person: the clock stores the task token and schedules the deadline."""
         task = tasks.LambdaInvoke(
-            self, name,
+            self,
+            name,
             lambda_function=self._clock,
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
             payload=sfn.TaskInput.from_object(

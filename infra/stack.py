@@ -41,10 +41,8 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
-
 from eservice.tenant import OFFICER_GROUPS, Tenant
 
 from .routes import REPO, intake_routes
@@ -68,8 +66,17 @@ class _PipLayerBundling:
         subprocess.run(["cp", "-r", str(self._source / "python"), str(Path(output_dir))], check=True)
         subprocess.run(
             [
-                sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
-                "-r", str(self._source / "requirements.txt"), "-t", str(target), *_PIP_PLATFORM,
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-compile",
+                "-r",
+                str(self._source / "requirements.txt"),
+                "-t",
+                str(target),
+                *_PIP_PLATFORM,
             ],
             check=True,
         )
@@ -85,7 +92,8 @@ def _layer_code(name: str) -> lambda_.Code:
             image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),
             local=_PipLayerBundling(source),
             command=[
-                "bash", "-c",
+                "bash",
+                "-c",
                 "cp -r python /asset-output/ && pip install -r requirements.txt -t /asset-output/python",
             ],
         ),
@@ -103,14 +111,16 @@ class EServiceStack(Stack):
         # --- keys (R-4.3: the agency seal; Q3.8: timestamps; data at rest) -----------------
         self.data_key = kms.Key(self, "DataKey", enable_key_rotation=True, description=f"{tenant.id} data")
         self.seal_key = kms.Key(
-            self, "SealKey",
+            self,
+            "SealKey",
             key_spec=kms.KeySpec.RSA_2048,
             key_usage=kms.KeyUsage.SIGN_VERIFY,
             description=f"{tenant.id} agency seal (PAdES) key",
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.tsa_key = kms.Key(
-            self, "TsaKey",
+            self,
+            "TsaKey",
             key_spec=kms.KeySpec.RSA_2048,
             key_usage=kms.KeyUsage.SIGN_VERIFY,
             description=f"{tenant.id} RFC 3161 timestamp authority key",
@@ -119,7 +129,8 @@ class EServiceStack(Stack):
 
         # --- storage ------------------------------------------------------------------------
         self.table = dynamodb.Table(
-            self, "Table",
+            self,
+            "Table",
             partition_key=dynamodb.Attribute(name="PK", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="SK", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -160,7 +171,8 @@ class EServiceStack(Stack):
 
         # --- identity (Q2, Q9.1) ------------------------------------------------------------
         self.citizen_pool = cognito.UserPool(
-            self, "CitizenPool",
+            self,
+            "CitizenPool",
             self_sign_up_enabled=True,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
@@ -168,7 +180,10 @@ class EServiceStack(Stack):
                 email=cognito.StandardAttribute(required=True, mutable=True),
             ),
             password_policy=cognito.PasswordPolicy(
-                min_length=10, require_digits=True, require_lowercase=True, require_uppercase=True,
+                min_length=10,
+                require_digits=True,
+                require_lowercase=True,
+                require_uppercase=True,
                 require_symbols=True,
             ),
             mfa=cognito.Mfa.OPTIONAL,
@@ -186,11 +201,15 @@ class EServiceStack(Stack):
             prevent_user_existence_errors=True,
         )
         self.officer_pool = cognito.UserPool(
-            self, "OfficerPool",
+            self,
+            "OfficerPool",
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(email=True),
             password_policy=cognito.PasswordPolicy(
-                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True,
+                min_length=12,
+                require_digits=True,
+                require_lowercase=True,
+                require_uppercase=True,
                 require_symbols=True,
             ),
             mfa=cognito.Mfa.REQUIRED,
@@ -207,7 +226,8 @@ class EServiceStack(Stack):
         )
         for group in OFFICER_GROUPS:
             cognito.CfnUserPoolGroup(
-                self, f"OfficerGroup{group.title()}",
+                self,
+                f"OfficerGroup{group.title()}",
                 user_pool_id=self.officer_pool.user_pool_id,
                 group_name=group,
                 description=f"e-Service officers: {group}",
@@ -215,25 +235,29 @@ class EServiceStack(Stack):
 
         # --- functions ----------------------------------------------------------------------
         self.core_layer = lambda_.LayerVersion(
-            self, "CoreLayer",
+            self,
+            "CoreLayer",
             code=_layer_code("core"),
             compatible_runtimes=[PYTHON_RUNTIME],
             description="e-Service domain, tenant config, storage adapters and time rules",
         )
         self.pdf_layer = lambda_.LayerVersion(
-            self, "PdfLayer",
+            self,
+            "PdfLayer",
             code=_layer_code("pdf"),
             compatible_runtimes=[PYTHON_RUNTIME],
             description="pyHanko, fpdf2 + uharfbuzz, segno, Sarabun: Thai PDFs sealed with PAdES",
         )
         self.tenant_layer = lambda_.LayerVersion(
-            self, "TenantLayer",
+            self,
+            "TenantLayer",
             code=lambda_.Code.from_asset(str(REPO / "tenants"), exclude=["*", f"!{tenant.id}.yaml"]),
             compatible_runtimes=[PYTHON_RUNTIME],
             description=f"tenant configuration of {tenant.id}",
         )
         self.dead_letters = sqs.Queue(
-            self, "DeadLetters",
+            self,
+            "DeadLetters",
             retention_period=Duration.days(14),
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=self.data_key,
@@ -241,7 +265,8 @@ class EServiceStack(Stack):
         )
         self.scheduler_group = scheduler.CfnScheduleGroup(self, "DeadlineSchedules")
         self.scheduler_role = iam.Role(
-            self, "SchedulerRole",
+            self,
+            "SchedulerRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
             description="EventBridge Scheduler fires due deadlines at the clock function",
         )
@@ -272,7 +297,8 @@ class EServiceStack(Stack):
 
         # --- the two static sites (citizen, officer) ------------------------------------------
         self.distribution = cloudfront.Distribution(
-            self, "SitesDistribution",
+            self,
+            "SitesDistribution",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.sites),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -296,7 +322,7 @@ class EServiceStack(Stack):
         self,
         name: str,
         *,
-        logs_bucket: s3.IBucket | None | bool = True,
+        logs_bucket: s3.IBucket | bool | None = True,
         kms_encrypted: bool = True,
         **kwargs: Any,
     ) -> s3.Bucket:
@@ -311,7 +337,8 @@ class EServiceStack(Stack):
         if name == "AccessLogs":
             kwargs["object_ownership"] = s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
         return s3.Bucket(
-            self, name,
+            self,
+            name,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
@@ -326,7 +353,8 @@ class EServiceStack(Stack):
         )
         layers = [self.core_layer, self.tenant_layer] + ([self.pdf_layer] if pdf else [])
         fn = lambda_.Function(
-            self, f"{name.title()}Function",
+            self,
+            f"{name.title()}Function",
             runtime=PYTHON_RUNTIME,
             architecture=lambda_.Architecture.X86_64,
             handler="app.handler",
@@ -402,14 +430,15 @@ class EServiceStack(Stack):
                     ],
                 )
             )
-            self.scheduler_role.grant_pass_role(fn)
+            self.scheduler_role.grant_pass_role(fn.grant_principal)
         for fn, pool in ((self.intake, self.citizen_pool), (self.intake, self.officer_pool)):
             pool.grant(fn, "cognito-idp:AdminGetUser")
 
     def _rest_api(self) -> apigw.RestApi:
         access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR)
         api = apigw.RestApi(
-            self, "Api",
+            self,
+            "Api",
             description=f"e-Service API of {self.tenant.name.en}",
             deploy_options=apigw.StageOptions(
                 stage_name="api",
@@ -419,17 +448,22 @@ class EServiceStack(Stack):
                 tracing_enabled=True,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
-                    resource_path=True, response_length=True, status=True, user=False,
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
                 ),
             ),
             cloud_watch_role=True,
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=["application/pdf", "application/timestamp-query", "multipart/form-data"],
         )
-        validator = api.add_request_validator(
-            "Validator", validate_request_body=True, validate_request_parameters=True
-        )
+        validator = api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
         pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
         authorizers: dict[str, apigw.CognitoUserPoolsAuthorizer] = {}
 
@@ -455,7 +489,8 @@ class EServiceStack(Stack):
         )
 
         acl = wafv2.CfnWebACL(
-            self, "ApiFirewall",
+            self,
+            "ApiFirewall",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             scope="REGIONAL",
             visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -468,7 +503,8 @@ class EServiceStack(Stack):
                     override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS", name="AWSManagedRulesCommonRuleSet",
+                            vendor_name="AWS",
+                            name="AWSManagedRulesCommonRuleSet",
                             # uploads go to S3 directly, but verification posts a PDF body
                             excluded_rules=[wafv2.CfnWebACL.ExcludedRuleProperty(name="SizeRestrictions_BODY")],
                         )
@@ -502,30 +538,38 @@ class EServiceStack(Stack):
         action = cw_actions.SnsAction(topic)
         alarms = [
             cloudwatch.Alarm(
-                self, "DeadLettersAlarm",
+                self,
+                "DeadLettersAlarm",
                 metric=self.dead_letters.metric_approximate_number_of_messages_visible(),
-                threshold=1, evaluation_periods=1,
+                threshold=1,
+                evaluation_periods=1,
                 alarm_description="A message could not be processed and waits in the dead-letter queue",
             ),
             cloudwatch.Alarm(
-                self, "SagaFailedAlarm",
+                self,
+                "SagaFailedAlarm",
                 metric=self.saga.state_machine.metric_failed(),
-                threshold=1, evaluation_periods=1,
+                threshold=1,
+                evaluation_periods=1,
                 alarm_description="A request saga execution failed",
             ),
             cloudwatch.Alarm(
-                self, "Api5xxAlarm",
+                self,
+                "Api5xxAlarm",
                 metric=self.api.metric_server_error(period=Duration.minutes(5)),
-                threshold=5, evaluation_periods=1,
+                threshold=5,
+                evaluation_periods=1,
                 alarm_description="The API answered with server errors",
             ),
         ]
         for fn in (self.intake, self.clock, self.sign, self.notify):
             alarms.append(
                 cloudwatch.Alarm(
-                    self, f"{fn.node.id}Errors",
+                    self,
+                    f"{fn.node.id}Errors",
                     metric=fn.metric_errors(period=Duration.minutes(5)),
-                    threshold=1, evaluation_periods=1,
+                    threshold=1,
+                    evaluation_periods=1,
                     alarm_description=f"{fn.node.id} raised errors",
                 )
             )
@@ -586,7 +630,7 @@ class EServiceStack(Stack):
             "schedule/<DeadlineSchedules>/*]": "Deadline schedules of this stack's own schedule group",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
             'execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"'
-            f'{self.get_logical_id(self.saga.state_machine.node.default_child)}'  # type: ignore[arg-type]
+            f"{self.get_logical_id(self.saga.state_machine.node.default_child)}"  # type: ignore[arg-type]
             '"}]}]}:*]': "Reading the executions of this stack's own saga (status for officers)",
         }
         for bucket in (self.uploads, self.documents, self.exports):
@@ -597,5 +641,7 @@ class EServiceStack(Stack):
 
     def nag_summary(self) -> str:
         """The acknowledgments of this stack as JSON (for the README and reviews)."""
-        return json.dumps(sorted(self.node.metadata_entry_ids()) if hasattr(self.node, "metadata_entry_ids")
-                          else [], ensure_ascii=False)
+        return json.dumps(
+            sorted(self.node.metadata_entry_ids()) if hasattr(self.node, "metadata_entry_ids") else [],
+            ensure_ascii=False,
+        )

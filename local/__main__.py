@@ -24,7 +24,7 @@ def main() -> None:
     print(f"  Officer SPA    {stack.url}/officer/")
     print(f"  API            {stack.url}/api/   (OpenAPI: {stack.url}/api/openapi.json)")
     print(f"  Mailbox        {stack.url}/_local/mailbox")
-    print(f"  Virtual clock  {stack.url}/_local/clock   (POST {{\"advance\": \"P31D\"}})")
+    print(f'  Virtual clock  {stack.url}/_local/clock   (POST {{"advance": "P31D"}})')
     print("\n  Sign in with:")
     for login in stack.logins:
         groups = f" [{', '.join(login.groups)}]" if login.groups else ""

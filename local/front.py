@@ -194,9 +194,7 @@ class Front:
                 },
                 "authorizer": {"claims": claims} if claims is not None else None,
             },
-            "body": (
-                base64.b64encode(body_bytes).decode() if binary else body_bytes.decode("utf-8", "replace")
-            )
+            "body": (base64.b64encode(body_bytes).decode() if binary else body_bytes.decode("utf-8", "replace"))
             if body_bytes
             else None,
             "isBase64Encoded": bool(body_bytes) and binary,
@@ -262,7 +260,7 @@ class Front:
             if path == prefix.rstrip("/") and prefix != "/":
                 return Response(status=301, headers={"Location": prefix})
             if path.startswith(prefix):
-                relative = path[len(prefix):] or "index.html"
+                relative = path[len(prefix) :] or "index.html"
                 target = (folder / relative).resolve()
                 if folder.resolve() not in target.parents and target != folder.resolve():
                     return Response("not found", status=404)

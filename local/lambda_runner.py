@@ -24,7 +24,7 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
-__all__ = ["FunctionSource", "install", "check_moto_compatibility", "register", "uninstall"]
+__all__ = ["FunctionSource", "check_moto_compatibility", "install", "register", "uninstall"]
 
 
 @dataclass(frozen=True, kw_only=True)

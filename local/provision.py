@@ -64,7 +64,7 @@ class Provisioned:
             return value
         if len(value) != 1:
             return {k: self.resolve(v) for k, v in value.items()}
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             return self._ref(arg)
         if key == "Fn::GetAtt":
@@ -298,7 +298,5 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         environment = {k: str(out.resolve(v)) for k, v in variables.items()}
         environment.update({k: v for k, v in overrides.items() if k in environment})
         out.environment.update(environment)
-        awslambda.update_function_configuration(
-            FunctionName=out.refs[logical], Environment={"Variables": environment}
-        )
+        awslambda.update_function_configuration(FunctionName=out.refs[logical], Environment={"Variables": environment})
     return out

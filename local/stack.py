@@ -223,11 +223,15 @@ class LocalStack:
             "region": REGION,
             "citizen": {
                 "userPoolId": self.resource("CitizenPool/Resource"),
-                "clientId": refs[self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")],
+                "clientId": refs[
+                    self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")
+                ],
             },
             "officer": {
                 "userPoolId": self.resource("OfficerPool/Resource"),
-                "clientId": refs[self.template.logical_id(f"eservice-{self.tenant}/OfficerPool/OfficerWebClient/Resource")],
+                "clientId": refs[
+                    self.template.logical_id(f"eservice-{self.tenant}/OfficerPool/OfficerWebClient/Resource")
+                ],
             },
             "local": True,
         }
@@ -258,7 +262,9 @@ class LocalStack:
             UserAttributes=[{"Name": "email", "Value": login.email}, {"Name": "email_verified", "Value": "true"}],
             MessageAction="SUPPRESS",
         )
-        cognito.admin_set_user_password(UserPoolId=pool_id, Username=login.email, Password=login.password, Permanent=True)
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=login.email, Password=login.password, Permanent=True
+        )
 
     def sign_in(self, login: Login) -> str:
         """An ID token for a seeded (or any) account, as the sites get it from Cognito."""
@@ -290,9 +296,10 @@ class LocalStack:
                 body, attachments = "", []
                 for part in parsed.walk():
                     if part.get_filename():
-                        attachments.append(_decoded_header(part.get_filename()))
+                        attachments.append(_decoded_header(part.get_filename() or ""))
                     elif part.get_content_type() == "text/plain" and not body:
-                        body = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+                        payload = part.get_payload(decode=True)
+                        body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
                 messages.append(
                     {
                         "channel": "email",
@@ -339,7 +346,9 @@ class LocalStack:
                 json.dumps({"now": clock_source.now().isoformat(), "fired": fired}), content_type="application/json"
             )
         return Response(
-            json.dumps({"now": clock_source.now().isoformat(), "offset_seconds": clock_source.offset().total_seconds()}),
+            json.dumps(
+                {"now": clock_source.now().isoformat(), "offset_seconds": clock_source.offset().total_seconds()}
+            ),
             content_type="application/json",
         )
 

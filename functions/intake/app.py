@@ -18,8 +18,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
-
 from eservice import clock_source
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, invoke_function
@@ -29,6 +27,7 @@ from eservice.officers import Officer, Officers
 from eservice.register import LicenceRegister
 from eservice.settings import settings, tenant
 from eservice.store import Store
+from pydantic import BaseModel, Field
 
 logger = Logger(service="eservice-intake")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -262,35 +261,53 @@ def put_draft(draft_id: str, body: DraftUpdate) -> dict[str, Any]:
     )
 
 
-@app.delete("/drafts/<draft_id>", summary="Discard a draft (kept, marked discarded)", tags=["citizen"],
-            security=CITIZEN)
+@app.delete(
+    "/drafts/<draft_id>", summary="Discard a draft (kept, marked discarded)", tags=["citizen"], security=CITIZEN
+)
 def discard_draft(draft_id: str) -> dict[str, Any]:
     return applications().discard_draft(current_applicant(), draft_id)
 
 
-@app.post("/drafts/<draft_id>/attachments", summary="Get an upload URL for one document slot",
-          tags=["citizen"], security=CITIZEN, status_code=201)
+@app.post(
+    "/drafts/<draft_id>/attachments",
+    summary="Get an upload URL for one document slot",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
 def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     return applications().start_upload(
         current_applicant(), draft_id, document_id=body.document_id, file_name=body.file_name
     )
 
 
-@app.post("/drafts/<draft_id>/attachments/<attachment_id>/check",
-          summary="Check an uploaded file by its content and accept or reject it", tags=["citizen"],
-          security=CITIZEN)
+@app.post(
+    "/drafts/<draft_id>/attachments/<attachment_id>/check",
+    summary="Check an uploaded file by its content and accept or reject it",
+    tags=["citizen"],
+    security=CITIZEN,
+)
 def check_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_upload(current_applicant(), draft_id, attachment_id)
 
 
-@app.get("/drafts/<draft_id>/confirmation", summary="Everything to be submitted, with the declaration",
-         tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/drafts/<draft_id>/confirmation",
+    summary="Everything to be submitted, with the declaration",
+    tags=["citizen"],
+    security=CITIZEN,
+)
 def confirmation(draft_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
     return applications().confirmation(current_applicant(), draft_id, lang=lang)
 
 
-@app.post("/drafts/<draft_id>/submit", summary="Sign the declaration and submit (idempotent)",
-          tags=["citizen"], security=CITIZEN, status_code=201)
+@app.post(
+    "/drafts/<draft_id>/submit",
+    summary="Sign the declaration and submit (idempotent)",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
 def submit(draft_id: str, body: Submission) -> dict[str, Any]:
     event = app.current_event
     identity = event.request_context.identity
@@ -313,44 +330,68 @@ def my_requests() -> dict[str, Any]:
     return {"requests": applications().my_requests(current_applicant())}
 
 
-@app.get("/requests/<request_id>", summary="Status, history and next step of my request",
-         tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/requests/<request_id>", summary="Status, history and next step of my request", tags=["citizen"], security=CITIZEN
+)
 def my_request(request_id: str) -> dict[str, Any]:
     return applications().request_detail(current_applicant(), request_id)
 
 
-@app.get("/requests/<request_id>/documents/<kind>", summary="Download an issued document of my request",
-         tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/requests/<request_id>/documents/<kind>",
+    summary="Download an issued document of my request",
+    tags=["citizen"],
+    security=CITIZEN,
+)
 def my_document(request_id: str, kind: str) -> dict[str, Any]:
     return applications().document_link(current_applicant(), request_id, kind)
 
 
-@app.post("/requests/<request_id>/attachments", summary="Upload a document the officer asked for",
-          tags=["citizen"], security=CITIZEN, status_code=201)
+@app.post(
+    "/requests/<request_id>/attachments",
+    summary="Upload a document the officer asked for",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
 def start_supplement(request_id: str, body: SupplementStart) -> dict[str, Any]:
     return applications().start_supplement_upload(
         current_applicant(), request_id, document_id=body.document_id, file_name=body.file_name
     )
 
 
-@app.post("/requests/<request_id>/attachments/<attachment_id>/check", summary="Check a supplementary file",
-          tags=["citizen"], security=CITIZEN)
+@app.post(
+    "/requests/<request_id>/attachments/<attachment_id>/check",
+    summary="Check a supplementary file",
+    tags=["citizen"],
+    security=CITIZEN,
+)
 def check_supplement(request_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_supplement(current_applicant(), request_id, attachment_id)
 
 
-@app.post("/requests/<request_id>/resubmit", summary="Send the requested documents back for review",
-          tags=["citizen"], security=CITIZEN)
+@app.post(
+    "/requests/<request_id>/resubmit",
+    summary="Send the requested documents back for review",
+    tags=["citizen"],
+    security=CITIZEN,
+)
 def resubmit(request_id: str, body: Resubmission) -> dict[str, Any]:
     return applications().resubmit(current_applicant(), request_id, note=body.note)
 
 
-@app.post("/requests/<request_id>/withdraw", summary="Withdraw my request (needs a fresh sign-in)",
-          tags=["citizen"], security=CITIZEN)
+@app.post(
+    "/requests/<request_id>/withdraw",
+    summary="Withdraw my request (needs a fresh sign-in)",
+    tags=["citizen"],
+    security=CITIZEN,
+)
 def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     auth_time = _claims().get("auth_time")
     return applications().withdraw(
-        current_applicant(), request_id, reason=body.reason,
+        current_applicant(),
+        request_id,
+        reason=body.reason,
         authenticated_at=float(auth_time) if auth_time else None,
     )
 
@@ -363,30 +404,38 @@ def officer_me() -> dict[str, Any]:
 
 
 @app.get("/officer/requests", summary="Work list with SLA state", tags=["officer"], security=OFFICER)
-def officer_requests(
-    status: Annotated[str | None, Query(max_length=40)] = None, mine: bool = False
-) -> dict[str, Any]:
+def officer_requests(status: Annotated[str | None, Query(max_length=40)] = None, mine: bool = False) -> dict[str, Any]:
     return {"requests": officers().work_list(current_officer(), status=status, mine=mine)}
 
 
-@app.get("/officer/digest", summary="New and changed requests, SLA warnings (R-1.7)", tags=["officer"],
-         security=OFFICER)
+@app.get(
+    "/officer/digest", summary="New and changed requests, SLA warnings (R-1.7)", tags=["officer"], security=OFFICER
+)
 def officer_digest() -> dict[str, Any]:
     return officers().digest(current_officer())
 
 
-@app.get("/officer/requests/<request_id>", summary="Request detail for the officer", tags=["officer"],
-         security=OFFICER)
+@app.get("/officer/requests/<request_id>", summary="Request detail for the officer", tags=["officer"], security=OFFICER)
 def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
     return officers().detail(current_officer(), request_id, lang=lang)
 
 
-@app.post("/officer/requests/<request_id>/decision", summary="Decide the step the request waits at",
-          tags=["officer"], security=OFFICER)
+@app.post(
+    "/officer/requests/<request_id>/decision",
+    summary="Decide the step the request waits at",
+    tags=["officer"],
+    security=OFFICER,
+)
 def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
     return officers().decide(
-        current_officer(), request_id, step=body.step, decision=body.decision, reason=body.reason,
-        what=body.what, deadline=body.deadline, correct_agency=body.correct_agency,
+        current_officer(),
+        request_id,
+        step=body.step,
+        decision=body.decision,
+        reason=body.reason,
+        what=body.what,
+        deadline=body.deadline,
+        correct_agency=body.correct_agency,
     )
 
 
@@ -395,15 +444,22 @@ def officer_note(request_id: str, body: Note) -> dict[str, Any]:
     return officers().add_note(current_officer(), request_id, body.text)
 
 
-@app.post("/officer/register/<licence_number>/status", summary="Suspend, revoke or reinstate a licence (R-5.4)",
-          tags=["officer"], security=OFFICER)
+@app.post(
+    "/officer/register/<licence_number>/status",
+    summary="Suspend, revoke or reinstate a licence (R-5.4)",
+    tags=["officer"],
+    security=OFFICER,
+)
 def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> dict[str, Any]:
     officer = current_officer()
     if not officer.groups & {"head", "admin"}:
         from eservice.errors import Forbidden
 
-        raise Forbidden(code="licence.forbidden", th="เฉพาะผู้บริหารหรือผู้ดูแลระบบ",
-                        en="Only the head of the agency or an administrator may do this.")
+        raise Forbidden(
+            code="licence.forbidden",
+            th="เฉพาะผู้บริหารหรือผู้ดูแลระบบ",
+            en="Only the head of the agency or an administrator may do this.",
+        )
     return register().change_status(
         licence_number, status=body.status, reason=body.reason, by=officer.id, until=body.until
     )

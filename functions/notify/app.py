@@ -15,7 +15,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from eservice import clock_source
 from eservice.aws import client
 from eservice.messages import Message, compose
@@ -68,11 +67,13 @@ def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None)
     agency = tenant()
     service = agency.service(record["service_id"])
     tracking_url = f"{settings().public_base_url or 'https://' + agency.domain}/#/requests/{request_id}"
-    message = compose(
-        template, tenant=agency, service=service, request=record, tracking_url=tracking_url, extra=extra
-    )
-    kinds = {"acknowledgment": ["acknowledgment"], "delivered": ["licence"], "rejected": ["refusal"],
-             "payment": ["invoice"]}.get(template, [])
+    message = compose(template, tenant=agency, service=service, request=record, tracking_url=tracking_url, extra=extra)
+    kinds = {
+        "acknowledgment": ["acknowledgment"],
+        "delivered": ["licence"],
+        "rejected": ["refusal"],
+        "payment": ["invoice"],
+    }.get(template, [])
     sent: list[dict[str, Any]] = []
     address = record.get("applicant_email") or record.get("answers", {}).get("email")
     if address:

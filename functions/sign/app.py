@@ -12,7 +12,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from eservice.aws import client
 from eservice.settings import settings, tenant
 from eservice.store import Store

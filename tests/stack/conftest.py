@@ -68,9 +68,13 @@ def new_citizen(stack: LocalStack) -> Callable[[], Client]:
     cognito = boto3.client("cognito-idp", region_name=REGION)
 
     def make() -> Client:
-        login = Login(pool="citizen", email=f"citizen-{uuid.uuid4().hex[:10]}@example.com", password="Citizen#2569local")
+        login = Login(
+            pool="citizen", email=f"citizen-{uuid.uuid4().hex[:10]}@example.com", password="Citizen#2569local"
+        )
         cognito.sign_up(
-            ClientId=config["clientId"], Username=login.email, Password=login.password,
+            ClientId=config["clientId"],
+            Username=login.email,
+            Password=login.password,
             UserAttributes=[{"Name": "email", "Value": login.email}],
         )
         cognito.admin_confirm_sign_up(UserPoolId=config["userPoolId"], Username=login.email)
@@ -86,7 +90,7 @@ def officer(stack: LocalStack) -> Callable[[str], Client]:
 
     def get(group: str) -> Client:
         if group not in clients:
-            login = next(l for l in stack.logins if l.pool == "officer" and group in l.groups)
+            login = next(x for x in stack.logins if x.pool == "officer" and group in x.groups)
             clients[group] = Client(stack, login)
         return clients[group]
 
@@ -185,8 +189,14 @@ def submit(client: Client, draft_id: str) -> dict[str, Any]:
     return dict(response.json())
 
 
-def wait_for(client: Client, request_id: str, predicate: Callable[[dict[str, Any]], bool], *, timeout: float = 30,
-             path: str | None = None) -> dict[str, Any]:
+def wait_for(
+    client: Client,
+    request_id: str,
+    predicate: Callable[[dict[str, Any]], bool],
+    *,
+    timeout: float = 30,
+    path: str | None = None,
+) -> dict[str, Any]:
     """Poll the request as its owner (or an officer, with ``path``) until the predicate holds."""
     deadline = time.monotonic() + timeout
     last: dict[str, Any] = {}

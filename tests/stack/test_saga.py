@@ -44,7 +44,13 @@ def test_given_a_certificate_request_when_every_officer_approves_then_the_sealed
     final = wait_for(citizen, request_id, status_is("delivered"), timeout=60)
     statuses = [h["status"] for h in final["history"]]
     assert statuses == [
-        "submitted", "received", "in_review", "in_approval", "awaiting_signature", "issued", "delivered",
+        "submitted",
+        "received",
+        "in_review",
+        "in_approval",
+        "awaiting_signature",
+        "issued",
+        "delivered",
     ]
     assert "licence" in final["documents"]
     link = citizen.get(f"/requests/{request_id}/documents/licence")

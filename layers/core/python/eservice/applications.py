@@ -34,9 +34,7 @@ PROFILE_FORM = (
     ),
     FormField(name="phone", type=FieldType.PHONE, label=Localized(th="โทรศัพท์", en="Phone")),
     FormField(name="email", type=FieldType.EMAIL, label=Localized(th="อีเมล", en="E-mail")),
-    FormField(
-        name="address", type=FieldType.TEXTAREA, label=Localized(th="ที่อยู่", en="Address"), max_length=500
-    ),
+    FormField(name="address", type=FieldType.TEXTAREA, label=Localized(th="ที่อยู่", en="Address"), max_length=500),
 )
 _ESTAMP_PATTERN = r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$"
 
@@ -228,9 +226,7 @@ class Applications:
         return self.draft(applicant, draft_id)
 
     # --- attachments (Q3.4, R-3.3) ------------------------------------------------------------------
-    def start_upload(
-        self, applicant: Applicant, draft_id: str, *, document_id: str, file_name: str
-    ) -> dict[str, Any]:
+    def start_upload(self, applicant: Applicant, draft_id: str, *, document_id: str, file_name: str) -> dict[str, Any]:
         """A presigned upload to a quarantine key the server chooses, for one document slot."""
         draft = self._open_draft(applicant, draft_id)
         service = self.service(draft["service_id"])
@@ -488,8 +484,11 @@ class Applications:
         self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
         return {
             "attachment": attachment,
-            "upload": {"method": "PUT", "url": self._uploads.presign_put(attachment["quarantine_key"]),
-                       "expires_in": 900},
+            "upload": {
+                "method": "PUT",
+                "url": self._uploads.presign_put(attachment["quarantine_key"]),
+                "expires_in": 900,
+            },
             "limits": {
                 "max_size_bytes": int(document.max_size_mb * 1024 * 1024),
                 "formats": [f.value for f in document.formats],
@@ -509,8 +508,9 @@ class Applications:
         try:
             attachment = self._check_file(document, attachment, clean_prefix=f"clean/{request_id}")
         except InvalidInput as rejected:
-            self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}",
-                                  **self._rejected(attachment, rejected)})
+            self._store.put_item(
+                {"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **self._rejected(attachment, rejected)}
+            )
             raise
         self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
         return {"attachment": attachment}
@@ -567,8 +567,15 @@ class Applications:
         waiting = self._claim_step(request_id, None, by=applicant.id, outcome="withdrawn")
         self._store.update_request_fields(
             request_id,
-            {"decision": {"step": waiting["step"], "decision": "withdraw", "reason": (reason or "").strip() or None,
-                          "by": applicant.id, "at": clock_source.now().isoformat()}},
+            {
+                "decision": {
+                    "step": waiting["step"],
+                    "decision": "withdraw",
+                    "reason": (reason or "").strip() or None,
+                    "by": applicant.id,
+                    "at": clock_source.now().isoformat(),
+                }
+            },
         )
         self._fail_step(waiting["token"], "Request.Withdrawn", "withdrawn by the applicant")
         return self.request_detail(applicant, request_id)
@@ -685,7 +692,9 @@ class Applications:
         assert draft is not None
         attachments = {**draft["attachments"], attachment["id"]: dict(attachment)}
         self._save_draft(
-            applicant, draft_id, {"attachments": attachments, "updated_at": clock_source.now()},
+            applicant,
+            draft_id,
+            {"attachments": attachments, "updated_at": clock_source.now()},
             expected_state="open",
         )
 
@@ -785,12 +794,18 @@ class Applications:
         return {
             k: item.get(k)
             for k in (
-                "id", "service_id", "state", "answers", "attachments", "on_behalf_of", "estamp_code",
-                "created_at", "updated_at", "request_id",
+                "id",
+                "service_id",
+                "state",
+                "answers",
+                "attachments",
+                "on_behalf_of",
+                "estamp_code",
+                "created_at",
+                "updated_at",
+                "request_id",
             )
         }
-
-
 
 
 def _unwired(*_: Any) -> Any:

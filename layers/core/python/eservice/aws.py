@@ -17,7 +17,7 @@ def client(service: str) -> Any:
     """A boto3 client, one per service per process (``AWS_ENDPOINT_URL`` points it at moto locally)."""
     import boto3
 
-    return boto3.client(service)
+    return boto3.client(service)  # type: ignore[call-overload]
 
 
 class Uploads:

@@ -66,8 +66,7 @@ def search_services(tenant: Tenant, query: str | None) -> list[dict[str, Any]]:
     for service in tenant.services:
         haystack = _normalise(
             " ".join(
-                [service.name.th, service.name.en, service.description.th, service.description.en,
-                 *service.keywords]
+                [service.name.th, service.name.en, service.description.th, service.description.en, *service.keywords]
             )
         )
         if all(part in haystack for part in parts):

@@ -76,9 +76,7 @@ _TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     ),
     S.MORE_DOCUMENTS_REQUESTED: frozenset({S.IN_REVIEW, S.DISMISSAL_PROPOSED, S.UNREACHABLE}),
     # IN_APPROVAL -> IN_APPROVAL is the move to the next approval step (Q5.4).
-    S.IN_APPROVAL: frozenset(
-        {S.IN_APPROVAL, S.IN_REVIEW, S.AWAITING_PAYMENT, S.AWAITING_SIGNATURE, S.REJECTED}
-    ),
+    S.IN_APPROVAL: frozenset({S.IN_APPROVAL, S.IN_REVIEW, S.AWAITING_PAYMENT, S.AWAITING_SIGNATURE, S.REJECTED}),
     S.AWAITING_PAYMENT: frozenset({S.PAID, S.DISMISSAL_PROPOSED}),
     S.PAID: frozenset({S.AWAITING_SIGNATURE}),
     # The authorised signer may send a draft back (Q7.3).
@@ -189,8 +187,7 @@ class Request:
         if not can_transition(self.status, target):
             raise Conflict(
                 code="request.invalid_transition",
-                th=f"ไม่สามารถเปลี่ยนสถานะคำขอจาก “{STATUS_LABELS[self.status][0]}” "
-                f"เป็น “{STATUS_LABELS[target][0]}” ได้",
+                th=f"ไม่สามารถเปลี่ยนสถานะคำขอจาก “{STATUS_LABELS[self.status][0]}” เป็น “{STATUS_LABELS[target][0]}” ได้",
                 en=f"A request that is {STATUS_LABELS[self.status][1].lower()} "
                 f"cannot become {STATUS_LABELS[target][1].lower()}.",
             )

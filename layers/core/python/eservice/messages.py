@@ -50,12 +50,8 @@ def compose(
     receipt = request.get("receipt_number") or "-"
     received_th, received_en = _when(request.get("deemed_received_at"))
     due_th, due_en = _when(request.get("due_at"))
-    contact_th = (
-        f"สอบถามได้ที่งานสารบรรณ โทร {tenant.phones.records_office} หรือ{unit.name.th} โทร {unit.phone}"
-    )
-    contact_en = (
-        f"Questions: records office {tenant.phones.records_office}, or {unit.name.en} {unit.phone}"
-    )
+    contact_th = f"สอบถามได้ที่งานสารบรรณ โทร {tenant.phones.records_office} หรือ{unit.name.th} โทร {unit.phone}"
+    contact_en = f"Questions: records office {tenant.phones.records_office}, or {unit.name.en} {unit.phone}"
     track_th = f"ติดตามสถานะคำขอได้ที่ {tracking_url}"
     track_en = f"Track your request at {tracking_url}"
     head_th = f"{tenant.name.th}\nเรื่อง {service.name.th}\nเลขอ้างอิงคำขอ {ref}"

@@ -68,13 +68,9 @@ class Officers:
         self._calendar = office_calendar(tenant)
 
     # --- work lists (Q4.1, Q5.1, R-1.7) --------------------------------------------------------------
-    def work_list(
-        self, officer: Officer, *, status: str | None = None, mine: bool = False
-    ) -> list[dict[str, Any]]:
+    def work_list(self, officer: Officer, *, status: str | None = None, mine: bool = False) -> list[dict[str, Any]]:
         """Open requests, most recently changed first, with SLA state and the step they wait at."""
-        statuses = [RequestStatus(status)] if status else [
-            s for s in RequestStatus if s not in _CLOSED
-        ]
+        statuses = [RequestStatus(status)] if status else [s for s in RequestStatus if s not in _CLOSED]
         rows = []
         for s in statuses:
             for record in self._store.requests_in_status(s):
@@ -92,7 +88,9 @@ class Officers:
         return {
             "generated_at": now.isoformat(),
             "since": since.isoformat(),
-            "new": [r for r in rows if r["status"] in ("received", "in_review") and r["updated_at"] >= since.isoformat()],
+            "new": [
+                r for r in rows if r["status"] in ("received", "in_review") and r["updated_at"] >= since.isoformat()
+            ],
             "changed": [r for r in rows if r["updated_at"] >= since.isoformat()],
             "due_soon": [r for r in rows if r["sla_state"] == "due_soon"],
             "overdue": [r for r in rows if r["sla_state"] == "overdue"],
@@ -264,7 +262,10 @@ class Officers:
             request = self._store.request_domain(self._store.get_request(request_id))
             nxt = service.approval_steps[int(fields["approval_index"])]
             _, event = request.change_status(
-                RequestStatus.IN_APPROVAL, at=now, actor=officer.actor, reason=nxt.name.th,
+                RequestStatus.IN_APPROVAL,
+                at=now,
+                actor=officer.actor,
+                reason=nxt.name.th,
                 data={"approval_index": fields["approval_index"], "approved_by_role": role},
             )
             self._store.apply_status_change(event)

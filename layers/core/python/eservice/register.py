@@ -18,8 +18,16 @@ __all__ = ["LicenceRegister", "licence_status"]
 
 _ORDER = {"in_force": 0, "suspended": 1, "expired": 2, "revoked": 3}
 _PUBLIC_FIELDS = (
-    "licence_number", "service_id", "title", "holder", "fields", "issued_at", "valid_until", "document_sha256",
-    "history", "suspended_until",
+    "licence_number",
+    "service_id",
+    "title",
+    "holder",
+    "fields",
+    "issued_at",
+    "valid_until",
+    "document_sha256",
+    "history",
+    "suspended_until",
 )
 
 
@@ -27,7 +35,11 @@ def licence_status(record: dict[str, Any], now: datetime) -> str:
     """in_force, suspended, revoked or expired as of ``now`` (expiry and the end of a suspension count)."""
     status = str(record["status"])
     today = now.astimezone(BANGKOK).date()
-    if status == "suspended" and record.get("suspended_until") and date.fromisoformat(record["suspended_until"]) < today:
+    if (
+        status == "suspended"
+        and record.get("suspended_until")
+        and date.fromisoformat(record["suspended_until"]) < today
+    ):
         status = "in_force"
     if status == "in_force" and record.get("valid_until") and date.fromisoformat(record["valid_until"]) < today:
         return "expired"
@@ -78,11 +90,19 @@ class LicenceRegister:
             raise Conflict(code="licence.same_status", th="ใบอนุญาตอยู่ในสถานะนี้แล้ว", en="Already in that status.")
         now = clock_source.now().isoformat()
         history = [*record.get("history", []), {"status": status, "at": now, "reason": reason.strip(), "by": by}]
-        fields: dict[str, Any] = {"status": status, "history": history, "updated_at": now,
-                                  "suspended_until": until.isoformat() if until else None}
+        fields: dict[str, Any] = {
+            "status": status,
+            "history": history,
+            "updated_at": now,
+            "suspended_until": until.isoformat() if until else None,
+        }
         ok = self._store.conditional_update(
-            f"LIC#{licence_number}", "META", fields, condition="#status = :was",
-            values={":was": record["status"]}, names={"#status": "status"},
+            f"LIC#{licence_number}",
+            "META",
+            fields,
+            condition="#status = :was",
+            values={":was": record["status"]},
+            names={"#status": "status"},
         )
         if not ok:
             raise Conflict(code="licence.changed", th="ข้อมูลใบอนุญาตเพิ่งเปลี่ยน", en="The licence just changed.")

@@ -195,9 +195,7 @@ class SagaSteps:
             )
         return {"step": step, "deadline_at": item["deadline_at"]}
 
-    def _deadline_for(
-        self, step: str, service: Service, record: dict[str, Any], now: datetime
-    ) -> datetime | None:
+    def _deadline_for(self, step: str, service: Service, record: dict[str, Any], now: datetime) -> datetime | None:
         if step == "more_documents":
             asked = record.get("more_documents_deadline")
             if asked:

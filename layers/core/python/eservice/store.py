@@ -1,17 +1,16 @@
 """DynamoDB adapter: one table per tenant, single-table design.
 
-| item                 | PK                        | SK               | GSI1 (applicant)            | GSI2 (work list)              | GSI3 (register)          |
-|----------------------|---------------------------|------------------|-----------------------------|-------------------------------|--------------------------|
-| request              | REQ#<id>                  | META             | APPLICANT#<sub> / <at>#<id> | STATUS#<status> / <at>#<id>   |                          |
-| status event         | REQ#<id>                  | EVT#<seq:06>     |                             |                               |                          |
-| note / finding       | REQ#<id>                  | NOTE#<at>#<n>    |                             |                               |                          |
-| waiting task token   | REQ#<id>                  | TOKEN            |                             |                               |                          |
-| draft                | APPLICANT#<sub>           | DRAFT#<id>       |                             |                               |                          |
-| profile              | APPLICANT#<sub>           | PROFILE          |                             |                               |                          |
-| counter              | COUNTER#<name>#<year>     | COUNTER          |                             |                               |                          |
-| receipt number       | NUMBER#<name>#<year>#<n>  | NUMBER           |                             |                               |                          |
-| licence              | LIC#<number>              | META             |                             |                               | REGISTER / <rank>#<no>   |
-| idempotency record   | idempotency#<fn>          | <key hash>       |                             |                               |                          |
+- request: ``REQ#<id>`` / ``META``; GSI1 ``APPLICANT#<sub>`` / ``<at>#<id>`` (my requests);
+  GSI2 ``STATUS#<status>`` / ``<at>#<id>`` (officer work lists)
+- status event: ``REQ#<id>`` / ``EVT#<seq:06>``; decision ``DECISION#<at>``; note ``NOTE#<at>``;
+  message ``MESSAGE#<at>#<template>``; supplement ``SUPPLEMENT#<file id>``; failure ``FAILURE#<at>``
+- waiting task token: ``REQ#<id>`` / ``TOKEN``
+- draft: ``APPLICANT#<sub>`` / ``DRAFT#<id>``; profile: ``APPLICANT#<sub>`` / ``PROFILE``
+- counter: ``COUNTER#<series>#<year>`` / ``COUNTER``; claimed number ``NUMBER#<series>#<year>#<n>``;
+  its owner ``OWNER#<series>#<year>#<request>`` (both ``/ NUMBER``)
+- licence: ``LIC#<number>`` / ``META``; GSI3 ``REGISTER`` / ``<issued at>#<number>`` (public register)
+- issued document by hash: ``DOCHASH#<sha256>`` / ``DOC`` (verification)
+- payments and the agency PKI: see ``payments.py`` and ``eservice_pdf.agency_keys``
 
 Nothing here deletes a business item: status changes are updates plus appended events.
 """
@@ -148,9 +147,7 @@ class Store:
             submitted_at=datetime.fromisoformat(record["submitted_at"]),
         )
 
-    def apply_status_change(
-        self, event: StatusChange, *, set_fields: Mapping[str, Any] | None = None
-    ) -> None:
+    def apply_status_change(self, event: StatusChange, *, set_fields: Mapping[str, Any] | None = None) -> None:
         """Record one status change: the request moves only if nobody else moved it first."""
         updates = {
             "status": event.to_status.value,
@@ -196,10 +193,7 @@ class Store:
 
     def events(self, request_id: str) -> list[dict[str, Any]]:
         """The request's history, oldest first."""
-        return [
-            from_dynamo(i)
-            for i in self._query(Key("PK").eq(f"REQ#{request_id}") & Key("SK").begins_with("EVT#"))
-        ]
+        return [from_dynamo(i) for i in self._query(Key("PK").eq(f"REQ#{request_id}") & Key("SK").begins_with("EVT#"))]
 
     def requests_of_applicant(self, applicant_id: str) -> list[dict[str, Any]]:
         """An applicant's requests, newest first."""
@@ -295,7 +289,10 @@ class Store:
             else:
                 counter_update["ConditionExpression"] = "attribute_not_exists(PK)"
             claim = {
-                "PK": f"NUMBER#{series}#{year}#{number}", "SK": "NUMBER", "owner": owner, "number": number,
+                "PK": f"NUMBER#{series}#{year}#{number}",
+                "SK": "NUMBER",
+                "owner": owner,
+                "number": number,
             }
             owner_item = {"PK": f"OWNER#{series}#{year}#{owner}", "SK": "NUMBER", "number": number}
             try:
@@ -321,7 +318,9 @@ class Store:
                 return number
             except ClientError as exc:
                 if exc.response["Error"]["Code"] not in (
-                    "TransactionCanceledException", "ConditionalCheckFailedException", "TransactionConflictException",
+                    "TransactionCanceledException",
+                    "ConditionalCheckFailedException",
+                    "TransactionConflictException",
                 ):
                     raise
                 held = self.get_item(f"OWNER#{series}#{year}#{owner}", "NUMBER")

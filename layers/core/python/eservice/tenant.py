@@ -108,11 +108,7 @@ class FormField(_Model):
         values = [o.value for o in self.options]
         if len(values) != len(set(values)):
             raise ValueError(f"field '{self.name}' has duplicate option values")
-        if (
-            self.min_value is not None
-            and self.max_value is not None
-            and self.min_value > self.max_value
-        ):
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             raise ValueError(f"field '{self.name}': min_value is greater than max_value")
         return self
 
@@ -390,9 +386,7 @@ class Tenant(_Model):
             raise ValueError("duplicate service ids")
         for service in self.services:
             if service.responsible_unit not in self.units:
-                raise ValueError(
-                    f"service '{service.id}' names unknown responsible_unit '{service.responsible_unit}'"
-                )
+                raise ValueError(f"service '{service.id}' names unknown responsible_unit '{service.responsible_unit}'")
         return self
 
     def service(self, service_id: str) -> Service:

@@ -192,8 +192,19 @@ class Issuing:
         return {
             "summary": report["summary"],
             "signatures": [
-                {k: s.get(k) for k in ("signer_common_name", "signer_organization", "signing_time", "trusted", "intact",
-                                       "timestamp_valid", "timestamp_time", "modification_level")}
+                {
+                    k: s.get(k)
+                    for k in (
+                        "signer_common_name",
+                        "signer_organization",
+                        "signing_time",
+                        "trusted",
+                        "intact",
+                        "timestamp_valid",
+                        "timestamp_time",
+                        "modification_level",
+                    )
+                }
                 for s in report["signatures"]
             ],
             "modified_after_signing": report["modified_after_signing"],
@@ -216,8 +227,12 @@ class Issuing:
         digest = hashlib.sha256(pdf).hexdigest()
         key = f"requests/{request_id}/{kind}-{digest[:16]}.pdf"
         self._s3.put_object(
-            Bucket=self._bucket, Key=key, Body=pdf, ContentType="application/pdf",
-            ChecksumAlgorithm="SHA256", ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+            Bucket=self._bucket,
+            Key=key,
+            Body=pdf,
+            ContentType="application/pdf",
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
         )
         document = {
             "key": key,
@@ -243,9 +258,7 @@ class Issuing:
 
     def _register(self, record: dict[str, Any], service: Service, document: dict[str, Any]) -> None:
         public_fields = {
-            f.name: record["answers"].get(f.name)
-            for f in service.form
-            if f.public and f.name in record["answers"]
+            f.name: record["answers"].get(f.name) for f in service.form if f.public and f.name in record["answers"]
         }
         item = {
             "PK": f"LIC#{record['licence_number']}",
@@ -269,4 +282,3 @@ class Issuing:
             self._store.put_item(item, must_not_exist=True)
         except Conflict:
             pass  # a retried step: registered already
-
