@@ -33,13 +33,14 @@ from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fpdf import FPDF
+from moto import mock_aws
+
 from eservice_pdf.kms_signer import KmsSigner
 from eservice_pdf.pki import LocalPki, create_local_pki
 from eservice_pdf.seal import seal_pdf, seal_pdf_basic
 from eservice_pdf.tsa import EXAMPLE_POLICY_OID, InProcessTimeStamper, KmsTimeStampAuthority
 from eservice_pdf.verify import verify_pdf
-from fpdf import FPDF
-from moto import mock_aws
 
 Case = tuple[str, Callable[[], object]]
 

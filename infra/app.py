@@ -6,6 +6,7 @@ import os
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
+
 from eservice.tenant import load_all_tenants, load_tenant, tenants_dir
 
 from .stack import EServiceStack

@@ -43,6 +43,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
+
 from eservice.tenant import OFFICER_GROUPS, Tenant
 
 from .routes import REPO, intake_routes

@@ -15,6 +15,7 @@ import base64
 import json
 import mimetypes
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -107,6 +108,7 @@ class Front:
         self._site_config = site_config
         self._local_routes = local_routes
         self._jwks: dict[str, Any] = {}
+        self._jwks_lock = threading.Lock()
         self._groups = _GroupCache(moto_url=moto_url, region=region)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -220,9 +222,10 @@ class Front:
         token = authorization.removeprefix("Bearer ").strip()
         if not token:
             return None
-        if pool_id not in self._jwks:
-            keys = requests.get(f"{self._moto_url}/{pool_id}/.well-known/jwks.json", timeout=10).json()
-            self._jwks[pool_id] = jwt.PyJWKSet.from_dict(keys)
+        with self._jwks_lock:
+            if pool_id not in self._jwks:
+                keys = requests.get(f"{self._moto_url}/{pool_id}/.well-known/jwks.json", timeout=10).json()
+                self._jwks[pool_id] = jwt.PyJWKSet.from_dict(keys)
         try:
             header = jwt.get_unverified_header(token)
             key = next(k for k in self._jwks[pool_id].keys if k.key_id == header.get("kid"))

@@ -41,11 +41,18 @@ class FunctionSource:
 @dataclass
 class _Registry:
     sources: dict[str, FunctionSource] = field(default_factory=dict)
-    modules: dict[str, ModuleType] = field(default_factory=dict)
+    # Idle "containers" per function: each is its own copy of the handler module, as in Lambda,
+    # where one container serves one invocation at a time and module state is per container.
+    idle: dict[str, list[ModuleType]] = field(default_factory=dict)
+    loaded: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _registry = _Registry()
+# Powertools' resolvers keep the current event on a class attribute (BaseRouter.current_event), shared by
+# every resolver in the process. Lambda never runs two events in one process; here API Gateway events are
+# therefore resolved one at a time. No API handler invokes another API handler, so this cannot deadlock.
+_api_events = threading.Lock()
 _log = logging.getLogger("local.lambda")
 _original = LambdaFunction._invoke_lambda
 
@@ -73,21 +80,28 @@ def register(source: FunctionSource) -> None:
         _registry.sources[source.name] = source
 
 
-def _handler_for(source: FunctionSource) -> Any:
-    module_name, function_name = source.handler.rsplit(".", 1)
-    # Only the import is locked, never the call: handlers invoke each other (nested calls).
+def _acquire(source: FunctionSource) -> ModuleType:
+    """An idle container of the function, or a new one (a cold start) if all are busy."""
     with _registry.lock:
-        module = _registry.modules.get(source.name)
-        if module is None:
-            unique = f"_lambda_{source.name.replace('-', '_')}_{module_name}"
-            spec = importlib.util.spec_from_file_location(unique, source.asset_dir / f"{module_name}.py")
-            if spec is None or spec.loader is None:
-                raise RuntimeError(f"cannot load {source.asset_dir / module_name}.py")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[unique] = module
-            spec.loader.exec_module(module)
-            _registry.modules[source.name] = module
-    return getattr(module, function_name)
+        idle = _registry.idle.setdefault(source.name, [])
+        if idle:
+            return idle.pop()
+        _registry.loaded += 1
+        number = _registry.loaded
+    module_name, _ = source.handler.rsplit(".", 1)
+    unique = f"_lambda_{source.name.replace('-', '_')}_{module_name}_{number}"
+    spec = importlib.util.spec_from_file_location(unique, source.asset_dir / f"{module_name}.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {source.asset_dir / module_name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _release(source: FunctionSource, module: ModuleType) -> None:
+    with _registry.lock:
+        _registry.idle.setdefault(source.name, []).append(module)
 
 
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
@@ -96,10 +110,17 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         return _original(self, event)
     if isinstance(event, str | bytes):
         event = json.loads(event or "{}")
-    handler = _handler_for(source)
+    # No lock is held while the handler runs: handlers invoke other functions (nested calls).
+    module = _acquire(source)
+    handler = getattr(module, source.handler.rsplit(".", 1)[1])
     context = _Context(source, self.function_arn)
+    is_api_event = isinstance(event, dict) and "httpMethod" in event and "requestContext" in event
     try:
-        result = handler(event if event is not None else {}, context)
+        if is_api_event:
+            with _api_events:
+                result = handler(event, context)
+        else:
+            result = handler(event if event is not None else {}, context)
         return json.dumps(result, default=str), False, ""
     except Exception as exc:  # the Lambda runtime reports any exception the same way
         # What CloudWatch Logs would hold: the function's name and the traceback.
@@ -110,6 +131,8 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
             "stackTrace": traceback.format_exception(exc)[-5:],
         }
         return json.dumps(payload), True, "".join(traceback.format_exception(exc))
+    finally:
+        _release(source, module)
 
 
 def install() -> None:

@@ -18,6 +18,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
 from eservice import clock_source
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, invoke_function
@@ -27,7 +29,6 @@ from eservice.officers import Officer, Officers
 from eservice.register import LicenceRegister
 from eservice.settings import settings, tenant
 from eservice.store import Store
-from pydantic import BaseModel, Field
 
 logger = Logger(service="eservice-intake")
 app = APIGatewayRestResolver(enable_validation=True)

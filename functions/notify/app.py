@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from eservice import clock_source
 from eservice.aws import client
 from eservice.messages import Message, compose

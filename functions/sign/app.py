@@ -12,6 +12,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eservice import clock_source
 from eservice.aws import client
 from eservice.settings import settings, tenant
 from eservice.store import Store
@@ -35,6 +37,7 @@ def _seal(pdf: bytes, reason: str) -> bytes:
         reason=reason,
         location=agency.domain,
         contact=agency.saraban_email,
+        moment=clock_source.now(),
     )
 
 

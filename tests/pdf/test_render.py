@@ -18,6 +18,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import segno
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+from pythainlp.tokenize import word_tokenize
+
 from eservice.tenant import Tenant, load_tenant
 from eservice_pdf.render import (
     VERIFY_CAPTION,
@@ -40,9 +44,6 @@ from eservice_pdf.render import (
     render_status_notice,
 )
 from eservice_pdf.thai_text import WORD_BREAK, baht_text, format_baht, segment_for_wrapping
-from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
-from pythainlp.tokenize import word_tokenize
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TENANT_FILE = Path(__file__).resolve().parents[2] / "tenants" / "klongnoy.yaml"

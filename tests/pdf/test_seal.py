@@ -14,11 +14,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from eservice_pdf.kms_signer import KmsSigner
-from eservice_pdf.pki import LocalPki, agency_csr, agency_subject, create_local_pki
-from eservice_pdf.seal import SealError, SealVerificationError, seal_pdf, seal_pdf_basic
-from eservice_pdf.tsa import EXAMPLE_POLICY_OID, InProcessTimeStamper, KmsTimeStampAuthority
-from eservice_pdf.verify import verify_pdf
 from fpdf import FPDF
 from moto import mock_aws
 from pyhanko.pdf_utils import generic
@@ -32,6 +27,12 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
+
+from eservice_pdf.kms_signer import KmsSigner
+from eservice_pdf.pki import LocalPki, agency_csr, agency_subject, create_local_pki
+from eservice_pdf.seal import SealError, SealVerificationError, seal_pdf, seal_pdf_basic
+from eservice_pdf.tsa import EXAMPLE_POLICY_OID, InProcessTimeStamper, KmsTimeStampAuthority
+from eservice_pdf.verify import verify_pdf
 
 REGION = "ap-southeast-1"
 AGENCY_TH = "องค์การบริหารส่วนตำบลคลองน้อย"

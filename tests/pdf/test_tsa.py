@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 import boto3
 import pytest
 from asn1crypto import cms, core, tsp
+from moto import mock_aws
+
 from eservice_pdf.pki import LocalPki, create_local_pki
 from eservice_pdf.tsa import EXAMPLE_POLICY_OID, KmsTimeStampAuthority
-from moto import mock_aws
 
 REGION = "ap-southeast-1"
 FIXED_NOW = dt.datetime(2026, 5, 4, 3, 2, 1, 987654, tzinfo=dt.UTC)
@@ -251,8 +252,9 @@ def test_given_the_tsa_certificate_then_its_extended_key_usage_is_critical_time_
 def test_given_the_in_process_timestamper_when_pyhanko_requests_a_token_then_it_gets_one_from_our_tsa(
     world: TsaWorld,
 ) -> None:
-    from eservice_pdf.tsa import InProcessTimeStamper
     from pyhanko.sign.timestamps import TimeStamper
+
+    from eservice_pdf.tsa import InProcessTimeStamper
 
     stamper = InProcessTimeStamper(authority=world.tsa)
     digest = hashlib.sha256(b"sealed document").digest()

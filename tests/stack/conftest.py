@@ -181,6 +181,7 @@ def prepared_draft(client: Client, service_id: str = "fire-certificate", answers
 def submit(client: Client, draft_id: str) -> dict[str, Any]:
     """Confirm, accept the declaration, submit; returns the request."""
     confirmation = client.get(f"/drafts/{draft_id}/confirmation").json()
+    assert "declaration" in confirmation, confirmation
     response = client.post(
         f"/drafts/{draft_id}/submit",
         json={"declaration": confirmation["declaration"], "content_hash": confirmation["content_hash"], "accept": True},
@@ -221,3 +222,17 @@ def status_is(status: str) -> Callable[[dict[str, Any]], bool]:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def wait_for_mail(
+    stack: LocalStack, address: str, predicate: Callable[[dict[str, Any]], bool], *, timeout: float = 30
+) -> dict[str, Any]:
+    """The first message to ``address`` that satisfies the predicate, as the local mailbox shows it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = requests.get(f"{stack.url}/_local/mailbox", timeout=30)
+        for message in response.json()["messages"]:
+            if address in message["to"] and predicate(message):
+                return dict(message)
+        time.sleep(0.2)
+    raise AssertionError(f"no such message to {address}")

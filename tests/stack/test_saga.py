@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import prepared_draft, status_is, submit, wait_for, waiting_at
+from .conftest import prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
 
 pytestmark = pytest.mark.stack
 
@@ -55,6 +55,5 @@ def test_given_a_certificate_request_when_every_officer_approves_then_the_sealed
     assert "licence" in final["documents"]
     link = citizen.get(f"/requests/{request_id}/documents/licence")
     assert link.status_code == 200
-    subjects = [m["subject"] for m in stack.mailbox() if citizen.login.email in m["to"]]
-    assert any("ได้รับคำขอแล้ว" in s for s in subjects)
-    assert any("ออกหนังสือรับรองการเกิดอัคคีภัยแล้ว" in s for s in subjects)
+    delivered = wait_for_mail(stack, citizen.login.email, lambda m: "ออกหนังสือรับรองการเกิดอัคคีภัยแล้ว" in m["subject"])
+    assert delivered["attachments"] == [f"{final['licence_number']}.pdf"]

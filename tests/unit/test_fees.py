@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from eservice.fees import fee_satang, format_baht
 from eservice.tenant import Service, load_tenant, tenants_dir
 

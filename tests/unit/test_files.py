@@ -9,6 +9,7 @@ import zipfile
 import zlib
 
 import pytest
+
 from eservice.errors import InvalidInput
 from eservice.files import CheckedFile, check_upload, media_type, sniff_format
 from eservice.tenant import DocumentFormat, RequiredDocument, load_tenant, tenants_dir

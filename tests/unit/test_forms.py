@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from eservice.errors import InvalidInput
 from eservice.forms import (
     FIELD_ERROR_CODES,

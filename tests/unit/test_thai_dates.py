@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+
 from eservice.thai_dates import (
     ENGLISH_MONTHS,
     THAI_MONTHS,

@@ -8,6 +8,7 @@ import io
 import random
 
 import pytest
+
 from eservice.thai_qr import (
     BILL_PAYMENT_AID,
     BillPayment,

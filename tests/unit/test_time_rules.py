@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+
 from eservice.time_rules import (
     BANGKOK,
     CLOSURE_NAME,

@@ -640,6 +640,7 @@ class Applications:
             "deemed_received_at": record.get("deemed_received_at"),
             "due_at": record.get("due_at"),
             "fee_satang": record.get("fee_satang", 0),
+            "licence_number": record.get("licence_number") if "licence" in (record.get("documents") or {}) else None,
             "contact": {
                 "records_office_phone": self._tenant.phones.records_office,
                 "unit": unit.name.model_dump(),
@@ -712,7 +713,14 @@ class Applications:
         accepted = {a["document_id"]: a for a in draft["attachments"].values() if a["state"] == "accepted"}
         missing = [d for d in service.documents if d.required and d.id not in accepted]
         if draft.get("on_behalf_of") and "power_of_attorney" not in accepted:
-            missing += [d for d in service.documents if d.id == "power_of_attorney"]
+            slot = [d for d in service.documents if d.id == "power_of_attorney"]
+            if not slot:
+                raise InvalidInput(
+                    code="on_behalf_of.not_offered",
+                    th="บริการนี้ต้องยื่นด้วยตนเอง ไม่รับการมอบอำนาจทางระบบ",
+                    en="This service must be requested in person; acting for someone else is not offered here.",
+                )
+            missing += slot
         if missing:
             from .errors import FieldError
 

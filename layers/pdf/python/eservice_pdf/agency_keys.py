@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from asn1crypto import algos, tsp
+
 from eservice import clock_source
 from eservice.aws import client
 from eservice.errors import Conflict

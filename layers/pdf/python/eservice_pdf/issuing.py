@@ -169,7 +169,7 @@ class Issuing:
     def verify(self, pdf: bytes) -> dict[str, Any]:
         """What validation.teda.th shows: signature, signer, time, timestamp, changes, record status."""
         roots, crls = self._trust()
-        report = verify_pdf(pdf, trust_roots=roots, crls=crls).as_dict()
+        report = verify_pdf(pdf, trust_roots=roots, crls=crls, validation_time=clock_source.now()).as_dict()
         digest = hashlib.sha256(pdf).hexdigest()
         issued = self._store.get_item(f"DOCHASH#{digest}", "DOC")
         result: dict[str, Any] = {"report": report, "sha256": digest, "issued_by_us": issued is not None}
@@ -188,7 +188,7 @@ class Issuing:
         """R-3.3.6: the check of a citizen's signed PDF attachment, kept for the officer."""
         pdf = uploads.get_object(Bucket=bucket, Key=key)["Body"].read()
         roots, crls = self._trust()
-        report = verify_pdf(pdf, trust_roots=roots, crls=crls).as_dict()
+        report = verify_pdf(pdf, trust_roots=roots, crls=crls, validation_time=clock_source.now()).as_dict()
         return {
             "summary": report["summary"],
             "signatures": [

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from eservice.tenant import FieldType, FormField, Service, Tenant
 from eservice.thai_dates import format_thai_date, format_thai_datetime, to_thai_digits
 from eservice.time_rules import BANGKOK, buddhist_year
-
 from eservice_pdf.thai_text import baht_text, format_baht, format_number
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ a dummy token first (a KMS call with our TSA).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -89,6 +90,7 @@ def seal_pdf(
     location: str,
     contact: str | None = None,
     allow_fetching: bool = False,
+    moment: dt.datetime | None = None,
 ) -> bytes:
     """Seal ``pdf`` as PAdES B-LTA and return the sealed bytes, validated.
 
@@ -102,6 +104,8 @@ def seal_pdf(
     :param location: ``/Location``, usually the agency's domain or town.
     :param contact: ``/ContactInfo``, e.g. the saraban e-mail.
     :param allow_fetching: let certificate validation fetch CRLs/OCSP (production with a Thai CA).
+    :param moment: the time to validate certificates and CRLs at: the service's official clock
+        (None: the system clock). The local stack's virtual clock runs ahead of the system clock.
     :raises SealError: when sealing fails; :class:`SealVerificationError` when the result does not
         validate.
     """
@@ -111,6 +115,7 @@ def seal_pdf(
         allow_fetching=allow_fetching,
         # "require": B-LT is meaningless without revocation data, and a revoked seal must not be used.
         revocation_mode="require",
+        moment=moment,
     )
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -134,6 +139,7 @@ def seal_pdf(
         crls=crls,
         key_usage=_SEAL_KEY_USAGE,
         revocation_mode="require",
+        validation_time=moment,
     )
     _check_lta(report, field_name)
     return sealed

@@ -32,15 +32,27 @@ export function t(key, params = {}) {
     return key;
   }
   const text = entry[current] ?? entry.th;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? "").toString());
+  return text.replace(/\{(\w+)\}/g, (_, name) => {
+    const value = params[name];
+    if (value && typeof value === "object") return value[current] ?? value.th ?? "";
+    return (value ?? "").toString();
+  });
 }
 
-/** The same page text in both languages, {th, en}: errors keep it and re-render in either. */
+/**
+ * The same page text in both languages, {th, en}: errors keep it and re-render in either.
+ * A parameter may itself be a {th, en} text.
+ */
 export function both(key, params = {}) {
   const entry = messages[key];
   if (!entry) return { th: key, en: key };
-  const fill = (text) => text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? "").toString());
-  return { th: fill(entry.th), en: fill(entry.en ?? entry.th) };
+  const fill = (text, language) =>
+    text.replace(/\{(\w+)\}/g, (_, name) => {
+      const value = params[name];
+      if (value && typeof value === "object") return value[language] ?? value.th ?? "";
+      return (value ?? "").toString();
+    });
+  return { th: fill(entry.th, "th"), en: fill(entry.en ?? entry.th, "en") };
 }
 
 /** Whether the dictionary has a text for this key. */

@@ -40,11 +40,16 @@ export function createSession(pool) {
       }
       return read();
     },
-    /** {email, sub} of the signed-in person, or null. */
+    /** {email, sub, groups} of the signed-in person, or null. */
     user() {
       if (!this.token()) return null;
       const c = claims();
-      return { email: c.email || c["cognito:username"] || "", sub: c.sub };
+      const groups = c["cognito:groups"] || [];
+      return {
+        email: c.email || c["cognito:username"] || "",
+        sub: c.sub,
+        groups: Array.isArray(groups) ? groups : String(groups).split(",").filter(Boolean),
+      };
     },
     save(token) {
       sessionStorage.setItem(key, token);

@@ -1,0 +1,170 @@
+"""The in-process Lambda runner: moto invokes our handlers without Docker, and says so loudly if it cannot."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+
+from local import lambda_runner
+from local.lambda_runner import FunctionSource, check_moto_compatibility, install, register, uninstall
+
+REGION = "ap-southeast-1"
+MOTO_INVOKE = LambdaFunction._invoke_lambda
+
+HANDLERS = '''
+def handler(event, context):
+    return {"echo": event, "function": context.function_name, "ms_left": context.get_remaining_time_in_millis()}
+
+
+def failing(event, context):
+    raise ValueError("boom")
+'''
+
+
+def test_given_the_installed_moto_then_the_runner_is_compatible() -> None:
+    check_moto_compatibility()
+
+
+def test_given_moto_without_the_invoke_method_then_the_check_says_what_to_update(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class LambdaFunctionWithoutInvoke:
+        def invoke(self, body: str, request_headers: Any, response_headers: Any) -> str:
+            return body
+
+    monkeypatch.setattr(lambda_runner, "LambdaFunction", LambdaFunctionWithoutInvoke)
+
+    with pytest.raises(RuntimeError, match=r"_invoke_lambda.*update local/lambda_runner\.py"):
+        check_moto_compatibility()
+    with pytest.raises(RuntimeError, match=r"update local/lambda_runner\.py"):
+        install()
+
+
+def test_given_moto_whose_invoke_no_longer_calls_the_method_then_the_check_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class LambdaFunctionWithOtherPath:
+        def _invoke_lambda(self, event: str | None = None) -> tuple[str, bool, str]:
+            return "{}", False, ""
+
+        def invoke(self, body: str, request_headers: Any, response_headers: Any) -> str:
+            return self._run_somewhere_else(body)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(lambda_runner, "LambdaFunction", LambdaFunctionWithOtherPath)
+
+    with pytest.raises(RuntimeError, match=r"no longer calls _invoke_lambda.*update local/lambda_runner\.py"):
+        check_moto_compatibility()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def in_process(aws: None) -> Iterator[None]:
+    """The runner installed for one test, and moto's own invocation back afterwards, pass or fail."""
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
+
+
+@pytest.fixture
+def deployed(in_process: None, tmp_path: Path) -> Callable[[str], str]:
+    """Create a moto Lambda function whose handler is ``app.<handler>`` in tmp_path; return its name."""
+    (tmp_path / "app.py").write_text(HANDLERS, encoding="utf-8")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(tmp_path / "app.py", "app.py")
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(
+        RoleName="lambda-runner-test",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+
+    def deploy(handler: str) -> str:
+        # Unique names: the runner caches each function's module by name for the whole process.
+        name = f"runner-{handler}-{uuid.uuid4().hex[:8]}"
+        boto3.client("lambda", region_name=REGION).create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role,
+            Handler=f"app.{handler}",
+            Code={"ZipFile": archive.getvalue()},
+            Timeout=30,
+        )
+        register(FunctionSource(name=name, asset_dir=tmp_path, handler=f"app.{handler}", timeout_s=30))
+        return name
+
+    return deploy
+
+
+def test_given_a_registered_function_when_invoked_then_the_handler_answers_in_process(
+    deployed: Callable[[str], str],
+) -> None:
+    name = deployed("handler")
+
+    response = boto3.client("lambda", region_name=REGION).invoke(
+        FunctionName=name, Payload=json.dumps({"request_id": "REQ-1", "step": "review"}).encode()
+    )
+
+    assert response["StatusCode"] == 200
+    assert "FunctionError" not in response
+    payload = json.loads(response["Payload"].read())
+    assert payload["echo"] == {"request_id": "REQ-1", "step": "review"}
+    assert payload["function"] == name
+    assert 0 < payload["ms_left"] <= 30_000
+
+
+def test_given_a_handler_that_raises_when_invoked_then_the_caller_gets_lambdas_error_shape(
+    deployed: Callable[[str], str],
+) -> None:
+    name = deployed("failing")
+
+    response = boto3.client("lambda", region_name=REGION).invoke(FunctionName=name, Payload=b"{}")
+
+    assert "FunctionError" in response
+    payload = json.loads(response["Payload"].read())
+    assert payload["errorType"] == "ValueError"
+    assert payload["errorMessage"] == "boom"
+
+
+def test_given_the_runner_installed_when_uninstalled_then_motos_own_method_is_back(aws: None) -> None:
+    install()
+    try:
+        assert LambdaFunction._invoke_lambda is not MOTO_INVOKE
+        install()  # idempotent: a second install does not lose moto's method
+    finally:
+        uninstall()
+
+    assert LambdaFunction._invoke_lambda is MOTO_INVOKE

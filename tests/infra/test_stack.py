@@ -1,0 +1,599 @@
+"""The synthesized CloudFormation of one agency: what an operator deploys, checked resource by resource.
+
+The klongnoy stack is synthesized once for the module (about 6 s); the multi-tenant app once more,
+only for the tests that need it. Layers are not bundled (no pip, no Docker).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import cx_api
+from aws_cdk.assertions import Match, Template
+from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
+
+from infra.app import build_app, stack_name
+from infra.routes import intake_routes
+
+REPO = Path(__file__).resolve().parents[2]
+NO_BUNDLING = {"aws:cdk:bundling-stacks": []}
+
+Resources = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    app: cdk.App
+    outdir: Path
+    assembly: cx_api.CloudAssembly
+
+    def stack(self, name: str) -> cx_api.CloudFormationStackArtifact:
+        return self.assembly.get_stack_by_name(name)
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
+    outdir = tmp_path_factory.mktemp("cdk-klongnoy")
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("TENANTS_DIR", raising=False)
+        app = cdk.App(outdir=str(outdir), context=NO_BUNDLING)
+        build_app(app, tenant="klongnoy")
+        assembly = app.synth()  # raises if cdk-nag finds anything unacknowledged
+    yield Synthesized(app=app, outdir=outdir, assembly=assembly)
+
+
+@pytest.fixture(scope="module")
+def artifact(synthesized: Synthesized) -> cx_api.CloudFormationStackArtifact:
+    return synthesized.stack("eservice-klongnoy")
+
+
+@pytest.fixture(scope="module")
+def template(artifact: cx_api.CloudFormationStackArtifact) -> Template:
+    return Template.from_json(artifact.template)
+
+
+@pytest.fixture(scope="module")
+def resources(artifact: cx_api.CloudFormationStackArtifact) -> Resources:
+    return dict(artifact.template["Resources"])
+
+
+# --- helpers over the template ------------------------------------------------------------------
+def of_type(resources: Resources, type_: str) -> Resources:
+    return {logical_id: r for logical_id, r in resources.items() if r["Type"] == type_}
+
+
+def props(resource: dict[str, Any]) -> dict[str, Any]:
+    return dict(resource.get("Properties", {}))
+
+
+def target(value: Any) -> str | None:
+    """The logical id a ``Ref`` or ``Fn::GetAtt`` points to (None for anything else)."""
+    if isinstance(value, dict) and len(value) == 1:
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def targets_in(value: Any) -> set[str]:
+    """Every logical id referenced anywhere inside a value (through joins, subs, lists)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        direct = target(value)
+        if direct is not None:
+            found.add(direct)
+        for inner in value.values():
+            found |= targets_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= targets_in(inner)
+    return found
+
+
+def functions_by_service(resources: Resources) -> dict[str, str]:
+    """``intake``/``clock``/``sign``/``notify`` -> logical id of the Lambda function."""
+    out = {}
+    for logical_id, fn in of_type(resources, "AWS::Lambda::Function").items():
+        service = props(fn)["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+        out[service.removeprefix("eservice-")] = logical_id
+    return out
+
+
+def function_env(resources: Resources, name: str) -> dict[str, Any]:
+    return dict(props(resources[functions_by_service(resources)[name]])["Environment"]["Variables"])
+
+
+def officer_pool(resources: Resources) -> str:
+    """The user pool the officer groups belong to."""
+    pools = {target(props(g)["UserPoolId"]) for g in of_type(resources, "AWS::Cognito::UserPoolGroup").values()}
+    assert len(pools) == 1, pools
+    return str(pools.pop())
+
+
+def citizen_pool(resources: Resources) -> str:
+    others = set(of_type(resources, "AWS::Cognito::UserPool")) - {officer_pool(resources)}
+    assert len(others) == 1, others
+    return others.pop()
+
+
+@dataclass(frozen=True)
+class ApiMethod:
+    http_method: str
+    path: str
+    authorization_type: str
+    pool: str | None  # logical id of the user pool of the authorizer
+    function: str | None  # logical id of the integrated Lambda function
+
+
+def api_methods(resources: Resources) -> list[ApiMethod]:
+    paths: dict[str, str] = {}
+    api_resources = of_type(resources, "AWS::ApiGateway::Resource")
+
+    def path_of(resource_id: Any) -> str:
+        if isinstance(resource_id, dict) and "Fn::GetAtt" in resource_id:
+            assert resource_id["Fn::GetAtt"][1] == "RootResourceId"
+            return ""
+        logical_id = str(target(resource_id))
+        if logical_id not in paths:
+            resource = props(api_resources[logical_id])
+            paths[logical_id] = f"{path_of(resource['ParentId'])}/{resource['PathPart']}"
+        return paths[logical_id]
+
+    pools_of_authorizers = {
+        logical_id: target(props(a)["ProviderARNs"][0])
+        for logical_id, a in of_type(resources, "AWS::ApiGateway::Authorizer").items()
+    }
+    methods = []
+    for method in of_type(resources, "AWS::ApiGateway::Method").values():
+        p = props(method)
+        authorizer = target(p.get("AuthorizerId"))
+        lambdas = targets_in(p.get("Integration", {}).get("Uri")) & set(of_type(resources, "AWS::Lambda::Function"))
+        methods.append(
+            ApiMethod(
+                http_method=p["HttpMethod"],
+                path=path_of(p["ResourceId"]) or "/",
+                authorization_type=p.get("AuthorizationType", "NONE"),
+                pool=pools_of_authorizers[authorizer] if authorizer else None,
+                function=lambdas.pop() if len(lambdas) == 1 else None,
+            )
+        )
+    return methods
+
+
+def under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+# --- storage ------------------------------------------------------------------------------------
+def test_given_the_stack_then_the_table_keeps_its_history_and_is_encrypted_with_the_data_key(
+    template: Template, resources: Resources
+) -> None:
+    template.resource_count_is("AWS::DynamoDB::Table", 1)
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "DeletionProtectionEnabled": True,
+            "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": Match.any_value()},
+        },
+    )
+    table_id, table = next(iter(of_type(resources, "AWS::DynamoDB::Table").items()))
+    key = target(props(table)["SSESpecification"]["KMSMasterKeyId"])
+    assert props(resources[str(key)]).get("EnableKeyRotation") is True
+    assert sorted(index["IndexName"] for index in props(table)["GlobalSecondaryIndexes"]) == ["GSI1", "GSI2", "GSI3"]
+    assert table.get("DeletionPolicy") == "Retain"
+    for name in functions_by_service(resources):
+        assert target(function_env(resources, name)["TABLE_NAME"]) == table_id
+
+
+def test_given_every_bucket_then_public_access_is_blocked_and_objects_are_encrypted(resources: Resources) -> None:
+    buckets = of_type(resources, "AWS::S3::Bucket")
+    assert len(buckets) >= 4
+    for logical_id, bucket in buckets.items():
+        p = props(bucket)
+        assert p["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }, logical_id
+        rules = p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rules and rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("aws:kms", "AES256"), logical_id
+
+
+def test_given_the_documents_bucket_then_it_is_versioned_and_locked_against_deletion(resources: Resources) -> None:
+    documents = props(resources[str(target(function_env(resources, "sign")["DOCUMENTS_BUCKET"]))])
+
+    assert documents["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert documents["ObjectLockEnabled"] is True
+    retention = documents["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert retention["Mode"] in ("GOVERNANCE", "COMPLIANCE")
+    assert retention.get("Days", 0) > 0 or retention.get("Years", 0) > 0
+
+
+def test_given_the_uploads_bucket_then_browsers_of_the_agency_site_may_put_files(resources: Resources) -> None:
+    uploads = props(resources[str(target(function_env(resources, "intake")["UPLOADS_BUCKET"]))])
+
+    rules = uploads["CorsConfiguration"]["CorsRules"]
+    assert any("PUT" in rule["AllowedMethods"] for rule in rules)
+    origins = {origin for rule in rules for origin in rule["AllowedOrigins"]}
+    assert "*" not in origins
+    assert all(origin.startswith("https://") and origin.endswith("klongnoy.go.th") for origin in origins), origins
+
+
+def test_given_every_bucket_then_its_policy_refuses_requests_without_tls(resources: Resources) -> None:
+    denies_plain_http: set[str] = set()
+    for policy in of_type(resources, "AWS::S3::BucketPolicy").values():
+        p = props(policy)
+        for statement in p["PolicyDocument"]["Statement"]:
+            if (
+                statement["Effect"] == "Deny"
+                and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+            ):
+                denies_plain_http.add(str(target(p["Bucket"])))
+
+    assert denies_plain_http == set(of_type(resources, "AWS::S3::Bucket"))
+
+
+# --- keys and identity --------------------------------------------------------------------------
+def test_given_the_keys_then_two_signing_keys_and_one_rotating_data_key(resources: Resources) -> None:
+    keys = [props(k) for k in of_type(resources, "AWS::KMS::Key").values()]
+
+    signing = [k for k in keys if k.get("KeyUsage") == "SIGN_VERIFY"]
+    symmetric = [k for k in keys if k.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"]
+    assert len(keys) == 3
+    assert [k["KeySpec"] for k in signing] == ["RSA_2048", "RSA_2048"]
+    assert len(symmetric) == 1
+    assert symmetric[0]["EnableKeyRotation"] is True
+
+
+def test_given_the_user_pools_then_officers_need_mfa_and_have_the_six_groups(resources: Resources) -> None:
+    pools = of_type(resources, "AWS::Cognito::UserPool")
+    officers = officer_pool(resources)
+
+    assert len(pools) == 2
+    assert props(pools[officers])["MfaConfiguration"] == "ON"
+    assert props(pools[officers])["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    groups = {props(g)["GroupName"] for g in of_type(resources, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"reviewer", "approver", "signer", "finance", "head", "admin"} == set(OFFICER_GROUPS)
+    assert props(pools[citizen_pool(resources)])["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+
+
+# --- the API ------------------------------------------------------------------------------------
+def test_given_the_api_then_one_throttled_stage_named_api_and_cognito_authorizers(
+    template: Template, resources: Resources
+) -> None:
+    template.resource_count_is("AWS::ApiGateway::RestApi", 1)
+    stages = of_type(resources, "AWS::ApiGateway::Stage")
+    assert [props(s)["StageName"] for s in stages.values()] == ["api"]
+    settings = props(next(iter(stages.values())))["MethodSettings"]
+    assert any(s.get("ThrottlingRateLimit", 0) > 0 and s.get("ThrottlingBurstLimit", 0) > 0 for s in settings)
+    authorizers = of_type(resources, "AWS::ApiGateway::Authorizer")
+    assert {props(a)["Type"] for a in authorizers.values()} == {"COGNITO_USER_POOLS"}
+    pools = {target(props(a)["ProviderARNs"][0]) for a in authorizers.values()}
+    assert pools == {officer_pool(resources), citizen_pool(resources)}
+
+
+CITIZEN_PREFIXES = ("/drafts", "/requests", "/me")
+PUBLIC_PREFIXES = ("/services", "/agency", "/register", "/verify", "/openapi.json", "/tsa")
+
+
+def test_given_each_api_method_then_its_path_decides_who_must_be_signed_in(resources: Resources) -> None:
+    officers, citizens = officer_pool(resources), citizen_pool(resources)
+    methods = api_methods(resources)
+    assert methods
+
+    for m in methods:
+        where = f"{m.http_method} {m.path}"
+        if under(m.path, "/officer"):
+            assert (m.authorization_type, m.pool) == ("COGNITO_USER_POOLS", officers), where
+        elif any(under(m.path, prefix) for prefix in CITIZEN_PREFIXES):
+            assert (m.authorization_type, m.pool) == ("COGNITO_USER_POOLS", citizens), where
+        elif any(under(m.path, prefix) for prefix in PUBLIC_PREFIXES):
+            assert (m.authorization_type, m.pool) == ("NONE", None), where
+        else:
+            pytest.fail(f"{where}: a route outside the known citizen, officer and public areas")
+
+
+def test_given_the_api_then_its_methods_are_exactly_the_intake_routes_plus_the_tsa(resources: Resources) -> None:
+    intake, clock = functions_by_service(resources)["intake"], functions_by_service(resources)["clock"]
+    pools = {"officer": officer_pool(resources), "citizen": citizen_pool(resources), None: None}
+    methods = api_methods(resources)
+
+    served_by_intake = {(m.http_method, m.path, m.pool) for m in methods if m.function == intake}
+    declared = {(r.method, r.path, pools[r.auth]) for r in intake_routes()}
+    assert served_by_intake == declared
+    assert {(m.http_method, m.path) for m in methods if m.function != intake} == {("POST", "/tsa")}
+    assert next(m for m in methods if m.path == "/tsa").function == clock
+    assert len(methods) == len(declared) + 1  # no method twice
+
+
+def test_given_the_api_stage_then_the_web_firewall_guards_it(resources: Resources) -> None:
+    stage = next(iter(of_type(resources, "AWS::ApiGateway::Stage")))
+    acls = of_type(resources, "AWS::WAFv2::WebACL")
+    associations = [props(a) for a in of_type(resources, "AWS::WAFv2::WebACLAssociation").values()]
+
+    assert [props(acl)["Scope"] for acl in acls.values()] == ["REGIONAL"]
+    assert any(stage in targets_in(a["ResourceArn"]) and target(a["WebACLArn"]) in acls for a in associations)
+
+
+# --- functions and the saga ---------------------------------------------------------------------
+def test_given_the_functions_then_four_on_python_3_13_with_layers_and_a_dead_letter_queue(
+    resources: Resources,
+) -> None:
+    functions = functions_by_service(resources)
+    layers = of_type(resources, "AWS::Lambda::LayerVersion")
+    layer = {name: next(i for i in layers if i.startswith(name)) for name in ("CoreLayer", "TenantLayer", "PdfLayer")}
+    queues = of_type(resources, "AWS::SQS::Queue")
+
+    assert sorted(functions) == ["clock", "intake", "notify", "sign"]
+    for name, logical_id in functions.items():
+        p = props(resources[logical_id])
+        assert p["Runtime"] == "python3.13", name
+        used = {target(ref) for ref in p["Layers"]}
+        pdf = {layer["PdfLayer"]} if name in ("sign", "clock") else set()
+        expected = {layer["CoreLayer"], layer["TenantLayer"], *pdf}
+        assert used == expected, name
+        assert target(p["DeadLetterConfig"]["TargetArn"]) in queues, name
+
+
+@pytest.fixture(scope="module")
+def saga_definition(template: Template) -> dict[str, Any]:
+    machines = [r for r in template.to_json()["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    assert len(machines) == 1
+    parts = machines[0]["Properties"]["DefinitionString"]["Fn::Join"][1]
+    # References (function ARNs, the partition) become placeholders; the rest is the JSON definition.
+    text = "".join(part if isinstance(part, str) else "<ref>" for part in parts)
+    return {"type": machines[0]["Properties"]["StateMachineType"], "definition": json.loads(text)}
+
+
+SAGA_STATES = [
+    "StampOfficialTime",
+    "AwaitReview",
+    "AwaitMoreDocuments",
+    "AwaitApproval",
+    "AwaitPayment",
+    "AwaitSignature",
+    "SealLicence",
+    "Deliver",
+    "ProposeDismissal",
+    "AwaitHeadDecision",
+]
+
+
+def test_given_the_saga_then_a_standard_machine_with_every_step_of_a_request(saga_definition: dict[str, Any]) -> None:
+    states = saga_definition["definition"]["States"]
+
+    assert saga_definition["type"] == "STANDARD"
+    assert saga_definition["definition"]["StartAt"] == "StampOfficialTime"
+    assert set(SAGA_STATES) <= set(states), set(SAGA_STATES) - set(states)
+    for name in SAGA_STATES:
+        if name.startswith("Await"):
+            assert states[name]["Resource"].endswith(":states:::lambda:invoke.waitForTaskToken"), name
+            assert "TimeoutSeconds" in states[name], f"{name} could wait for ever"
+
+
+def test_given_the_saga_then_every_task_has_a_failure_path(saga_definition: dict[str, Any]) -> None:
+    states = saga_definition["definition"]["States"]
+    tasks = {name: state for name, state in states.items() if state["Type"] == "Task"}
+    recorder = "RecordFailure"
+
+    assert tasks
+    for name, state in tasks.items():
+        if name == recorder:
+            # The failure recorder itself ends in a Fail state: a failure there fails the execution.
+            assert states[state["Next"]]["Type"] == "Fail"
+            continue
+        catches = state.get("Catch", [])
+        assert catches, f"{name} has no Catch"
+        assert any("States.ALL" in c["ErrorEquals"] for c in catches), name
+        assert all(c["Next"] in states for c in catches), name
+
+
+# --- scheduling, e-mail, monitoring -------------------------------------------------------------
+def test_given_deadlines_and_email_then_a_schedule_group_and_the_agency_domain_identity(
+    template: Template, resources: Resources
+) -> None:
+    groups = of_type(resources, "AWS::Scheduler::ScheduleGroup")
+    assert len(groups) == 1
+    assert target(function_env(resources, "clock")["SCHEDULE_GROUP"]) in groups
+    template.has_resource_properties("AWS::SES::EmailIdentity", {"EmailIdentity": "klongnoy.go.th"})
+
+
+def test_given_the_alarms_then_each_notifies_the_operators_topic(resources: Resources) -> None:
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    topics = set(of_type(resources, "AWS::SNS::Topic"))
+
+    assert len(alarms) >= 4
+    for logical_id, alarm in alarms.items():
+        actions = {target(a) for a in props(alarm).get("AlarmActions", [])}
+        assert actions and actions <= topics, logical_id
+    metrics = {props(a).get("MetricName") for a in alarms.values()}
+    assert {"Errors", "ExecutionsFailed", "ApproximateNumberOfMessagesVisible", "5XXError"} <= metrics
+
+
+# --- names ---------------------------------------------------------------------------------------
+#: Properties that fix a resource's name in the account; CloudFormation must choose them.
+HARD_CODED_NAMES = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Lambda::LayerVersion": "LayerName",
+    "AWS::Cognito::UserPool": "UserPoolName",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::Scheduler::ScheduleGroup": "Name",
+    "AWS::WAFv2::WebACL": "Name",
+}
+
+
+def test_given_the_stack_then_no_resource_has_a_hard_coded_physical_name(resources: Resources) -> None:
+    named = [
+        f"{logical_id} ({r['Type']}): {HARD_CODED_NAMES[r['Type']]}"
+        for logical_id, r in resources.items()
+        if HARD_CODED_NAMES.get(r["Type"]) in props(r)
+    ]
+    assert named == []
+
+
+def physical_names(resources: Resources) -> set[str]:
+    """Names that must be unique in an account and region, wherever the template sets them."""
+    names: set[str] = set()
+    for r in resources.values():
+        p = props(r)
+        if HARD_CODED_NAMES.get(r["Type"]) in p:
+            names.add(json.dumps(p[HARD_CODED_NAMES[r["Type"]]], sort_keys=True))
+        if r["Type"] == "AWS::SES::EmailIdentity":
+            names.add(p["EmailIdentity"])
+        if r["Type"] == "AWS::CloudFront::OriginAccessControl":
+            names.add(p["OriginAccessControlConfig"]["Name"])
+        if r["Type"] == "AWS::ApiGateway::Authorizer":
+            names.add(p["Name"])
+    return names
+
+
+# --- cdk-nag and cfn-lint -----------------------------------------------------------------------
+def test_given_the_app_then_aws_solutions_checks_guard_its_synthesis(synthesized: Synthesized) -> None:
+    # The fixture's synth already succeeded: with the plugin on, any unacknowledged finding raises.
+    plugins = [plugin.name for plugin in synthesized.app.policy_validation_beta1]
+
+    assert "AwsSolutions" in plugins
+
+
+def test_given_the_acknowledged_findings_then_each_one_gives_a_reason(
+    synthesized: Synthesized, artifact: cx_api.CloudFormationStackArtifact
+) -> None:
+    # The stack's metadata file in the cloud assembly records every acknowledgment with its reason.
+    metadata_file = artifact.manifest.additional_metadata_file
+    assert metadata_file is not None
+    metadata = json.loads((synthesized.outdir / metadata_file).read_text(encoding="utf-8"))
+    acknowledged = {
+        f"{construct_path} {rule}": reason
+        for construct_path, entries in metadata.items()
+        for entry in entries
+        if entry["type"] == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for rule, reason in entry["data"].items()
+    }
+
+    assert any("AwsSolutions-" in rule for rule in acknowledged), acknowledged
+    for rule, reason in acknowledged.items():
+        assert isinstance(reason, str) and len(reason.split()) >= 3, f"{rule}: {reason!r}"
+
+
+def _cfn_lint() -> list[str]:
+    beside = Path(sys.executable).parent / "cfn-lint"
+    return [str(beside)] if beside.exists() else [shutil.which("cfn-lint") or "cfn-lint"]
+
+
+def test_given_the_template_then_cfn_lint_finds_no_error_and_no_unexplained_warning(
+    artifact: cx_api.CloudFormationStackArtifact, resources: Resources
+) -> None:
+    run = subprocess.run(
+        [*_cfn_lint(), "--format", "json", "--", artifact.template_full_path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode & 1 == 0, run.stderr  # 1: cfn-lint itself failed
+    findings = json.loads(run.stdout or "[]")
+    roles = set(of_type(resources, "AWS::IAM::Role"))
+    distribution = props(next(iter(of_type(resources, "AWS::CloudFront::Distribution").values())))
+    cloudfront_log_bucket = target(distribution["DistributionConfig"]["Logging"]["Bucket"])
+
+    def explained(finding: dict[str, Any]) -> bool:
+        rule, path = finding["Rule"]["Id"], finding["Location"]["Path"]
+        if rule == "W3005":  # CDK's own DependsOn on a function's or the state machine's role
+            return path[2] == "DependsOn" and any(f"'{role}' dependency" in finding["Message"] for role in roles)
+        if rule == "W3045":  # CloudFront standard logs are delivered with the log-delivery ACL
+            return path[1] == cloudfront_log_bucket and path[-1] == "AccessControl"
+        return False
+
+    unexplained = [
+        f"{f['Rule']['Id']} {'/'.join(map(str, f['Location']['Path']))}: {f['Message']}"
+        for f in findings
+        if f["Level"] != "Informational" and not explained(f)
+    ]
+    assert unexplained == []
+
+
+# --- every tenant -------------------------------------------------------------------------------
+def _second_tenant(folder: Path) -> None:
+    text = (REPO / "tenants" / "klongnoy.yaml").read_text(encoding="utf-8")
+    renames = {"klongnoy": "paktang", "KLONGNOY": "PAKTANG", "คลองน้อย": "ปากตาง", "Khlong Noi": "Pak Tang"}
+    for old, new in renames.items():
+        text = text.replace(old, new)
+    (folder / "paktang.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def every_tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Synthesized, list[str]]]:
+    """The app of ``-c tenant=all``, with at least two tenants (a copy of the demo if it is alone)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("TENANTS_DIR", raising=False)
+        if len(load_all_tenants()) < 2:
+            folder = tmp_path_factory.mktemp("tenants")
+            shutil.copy(REPO / "tenants" / "klongnoy.yaml", folder / "klongnoy.yaml")
+            _second_tenant(folder)
+            env.setenv("TENANTS_DIR", str(folder))
+        tenant_ids = [t.id for t in load_all_tenants()]
+        outdir = tmp_path_factory.mktemp("cdk-all")
+        app = cdk.App(outdir=str(outdir), context=NO_BUNDLING)
+        build_app(app, tenant="all")
+        assembly = app.synth()
+    yield Synthesized(app=app, outdir=outdir, assembly=assembly), tenant_ids
+
+
+def test_given_tenant_all_then_one_stack_per_tenant_file_sharing_no_physical_name(
+    every_tenant: tuple[Synthesized, list[str]],
+) -> None:
+    synthesized, tenant_ids = every_tenant
+
+    assert len(tenant_ids) >= 2
+    assert sorted(s.stack_name for s in synthesized.assembly.stacks) == sorted(stack_name(t) for t in tenant_ids)
+    seen: dict[str, str] = {}
+    for tenant_id in tenant_ids:
+        names = physical_names(synthesized.stack(stack_name(tenant_id)).template["Resources"])
+        assert names, "no physical names found: the check below would prove nothing"
+        shared = {name: seen[name] for name in names if name in seen}
+        assert shared == {}, f"{tenant_id} shares names with other tenants: {shared}"
+        seen.update(dict.fromkeys(names, tenant_id))
+
+
+def test_given_tenant_all_then_each_stack_ships_its_own_tenant_file_to_the_functions(
+    every_tenant: tuple[Synthesized, list[str]],
+) -> None:
+    synthesized, tenant_ids = every_tenant
+
+    for tenant_id in tenant_ids:
+        stack = synthesized.stack(stack_name(tenant_id))
+        layer = next(r for i, r in stack.template["Resources"].items() if i.startswith("TenantLayer"))
+        asset = synthesized.outdir / f"asset.{props(layer)['Content']['S3Key'].removesuffix('.zip')}"
+        shipped = sorted(p.name for p in asset.iterdir()) if asset.is_dir() else []
+        assert shipped == [f"{tenant_id}.yaml"], f"{tenant_id}: the tenant layer holds {shipped}"
+        shipped_file = asset / f"{tenant_id}.yaml"
+        assert load_tenant(shipped_file).id == tenant_id
+        env_file = {
+            props(r)["Environment"]["Variables"]["TENANT_FILE"]
+            for r in stack.template["Resources"].values()
+            if r["Type"] == "AWS::Lambda::Function"
+        }
+        assert env_file == {f"/opt/{tenant_id}.yaml"}
+

@@ -1,0 +1,236 @@
+// Sign in and sign up (Q2.1, Q2.2) against the citizen user pool.
+
+import { cognito, getConfig, signIn } from "../core/api.js";
+import { h, replace } from "../core/dom.js";
+import { addMessages, L, t } from "../core/i18n.js";
+import { navigate } from "../core/router.js";
+import { alertBox, errorSummary, labelled, notice, setTitle, whileBusy } from "../core/ui.js";
+import { session, SITE } from "../state.js";
+
+addMessages({
+  "signin.title": { th: "เข้าสู่ระบบ", en: "Sign in" },
+  "signin.intro": {
+    th: "เข้าสู่ระบบเพื่อยื่นคำขอ บันทึกแบบร่าง และติดตามคำขอของท่าน",
+    en: "Sign in to apply, keep drafts and follow your requests.",
+  },
+  "signin.busy": { th: "กำลังเข้าสู่ระบบ…", en: "Signing in…" },
+  "signin.no_account": { th: "ยังไม่มีบัญชี?", en: "No account yet?" },
+  "signin.to_signup": { th: "สมัครสมาชิก", en: "Create an account" },
+  "signup.title": { th: "สมัครสมาชิก", en: "Create an account" },
+  "signup.intro": {
+    th: "ใช้อีเมลของท่านเป็นชื่อผู้ใช้ ระบบจะส่งรหัสยืนยันไปที่อีเมลนี้",
+    en: "Your e-mail is your user name; we send a confirmation code to it.",
+  },
+  "signup.password.help": {
+    th: "อย่างน้อย 8 ตัว มีตัวพิมพ์ใหญ่ ตัวพิมพ์เล็ก ตัวเลข และสัญลักษณ์ เช่น # หรือ !",
+    en: "At least 8 characters with upper- and lower-case letters, a digit and a symbol such as # or !",
+  },
+  "signup.submit": { th: "สมัครสมาชิก", en: "Create account" },
+  "signup.busy": { th: "กำลังสมัคร…", en: "Creating…" },
+  "signup.code": { th: "รหัสยืนยันจากอีเมล", en: "Confirmation code from the e-mail" },
+  "signup.code.help": { th: "ตัวเลข 6 หลักที่ส่งไปยัง {email}", en: "The 6-digit code sent to {email}" },
+  "signup.confirm": { th: "ยืนยันบัญชี", en: "Confirm account" },
+  "signup.sent": { th: "ส่งรหัสยืนยันไปที่ {email} แล้ว", en: "We sent a confirmation code to {email}." },
+  "signup.has_account": { th: "มีบัญชีแล้ว?", en: "Already have an account?" },
+  "signup.password.short": { th: "รหัสผ่านต้องมีอย่างน้อย 8 ตัว", en: "The password needs at least 8 characters." },
+});
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function nextHash(query) {
+  const next = query.get("next") || "";
+  // Only a route of this site, never an outside address.
+  return next.startsWith("#/") && !next.startsWith("#/signin") && !next.startsWith("#/signup") ? next : "#/requests";
+}
+
+function credentialsFields({ newPassword = false } = {}) {
+  const email = labelled({
+    label: t("auth.email"),
+    input: h("input", { type: "email", name: "email", autocomplete: "username", required: true, spellcheck: "false" }),
+    required: true,
+  });
+  const password = labelled({
+    label: t("auth.password"),
+    input: h("input", {
+      type: "password", name: "password", required: true,
+      autocomplete: newPassword ? "new-password" : "current-password",
+    }),
+    help: newPassword ? t("signup.password.help") : null,
+    required: true,
+  });
+  return { email, password };
+}
+
+function checkCredentials(email, password, { newPassword = false } = {}) {
+  const problems = [];
+  email.setError("");
+  password.setError("");
+  if (!email.input.value.trim()) problems.push([email, t("field.required")]);
+  else if (!EMAIL.test(email.input.value.trim())) problems.push([email, t("field.email")]);
+  if (!password.input.value) problems.push([password, t("field.required")]);
+  else if (newPassword && password.input.value.length < 8) problems.push([password, t("signup.password.short")]);
+  for (const [field, message] of problems) field.setError(message);
+  return problems;
+}
+
+function showProblems(slot, problems) {
+  const summary = errorSummary(problems.map(([field, text]) => ({ text, target: field.input })));
+  replace(slot, summary);
+  summary.focus();
+}
+
+export function signInPage({ view, query }) {
+  setTitle(t("signin.title"), L(SITE));
+  const { email, password } = credentialsFields();
+  const messages = h("div");
+  const submit = h("button", { type: "submit", class: "primary" }, t("auth.signin"));
+  const form = h(
+    "form",
+    {
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const problems = checkCredentials(email, password);
+        if (problems.length) return showProblems(messages, problems);
+        replace(messages);
+        await whileBusy(submit, t("signin.busy"), async () => {
+          try {
+            const token = await signIn(getConfig().citizen.clientId, email.input.value.trim(), password.input.value);
+            session.save(token);
+            navigate(nextHash(query), { replace: true });
+          } catch (error) {
+            if (error.code === "UserNotConfirmedException") {
+              navigate(`#/signup?confirm=${encodeURIComponent(email.input.value.trim())}&next=${encodeURIComponent(nextHash(query))}`);
+              return;
+            }
+            replace(messages, alertBox(error));
+            messages.querySelector("[role=alert]")?.focus?.();
+          }
+        });
+      },
+    },
+    email.wrapper,
+    password.wrapper,
+    h("div", { class: "actions" }, submit),
+  );
+  replace(
+    view,
+    h("h1", {}, t("signin.title")),
+    h("p", {}, t("signin.intro")),
+    messages,
+    form,
+    h("p", {}, `${t("signin.no_account")} `,
+      h("a", { href: `#/signup?next=${encodeURIComponent(nextHash(query))}` }, t("signin.to_signup"))),
+  );
+}
+
+export function signUpPage({ view, query }) {
+  setTitle(t("signup.title"), L(SITE));
+  const next = nextHash(query);
+  const pending = query.get("confirm");
+  const messages = h("div");
+  const clientId = () => getConfig().citizen.clientId;
+
+  function showConfirmStep(emailAddress, password) {
+    const code = labelled({
+      label: t("signup.code"),
+      input: h("input", { type: "text", name: "code", inputmode: "numeric", autocomplete: "one-time-code", class: "short", required: true }),
+      help: t("signup.code.help", { email: emailAddress }),
+      required: true,
+    });
+    // Without the password (came from the sign-in page) the person signs in again after confirming.
+    const passwordField = password ? null : credentialsFields().password;
+    const confirm = h("button", { type: "submit", class: "primary" }, t("signup.confirm"));
+    replace(
+      view,
+      h("h1", {}, t("signup.title")),
+      notice(t("signup.sent", { email: emailAddress })),
+      messages,
+      h(
+        "form",
+        {
+          novalidate: true,
+          onsubmit: async (event) => {
+            event.preventDefault();
+            code.setError("");
+            if (!code.input.value.trim()) {
+              code.setError(t("field.required"));
+              return showProblems(messages, [[code, t("field.required")]]);
+            }
+            await whileBusy(confirm, t("signup.busy"), async () => {
+              try {
+                await cognito("ConfirmSignUp", {
+                  ClientId: clientId(), Username: emailAddress, ConfirmationCode: code.input.value.trim(),
+                });
+                const secret = password || passwordField.input.value;
+                session.save(await signIn(clientId(), emailAddress, secret));
+                navigate(next, { replace: true });
+              } catch (error) {
+                replace(messages, alertBox(error));
+              }
+            });
+          },
+        },
+        code.wrapper,
+        passwordField ? passwordField.wrapper : null,
+        h("div", { class: "actions" }, confirm),
+      ),
+    );
+  }
+
+  if (pending) {
+    showConfirmStep(pending, null);
+    return;
+  }
+
+  const { email, password } = credentialsFields({ newPassword: true });
+  const submit = h("button", { type: "submit", class: "primary" }, t("signup.submit"));
+  replace(
+    view,
+    h("h1", {}, t("signup.title")),
+    h("p", {}, t("signup.intro")),
+    messages,
+    h(
+      "form",
+      {
+        novalidate: true,
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const problems = checkCredentials(email, password, { newPassword: true });
+          if (problems.length) return showProblems(messages, problems);
+          replace(messages);
+          const address = email.input.value.trim();
+          const secret = password.input.value;
+          await whileBusy(submit, t("signup.busy"), async () => {
+            try {
+              const answer = await cognito("SignUp", {
+                ClientId: clientId(),
+                Username: address,
+                Password: secret,
+                UserAttributes: [{ Name: "email", Value: address }],
+              });
+              // Some pools confirm at once (or the local stack does): then sign in straight away.
+              if (answer.UserConfirmed) {
+                session.save(await signIn(clientId(), address, secret));
+                navigate(next, { replace: true });
+                return;
+              }
+              try {
+                session.save(await signIn(clientId(), address, secret));
+                navigate(next, { replace: true });
+              } catch {
+                showConfirmStep(address, secret);
+              }
+            } catch (error) {
+              replace(messages, alertBox(error));
+            }
+          });
+        },
+      },
+      email.wrapper,
+      password.wrapper,
+      h("div", { class: "actions" }, submit),
+    ),
+    h("p", {}, `${t("signup.has_account")} `, h("a", { href: `#/signin?next=${encodeURIComponent(next)}` }, t("auth.signin"))),
+  );
+}

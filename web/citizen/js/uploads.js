@@ -1,0 +1,199 @@
+// One upload slot per required document (Q3.4): formats and size shown, the file checked by the server.
+// Used on the draft form and, for "more documents", on a submitted request.
+
+import { api, localError } from "./core/api.js";
+import { h, replace } from "./core/dom.js";
+import { addMessages, both, L, t } from "./core/i18n.js";
+import { formatSize, shortHash } from "./core/format.js";
+import { errorText, requiredMark } from "./core/ui.js";
+import { formatList } from "./pages/service.js";
+
+addMessages({
+  "upload.formats": { th: "รูปแบบไฟล์ที่รับ: {formats}", en: "Accepted formats: {formats}" },
+  "upload.max": { th: "ขนาดไม่เกิน {size} MB", en: "Maximum {size} MB" },
+  "upload.choose": { th: "เลือกไฟล์: {name}", en: "Choose a file: {name}" },
+  "upload.replace": { th: "เปลี่ยนไฟล์: {name}", en: "Replace the file: {name}" },
+  "upload.none": { th: "ยังไม่ได้แนบไฟล์", en: "No file attached yet" },
+  "upload.uploading": { th: "กำลังอัปโหลด {file}…", en: "Uploading {file}…" },
+  "upload.checking": { th: "กำลังตรวจสอบไฟล์ {file}…", en: "Checking {file}…" },
+  "upload.accepted": { th: "แนบแล้ว: {file}", en: "Attached: {file}" },
+  "upload.accepted.detail": {
+    th: "{format} · {size} · SHA-256 {hash}",
+    en: "{format} · {size} · SHA-256 {hash}",
+  },
+  "upload.too_big": {
+    th: "ไฟล์ใหญ่เกิน {max} MB (ไฟล์นี้ {size})",
+    en: "The file is larger than {max} MB (this one is {size}).",
+  },
+  "upload.empty": { th: "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์อื่น", en: "The file is empty. Please choose another." },
+  "upload.failed": {
+    th: "อัปโหลดไม่สำเร็จ กรุณาลองใหม่อีกครั้ง",
+    en: "The upload did not go through. Please try again.",
+  },
+});
+
+const ACCEPT = {
+  pdf: [".pdf", "application/pdf"],
+  doc: [".doc", "application/msword"],
+  docx: [".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+  txt: [".txt", "text/plain"],
+  jpeg: [".jpg", ".jpeg", "image/jpeg"],
+  png: [".png", "image/png"],
+  tiff: [".tif", ".tiff", "image/tiff"],
+  bmp: [".bmp", "image/bmp"],
+};
+
+/** The accepted file of each slot from a draft's attachments map ({id: attachment}). */
+export function acceptedBySlot(attachments) {
+  const bySlot = {};
+  for (const attachment of Object.values(attachments || {})) {
+    if (attachment.state === "accepted") bySlot[attachment.document_id] = attachment;
+  }
+  return bySlot;
+}
+
+/**
+ * The upload slots for documents. state: {accepted: {docId: attachment}, errors: {docId: {th,en}}}
+ * is kept by the caller so a language switch re-renders the same state. basePath is
+ * "/drafts/{id}" or "/requests/{id}".
+ */
+export function uploadSlots({ documents, basePath, state, onChange = () => {} }) {
+  const list = h("ul", { class: "slots" });
+  const slots = {};
+  for (const doc of documents) {
+    const slot = renderSlot(doc, basePath, state, onChange);
+    slots[doc.id] = slot;
+    list.append(slot.element);
+  }
+  return {
+    element: list,
+    /** Show a server's message at a slot (details with field "documents.<id>"). */
+    setError(docId, message) {
+      state.errors[docId] = message;
+      slots[docId]?.refresh();
+    },
+    focus(docId) {
+      slots[docId]?.input.focus();
+    },
+  };
+}
+
+function renderSlot(doc, basePath, state, onChange) {
+  const id = `slot-${doc.id}`;
+  const input = h("input", {
+    type: "file",
+    id: `${id}-file`,
+    name: `documents.${doc.id}`,
+    accept: doc.formats.flatMap((f) => ACCEPT[f] || [`.${f}`]).join(","),
+    "aria-describedby": `${id}-limits ${id}-state ${id}-error`,
+  });
+  const label = h("label", { for: input.id, class: "button" });
+  const status = h("p", { class: "state", id: `${id}-state`, role: "status" });
+  const error = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  const element = h(
+    "li",
+    { class: "slot", id, "data-document": doc.id },
+    h("h3", {}, L(doc.name), doc.required ? requiredMark() : h("span", { class: "optional" }, ` ${t("optional")}`)),
+    h("p", {}, L(doc.explanation)),
+    h(
+      "p",
+      { class: "limits", id: `${id}-limits` },
+      t("upload.formats", { formats: formatList(doc.formats) }),
+      " · ",
+      t("upload.max", { size: doc.max_size_mb }),
+      doc.oversize_route ? [h("br"), L(doc.oversize_route)] : null,
+    ),
+    status,
+    error,
+    h("div", { class: "file-picker" }, label, input),
+  );
+  let busy = null;
+
+  function refresh() {
+    const accepted = state.accepted[doc.id];
+    const message = state.errors[doc.id];
+    element.classList.toggle("accepted", Boolean(accepted) && !message);
+    element.classList.toggle("has-error", Boolean(message));
+    label.textContent = t(accepted ? "upload.replace" : "upload.choose", { name: L(doc.name) });
+    if (busy) {
+      status.textContent = t(busy.key, { file: busy.file });
+    } else if (accepted) {
+      replace(
+        status,
+        h("strong", {}, t("upload.accepted", { file: accepted.file_name })),
+        h("br"),
+        h("span", { class: "small" }, t("upload.accepted.detail", {
+          format: String(accepted.format || "").toUpperCase(),
+          size: formatSize(accepted.size),
+          hash: shortHash(accepted.sha256),
+        })),
+      );
+    } else {
+      status.textContent = t("upload.none");
+    }
+    error.hidden = !message;
+    error.textContent = message ? L(message) : "";
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  input.addEventListener("change", async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    state.errors[doc.id] = null;
+    const limit = doc.max_size_mb * 1024 * 1024;
+    if (file.size > limit) {
+      const tooBig = both("upload.too_big", { max: doc.max_size_mb, size: formatSize(file.size) });
+      if (doc.oversize_route) {
+        tooBig.th += ` ${doc.oversize_route.th}`;
+        tooBig.en += ` ${doc.oversize_route.en}`;
+      }
+      state.errors[doc.id] = tooBig;
+      input.value = "";
+      refresh();
+      return;
+    }
+    if (file.size === 0) {
+      state.errors[doc.id] = both("upload.empty");
+      input.value = "";
+      refresh();
+      return;
+    }
+    try {
+      busy = { key: "upload.uploading", file: file.name };
+      refresh();
+      const started = await api(`${basePath}/attachments`, {
+        method: "POST",
+        body: { document_id: doc.id, file_name: file.name },
+      });
+      // Raw bytes (no Content-Type of our own): the presigned URL signs only what the server chose.
+      let stored;
+      try {
+        stored = await fetch(started.upload.url, { method: started.upload.method || "PUT", body: await file.arrayBuffer() });
+      } catch {
+        throw localError("upload.failed", "upload.failed");
+      }
+      if (!stored.ok) throw localError("upload.failed", "upload.failed");
+      busy = { key: "upload.checking", file: file.name };
+      refresh();
+      const checked = await api(`${basePath}/attachments/${encodeURIComponent(started.attachment.id)}/check`, {
+        method: "POST",
+      });
+      state.accepted[doc.id] = checked.attachment;
+      onChange(doc.id, checked.attachment);
+    } catch (failure) {
+      const detail = (failure.details || []).map((d) => d.message).filter(Boolean);
+      state.errors[doc.id] = detail.length
+        ? { th: [failure.text?.th, ...detail.map((d) => d.th)].filter(Boolean).join(" "),
+          en: [failure.text?.en, ...detail.map((d) => d.en)].filter(Boolean).join(" ") }
+        : failure.text || { th: errorText(failure), en: errorText(failure) };
+    } finally {
+      busy = null;
+      input.value = "";
+      refresh();
+    }
+  });
+
+  refresh();
+  return { element, input, refresh };
+}

@@ -1,0 +1,120 @@
+// The officer SPA: sign in with the officer pool, digest, work list, request detail, register.
+
+import { api, loadConfig, onUnauthorized, useToken } from "../../js/core/api.js";
+import { h, replace } from "../../js/core/dom.js";
+import { addMessages, both, L, onLangChange, t } from "../../js/core/i18n.js";
+import { createRouter, currentLocation, navigate } from "../../js/core/router.js";
+import { alertBox, languageSwitch, setTitle } from "../../js/core/ui.js";
+import { currentOfficer, forgetOfficer, session, SITE } from "./state.js";
+import { signInPage } from "./pages/signin.js";
+import { digestPage } from "./pages/digest.js";
+import { workListPage } from "./pages/worklist.js";
+import { requestPage } from "./pages/request.js";
+import { registerPage } from "./pages/register.js";
+
+addMessages({
+  "o.site": { th: "ระบบงานเจ้าหน้าที่ (e-Service)", en: "Officer workspace (e-Service)" },
+  "o.nav.label": { th: "เมนูเจ้าหน้าที่", en: "Officer menu" },
+  "o.nav.digest": { th: "ภาพรวม", en: "Overview" },
+  "o.nav.requests": { th: "รายการคำขอ", en: "Work list" },
+  "o.nav.register": { th: "ทะเบียนใบอนุญาต", en: "Licence register" },
+  "o.nav.public": { th: "เว็บไซต์ประชาชน", en: "Public site" },
+  "o.roles": { th: "บทบาท: {roles}", en: "Roles: {roles}" },
+  "startup.failed": {
+    th: "เปิดระบบไม่สำเร็จ กรุณาโหลดหน้าใหม่อีกครั้ง",
+    en: "The workspace could not start. Please reload the page.",
+  },
+});
+
+const main = document.getElementById("main");
+let agency = null;
+
+function notFound({ view }) {
+  setTitle(t("page.not_found"), L(SITE));
+  replace(view, h("h1", {}, t("page.not_found")), h("p", {}, h("a", { href: "#/" }, t("home.link"))));
+}
+
+const router = createRouter(
+  [
+    ["/", digestPage],
+    ["/signin", signInPage],
+    ["/requests", workListPage],
+    ["/requests/:id", requestPage],
+    ["/register", registerPage],
+  ],
+  { main, notFound, afterRender: () => renderChrome() },
+);
+
+async function renderChrome() {
+  replace(
+    document.getElementById("skip"),
+    h("a", { class: "skip-link", href: "#main", onclick: (e) => { e.preventDefault(); main.focus(); } }, t("skip")),
+  );
+  const user = session.user();
+  const officer = user ? await currentOfficer().catch(() => null) : null;
+  const roles = (officer?.groups || []).map((g) => t(`role.${g}`)).join(", ");
+  replace(
+    document.getElementById("site-header"),
+    h(
+      "div",
+      { class: "bar" },
+      h("a", { class: "brand", href: "#/" }, agency ? L(agency.name) : t("o.site"), h("small", {}, t("o.site"))),
+      h(
+        "div",
+        { class: "user-box" },
+        user
+          ? [
+            h("span", { class: "who", id: "officer-who" }, user.email, roles ? h("br") : null, roles ? t("o.roles", { roles }) : null),
+            h("button", {
+              type: "button",
+              class: "button-link-light",
+              onclick: () => {
+                session.clear();
+                forgetOfficer();
+                navigate("#/signin");
+              },
+            }, t("auth.signout")),
+          ]
+          : null,
+        languageSwitch(),
+      ),
+    ),
+  );
+  const path = currentLocation().path;
+  const canManageRegister = (officer?.groups || []).some((g) => g === "head" || g === "admin");
+  const links = user
+    ? [
+      ["#/", "o.nav.digest", path === "/"],
+      ["#/requests", "o.nav.requests", path.startsWith("/requests")],
+      canManageRegister ? ["#/register", "o.nav.register", path.startsWith("/register")] : null,
+      ["../", "o.nav.public", false],
+    ].filter(Boolean)
+    : [];
+  const nav = document.getElementById("site-nav");
+  nav.setAttribute("aria-label", t("o.nav.label"));
+  replace(nav, h("ul", {}, links.map(([href, key, current]) =>
+    h("li", {}, h("a", { href, "aria-current": current ? "page" : null }, t(key))))));
+}
+
+async function start() {
+  useToken(() => session.token());
+  onUnauthorized(() => {
+    session.clear();
+    forgetOfficer();
+  });
+  try {
+    await loadConfig();
+  } catch {
+    replace(main, alertBox({ text: both("startup.failed") }));
+    return;
+  }
+  try {
+    agency = await api("/agency", { auth: false });
+  } catch {
+    agency = null;
+  }
+  onLangChange(() => router.render("language"));
+  await router.render();
+}
+
+start();
