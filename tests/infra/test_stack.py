@@ -22,13 +22,13 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import cx_api
 from aws_cdk.assertions import Match, Template
-from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
 
+from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
 from infra.app import build_app, stack_name
 from infra.routes import intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
-NO_BUNDLING = {"aws:cdk:bundling-stacks": []}
+NO_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}
 
 Resources = dict[str, dict[str, Any]]
 

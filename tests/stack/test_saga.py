@@ -5,9 +5,15 @@ Covers R-1.7, R-2.2, R-3.1, R-3.2, R-3.4, Q4, Q5, Q6.8, Q7.3-7.5 and Q4.6 (nothi
 
 from __future__ import annotations
 
-import pytest
+import concurrent.futures
 
-from .conftest import prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
+import boto3
+import pytest
+import requests
+
+from local.stack import REGION
+
+from .conftest import png_bytes, prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
 
 pytestmark = pytest.mark.stack
 
@@ -57,3 +63,240 @@ def test_given_a_certificate_request_when_every_officer_approves_then_the_sealed
     assert link.status_code == 200
     delivered = wait_for_mail(stack, citizen.login.email, lambda m: "ออกหนังสือรับรองการเกิดอัคคีภัยแล้ว" in m["subject"])
     assert delivered["attachments"] == [f"{final['licence_number']}.pdf"]
+
+
+def _advance(stack, period):
+    moved = requests.post(f"{stack.url}/_local/clock", json={"advance": period}, timeout=60)
+    assert moved.status_code == 200, moved.text
+    return moved.json()
+
+
+def test_given_a_request_outside_the_agencys_powers_when_referred_then_the_applicant_is_told_which_agency(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _submitted(new_citizen)
+
+    _decide(
+        officer("reviewer"),
+        request_id,
+        "review",
+        "refer",
+        reason="เป็นอำนาจของอำเภอ",
+        correct_agency="ที่ว่าการอำเภอเมืองสุราษฎร์ธานี",
+    )
+
+    final = wait_for(citizen, request_id, status_is("referred"))
+    assert final["history"][-1]["reason"] == "เป็นอำนาจของอำเภอ"
+    mail = wait_for_mail(stack, citizen.login.email, lambda m: "ส่งต่อหน่วยงาน" in m["subject"])
+    assert "ที่ว่าการอำเภอเมืองสุราษฎร์ธานี" in mail["body"]
+
+
+def test_given_a_rejection_then_a_sealed_refusal_letter_with_the_reasons_is_delivered(new_citizen, officer, stack):
+    citizen, request_id = _submitted(new_citizen)
+
+    _decide(officer("reviewer"), request_id, "review", "reject", reason="ไม่พบหลักฐานการเกิดเหตุในพื้นที่")
+
+    final = wait_for(citizen, request_id, status_is("rejected"), timeout=60)
+    assert final["history"][-1]["reason"] == "ไม่พบหลักฐานการเกิดเหตุในพื้นที่"
+    assert final["documents"]["refusal"]["sealed"] is True
+    mail = wait_for_mail(stack, citizen.login.email, lambda m: "ไม่อนุญาต" in m["subject"])
+    assert mail["attachments"] == [f"refusal-{request_id}.pdf"]
+
+
+def test_given_missing_documents_when_the_applicant_sends_them_then_the_request_returns_to_review(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _submitted(new_citizen)
+    _decide(
+        officer("reviewer"), request_id, "review", "more_documents", reason="ภาพถ่ายไม่ชัด", what="ภาพถ่ายความเสียหายที่ชัดเจน"
+    )
+    asked = wait_for(citizen, request_id, status_is("more_documents_requested"))
+    assert asked["deadline"] and asked["next_step"]["th"]
+    wait_for_mail(
+        stack, citizen.login.email, lambda m: "ขอเอกสารเพิ่มเติม" in m["subject"] and "ภาพถ่ายความเสียหายที่ชัดเจน" in m["body"]
+    )
+
+    start = citizen.post(
+        f"/requests/{request_id}/attachments", json={"document_id": "damage_photos", "file_name": "clear.png"}
+    )
+    assert start.status_code == 201, start.text
+    requests.put(start.json()["upload"]["url"], data=png_bytes(), timeout=30)
+    checked = citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check")
+    assert checked.status_code == 200, checked.text
+    resent = citizen.post(f"/requests/{request_id}/resubmit", json={"note": "แนบภาพใหม่แล้ว"})
+    assert resent.status_code == 200, resent.text
+
+    back = wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+    assert [a["file_name"] for a in back["attachments"]][-1] == "clear.png"
+    _decide(officer("reviewer"), request_id, "review", "approve")
+    wait_for(citizen, request_id, status_is("in_approval"))
+
+
+def test_given_two_approval_steps_when_the_second_sends_back_then_review_starts_again(new_citizen, officer):
+    citizen, request_id = _submitted(new_citizen, "food-shop")
+
+    _decide(officer("reviewer"), request_id, "review", "approve")
+    first = _decide(officer("approver"), request_id, "approval", "approve")
+    assert first["request"]["status"] == "in_approval"
+    head_view = wait_for(
+        officer("head"),
+        request_id,
+        lambda d: (d["request"]["waiting"] or {}).get("role") == "head",
+        path=f"/officer/requests/{request_id}",
+    )
+    assert head_view["request"]["waiting"]["step"] == "approval"
+    wrong = officer("approver").post(
+        f"/officer/requests/{request_id}/decision", json={"step": "approval", "decision": "approve"}
+    )
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "decision.wrong_role"
+    _decide(officer("head"), request_id, "approval", "send_back", reason="ขอให้ตรวจแผนผังอีกครั้ง")
+
+    again = wait_for(citizen, request_id, status_is("in_review"))
+    statuses = [h["status"] for h in again["history"]]
+    assert statuses.count("in_approval") == 2 and statuses[-1] == "in_review"
+
+
+def test_given_an_approved_fee_request_when_the_payment_deadline_passes_then_dismissal_is_proposed(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _submitted(new_citizen, "food-shop")
+    _decide(officer("reviewer"), request_id, "review", "approve")
+    _decide(officer("approver"), request_id, "approval", "approve")
+    _decide(officer("head"), request_id, "approval", "approve")
+    waiting = wait_for(citizen, request_id, status_is("awaiting_payment"))
+    assert waiting["fee_satang"] == 250000
+    wait_for_mail(stack, citizen.login.email, lambda m: "แจ้งชำระค่าธรรมเนียม 2,500.00 บาท" in m["subject"])
+
+    fired = _advance(stack, "P20D")["fired"]
+
+    assert any(request_id in name for name in fired)
+    proposed = wait_for(citizen, request_id, status_is("dismissal_proposed"))
+    assert "พ้นกำหนด" in proposed["history"][-1]["reason"]
+
+
+def test_given_more_documents_never_sent_when_the_deadline_passes_then_the_head_dismisses(new_citizen, officer, stack):
+    citizen, request_id = _submitted(new_citizen)
+    _decide(officer("reviewer"), request_id, "review", "more_documents", reason="ขาดเอกสาร", what="บันทึกประจำวัน")
+    wait_for(citizen, request_id, status_is("more_documents_requested"))
+
+    _advance(stack, "P15D")
+    wait_for(citizen, request_id, status_is("dismissal_proposed"))
+    _decide(officer("head"), request_id, "dismissal", "dismiss", reason="ผู้ยื่นไม่ส่งเอกสารภายในกำหนด")
+
+    final = wait_for(citizen, request_id, status_is("dismissed"))
+    assert [h["status"] for h in final["history"]][-3:] == [
+        "more_documents_requested",
+        "dismissal_proposed",
+        "dismissed",
+    ]
+    assert final["history"][-1]["by"] == "officer"
+
+
+def test_given_an_unreachable_applicant_after_30_days_when_the_head_reopens_then_review_resumes(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _submitted(new_citizen)
+    _decide(officer("reviewer"), request_id, "review", "unreachable", reason="อีเมลตีกลับ โทรไม่ติด")
+    held = wait_for(citizen, request_id, status_is("unreachable"))
+    assert held["deadline"]
+
+    _advance(stack, "P29D")
+    assert wait_for(citizen, request_id, status_is("unreachable"))["status"] == "unreachable"
+    _advance(stack, "P2D")
+    wait_for(citizen, request_id, status_is("dismissal_proposed"))
+    _decide(officer("head"), request_id, "dismissal", "reopen", reason="ผู้ยื่นติดต่อกลับมาแล้ว")
+
+    back = wait_for(citizen, request_id, status_is("in_review"))
+    assert [h["status"] for h in back["history"]][-3:] == ["unreachable", "dismissal_proposed", "in_review"]
+
+
+def test_given_a_request_in_review_when_the_applicant_withdraws_then_it_ends_withdrawn_and_is_kept(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _submitted(new_citizen)
+    wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+    citizen.reauthenticate()
+
+    response = citizen.post(f"/requests/{request_id}/withdraw", json={"reason": "ยื่นผิดบริการ"})
+
+    assert response.status_code == 200, response.text
+    final = wait_for(citizen, request_id, status_is("withdrawn"))
+    assert final["history"][-1] == {**final["history"][-1], "by": "applicant", "reason": "ยื่นผิดบริการ"}
+    late = officer("reviewer").post(
+        f"/officer/requests/{request_id}/decision", json={"step": "review", "decision": "approve"}
+    )
+    assert late.status_code == 409 and late.json()["error"]["code"] == "decision.not_waiting"
+    assert officer("reviewer").get(f"/officer/requests/{request_id}").json()["request"]["status"] == "withdrawn"
+
+
+def test_given_two_officers_clicking_at_once_then_the_request_advances_once(new_citizen, officer):
+    citizen, request_id = _submitted(new_citizen)
+    reviewer = officer("reviewer")
+    wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+    body = {"step": "review", "decision": "approve"}
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(
+            pool.map(lambda _: reviewer.post(f"/officer/requests/{request_id}/decision", json=body), range(2))
+        )
+
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    detail = wait_for(reviewer, request_id, waiting_at("approval"), path=f"/officer/requests/{request_id}")
+    assert [h["status"] for h in detail["history"]].count("in_approval") == 1
+
+
+def test_given_a_decision_that_does_not_fit_then_it_is_refused_with_a_reason(new_citizen, officer):
+    citizen, request_id = _submitted(new_citizen)
+    reviewer = officer("reviewer")
+    wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+
+    no_reason = reviewer.post(f"/officer/requests/{request_id}/decision", json={"step": "review", "decision": "reject"})
+    wrong = reviewer.post(f"/officer/requests/{request_id}/decision", json={"step": "review", "decision": "sign"})
+    signer = officer("signer").post(
+        f"/officer/requests/{request_id}/decision", json={"step": "review", "decision": "approve"}
+    )
+
+    assert no_reason.json()["error"]["code"] == "decision.reason_required"
+    assert wrong.json()["error"]["code"] == "decision.invalid"
+    assert signer.status_code == 403
+
+
+def test_given_a_token_of_another_user_pool_when_calling_officer_routes_then_the_gateway_refuses(new_citizen, stack):
+    citizen = new_citizen()
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    other_pool = cognito.create_user_pool(PoolName="paktang-officers", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=other_pool, ClientName="x", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    cognito.admin_create_user(UserPoolId=other_pool, Username="reviewer@paktang.go.th", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(
+        UserPoolId=other_pool, Username="reviewer@paktang.go.th", Password="Officer#2569local", Permanent=True
+    )
+    foreign = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "reviewer@paktang.go.th", "PASSWORD": "Officer#2569local"},
+    )["AuthenticationResult"]["IdToken"]
+
+    as_foreign_officer = requests.get(
+        f"{stack.url}/api/officer/requests", headers={"Authorization": f"Bearer {foreign}"}, timeout=30
+    )
+    as_citizen = citizen.get("/officer/requests")
+
+    assert as_foreign_officer.status_code == 401
+    assert as_citizen.status_code == 401
+
+
+def test_given_the_work_list_then_open_requests_show_their_sla_state_and_waiting_role(new_citizen, officer):
+    citizen, request_id = _submitted(new_citizen)
+    reviewer = officer("reviewer")
+    wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+
+    mine = reviewer.get("/officer/requests", params={"mine": "true"}).json()["requests"]
+    digest = reviewer.get("/officer/digest").json()
+
+    row = next(r for r in mine if r["id"] == request_id)
+    assert row["sla_state"] in ("on_track", "due_soon", "overdue")
+    assert row["waiting"]["role"] == "reviewer"
+    assert request_id in [r["id"] for r in digest["changed"]]
+    assert all(r["waiting"]["role"] == "reviewer" for r in mine)

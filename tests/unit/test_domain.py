@@ -8,6 +8,7 @@ from collections import deque
 from datetime import UTC, datetime
 
 import pytest
+
 from eservice.domain import (
     ALLOWED_TRANSITIONS,
     FINAL_STATUSES,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from eservice.tenant import TenantConfigError, load_all_tenants, load_tenant, tenants_dir
 
 REPO = Path(__file__).resolve().parents[2]

@@ -116,11 +116,15 @@ def compose(
     else:
         status = RequestStatus(extra.get("status") or request["status"])
         label_th, label_en = STATUS_LABELS[status]
-        reason = extra.get("reason") or request.get("status_reason")
+        reason = extra.get("reason") or (request.get("decision") or {}).get("reason")
         subject = f"{label_th} คำขอ {ref} / {label_en}"
         th = f"{head_th}\n\nสถานะคำขอ: {label_th}\n" + (f"เหตุผล: {reason}\n" if reason else "")
-        th += f"{track_th}\n{contact_th}"
         en = f"{head_en}\n\nStatus: {label_en}\n" + (f"Reason: {reason}\n" if reason else "")
+        if status is RequestStatus.REFERRED and request.get("referred_to"):
+            # the reply names the agency that has the power to decide.
+            th += f"กรุณายื่นคำขอต่อหน่วยงานที่มีอำนาจ: {request['referred_to']}\n"
+            en += f"Please apply to the competent agency: {request['referred_to']}\n"
+        th += f"{track_th}\n{contact_th}"
         en += f"{track_en}\n{contact_en}"
         sms = f"{tenant.name.th}: คำขอ {ref} {label_th}"
     return Message(subject=subject, body=f"{th}\n\n-----\n\n{en}\n", sms=sms)

@@ -1,0 +1,339 @@
+"""The two web front ends in a real browser (headless Chromium), against the real local stack.
+
+A citizen finds a service, switches language, signs in, fills the e-Form, saves and resumes the draft,
+attaches a PDF and a PNG, confirms with the declaration, submits, and reads the acknowledgment with
+its receipt number and Thai (Buddhist-era) time of receipt. Then a reviewer finds the request in
+the officer work list with its SLA badge and opens it. Screenshots of the key steps go to /tmp/e2e.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip(
+        "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)",
+        allow_module_level=True,
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+from local.stack import LocalStack, Login  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path("/tmp/e2e")
+THAI_MONTHS = (
+    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม"
+)
+WAIT = 20
+
+
+# --- fixtures ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    started = LocalStack().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
+    options = webdriver.ChromeOptions()
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,900",
+        "--lang=th-TH",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.binary_location = str(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def submitted() -> dict[str, str]:
+    """What the citizen test submitted, for the officer test."""
+    return {}
+
+
+def login(stack: LocalStack, pool: str, email_prefix: str) -> Login:
+    return next(x for x in stack.logins if x.pool == pool and x.email.startswith(email_prefix))
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+def wait(driver: WebDriver, condition: Any, timeout: float = WAIT) -> Any:
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+
+
+def css(driver: WebDriver, selector: str, timeout: float = WAIT) -> WebElement:
+    return wait(driver, ec.visibility_of_element_located((By.CSS_SELECTOR, selector)), timeout)
+
+
+def present(driver: WebDriver, selector: str, timeout: float = WAIT) -> WebElement:
+    return wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, selector)), timeout)
+
+
+def heading(driver: WebDriver, text: str) -> None:
+    wait(driver, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main h1"), text))
+
+
+def click(driver: WebDriver, selector: str) -> None:
+    element = wait(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, selector)))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def type_into(driver: WebDriver, selector: str, text: str) -> None:
+    element = css(driver, selector)
+    element.clear()
+    element.send_keys(text)
+
+
+def set_date(driver: WebDriver, selector: str, iso: str) -> None:
+    # Typing into a date picker depends on the browser's locale; set the value as the picker would.
+    driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        css(driver, selector),
+        iso,
+    )
+
+
+def screenshot(driver: WebDriver, name: str) -> None:
+    """The whole page, not only the window (Chrome DevTools)."""
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def no_console_errors(driver: WebDriver) -> None:
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    # A 4xx the page expects and handles (e.g. a validation error) is logged by Chrome too.
+    unexpected = [e for e in errors if not re.search(r"status of 4\d\d", e)]
+    assert not unexpected, unexpected
+
+
+def thai_national_id(first12: str = "110170023070") -> str:
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return first12 + str((11 - total % 11) % 10)
+
+
+def minimal_pdf(path: Path) -> Path:
+    """A small valid one-page PDF with a correct cross-reference table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 120] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        None,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    stream = b"BT /F1 14 Tf 20 60 Td (ID card copy) Tj ET"
+    objects[3] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def small_png(path: Path) -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (160, 90), (200, 80, 40))
+    ImageDraw.Draw(image).rectangle((20, 20, 140, 70), fill=(40, 40, 40))
+    image.save(path, format="PNG")
+    return path
+
+
+# --- the citizen ---------------------------------------------------------------------------------------
+def test_citizen_applies_for_a_fire_certificate(
+    stack: LocalStack, browser: WebDriver, tmp_path: Path, submitted: dict[str, str]
+) -> None:
+    d = browser
+    citizen = login(stack, "citizen", "somchai")
+
+    # Home, in Thai first; the language switch works both ways and is remembered.
+    d.get(f"{stack.url}/")
+    heading(d, "เทศบาลตำบลคลองน้อย")
+    assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "th"
+    screenshot(d, "01-home-th")
+    click(d, "button.lang-button[data-lang='en']")
+    heading(d, "e-Services of Khlong Noi Subdistrict Municipality")
+    assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    d.refresh()
+    heading(d, "e-Services of")
+    screenshot(d, "02-home-en")
+    click(d, "button.lang-button[data-lang='th']")
+    heading(d, "บริการอิเล็กทรอนิกส์ของ")
+
+    # Search (Thai has no spaces between words: "อาหาร" is found inside the food-shop licence).
+    type_into(d, "input[name='q']", "อาหาร")
+    d.find_element(By.CSS_SELECTOR, "form[role='search'] button[type='submit']").click()
+    wait(d, ec.text_to_be_present_in_element((By.ID, "results"), "ผลการค้นหา “อาหาร”: พบ 1 บริการ"))
+    results = d.find_element(By.ID, "results").text
+    assert "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร" in results
+    assert "หนังสือรับรองการเกิดอัคคีภัย" not in results
+    screenshot(d, "03-search")
+
+    # The fire certificate: no fee, documents with formats and sizes.
+    click(d, "#results a[href='#/']")
+    click(d, "a[href='#/services/fire-certificate']")
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    page = d.find_element(By.TAG_NAME, "main").text
+    assert "ไม่มีค่าธรรมเนียม" in page
+    assert "5 วันทำการ" in page
+    assert "รูปแบบไฟล์: PDF, JPEG, PNG" in page
+    screenshot(d, "04-service")
+
+    # Apply: sign in first, then back to the new, pre-filled draft.
+    click(d, "#apply")
+    heading(d, "เข้าสู่ระบบ")
+    type_into(d, "input[name='email']", citizen.email)
+    type_into(d, "input[name='password']", citizen.password)
+    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    present(d, "#eform")
+    assert css(d, "#field-email").get_attribute("value") == citizen.email  # Q3.2 prefill
+
+    # Q3.6: the required fields are checked before the confirmation page.
+    click(d, "#to-confirm")
+    summary = css(d, ".error-summary")
+    assert "ชื่อ-นามสกุลผู้ยื่นคำขอ: กรุณากรอกข้อมูลในช่องนี้" in summary.text
+    assert "สำเนาบัตรประจำตัวประชาชน" in summary.text
+    assert css(d, "#field-applicant_name").get_attribute("aria-invalid") == "true"
+    screenshot(d, "05-form-errors")
+
+    # Fill every required field.
+    yesterday = (datetime.now(UTC) + timedelta(hours=7) - timedelta(days=1)).date().isoformat()
+    national_id = thai_national_id()
+    type_into(d, "#field-applicant_name", "สมชาย ใจดี")
+    type_into(d, "#field-national_id", national_id)
+    type_into(d, "#field-phone", "081-234-5678")
+    set_date(d, "#field-incident_date", yesterday)
+    type_into(d, "#field-incident_address", "99/1 หมู่ 2 ตำบลคลองน้อย")
+    click(d, "label[for='field-damage-0']")
+    Select(css(d, "#field-purpose")).select_by_value("insurance")
+
+    # Save the draft, reload, resume it from "my drafts": the answers are kept (Q3.5).
+    click(d, "#save-draft")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "form-messages"), "บันทึกร่างแล้ว"))
+    draft_hash = d.execute_script("return location.hash")
+    d.refresh()
+    present(d, "#eform")
+    d.get(f"{stack.url}/#/drafts")
+    heading(d, "แบบร่างของฉัน")
+    click(d, f"main a.button[href='{draft_hash}']")
+    present(d, "#eform")
+    assert css(d, "#field-applicant_name").get_attribute("value") == "สมชาย ใจดี"
+    assert css(d, "#field-national_id").get_attribute("value") == national_id
+    assert css(d, "#field-phone").get_attribute("value") == "0812345678"
+    assert css(d, "#field-incident_date").get_attribute("value") == yesterday
+    assert Select(css(d, "#field-purpose")).first_selected_option.get_attribute("value") == "insurance"
+    assert d.find_element(By.ID, "field-damage-0").is_selected()
+
+    # Attachments: a real PDF and a PNG, each checked by the server (Q3.4).
+    present(d, "#slot-id_card-file").send_keys(str(minimal_pdf(tmp_path / "บัตรประชาชน.pdf")))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-state"), "SHA-256"))
+    present(d, "#slot-damage_photos-file").send_keys(str(small_png(tmp_path / "damage.png")))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-damage_photos-state"), "SHA-256"))
+    assert "PDF" in css(d, "#slot-id_card-state").text
+    assert "PNG" in css(d, "#slot-damage_photos-state").text
+    screenshot(d, "06-form-filled")
+
+    # Confirmation (Q3.7): everything once more, with the declaration (Q3.8).
+    click(d, "#to-confirm")
+    heading(d, "ตรวจสอบข้อมูลก่อนยื่นคำขอ")
+    rows = css(d, "#confirm-rows").text
+    assert "สมชาย ใจดี" in rows
+    assert "เรียกร้องค่าสินไหมทดแทนจากบริษัทประกันภัย" in rows
+    assert "ข้าพเจ้าขอรับรองว่า" in css(d, "#declaration-text").text
+    click(d, "#submit-request")
+    assert "กรุณาทำเครื่องหมายยอมรับคำรับรอง" in css(d, "#accept-error").text
+    screenshot(d, "07-confirm")
+    click(d, "label[for='accept-declaration']")
+    click(d, "#submit-request")
+
+    # Acknowledgment (Q3.10, R-2.3): receipt number, Thai official time of receipt, due date, phones.
+    heading(d, "ยื่นคำขอเรียบร้อยแล้ว")
+    receipt = css(d, "#receipt-number", timeout=30).text
+    assert re.fullmatch(r"\d+/25\d\d", receipt), receipt
+    received = css(d, "#received-at").text
+    assert re.search(rf"\d{{1,2}} ({THAI_MONTHS}) 25\d\d", received), received
+    acknowledgement = d.find_element(By.TAG_NAME, "main").text
+    assert "077-355-101" in acknowledgement
+    assert css(d, "#due-at").text
+    screenshot(d, "08-acknowledgement")
+    no_console_errors(d)
+    submitted["id"] = css(d, "#reference").text
+    submitted["receipt"] = receipt
+
+
+# --- the officer ---------------------------------------------------------------------------------------
+def test_reviewer_finds_the_request_in_the_work_list(
+    stack: LocalStack, browser: WebDriver, submitted: dict[str, str]
+) -> None:
+    if "id" not in submitted:
+        pytest.skip("needs the request the citizen test submits")
+    d = browser
+    reviewer = login(stack, "officer", "reviewer")
+
+    d.get(f"{stack.url}/officer/#/requests")
+    heading(d, "เข้าสู่ระบบเจ้าหน้าที่")
+    type_into(d, "input[name='email']", reviewer.email)
+    type_into(d, "input[name='password']", reviewer.password)
+    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    heading(d, "รายการคำขอ")
+
+    row = css(d, f"#work-list tr[data-request='{submitted['id']}']")
+    assert submitted["receipt"] in row.text
+    badge = row.find_element(By.CSS_SELECTOR, ".sla")
+    assert badge.text.strip() in {"✓ ตามกำหนด", "! ใกล้ครบกำหนด", "✕ เกินกำหนด"}, badge.text
+    screenshot(d, "09-officer-work-list")
+
+    row.find_element(By.CSS_SELECTOR, "a").click()
+    heading(d, submitted["receipt"])
+    attachments = css(d, "#attachments").text
+    assert "สำเนาบัตรประจำตัวประชาชน" in attachments
+    assert "ภาพถ่ายความเสียหาย" in attachments
+    assert "damage.png" in attachments
+    assert css(d, "#decision-approve", timeout=5).get_attribute("type") == "radio"
+    screenshot(d, "10-officer-request")
+    no_console_errors(d)

@@ -1,0 +1,412 @@
+// One request for the officer (Q4.2-Q4.4, Q5.2-Q5.4, Q7.3-Q7.4): answers, files and their checks,
+// history, notes, and the decisions allowed at the step it waits at, for the officer's role only.
+
+import { api } from "../../../js/core/api.js";
+import { dl, h, replace } from "../../../js/core/dom.js";
+import { addMessages, has, L, lang, t } from "../../../js/core/i18n.js";
+import { formatBaht, formatDateTime, formatSize, shortHash, todayInBangkok } from "../../../js/core/format.js";
+import { statusKind } from "../../../js/core/status.js";
+import { alertBox, badge, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
+import { currentOfficer, requireSignIn, SITE } from "../state.js";
+import { slaBadge, stepText, unavailable } from "./worklist.js";
+
+addMessages({
+  "o.req.reference": { th: "เลขอ้างอิง", en: "Reference" },
+  "o.req.receipt": { th: "เลขรับ", en: "Receipt no." },
+  "o.req.submitted": { th: "ส่งเข้าระบบเมื่อ", en: "Sent" },
+  "o.req.received": { th: "ถือว่าได้รับเมื่อ", en: "Official time of receipt" },
+  "o.req.due": { th: "ครบกำหนด", en: "Due" },
+  "o.req.sla": { th: "ระยะเวลา", en: "SLA" },
+  "o.req.fee": { th: "ค่าธรรมเนียม", en: "Fee" },
+  "o.req.waiting": { th: "รอดำเนินการ", en: "Waiting for" },
+  "o.req.step_deadline": { th: "กำหนดของขั้นตอนนี้", en: "Deadline of this step" },
+  "o.req.on_behalf": { th: "ยื่นแทน", en: "On behalf of" },
+  "o.req.estamp": { th: "รหัสอากรแสตมป์อิเล็กทรอนิกส์", en: "e-Stamp code" },
+  "o.req.answers": { th: "ข้อมูลในคำขอ", en: "Answers" },
+  "o.req.attachments": { th: "เอกสารแนบ", en: "Attachments" },
+  "o.req.att.document": { th: "เอกสาร", en: "Document" },
+  "o.req.att.file": { th: "ไฟล์", en: "File" },
+  "o.req.att.added": { th: "ส่งเพิ่มเมื่อ {time}", en: "sent later, {time}" },
+  "o.req.att.signature": { th: "ลายมือชื่อในไฟล์", en: "Signature in the file" },
+  "o.req.att.sig.pending": { th: "กำลังตรวจสอบ", en: "Being checked" },
+  "o.req.att.sig.none": { th: "ไม่มี", en: "None" },
+  "o.req.att.none": { th: "ไม่มีเอกสารแนบ", en: "No attachments" },
+  "o.sig.valid": { th: "ถูกต้อง ไม่ถูกแก้ไข", en: "Valid, unchanged" },
+  "o.sig.invalid": { th: "ไม่ถูกต้อง", en: "Not valid" },
+  "o.sig.untrusted": { th: "ไม่อาจยืนยันผู้ออกใบรับรอง", en: "Not trusted" },
+  "o.sig.modified": { th: "ถูกแก้ไขหลังลงนาม", en: "Changed after signing" },
+  "o.sig.unsigned": { th: "ไม่มีลายมือชื่อ", en: "Not signed" },
+  "o.req.documents": { th: "เอกสารที่ระบบออก", en: "Documents issued" },
+  "o.req.sealed": { th: "ประทับตราอิเล็กทรอนิกส์แล้ว", en: "Sealed" },
+  "o.req.unsealed": { th: "ยังไม่ประทับตรา", en: "Not sealed" },
+  "o.doc.licence": { th: "ใบอนุญาต", en: "Licence" },
+  "o.doc.licence_draft": { th: "ร่างใบอนุญาต", en: "Draft licence" },
+  "o.doc.acknowledgment": { th: "หนังสือตอบรับ", en: "Acknowledgment" },
+  "o.doc.refusal": { th: "หนังสือแจ้งผล (ไม่อนุญาต)", en: "Refusal letter" },
+  "o.doc.receipt": { th: "ใบเสร็จรับเงิน", en: "Receipt" },
+  "o.req.intent": { th: "หลักฐานการลงลายมือชื่อของผู้ยื่น", en: "Applicant's signature evidence" },
+  "o.req.intent.at": { th: "ยืนยันเมื่อ", en: "Confirmed at" },
+  "o.req.intent.hash": { th: "รหัสตรวจสอบข้อมูล (SHA-256)", en: "Content hash (SHA-256)" },
+  "o.req.intent.text": { th: "ข้อความคำรับรอง", en: "Declaration" },
+  "o.req.timestamp": { th: "ประทับรับรองเวลา", en: "Time-stamp token" },
+  "o.req.history": { th: "ประวัติ", en: "History" },
+  "o.by.applicant": { th: "ผู้ยื่นคำขอ", en: "Applicant" },
+  "o.by.officer": { th: "เจ้าหน้าที่", en: "Officer" },
+  "o.by.system": { th: "ระบบ", en: "System" },
+  "o.req.decisions": { th: "บันทึกการพิจารณา", en: "Decisions recorded" },
+  "o.req.notes": { th: "บันทึกของเจ้าหน้าที่", en: "Officer notes" },
+  "o.req.notes.none": { th: "ยังไม่มีบันทึก", en: "No notes yet." },
+  "o.req.note": { th: "เพิ่มบันทึก (ผลการตรวจสอบ สิ่งที่ต้องขอเพิ่ม การติดต่อผู้ยื่น)", en: "Add a note (findings, what is missing, contacts with the applicant)" },
+  "o.req.note.save": { th: "บันทึก", en: "Save note" },
+  "o.req.note.saved": { th: "บันทึกแล้ว", en: "Note saved." },
+  "o.req.payments": { th: "การชำระเงิน", en: "Payments" },
+  "o.req.not_your_step": {
+    th: "คำขอนี้รอการดำเนินการของ{role} บทบาทของท่านไม่มีสิทธิ์พิจารณาในขั้นตอนนี้",
+    en: "This request waits for the {role}. Your role cannot decide at this step.",
+  },
+  "o.req.citizen_step": {
+    th: "คำขอนี้รอผู้ยื่นดำเนินการ (เช่น ส่งเอกสารเพิ่มเติม หรือชำระเงิน)",
+    en: "This request waits for the applicant (e.g. more documents or payment).",
+  },
+  "o.dec.title": { th: "บันทึกผลการพิจารณา: {step}", en: "Record the decision: {step}" },
+  "o.dec.choose": { th: "ผลการพิจารณา", en: "Decision" },
+  "o.dec.approve": { th: "เห็นชอบ / อนุมัติ", en: "Approve" },
+  "o.dec.more_documents": { th: "ขอเอกสารหรือข้อมูลเพิ่มเติม", en: "Ask for more documents" },
+  "o.dec.reject": { th: "ไม่อนุญาต (ปฏิเสธ)", en: "Refuse" },
+  "o.dec.refer": { th: "ไม่อยู่ในอำนาจ แจ้งหน่วยงานที่ถูกต้อง", en: "Refer to the competent agency" },
+  "o.dec.unreachable": { th: "ติดต่อผู้ยื่นไม่ได้", en: "Applicant unreachable" },
+  "o.dec.send_back": { th: "ส่งกลับเพื่อทบทวน", en: "Send back" },
+  "o.dec.sign": { th: "ลงนามใบอนุญาต", en: "Sign the licence" },
+  "o.dec.dismiss": { th: "อนุมัติให้จำหน่ายเรื่อง", en: "Approve dismissal" },
+  "o.dec.reopen": { th: "ไม่จำหน่าย ให้ดำเนินการต่อ", en: "Do not dismiss; continue" },
+  "o.dec.contact_restored": { th: "ติดต่อผู้ยื่นได้แล้ว", en: "Contact restored" },
+  "o.dec.confirm_payment": { th: "ยืนยันว่าได้รับชำระเงินแล้ว", en: "Confirm the payment" },
+  "o.dec.reason": { th: "เหตุผล / ความเห็น", en: "Reason / comments" },
+  "o.dec.reason.help": { th: "ผู้ยื่นจะเห็นเหตุผลนี้", en: "The applicant will see this." },
+  "o.dec.what": { th: "เอกสารหรือข้อมูลที่ต้องการเพิ่มเติม", en: "Documents or information needed" },
+  "o.dec.deadline": { th: "กำหนดส่ง (ถ้าไม่ระบุ ใช้กำหนดมาตรฐานของบริการ)", en: "Deadline (the service's standard one if left empty)" },
+  "o.dec.agency": { th: "หน่วยงานที่มีอำนาจพิจารณา", en: "The agency with the power to decide" },
+  "o.dec.draft": { th: "เปิดร่างใบอนุญาต (PDF) เพื่อตรวจก่อนลงนาม", en: "Open the draft licence (PDF) to check it before signing" },
+  "o.dec.draft.missing": { th: "ยังไม่มีร่างใบอนุญาต", en: "There is no draft licence yet." },
+  "o.dec.submit": { th: "บันทึกผลการพิจารณา", en: "Record the decision" },
+  "o.dec.busy": { th: "กำลังบันทึก…", en: "Recording…" },
+  "o.dec.pick": { th: "กรุณาเลือกผลการพิจารณา", en: "Please choose a decision." },
+  "o.dec.done": { th: "บันทึกผลการพิจารณาแล้ว: {decision}", en: "Decision recorded: {decision}" },
+});
+
+// The server requires a reason for these; the form asks before sending.
+const NEEDS_REASON = new Set(["more_documents", "reject", "refer", "send_back", "dismiss", "reopen", "unreachable"]);
+const SIG_KIND = { valid: "ok", invalid: "bad", untrusted: "warn", modified: "bad", unsigned: "neutral" };
+
+function label(prefix, key) {
+  return has(`${prefix}.${key}`) ? t(`${prefix}.${key}`) : String(key).replace(/_/g, " ");
+}
+
+export async function requestPage({ view, params, isCurrent }) {
+  if (!requireSignIn()) return;
+  replace(view, loading());
+  let detail;
+  let officer;
+  try {
+    officer = await currentOfficer();
+    detail = await api(`/officer/requests/${encodeURIComponent(params.id)}?lang=${lang()}`);
+  } catch (error) {
+    if (isCurrent()) replace(view, h("h1", {}, t("o.list.title")), unavailable(error));
+    return;
+  }
+  if (!isCurrent()) return;
+  render(view, params.id, detail, officer, null);
+}
+
+function render(view, id, detail, officer, flash) {
+  const request = detail.request || {};
+  const waiting = detail.waiting || request.waiting || null;
+  setTitle(`${request.receipt_number || id} – ${L(request.service?.name)}`, L(SITE));
+  const rerender = (next, message) => render(view, id, next, officer, message);
+
+  replace(
+    view,
+    h("p", { class: "muted small" }, h("a", { href: "#/requests" }, t("o.list.title"))),
+    h("h1", {}, L(request.service?.name), request.receipt_number ? ` · ${request.receipt_number}` : ""),
+    h("p", {}, badge(L(request.status_label), statusKind(request.status)), " ", slaBadge(request.sla_state)),
+    flash ? notice(flash, "success") : null,
+    h(
+      "div",
+      { class: "two-col" },
+      h(
+        "div",
+        {},
+        dl([
+          [t("o.req.reference"), h("span", { class: "mono" }, request.id || id)],
+          [t("o.req.receipt"), request.receipt_number],
+          [t("o.req.submitted"), formatDateTime(request.submitted_at)],
+          [t("o.req.received"), formatDateTime(request.deemed_received_at)],
+          [t("o.req.due"), formatDateTime(request.due_at)],
+          [t("o.req.fee"), request.fee_satang ? formatBaht(request.fee_satang) : null],
+          [t("o.req.waiting"), waiting ? stepText(waiting) : null],
+          [t("o.req.step_deadline"), waiting?.deadline_at ? formatDateTime(waiting.deadline_at) : null],
+          [t("o.req.on_behalf"), detail.on_behalf_of ? `${detail.on_behalf_of.name} (${detail.on_behalf_of.identifier})` : null],
+          [t("o.req.estamp"), detail.estamp_code],
+        ]),
+        h("h2", {}, t("o.req.answers")),
+        h("div", { class: "table-wrap" }, h("table", { class: "data stack", id: "answers" },
+          h("tbody", {}, (detail.rows || []).map((row) =>
+            h("tr", {}, h("th", { scope: "row" }, row.label), h("td", { "data-label": row.label }, row.value)))))),
+        attachmentsSection(detail.attachments || []),
+        documentsSection(detail.documents || {}),
+        intentSection(detail),
+        paymentsSection(detail.payments),
+      ),
+      h(
+        "div",
+        {},
+        decisionSection(id, waiting, detail, officer, rerender),
+        notesSection(id, detail, rerender),
+        h("h2", {}, t("o.req.history")),
+        h("ol", { class: "timeline", id: "history" }, (detail.history || []).map((event) =>
+          h("li", {},
+            h("strong", {}, L(event.label)),
+            h("span", { class: "when" }, formatDateTime(event.at), " · ", actorText(event.by)),
+            event.reason ? h("p", {}, L(event.reason)) : null))),
+        detail.decisions?.length
+          ? [h("h2", {}, t("o.req.decisions")),
+            h("ul", {}, detail.decisions.map((d) =>
+              h("li", {}, `${label("step", d.step)}: ${label("o.dec", d.decision)}`,
+                h("span", { class: "muted small" }, ` · ${formatDateTime(d.at)}`),
+                d.reason ? h("p", { class: "small" }, L(d.reason)) : null)))]
+          : null,
+      ),
+    ),
+  );
+}
+
+function actorText(by) {
+  if (!by) return "";
+  if (typeof by === "string") return label("o.by", by);
+  const kind = label("o.by", by.kind);
+  const roles = (by.role || "").split(",").filter(Boolean).map((r) => label("role", r)).join(", ");
+  return roles ? `${kind} (${roles})` : kind;
+}
+
+function signatureCheck(check) {
+  if (!check) return t("o.req.att.sig.none");
+  if (check === "pending") return t("o.req.att.sig.pending");
+  const summary = typeof check === "string" ? check : check.summary;
+  return badge(label("o.sig", summary), SIG_KIND[summary] || "neutral");
+}
+
+function attachmentsSection(attachments) {
+  return [
+    h("h2", {}, t("o.req.attachments")),
+    attachments.length
+      ? h("div", { class: "table-wrap" }, h(
+        "table",
+        { class: "data stack", id: "attachments" },
+        h("thead", {}, h("tr", {},
+          [t("o.req.att.document"), t("o.req.att.file"), "SHA-256", t("o.req.att.signature")].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, attachments.map((a) =>
+          h("tr", {},
+            h("td", { "data-label": t("o.req.att.document") }, L(a.name) || a.document_id,
+              a.added_at ? h("span", { class: "small muted" }, h("br"), t("o.req.att.added", { time: formatDateTime(a.added_at) })) : null),
+            h("td", { "data-label": t("o.req.att.file") },
+              a.url ? h("a", { href: a.url, target: "_blank", rel: "noopener" }, a.file_name) : a.file_name,
+              h("span", { class: "small muted" }, ` (${String(a.format || "").toUpperCase()}, ${formatSize(a.size)})`)),
+            h("td", { "data-label": "SHA-256", class: "mono", title: a.sha256 || "" }, shortHash(a.sha256)),
+            h("td", { "data-label": t("o.req.att.signature") }, signatureCheck(a.signature_check))))),
+      ))
+      : h("p", {}, t("o.req.att.none")),
+  ];
+}
+
+function documentsSection(documents) {
+  const kinds = Object.keys(documents);
+  if (!kinds.length) return null;
+  return [
+    h("h2", {}, t("o.req.documents")),
+    h("ul", { id: "issued-documents" }, kinds.map((kind) => {
+      const doc = documents[kind];
+      return h("li", {},
+        doc.url ? h("a", { href: doc.url, target: "_blank", rel: "noopener" }, label("o.doc", kind)) : label("o.doc", kind),
+        " ", doc.sealed ? badge(t("o.req.sealed"), "ok") : badge(t("o.req.unsealed"), "neutral"),
+        doc.file_name ? h("span", { class: "small muted" }, ` ${doc.file_name}`) : null);
+    })),
+  ];
+}
+
+function intentSection(detail) {
+  const intent = detail.intent;
+  if (!intent) return null;
+  return [
+    h("h2", {}, t("o.req.intent")),
+    dl([
+      [t("o.req.intent.at"), formatDateTime(intent.signed_at)],
+      [t("o.req.intent.hash"), h("span", { class: "mono" }, intent.content_hash)],
+      [t("o.req.intent.text"), intent.declaration ? h("span", { class: "declaration" }, intent.declaration) : null],
+      [t("o.req.timestamp"), detail.timestamp_token == null ? null : (detail.timestamp_token ? t("yes") : t("no"))],
+    ]),
+  ];
+}
+
+function paymentsSection(payments) {
+  if (!payments?.length) return null;
+  return [
+    h("h2", {}, t("o.req.payments")),
+    h("ul", {}, payments.map((p) => h("li", {},
+      [p.amount_satang != null ? formatBaht(p.amount_satang) : null, p.method, p.status, p.reference, formatDateTime(p.at || p.paid_at)]
+        .filter(Boolean).join(" · ")))),
+  ];
+}
+
+function decisionSection(id, waiting, detail, officer, rerender) {
+  if (!waiting) return null;
+  const decisions = waiting.decisions || [];
+  if (!decisions.length) return h("div", { class: "panel" }, h("p", {}, t("o.req.citizen_step")));
+  if (!(officer.groups || []).includes(waiting.role)) {
+    return h("div", { class: "panel" }, h("p", {}, t("o.req.not_your_step", { role: label("role", waiting.role) })));
+  }
+  const messages = h("div");
+  const radios = decisions.map((decision) => {
+    const input = h("input", { type: "radio", name: "decision", value: decision, id: `decision-${decision}` });
+    return h("div", { class: "choice" }, input, h("label", { for: input.id }, label("o.dec", decision)));
+  });
+  const choice = grouped({ legend: t("o.dec.choose"), body: radios, required: true });
+  const reason = labelled({
+    label: t("o.dec.reason"),
+    input: h("textarea", { name: "reason", rows: 3, maxlength: 2000 }),
+    help: t("o.dec.reason.help"),
+  });
+  const what = labelled({ label: t("o.dec.what"), input: h("textarea", { name: "what", rows: 3, maxlength: 2000 }), required: true });
+  const deadline = labelled({
+    label: t("o.dec.deadline"),
+    input: h("input", { type: "date", name: "deadline", class: "medium", min: tomorrow() }),
+  });
+  const agency = labelled({ label: t("o.dec.agency"), input: h("input", { type: "text", name: "correct_agency", maxlength: 300 }), required: true });
+  const reasonMark = reason.wrapper.querySelector("label");
+  const extras = { more_documents: [what, deadline], refer: [agency] };
+  const selected = () => choice.wrapper.querySelector("input[name=decision]:checked")?.value || null;
+
+  function update() {
+    const decision = selected();
+    for (const [key, fields] of Object.entries(extras)) for (const f of fields) f.wrapper.hidden = decision !== key;
+    const needs = NEEDS_REASON.has(decision);
+    reason.input.toggleAttribute("aria-required", needs);
+    reasonMark.querySelector(".required")?.remove();
+    if (needs) reasonMark.append(h("span", { class: "required", "aria-hidden": "true" }, " *"));
+  }
+  choice.wrapper.addEventListener("change", () => {
+    choice.setError("");
+    update();
+  });
+
+  const draft = detail.documents?.licence_draft;
+  const submit = h("button", { type: "submit", class: "primary" }, t("o.dec.submit"));
+  const form = h(
+    "form",
+    {
+      novalidate: true,
+      onsubmit: (event) => {
+        event.preventDefault();
+        const decision = selected();
+        const problems = [];
+        for (const f of [choice, reason, what, agency]) f.setError("");
+        if (!decision) problems.push([choice, t("o.dec.pick")]);
+        if (NEEDS_REASON.has(decision) && !reason.input.value.trim()) problems.push([reason, t("field.required")]);
+        if (decision === "more_documents" && !what.input.value.trim()) problems.push([what, t("field.required")]);
+        if (decision === "refer" && !agency.input.value.trim()) problems.push([agency, t("field.required")]);
+        if (problems.length) {
+          problems.forEach(([field, text]) => field.setError(text));
+          const summary = errorSummary(problems.map(([field, text]) => ({ text, target: field.wrapper.matches("fieldset") ? field.wrapper : field.input })));
+          replace(messages, summary);
+          summary.focus();
+          return;
+        }
+        const body = { step: waiting.step, decision };
+        if (reason.input.value.trim()) body.reason = reason.input.value.trim();
+        if (decision === "more_documents") {
+          body.what = what.input.value.trim();
+          if (deadline.input.value) body.deadline = deadline.input.value;
+        }
+        if (decision === "refer") body.correct_agency = agency.input.value.trim();
+        whileBusy(submit, t("o.dec.busy"), async () => {
+          try {
+            const next = await api(`/officer/requests/${encodeURIComponent(id)}/decision`, { method: "POST", body });
+            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`),
+              t("o.dec.done", { decision: label("o.dec", decision) }));
+          } catch (error) {
+            const fields = { reason, what, correct_agency: agency, deadline };
+            for (const d of error.details || []) fields[d.field]?.setError(L(d.message));
+            replace(messages, alertBox(error));
+          }
+        });
+      },
+    },
+    choice.wrapper,
+    what.wrapper,
+    deadline.wrapper,
+    agency.wrapper,
+    reason.wrapper,
+    h("div", { class: "actions" }, submit),
+  );
+  update();
+  return h(
+    "section",
+    { class: "decision", "aria-labelledby": "decision-heading", id: "decision" },
+    h("h2", { id: "decision-heading" }, t("o.dec.title", { step: label("step", waiting.step) })),
+    waiting.deadline_at ? h("p", {}, `${t("o.req.step_deadline")}: ${formatDateTime(waiting.deadline_at)}`) : null,
+    waiting.step === "signature"
+      ? h("p", {}, draft?.url
+        ? h("a", { href: draft.url, target: "_blank", rel: "noopener", class: "button", id: "licence-draft" }, t("o.dec.draft"))
+        : t("o.dec.draft.missing"))
+      : null,
+    messages,
+    form,
+  );
+}
+
+function notesSection(id, detail, rerender) {
+  const note = labelled({ label: t("o.req.note"), input: h("textarea", { name: "note", rows: 3, maxlength: 4000 }), required: true });
+  const save = h("button", { type: "submit" }, t("o.req.note.save"));
+  const messages = h("div");
+  return h(
+    "section",
+    { "aria-labelledby": "notes-heading" },
+    h("h2", { id: "notes-heading" }, t("o.req.notes")),
+    (detail.notes || []).length
+      ? h("ul", { class: "notes" }, detail.notes.map((n) =>
+        h("li", {}, h("span", { class: "muted small" }, formatDateTime(n.at)), h("p", {}, n.text))))
+      : h("p", { class: "muted" }, t("o.req.notes.none")),
+    messages,
+    h(
+      "form",
+      {
+        novalidate: true,
+        onsubmit: (event) => {
+          event.preventDefault();
+          note.setError("");
+          const text = note.input.value.trim();
+          if (!text) {
+            note.setError(t("field.required"));
+            note.input.focus();
+            return;
+          }
+          whileBusy(save, null, async () => {
+            try {
+              const next = await api(`/officer/requests/${encodeURIComponent(id)}/notes`, { method: "POST", body: { text } });
+              rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`), t("o.req.note.saved"));
+            } catch (error) {
+              replace(messages, alertBox(error));
+            }
+          });
+        },
+      },
+      note.wrapper,
+      h("div", { class: "actions" }, save),
+    ),
+  );
+}
+
+function tomorrow() {
+  const today = new Date(`${todayInBangkok()}T12:00:00+07:00`);
+  today.setUTCDate(today.getUTCDate() + 1);
+  return today.toISOString().slice(0, 10);
+}
