@@ -230,7 +230,7 @@ def test_given_a_request_in_review_when_the_applicant_withdraws_then_it_ends_wit
 
 
 def test_given_two_officers_clicking_at_once_then_the_request_advances_once(new_citizen, officer):
-    citizen, request_id = _submitted(new_citizen)
+    _citizen, request_id = _submitted(new_citizen)
     reviewer = officer("reviewer")
     wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
     body = {"step": "review", "decision": "approve"}
@@ -246,7 +246,7 @@ def test_given_two_officers_clicking_at_once_then_the_request_advances_once(new_
 
 
 def test_given_a_decision_that_does_not_fit_then_it_is_refused_with_a_reason(new_citizen, officer):
-    citizen, request_id = _submitted(new_citizen)
+    _citizen, request_id = _submitted(new_citizen)
     reviewer = officer("reviewer")
     wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
 
@@ -288,7 +288,7 @@ def test_given_a_token_of_another_user_pool_when_calling_officer_routes_then_the
 
 
 def test_given_the_work_list_then_open_requests_show_their_sla_state_and_waiting_role(new_citizen, officer):
-    citizen, request_id = _submitted(new_citizen)
+    _citizen, request_id = _submitted(new_citizen)
     reviewer = officer("reviewer")
     wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
 
