@@ -84,7 +84,7 @@ class RequestSaga(Construct):
         )
 
         # --- dismissal (R-3.2, Q4.6, Q6.8) ---------------------------------------------------
-        head_decision = self._await("AwaitHeadDecision", "dismissal")
+        head_decision = self._await("AwaitHeadDecision", "dismissal", withdrawable=False)
         propose_dismissal = self._call(
             "ProposeDismissal", clock, {"action": "propose_dismissal", "cause": sfn.JsonPath.string_at("$.cause.Error")}
         )
@@ -95,7 +95,7 @@ class RequestSaga(Construct):
         unreachable = self._await("AwaitApplicantContact", "unreachable", expires=propose_dismissal)
         approval = self._await("AwaitApproval", "approval")
         payment = self._await("AwaitPayment", "payment", expires=propose_dismissal)
-        signature = self._await("AwaitSignature", "signature")
+        signature = self._await("AwaitSignature", "signature", withdrawable=False)
 
         propose_dismissal.next(head_decision)
         head_decision.next(
@@ -197,7 +197,9 @@ class RequestSaga(Construct):
     def _notice(self, name: str, template: str) -> tasks.LambdaInvoke:
         return self._call(name, self._notify, {"action": "notice", "template": template}, result_path="$.notice")
 
-    def _await(self, name: str, step: str, *, expires: sfn.IChainable | None = None) -> tasks.LambdaInvoke:
+    def _await(
+        self, name: str, step: str, *, expires: sfn.IChainable | None = None, withdrawable: bool = True
+    ) -> tasks.LambdaInvoke:
         """A step that waits for a person: the clock stores the task token and schedules the deadline."""
         task = tasks.LambdaInvoke(
             self,
@@ -215,7 +217,9 @@ class RequestSaga(Construct):
             result_path="$.decision",
             task_timeout=sfn.Timeout.duration(_WAIT_BACKSTOP),
         )
-        task.add_catch(self._withdrawn, errors=[_WITHDRAWN], result_path="$.cause")
+        if withdrawable:
+            # R-3.4: the applicant may withdraw until the request is approved for signature.
+            task.add_catch(self._withdrawn, errors=[_WITHDRAWN], result_path="$.cause")
         if expires is not None:
             task.add_catch(expires, errors=[_DEADLINE, "States.Timeout"], result_path="$.cause")
         task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")

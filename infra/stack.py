@@ -44,7 +44,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from eservice.tenant import OFFICER_GROUPS, Tenant
+from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
 
 from .routes import REPO, intake_routes
 from .saga import RequestSaga
@@ -252,7 +252,7 @@ class EServiceStack(Stack):
         self.tenant_layer = lambda_.LayerVersion(
             self,
             "TenantLayer",
-            code=lambda_.Code.from_asset(str(REPO / "tenants"), exclude=["*", f"!{tenant.id}.yaml"]),
+            code=lambda_.Code.from_asset(str(tenants_dir()), exclude=["*", f"!{tenant.id}.yaml"]),
             compatible_runtimes=[PYTHON_RUNTIME],
             description=f"tenant configuration of {tenant.id}",
         )
@@ -304,6 +304,16 @@ class EServiceStack(Stack):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.sites),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             ),
+            # The API under the same origin as the sites (/api/* -> the "api" stage): no CORS needed.
+            additional_behaviors={
+                "/api/*": cloudfront.BehaviorOptions(
+                    origin=origins.RestApiOrigin(self.api, origin_path="/"),
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                )
+            },
             default_root_object="index.html",
             enable_logging=True,
             log_bucket=self.access_logs,
@@ -440,6 +450,7 @@ class EServiceStack(Stack):
         api = apigw.RestApi(
             self,
             "Api",
+            rest_api_name=f"eservice-{self.tenant.id}",
             description=f"e-Service API of {self.tenant.name.en}",
             deploy_options=apigw.StageOptions(
                 stage_name="api",

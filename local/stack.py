@@ -31,6 +31,8 @@ from pydantic import TypeAdapter
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from eservice.tenant import tenants_dir
+
 from . import lambda_runner
 from .front import Front, routes_from_template
 from .provision import Provisioned, Template, provision
@@ -127,13 +129,13 @@ class LocalStack:
             self.template,
             region=REGION,
             overrides={
-                "TENANT_FILE": str(REPO / "tenants" / f"{self.tenant}.yaml"),
+                "TENANT_FILE": str(tenants_dir() / f"{self.tenant}.yaml"),
                 "PUBLIC_BASE_URL": self.url,
             },
         )
         # Handlers run in this process: they read the stack's environment from os.environ.
         os.environ.update(self.provisioned.environment)
-        os.environ["TENANT_FILE"] = str(REPO / "tenants" / f"{self.tenant}.yaml")
+        os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
         self._front = Front(
             routes=routes_from_template(self.template, self.provisioned),
@@ -239,7 +241,7 @@ class LocalStack:
     def _seed(self) -> None:
         from eservice.tenant import OFFICER_GROUPS, load_tenant
 
-        tenant = load_tenant(REPO / "tenants" / f"{self.tenant}.yaml")
+        tenant = load_tenant(tenants_dir() / f"{self.tenant}.yaml")
         cognito = boto3.client("cognito-idp", region_name=REGION)
         config = self._site_config()
         officer_pool = config["officer"]["userPoolId"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 __all__ = [
     "OFFICER_GROUPS",
@@ -262,6 +262,14 @@ class OfficeHours(_Model):
     timezone: str = "Asia/Bangkok"
     public_holidays: bool = True
 
+    @field_validator("opens", "closes", mode="before")
+    @classmethod
+    def _quoted_time(cls, value: Any) -> Any:
+        # YAML reads an unquoted 16:30 as the number 990 (sexagesimal), which pydantic would take as seconds.
+        if not isinstance(value, str | time):
+            raise ValueError('write the time in quotes, e.g. "16:30"')
+        return value
+
     @model_validator(mode="after")
     def _ordered(self) -> OfficeHours:
         if self.opens >= self.closes:
@@ -379,15 +387,21 @@ class Tenant(_Model):
             raise ValueError("not an e-mail address")
         return value
 
-    @model_validator(mode="after")
-    def _references(self) -> Tenant:
-        ids = [s.id for s in self.services]
-        if len(ids) != len(set(ids)):
-            raise ValueError("duplicate service ids")
-        for service in self.services:
-            if service.responsible_unit not in self.units:
-                raise ValueError(f"service '{service.id}' names unknown responsible_unit '{service.responsible_unit}'")
-        return self
+    @field_validator("services")
+    @classmethod
+    def _services_consistent(cls, services: tuple[Service, ...], info: ValidationInfo) -> tuple[Service, ...]:
+        ids = [s.id for s in services]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate service ids: {', '.join(dupes)}")
+        units = info.data.get("units")
+        if units is not None:
+            for service in services:
+                if service.responsible_unit not in units:
+                    raise ValueError(
+                        f"service '{service.id}' names unknown responsible_unit '{service.responsible_unit}'"
+                    )
+        return services
 
     def service(self, service_id: str) -> Service:
         """The service with that id (KeyError if the agency does not offer it)."""
@@ -408,10 +422,15 @@ class TenantConfigError(ValueError):
 
 
 def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    errors = error.errors()
+    locations = [tuple(e["loc"]) for e in errors]
     out = []
-    for e in error.errors():
-        field = ".".join(str(p) for p in e["loc"])
-        out.append((field, e["msg"]))
+    for e in errors:
+        loc = tuple(e["loc"])
+        # A faulty item also makes pydantic report its list as "too short": that is not a second fault.
+        if e["type"] == "too_short" and any(other[: len(loc)] == loc and other != loc for other in locations):
+            continue
+        out.append((".".join(str(p) for p in loc), e["msg"]))
     return out
 
 

@@ -14,7 +14,9 @@ export function formatDateTime(iso) {
   if (!iso) return "";
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short", timeZone: TIME_ZONE }).format(when);
+  const text = new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short", timeZone: TIME_ZONE }).format(when);
+  // Thai official style writes the hour with "น." (นาฬิกา): "เวลา 08:30 น.".
+  return lang() === "th" && /\d$/.test(text) ? `${text} น.` : text;
 }
 
 /** A calendar day ("2026-11-23" or a full ISO time) as "23 พฤศจิกายน 2569". */

@@ -4,7 +4,7 @@
 import { api } from "../core/api.js";
 import { h, replace } from "../core/dom.js";
 import { addMessages, both, L, t } from "../core/i18n.js";
-import { formatDateTime, todayInBangkok } from "../core/format.js";
+import { formatDate, formatDateTime, todayInBangkok } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { alertBox, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { allServices, requireSignIn, service as loadService, SITE } from "../state.js";
@@ -43,7 +43,8 @@ addMessages({
   "form.choose": { th: "— กรุณาเลือก —", en: "— Please choose —" },
   "form.national_id.help": { th: "ตัวเลข 13 หลัก", en: "13 digits" },
   "form.phone.help": { th: "เช่น 081-234-5678", en: "e.g. 081-234-5678" },
-  "form.date.help": { th: "วัน เดือน ปี (ปฏิทินจะแสดงตามการตั้งค่าของเครื่อง)", en: "Day, month and year" },
+  "form.date.help": { th: "เลือกวันที่จากปฏิทิน (ปี ค.ศ.)", en: "Pick the date from the calendar" },
+  "form.date.echo": { th: "คือวันที่ {date}", en: "That is {date}" },
   "field.number": { th: "กรุณากรอกเป็นตัวเลข", en: "Please enter a number." },
   "field.integer": { th: "กรุณากรอกเป็นจำนวนเต็ม", en: "Please enter a whole number." },
   "field.min": { th: "ค่าต้องไม่น้อยกว่า {limit}", en: "The value must be at least {limit}." },
@@ -273,13 +274,25 @@ function buildField(field, state) {
       input = h("input", { ...common, type: "text", maxlength: field.max_length, value: value ?? "" });
       if (field.prefill === "full_name") input.setAttribute("autocomplete", "name");
   }
+  // A date picker shows the Gregorian year; the day is also written out the Thai way (พ.ศ.).
+  const echo = field.type === "date" ? h("p", { class: "help date-echo", id: `${common.id}-echo`, "aria-live": "polite" }) : null;
+  const showEcho = () => {
+    if (echo) echo.textContent = input.value ? t("form.date.echo", { date: formatDate(input.value) }) : "";
+  };
   const built = labelled({ label, input, help, required, showOptional: true });
+  if (echo) {
+    built.wrapper.append(echo);
+    input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby")} ${echo.id}`);
+    showEcho();
+  }
   const update = () => {
     set(input.value);
+    showEcho();
     built.setError("");
     delete state.errors[name];
   };
   input.addEventListener(input.tagName === "SELECT" ? "change" : "input", update);
+  if (field.type === "date") input.addEventListener("change", update);
   return { ...built, control: input };
 }
 
@@ -328,7 +341,7 @@ function renderForm(view, state) {
 
   const fields = {};
   const messages = h("div", { id: "form-messages" });
-  const savedLine = h("p", { class: "muted small", role: "status", id: "saved-at" },
+  const savedLine = h("span", { role: "status", id: "saved-at" },
     state.savedAt ? t("form.saved_at", { time: formatDateTime(state.savedAt) }) : "");
   for (const field of service.form) fields[field.name] = buildField(field, state);
   const slots = uploadSlots({

@@ -81,6 +81,7 @@ export async function servicePage({ view, params, isCurrent }) {
       ],
       [t("service.identity"), service.identity_level],
     ]),
+    h("p", {}, h("a", { class: "button primary", href: applyHref }, t("service.apply"))),
     h("h2", {}, t("service.steps")),
     h(
       "ol",

@@ -241,7 +241,7 @@ function intentSection(detail) {
     dl([
       [t("o.req.intent.at"), formatDateTime(intent.signed_at)],
       [t("o.req.intent.hash"), h("span", { class: "mono" }, intent.content_hash)],
-      [t("o.req.intent.text"), intent.declaration ? h("span", { class: "declaration" }, intent.declaration) : null],
+      [t("o.req.intent.text"), intent.declaration ? h("div", { class: "declaration" }, intent.declaration) : null],
       [t("o.req.timestamp"), detail.timestamp_token == null ? null : (detail.timestamp_token ? t("yes") : t("no"))],
     ]),
   ];
