@@ -119,11 +119,18 @@ class RequestSaga(Construct):
             .when(sfn.Condition.string_equals("$.decision.decision", "sign"), deliver)
             .otherwise(review)
         )
-        payment.next(self._transition("Paid", "paid")).next(draft)
+        payment.next(self._transition("Paid", "paid")).next(
+            self._call("IssueReceipt", sign, {"action": "receipt"}, result_path="$.receipt")
+        ).next(self._notice("SendReceipt", "receipt")).next(draft)
 
         fee_due = (
             sfn.Choice(self, "FeeDue")
-            .when(sfn.Condition.number_greater_than("$.stamp.fee_satang", 0), payment)
+            .when(
+                sfn.Condition.number_greater_than("$.stamp.fee_satang", 0),
+                self._call("OpenPayment", clock, {"action": "open_payment"}, result_path="$.invoice")
+                .next(self._call("IssueInvoice", sign, {"action": "invoice"}, result_path="$.document"))
+                .next(payment),
+            )
             .otherwise(draft)
         )
         approval.next(

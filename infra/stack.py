@@ -38,6 +38,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -271,9 +272,19 @@ class EServiceStack(Stack):
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
             description="EventBridge Scheduler fires due deadlines at the clock function",
         )
+        # Q6.3: the shared secret that authenticates the payment provider's webhooks (HMAC-SHA256).
+        self.payment_secret = secretsmanager.Secret(
+            self,
+            "PaymentWebhookSecret",
+            description=f"{tenant.id}: HMAC secret shared with the payment provider",
+            encryption_key=self.data_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
+        )
         self.email_identity = ses.EmailIdentity(self, "EmailIdentity", identity=ses.Identity.domain(tenant.domain))
 
         self.intake = self._function("intake", memory=512, timeout=29)
+        self.intake.add_environment("PAYMENT_SECRET_ARN", self.payment_secret.secret_arn)
+        self.payment_secret.grant_read(self.intake)
         self.clock = self._function("clock", memory=512, timeout=60, pdf=True)
         self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
         self.notify = self._function("notify", memory=256, timeout=60)
@@ -607,6 +618,8 @@ class EServiceStack(Stack):
             "AwsSolutions-COG3": "Threat protection is on for officers (Plus plan); the citizen pool uses the "
             "Essentials plan to stay within a small agency's budget",
             "AwsSolutions-SQS3": "This queue is itself the dead-letter queue",
+            "AwsSolutions-SMG4": "The webhook secret is shared with the payment provider and rotated by agreement "
+            "with it (a new secret on both sides at once); automatic rotation would break payment confirmation",
             "AwsSolutions-L1": "Python 3.13 is the newest runtime with manylinux wheels for every PDF-layer "
             "dependency (uharfbuzz, cryptography)",
             "AwsSolutions-S1": "The access-log bucket cannot log to itself",

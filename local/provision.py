@@ -219,6 +219,14 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         out.refs[logical] = url
         out.attrs[(logical, "Arn")] = arn
         out.attrs[(logical, "QueueName")] = url.rsplit("/", 1)[-1]
+    secrets = boto3.client("secretsmanager", region_name=region)
+    for logical in template.of_type("AWS::SecretsManager::Secret"):
+        import secrets as random_source
+
+        arn = secrets.create_secret(
+            Name=_physical_name(stack, logical, max_length=256), SecretString=random_source.token_urlsafe(36)
+        )["ARN"]
+        out.refs[logical] = arn
     for logical in template.of_type("AWS::SNS::Topic"):
         arn = sns.create_topic(Name=_physical_name(stack, logical, max_length=256))["TopicArn"]
         out.refs[logical] = arn

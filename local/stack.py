@@ -35,6 +35,7 @@ from eservice.tenant import tenants_dir
 
 from . import lambda_runner
 from .front import Front, routes_from_template
+from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
 
 __all__ = ["LocalStack", "Login"]
@@ -137,6 +138,7 @@ class LocalStack:
         os.environ.update(self.provisioned.environment)
         os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
+        self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self._front = Front(
             routes=routes_from_template(self.template, self.provisioned),
             moto_url=self.moto_url,
@@ -144,7 +146,11 @@ class LocalStack:
             invoke=self.invoke,
             sites={"/officer/": REPO / "web" / "officer", "/": REPO / "web" / "citizen"},
             site_config=self._site_config(),
-            local_routes={"/_local/mailbox": self._mailbox, "/_local/clock": self._clock},
+            local_routes={
+                "/_local/mailbox": self._mailbox,
+                "/_local/clock": self._clock,
+                "/_local/pay": self.payments,
+            },
         )
         self._seed()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="front")
@@ -267,6 +273,11 @@ class LocalStack:
         cognito.admin_set_user_password(
             UserPoolId=pool_id, Username=login.email, Password=login.password, Permanent=True
         )
+
+    def payment_secret(self) -> str:
+        """The webhook secret the stack generated (Secrets Manager), shared with the simulator."""
+        arn = os.environ["PAYMENT_SECRET_ARN"]
+        return str(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"])
 
     def sign_in(self, login: Login) -> str:
         """An ID token for a seeded (or any) account, as the sites get it from Cognito."""

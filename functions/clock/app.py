@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice.aws import Saga, client
+from eservice.payments import PaymentDesk
 from eservice.saga_steps import DeadlineScheduler, SagaSteps
 from eservice.settings import settings, tenant
 from eservice.store import Store
@@ -92,6 +93,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.deadline_due(request_id, event["step"], int(event["sequence"]))
     if action == "transition":
         return work.transition(request_id, event["to"])
+    if action == "open_payment":
+        return PaymentDesk(store=Store.from_env(), tenant=tenant()).open_payment(request_id)
     if action == "propose_dismissal":
         return work.propose_dismissal(request_id, event.get("cause"))
     if action == "record_failure":

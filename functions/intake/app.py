@@ -22,10 +22,12 @@ from pydantic import BaseModel, Field
 
 from eservice import clock_source
 from eservice.applications import Applicant, Applications
-from eservice.aws import Saga, Uploads, invoke_function
+from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
 from eservice.errors import InvalidInput, ServiceError, Unauthorized
 from eservice.officers import Officer, Officers
+from eservice.payment_providers import provider_for
+from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
 from eservice.register import LicenceRegister
 from eservice.settings import settings, tenant
 from eservice.store import Store
@@ -90,6 +92,17 @@ def officers() -> Officers:
         answer_step=saga().succeed,
         link=lambda kind, key, name: files(kind).presign_get(key, file_name=name),
     )
+
+
+@cache
+def payments() -> PaymentDesk:
+    return PaymentDesk(store=Store.from_env(), tenant=tenant(), answer_step=saga().succeed)
+
+
+@cache
+def webhook_secret() -> str:
+    """The provider's HMAC secret, from Secrets Manager (once per container)."""
+    return str(client("secretsmanager").get_secret_value(SecretId=settings().payment_secret_arn)["SecretString"])
 
 
 @cache
@@ -173,7 +186,7 @@ class Withdrawal(BaseModel):
 
 
 class Decision(BaseModel):
-    step: Literal["review", "approval", "signature", "dismissal", "unreachable", "payment"]
+    step: Literal["review", "approval", "signature", "dismissal", "unreachable"]
     decision: Annotated[str, Field(max_length=40)]
     reason: Annotated[str, Field(max_length=2000)] | None = None
     what: Annotated[str, Field(max_length=2000)] | None = None
@@ -189,6 +202,22 @@ class LicenceStatusChange(BaseModel):
     status: Literal["in_force", "suspended", "revoked"]
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     until: date | None = None
+
+
+class SlipUpload(BaseModel):
+    file_name: Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class SlipReport(BaseModel):
+    attachment_id: Annotated[str, Field(max_length=20)]
+    transaction_reference: Annotated[str, Field(min_length=1, max_length=60)]
+    paid_on: date
+    amount_satang: Annotated[int, Field(gt=0)]
+
+
+class SlipDecision(BaseModel):
+    decision: Literal["verify", "reject"]
+    reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
 class Profile(BaseModel):
@@ -397,6 +426,83 @@ def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     )
 
 
+# --- citizen: paying the fee (Q6) ---------------------------------------------------------------------------
+def _owned(request_id: str) -> dict[str, Any]:
+    return applications().request_detail(current_applicant(), request_id)
+
+
+@app.get(
+    "/requests/<request_id>/payment",
+    summary="Fee notice: amount, deadline, channels, Thai QR",
+    tags=["payment"],
+    security=CITIZEN,
+)
+def payment_notice(request_id: str) -> dict[str, Any]:
+    _owned(request_id)
+    return payments().notice(request_id)
+
+
+@app.post(
+    "/requests/<request_id>/payments/card",
+    summary="Pay by card on the provider's hosted page",
+    tags=["payment"],
+    security=CITIZEN,
+)
+def card_checkout(request_id: str) -> dict[str, Any]:
+    _owned(request_id)
+    notice = payments().notice(request_id)
+    base = settings().public_base_url or f"https://{tenant().domain}"
+    provider = provider_for(tenant(), public_base_url=base)
+    url = provider.card_checkout_url(
+        ref1=reference_of(request_id),
+        ref2=notice["ref2"],
+        amount_satang=notice["amount_satang"],
+        return_url=f"{base}/#/requests/{request_id}",
+    )
+    return {"redirect_url": url, "provider": provider.name}
+
+
+@app.post(
+    "/requests/<request_id>/payment-slips/uploads",
+    summary="Upload URL for a proof of payment",
+    tags=["payment"],
+    security=CITIZEN,
+    status_code=201,
+)
+def start_slip_upload(request_id: str, body: SlipUpload) -> dict[str, Any]:
+    return applications().start_slip_upload(current_applicant(), request_id, file_name=body.file_name)
+
+
+@app.post(
+    "/requests/<request_id>/payment-slips",
+    summary="Report a payment with its proof (finance verifies)",
+    tags=["payment"],
+    security=CITIZEN,
+    status_code=201,
+)
+def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
+    applicant = current_applicant()
+    attachment = applications().checked_slip_file(applicant, request_id, body.attachment_id)
+    return payments().submit_slip(
+        request_id,
+        applicant_id=applicant.id,
+        attachment=attachment,
+        transaction_reference=body.transaction_reference,
+        paid_on=body.paid_on,
+        amount_satang=body.amount_satang,
+    )
+
+
+@app.post("/payments/webhook/<provider>", summary="Payment provider callback (HMAC-SHA256 signed)", tags=["payment"])
+def payment_webhook(provider: str) -> dict[str, Any]:
+    event = app.current_event
+    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    if provider != tenant().payment.provider:
+        raise InvalidInput(code="webhook.unknown_provider", th="ไม่รู้จักผู้ให้บริการนี้", en="Unknown provider.")
+    message = verify_webhook(webhook_secret(), raw, event.headers.get(SIGNATURE_HEADER))
+    return payments().receive(message, provider=provider)
+
+
 # --- officers: work lists, detail, decisions (Q4, Q5, Q7) ------------------------------------------------
 @app.get("/officer/me", summary="The signed-in officer and their groups", tags=["officer"], security=OFFICER)
 def officer_me() -> dict[str, Any]:
@@ -464,6 +570,64 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
     return register().change_status(
         licence_number, status=body.status, reason=body.reason, by=officer.id, until=body.until
     )
+
+
+@app.get("/officer/payments/slips", summary="Payment slips waiting for finance", tags=["payment"], security=OFFICER)
+def pending_slips() -> dict[str, Any]:
+    _finance()
+    return {"slips": payments().pending_slips()}
+
+
+@app.post(
+    "/officer/payments/slips/<request_id>/<slip_id>",
+    summary="Verify or reject a payment slip (Q6.6)",
+    tags=["payment"],
+    security=OFFICER,
+)
+def decide_slip(request_id: str, slip_id: str, body: SlipDecision) -> dict[str, Any]:
+    officer = _finance()
+    result = payments().decide_slip(
+        request_id, slip_id, decision=body.decision, reason=body.reason, by=officer.id, groups=officer.groups
+    )
+    if body.decision == "reject":
+        invoke_function(
+            settings().notify_function,
+            {
+                "action": "notice",
+                "request_id": request_id,
+                "template": "slip_rejected",
+                "extra": {"reason": body.reason},
+            },
+        )
+    return result
+
+
+@app.get(
+    "/officer/payments/reconciliation",
+    summary="Payments of a day, totals and mismatches (R-3.5)",
+    tags=["payment"],
+    security=OFFICER,
+)
+def reconciliation(day: date, format: Literal["json", "csv"] = "json") -> Any:
+    _finance()
+    report = payments().reconciliation(day)
+    if format == "csv":
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=PaymentDesk.reconciliation_csv(report).decode("utf-8"),
+            headers={"Content-Disposition": f'attachment; filename="reconciliation-{day.isoformat()}.csv"'},
+        )
+    return report
+
+
+def _finance() -> Officer:
+    officer = current_officer()
+    if "finance" not in officer.groups:
+        from eservice.errors import Forbidden
+
+        raise Forbidden(code="payment.finance_only", th="เฉพาะเจ้าหน้าที่การเงิน", en="Finance officers only.")
+    return officer
 
 
 # --- public: licence register and verification (R-5, Act §13(1), R-3.3.6) --------------------------------

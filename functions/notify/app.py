@@ -74,6 +74,7 @@ def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None)
         "delivered": ["licence"],
         "rejected": ["refusal"],
         "payment": ["invoice"],
+        "receipt": ["receipt"],
     }.get(template, [])
     sent: list[dict[str, Any]] = []
     address = record.get("applicant_email") or record.get("answers", {}).get("email")

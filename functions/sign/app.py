@@ -80,6 +80,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.acknowledgment(event["request_id"])
     if action == "refusal":
         return work.refusal(event["request_id"])
+    if action == "invoice":
+        return work.invoice(event["request_id"])
+    if action == "receipt":
+        return work.receipt(event["request_id"])
     if action == "draft_licence":
         return work.draft_licence(event["request_id"])
     if action == "seal_licence":

@@ -57,11 +57,11 @@ export function acceptedBySlot(attachments) {
  * is kept by the caller so a language switch re-renders the same state. basePath is
  * "/drafts/{id}" or "/requests/{id}".
  */
-export function uploadSlots({ documents, basePath, state, onChange = () => {} }) {
+export function uploadSlots({ documents, basePath, state, onChange = () => {}, markRequired = true }) {
   const list = h("ul", { class: "slots" });
   const slots = {};
   for (const doc of documents) {
-    const slot = renderSlot(doc, basePath, state, onChange);
+    const slot = renderSlot(doc, basePath, state, onChange, markRequired);
     slots[doc.id] = slot;
     list.append(slot.element);
   }
@@ -78,7 +78,7 @@ export function uploadSlots({ documents, basePath, state, onChange = () => {} })
   };
 }
 
-function renderSlot(doc, basePath, state, onChange) {
+function renderSlot(doc, basePath, state, onChange, markRequired) {
   const id = `slot-${doc.id}`;
   const input = h("input", {
     type: "file",
@@ -93,7 +93,9 @@ function renderSlot(doc, basePath, state, onChange) {
   const element = h(
     "li",
     { class: "slot", id, "data-document": doc.id },
-    h("h3", {}, L(doc.name), doc.required ? requiredMark() : h("span", { class: "optional" }, ` ${t("optional")}`)),
+    h("h3", {}, L(doc.name), markRequired
+      ? (doc.required ? requiredMark() : h("span", { class: "optional" }, ` ${t("optional")}`))
+      : null),
     h("p", {}, L(doc.explanation)),
     h(
       "p",
@@ -182,11 +184,10 @@ function renderSlot(doc, basePath, state, onChange) {
       state.accepted[doc.id] = checked.attachment;
       onChange(doc.id, checked.attachment);
     } catch (failure) {
-      const detail = (failure.details || []).map((d) => d.message).filter(Boolean);
-      state.errors[doc.id] = detail.length
-        ? { th: [failure.text?.th, ...detail.map((d) => d.th)].filter(Boolean).join(" "),
-          en: [failure.text?.en, ...detail.map((d) => d.en)].filter(Boolean).join(" ") }
-        : failure.text || { th: errorText(failure), en: errorText(failure) };
+      // The message and its details, each said once (they often repeat each other).
+      const texts = [failure.text, ...(failure.details || []).map((d) => d.message)].filter(Boolean);
+      const joined = (language) => [...new Set(texts.map((x) => (typeof x === "string" ? x : x[language])))].join(" ");
+      state.errors[doc.id] = texts.length ? { th: joined("th"), en: joined("en") } : { th: errorText(failure), en: errorText(failure) };
     } finally {
       busy = null;
       input.value = "";

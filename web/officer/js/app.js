@@ -53,6 +53,8 @@ async function renderChrome() {
   const user = session.user();
   const officer = user ? await currentOfficer().catch(() => null) : null;
   const roles = (officer?.groups || []).map((g) => t(`role.${g}`)).join(", ");
+  // Keep keyboard focus on the language switch when it is rebuilt after a switch.
+  const focusedLanguage = document.activeElement?.dataset?.lang;
   replace(
     document.getElementById("site-header"),
     h(
@@ -80,6 +82,7 @@ async function renderChrome() {
       ),
     ),
   );
+  if (focusedLanguage) document.querySelector(`.lang-button[data-lang="${focusedLanguage}"]`)?.focus();
   const path = currentLocation().path;
   const canManageRegister = (officer?.groups || []).some((g) => g === "head" || g === "admin");
   const links = user

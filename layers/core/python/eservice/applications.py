@@ -21,7 +21,7 @@ from .files import check_upload as check_file
 from .forms import canonical_form_json, summary, validate_answers, validate_fields
 from .ids import new_id
 from .store import Store
-from .tenant import FieldType, FormField, Localized, Service, Tenant
+from .tenant import DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
 from .time_rules import BANGKOK
 
 __all__ = ["Applicant", "Applications", "next_step_for_applicant"]
@@ -35,6 +35,17 @@ PROFILE_FORM = (
     FormField(name="phone", type=FieldType.PHONE, label=Localized(th="โทรศัพท์", en="Phone")),
     FormField(name="email", type=FieldType.EMAIL, label=Localized(th="อีเมล", en="E-mail")),
     FormField(name="address", type=FieldType.TEXTAREA, label=Localized(th="ที่อยู่", en="Address"), max_length=500),
+)
+#: Q6.4: the proof of a payment made outside the e-Service (transfer, bank counter).
+SLIP_DOCUMENT = RequiredDocument(
+    id="payment_slip",
+    name=Localized(th="หลักฐานการชำระเงิน", en="Proof of payment"),
+    formats=(DocumentFormat.PDF, DocumentFormat.JPEG, DocumentFormat.PNG),
+    max_size_mb=5,
+    explanation=Localized(
+        th="สลิปการโอนเงินหรือใบรับเงินจากธนาคาร ที่เห็นเลขที่รายการ วันที่ และจำนวนเงิน",
+        en="The transfer slip or bank receipt showing the transaction reference, date and amount.",
+    ),
 )
 _ESTAMP_PATTERN = r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$"
 
@@ -514,6 +525,52 @@ class Applications:
             raise
         self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
         return {"attachment": attachment}
+
+    def start_slip_upload(self, applicant: Applicant, request_id: str, *, file_name: str) -> dict[str, Any]:
+        """Q6.4: an upload for the proof of a payment made at a bank counter or by transfer."""
+        record = self._owned_request(applicant, request_id)
+        self._require_status(record, RequestStatus.AWAITING_PAYMENT)
+        attachment_id = new_id("F")
+        attachment = {
+            "id": attachment_id,
+            "document_id": SLIP_DOCUMENT.id,
+            "file_name": file_name[:200],
+            "state": "awaiting_upload",
+            "quarantine_key": f"quarantine/{request_id}/slips/{attachment_id}",
+            "created_at": clock_source.now().isoformat(),
+        }
+        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SLIPFILE#{attachment_id}", **attachment})
+        return {
+            "attachment": attachment,
+            "upload": {
+                "method": "PUT",
+                "url": self._uploads.presign_put(attachment["quarantine_key"]),
+                "expires_in": 900,
+            },
+            "limits": {
+                "max_size_bytes": int(SLIP_DOCUMENT.max_size_mb * 1024 * 1024),
+                "formats": [f.value for f in SLIP_DOCUMENT.formats],
+            },
+        }
+
+    def checked_slip_file(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
+        """Check the slip's file by content; return it once accepted."""
+        self._owned_request(applicant, request_id)
+        item = self._store.get_item(f"REQ#{request_id}", f"SLIPFILE#{attachment_id}")
+        if item is None:
+            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
+        attachment = {k: v for k, v in item.items() if k not in ("PK", "SK")}
+        if attachment["state"] == "accepted":
+            return attachment
+        try:
+            attachment = self._check_file(SLIP_DOCUMENT, attachment, clean_prefix=f"clean/{request_id}/slips")
+        except InvalidInput as rejected:
+            self._store.put_item(
+                {"PK": f"REQ#{request_id}", "SK": f"SLIPFILE#{attachment_id}", **self._rejected(attachment, rejected)}
+            )
+            raise
+        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SLIPFILE#{attachment_id}", **attachment})
+        return attachment
 
     def resubmit(self, applicant: Applicant, request_id: str, *, note: str | None) -> dict[str, Any]:
         """Send the requested documents back: the request returns to review (R-3.1)."""

@@ -200,8 +200,7 @@ def check_upload(data: bytes, document: RequiredDocument, *, declared_name: str)
         raise _rejection(
             document,
             "file.type_mismatch",
-            f"เนื้อหาของไฟล์เป็น {FORMAT_NAMES[fmt]} แต่ชื่อไฟล์ลงท้ายด้วย .{extension} "
-            "กรุณาตรวจสอบว่าเลือกไฟล์ถูกต้อง แล้วอัปโหลดใหม่",
+            f"เนื้อหาของไฟล์เป็น {FORMAT_NAMES[fmt]} แต่ชื่อไฟล์ลงท้ายด้วย .{extension} กรุณาตรวจสอบว่าเลือกไฟล์ถูกต้อง แล้วอัปโหลดใหม่",
             f"The file's content is {FORMAT_NAMES[fmt]} but its name ends in .{extension}. "
             "Please check you chose the right file and upload it again.",
         )
@@ -224,9 +223,7 @@ def check_upload(data: bytes, document: RequiredDocument, *, declared_name: str)
 
 def _rejection(document: RequiredDocument, code: str, th: str, en: str) -> InvalidInput:
     # The detail names the upload slot so the web form shows the message next to the right button.
-    return InvalidInput(
-        code=code, th=th, en=en, details=[FieldError(field=document.id, code=code, th=th, en=en)]
-    )
+    return InvalidInput(code=code, th=th, en=en, details=[FieldError(field=document.id, code=code, th=th, en=en)])
 
 
 def _is_bmp(head: bytes) -> bool:

@@ -244,9 +244,7 @@ def _clean_text(form_field: FormField, raw: Any, today: date) -> str:
     text = _text(form_field, raw)
     if len(text) > form_field.max_length:
         n = form_field.max_length
-        raise _Rejected(
-            "field.too_long", f"กรุณากรอกไม่เกิน {n:,} ตัวอักษร", f"Please use at most {n:,} characters."
-        )
+        raise _Rejected("field.too_long", f"กรุณากรอกไม่เกิน {n:,} ตัวอักษร", f"Please use at most {n:,} characters.")
     return text
 
 

@@ -100,6 +100,30 @@ def compose(
             f"by Thai QR, card, or by uploading your transfer slip on the tracking page.\n{track_en}\n{contact_en}"
         )
         sms = f"{tenant.name.th}: ชำระค่าธรรมเนียม {amount} บาท คำขอ {ref} ภายใน {deadline_th}"
+    elif template == "receipt":
+        amount = format_baht(int((request.get("paid") or {}).get("amount_satang") or 0))
+        subject = f"ใบเสร็จรับเงิน {amount} บาท คำขอ {ref} / Your e-receipt"
+        th = (
+            f"{head_th}\n\nหน่วยงานได้รับชำระค่าธรรมเนียม {amount} บาทแล้ว ใบเสร็จรับเงินอิเล็กทรอนิกส์แนบมาพร้อมนี้\n"
+            f"{track_th}\n{contact_th}"
+        )
+        en = (
+            f"{head_en}\n\nThe agency has received your fee of {amount} baht. The electronic receipt is attached.\n"
+            f"{track_en}\n{contact_en}"
+        )
+        sms = f"{tenant.name.th}: รับชำระ {amount} บาทแล้ว คำขอ {ref}"
+    elif template == "slip_rejected":
+        reason = extra.get("reason") or "-"
+        subject = f"หลักฐานการชำระเงินไม่ผ่านการตรวจสอบ คำขอ {ref} / Payment slip not accepted"
+        th = (
+            f"{head_th}\n\nหลักฐานการชำระเงินที่ส่งมาไม่ผ่านการตรวจสอบ เหตุผล: {reason}\n"
+            f"กรุณาส่งใหม่ภายในกำหนด\n{track_th}"
+        )
+        en = (
+            f"{head_en}\n\nYour payment slip was not accepted. Reason: {reason}\n"
+            f"Please send it again in time.\n{track_en}"
+        )
+        sms = f"{tenant.name.th}: หลักฐานการชำระเงินไม่ผ่าน คำขอ {ref}"
     elif template == "delivered":
         subject = f"ออก{service.licence.title.th}แล้ว คำขอ {ref} / Your document is ready"
         th = (

@@ -31,7 +31,8 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "signature": ("sign", "send_back"),
     "dismissal": ("dismiss", "reopen"),
     "unreachable": ("contact_restored",),
-    "payment": ("confirm_payment",),
+    # The payment step is answered by the payment itself (provider webhook or a slip finance verified).
+    "payment": (),
 }
 _NEEDS_REASON = {"more_documents", "reject", "refer", "send_back", "dismiss", "reopen", "unreachable"}
 

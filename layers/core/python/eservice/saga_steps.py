@@ -202,6 +202,9 @@ class SagaSteps:
                 return datetime.fromisoformat(asked)
             rule = service.more_documents_deadline
         elif step == "payment":
+            due = (record.get("payment") or {}).get("due_at")
+            if due:
+                return datetime.fromisoformat(due)  # the deadline printed on the invoice (Q6.1)
             rule = service.payment_deadline
         elif step == "unreachable":
             rule = UNREACHABLE_HOLD

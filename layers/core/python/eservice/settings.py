@@ -33,6 +33,7 @@ class Settings(BaseModel):
     scheduler_role_arn: str
     state_machine_arn: str = ""
     dead_letter_queue_url: str = ""
+    payment_secret_arn: str = ""
     sign_function: str = ""
     notify_function: str = ""
     clock_function: str = ""

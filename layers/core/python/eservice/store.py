@@ -228,6 +228,10 @@ class Store:
         items = self._query(Key("PK").eq(pk) & Key("SK").begins_with(sk_prefix), forward=not newest_first)
         return [from_dynamo(i) for i in items]
 
+    def query_partition(self, pk: str) -> list[dict[str, Any]]:
+        """Every item of one partition, in sort-key order."""
+        return [from_dynamo(i) for i in self._query(Key("PK").eq(pk))]
+
     def query_index(self, index: str, pk: str, *, forward: bool = True) -> list[dict[str, Any]]:
         """Items of one GSI partition."""
         return [from_dynamo(i) for i in self._query(Key(f"{index}PK").eq(pk), index=index, forward=forward)]

@@ -300,6 +300,8 @@ class Payment(_Model):
         "slip_upload",
     )
     provider: Literal["local-simulator", "generic-hmac"] = "local-simulator"
+    #: the provider's hosted card page (generic-hmac); the local simulator serves its own.
+    checkout_url: str | None = None
     on_deadline: Literal["dismissal"] = "dismissal"
 
 

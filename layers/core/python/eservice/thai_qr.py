@@ -78,9 +78,7 @@ def _tlv(tag: str, value: str) -> str:
 
 def _validate(p: BillPayment) -> None:
     if not isinstance(p.biller_id, str) or not _BILLER_ID.fullmatch(p.biller_id):
-        raise ThaiQrError(
-            "qr.biller_id_invalid", "biller id must be 15 digits (13-digit tax id + 2-digit suffix)"
-        )
+        raise ThaiQrError("qr.biller_id_invalid", "biller id must be 15 digits (13-digit tax id + 2-digit suffix)")
     references = {"ref1": p.ref1} if p.ref2 is None else {"ref1": p.ref1, "ref2": p.ref2}
     for name, ref in references.items():
         if not isinstance(ref, str) or not _REFERENCE.fullmatch(ref):
@@ -94,9 +92,7 @@ def _validate(p: BillPayment) -> None:
     if p.terminal_label is not None and (
         not isinstance(p.terminal_label, str) or not _TERMINAL_LABEL.fullmatch(p.terminal_label)
     ):
-        raise ThaiQrError(
-            "qr.terminal_label_invalid", "terminal label must be 1-25 printable ASCII characters"
-        )
+        raise ThaiQrError("qr.terminal_label_invalid", "terminal label must be 1-25 printable ASCII characters")
 
 
 def bill_payment_payload(p: BillPayment) -> str:

@@ -213,9 +213,7 @@ class SlaState(StrEnum):
     OVERDUE = "overdue"
 
 
-def sla_state(
-    due_at: datetime, now: datetime, calendar: OfficeCalendar, *, warn_working_days: int = 1
-) -> SlaState:
+def sla_state(due_at: datetime, now: datetime, calendar: OfficeCalendar, *, warn_working_days: int = 1) -> SlaState:
     """Q4.5: OVERDUE once ``now >= due_at``; DUE_SOON within ``warn_working_days`` working days before it.
 
     The warning starts at closing time of the working day that lies ``warn_working_days`` working days

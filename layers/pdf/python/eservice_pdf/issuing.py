@@ -102,6 +102,62 @@ class Issuing:
         pdf = self._seal(pdf, f"หนังสือแจ้งผลการพิจารณาคำขอ {request_id}")
         return self._keep(request_id, "refusal", pdf, f"refusal-{request_id}.pdf", sealed=True)
 
+    def invoice(self, request_id: str) -> dict[str, Any]:
+        """Q6.1: the fee invoice with its Thai QR, sealed when the tenant auto-seals invoices."""
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get("invoice")
+        if existing:
+            return existing  # type: ignore[no-any-return]
+        payment = record["payment"]
+        description = service.fee.description.th if service.fee else service.name.th
+        pdf = render.render_fee_invoice(
+            self._tenant,
+            service,
+            render.InvoiceData(
+                invoice_number=payment["invoice_number"],
+                request_reference=request_id,
+                payer_name=self._holder(record),
+                amount_satang=int(payment["amount_satang"]),
+                due_at=datetime.fromisoformat(payment["due_at"]),
+                qr_payload=payment["qr_payload"],
+                lines=[(f"ค่าธรรมเนียม{service.licence.title.th} ({description})", int(payment["amount_satang"]))],
+                issued_at=datetime.fromisoformat(payment["issued_at"]),
+            ),
+        )
+        sealed = "invoice" in self._tenant.signing.auto_seal
+        if sealed:
+            pdf = self._seal(pdf, f"ใบแจ้งชำระค่าธรรมเนียมเลขที่ {payment['invoice_number']}")
+        return self._keep(request_id, "invoice", pdf, f"invoice-{payment['invoice_number']}.pdf", sealed=sealed)
+
+    def receipt(self, request_id: str) -> dict[str, Any]:
+        """Q6.6: the electronic receipt of a settled payment, numbered per agency per Buddhist year."""
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get("receipt")
+        if existing:
+            return existing  # type: ignore[no-any-return]
+        paid = record["paid"]
+        paid_at = datetime.fromisoformat(paid["paid_at"]) if "T" in paid["paid_at"] else clock_source.now()
+        year = buddhist_year(paid_at)
+        number = f"RC{year}{self._store.next_number('e-receipt', year, owner=request_id):06d}"
+        pdf = render.render_receipt(
+            self._tenant,
+            service,
+            render.ReceiptData(
+                receipt_number=number,
+                request_reference=request_id,
+                payer_name=self._holder(record),
+                amount_satang=int(paid["amount_satang"]),
+                paid_at=paid_at,
+                channel=paid["channel"],
+                transaction_reference=paid["transaction_id"],
+            ),
+        )
+        sealed = "receipt" in self._tenant.signing.auto_seal
+        if sealed:
+            pdf = self._seal(pdf, f"ใบเสร็จรับเงินเลขที่ {number}")
+        self._store.update_request_fields(request_id, {"receipt_number_e": number})
+        return self._keep(request_id, "receipt", pdf, f"receipt-{number}.pdf", sealed=sealed)
+
     def draft_licence(self, request_id: str) -> dict[str, Any]:
         """Q7.1-7.2: the draft licence with its number, for the authorised signer to read and approve."""
         record, service = self._request(request_id)

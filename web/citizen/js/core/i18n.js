@@ -91,8 +91,6 @@ addMessages({
   "lang.switch": { th: "เลือกภาษา", en: "Language" },
   "lang.th": { th: "ไทย", en: "ไทย" },
   "lang.en": { th: "EN", en: "EN" },
-  "lang.th.full": { th: "ภาษาไทย", en: "Thai" },
-  "lang.en.full": { th: "ภาษาอังกฤษ", en: "English" },
   "skip": { th: "ข้ามไปยังเนื้อหาหลัก", en: "Skip to main content" },
   "loading": { th: "กำลังโหลด…", en: "Loading…" },
   "required.mark": { th: "จำเป็น", en: "required" },
@@ -105,7 +103,6 @@ addMessages({
     en: "Could not reach the service. Check your connection and try again.",
   },
   "error.unauthorized": { th: "กรุณาเข้าสู่ระบบอีกครั้ง", en: "Please sign in again." },
-  "error.not_found": { th: "ไม่พบข้อมูลที่ต้องการ", en: "Not found." },
   "error.not_available": {
     th: "บริการส่วนนี้ยังไม่เปิดให้ใช้งาน",
     en: "This part of the service is not available yet.",
@@ -169,7 +166,5 @@ addMessages({
   "unit.bytes": { th: "ไบต์", en: "bytes" },
   "yes": { th: "ใช่", en: "Yes" },
   "no": { th: "ไม่ใช่", en: "No" },
-  "close": { th: "ปิด", en: "Close" },
-  "cancel": { th: "ยกเลิก", en: "Cancel" },
   "search": { th: "ค้นหา", en: "Search" },
 });

@@ -15,11 +15,14 @@ export function errorText(error) {
 
 /** An alert box (read out by screen readers) for an error; details without a field are listed. */
 export function alertBox(error, { unplaced = [] } = {}) {
+  // An expired sign-in offers the way back, to this same page.
+  const signedOut = error?.status === 401 || error?.code === "auth.required";
   return h(
     "div",
     { class: "alert alert-error", role: "alert" },
     h("p", { class: "alert-title" }, errorText(error)),
     unplaced.length ? h("ul", {}, unplaced.map((d) => h("li", {}, L(d.message)))) : null,
+    signedOut ? h("p", {}, h("a", { href: `#/signin?next=${encodeURIComponent(location.hash || "#/")}` }, t("auth.signin"))) : null,
   );
 }
 

@@ -33,7 +33,6 @@ addMessages({
   "ack.due": { th: "กำหนดแล้วเสร็จ (โดยประมาณ)", en: "Expected completion" },
   "ack.due.value": { th: "{date} (ภายใน {days} วันทำการ)", en: "{date} (within {days} working days)" },
   "ack.status": { th: "สถานะ", en: "Status" },
-  "ack.fee": { th: "ค่าธรรมเนียม", en: "Fee" },
   "ack.signed": { th: "ลงลายมือชื่ออิเล็กทรอนิกส์เมื่อ", en: "Signed electronically at" },
   "ack.fingerprint": { th: "รหัสตรวจสอบข้อมูลคำขอ (SHA-256)", en: "Content fingerprint (SHA-256)" },
   "ack.contact": { th: "ติดต่อสอบถามหรือยืนยันการรับเรื่อง", en: "To ask about it or confirm receipt" },

@@ -364,7 +364,11 @@ function renderForm(view, state) {
     for (const doc of service.documents) {
       if (slotErrors[doc.id]) {
         slots.setError(doc.id, slotErrors[doc.id]);
-        items.push({ text: `${L(doc.name)}: ${L(slotErrors[doc.id])}`, target: document.getElementById(`slot-${doc.id}-file`) });
+        const message = L(slotErrors[doc.id]);
+        items.push({
+          text: message.includes(L(doc.name)) ? message : `${L(doc.name)}: ${message}`,
+          target: document.getElementById(`slot-${doc.id}-file`),
+        });
       }
     }
     const unplaced = Object.entries(fieldErrors).filter(([name]) => !fields[name]).map(([, m]) => ({ text: L(m) }));

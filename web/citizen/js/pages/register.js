@@ -26,7 +26,6 @@ addMessages({
   "licence.holder": { th: "ผู้ได้รับอนุญาต", en: "Holder" },
   "licence.issued": { th: "วันที่ออก", en: "Issued" },
   "licence.valid_until": { th: "ใช้ได้ถึง", en: "Valid until" },
-  "licence.status": { th: "สถานะ", en: "Status" },
   "licence.suspended_until": { th: "พักใช้ถึง", en: "Suspended until" },
   "licence.verify": { th: "ตรวจสอบใบอนุญาตนี้", en: "Verify this licence" },
   "licence.fingerprint": { th: "ลายนิ้วมือไฟล์ (SHA-256)", en: "File fingerprint (SHA-256)" },

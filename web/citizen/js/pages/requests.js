@@ -153,8 +153,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
         ? h("a", { href: `#/verify/${encodeURIComponent(request.licence_number)}` }, request.licence_number)
         : null],
     ]),
-    nextStep(request),
-    request.status === "more_documents_requested" && service ? moreDocuments(request, service, base) : null,
+    request.status === "more_documents_requested" && service ? moreDocuments(request, service, base) : nextStep(request),
     documentsBox,
     h("h2", {}, t("request.history")),
     h("ol", { class: "timeline", id: "history" }, (request.history || []).map((event) =>
@@ -218,17 +217,20 @@ async function fillDocuments(box, request, base, isCurrent) {
 }
 
 function moreDocuments(request, service, base) {
-  const asked = [...(request.history || [])].reverse().find((e) => e.status === "more_documents_requested");
+  // What the officer asked for: the request's own field if the API gives it, else the history's reason.
+  const asked = request.more_documents?.what || request.more_documents_what
+    || [...(request.history || [])].reverse().find((e) => e.status === "more_documents_requested")?.reason;
   const messages = h("div");
-  const slots = uploadSlots({ documents: service.documents, basePath: base, state: supplement });
+  const slots = uploadSlots({ documents: service.documents, basePath: base, state: supplement, markRequired: false });
   const note = labelled({ label: t("request.more.note"), input: h("textarea", { name: "note", rows: 3, maxlength: 1000 }) });
   const send = h("button", { type: "submit", class: "primary" }, t("request.more.send"));
   return h(
     "section",
     { class: "panel panel-warn", "aria-labelledby": "more-heading", id: "more-documents" },
     h("h2", { id: "more-heading" }, t("request.more.title")),
-    asked?.reason ? h("p", {}, h("strong", {}, L(asked.reason))) : null,
-    request.deadline ? h("p", {}, t("request.deadline", { date: formatDateTime(request.deadline) })) : null,
+    asked ? h("p", {}, h("strong", {}, L(asked))) : null,
+    request.next_step ? h("p", {}, L(request.next_step)) : null,
+    request.deadline ? h("p", {}, h("strong", {}, t("request.deadline", { date: formatDateTime(request.deadline) }))) : null,
     h("p", {}, t("request.more.intro")),
     messages,
     h(

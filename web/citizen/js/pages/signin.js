@@ -65,16 +65,16 @@ function checkCredentials(email, password, { newPassword = false } = {}) {
   const problems = [];
   email.setError("");
   password.setError("");
-  if (!email.input.value.trim()) problems.push([email, t("field.required")]);
-  else if (!EMAIL.test(email.input.value.trim())) problems.push([email, t("field.email")]);
-  if (!password.input.value) problems.push([password, t("field.required")]);
-  else if (newPassword && password.input.value.length < 8) problems.push([password, t("signup.password.short")]);
+  if (!email.input.value.trim()) problems.push([email, t("field.required"), t("auth.email")]);
+  else if (!EMAIL.test(email.input.value.trim())) problems.push([email, t("field.email"), t("auth.email")]);
+  if (!password.input.value) problems.push([password, t("field.required"), t("auth.password")]);
+  else if (newPassword && password.input.value.length < 8) problems.push([password, t("signup.password.short"), t("auth.password")]);
   for (const [field, message] of problems) field.setError(message);
   return problems;
 }
 
 function showProblems(slot, problems) {
-  const summary = errorSummary(problems.map(([field, text]) => ({ text, target: field.input })));
+  const summary = errorSummary(problems.map(([field, text, name]) => ({ text: name ? `${name}: ${text}` : text, target: field.input })));
   replace(slot, summary);
   summary.focus();
 }
@@ -155,7 +155,7 @@ export function signUpPage({ view, query }) {
             code.setError("");
             if (!code.input.value.trim()) {
               code.setError(t("field.required"));
-              return showProblems(messages, [[code, t("field.required")]]);
+              return showProblems(messages, [[code, t("field.required"), t("signup.code")]]);
             }
             await whileBusy(confirm, t("signup.busy"), async () => {
               try {

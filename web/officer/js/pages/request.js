@@ -16,7 +16,6 @@ addMessages({
   "o.req.submitted": { th: "ส่งเข้าระบบเมื่อ", en: "Sent" },
   "o.req.received": { th: "ถือว่าได้รับเมื่อ", en: "Official time of receipt" },
   "o.req.due": { th: "ครบกำหนด", en: "Due" },
-  "o.req.sla": { th: "ระยะเวลา", en: "SLA" },
   "o.req.fee": { th: "ค่าธรรมเนียม", en: "Fee" },
   "o.req.waiting": { th: "รอดำเนินการ", en: "Waiting for" },
   "o.req.step_deadline": { th: "กำหนดของขั้นตอนนี้", en: "Deadline of this step" },
@@ -309,13 +308,16 @@ function decisionSection(id, waiting, detail, officer, rerender) {
         const decision = selected();
         const problems = [];
         for (const f of [choice, reason, what, agency]) f.setError("");
-        if (!decision) problems.push([choice, t("o.dec.pick")]);
-        if (NEEDS_REASON.has(decision) && !reason.input.value.trim()) problems.push([reason, t("field.required")]);
-        if (decision === "more_documents" && !what.input.value.trim()) problems.push([what, t("field.required")]);
-        if (decision === "refer" && !agency.input.value.trim()) problems.push([agency, t("field.required")]);
+        if (!decision) problems.push([choice, t("o.dec.pick"), t("o.dec.choose")]);
+        if (NEEDS_REASON.has(decision) && !reason.input.value.trim()) problems.push([reason, t("field.required"), t("o.dec.reason")]);
+        if (decision === "more_documents" && !what.input.value.trim()) problems.push([what, t("field.required"), t("o.dec.what")]);
+        if (decision === "refer" && !agency.input.value.trim()) problems.push([agency, t("field.required"), t("o.dec.agency")]);
         if (problems.length) {
           problems.forEach(([field, text]) => field.setError(text));
-          const summary = errorSummary(problems.map(([field, text]) => ({ text, target: field.wrapper.matches("fieldset") ? field.wrapper : field.input })));
+          const summary = errorSummary(problems.map(([field, text, name]) => ({
+            text: `${name}: ${text}`,
+            target: field.wrapper.matches("fieldset") ? field.wrapper : field.input,
+          })));
           replace(messages, summary);
           summary.focus();
           return;

@@ -45,11 +45,11 @@ export function signInPage({ view, query }) {
           const problems = [];
           email.setError("");
           password.setError("");
-          if (!email.input.value.trim()) problems.push([email, t("field.required")]);
-          if (!password.input.value) problems.push([password, t("field.required")]);
+          if (!email.input.value.trim()) problems.push([email, t("field.required"), t("auth.email")]);
+          if (!password.input.value) problems.push([password, t("field.required"), t("auth.password")]);
           if (problems.length) {
             problems.forEach(([field, text]) => field.setError(text));
-            const summary = errorSummary(problems.map(([field, text]) => ({ text, target: field.input })));
+            const summary = errorSummary(problems.map(([field, text, name]) => ({ text: `${name}: ${text}`, target: field.input })));
             replace(messages, summary);
             summary.focus();
             return;

@@ -47,6 +47,8 @@ export function slaBadge(state) {
 export function stepText(waiting) {
   if (!waiting) return t("o.waiting.none");
   const step = has(`step.${waiting.step}`) ? t(`step.${waiting.step}`) : waiting.step;
+  // A step no officer decides (the applicant's turn) names no role.
+  if (!waiting.decisions?.length) return step;
   const role = has(`role.${waiting.role}`) ? t(`role.${waiting.role}`) : waiting.role;
   return t("o.waiting.value", { step, role });
 }
