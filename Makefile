@@ -28,8 +28,8 @@ test: $(VENV)/.installed browsers
 
 # Debian's Chromium and its driver for the browser tests (root on CI and dev machines here).
 browsers:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver openssl >/dev/null; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver openssl poppler-utils >/dev/null; }
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

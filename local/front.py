@@ -213,6 +213,7 @@ class Front:
         for key, value in (result.get("headers") or {}).items():
             response.headers[key] = value
         for key, values in (result.get("multiValueHeaders") or {}).items():
+            response.headers.remove(key)  # replaces werkzeug's default, as API Gateway sends only these
             for value in values:
                 response.headers.add(key, value)
         return response

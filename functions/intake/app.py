@@ -24,7 +24,7 @@ from eservice import clock_source
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
-from eservice.errors import InvalidInput, ServiceError, Unauthorized
+from eservice.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -639,6 +639,21 @@ def public_register(q: Annotated[str | None, Query(max_length=100)] = None) -> d
 @app.get("/register/<licence_number>", summary="One licence and its current status", tags=["register"])
 def public_licence(licence_number: str) -> dict[str, Any]:
     return {"licence": register().entry(licence_number)}
+
+
+@app.get("/announcements/<kind>", summary="The agency's announcements (Act §10, §13(1), §16) as sealed PDFs",
+         tags=["information"], enable_validation=False)
+def announcement(kind: str) -> Response[Any]:
+    # Validation is off for this route only: it answers a PDF, not JSON.
+    if kind not in ("channels", "display", "internal-systems"):
+        raise NotFound(code="announcement.not_found", th="ไม่พบประกาศนี้", en="No such announcement.")
+    result = invoke_function(settings().sign_function, {"action": "announcement", "kind": kind})
+    return Response(
+        status_code=200,
+        content_type="application/pdf",
+        body=base64.b64decode(result["pdf_base64"]),
+        headers={"Content-Disposition": f'inline; filename="announcement-{kind}.pdf"'},
+    )
 
 
 @app.post("/verify", summary="Verify a signed PDF (signature, timestamp, changes, status)", tags=["register"])

@@ -90,6 +90,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.seal_licence(event["request_id"])
     if action == "verify":
         return work.verify(base64.b64decode(event["pdf_base64"]))
+    if action == "announcement":
+        return {"pdf_base64": base64.b64encode(work.announcement(event["kind"])).decode()}
     if action == "verify_upload":
         return work.verify_upload(client("s3"), settings().uploads_bucket, event["key"])
     raise ValueError(f"unknown sign action {action!r}")

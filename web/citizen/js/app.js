@@ -14,6 +14,7 @@ import { confirmPage } from "./pages/confirm.js";
 import { acknowledgementPage } from "./pages/acknowledgement.js";
 import { requestPage, requestsPage } from "./pages/requests.js";
 import { registerPage, verifyPage } from "./pages/register.js";
+import { profilePage } from "./pages/profile.js";
 
 addMessages({
   "nav.label": { th: "เมนูหลัก", en: "Main menu" },
@@ -22,6 +23,7 @@ addMessages({
   "nav.drafts": { th: "แบบร่าง", en: "Drafts" },
   "nav.register": { th: "ทะเบียนใบอนุญาต", en: "Licence register" },
   "nav.verify": { th: "ตรวจสอบเอกสาร", en: "Verify a document" },
+  "nav.profile": { th: "ข้อมูลของฉัน (ใช้กรอกแบบคำขอล่วงหน้า)", en: "My details (used to pre-fill forms)" },
   "footer.contact": { th: "ติดต่อหน่วยงาน", en: "Contact the agency" },
   "footer.records": { th: "งานสารบรรณ (ยืนยันการรับเรื่อง)", en: "Records office (to confirm receipt)" },
   "footer.email": { th: "อีเมลสารบรรณ", en: "Official e-mail" },
@@ -50,6 +52,7 @@ const routes = [
   ["/apply/:serviceId", applyPage],
   ["/signin", signInPage],
   ["/signup", signUpPage],
+  ["/profile", profilePage],
   ["/drafts", draftsPage],
   ["/drafts/:id", formPage],
   ["/drafts/:id/confirm", confirmPage],
@@ -104,7 +107,7 @@ function renderHeader() {
         { class: "user-box" },
         user
           ? [
-            h("span", { class: "who" }, t("auth.signed_in_as", { email: user.email })),
+            h("a", { class: "who", href: "#/profile", title: t("nav.profile") }, t("auth.signed_in_as", { email: user.email })),
             h("button", {
               type: "button",
               class: "button-link-light",

@@ -11,6 +11,7 @@ import { digestPage } from "./pages/digest.js";
 import { workListPage } from "./pages/worklist.js";
 import { requestPage } from "./pages/request.js";
 import { registerPage } from "./pages/register.js";
+import { paymentsPage } from "./pages/payments.js";
 
 addMessages({
   "o.site": { th: "ระบบงานเจ้าหน้าที่ (e-Service)", en: "Officer workspace (e-Service)" },
@@ -18,6 +19,7 @@ addMessages({
   "o.nav.digest": { th: "ภาพรวม", en: "Overview" },
   "o.nav.requests": { th: "รายการคำขอ", en: "Work list" },
   "o.nav.register": { th: "ทะเบียนใบอนุญาต", en: "Licence register" },
+  "o.nav.payments": { th: "การเงิน", en: "Finance" },
   "o.nav.public": { th: "เว็บไซต์ประชาชน", en: "Public site" },
   "o.roles": { th: "บทบาท: {roles}", en: "Roles: {roles}" },
   "startup.failed": {
@@ -41,6 +43,7 @@ const router = createRouter(
     ["/requests", workListPage],
     ["/requests/:id", requestPage],
     ["/register", registerPage],
+    ["/payments", paymentsPage],
   ],
   { main, notFound, afterRender: () => renderChrome() },
 );
@@ -90,6 +93,7 @@ async function renderChrome() {
       ["#/", "o.nav.digest", path === "/"],
       ["#/requests", "o.nav.requests", path.startsWith("/requests")],
       canManageRegister ? ["#/register", "o.nav.register", path.startsWith("/register")] : null,
+      (officer?.groups || []).includes("finance") ? ["#/payments", "o.nav.payments", path.startsWith("/payments")] : null,
       ["../", "o.nav.public", false],
     ].filter(Boolean)
     : [];

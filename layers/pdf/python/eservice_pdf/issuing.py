@@ -221,6 +221,21 @@ class Issuing:
         self._register(record, service, document)
         return {"licence_number": record["licence_number"], "sha256": document["sha256"]}
 
+    # --- the agency's announcements (Act §10, §13(1), §16) ---------------------------------------------
+    def announcement(self, kind: str) -> bytes:
+        """An announcement the agency must publish, generated from the tenant file and sealed."""
+        today = clock_source.now().astimezone(BANGKOK).date()
+        renderers = {
+            "channels": lambda: render.render_channels_announcement(self._tenant, announced_on=today),
+            "display": lambda: render.render_display_announcement(self._tenant, announced_on=today),
+            "internal-systems": lambda: render.render_internal_systems_order(self._tenant, ordered_on=today),
+        }
+        if kind not in renderers:
+            raise NotFound(code="announcement.not_found", th="ไม่พบประกาศนี้", en="No such announcement.")
+        titles = {"channels": "ประกาศช่องทางอิเล็กทรอนิกส์", "display": "ประกาศการแสดงใบอนุญาตทางอิเล็กทรอนิกส์",
+                  "internal-systems": "คำสั่งกำหนดระบบอิเล็กทรอนิกส์ภายใน"}
+        return self._seal(renderers[kind](), titles[kind])
+
     # --- public verification (R-3.3.6, Act §13(1)) -----------------------------------------------------
     def verify(self, pdf: bytes) -> dict[str, Any]:
         """What validation.teda.th shows: signature, signer, time, timestamp, changes, record status."""

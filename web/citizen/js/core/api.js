@@ -47,9 +47,10 @@ export function localError(code, key, status = 0) {
 
 /**
  * Call the API. body: an object (sent as JSON) or, with contentType, raw bytes.
- * Returns the parsed JSON (or null for an empty answer); throws ApiError.
+ * Returns the parsed JSON (or null for an empty answer), or the raw text with text: true;
+ * throws ApiError.
  */
-export async function api(path, { method = "GET", body, contentType, auth = true } = {}) {
+export async function api(path, { method = "GET", body, contentType, auth = true, text: asText = false } = {}) {
   const headers = {};
   const token = auth ? tokenProvider() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -70,6 +71,7 @@ export async function api(path, { method = "GET", body, contentType, auth = true
     throw localError("network", "error.network");
   }
   const text = await response.text();
+  if (response.ok && asText) return text;
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -116,8 +118,7 @@ export async function cognito(action, body) {
   // Real Cognito may send "com.amazonaws...#NotAuthorizedException".
   const type = String(data.__type || data.code || "").split("#").pop();
   const key = `auth.${type}`;
-  const error = new CognitoError(response.status, type, both(has(key) ? key : "auth.failed"));
-  throw error;
+  throw new CognitoError(response.status, type, both(has(key) ? key : "auth.failed"));
 }
 
 /** Sign in with e-mail and password (USER_PASSWORD_AUTH); returns the ID token. */

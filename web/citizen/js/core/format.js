@@ -62,8 +62,3 @@ export function formatSize(bytes) {
 export function shortHash(sha256) {
   return sha256 ? `${String(sha256).slice(0, 12)}…` : "";
 }
-
-/** A number in the current language's grouping. */
-export function formatNumber(value) {
-  return new Intl.NumberFormat(lang() === "th" ? "th-TH" : "en-GB").format(value);
-}

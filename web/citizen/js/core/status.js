@@ -1,4 +1,17 @@
-// How each request status looks: the badge colour is backed by the label text, never colour alone.
+// How each request status looks (the badge colour is backed by the label text, never colour alone),
+// and the words for payment channels and states that both sites show.
+
+import { addMessages } from "./i18n.js";
+
+addMessages({
+  "pay.status.succeeded": { th: "สำเร็จ", en: "Succeeded" },
+  "pay.status.pending": { th: "รอดำเนินการ", en: "Pending" },
+  "pay.status.failed": { th: "ไม่สำเร็จ", en: "Failed" },
+  "pay.status.refunded": { th: "คืนเงินแล้ว", en: "Refunded" },
+  "pay.channel.thai_qr": { th: "Thai QR", en: "Thai QR" },
+  "pay.channel.card": { th: "บัตร", en: "Card" },
+  "pay.channel.slip_upload": { th: "หลักฐานการโอน", en: "Payment slip" },
+});
 
 const KINDS = {
   submitted: "info",

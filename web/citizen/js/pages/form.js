@@ -100,7 +100,7 @@ function digitsOf(text) {
   return String(text).replace(/[๐-๙]/g, (d) => String(THAI_DIGITS.indexOf(d))).replace(/[\s\-.()]/g, "");
 }
 
-export function isThaiNationalId(text) {
+function isThaiNationalId(text) {
   const digits = digitsOf(text);
   if (!/^\d{13}$/.test(digits)) return false;
   let sum = 0;

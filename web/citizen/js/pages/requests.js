@@ -10,6 +10,7 @@ import { statusKind, WITHDRAWABLE } from "../core/status.js";
 import { alertBox, badge, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { requireSignIn, service as loadService, SITE } from "../state.js";
 import { uploadSlots } from "../uploads.js";
+import { paymentSection } from "./payment.js";
 
 addMessages({
   "requests.title": { th: "คำขอของฉัน", en: "My requests" },
@@ -42,6 +43,7 @@ addMessages({
   "doc.acknowledgment": { th: "หนังสือตอบรับคำขอ (PDF)", en: "Acknowledgment of receipt (PDF)" },
   "doc.refusal": { th: "หนังสือแจ้งผลการพิจารณา (PDF)", en: "Decision letter (PDF)" },
   "doc.receipt": { th: "ใบเสร็จรับเงินอิเล็กทรอนิกส์ (PDF)", en: "Electronic receipt (PDF)" },
+  "doc.invoice": { th: "ใบแจ้งการชำระเงิน (PDF)", en: "Payment notice (PDF)" },
   "doc.paper": {
     th: "ท่านยังมีสิทธิขอรับสำเนาเป็นกระดาษได้ที่หน่วยงาน ทั้งในขณะนี้และภายหลัง",
     en: "You can still ask the agency for a paper copy, now or later.",
@@ -141,7 +143,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
     view,
     h("h1", {}, L(request.service.name)),
     h("p", {}, badge(L(request.status_label), statusKind(request.status))),
-    query.get("done") ? notice(t(query.get("done") === "withdrawn" ? "request.withdrawn" : "request.more.sent"), "success") : null,
+    DONE[query.get("done")] ? notice(t(DONE[query.get("done")]), "success") : null,
     dl([
       [t("requests.reference"), h("span", { class: "mono" }, request.reference || request.id)],
       [t("requests.receipt"), request.receipt_number],
@@ -153,7 +155,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
         ? h("a", { href: `#/verify/${encodeURIComponent(request.licence_number)}` }, request.licence_number)
         : null],
     ]),
-    request.status === "more_documents_requested" && service ? moreDocuments(request, service, base) : nextStep(request),
+    nextAction(request, service, base, isCurrent),
     documentsBox,
     h("h2", {}, t("request.history")),
     h("ol", { class: "timeline", id: "history" }, (request.history || []).map((event) =>
@@ -180,6 +182,15 @@ export async function requestPage({ view, params, query, isCurrent }) {
     WITHDRAWABLE.has(request.status) ? withdrawal(request, base) : null,
   );
   fillDocuments(documentsBox, request, base, isCurrent);
+}
+
+// What the page confirms after an action that reloads it (?done=...).
+const DONE = { withdrawn: "request.withdrawn", resubmitted: "request.more.sent", slip: "pay.slip.sent" };
+
+function nextAction(request, service, base, isCurrent) {
+  if (request.status === "more_documents_requested" && service) return moreDocuments(request, service, base);
+  if (request.status === "awaiting_payment") return paymentSection(request, base, isCurrent);
+  return nextStep(request);
 }
 
 function nextStep(request) {

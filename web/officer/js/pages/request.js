@@ -43,6 +43,7 @@ addMessages({
   "o.doc.acknowledgment": { th: "หนังสือตอบรับ", en: "Acknowledgment" },
   "o.doc.refusal": { th: "หนังสือแจ้งผล (ไม่อนุญาต)", en: "Refusal letter" },
   "o.doc.receipt": { th: "ใบเสร็จรับเงิน", en: "Receipt" },
+  "o.doc.invoice": { th: "ใบแจ้งการชำระเงิน", en: "Payment notice" },
   "o.req.intent": { th: "หลักฐานการลงลายมือชื่อของผู้ยื่น", en: "Applicant's signature evidence" },
   "o.req.intent.at": { th: "ยืนยันเมื่อ", en: "Confirmed at" },
   "o.req.intent.hash": { th: "รหัสตรวจสอบข้อมูล (SHA-256)", en: "Content hash (SHA-256)" },
@@ -251,8 +252,13 @@ function paymentsSection(payments) {
   return [
     h("h2", {}, t("o.req.payments")),
     h("ul", {}, payments.map((p) => h("li", {},
-      [p.amount_satang != null ? formatBaht(p.amount_satang) : null, p.method, p.status, p.reference, formatDateTime(p.at || p.paid_at)]
-        .filter(Boolean).join(" · ")))),
+      [
+        p.amount_satang != null ? formatBaht(p.amount_satang) : null,
+        p.channel ? label("pay.channel", p.channel) : null,
+        p.status ? label("pay.status", p.status) : null,
+        p.transaction_id,
+        formatDateTime(p.paid_at || p.received_at),
+      ].filter(Boolean).join(" · ")))),
   ];
 }
 
