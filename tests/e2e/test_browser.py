@@ -53,10 +53,12 @@ def stack(request: pytest.FixtureRequest) -> Iterator[LocalStack]:
     ``local_stack`` fixture, when there is one, is reused rather than started twice.
     """
     try:
-        yield request.getfixturevalue("local_stack")
-        return
+        shared: LocalStack | None = request.getfixturevalue("local_stack")
     except pytest.FixtureLookupError:
-        pass
+        shared = None
+    if shared is not None:
+        yield shared
+        return
     started = LocalStack().start()
     yield started
     started.stop()

@@ -343,14 +343,48 @@ class OpenData(_Model):
     dataset: str | None = None
 
 
+#: Citizen pool attributes an identity provider's claims may fill (Cognito's attribute mapping).
+_POOL_ATTRIBUTE = (
+    r"^(custom:[A-Za-z0-9_]{1,20}|address|birthdate|email|email_verified|family_name|gender|given_name|locale|"
+    r"middle_name|name|nickname|phone_number|phone_number_verified|picture|preferred_username|profile|updated_at|"
+    r"website|zoneinfo)$"
+)
+
+
 class OidcProvider(_Model):
-    """Q2.2: a Digital ID provider (ThaID / D.DOPA style OIDC) the agency accepts."""
+    """Q2.2: a Digital ID provider (ThaID / D.DOPA style OIDC) the agency accepts.
+
+    ``id`` is also the provider's name in the citizen user pool: Cognito names the users it creates
+    ``<id>_<subject>`` and puts them in the group ``<pool id>_<id>``, which is how a token shows
+    that the citizen signed in with this provider (and so at its ``ial``).
+    """
 
     id: Annotated[str, Field(pattern=_SLUG)]
     name: Localized
-    issuer: str
-    client_id: str
+    issuer: Annotated[str, Field(pattern=r"^https?://[^\s?#]+$")]
+    client_id: Annotated[str, Field(min_length=1)]
     ial: Literal["IAL1", "IAL2", "IAL2.3"] = "IAL2"
+    #: OAuth scopes asked of the provider (``openid`` is required).
+    scopes: tuple[str, ...] = ("openid", "profile", "email")
+    #: the Secrets Manager secret (plain text) holding the client secret the provider issued;
+    #: the agency creates it before deploying. Default: ``eservice/<tenant id>/oidc/<provider id>``.
+    client_secret_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")] | None = None
+    #: citizen pool attribute → the provider's claim that fills it, applied at every sign-in.
+    attribute_mapping: dict[Annotated[str, Field(pattern=_POOL_ATTRIBUTE)], Annotated[str, Field(min_length=1)]] = {
+        "email": "email",
+        "name": "name",
+    }
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        if "openid" not in scopes:
+            raise ValueError("an OpenID Connect provider needs the 'openid' scope")
+        return scopes
+
+    def secret_name(self, tenant_id: str) -> str:
+        """The name of the Secrets Manager secret that holds this provider's client secret."""
+        return self.client_secret_name or f"eservice/{tenant_id}/oidc/{self.id}"
 
 
 class Tenant(_Model):
@@ -404,6 +438,15 @@ class Tenant(_Model):
                         f"service '{service.id}' names unknown responsible_unit '{service.responsible_unit}'"
                     )
         return services
+
+    @field_validator("identity_providers")
+    @classmethod
+    def _unique_providers(cls, providers: tuple[OidcProvider, ...]) -> tuple[OidcProvider, ...]:
+        ids = [p.id for p in providers]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate identity provider ids: {', '.join(dupes)}")
+        return providers
 
     def service(self, service_id: str) -> Service:
         """The service with that id (KeyError if the agency does not offer it)."""

@@ -1,0 +1,90 @@
+"""All benchmarks in one run, printed side by side as ratios (``make bench``; not part of the tests).
+
+Rows: rendering a Thai licence; render + PAdES B-LTA seal with the KMS key; our B-B seal against
+endesive on the same PDF; KMS calls per sealed licence; verification; the official-time arithmetic
+(deemed time of receipt and an SLA due date) per call. Machines here are noisy: read the ratios,
+not the milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_seal
+
+from eservice.tenant import load_tenant
+from eservice.time_rules import OfficeCalendar, add_working_days, deemed_receipt_time
+from eservice_pdf import render
+from eservice_pdf.seal import seal_pdf
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    import logging
+
+    # pyHanko warns on every offline seal that it will not fetch revocation data: that is the design here.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    tenant = load_tenant(REPO / "tenants" / "klongnoy.yaml")
+    service = tenant.service("food-shop")
+    data = render.LicenceData(
+        licence_number="FS-2569-00012",
+        request_reference="R-7K3M9QX2TD",
+        issued_at=dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok")),
+        valid_until=dt.date(2027, 11, 22),
+        answers={
+            "applicant_name": "สมหญิง รักดี", "shop_name": "ครัวคุณหญิง", "shop_address": "45 ถนนตลาดใหม่ ตำบลคลองน้อย",
+            "food_type": "restaurant", "area_sqm": 250.0,
+        },
+        verify_url="https://klongnoy.go.th/#/verify/FS-2569-00012",
+        holder_name="สมหญิง รักดี",
+    )
+    calendar = OfficeCalendar()
+    entered = dt.datetime(2023, 1, 22, 21, 33, tzinfo=ZoneInfo("Asia/Bangkok"))
+
+    with bench_seal.world() as w:
+
+        def render_licence() -> bytes:
+            return render.render_licence(tenant, service, data)
+
+        def render_and_seal() -> bytes:
+            return seal_pdf(
+                render_licence(), signer=w.signer, timestamper=w.timestamper, pki_roots=w.pki.trust_roots,
+                crls=w.pki.crls, reason="ออกใบอนุญาต FS-2569-00012", location=tenant.domain,
+            )
+
+        def official_time() -> object:
+            deemed = deemed_receipt_time(entered, calendar)
+            return add_working_days(deemed, 30, calendar)
+
+        seal_rows = dict(bench_seal.cases(w))
+        rows = [
+            bench_seal.measure("render licence (Thai, fpdf2 + HarfBuzz)", render_licence, args.runs, w.kms_calls),
+            bench_seal.measure("render + B-LTA seal + check (KMS, TSA)", render_and_seal, args.runs, w.kms_calls),
+            *(bench_seal.measure(name, seal_rows[name], args.runs, w.kms_calls) for name in (
+                "endesive B-B, local key (baseline)",
+                "ours seal_pdf_basic B-B, KMS",
+                "ours verify_pdf on a B-LTA seal",
+            )),
+            bench_seal.measure("deemed receipt time + 30 working days", official_time, args.runs * 20, w.kms_calls),
+        ]
+    bench_seal.print_table(rows, args.runs)
+    render_ms, sealed_ms = rows[0].median_ms, rows[1].median_ms
+    ours, endesive = rows[3].median_ms, rows[2].median_ms
+    print()
+    print(f"render + seal / render alone:          {sealed_ms / render_ms:5.2f}x")
+    print(f"our B-B seal / endesive B-B (same PDF): {ours / endesive:5.2f}x")
+    print(f"KMS calls per sealed licence:           {rows[1].kms_calls:5.1f}")
+
+
+if __name__ == "__main__":
+    main()
