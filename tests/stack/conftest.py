@@ -10,7 +10,7 @@ import base64
 import io
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -23,11 +23,9 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[LocalStack]:
-    """One local stack for the whole session (moto's backends are process-wide)."""
-    running = LocalStack().start()
-    yield running
-    running.stop()
+def stack(local_stack: LocalStack) -> LocalStack:
+    """The session's local stack (tests/conftest.py starts it once)."""
+    return local_stack
 
 
 class Client:
