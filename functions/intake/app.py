@@ -575,7 +575,13 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
 @app.get("/officer/payments/slips", summary="Payment slips waiting for finance", tags=["payment"], security=OFFICER)
 def pending_slips() -> dict[str, Any]:
     _finance()
-    return {"slips": payments().pending_slips()}
+    slips = payments().pending_slips()
+    for slip in slips:
+        # Finance looks at the proof itself before deciding (Q6.6).
+        attachment = slip.get("attachment") or {}
+        if attachment.get("key"):
+            slip["url"] = files("uploads").presign_get(attachment["key"], file_name=attachment["file_name"])
+    return {"slips": slips}
 
 
 @app.post(

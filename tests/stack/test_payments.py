@@ -186,7 +186,8 @@ def test_given_a_transfer_slip_when_finance_rejects_then_verifies_then_the_reque
 
     first = report("KTB-001")
     pending = finance.get("/officer/payments/slips").json()["slips"]
-    assert first["id"] in [s["id"] for s in pending]
+    listed = next(s for s in pending if s["id"] == first["id"])
+    assert requests.get(listed["url"], timeout=30).content.startswith(b"%PDF")
     refused = finance.post(
         f"/officer/payments/slips/{request_id}/{first['id']}",
         json={"decision": "reject", "reason": "ยอดเงินไม่ปรากฏในบัญชี"},

@@ -421,6 +421,7 @@ class Applications:
             }
             for e in self._store.events(request_id)
         ]
+        detail_deadline = token.get("deadline_at") if token and token.get("state") == "waiting" else None
         detail = {
             **self._request_summary(record),
             "history": history,
@@ -433,6 +434,11 @@ class Applications:
             "documents": record.get("documents", {}),
             "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
             "timestamp_token": record.get("timestamp_token") is not None,
+            "more_documents": (
+                {"what": record.get("more_documents_what"), "deadline": detail_deadline}
+                if status is RequestStatus.MORE_DOCUMENTS_REQUESTED
+                else None
+            ),
         }
         return detail
 

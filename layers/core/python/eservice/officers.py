@@ -266,7 +266,7 @@ class Officers:
                 RequestStatus.IN_APPROVAL,
                 at=now,
                 actor=officer.actor,
-                reason=nxt.name.th,
+                reason=f"{nxt.name.th} / {nxt.name.en}",
                 data={"approval_index": fields["approval_index"], "approved_by_role": role},
             )
             self._store.apply_status_change(event)

@@ -162,7 +162,13 @@ class SagaSteps:
         request = self._store.request_domain(record)
         approval_index = int(record.get("approval_index") or 0)
         if request.status != target:
-            reason = service.approval_steps[approval_index].name.th if step == "approval" else None
+            reason = None
+            if step == "approval":
+                name = service.approval_steps[approval_index].name
+                reason = f"{name.th} / {name.en}"
+            elif step == "more_documents":
+                # what the officer asked for stays in the history the applicant reads.
+                reason = record.get("more_documents_what")
             _, event = request.change_status(target, at=now, actor=SYSTEM, reason=reason, data={"step": step})
             self._store.apply_status_change(event)
         sequence = int((self._store.get_item(f"REQ#{request_id}", "TOKEN") or {}).get("sequence", 0)) + 1
