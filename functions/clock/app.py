@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eservice.aws import Saga, client
+from eservice.aws import Saga, client, transient_errors_retried
 from eservice.payments import PaymentDesk
 from eservice.saga_steps import DeadlineScheduler, SagaSteps
 from eservice.settings import settings, tenant
@@ -77,6 +77,7 @@ def _tsa_http(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Dispatch one saga step, a due deadline, or a TSA request."""
     if "httpMethod" in event:

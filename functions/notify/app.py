@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
-from eservice.aws import client
+from eservice.aws import client, transient_errors_retried
 from eservice.messages import Message, compose
 from eservice.settings import settings, tenant
 from eservice.store import Store
@@ -100,6 +100,7 @@ def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None)
 
 
 @logger.inject_lambda_context(clear_state=True)
+@transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """``notice`` (a status message) or ``deliver`` (the issued document)."""
     action = event["action"]

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
-from eservice.aws import client
+from eservice.aws import client, transient_errors_retried
 from eservice.settings import settings, tenant
 from eservice.store import Store
 from eservice_pdf.agency_keys import agency_pki, seal_signer, timestamper
@@ -71,6 +71,7 @@ def issuing() -> Issuing:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Dispatch one document action."""
     action = event["action"]

@@ -392,3 +392,35 @@ def test_given_the_time_of_entry_when_submitting_then_the_deemed_time_of_receipt
     else:
         assert received == datetime.fromisoformat(deemed)
     assert datetime.fromisoformat(stamped["due_at"]) > received
+
+
+# --- signed PDFs attached by applicants and e-stamp codes (R-3.3.8) ------------------------------
+def test_given_an_attached_pdf_sealed_by_a_trusted_agency_then_its_signature_check_is_kept_for_the_officer(
+    new_citizen, officer, stack
+):
+    issuer = new_citizen()
+    issued = submit(issuer, prepared_draft(issuer))
+    sealed = wait_for(issuer, issued["id"], lambda r: "acknowledgment" in r["documents"])
+    link = issuer.get(f"/requests/{issued['id']}/documents/acknowledgment").json()
+    sealed_pdf = requests.get(link["url"], timeout=30).content
+    assert sealed["documents"]["acknowledgment"]["sealed"]
+
+    citizen = new_citizen()
+    draft_id = citizen.post("/drafts", json={"service_id": "fire-certificate", "answers": FIRE_ANSWERS}).json()["id"]
+    signed = upload(citizen, draft_id, "police_report", "sealed.pdf", sealed_pdf).json()["attachment"]
+    plain = upload(citizen, draft_id, "id_card", "id.pdf", pdf_bytes()).json()["attachment"]
+
+    assert signed["signature_check"]["summary"] == "valid"
+    assert signed["signature_check"]["signatures"][0]["signer_organization"] == "เทศบาลตำบลคลองน้อย"
+    assert "signature_check" not in plain
+
+
+def test_given_an_estamp_code_when_saving_then_its_format_is_checked(new_citizen):
+    citizen = new_citizen()
+    draft_id = citizen.post("/drafts", json={"service_id": "fire-certificate"}).json()["id"]
+
+    bad = citizen.put(f"/drafts/{draft_id}", json={"answers": {}, "estamp_code": "12345"})
+    good = citizen.put(f"/drafts/{draft_id}", json={"answers": {}, "estamp_code": "ab12-cd34-ef56-gh78"})
+
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "estamp.format"
+    assert good.json()["estamp_code"] == "AB12-CD34-EF56-GH78"

@@ -9,7 +9,23 @@ import json
 from functools import cache
 from typing import Any
 
-__all__ = ["Saga", "Uploads", "client", "invoke_function"]
+__all__ = ["Saga", "Uploads", "client", "invoke_function", "transient_errors_retried"]
+
+#: AWS error codes worth retrying: the saga retries ``TransientError`` with backoff, nothing else.
+_TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "ServiceUnavailable",
+        "InternalServerError",
+        "SlowDown",
+        "KMSInternalException",
+    }
+)
 
 
 @cache
@@ -125,3 +141,23 @@ def invoke_function(function_name: str, payload: dict[str, Any]) -> dict[str, An
     if response.get("FunctionError"):
         raise RuntimeError(f"{function_name} failed: {body.get('errorType') if isinstance(body, dict) else body}")
     return body if isinstance(body, dict) else {"result": body}
+
+
+def transient_errors_retried(function: Any) -> Any:
+    """Re-raise throttling and busy-service errors as ``TransientError`` so the saga retries only those."""
+    import functools
+
+    from botocore.exceptions import ClientError
+
+    from .errors import TransientError
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _TRANSIENT_CODES:
+                raise TransientError(str(exc)) from exc
+            raise
+
+    return wrapper
