@@ -47,6 +47,7 @@ from constructs import Construct
 
 from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
 
+from .identity import CitizenFederation, citizen_identity_providers, citizen_oauth_settings
 from .routes import REPO, intake_routes
 from .saga import RequestSaga
 
@@ -201,6 +202,11 @@ class EServiceStack(Stack):
             "CitizenWebClient",
             auth_flows=cognito.AuthFlow(user_password=True, user_srp=True, user=True),
             prevent_user_existence_errors=True,
+            o_auth=citizen_oauth_settings(tenant),
+            supported_identity_providers=citizen_identity_providers(tenant),
+        )
+        self.federation = CitizenFederation(
+            self, "CitizenFederation", tenant=tenant, pool=self.citizen_pool, client=self.citizen_client
         )
         self.officer_pool = cognito.UserPool(
             self,
@@ -303,6 +309,26 @@ class EServiceStack(Stack):
         self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
         self.clock.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
         self.clock.grant_invoke(self.scheduler_role)
+        # officers check new and changed requests at least twice per working day (08:30, 16:30).
+        self.notify.grant_invoke(self.scheduler_role)
+        self.officer_pool.grant(self.notify, "cognito-idp:ListUsersInGroup")
+        weekdays = ",".join(d.upper() for d in self.tenant.office_hours.weekdays)
+        for name, at in (("Morning", self.tenant.office_hours.opens), ("Afternoon", self.tenant.office_hours.closes)):
+            scheduler.CfnSchedule(
+                self,
+                f"OfficerDigest{name}",
+                group_name=self.scheduler_group.ref,
+                schedule_expression=f"cron({at.minute} {at.hour} ? * {weekdays} *)",
+                schedule_expression_timezone=self.tenant.office_hours.timezone,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                target=scheduler.CfnSchedule.TargetProperty(
+                    arn=self.notify.function_arn,
+                    role_arn=self.scheduler_role.role_arn,
+                    input='{"action": "digest"}',
+                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
+                ),
+                description="Digest of new and changed requests and SLA warnings for officers (R-1.7)",
+            )
 
         # --- the REST API -------------------------------------------------------------------
         self.api = self._rest_api()

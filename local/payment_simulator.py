@@ -44,8 +44,16 @@ class PaymentSimulator:
         return Response("not found", status=404)
 
     # ------------------------------------------------------------------------------------------
-    def pay(self, *, ref1: str, ref2: str | None, amount_satang: int, channel: str, outcome: str,
-            transaction_id: str | None = None) -> dict[str, Any]:
+    def pay(
+        self,
+        *,
+        ref1: str,
+        ref2: str | None,
+        amount_satang: int,
+        channel: str,
+        outcome: str,
+        transaction_id: str | None = None,
+    ) -> dict[str, Any]:
         """Send the provider's signed webhook for one payment attempt; returns the e-Service's answer."""
         event = {
             "id": f"evt_{uuid.uuid4().hex}",
@@ -83,8 +91,14 @@ class PaymentSimulator:
             outcome = str(body.get("outcome", "paid"))
             if outcome == "partial":
                 amount, outcome = amount // 2, "paid"
-            result = self.pay(ref1=bill["02"], ref2=bill.get("03"), amount_satang=amount, channel="thai_qr",
-                              outcome=outcome, transaction_id=body.get("transaction_id"))
+            result = self.pay(
+                ref1=bill["02"],
+                ref2=bill.get("03"),
+                amount_satang=amount,
+                channel="thai_qr",
+                outcome=outcome,
+                transaction_id=body.get("transaction_id"),
+            )
             return Response(json.dumps(result, ensure_ascii=False), content_type="application/json")
         payload = request.args.get("payload", "")
         rows = ""
@@ -95,14 +109,19 @@ class PaymentSimulator:
                 assert isinstance(bill, dict)
                 rows = "".join(
                     f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-                    for k, v in (("Biller ID", bill.get("01")), ("Ref1", bill.get("02")), ("Ref2", bill.get("03")),
-                                 ("จำนวนเงิน / amount", fields.get("54")), ("สกุลเงิน / currency", fields.get("53")))
+                    for k, v in (
+                        ("Biller ID", bill.get("01")),
+                        ("Ref1", bill.get("02")),
+                        ("Ref2", bill.get("03")),
+                        ("จำนวนเงิน / amount", fields.get("54")),
+                        ("สกุลเงิน / currency", fields.get("53")),
+                    )
                 )
             except ThaiQrError as exc:
                 rows = f"<tr><td>error</td><td>{html.escape(str(exc))}</td></tr>"
         form = (
             f'<form method="get"><textarea name="payload" rows="3" cols="60">{html.escape(payload)}</textarea>'
-            '<br><button>อ่าน QR / Read</button></form>'
+            "<br><button>อ่าน QR / Read</button></form>"
             f"<table>{rows}</table>"
             '<form method="post"><input type="hidden" name="payload" value="'
             f'{html.escape(payload)}"><button name="outcome" value="paid">ชำระครบ / Pay</button>'
@@ -117,8 +136,13 @@ class PaymentSimulator:
         amount = int(source.get("amount_satang", "0") or 0)
         return_url = source.get("return_url", "/")
         if request.method == "POST":
-            self.pay(ref1=ref1, ref2=ref2, amount_satang=amount, channel="card",
-                     outcome="paid" if source.get("outcome") == "paid" else "failed")
+            self.pay(
+                ref1=ref1,
+                ref2=ref2,
+                amount_satang=amount,
+                channel="card",
+                outcome="paid" if source.get("outcome") == "paid" else "failed",
+            )
             if not return_url.startswith(self._base_url()):
                 return_url = "/"
             return Response(status=303, headers={"Location": return_url})

@@ -35,6 +35,7 @@ from eservice.tenant import tenants_dir
 
 from . import lambda_runner
 from .front import Front, routes_from_template
+from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
 
@@ -139,6 +140,7 @@ class LocalStack:
         os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
+        self.hosted_ui = HostedUi.for_stack(self)
         self._front = Front(
             routes=routes_from_template(self.template, self.provisioned),
             moto_url=self.moto_url,
@@ -150,6 +152,7 @@ class LocalStack:
                 "/_local/mailbox": self._mailbox,
                 "/_local/clock": self._clock,
                 "/_local/pay": self.payments,
+                HOSTED_UI_PATH: self.hosted_ui,
             },
         )
         self._seed()
@@ -230,6 +233,7 @@ class LocalStack:
             "cognitoEndpoint": "/_aws/cognito",
             "region": REGION,
             "citizen": {
+                "oauthDomain": "/_aws/cognito-domain",
                 "userPoolId": self.resource("CitizenPool/Resource"),
                 "clientId": refs[
                     self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")

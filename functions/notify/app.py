@@ -99,11 +99,64 @@ def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None)
     return {"template": template, "channels": [s["channel"] for s in sent]}
 
 
+def digest() -> dict[str, Any]:
+    """R-1.7: twice each working day, every officer gets the new and changed requests and SLA warnings."""
+    from datetime import datetime
+
+    from eservice.officers import Officer, Officers
+    from eservice.saga_steps import office_calendar
+    from eservice.tenant import OFFICER_GROUPS
+
+    agency = tenant()
+    now = clock_source.now()
+    if not office_calendar(agency).is_working_day(now.astimezone(office_calendar(agency).timezone).date()):
+        return {"sent": 0, "reason": "not a working day"}
+    last = store().get_item("DIGEST#officers", "LAST")
+    since = datetime.fromisoformat(last["at"]) if last else None
+    cognito = client("cognito-idp")
+    recipients: dict[str, set[str]] = {}
+    for group in OFFICER_GROUPS:
+        pages = cognito.get_paginator("list_users_in_group").paginate(
+            UserPoolId=settings().officer_pool_id, GroupName=group
+        )
+        for page in pages:
+            for user in page["Users"]:
+                email = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "email"), None)
+                if email:
+                    recipients.setdefault(email, set()).add(group)
+    desk = Officers(store=store(), tenant=agency, answer_step=lambda *_: None, link=lambda *_: "")
+    base = settings().public_base_url or f"https://{agency.domain}"
+    sent = 0
+    for email, groups in sorted(recipients.items()):
+        report = desk.digest(Officer(id=email, email=email, groups=frozenset(groups)), since=since)
+        mine = [r for r in report["changed"] if r["waiting"] and r["waiting"]["role"] in groups]
+        lines = [
+            f"{r['id']}  {r['status_label']['th']}  SLA: {r['sla_state'] or '-'}  {r['service']['name']['th']}"
+            for r in mine + [r for r in report["overdue"] + report["due_soon"] if r not in mine]
+        ]
+        subject = (
+            f"สรุปคำขอ {agency.name.th}: ใหม่/เปลี่ยนแปลง {len(report['changed'])} "
+            f"ใกล้ครบกำหนด {len(report['due_soon'])} เกินกำหนด {len(report['overdue'])} / Officer digest"
+        )
+        body = (
+            f"คำขอใหม่ {len(report['new'])} รายการ, มีความเปลี่ยนแปลง {len(report['changed'])} รายการ, "
+            f"ใกล้ครบกำหนด {len(report['due_soon'])}, เกินกำหนด {len(report['overdue'])}\n"
+            f"New {len(report['new'])}, changed {len(report['changed'])}, due soon {len(report['due_soon'])}, "
+            f"overdue {len(report['overdue'])}\n\n" + "\n".join(lines) + f"\n\n{base}/officer/\n"
+        )
+        _email(email, Message(subject=subject, body=body, sms=""), [])
+        sent += 1
+    store().put_item({"PK": "DIGEST#officers", "SK": "LAST", "at": now.isoformat()})
+    return {"sent": sent}
+
+
 @logger.inject_lambda_context(clear_state=True)
 @transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """``notice`` (a status message) or ``deliver`` (the issued document)."""
     action = event["action"]
+    if action == "digest":
+        return digest()
     request_id = event["request_id"]
     logger.append_keys(request_id=request_id, action=action)
     if action == "notice":

@@ -288,7 +288,9 @@ def test_given_the_api_then_one_throttled_stage_named_api_and_cognito_authorizer
 
 
 CITIZEN_PREFIXES = ("/drafts", "/requests", "/me")
-PUBLIC_PREFIXES = ("/services", "/agency", "/register", "/verify", "/openapi.json", "/tsa")
+PUBLIC_PREFIXES = (
+    "/services", "/agency", "/register", "/verify", "/openapi.json", "/tsa", "/announcements", "/payments/webhook",
+)
 
 
 def test_given_each_api_method_then_its_path_decides_who_must_be_signed_in(resources: Resources) -> None:

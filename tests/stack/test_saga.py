@@ -302,3 +302,19 @@ def test_given_the_work_list_then_open_requests_show_their_sla_state_and_waiting
     assert row["waiting"]["role"] == "reviewer"
     assert request_id in [r["id"] for r in digest["changed"]]
     assert all(r["waiting"]["role"] == "reviewer" for r in mine)
+
+
+def test_given_the_morning_digest_then_each_officer_is_mailed_new_changed_and_overdue_requests(
+    new_citizen, officer, stack
+):
+    _, request_id = _submitted(new_citizen)
+    wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+    moved = requests.post(f"{stack.url}/_local/clock", json={"set": "2027-12-01T08:30:00+07:00"}, timeout=60)
+    assert moved.status_code == 200
+
+    # What the 08:30 / 16:30 working-day schedule does.
+    result = stack.invoke(stack.function_name("notify"), {"action": "digest"})
+
+    assert result["sent"] >= 6
+    digest = wait_for_mail(stack, "reviewer@klongnoy.go.th", lambda m: "Officer digest" in m["subject"])
+    assert request_id in digest["body"] and "overdue" in digest["body"]

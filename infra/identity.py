@@ -1,0 +1,99 @@
+"""Q2.1, Q2.2: citizens sign in with the agency's Digital ID providers (ThaID / D.DOPA style OIDC).
+
+Cognito federates: the citizen pool gets a domain (its hosted endpoints ``/oauth2/authorize``,
+``/oauth2/idpresponse``, ``/oauth2/token``), one OIDC identity provider per entry of the tenant's
+``identity_providers``, and the citizen web client may use the authorization-code grant with PKCE
+to come back to the site. The local stack emulates those endpoints (``local/hosted_ui.py``).
+
+The web client's OAuth settings can only be given when the client is constructed, so the stack
+passes ``citizen_oauth_settings(tenant)`` and ``citizen_identity_providers(tenant)`` to
+``add_client``; ``CitizenFederation`` makes that client depend on the providers it names.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, SecretValue
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from eservice.tenant import Tenant
+
+__all__ = ["CitizenFederation", "citizen_identity_providers", "citizen_oauth_settings", "site_url"]
+
+
+def site_url(tenant: Tenant) -> str:
+    """Where Cognito sends the citizen back: the site's root (the site routes on the URL's hash)."""
+    return f"https://{tenant.domain}/"
+
+
+def citizen_oauth_settings(tenant: Tenant) -> cognito.OAuthSettings:
+    """Authorization-code grant only (the site adds PKCE; no implicit grant), back to the site."""
+    return cognito.OAuthSettings(
+        flows=cognito.OAuthFlows(authorization_code_grant=True),
+        scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callback_urls=[site_url(tenant)],
+        logout_urls=[site_url(tenant)],
+    )
+
+
+def citizen_identity_providers(tenant: Tenant) -> list[cognito.UserPoolClientIdentityProvider]:
+    """The e-Service's own accounts (password, e-mail OTP) and each of the agency's providers."""
+    return [
+        cognito.UserPoolClientIdentityProvider.COGNITO,
+        *(cognito.UserPoolClientIdentityProvider.custom(p.id) for p in tenant.identity_providers),
+    ]
+
+
+class CitizenFederation(Construct):
+    """The citizen pool's domain and the agency's OIDC identity providers.
+
+    Before the first deployment the agency creates, for each provider, a Secrets Manager secret
+    whose value is the plain client secret the provider issued to it, named
+    ``identity_providers[].client_secret_name`` (default ``eservice/<tenant id>/oidc/<provider id>``).
+    CloudFormation reads it at deployment time (a dynamic reference: the secret is never in the
+    template); the deployment fails if the secret does not exist. The provider must allow the
+    redirect URI ``<sign_in_url>/oauth2/idpresponse``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tenant: Tenant,
+        pool: cognito.UserPool,
+        client: cognito.UserPoolClient,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # The prefix is global per region: one tenant per prefix.
+        self.domain = cognito.UserPoolDomain(
+            self,
+            "Domain",
+            user_pool=pool,
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=f"eservice-{tenant.id}"),
+        )
+        self.providers: dict[str, cognito.UserPoolIdentityProviderOidc] = {}
+        for provider in tenant.identity_providers:
+            oidc = cognito.UserPoolIdentityProviderOidc(
+                self,
+                f"Provider-{provider.id}",
+                user_pool=pool,
+                name=provider.id,
+                issuer_url=provider.issuer,
+                client_id=provider.client_id,
+                # unsafe_unwrap gives CloudFormation's {{resolve:secretsmanager:...}} reference, not the value.
+                client_secret=SecretValue.secrets_manager(provider.secret_name(tenant.id)).unsafe_unwrap(),
+                scopes=list(provider.scopes),
+                attribute_request_method=cognito.OidcAttributeRequestMethod.GET,
+                attribute_mapping=cognito.AttributeMapping(
+                    custom={
+                        attribute: cognito.ProviderAttribute.other(claim)
+                        for attribute, claim in provider.attribute_mapping.items()
+                    }
+                ),
+            )
+            # The client names the provider; CloudFormation must create the provider first.
+            client.node.add_dependency(oidc)
+            self.providers[provider.id] = oidc
+        self.sign_in_url = self.domain.base_url()
+        CfnOutput(self, "CitizenSignInUrl", value=self.sign_in_url)
