@@ -99,6 +99,7 @@ class Front:
         sites: dict[str, Path],
         site_config: dict[str, Any],
         local_routes: dict[str, Callable[[Request], Response]],
+        cognito_extensions: list[Callable[[str, dict[str, Any]], Response | None]] | None = None,
     ) -> None:
         self._routes = routes
         self._moto_url = moto_url
@@ -107,6 +108,8 @@ class Front:
         self._sites = sites
         self._site_config = site_config
         self._local_routes = local_routes
+        # Cognito features moto lacks, answered locally (e.g. e-mail OTP sign-in); None passes to moto.
+        self._cognito_extensions = cognito_extensions or []
         self._jwks: dict[str, Any] = {}
         self._jwks_lock = threading.Lock()
         self._groups = _GroupCache(moto_url=moto_url, region=region)
@@ -247,6 +250,12 @@ class Front:
         return {k: str(v) for k, v in claims.items()}
 
     def _cognito(self, request: Request) -> Response:
+        target = request.headers.get("X-Amz-Target", "")
+        body = request.get_json(force=True, silent=True) or {}
+        for extension in self._cognito_extensions:
+            answer = extension(target, body)
+            if answer is not None:
+                return answer
         upstream = requests.post(
             self._moto_url + "/",
             data=request.get_data(),

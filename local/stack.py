@@ -141,6 +141,13 @@ class LocalStack:
         os.environ["PUBLIC_BASE_URL"] = self.url
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
+        from eservice.tenant import load_tenant
+
+        from .email_otp import EmailOtpSignIn
+        from .provision import ACCOUNT
+
+        agency = load_tenant(tenants_dir() / f"{self.tenant}.yaml")
+        email_otp = EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
         self._front = Front(
             routes=routes_from_template(self.template, self.provisioned),
             moto_url=self.moto_url,
@@ -154,6 +161,7 @@ class LocalStack:
                 "/_local/pay": self.payments,
                 HOSTED_UI_PATH: self.hosted_ui,
             },
+            cognito_extensions=[email_otp],
         )
         self._seed()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="front")

@@ -437,30 +437,91 @@ def test_given_no_pkce_when_authorizing_then_the_site_gets_invalid_request(stack
 
 
 # --- e-mail OTP sign-in (the citizen pool allows it in AWS) ----------------------------------------------
-def test_moto_does_not_offer_email_otp_sign_in_yet(stack: LocalStack) -> None:
-    """Cognito's USER_AUTH flow with EMAIL_OTP cannot be tested locally: moto 5.2.5 refuses the flow.
-
-    When this fails, moto has learnt USER_AUTH: replace it with a sign-in by e-mail OTP
-    (InitiateAuth USER_AUTH → EMAIL_OTP challenge → code from the mailbox → RespondToAuthChallenge).
-    """
-    citizen = next(login for login in stack.logins if login.pool == "citizen")
-
-    answer = requests.post(
+def _cognito_call(stack: LocalStack, action: str, payload: dict) -> requests.Response:
+    return requests.post(
         f"{stack.url}/_aws/cognito",
-        data=json.dumps(
-            {
-                "ClientId": client_id(stack),
-                "AuthFlow": "USER_AUTH",
-                "AuthParameters": {"USERNAME": citizen.email, "PREFERRED_CHALLENGE": "EMAIL_OTP"},
-            }
-        ),
+        data=json.dumps(payload),
         headers={
             "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
         },
         timeout=30,
     )
 
-    assert answer.status_code == 400
-    assert answer.json()["__type"] == "InvalidParameterException"
-    assert "Value 'USER_AUTH' at 'authFlow' failed to satisfy constraint" in answer.json()["message"]
+
+def test_given_email_otp_sign_in_then_the_code_arrives_by_mail_and_opens_the_citizen_api(stack: LocalStack) -> None:
+    """Q2.2: sign-in with a one-time code sent by e-mail (Cognito USER_AUTH / EMAIL_OTP)."""
+    citizen = next(login for login in stack.logins if login.pool == "citizen")
+    before = len(requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"])
+
+    started = _cognito_call(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": client_id(stack),
+            "AuthFlow": "USER_AUTH",
+            "AuthParameters": {"USERNAME": citizen.email, "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+        },
+    )
+    assert started.status_code == 200 and started.json()["ChallengeName"] == "EMAIL_OTP"
+    mail = requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"][before:]
+    code = next(m for m in mail if citizen.email in m["to"])["body"].split("คือ ")[1][:8]
+    wrong = _cognito_call(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client_id(stack),
+            "ChallengeName": "EMAIL_OTP",
+            "Session": started.json()["Session"],
+            "ChallengeResponses": {
+                "USERNAME": citizen.email,
+                "EMAIL_OTP_CODE": "00000000" if code != "00000000" else "1",
+            },
+        },
+    )
+    right = _cognito_call(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client_id(stack),
+            "ChallengeName": "EMAIL_OTP",
+            "Session": started.json()["Session"],
+            "ChallengeResponses": {"USERNAME": citizen.email, "EMAIL_OTP_CODE": code},
+        },
+    )
+    replay = _cognito_call(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client_id(stack),
+            "ChallengeName": "EMAIL_OTP",
+            "Session": started.json()["Session"],
+            "ChallengeResponses": {"USERNAME": citizen.email, "EMAIL_OTP_CODE": code},
+        },
+    )
+
+    assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
+    token = right.json()["AuthenticationResult"]["IdToken"]
+    profile = requests.get(f"{stack.url}/api/me/profile", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert profile.status_code == 200 and profile.json()["email"] == citizen.email
+    assert replay.status_code == 400
+
+
+def test_given_an_unknown_address_when_asking_for_a_code_then_nothing_is_sent_and_nobody_learns_it(
+    stack: LocalStack,
+) -> None:
+    before = len(requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"])
+
+    started = _cognito_call(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": client_id(stack),
+            "AuthFlow": "USER_AUTH",
+            "AuthParameters": {"USERNAME": "nobody@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+        },
+    )
+
+    assert started.status_code == 200 and started.json()["ChallengeName"] == "EMAIL_OTP"
+    after = requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"][before:]
+    assert not [m for m in after if "nobody@example.com" in m["to"]]
