@@ -37,6 +37,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
@@ -358,6 +359,7 @@ class EServiceStack(Stack):
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
         )
 
+        self._publish_sites()
         self._monitoring()
         self._acknowledge_nag_findings()
         CfnOutput(self, "ApiUrl", value=self.api.url)
@@ -581,6 +583,61 @@ class EServiceStack(Stack):
             self, "ApiFirewallAssociation", resource_arn=api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
         )
         return api
+
+    def _publish_sites(self) -> None:
+        """The citizen site at / and the officer SPA at /officer/, with the config.json they start from."""
+        config = {
+            "tenant": self.tenant.id,
+            "apiBase": "/api",
+            "cognitoEndpoint": f"https://cognito-idp.{self.region}.amazonaws.com/",
+            "region": self.region,
+            "citizen": {
+                "userPoolId": self.citizen_pool.user_pool_id,
+                "clientId": self.citizen_client.user_pool_client_id,
+                "oauthDomain": self.federation.sign_in_url,
+            },
+            "officer": {
+                "userPoolId": self.officer_pool.user_pool_id,
+                "clientId": self.officer_client.user_pool_client_id,
+            },
+            "local": False,
+        }
+        citizen = s3deploy.BucketDeployment(
+            self,
+            "CitizenSite",
+            sources=[
+                s3deploy.Source.asset(str(REPO / "web" / "citizen")),
+                s3deploy.Source.json_data("config.json", config),
+            ],
+            destination_bucket=self.sites,
+            distribution=self.distribution,
+            distribution_paths=["/index.html", "/config.json"],
+            prune=False,
+        )
+        officer = s3deploy.BucketDeployment(
+            self,
+            "OfficerSite",
+            sources=[s3deploy.Source.asset(str(REPO / "web" / "officer"))],
+            destination_bucket=self.sites,
+            destination_key_prefix="officer/",
+            distribution=self.distribution,
+            distribution_paths=["/officer/*"],
+            prune=False,
+        )
+        officer.node.add_dependency(citizen)
+        # CDK's one publishing function: acknowledged on it alone, so no other role may ever delete objects.
+        publisher = next(c for c in self.node.children if c.node.id.startswith("Custom::CDKBucketDeployment"))
+        reason = (
+            "CDK's site-publishing function replaces the static site files of the sites bucket on each deploy; "
+            "no request, document or evidence is stored there"
+        )
+        sites_arn = f"<{self.get_logical_id(self.sites.node.default_child)}.Arn>"  # type: ignore[arg-type]
+        for finding in (
+            "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+            f"AwsSolutions-IAM5[Resource::{sites_arn}/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+        ):
+            Validations.of(publisher).acknowledge(Acknowledgment(id=finding, reason=reason))
 
     def _monitoring(self) -> None:
         topic = sns.Topic(self, "Alarms", master_key=self.data_key, enforce_ssl=True)

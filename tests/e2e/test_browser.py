@@ -9,6 +9,7 @@ the officer work list with its SLA badge and opens it. Screenshots of the key st
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 import tempfile
@@ -35,7 +36,9 @@ from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
+from local.hosted_ui import CLIENT_SECRETS_ENV, ISSUERS_ENV  # noqa: E402
 from local.stack import LocalStack, Login  # noqa: E402
+from tests.stack.test_identity import DigitalIdProvider, new_citizen  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +93,17 @@ def browser() -> Iterator[webdriver.Chrome]:
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def thaid(monkeypatch: pytest.MonkeyPatch) -> Iterator[DigitalIdProvider]:
+    """A real OpenID Connect provider on 127.0.0.1 in ThaID's place, for this test only."""
+    provider = DigitalIdProvider()
+    provider.citizen = new_citizen()
+    monkeypatch.setenv(ISSUERS_ENV, json.dumps({"thaid": provider.issuer}))
+    monkeypatch.setenv(CLIENT_SECRETS_ENV, json.dumps({"thaid": provider.client_secret}))
+    yield provider
+    provider.stop()
 
 
 @pytest.fixture(scope="module")
@@ -353,4 +367,55 @@ def test_reviewer_finds_the_request_in_the_work_list(
     assert "damage.png" in attachments
     assert css(d, "#decision-approve", timeout=5).get_attribute("type") == "radio"
     screenshot(d, "10-officer-request")
+    no_console_errors(d)
+
+
+# --- signing in with ThaID ---------------------------------------------------------------------------------
+def test_citizen_signs_in_with_thaid(stack: LocalStack, browser: webdriver.Chrome, thaid: DigitalIdProvider) -> None:
+    """Q2.1: the ThaID button, PKCE through the hosted UI and the provider, back signed in; then out again."""
+    d = browser
+    d.get(f"{stack.url}/")
+    d.execute_script("sessionStorage.clear(); localStorage.setItem('eservice.lang', 'th');")
+
+    # "My requests" needs a signed-in citizen: the sign-in page offers ThaID with its assurance level.
+    d.get(f"{stack.url}/")
+    heading(d, "บริการอิเล็กทรอนิกส์ของ")
+    click(d, "#site-nav a[href='#/requests']")
+    heading(d, "เข้าสู่ระบบ")
+    button = css(d, "button.idp-button[data-provider='thaid']")
+    assert button.text == "เข้าสู่ระบบด้วย ThaID"
+    assert css(d, "#idp-thaid-ial").text == "ระดับความน่าเชื่อถือ IAL2.3"
+    assert button.get_attribute("aria-describedby") == "idp-thaid-ial"
+    screenshot(d, "11-thaid-signin")
+
+    # Hosted UI → provider (approves at once) → hosted UI → the site, which exchanges the code.
+    button.click()
+    heading(d, "คำขอของฉัน")
+    wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main"), "ท่านยังไม่มีคำขอที่ยื่นแล้ว"))
+    assert not d.find_elements(By.CSS_SELECTOR, "main [role='alert']")
+    who = css(d, "#site-header .who")
+    assert who.text == f"เข้าสู่ระบบในชื่อ {thaid.citizen['email']}"
+    # The code is gone from the address and the history; the PKCE values are gone from storage.
+    assert d.execute_script("return location.pathname + location.search + location.hash") == "/#/requests"
+    assert d.execute_script("return sessionStorage.getItem('eservice.citizen.oauth')") is None
+    screenshot(d, "11-thaid")
+
+    # The API takes the token for everything else too (the profile page pre-fills from it).
+    click(d, "#site-header a.who")
+    heading(d, "ข้อมูลของฉัน")
+    assert not d.find_elements(By.CSS_SELECTOR, "main [role='alert']")
+
+    # Signing out ends Cognito's session too (its /logout sends the browser back to the site).
+    d.execute_script("window.beforeSignOut = true")
+    click(d, "#site-header button.button-link-light")
+    wait(d, lambda drv: drv.execute_script("return window.beforeSignOut === undefined"))
+    css(d, "#site-header a[href^='#/signin']")
+    assert d.execute_script("return sessionStorage.getItem('eservice.citizen.idToken')") is None
+
+    # A return that this tab did not start (another state) is refused, and the page says so.
+    d.get(f"{stack.url}/?code=forged&state=forged")
+    heading(d, "เข้าสู่ระบบ")
+    assert "ยืนยันการเข้าสู่ระบบนี้ไม่ได้" in css(d, "main [role='alert']").text
+    assert d.execute_script("return location.search") == ""
+    assert not d.find_elements(By.CSS_SELECTOR, "#site-header .who")
     no_console_errors(d)

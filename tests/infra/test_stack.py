@@ -104,11 +104,15 @@ def targets_in(value: Any) -> set[str]:
 
 
 def functions_by_service(resources: Resources) -> dict[str, str]:
-    """``intake``/``clock``/``sign``/``notify`` -> logical id of the Lambda function."""
+    """``intake``/``clock``/``sign``/``notify`` -> logical id of the Lambda function.
+
+    CDK's own site-publishing function (BucketDeployment) is not one of the service's functions.
+    """
     out = {}
     for logical_id, fn in of_type(resources, "AWS::Lambda::Function").items():
-        service = props(fn)["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
-        out[service.removeprefix("eservice-")] = logical_id
+        variables = props(fn).get("Environment", {}).get("Variables", {})
+        if "POWERTOOLS_SERVICE_NAME" in variables:
+            out[variables["POWERTOOLS_SERVICE_NAME"].removeprefix("eservice-")] = logical_id
     return out
 
 
@@ -596,6 +600,21 @@ def test_given_tenant_all_then_each_stack_ships_its_own_tenant_file_to_the_funct
             props(r)["Environment"]["Variables"]["TENANT_FILE"]
             for r in stack.template["Resources"].values()
             if r["Type"] == "AWS::Lambda::Function"
+            and "TENANT_FILE" in props(r).get("Environment", {}).get("Variables", {})
         }
         assert env_file == {f"/opt/{tenant_id}.yaml"}
 
+
+
+def test_given_a_deploy_then_both_sites_and_their_config_are_published_to_the_sites_bucket(
+    resources: Resources,
+) -> None:
+    deployments = [r for r in resources.values() if r["Type"] == "Custom::CDKBucketDeployment"]
+    prefixes = sorted(props(d).get("DestinationBucketKeyPrefix", "") for d in deployments)
+
+    assert prefixes == ["", "officer/"]
+    citizen = next(d for d in deployments if not props(d).get("DestinationBucketKeyPrefix"))
+    markers = json.dumps(props(citizen).get("SourceMarkers", []))
+    # config.json is written at deploy time from the stack's own pools, clients and sign-in domain.
+    assert "cognito-idp" in markers and "CitizenPool" in markers and "OfficerPool" in markers
+    assert "CitizenFederation" in markers

@@ -6,6 +6,7 @@ import { addMessages, both, L, onLangChange, t } from "./core/i18n.js";
 import { createRouter, currentLocation, navigate } from "./core/router.js";
 import { alertBox, languageSwitch, setTitle } from "./core/ui.js";
 import { agency, session, setAgency, SITE } from "./state.js";
+import { completeFederatedSignIn, signOutFederated, takeFederatedReturn } from "./federation.js";
 import { homePage } from "./pages/home.js";
 import { servicePage } from "./pages/service.js";
 import { signInPage, signUpPage } from "./pages/signin.js";
@@ -112,7 +113,10 @@ function renderHeader() {
               type: "button",
               class: "button-link-light",
               onclick: () => {
+                const leaving = session.user();
                 session.clear();
+                // Signed in through ThaID (or another provider): Cognito's session ends too.
+                if (signOutFederated(leaving)) return;
                 renderHeader();
                 navigate("#/");
               },
@@ -195,6 +199,8 @@ function renderChrome() {
 }
 
 async function start() {
+  // Back from a Digital ID provider: the code leaves the address before anything else happens.
+  const federatedReturn = takeFederatedReturn();
   useToken(() => session.token());
   onUnauthorized(() => {
     session.clear();
@@ -212,6 +218,10 @@ async function start() {
     setAgency(null);
   }
   renderChrome();
+  if (federatedReturn) {
+    await completeFederatedSignIn(federatedReturn, (text) =>
+      replace(main, h("div", { class: "view" }, h("p", { class: "loading", role: "status" }, text))));
+  }
   onLangChange(() => {
     renderChrome();
     router.render("language");

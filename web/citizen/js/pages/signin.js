@@ -6,6 +6,7 @@ import { addMessages, L, t } from "../core/i18n.js";
 import { navigate } from "../core/router.js";
 import { alertBox, errorSummary, labelled, notice, setTitle, whileBusy } from "../core/ui.js";
 import { session, SITE } from "../state.js";
+import { federationProblem, providerButtons } from "../federation.js";
 
 addMessages({
   "signin.title": { th: "เข้าสู่ระบบ", en: "Sign in" },
@@ -79,10 +80,21 @@ function showProblems(slot, problems) {
   summary.focus();
 }
 
-export function signInPage({ view, query }) {
+export function signInPage({ view, query, reason }) {
+  if (session.token()) {
+    // Already signed in (e.g. back from a provider to this page): on to where the person was going.
+    navigate(nextHash(query), { replace: true });
+    return;
+  }
   setTitle(t("signin.title"), L(SITE));
   const { email, password } = credentialsFields();
   const messages = h("div");
+  const problem = federationProblem(reason);
+  if (problem) messages.append(problem);
+  const showError = (error) => {
+    replace(messages, alertBox(error));
+    messages.querySelector("[role=alert]")?.focus?.();
+  };
   const submit = h("button", { type: "submit", class: "primary" }, t("auth.signin"));
   const form = h(
     "form",
@@ -103,8 +115,7 @@ export function signInPage({ view, query }) {
               navigate(`#/signup?confirm=${encodeURIComponent(email.input.value.trim())}&next=${encodeURIComponent(nextHash(query))}`);
               return;
             }
-            replace(messages, alertBox(error));
-            messages.querySelector("[role=alert]")?.focus?.();
+            showError(error);
           }
         });
       },
@@ -118,6 +129,7 @@ export function signInPage({ view, query }) {
     h("h1", {}, t("signin.title")),
     h("p", {}, t("signin.intro")),
     messages,
+    providerButtons(showError),
     form,
     h("p", {}, `${t("signin.no_account")} `,
       h("a", { href: `#/signup?next=${encodeURIComponent(nextHash(query))}` }, t("signin.to_signup"))),
