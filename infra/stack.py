@@ -42,6 +42,7 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -287,7 +288,21 @@ class EServiceStack(Stack):
             encryption_key=self.data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
         )
-        self.email_identity = ses.EmailIdentity(self, "EmailIdentity", identity=ses.Identity.domain(tenant.domain))
+        # bounces and complaints come back to notify, which flags the applicant as hard to reach.
+        self.mail_events = sns.Topic(self, "MailEvents", master_key=self.data_key, enforce_ssl=True)
+        self.data_key.grant(iam.ServicePrincipal("ses.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
+        self.mail_configuration = ses.ConfigurationSet(self, "MailConfiguration")
+        self.mail_configuration.add_event_destination(
+            "ToNotify",
+            destination=ses.EventDestination.sns_topic(self.mail_events),
+            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.DELIVERY],
+        )
+        self.email_identity = ses.EmailIdentity(
+            self,
+            "EmailIdentity",
+            identity=ses.Identity.domain(tenant.domain),
+            configuration_set=self.mail_configuration,
+        )
 
         self.intake = self._function("intake", memory=512, timeout=29)
         self.intake.add_environment("PAYMENT_SECRET_ARN", self.payment_secret.secret_arn)
@@ -295,6 +310,8 @@ class EServiceStack(Stack):
         self.clock = self._function("clock", memory=512, timeout=60, pdf=True)
         self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
         self.notify = self._function("notify", memory=256, timeout=60)
+        self.notify.add_environment("MAIL_CONFIGURATION_SET", self.mail_configuration.configuration_set_name)
+        self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.notify))
         self._grant_function_access()
 
         # --- the request saga (Step Functions Standard) -------------------------------------

@@ -236,6 +236,10 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
         out.refs[logical] = name
         out.attrs[(logical, "Arn")] = arn
+    for logical in template.of_type("AWS::SES::ConfigurationSet"):
+        name = _physical_name(stack, logical, max_length=64)
+        ses.create_configuration_set(ConfigurationSet={"Name": name})
+        out.refs[logical] = name
     for logical, resource in template.of_type("AWS::SES::EmailIdentity").items():
         identity = resource["Properties"]["EmailIdentity"]
         ses.verify_domain_identity(Domain=identity)

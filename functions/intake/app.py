@@ -647,8 +647,12 @@ def public_licence(licence_number: str) -> dict[str, Any]:
     return {"licence": register().entry(licence_number)}
 
 
-@app.get("/announcements/<kind>", summary="The agency's announcements (Act §10, §13(1), §16) as sealed PDFs",
-         tags=["information"], enable_validation=False)
+@app.get(
+    "/announcements/<kind>",
+    summary="The agency's announcements (Act §10, §13(1), §16) as sealed PDFs",
+    tags=["information"],
+    enable_validation=False,
+)
 def announcement(kind: str) -> Response[Any]:
     # Validation is off for this route only: it answers a PDF, not JSON.
     if kind not in ("channels", "display", "internal-systems"):

@@ -41,8 +41,12 @@ def _email(to: str, message: Message, attachments: list[tuple[str, bytes]]) -> s
         part = MIMEApplication(data, "pdf")
         part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
         mime.attach(part)
+    extra: dict[str, Any] = {}
+    if settings().mail_configuration_set:
+        # Bounces and complaints come back through the configuration set's event destination (R-3.2).
+        extra["ConfigurationSetName"] = settings().mail_configuration_set
     response = client("ses").send_raw_email(
-        Source=agency.notifications.email_from, Destinations=[to], RawMessage={"Data": mime.as_string()}
+        Source=agency.notifications.email_from, Destinations=[to], RawMessage={"Data": mime.as_string()}, **extra
     )
     return str(response["MessageId"])
 
@@ -84,6 +88,18 @@ def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None)
     if phone:
         sent.append({"channel": "sms", "id": _sms(phone, message.sms)})
     now = clock_source.now()
+    for message_sent in sent:
+        if message_sent["channel"] == "email":
+            # Bounce reports name the SES message id: keep the way back to the request.
+            store().put_item(
+                {
+                    "PK": f"SESMSG#{message_sent['id']}",
+                    "SK": "MESSAGE",
+                    "request_id": request_id,
+                    "template": template,
+                    "at": now,
+                }
+            )
     store().put_item(
         {
             "PK": f"REQ#{request_id}",
@@ -97,6 +113,46 @@ def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None)
     )
     logger.info("message sent", extra={"template": template, "channels": [s["channel"] for s in sent]})
     return {"template": template, "channels": [s["channel"] for s in sent]}
+
+
+def mail_events(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """SES bounce, complaint and delivery notifications (through SNS): R-3.2 contact problems."""
+    import json
+
+    flagged = 0
+    for record in records:
+        notification = json.loads(record["Sns"]["Message"])
+        kind = notification.get("eventType") or notification.get("notificationType")
+        message_id = notification.get("mail", {}).get("messageId", "")
+        sent = store().get_item(f"SESMSG#{message_id}", "MESSAGE")
+        if sent is None:
+            continue
+        request_id = sent["request_id"]
+        if kind == "Delivery":
+            store().conditional_update(
+                f"SESMSG#{message_id}", "MESSAGE", {"state": "delivered"}, condition="attribute_exists(PK)", values={}
+            )
+            continue
+        if kind == "Bounce" and notification.get("bounce", {}).get("bounceType") != "Permanent":
+            continue  # a transient bounce: SES retries by itself
+        now = clock_source.now()
+        record_item = store().get_request(request_id)
+        problems = [
+            *record_item.get("contact_problems", []),
+            {
+                "channel": "email",
+                "kind": kind.lower(),
+                "template": sent["template"],
+                "at": now.isoformat(),
+            },
+        ]
+        store().update_request_fields(request_id, {"contact_problems": problems})
+        store().conditional_update(
+            f"SESMSG#{message_id}", "MESSAGE", {"state": kind.lower()}, condition="attribute_exists(PK)", values={}
+        )
+        logger.warning("applicant e-mail failed", extra={"request_id": request_id, "kind": kind})
+        flagged += 1
+    return {"flagged": flagged}
 
 
 def digest() -> dict[str, Any]:
@@ -154,6 +210,8 @@ def digest() -> dict[str, Any]:
 @transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """``notice`` (a status message) or ``deliver`` (the issued document)."""
+    if "Records" in event:
+        return mail_events(event["Records"])
     action = event["action"]
     if action == "digest":
         return digest()

@@ -304,6 +304,29 @@ def test_given_the_work_list_then_open_requests_show_their_sla_state_and_waiting
     assert all(r["waiting"]["role"] == "reviewer" for r in mine)
 
 
+def test_given_the_acknowledgment_bounces_then_the_reviewer_sees_a_contact_problem(new_citizen, officer, stack):
+    import json
+
+    _, request_id = _submitted(new_citizen)
+    table = boto3.resource("dynamodb", region_name=REGION).Table(stack.resource("Table/Resource"))
+    detail = wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+    assert any(m["template"] == "acknowledgment" for m in detail["messages"])
+    sent = [i for i in table.scan()["Items"] if i["PK"].startswith("SESMSG#") and i.get("request_id") == request_id]
+    bounce = {
+        "eventType": "Bounce",
+        "mail": {"messageId": sent[0]["PK"].removeprefix("SESMSG#")},
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": "gone@example.com"}]},
+    }
+
+    # What SES → SNS → notify delivers when the mailbox does not exist.
+    stack.invoke(stack.function_name("notify"), {"Records": [{"Sns": {"Message": json.dumps(bounce)}}]})
+
+    flagged = officer("reviewer").get(f"/officer/requests/{request_id}").json()
+    assert [p["kind"] for p in flagged["contact_problems"]] == ["bounce"]
+    row = next(r for r in officer("reviewer").get("/officer/requests").json()["requests"] if r["id"] == request_id)
+    assert row["contact_problem"] is True
+
+
 def test_given_the_morning_digest_then_each_officer_is_mailed_new_changed_and_overdue_requests(
     new_citizen, officer, stack
 ):

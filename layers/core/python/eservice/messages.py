@@ -115,10 +115,7 @@ def compose(
     elif template == "slip_rejected":
         reason = extra.get("reason") or "-"
         subject = f"หลักฐานการชำระเงินไม่ผ่านการตรวจสอบ คำขอ {ref} / Payment slip not accepted"
-        th = (
-            f"{head_th}\n\nหลักฐานการชำระเงินที่ส่งมาไม่ผ่านการตรวจสอบ เหตุผล: {reason}\n"
-            f"กรุณาส่งใหม่ภายในกำหนด\n{track_th}"
-        )
+        th = f"{head_th}\n\nหลักฐานการชำระเงินที่ส่งมาไม่ผ่านการตรวจสอบ เหตุผล: {reason}\nกรุณาส่งใหม่ภายในกำหนด\n{track_th}"
         en = (
             f"{head_en}\n\nYour payment slip was not accepted. Reason: {reason}\n"
             f"Please send it again in time.\n{track_en}"

@@ -141,6 +141,12 @@ class Officers:
             ],
             "intent": record.get("intent"),
             "timestamp_token": bool(record.get("timestamp_token")),
+            "messages": [
+                {k: m.get(k) for k in ("template", "subject", "at", "state")}
+                for m in self._store.query_prefix(f"REQ#{request_id}", "MESSAGE#")
+            ],
+            # bounced or refused e-mail; the reviewer may then record the applicant as unreachable.
+            "contact_problems": record.get("contact_problems", []),
         }
 
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
@@ -320,6 +326,7 @@ class Officers:
             "sla_state": state,
             "updated_at": record["updated_at"],
             "fee_satang": record.get("fee_satang", 0),
+            "contact_problem": bool(record.get("contact_problems")),
             "waiting": (
                 {
                     "step": waiting["step"],

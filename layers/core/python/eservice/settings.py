@@ -34,6 +34,7 @@ class Settings(BaseModel):
     state_machine_arn: str = ""
     dead_letter_queue_url: str = ""
     payment_secret_arn: str = ""
+    mail_configuration_set: str = ""
     sign_function: str = ""
     notify_function: str = ""
     clock_function: str = ""
