@@ -212,6 +212,26 @@ def test_given_an_unreachable_applicant_after_30_days_when_the_head_reopens_then
     assert [h["status"] for h in back["history"]][-3:] == ["unreachable", "dismissal_proposed", "in_review"]
 
 
+def test_given_an_unreachable_applicant_after_30_days_when_the_head_approves_then_the_request_is_dismissed(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _submitted(new_citizen)
+    _decide(officer("reviewer"), request_id, "review", "unreachable", reason="อีเมลตีกลับ ไม่มีช่องทางอื่น")
+    wait_for(citizen, request_id, status_is("unreachable"))
+
+    _advance(stack, "P31D")
+    wait_for(citizen, request_id, status_is("dismissal_proposed"))
+    refused = officer("reviewer").post(
+        f"/officer/requests/{request_id}/decision", json={"step": "dismissal", "decision": "dismiss", "reason": "x"}
+    )
+    _decide(officer("head"), request_id, "dismissal", "dismiss", reason="ติดต่อผู้ยื่นไม่ได้เกิน 30 วัน")
+
+    final = wait_for(citizen, request_id, status_is("dismissed"))
+    assert refused.status_code == 403
+    assert [h["status"] for h in final["history"]][-3:] == ["unreachable", "dismissal_proposed", "dismissed"]
+    assert final["history"][-1]["reason"] == "ติดต่อผู้ยื่นไม่ได้เกิน 30 วัน"
+
+
 def test_given_a_request_in_review_when_the_applicant_withdraws_then_it_ends_withdrawn_and_is_kept(
     new_citizen, officer, stack
 ):

@@ -1,0 +1,30 @@
+"""R-3.4: withdrawing a submitted request is high-risk and needs a sign-in of the last ten minutes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from eservice.applications import Applicant, Applications
+from eservice.errors import Forbidden
+from eservice.tenant import load_tenant, tenants_dir
+
+
+def _applications() -> Applications:
+    # Nothing is stored or started: a stale sign-in is refused before the request is even read.
+    return Applications(
+        store=None,
+        tenant=load_tenant(tenants_dir() / "klongnoy.yaml"),
+        uploads=None,  # type: ignore[arg-type]
+        start_saga=lambda _: "",
+    )
+
+
+@pytest.mark.parametrize("authenticated_at", [None, time.time() - 11 * 60, time.time() - 3600])
+def test_given_an_old_or_unknown_sign_in_when_withdrawing_then_a_fresh_sign_in_is_required(authenticated_at):
+    with pytest.raises(Forbidden) as refused:
+        _applications().withdraw(Applicant(id="u1"), "R-X", reason=None, authenticated_at=authenticated_at)
+
+    assert refused.value.code == "auth.fresh_required"
+    assert refused.value.th and refused.value.en
