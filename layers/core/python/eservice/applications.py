@@ -253,14 +253,7 @@ class Applications:
             "created_at": clock_source.now().isoformat(),
         }
         self._set_attachment(applicant, draft_id, attachment)
-        return {
-            "attachment": attachment,
-            "upload": {"method": "PUT", "url": self._uploads.presign_put(key), "expires_in": 900},
-            "limits": {
-                "max_size_bytes": int(document.max_size_mb * 1024 * 1024),
-                "formats": [f.value for f in document.formats],
-            },
-        }
+        return self._upload_offer(attachment, document)
 
     def check_upload(self, applicant: Applicant, draft_id: str, attachment_id: str) -> dict[str, Any]:
         """Check an uploaded file by its content; accept it into the slot or reject it with a reason."""
@@ -487,18 +480,77 @@ class Applications:
         """An upload for a document the officer asked for, while the request waits for it."""
         record = self._owned_request(applicant, request_id)
         self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
+        document = self._document(self.service(record["service_id"]), document_id)
+        return self._start_request_upload(request_id, "SUPPLEMENT", document, file_name, folder="")
+
+    def check_supplement(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
+        """Check a supplementary file like any attachment."""
+        record = self._owned_request(applicant, request_id)
         service = self.service(record["service_id"])
-        document = self._document(service, document_id)
+        return {
+            "attachment": self._check_request_upload(
+                request_id, "SUPPLEMENT", attachment_id, lambda doc_id: self._document(service, doc_id), folder=""
+            )
+        }
+
+    def start_slip_upload(self, applicant: Applicant, request_id: str, *, file_name: str) -> dict[str, Any]:
+        """Q6.4: an upload for the proof of a payment made at a bank counter or by transfer."""
+        record = self._owned_request(applicant, request_id)
+        self._require_status(record, RequestStatus.AWAITING_PAYMENT)
+        return self._start_request_upload(request_id, "SLIPFILE", SLIP_DOCUMENT, file_name, folder="slips/")
+
+    def checked_slip_file(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
+        """Check the slip's file by content; return it once accepted."""
+        self._owned_request(applicant, request_id)
+        return self._check_request_upload(
+            request_id, "SLIPFILE", attachment_id, lambda _: SLIP_DOCUMENT, folder="slips/"
+        )
+
+    def _start_request_upload(
+        self, request_id: str, kind: str, document: RequiredDocument, file_name: str, *, folder: str
+    ) -> dict[str, Any]:
         attachment_id = new_id("F")
         attachment = {
             "id": attachment_id,
             "document_id": document.id,
             "file_name": file_name[:200],
             "state": "awaiting_upload",
-            "quarantine_key": f"quarantine/{request_id}/{attachment_id}",
+            "quarantine_key": f"quarantine/{request_id}/{folder}{attachment_id}",
             "created_at": clock_source.now().isoformat(),
         }
-        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
+        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"{kind}#{attachment_id}", **attachment})
+        return self._upload_offer(attachment, document)
+
+    def _check_request_upload(
+        self,
+        request_id: str,
+        kind: str,
+        attachment_id: str,
+        document_for: Callable[[str], RequiredDocument],
+        *,
+        folder: str,
+    ) -> dict[str, Any]:
+        key = (f"REQ#{request_id}", f"{kind}#{attachment_id}")
+        item = self._store.get_item(*key)
+        if item is None:
+            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
+        attachment = {k: v for k, v in item.items() if k not in ("PK", "SK")}
+        if attachment["state"] == "accepted":
+            return attachment
+        try:
+            attachment = self._check_file(
+                document_for(attachment["document_id"]),
+                attachment,
+                clean_prefix=f"clean/{request_id}/{folder}".rstrip("/"),
+            )
+        except InvalidInput as rejected:
+            self._store.put_item({"PK": key[0], "SK": key[1], **self._rejected(attachment, rejected)})
+            raise
+        self._store.put_item({"PK": key[0], "SK": key[1], **attachment})
+        return attachment
+
+    def _upload_offer(self, attachment: dict[str, Any], document: RequiredDocument) -> dict[str, Any]:
+        """The presigned upload for one slot, with the limits the page shows next to the button."""
         return {
             "attachment": attachment,
             "upload": {
@@ -511,72 +563,6 @@ class Applications:
                 "formats": [f.value for f in document.formats],
             },
         }
-
-    def check_supplement(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
-        """Check a supplementary file like any attachment."""
-        record = self._owned_request(applicant, request_id)
-        item = self._store.get_item(f"REQ#{request_id}", f"SUPPLEMENT#{attachment_id}")
-        if item is None:
-            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
-        attachment = {k: v for k, v in item.items() if k not in ("PK", "SK")}
-        if attachment["state"] == "accepted":
-            return {"attachment": attachment}
-        document = self._document(self.service(record["service_id"]), attachment["document_id"])
-        try:
-            attachment = self._check_file(document, attachment, clean_prefix=f"clean/{request_id}")
-        except InvalidInput as rejected:
-            self._store.put_item(
-                {"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **self._rejected(attachment, rejected)}
-            )
-            raise
-        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{attachment_id}", **attachment})
-        return {"attachment": attachment}
-
-    def start_slip_upload(self, applicant: Applicant, request_id: str, *, file_name: str) -> dict[str, Any]:
-        """Q6.4: an upload for the proof of a payment made at a bank counter or by transfer."""
-        record = self._owned_request(applicant, request_id)
-        self._require_status(record, RequestStatus.AWAITING_PAYMENT)
-        attachment_id = new_id("F")
-        attachment = {
-            "id": attachment_id,
-            "document_id": SLIP_DOCUMENT.id,
-            "file_name": file_name[:200],
-            "state": "awaiting_upload",
-            "quarantine_key": f"quarantine/{request_id}/slips/{attachment_id}",
-            "created_at": clock_source.now().isoformat(),
-        }
-        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SLIPFILE#{attachment_id}", **attachment})
-        return {
-            "attachment": attachment,
-            "upload": {
-                "method": "PUT",
-                "url": self._uploads.presign_put(attachment["quarantine_key"]),
-                "expires_in": 900,
-            },
-            "limits": {
-                "max_size_bytes": int(SLIP_DOCUMENT.max_size_mb * 1024 * 1024),
-                "formats": [f.value for f in SLIP_DOCUMENT.formats],
-            },
-        }
-
-    def checked_slip_file(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
-        """Check the slip's file by content; return it once accepted."""
-        self._owned_request(applicant, request_id)
-        item = self._store.get_item(f"REQ#{request_id}", f"SLIPFILE#{attachment_id}")
-        if item is None:
-            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
-        attachment = {k: v for k, v in item.items() if k not in ("PK", "SK")}
-        if attachment["state"] == "accepted":
-            return attachment
-        try:
-            attachment = self._check_file(SLIP_DOCUMENT, attachment, clean_prefix=f"clean/{request_id}/slips")
-        except InvalidInput as rejected:
-            self._store.put_item(
-                {"PK": f"REQ#{request_id}", "SK": f"SLIPFILE#{attachment_id}", **self._rejected(attachment, rejected)}
-            )
-            raise
-        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SLIPFILE#{attachment_id}", **attachment})
-        return attachment
 
     def resubmit(self, applicant: Applicant, request_id: str, *, note: str | None) -> dict[str, Any]:
         """Send the requested documents back: the request returns to review (R-3.1)."""
