@@ -824,8 +824,8 @@ class Applications:
         if not re.fullmatch(_ESTAMP_PATTERN, normalised):
             raise InvalidInput(
                 code="estamp.format",
-                th="รหัส e-Stamp ต้องเป็นตัวอักษรหรือตัวเลข 16 หลัก ในรูปแบบ XXXX-XXXX-XXXX-XXXX",
-                en="An e-Stamp code is 16 letters or digits written XXXX-XXXX-XXXX-XXXX.",
+                th="รหัส e-Stamp ต้องเป็นตัวอักษรหรือตัวเลข 16 หลัก แบ่งเป็น 4 กลุ่ม เช่น AB12-CD34-EF56-GH78",
+                en="An e-Stamp code is 16 letters or digits in four groups, e.g. AB12-CD34-EF56-GH78.",
             )
         return normalised
 
