@@ -23,10 +23,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-__all__ = ["AWAIT_STEPS", "RequestSaga"]
-
-#: The saga's waiting steps, each completed by a person (or by a deadline).
-AWAIT_STEPS = ("review", "more_documents", "approval", "payment", "signature", "unreachable", "dismissal")
+__all__ = ["RequestSaga"]
 
 #: Backstop on every wait, beyond any configured deadline (Standard executions run up to a year).
 _WAIT_BACKSTOP = Duration.days(120)

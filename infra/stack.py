@@ -6,7 +6,6 @@ Physical names are left to CloudFormation so that many tenants can live in one a
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -763,10 +762,3 @@ class EServiceStack(Stack):
         for fn in (self.intake, self.clock, self.sign, self.notify):
             found[f"AwsSolutions-IAM5[Resource::{arn(fn)}:*]"] = "Invoking any version of this stack's function"
         return found
-
-    def nag_summary(self) -> str:
-        """The acknowledgments of this stack as JSON (for the README and reviews)."""
-        return json.dumps(
-            sorted(self.node.metadata_entry_ids()) if hasattr(self.node, "metadata_entry_ids") else [],
-            ensure_ascii=False,
-        )

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from . import clock_source
 from .domain import STATUS_LABELS, Actor, RequestStatus
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput
 from .forms import summary
 from .saga_steps import office_calendar
 from .store import Store
@@ -338,13 +338,6 @@ class Officers:
                 else None
             ),
         }
-
-    def require_request(self, request_id: str) -> None:
-        """NotFound unless the request exists."""
-        try:
-            self._store.get_request(request_id)
-        except NotFound:
-            raise
 
 
 _CLOSED = frozenset(

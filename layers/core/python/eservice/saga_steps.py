@@ -280,11 +280,3 @@ class SagaSteps:
         )
         return {"recorded": True}
 
-
-def sla_due(record: dict[str, Any]) -> datetime | None:
-    """The request's SLA due time, if it was stamped."""
-    due = record.get("due_at")
-    return datetime.fromisoformat(due) if due else None
-
-
-__all__ += ["sla_due"]

@@ -26,7 +26,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from .domain import Actor, Request, RequestStatus, StatusChange
+from .domain import Request, RequestStatus, StatusChange
 from .errors import Conflict, NotFound
 
 __all__ = ["Store", "from_dynamo", "to_dynamo"]
@@ -375,10 +375,3 @@ class Store:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-
-def actor_from_dict(data: Mapping[str, Any]) -> Actor:
-    """Rebuild an Actor stored with an event."""
-    return Actor(kind=data["kind"], id=data["id"], role=data.get("role"))
-
-
-__all__ += ["actor_from_dict"]
