@@ -11,6 +11,11 @@ Every waiting step is the clock function's ``await`` action: it records the stat
 token against the request in DynamoDB, and schedules the step's deadline. Officer and applicant
 actions complete the token; a due deadline fails it with ``Deadline.Expired``; a withdrawal fails
 it with ``Request.Withdrawn``. The execution input and history hold ids only (no personal data).
+
+Recovery: every task is idempotent and retried on transient errors (throttling, AWS 5xx, a crashed
+runtime). A request whose execution failed anyway is resumed by the sweeper in a new execution
+started with ``{"resume": true}``: the ``Resume`` step reads where the request stands
+(``eservice.recovery.resume_point``) and ``ResumeAt`` jumps to that state.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ _WAIT_BACKSTOP = Duration.days(120)
 
 _DEADLINE = "Deadline.Expired"
 _WITHDRAWN = "Request.Withdrawn"
+#: Retried with backoff: throttling and AWS 5xx (``TransientError``) and a crashed or timed-out runtime.
+_RETRIED = ["TransientError", "Runtime.ExitError", "Runtime.Unknown", "Lambda.Unknown", "Sandbox.Timedout"]
 
 
 class RequestSaga(Construct):
@@ -44,6 +51,7 @@ class RequestSaga(Construct):
         sign: lambda_.IFunction,
         notify: lambda_.IFunction,
         data_key: kms.IKey,
+        state_machine_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._clock, self._sign, self._notify = clock, sign, notify
@@ -68,9 +76,9 @@ class RequestSaga(Construct):
             .next(sfn.Succeed(self, "EndDismissed"))
         )
 
+        render_refusal = self._call("RenderRefusal", sign, {"action": "refusal"}, result_path="$.document")
         refused = (
-            self._call("RenderRefusal", sign, {"action": "refusal"}, result_path="$.document")
-            .next(self._transition("Rejected", "rejected"))
+            render_refusal.next(self._transition("Rejected", "rejected"))
             .next(self._notice("DeliverRefusal", "rejected"))
             .next(sfn.Succeed(self, "EndRejected"))
         )
@@ -95,11 +103,12 @@ class RequestSaga(Construct):
         signature = self._await("AwaitSignature", "signature", withdrawable=False)
 
         propose_dismissal.next(head_decision)
-        head_decision.next(
+        head_decides = (
             sfn.Choice(self, "HeadDecides")
             .when(sfn.Condition.string_equals("$.decision.decision", "dismiss"), dismissed)
             .otherwise(review)
         )
+        head_decision.next(head_decides)
         more_documents.next(review)
         unreachable.next(review)
 
@@ -111,14 +120,16 @@ class RequestSaga(Construct):
             .next(sfn.Succeed(self, "EndDelivered"))
         )
         draft = self._call("DraftLicence", sign, {"action": "draft_licence"}, result_path="$.draft").next(signature)
-        signature.next(
+        signer_decides = (
             sfn.Choice(self, "SignerDecides")
             .when(sfn.Condition.string_equals("$.decision.decision", "sign"), deliver)
             .otherwise(review)
         )
-        payment.next(self._transition("Paid", "paid")).next(
-            self._call("IssueReceipt", sign, {"action": "receipt"}, result_path="$.receipt")
-        ).next(self._notice("SendReceipt", "receipt")).next(draft)
+        signature.next(signer_decides)
+        paid = self._transition("Paid", "paid")
+        payment.next(paid).next(self._call("IssueReceipt", sign, {"action": "receipt"}, result_path="$.receipt")).next(
+            self._notice("SendReceipt", "receipt")
+        ).next(draft)
 
         fee_due = (
             sfn.Choice(self, "FeeDue")
@@ -130,14 +141,15 @@ class RequestSaga(Construct):
             )
             .otherwise(draft)
         )
-        approval.next(
+        approver_decides = (
             sfn.Choice(self, "ApproverDecides")
             .when(sfn.Condition.string_equals("$.decision.decision", "reject"), refused)
             .when(sfn.Condition.string_equals("$.decision.decision", "send_back"), review)
             .when(sfn.Condition.boolean_equals("$.decision.approval_complete", False), approval)
             .otherwise(fee_due)
         )
-        review.next(
+        approval.next(approver_decides)
+        reviewer_decides = (
             sfn.Choice(self, "ReviewerDecides")
             .when(sfn.Condition.string_equals("$.decision.decision", "approve"), approval)
             .when(sfn.Condition.string_equals("$.decision.decision", "more_documents"), more_documents)
@@ -146,19 +158,69 @@ class RequestSaga(Construct):
             .when(sfn.Condition.string_equals("$.decision.decision", "unreachable"), unreachable)
             .otherwise(record_failure)
         )
+        review.next(reviewer_decides)
 
         # --- start: official time, acknowledgment ----------------------------------------
-        definition = (
-            self._call("StampOfficialTime", clock, {"action": "stamp"}, result_path="$.stamp")
-            .next(self._call("Acknowledge", sign, {"action": "acknowledgment"}, result_path="$.document"))
-            .next(self._notice("SendAcknowledgment", "acknowledgment"))
-            .next(review)
+        stamp = self._call("StampOfficialTime", clock, {"action": "stamp"}, result_path="$.stamp")
+        stamp.next(self._call("Acknowledge", sign, {"action": "acknowledgment"}, result_path="$.document")).next(
+            self._notice("SendAcknowledgment", "acknowledgment")
+        ).next(review)
+
+        # --- resume: a new execution of a request whose earlier one failed (the sweeper) ------
+        targets: dict[str, sfn.IChainable] = {
+            "StampOfficialTime": stamp,
+            "AwaitReview": review,
+            "AwaitMoreDocuments": more_documents,
+            "AwaitApplicantContact": unreachable,
+            "AwaitApproval": approval,
+            "AwaitPayment": payment,
+            "AwaitSignature": signature,
+            "AwaitHeadDecision": head_decision,
+            "ReviewerDecides": reviewer_decides,
+            "ApproverDecides": approver_decides,
+            "SignerDecides": signer_decides,
+            "HeadDecides": head_decides,
+            "Paid": paid,
+            "ProposeDismissal": propose_dismissal,
+            "Withdrawn": withdrawn,
+        }
+        resume_at = sfn.Choice(self, "ResumeAt")
+        for name, target in targets.items():
+            resume_at.when(sfn.Condition.string_equals("$.goto", name), target)
+        resume_at.otherwise(failed)
+        resume = tasks.LambdaInvoke(
+            self,
+            "Resume",
+            lambda_function=clock,
+            payload=sfn.TaskInput.from_object(
+                {"action": "resume", "request_id": sfn.JsonPath.string_at("$.request_id")}
+            ),
+            payload_response_only=True,
+            result_path="$",
+            retry_on_service_exceptions=True,
+            task_timeout=sfn.Timeout.duration(Duration.minutes(1)),
         )
+        resume.add_retry(errors=_RETRIED, interval=Duration.seconds(2), max_attempts=6, backoff_rate=2.0)
+        resume.add_catch(record_failure, errors=["States.ALL"], result_path="$.failure")
+        resume.next(resume_at)
+        definition = (
+            sfn.Choice(self, "StartOrResume")
+            .when(
+                sfn.Condition.and_(
+                    sfn.Condition.is_present("$.resume"), sfn.Condition.boolean_equals("$.resume", True)
+                ),
+                resume,
+            )
+            .otherwise(stamp)
+        )
+        #: The states a resumed execution can start at (checked against ``eservice.recovery`` in tests).
+        self.resume_targets = frozenset(targets)
 
         log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
+            state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_chainable(definition),
             timeout=Duration.days(365),
@@ -190,7 +252,7 @@ class RequestSaga(Construct):
             retry_on_service_exceptions=True,
             task_timeout=sfn.Timeout.duration(Duration.minutes(5)),
         )
-        task.add_retry(errors=["TransientError"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0)
+        task.add_retry(errors=_RETRIED, interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0)
         if name != "RecordFailure":
             task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")
         return task

@@ -148,7 +148,9 @@ class EServiceStack(Stack):
             # Only idempotency records expire; business records are never deleted (Q4.6).
             time_to_live_attribute="expiration",
         )
-        for index in ("GSI1", "GSI2", "GSI3"):
+        # GSI1 my requests, GSI2 work lists by status (and pending slips, undelivered saga answers),
+        # GSI3 the licence register, GSI4 every open request (sparse: a closed request leaves it).
+        for index in ("GSI1", "GSI2", "GSI3", "GSI4"):
             self.table.add_global_secondary_index(
                 index_name=index,
                 partition_key=dynamodb.Attribute(name=f"{index}PK", type=dynamodb.AttributeType.STRING),
@@ -314,13 +316,47 @@ class EServiceStack(Stack):
         self._grant_function_access()
 
         # --- the request saga (Step Functions Standard) -------------------------------------
+        saga_name = f"{self.stack_name}-saga"  # unique per stack, like every other name CDK derives
         self.saga = RequestSaga(
-            self, "Saga", clock=self.clock, sign=self.sign, notify=self.notify, data_key=self.data_key
+            self,
+            "Saga",
+            clock=self.clock,
+            sign=self.sign,
+            notify=self.notify,
+            data_key=self.data_key,
+            state_machine_name=saga_name,
         )
         self.saga.state_machine.grant_start_execution(self.intake)
         self.saga.state_machine.grant_read(self.intake)
-        # Only intake starts executions; the saga's own functions get ids in their input (no cycle).
         self.intake.add_environment("STATE_MACHINE_ARN", self.saga.state_machine.state_machine_arn)
+        # The clock's sweeper resumes failed executions. The clock is a task of the saga, so it gets
+        # the saga's ARN from its known name (a Ref would be a dependency cycle).
+        saga_arn = f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{saga_name}"
+        execution_arns = f"arn:{self.partition}:states:{self.region}:{self.account}:execution:{saga_name}:*"
+        self.clock.add_environment("STATE_MACHINE_ARN", saga_arn)
+        self.clock.add_to_role_policy(
+            iam.PolicyStatement(actions=["states:StartExecution", "states:ListExecutions"], resources=[saga_arn])
+        )
+        self.clock.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:RedriveExecution"], resources=[execution_arns]
+            )
+        )
+        # Recovery: the sweeper delivers pending saga answers and resumes stranded requests.
+        scheduler.CfnSchedule(
+            self,
+            "Sweeper",
+            group_name=self.scheduler_group.ref,
+            schedule_expression="rate(10 minutes)",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=self.clock.function_arn,
+                role_arn=self.scheduler_role.role_arn,
+                input='{"action": "sweep"}',
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=2),
+            ),
+            description="Resume requests whose saga failed or stalled, deliver pending answers",
+        )
         self.intake.add_environment("SIGN_FUNCTION", self.sign.function_name)
         self.intake.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
         self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
@@ -757,6 +793,10 @@ class EServiceStack(Stack):
             f"{self.get_logical_id(self.saga.state_machine.node.default_child)}"  # type: ignore[arg-type]
             '"}]}]}:*]': "Reading the executions of this stack's own saga (status for officers)",
         }
+        found[
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+            f"execution:{self.stack_name}-saga:*]"
+        ] = "The sweeper reads and resumes the executions of this stack's own saga"
         for bucket in (self.uploads, self.documents, self.exports):
             found[f"AwsSolutions-IAM5[Resource::{arn(bucket)}/*]"] = objects
         for fn in (self.intake, self.clock, self.sign, self.notify):

@@ -296,7 +296,7 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         props = resource["Properties"]
         definition = out.resolve(props["DefinitionString"])
         arn = sfn.create_state_machine(
-            name=_physical_name(stack, logical, max_length=80),
+            name=props.get("StateMachineName") or _physical_name(stack, logical, max_length=80),
             definition=definition if isinstance(definition, str) else json.dumps(definition),
             roleArn=out.resolve(props["RoleArn"]),
             type=props.get("StateMachineType", "STANDARD"),

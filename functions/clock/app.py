@@ -12,22 +12,33 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from eservice import clock_source
 from eservice.aws import Saga, client, transient_errors_retried
+from eservice.dynamo import DynamoDatabase
 from eservice.payments import PaymentDesk
+from eservice.recovery import Sweeper
 from eservice.saga_steps import DeadlineScheduler, SagaSteps
 from eservice.settings import settings, tenant
-from eservice.store import Store
 
 logger = Logger(service="eservice-clock")
+
+
+@cache
+def database() -> DynamoDatabase:
+    return DynamoDatabase.from_env()
+
+
+@cache
+def saga() -> Saga:
+    return Saga(state_machine_arn=settings().state_machine_arn)
 
 
 @cache
 def steps(function_arn: str) -> SagaSteps:
     """The saga steps wired to this stack (once per container)."""
     config = settings()
-    saga = Saga(state_machine_arn=config.state_machine_arn)
     return SagaSteps(
-        store=Store.from_env(),
+        repos=database().repositories,
         tenant=tenant(),
         deadlines=DeadlineScheduler(
             scheduler=client("scheduler"),
@@ -35,10 +46,19 @@ def steps(function_arn: str) -> SagaSteps:
             role_arn=config.scheduler_role_arn,
             target_arn=function_arn,
         ),
-        fail_token=lambda token, error, cause: saga.fail(token, error=error, cause=cause),
+        executions=saga(),
         timestamp=_stamp_digest,
         notify=_notify,
     )
+
+
+def sweep() -> dict[str, Any]:
+    """Deliver pending saga answers and resume stranded requests; report what was done."""
+    repos = database().repositories
+    report = Sweeper(requests=repos.requests, waiting=repos.waiting, executions=saga()).sweep(now=clock_source.now())
+    if any(report.values()):
+        logger.warning("sweeper recovered requests", extra={k: len(v) for k, v in report.items()})
+    return report
 
 
 def _notify(request_id: str, template: str, extra: dict[str, Any]) -> None:
@@ -79,10 +99,12 @@ def _tsa_http(event: dict[str, Any]) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 @transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Dispatch one saga step, a due deadline, or a TSA request."""
+    """Dispatch one saga step, a due deadline, the sweeper, or a TSA request."""
     if "httpMethod" in event:
         return _tsa_http(event)
     action = event["action"]
+    if action == "sweep":
+        return sweep()
     request_id = event["request_id"]
     logger.append_keys(request_id=request_id, action=action, step=event.get("step"))
     work = steps(context.invoked_function_arn)
@@ -95,9 +117,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "transition":
         return work.transition(request_id, event["to"])
     if action == "open_payment":
-        return PaymentDesk(store=Store.from_env(), tenant=tenant()).open_payment(request_id)
+        return PaymentDesk(repos=database().repositories, tenant=tenant(), executions=saga()).open_payment(request_id)
     if action == "propose_dismissal":
         return work.propose_dismissal(request_id, event.get("cause"))
+    if action == "resume":
+        return work.resume(request_id)
     if action == "record_failure":
         logger.error("saga step failed", extra={"error": (event.get("error") or {}).get("Error")})
         return work.record_failure(request_id, event.get("error"))

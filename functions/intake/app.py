@@ -24,13 +24,14 @@ from eservice import clock_source
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
+from eservice.dynamo import DynamoDatabase
 from eservice.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
+from eservice.ports import Page
 from eservice.register import LicenceRegister
 from eservice.settings import settings, tenant
-from eservice.store import Store
 
 logger = Logger(service="eservice-intake")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -58,6 +59,11 @@ def saga() -> Saga:
 
 
 @cache
+def database() -> DynamoDatabase:
+    return DynamoDatabase.from_env()
+
+
+@cache
 def files(kind: str) -> Uploads:
     """Attachments (``uploads``) or issued documents (``documents``)."""
     config = settings()
@@ -73,12 +79,10 @@ def _verify_upload(key: str) -> dict[str, Any]:
 def applications() -> Applications:
     """The use cases, wired to this stack's table, bucket and state machine (once per container)."""
     return Applications(
-        store=Store.from_env(),
+        repos=database().repositories,
         tenant=tenant(),
         uploads=files("uploads"),
-        start_saga=saga().start,
-        answer_step=saga().succeed,
-        fail_step=lambda token, error, cause: saga().fail(token, error=error, cause=cause),
+        executions=saga(),
         documents_link=lambda key, name: files("documents").presign_get(key, file_name=name),
         verify_pdf=_verify_upload,
     )
@@ -87,16 +91,16 @@ def applications() -> Applications:
 @cache
 def officers() -> Officers:
     return Officers(
-        store=Store.from_env(),
+        repos=database().repositories,
         tenant=tenant(),
-        answer_step=saga().succeed,
+        executions=saga(),
         link=lambda kind, key, name: files(kind).presign_get(key, file_name=name),
     )
 
 
 @cache
 def payments() -> PaymentDesk:
-    return PaymentDesk(store=Store.from_env(), tenant=tenant(), answer_step=saga().succeed)
+    return PaymentDesk(repos=database().repositories, tenant=tenant(), executions=saga())
 
 
 @cache
@@ -107,7 +111,7 @@ def webhook_secret() -> str:
 
 @cache
 def register() -> LicenceRegister:
-    return LicenceRegister(store=Store.from_env())
+    return LicenceRegister(licences=database().repositories.licences)
 
 
 def current_applicant() -> Applicant:
@@ -143,6 +147,15 @@ def service_error(error: ServiceError) -> Response[Any]:
 
 
 # --- request bodies ----------------------------------------------------------------------------------
+#: Every list is one page: ``limit`` rows (1-200, default 50) and the ``cursor`` of the next page.
+Limit = Annotated[int | None, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=2000)]
+
+
+def _paged(key: str, page: Page[dict[str, Any]]) -> dict[str, Any]:
+    return {key: page.items, "next_cursor": page.cursor}
+
+
 class OnBehalfOfBody(BaseModel):
     kind: Literal["person", "juristic_person"]
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -261,8 +274,8 @@ def put_profile(body: Profile) -> dict[str, Any]:
 
 
 @app.get("/drafts", summary="My open drafts", tags=["citizen"], security=CITIZEN)
-def list_drafts() -> dict[str, Any]:
-    return {"drafts": applications().drafts(current_applicant())}
+def list_drafts(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
+    return _paged("drafts", applications().drafts(current_applicant(), limit=limit, cursor=cursor))
 
 
 @app.post("/drafts", summary="Start a draft (pre-filled)", tags=["citizen"], security=CITIZEN, status_code=201)
@@ -356,8 +369,8 @@ def submit(draft_id: str, body: Submission) -> dict[str, Any]:
 
 
 @app.get("/requests", summary="My requests", tags=["citizen"], security=CITIZEN)
-def my_requests() -> dict[str, Any]:
-    return {"requests": applications().my_requests(current_applicant())}
+def my_requests(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
+    return _paged("requests", applications().my_requests(current_applicant(), limit=limit, cursor=cursor))
 
 
 @app.get(
@@ -511,8 +524,14 @@ def officer_me() -> dict[str, Any]:
 
 
 @app.get("/officer/requests", summary="Work list with SLA state", tags=["officer"], security=OFFICER)
-def officer_requests(status: Annotated[str | None, Query(max_length=40)] = None, mine: bool = False) -> dict[str, Any]:
-    return {"requests": officers().work_list(current_officer(), status=status, mine=mine)}
+def officer_requests(
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    mine: bool = False,
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    page = officers().work_list(current_officer(), status=status, mine=mine, limit=limit, cursor=cursor)
+    return _paged("requests", page)
 
 
 @app.get(
@@ -573,15 +592,16 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
 
 
 @app.get("/officer/payments/slips", summary="Payment slips waiting for finance", tags=["payment"], security=OFFICER)
-def pending_slips() -> dict[str, Any]:
+def pending_slips(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     _finance()
-    slips = payments().pending_slips()
+    page = payments().pending_slips(limit=limit, cursor=cursor)
+    slips = page.items
     for slip in slips:
         # Finance looks at the proof itself before deciding (Q6.6).
         attachment = slip.get("attachment") or {}
         if attachment.get("key"):
             slip["url"] = files("uploads").presign_get(attachment["key"], file_name=attachment["file_name"])
-    return {"slips": slips}
+    return _paged("slips", page)
 
 
 @app.post(
@@ -602,6 +622,7 @@ def decide_slip(request_id: str, slip_id: str, body: SlipDecision) -> dict[str, 
                 "action": "notice",
                 "request_id": request_id,
                 "template": "slip_rejected",
+                "key": f"slip-{slip_id}",
                 "extra": {"reason": body.reason},
             },
         )
@@ -614,17 +635,18 @@ def decide_slip(request_id: str, slip_id: str, body: SlipDecision) -> dict[str, 
     tags=["payment"],
     security=OFFICER,
 )
-def reconciliation(day: date, format: Literal["json", "csv"] = "json") -> Any:
+def reconciliation(
+    day: date, format: Literal["json", "csv"] = "json", limit: Limit = None, cursor: Cursor = None
+) -> Any:
     _finance()
-    report = payments().reconciliation(day)
     if format == "csv":
         return Response(
             status_code=200,
             content_type="text/csv; charset=utf-8",
-            body=PaymentDesk.reconciliation_csv(report).decode("utf-8"),
+            body=payments().reconciliation_csv(day).decode("utf-8"),
             headers={"Content-Disposition": f'attachment; filename="reconciliation-{day.isoformat()}.csv"'},
         )
-    return report
+    return payments().reconciliation(day, limit=limit, cursor=cursor)
 
 
 def _finance() -> Officer:
@@ -638,8 +660,10 @@ def _finance() -> Officer:
 
 # --- public: licence register and verification (R-5, Act §13(1), R-3.3.6) --------------------------------
 @app.get("/register", summary="The public licence register, in force first", tags=["register"])
-def public_register(q: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
-    return {"licences": register().public_entries(q)}
+def public_register(
+    q: Annotated[str | None, Query(max_length=100)] = None, limit: Limit = None, cursor: Cursor = None
+) -> dict[str, Any]:
+    return _paged("licences", register().public_entries(q, limit=limit, cursor=cursor))
 
 
 @app.get("/register/<licence_number>", summary="One licence and its current status", tags=["register"])

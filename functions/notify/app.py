@@ -1,7 +1,8 @@
-"""notify: every message to a person (e-mail through SES, SMS through SNS), with a delivery record.
+"""notify: every message to a person (e-mail through SES, SMS through SNS), once per channel.
 
-Invoked by the saga (``notice``, ``deliver``) with ids only; it reads the contact details from the
-table, composes the Thai/English message and records what was sent against the request.
+Invoked by the saga (``notice``, ``deliver``) with ids only; ``eservice.notices`` composes the
+Thai/English message and records each channel's delivery against the request, so a retried step
+sends only what was not sent. SES bounces (R-3.2) and the officers' digest (R-1.7) come here too.
 """
 
 from __future__ import annotations
@@ -18,16 +19,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
 from eservice.aws import client, transient_errors_retried
-from eservice.messages import Message, compose
+from eservice.dynamo import DynamoDatabase
+from eservice.messages import Message
+from eservice.notices import Notifier
 from eservice.settings import settings, tenant
-from eservice.store import Store
 
 logger = Logger(service="eservice-notify")
 
 
 @cache
-def store() -> Store:
-    return Store.from_env()
+def database() -> DynamoDatabase:
+    return DynamoDatabase.from_env()
 
 
 def _email(to: str, message: Message, attachments: list[tuple[str, bytes]]) -> str:
@@ -56,7 +58,19 @@ def _sms(phone: str, text: str) -> str:
     return str(client("sns").publish(PhoneNumber=number, Message=text)["MessageId"])
 
 
-def _attachments(record: dict[str, Any], kinds: list[str]) -> list[tuple[str, bytes]]:
+@cache
+def notifier() -> Notifier:
+    return Notifier(
+        repos=database().repositories,
+        tenant=tenant(),
+        public_base_url=settings().public_base_url or f"https://{tenant().domain}",
+        send_email=lambda to, message, request_id, kinds: _email(to, message, _documents(request_id, kinds)),
+        send_sms=_sms,
+    )
+
+
+def _documents(request_id: str, kinds: list[str]) -> list[tuple[str, bytes]]:
+    record = database().requests.get(request_id)
     files = []
     for kind in kinds:
         document = (record.get("documents") or {}).get(kind)
@@ -66,109 +80,65 @@ def _attachments(record: dict[str, Any], kinds: list[str]) -> list[tuple[str, by
     return files
 
 
-def send(request_id: str, template: str, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Compose and send one message about a request to its applicant; record it."""
-    record = store().get_request(request_id)
-    agency = tenant()
-    service = agency.service(record["service_id"])
-    tracking_url = f"{settings().public_base_url or 'https://' + agency.domain}/#/requests/{request_id}"
-    message = compose(template, tenant=agency, service=service, request=record, tracking_url=tracking_url, extra=extra)
-    kinds = {
-        "acknowledgment": ["acknowledgment"],
-        "delivered": ["licence"],
-        "rejected": ["refusal"],
-        "payment": ["invoice"],
-        "receipt": ["receipt"],
-    }.get(template, [])
-    sent: list[dict[str, Any]] = []
-    address = record.get("applicant_email") or record.get("answers", {}).get("email")
-    if address:
-        sent.append({"channel": "email", "id": _email(address, message, _attachments(record, kinds))})
-    phone = record.get("answers", {}).get("phone")
-    if phone:
-        sent.append({"channel": "sms", "id": _sms(phone, message.sms)})
-    now = clock_source.now()
-    for message_sent in sent:
-        if message_sent["channel"] == "email":
-            # Bounce reports name the SES message id: keep the way back to the request.
-            store().put_item(
-                {
-                    "PK": f"SESMSG#{message_sent['id']}",
-                    "SK": "MESSAGE",
-                    "request_id": request_id,
-                    "template": template,
-                    "at": now,
-                }
-            )
-    store().put_item(
-        {
-            "PK": f"REQ#{request_id}",
-            "SK": f"MESSAGE#{now.isoformat()}#{template}",
-            "template": template,
-            "subject": message.subject,
-            "sent": sent,
-            "at": now,
-            "state": "sent" if sent else "no_channel",
-        }
-    )
-    logger.info("message sent", extra={"template": template, "channels": [s["channel"] for s in sent]})
-    return {"template": template, "channels": [s["channel"] for s in sent]}
+def send(
+    request_id: str, template: str, *, extra: dict[str, Any] | None = None, key: str | None = None
+) -> dict[str, Any]:
+    """Send one message about a request (what was sent before is not sent again)."""
+    result = notifier().send(request_id, template, extra=extra, key=key)
+    logger.info("message", extra={"template": template, "channels": result["channels"]})
+    return result
 
 
 def mail_events(records: list[dict[str, Any]]) -> dict[str, Any]:
     """SES bounce, complaint and delivery notifications (through SNS): R-3.2 contact problems."""
     import json
 
+    messages = database().repositories.messages
     flagged = 0
     for record in records:
         notification = json.loads(record["Sns"]["Message"])
         kind = notification.get("eventType") or notification.get("notificationType")
         message_id = notification.get("mail", {}).get("messageId", "")
-        sent = store().get_item(f"SESMSG#{message_id}", "MESSAGE")
+        sent = messages.by_provider_id(message_id)
         if sent is None:
             continue
         request_id = sent["request_id"]
         if kind == "Delivery":
-            store().conditional_update(
-                f"SESMSG#{message_id}", "MESSAGE", {"state": "delivered"}, condition="attribute_exists(PK)", values={}
-            )
+            messages.set_state(message_id, "delivered")
             continue
         if kind == "Bounce" and notification.get("bounce", {}).get("bounceType") != "Permanent":
             continue  # a transient bounce: SES retries by itself
         now = clock_source.now()
-        record_item = store().get_request(request_id)
+        current = database().requests.get(request_id)
         problems = [
-            *record_item.get("contact_problems", []),
-            {
-                "channel": "email",
-                "kind": kind.lower(),
-                "template": sent["template"],
-                "at": now.isoformat(),
-            },
+            *current.get("contact_problems", []),
+            {"channel": "email", "kind": kind.lower(), "template": sent["template"], "at": now.isoformat()},
         ]
-        store().update_request_fields(request_id, {"contact_problems": problems})
-        store().conditional_update(
-            f"SESMSG#{message_id}", "MESSAGE", {"state": kind.lower()}, condition="attribute_exists(PK)", values={}
-        )
+        database().requests.set_fields(request_id, {"contact_problems": problems})
+        messages.set_state(message_id, kind.lower())
         logger.warning("applicant e-mail failed", extra={"request_id": request_id, "kind": kind})
         flagged += 1
     return {"flagged": flagged}
 
 
 def digest() -> dict[str, Any]:
-    """R-1.7: twice each working day, every officer gets the new and changed requests and SLA warnings."""
+    """R-1.7: twice each working day, every officer gets the new and changed requests and SLA warnings.
+
+    The lists are read once (one query each) and filtered per officer in memory."""
     from datetime import datetime
 
-    from eservice.officers import Officer, Officers
+    from eservice.officers import Officers, digest_for
     from eservice.saga_steps import office_calendar
     from eservice.tenant import OFFICER_GROUPS
 
     agency = tenant()
     now = clock_source.now()
-    if not office_calendar(agency).is_working_day(now.astimezone(office_calendar(agency).timezone).date()):
+    calendar = office_calendar(agency)
+    if not calendar.is_working_day(now.astimezone(calendar.timezone).date()):
         return {"sent": 0, "reason": "not a working day"}
-    last = store().get_item("DIGEST#officers", "LAST")
-    since = datetime.fromisoformat(last["at"]) if last else None
+    messages = database().repositories.messages
+    last = messages.last_digest()
+    since = datetime.fromisoformat(last) if last else None
     cognito = client("cognito-idp")
     recipients: dict[str, set[str]] = {}
     for group in OFFICER_GROUPS:
@@ -180,18 +150,20 @@ def digest() -> dict[str, Any]:
                 email = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "email"), None)
                 if email:
                     recipients.setdefault(email, set()).add(group)
-    desk = Officers(store=store(), tenant=agency, answer_step=lambda *_: None, link=lambda *_: "")
+    desk = Officers(repos=database().repositories, tenant=agency, executions=_NoSaga(), link=lambda *_: "")
+    lists = desk.digest_lists(since=since)
     base = settings().public_base_url or f"https://{agency.domain}"
     sent = 0
     for email, groups in sorted(recipients.items()):
-        report = desk.digest(Officer(id=email, email=email, groups=frozenset(groups)), since=since)
-        mine = [r for r in report["changed"] if r["waiting"] and r["waiting"]["role"] in groups]
+        report = digest_for(lists, groups)
+        mine = report["mine"]
         lines = [
             f"{r['id']}  {r['status_label']['th']}  SLA: {r['sla_state'] or '-'}  {r['service']['name']['th']}"
             for r in mine + [r for r in report["overdue"] + report["due_soon"] if r not in mine]
         ]
+        changed = len(report["new"]) + len(report["changed"])
         subject = (
-            f"สรุปคำขอ {agency.name.th}: ใหม่/เปลี่ยนแปลง {len(report['changed'])} "
+            f"สรุปคำขอ {agency.name.th}: ใหม่/เปลี่ยนแปลง {changed} "
             f"ใกล้ครบกำหนด {len(report['due_soon'])} เกินกำหนด {len(report['overdue'])} / Officer digest"
         )
         body = (
@@ -202,8 +174,27 @@ def digest() -> dict[str, Any]:
         )
         _email(email, Message(subject=subject, body=body, sms=""), [])
         sent += 1
-    store().put_item({"PK": "DIGEST#officers", "SK": "LAST", "at": now.isoformat()})
+    messages.digest_sent(now.isoformat())
     return {"sent": sent}
+
+
+class _NoSaga:
+    """The digest only reads; it never answers the saga."""
+
+    def start(self, name: str, request_id: str, *, resume: bool = False) -> str:
+        raise RuntimeError("the digest does not start executions")
+
+    def status(self, name: str) -> str | None:
+        return None
+
+    def succeed(self, token: str, output: Any) -> None:
+        raise RuntimeError("the digest does not answer the saga")
+
+    def fail(self, token: str, *, error: str, cause: str) -> None:
+        raise RuntimeError("the digest does not answer the saga")
+
+    def ended_badly(self, *, limit: int) -> list[str]:
+        return []
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -218,7 +209,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request_id = event["request_id"]
     logger.append_keys(request_id=request_id, action=action)
     if action == "notice":
-        return send(request_id, event["template"], extra=event.get("extra"))
+        return send(request_id, event["template"], extra=event.get("extra"), key=event.get("key"))
     if action == "deliver":
         result = send(request_id, "delivered")
         return {"delivered": bool(result["channels"]), **result}

@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
 from eservice.aws import client, transient_errors_retried
+from eservice.dynamo import DynamoDatabase
 from eservice.settings import settings, tenant
-from eservice.store import Store
 from eservice_pdf.agency_keys import agency_pki, seal_signer, timestamper
 from eservice_pdf.issuing import Issuing
 from eservice_pdf.seal import seal_pdf
@@ -60,7 +60,7 @@ def _trust() -> tuple[list[Any], list[Any]]:
 def issuing() -> Issuing:
     config = settings()
     return Issuing(
-        store=Store.from_env(),
+        repos=DynamoDatabase.from_env().repositories,
         tenant=tenant(),
         s3=client("s3"),
         documents_bucket=config.documents_bucket,

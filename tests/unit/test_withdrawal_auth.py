@@ -8,16 +8,17 @@ import pytest
 
 from eservice.applications import Applicant, Applications
 from eservice.errors import Forbidden
+from eservice.memory import MemoryDatabase, MemoryExecutions
 from eservice.tenant import load_tenant, tenants_dir
 
 
 def _applications() -> Applications:
     # Nothing is stored or started: a stale sign-in is refused before the request is even read.
     return Applications(
-        store=None,
+        repos=MemoryDatabase().repositories,
         tenant=load_tenant(tenants_dir() / "klongnoy.yaml"),
-        uploads=None,  # type: ignore[arg-type]
-        start_saga=lambda _: "",
+        uploads=None,
+        executions=MemoryExecutions(),
     )
 
 

@@ -14,13 +14,14 @@ from datetime import date
 from typing import Any, Literal
 
 from . import clock_source
-from .domain import STATUS_LABELS, Actor, RequestStatus, StatusChange, can_transition
+from .domain import FINAL_STATUSES, STATUS_LABELS, Actor, RequestStatus, StatusChange, can_transition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fees import fee_satang
 from .files import check_upload as check_file
 from .forms import canonical_form_json, summary, validate_answers, validate_fields
 from .ids import new_id
-from .store import Store
+from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
+from .recovery import Sweeper, deliver_answer
 from .tenant import DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
 from .time_rules import BANGKOK
 
@@ -67,10 +68,6 @@ class OnBehalfOf:
     identifier: str  # national id or juristic person registration number
 
 
-def _draft_keys(applicant_id: str, draft_id: str) -> tuple[str, str]:
-    return f"APPLICANT#{applicant_id}", f"DRAFT#{draft_id}"
-
-
 def next_step_for_applicant(status: RequestStatus) -> dict[str, str] | None:
     """What the applicant is expected to do next, in Thai and English (None: nothing, wait)."""
     steps = {
@@ -101,23 +98,22 @@ class Applications:
     def __init__(
         self,
         *,
-        store: Store,
+        repos: Repositories,
         tenant: Tenant,
         uploads: Any,
-        start_saga: Callable[[str], str],
-        answer_step: Callable[[str, dict[str, Any]], None] | None = None,
-        fail_step: Callable[[str, str, str], None] | None = None,
+        executions: Executions,
         documents_link: Callable[[str, str], str] | None = None,
         verify_pdf: Callable[[str], dict[str, Any]] | None = None,
         today: Callable[[], date] | None = None,
     ) -> None:
-        self._store = store
+        self._requests = repos.requests
+        self._drafts = repos.drafts
+        self._profiles = repos.profiles
+        self._waiting = repos.waiting
         self._tenant = tenant
         self._uploads = uploads
-        self._start_saga = start_saga
-        self._answer_step = answer_step or _unwired
-        self._fail_step = fail_step or _unwired
-        self._documents_link = documents_link or _unwired
+        self._executions = executions
+        self._documents_link = documents_link or _no_documents
         self._verify_pdf = verify_pdf
         self._today = today or (lambda: clock_source.now().astimezone(BANGKOK).date())
 
@@ -136,7 +132,7 @@ class Applications:
     # --- profile and prefill (Q3.2) ---------------------------------------------------------------
     def profile(self, applicant: Applicant) -> dict[str, Any]:
         """What the applicant told us about themselves (for prefill)."""
-        item = self._store.get_item(f"APPLICANT#{applicant.id}", "PROFILE") or {}
+        item = self._profiles.get(applicant.id) or {}
         profile = {k: item.get(k) for k in ("full_name", "national_id", "phone", "email", "address")}
         if not profile.get("email") and applicant.email:
             profile["email"] = applicant.email
@@ -145,9 +141,7 @@ class Applications:
     def save_profile(self, applicant: Applicant, data: Mapping[str, Any]) -> dict[str, Any]:
         """Keep the profile; the same validation as a form field of the same kind."""
         cleaned = validate_fields(PROFILE_FORM, data, today=self._today(), partial=True)
-        self._store.put_item(
-            {"PK": f"APPLICANT#{applicant.id}", "SK": "PROFILE", **cleaned, "updated_at": clock_source.now()}
-        )
+        self._profiles.put(applicant.id, {**cleaned, "updated_at": clock_source.now().isoformat()})
         return self.profile(applicant)
 
     def _prefill(self, applicant: Applicant, service: Service) -> dict[str, Any]:
@@ -157,7 +151,7 @@ class Applications:
             if f.prefill and profile.get(f.prefill):
                 answers[f.name] = profile[f.prefill]
         # The latest earlier request of the same service fills what the profile does not.
-        for previous in self._store.requests_of_applicant(applicant.id):
+        for previous in self._requests.of_applicant(applicant.id, limit=20, cursor=None).items:
             if previous["service_id"] == service.id:
                 for name, value in previous.get("answers", {}).items():
                     answers.setdefault(name, value)
@@ -179,10 +173,7 @@ class Applications:
         cleaned = validate_answers(service, merged, today=self._today(), partial=True)
         now = clock_source.now()
         draft_id = new_id("D")
-        pk, sk = _draft_keys(applicant.id, draft_id)
         draft = {
-            "PK": pk,
-            "SK": sk,
             "id": draft_id,
             "service_id": service.id,
             "applicant_id": applicant.id,
@@ -191,16 +182,18 @@ class Applications:
             "attachments": {},
             "on_behalf_of": self._on_behalf_of(on_behalf_of),
             "estamp_code": None,
-            "created_at": now,
-            "updated_at": now,
+            "created_at": now.isoformat(),
+            "updated_at": now.isoformat(),
         }
-        self._store.put_item(draft, must_not_exist=True)
+        self._drafts.create(draft)
         return self._public_draft(draft)
 
-    def drafts(self, applicant: Applicant) -> list[dict[str, Any]]:
-        """The applicant's open drafts, newest first."""
-        items = self._store.query_prefix(f"APPLICANT#{applicant.id}", "DRAFT#", newest_first=True)
-        return [self._public_draft(i) for i in items if i["state"] == "open"]
+    def drafts(
+        self, applicant: Applicant, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """The applicant's open drafts, newest first (one page)."""
+        page = self._drafts.of_applicant(applicant.id, limit=page_size(limit), cursor=cursor)
+        return Page([self._public_draft(i) for i in page.items], page.cursor)
 
     def draft(self, applicant: Applicant, draft_id: str) -> dict[str, Any]:
         """One draft of this applicant."""
@@ -223,7 +216,7 @@ class Applications:
             "answers": cleaned,
             "on_behalf_of": self._on_behalf_of(on_behalf_of),
             "estamp_code": self._estamp(service, estamp_code, required=False),
-            "updated_at": clock_source.now(),
+            "updated_at": clock_source.now().isoformat(),
         }
         self._save_draft(applicant, draft_id, fields, expected_state="open")
         return self.draft(applicant, draft_id)
@@ -232,7 +225,10 @@ class Applications:
         """Set a draft aside; it is kept (marked discarded), never turned into a request."""
         self._open_draft(applicant, draft_id)
         self._save_draft(
-            applicant, draft_id, {"state": "discarded", "updated_at": clock_source.now()}, expected_state="open"
+            applicant,
+            draft_id,
+            {"state": "discarded", "updated_at": clock_source.now().isoformat()},
+            expected_state="open",
         )
         return self.draft(applicant, draft_id)
 
@@ -312,14 +308,14 @@ class Applications:
         client_info: Mapping[str, str],
     ) -> dict[str, Any]:
         """Turn a confirmed draft into a request: idempotent, evidence kept, saga started (Q3.8, Q3.9)."""
-        pk, sk = _draft_keys(applicant.id, draft_id)
-        existing = self._store.get_item(pk, sk)
+        existing = self._drafts.get(applicant.id, draft_id)
         if existing is None:
             raise NotFound(code="draft.not_found", th="ไม่พบแบบร่างนี้", en="No such draft.")
         request_id = "R-" + draft_id.removeprefix("D-")
         if existing["state"] == "submitted":
-            # A retried or double-clicked submit: the same request, the saga started once.
-            self._start_saga(request_id)
+            # A retried or double-clicked submit: the same request; its saga is started, or resumed
+            # if it failed, never started twice.
+            self._ensure_saga(self._requests.get(request_id))
             return self.request_detail(applicant, request_id)
         if not accepted:
             raise InvalidInput(
@@ -327,7 +323,15 @@ class Applications:
                 th="กรุณายืนยันคำรับรองก่อนยื่นคำขอ",
                 en="Please confirm the declaration before submitting.",
             )
-        confirmation = self.confirmation(applicant, draft_id, lang="th")
+        try:
+            confirmation = self.confirmation(applicant, draft_id, lang="th")
+        except Conflict:
+            # A concurrent click submitted the draft a moment ago: answer with the same request.
+            again = self._drafts.get(applicant.id, draft_id)
+            if again is None or again["state"] != "submitted":
+                raise
+            self._ensure_saga(self._requests.get(request_id))
+            return self.request_detail(applicant, request_id)
         if declaration.strip() != confirmation["declaration"].strip():
             raise InvalidInput(
                 code="declaration.mismatch",
@@ -359,6 +363,8 @@ class Applications:
             "on_behalf_of": existing.get("on_behalf_of"),
             "estamp_code": confirmation["estamp_code"],
             "fee_satang": confirmation["fee_satang"],
+            "documents": {},
+            "execution": request_id,
             "intent": {
                 # Type-1 electronic signature evidence (ETDA ขมธอ. 23-2563): who, when, what text, what content.
                 "method": "type1-explicit-confirmation",
@@ -381,29 +387,39 @@ class Applications:
             actor=Actor(kind="applicant", id=applicant.id),
             data={"content_hash": content_hash},
         )
-        try:
-            self._store.create_request(record, event)
-        except Conflict:
-            pass  # created by a concurrent submit of the same draft: carry on idempotently
+        # A concurrent submit of the same draft may have created it first: carry on idempotently.
+        self._requests.create(record, event)
         self._save_draft(
             applicant,
             draft_id,
-            {"state": "submitted", "request_id": request_id, "updated_at": now},
+            {"state": "submitted", "request_id": request_id, "updated_at": now.isoformat()},
             expected_state=None,
         )
-        self._start_saga(request_id)
+        self._ensure_saga(self._requests.get(request_id))
         return self.request_detail(applicant, request_id)
 
+    def _ensure_saga(self, record: Mapping[str, Any]) -> None:
+        """Start the request's saga, or resume it if its execution ended without finishing."""
+        name = record.get("execution") or record["id"]
+        status = self._executions.status(name)
+        if status is None:
+            self._executions.start(name, record["id"])
+        elif status != "RUNNING" and RequestStatus(record["status"]) not in FINAL_STATUSES:
+            Sweeper(requests=self._requests, waiting=self._waiting, executions=self._executions).resume(record)
+
     # --- tracking ------------------------------------------------------------------------------------
-    def my_requests(self, applicant: Applicant) -> list[dict[str, Any]]:
-        """The applicant's requests, newest first, with status labels."""
-        return [self._request_summary(r) for r in self._store.requests_of_applicant(applicant.id)]
+    def my_requests(
+        self, applicant: Applicant, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """The applicant's requests, newest first, with status labels (one page)."""
+        page = self._requests.of_applicant(applicant.id, limit=page_size(limit), cursor=cursor)
+        return Page([self._request_summary(r) for r in page.items], page.cursor)
 
     def request_detail(self, applicant: Applicant, request_id: str) -> dict[str, Any]:
         """Status, history with times, and what is expected of the applicant next."""
         record = self._owned_request(applicant, request_id)
         status = RequestStatus(record["status"])
-        token = self._store.get_item(f"REQ#{request_id}", "TOKEN")
+        token = record.get("waiting")
         history = [
             {
                 "status": e["to_status"],
@@ -412,7 +428,7 @@ class Applications:
                 "by": e["actor"]["kind"],
                 "reason": e.get("reason"),
             }
-            for e in self._store.events(request_id)
+            for e in self._requests.events(request_id)
         ]
         detail_deadline = token.get("deadline_at") if token and token.get("state") == "waiting" else None
         detail = {
@@ -518,7 +534,7 @@ class Applications:
             "quarantine_key": f"quarantine/{request_id}/{folder}{attachment_id}",
             "created_at": clock_source.now().isoformat(),
         }
-        self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"{kind}#{attachment_id}", **attachment})
+        self._requests.put_record(request_id, kind, attachment_id, attachment)
         return self._upload_offer(attachment, document)
 
     def _check_request_upload(
@@ -530,11 +546,9 @@ class Applications:
         *,
         folder: str,
     ) -> dict[str, Any]:
-        key = (f"REQ#{request_id}", f"{kind}#{attachment_id}")
-        item = self._store.get_item(*key)
-        if item is None:
+        attachment = self._requests.get_record(request_id, kind, attachment_id)
+        if attachment is None:
             raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
-        attachment = {k: v for k, v in item.items() if k not in ("PK", "SK")}
         if attachment["state"] == "accepted":
             return attachment
         try:
@@ -544,9 +558,9 @@ class Applications:
                 clean_prefix=f"clean/{request_id}/{folder}".rstrip("/"),
             )
         except InvalidInput as rejected:
-            self._store.put_item({"PK": key[0], "SK": key[1], **self._rejected(attachment, rejected)})
+            self._requests.put_record(request_id, kind, attachment_id, self._rejected(attachment, rejected))
             raise
-        self._store.put_item({"PK": key[0], "SK": key[1], **attachment})
+        self._requests.put_record(request_id, kind, attachment_id, attachment)
         return attachment
 
     def _upload_offer(self, attachment: dict[str, Any], document: RequiredDocument) -> dict[str, Any]:
@@ -565,13 +579,15 @@ class Applications:
         }
 
     def resubmit(self, applicant: Applicant, request_id: str, *, note: str | None) -> dict[str, Any]:
-        """Send the requested documents back: the request returns to review (R-3.1)."""
+        """Send the requested documents back: the request returns to review (R-3.1). The answer, the
+        added files and the note commit together; the saga then hears it."""
         record = self._owned_request(applicant, request_id)
         self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
+        present = {a.get("id") for a in record.get("attachments", [])}
         supplements = [
-            {k: v for k, v in i.items() if k not in ("PK", "SK")}
-            for i in self._store.query_prefix(f"REQ#{request_id}", "SUPPLEMENT#")
-            if i["state"] == "accepted" and not i.get("submitted_at")
+            a
+            for a in self._requests.records(request_id, "SUPPLEMENT")
+            if a["state"] == "accepted" and a["id"] not in present
         ]
         if not supplements and not (note or "").strip():
             raise InvalidInput(
@@ -579,19 +595,31 @@ class Applications:
                 th="กรุณาแนบเอกสารหรือพิมพ์คำชี้แจงก่อนส่ง",
                 en="Attach a document or write an explanation before sending.",
             )
+        waiting = self._waiting_at(record, "more_documents")
         now = clock_source.now().isoformat()
-        waiting = self._claim_step(request_id, "more_documents", by=applicant.id, outcome="resubmitted")
         added = [{**a, "added_at": now} for a in supplements]
-        self._store.update_request_fields(
-            request_id,
-            {
+        answer = Answer(
+            request_id=request_id,
+            token=waiting["token"],
+            by=applicant.id,
+            outcome="resubmitted",
+            # The whole list is safe to set here: only this answer (which claims the step) changes it.
+            fields={
                 "attachments": [*record.get("attachments", []), *added],
                 "resubmission_note": (note or "").strip() or None,
             },
+            outbox=OutboxMessage(
+                request_id=request_id,
+                sequence=int(waiting["sequence"]),
+                token=waiting["token"],
+                kind="succeed",
+                output={"decision": "resubmitted"},
+            ),
         )
+        self._waiting.answer(answer)
         for a in supplements:
-            self._store.put_item({"PK": f"REQ#{request_id}", "SK": f"SUPPLEMENT#{a['id']}", **a, "submitted_at": now})
-        self._answer_step(waiting["token"], {"decision": "resubmitted"})
+            self._requests.put_record(request_id, "SUPPLEMENT", a["id"], {**a, "submitted_at": now})
+        deliver_answer(self._waiting, self._executions, answer.outbox.as_dict())
         return self.request_detail(applicant, request_id)
 
     def withdraw(
@@ -613,10 +641,13 @@ class Applications:
                 th="ไม่สามารถถอนคำขอในสถานะนี้ได้",
                 en="The request cannot be withdrawn in its current status.",
             )
-        waiting = self._claim_step(request_id, None, by=applicant.id, outcome="withdrawn")
-        self._store.update_request_fields(
-            request_id,
-            {
+        waiting = self._waiting_at(record, None)
+        answer = Answer(
+            request_id=request_id,
+            token=waiting["token"],
+            by=applicant.id,
+            outcome="withdrawn",
+            fields={
                 "decision": {
                     "step": waiting["step"],
                     "decision": "withdraw",
@@ -625,8 +656,17 @@ class Applications:
                     "at": clock_source.now().isoformat(),
                 }
             },
+            outbox=OutboxMessage(
+                request_id=request_id,
+                sequence=int(waiting["sequence"]),
+                token=waiting["token"],
+                kind="fail",
+                error="Request.Withdrawn",
+                cause="withdrawn by the applicant",
+            ),
         )
-        self._fail_step(waiting["token"], "Request.Withdrawn", "withdrawn by the applicant")
+        self._waiting.answer(answer)
+        deliver_answer(self._waiting, self._executions, answer.outbox.as_dict())
         return self.request_detail(applicant, request_id)
 
     def document_link(self, applicant: Applicant, request_id: str, kind: str) -> dict[str, Any]:
@@ -637,25 +677,16 @@ class Applications:
             raise NotFound(code="document.not_found", th="ไม่พบเอกสารนี้", en="No such document.")
         return {"url": self._documents_link(document["key"], document["file_name"]), "file_name": document["file_name"]}
 
-    def _claim_step(self, request_id: str, step: str | None, *, by: str, outcome: str) -> dict[str, Any]:
-        waiting = self._store.get_item(f"REQ#{request_id}", "TOKEN")
-        if not waiting or waiting.get("state") != "waiting" or (step and waiting.get("step") != step):
+    @staticmethod
+    def _waiting_at(record: Mapping[str, Any], step: str | None) -> dict[str, Any]:
+        waiting = record.get("waiting") or {}
+        if waiting.get("state") != "waiting" or (step and waiting.get("step") != step):
             raise Conflict(
                 code="request.busy",
                 th="คำขออยู่ระหว่างดำเนินการ กรุณาลองใหม่อีกครั้งในอีกสักครู่",
                 en="The request is being processed. Try again in a moment.",
             )
-        claimed = self._store.conditional_update(
-            f"REQ#{request_id}",
-            "TOKEN",
-            {"state": "used", "used_at": clock_source.now(), "used_by": by, "decision": outcome},
-            condition="#state = :waiting AND #token = :token",
-            values={":waiting": "waiting", ":token": waiting["token"]},
-            names={"#state": "state", "#token": "token"},
-        )
-        if not claimed:
-            raise Conflict(code="request.changed", th="คำขอเพิ่งถูกเปลี่ยนแปลง", en="The request just changed.")
-        return waiting
+        return dict(waiting)
 
     @staticmethod
     def _require_status(record: Mapping[str, Any], status: RequestStatus) -> None:
@@ -668,7 +699,7 @@ class Applications:
 
     # --- internals -------------------------------------------------------------------------------------
     def _owned_request(self, applicant: Applicant, request_id: str) -> dict[str, Any]:
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         if record["applicant_id"] != applicant.id:
             # Not "forbidden": another person's request is not even shown to exist.
             raise NotFound(code="request.not_found", th="ไม่พบคำขอนี้", en="No such request.")
@@ -698,8 +729,7 @@ class Applications:
         }
 
     def _draft(self, applicant: Applicant, draft_id: str) -> dict[str, Any]:
-        pk, sk = _draft_keys(applicant.id, draft_id)
-        item = self._store.get_item(pk, sk)
+        item = self._drafts.get(applicant.id, draft_id)
         if item is None:
             raise NotFound(code="draft.not_found", th="ไม่พบแบบร่างนี้", en="No such draft.")
         return item
@@ -717,19 +747,7 @@ class Applications:
     def _save_draft(
         self, applicant: Applicant, draft_id: str, fields: Mapping[str, Any], *, expected_state: str | None
     ) -> None:
-        pk, sk = _draft_keys(applicant.id, draft_id)
-        if expected_state is None:
-            ok = self._store.conditional_update(pk, sk, fields, condition="attribute_exists(PK)", values={})
-        else:
-            ok = self._store.conditional_update(
-                pk,
-                sk,
-                fields,
-                condition="attribute_exists(PK) AND #state = :expected_state",
-                values={":expected_state": expected_state},
-                names={"#state": "state"},
-            )
-        if not ok:
+        if not self._drafts.save(applicant.id, draft_id, fields, expected_state=expected_state):
             raise Conflict(
                 code="draft.closed",
                 th="แบบร่างนี้ถูกยื่นหรือยกเลิกแล้ว แก้ไขไม่ได้",
@@ -737,16 +755,13 @@ class Applications:
             )
 
     def _set_attachment(self, applicant: Applicant, draft_id: str, attachment: Mapping[str, Any]) -> None:
-        pk, sk = _draft_keys(applicant.id, draft_id)
-        draft = self._store.get_item(pk, sk)
-        assert draft is not None
-        attachments = {**draft["attachments"], attachment["id"]: dict(attachment)}
-        self._save_draft(
-            applicant,
-            draft_id,
-            {"attachments": attachments, "updated_at": clock_source.now()},
-            expected_state="open",
-        )
+        # One slot's entry, by its id: concurrent uploads to other slots are never overwritten.
+        if not self._drafts.set_attachment(applicant.id, draft_id, attachment):
+            raise Conflict(
+                code="draft.closed",
+                th="แบบร่างนี้ถูกยื่นหรือยกเลิกแล้ว แก้ไขไม่ได้",
+                en="This draft was already submitted or discarded and cannot change.",
+            )
 
     def _document(self, service: Service, document_id: str) -> Any:
         for document in service.documents:
@@ -865,5 +880,5 @@ class Applications:
         }
 
 
-def _unwired(*_: Any) -> Any:
-    raise RuntimeError("this use case needs an adapter the composition root did not provide")
+def _no_documents(*_: Any) -> Any:
+    raise NotFound(code="document.not_found", th="ไม่พบเอกสารนี้", en="No such document.")

@@ -6,10 +6,12 @@ Clients are created once per process and only when first used, so importing this
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-__all__ = ["Saga", "Uploads", "client", "invoke_function", "transient_errors_retried"]
+__all__ = ["Saga", "Uploads", "client", "invoke_function", "is_transient", "transient_errors_retried"]
 
 #: AWS error codes worth retrying: the saga retries ``TransientError`` with backoff, nothing else.
 _TRANSIENT_CODES = frozenset(
@@ -24,6 +26,10 @@ _TRANSIENT_CODES = frozenset(
         "InternalServerError",
         "SlowDown",
         "KMSInternalException",
+        "InternalFailure",
+        "InternalServerException",
+        "ServiceUnavailableException",
+        "LimitExceededException",
     }
 )
 
@@ -104,32 +110,67 @@ def _quote(name: str) -> str:
 
 
 class Saga:
-    """The request saga in Step Functions: start one execution per request, answer waiting steps."""
+    """The request saga in Step Functions (the ``Executions`` port): start, look up, answer."""
 
     def __init__(self, *, state_machine_arn: str, sfn: Any | None = None) -> None:
         self.state_machine_arn = state_machine_arn
         self._sfn = sfn or client("stepfunctions")
 
-    def start(self, request_id: str) -> str:
-        """Start the request's execution, named by its id; a second start of the same id is a no-op."""
+    def _execution_arn(self, name: str) -> str:
+        return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+
+    def start(self, name: str, request_id: str, *, resume: bool = False) -> str:
+        """Start an execution named ``name``; a second start of the same name is a no-op."""
         try:
             response = self._sfn.start_execution(
                 stateMachineArn=self.state_machine_arn,
-                name=request_id,
-                input=json.dumps({"request_id": request_id}),
+                name=name,
+                input=json.dumps({"request_id": request_id, "resume": resume}),
             )
             return str(response["executionArn"])
         except self._sfn.exceptions.ExecutionAlreadyExists:
-            arn = self.state_machine_arn.replace(":stateMachine:", ":execution:")
-            return f"{arn}:{request_id}"
+            return self._execution_arn(name)
 
-    def succeed(self, token: str, output: dict[str, Any]) -> None:
-        """Complete a waiting step with the person's decision."""
-        self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+    def status(self, name: str) -> str | None:
+        """The execution's status, or None if there is none of that name."""
+        try:
+            return str(self._sfn.describe_execution(executionArn=self._execution_arn(name))["status"])
+        except self._sfn.exceptions.ExecutionDoesNotExist:
+            return None
+
+    def succeed(self, token: str, output: Mapping[str, Any]) -> None:
+        """Complete a waiting step; TokenGone if the saga no longer waits on it."""
+        with _token_errors():
+            self._sfn.send_task_success(taskToken=token, output=json.dumps(dict(output)))
 
     def fail(self, token: str, *, error: str, cause: str) -> None:
         """Fail a waiting step (a deadline passed, the applicant withdrew)."""
-        self._sfn.send_task_failure(taskToken=token, error=error, cause=cause)
+        with _token_errors():
+            self._sfn.send_task_failure(taskToken=token, error=error, cause=cause)
+
+    def ended_badly(self, *, limit: int) -> list[str]:
+        """Executions that failed, timed out or were aborted, newest first (at most ``limit`` of each)."""
+        names: list[str] = []
+        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            response = self._sfn.list_executions(
+                stateMachineArn=self.state_machine_arn, statusFilter=status, maxResults=min(limit, 1000)
+            )
+            names += [e["name"] for e in response.get("executions", [])]
+        return names
+
+
+@contextmanager
+def _token_errors() -> Iterator[None]:
+    from botocore.exceptions import ClientError
+
+    from .errors import TokenGone
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+            raise TokenGone(exc.response["Error"]["Code"]) from exc
+        raise
 
 
 def invoke_function(function_name: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +182,16 @@ def invoke_function(function_name: str, payload: dict[str, Any]) -> dict[str, An
     if response.get("FunctionError"):
         raise RuntimeError(f"{function_name} failed: {body.get('errorType') if isinstance(body, dict) else body}")
     return body if isinstance(body, dict) else {"result": body}
+
+
+def is_transient(exc: Exception) -> bool:
+    """Throttling, a busy service, or any AWS 5xx: worth retrying with backoff."""
+    from botocore.exceptions import ClientError
+
+    if not isinstance(exc, ClientError):
+        return False
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    return exc.response.get("Error", {}).get("Code") in _TRANSIENT_CODES or status >= 500
 
 
 def transient_errors_retried(function: Any) -> Any:
@@ -156,7 +207,7 @@ def transient_errors_retried(function: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _TRANSIENT_CODES:
+            if is_transient(exc):
                 raise TransientError(str(exc)) from exc
             raise
 

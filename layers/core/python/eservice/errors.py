@@ -98,3 +98,10 @@ class TransientError(Exception):
 
 
 __all__ += ["TransientError"]
+
+
+class TokenGone(Exception):
+    """The saga no longer waits on this task token (its execution ended, or the token was used)."""
+
+
+__all__ += ["TokenGone"]

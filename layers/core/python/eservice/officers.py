@@ -17,12 +17,13 @@ from . import clock_source
 from .domain import STATUS_LABELS, Actor, RequestStatus
 from .errors import Conflict, Forbidden, InvalidInput
 from .forms import summary
-from .saga_steps import office_calendar
-from .store import Store
-from .tenant import Service, Tenant
-from .time_rules import sla_state
+from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
+from .recovery import deliver_answer
+from .saga_steps import office_calendar, request_of, step_role
+from .tenant import Tenant
+from .time_rules import add_working_days, sla_state
 
-__all__ = ["DECISIONS", "Officer", "Officers"]
+__all__ = ["DECISIONS", "Officer", "Officers", "digest_for"]
 
 #: The decisions each waiting step accepts.
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -57,50 +58,75 @@ class Officers:
     def __init__(
         self,
         *,
-        store: Store,
+        repos: Repositories,
         tenant: Tenant,
-        answer_step: Callable[[str, dict[str, Any]], None],
+        executions: Executions,
         link: Callable[[str, str, str], str],
     ) -> None:
-        self._store = store
+        self._requests = repos.requests
+        self._waiting = repos.waiting
+        self._messages = repos.messages
         self._tenant = tenant
-        self._answer_step = answer_step
+        self._executions = executions
         self._link = link  # (bucket kind, key, file name) -> short-lived download URL
         self._calendar = office_calendar(tenant)
 
     # --- work lists (Q4.1, Q5.1, R-1.7) --------------------------------------------------------------
-    def work_list(self, officer: Officer, *, status: str | None = None, mine: bool = False) -> list[dict[str, Any]]:
-        """Open requests, most recently changed first, with SLA state and the step they wait at."""
-        statuses = [RequestStatus(status)] if status else [s for s in RequestStatus if s not in _CLOSED]
-        rows = []
-        for s in statuses:
-            for record in self._store.requests_in_status(s):
-                row = self._summary(record)
-                if mine and (row["waiting"] is None or row["waiting"]["role"] not in officer.groups):
-                    continue
-                rows.append(row)
-        return sorted(rows, key=lambda r: r["updated_at"], reverse=True)
+    def work_list(
+        self,
+        officer: Officer,
+        *,
+        status: str | None = None,
+        mine: bool = False,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[dict[str, Any]]:
+        """Requests, most recently changed first, with SLA state and the step they wait at; one page."""
+        size = page_size(limit)
+        if status:
+            try:
+                wanted = RequestStatus(status)
+            except ValueError:
+                raise InvalidInput(
+                    code="status.unknown",
+                    th="ไม่รู้จักสถานะนี้",
+                    en=f"Unknown status; use one of: {', '.join(s.value for s in RequestStatus)}.",
+                ) from None
+            page = self._requests.in_status(wanted, limit=size, cursor=cursor)
+            rows = [self._summary(r) for r in page.items]
+            if mine:
+                rows = [r for r in rows if r["waiting"] and r["waiting"]["role"] in officer.groups]
+            return Page(rows, page.cursor)
+        roles = frozenset(officer.groups) if mine else None
+        page = self._requests.open(limit=size, cursor=cursor, waiting_roles=roles)
+        return Page([self._summary(r) for r in page.items], page.cursor)
 
     def digest(self, officer: Officer, *, since: datetime | None = None) -> dict[str, Any]:
         """R-1.7: what changed since the last check, and what is due soon or overdue."""
+        return digest_for(self.digest_lists(since=since), officer.groups)
+
+    def digest_lists(self, *, since: datetime | None = None, limit: int = 500) -> dict[str, Any]:
+        """The digest's lists for every officer at once: one query per list, not one per officer."""
         now = clock_source.now()
         since = since or now - timedelta(hours=12)
-        rows = self.work_list(officer)
+        changed = self._requests.open(limit=limit, cursor=None, changed_since=since).items
+        soon = add_working_days(now, 2, self._calendar)
+        due = self._requests.open(limit=limit, cursor=None, due_before=soon).items
+        changed_rows = [self._summary(r, now=now) for r in changed]
+        due_rows = [self._summary(r, now=now) for r in due]
         return {
             "generated_at": now.isoformat(),
             "since": since.isoformat(),
-            "new": [
-                r for r in rows if r["status"] in ("received", "in_review") and r["updated_at"] >= since.isoformat()
-            ],
-            "changed": [r for r in rows if r["updated_at"] >= since.isoformat()],
-            "due_soon": [r for r in rows if r["sla_state"] == "due_soon"],
-            "overdue": [r for r in rows if r["sla_state"] == "overdue"],
+            "new": [r for r in changed_rows if r["status"] in ("received", "in_review") and r["is_new"]],
+            "changed": [r for r in changed_rows if not (r["status"] in ("received", "in_review") and r["is_new"])],
+            "due_soon": [r for r in due_rows if r["sla_state"] == "due_soon"],
+            "overdue": [r for r in due_rows if r["sla_state"] == "overdue"],
         }
 
     # --- detail (Q4.2, Q5.2) -------------------------------------------------------------------------
     def detail(self, officer: Officer, request_id: str, *, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
         """Everything an officer needs to decide: answers, files and their checks, history, waiting step."""
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         service = self._tenant.service(record["service_id"])
         names = {d.id: d.name.model_dump() for d in service.documents}
         attachments = [
@@ -116,7 +142,6 @@ class Officers:
             kind: {**doc, "url": self._link("documents", doc["key"], doc["file_name"])}
             for kind, doc in (record.get("documents") or {}).items()
         }
-        notes = self._store.query_prefix(f"REQ#{request_id}", "NOTE#")
         return {
             "request": self._summary(record),
             "rows": summary(service, record["answers"], lang),
@@ -132,32 +157,35 @@ class Officers:
                     "by": e["actor"],
                     "reason": e.get("reason"),
                 }
-                for e in self._store.events(request_id)
+                for e in self._requests.events(request_id)
             ],
-            "notes": [{"at": n["at"], "by": n["by"], "text": n["text"]} for n in notes],
+            "notes": [
+                {"at": n["at"], "by": n["by"], "text": n["text"]} for n in self._requests.records(request_id, "NOTE")
+            ],
             "decisions": [
                 {k: d.get(k) for k in ("step", "decision", "reason", "by", "at")}
-                for d in self._store.query_prefix(f"REQ#{request_id}", "DECISION#")
+                for d in self._requests.records(request_id, "DECISION")
             ],
             "intent": record.get("intent"),
             "timestamp_token": bool(record.get("timestamp_token")),
             "messages": [
-                {k: m.get(k) for k in ("template", "subject", "at", "state")}
-                for m in self._store.query_prefix(f"REQ#{request_id}", "MESSAGE#")
+                {k: m.get(k) for k in ("template", "subject", "at", "state", "channel", "delivery")}
+                for m in self._messages.of_request(request_id)
             ],
             # R-3.2: bounced or refused e-mail; the reviewer may then record the applicant as unreachable.
             "contact_problems": record.get("contact_problems", []),
+            "saga_failure": record.get("saga_failure"),
         }
 
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
         """Q4.3: record a finding or what more is needed."""
-        self._store.get_request(request_id)
+        self._requests.get(request_id)
         text = text.strip()
         if not text:
             raise InvalidInput(code="note.empty", th="กรุณาพิมพ์บันทึก", en="Write the note first.")
         now = clock_source.now()
-        self._store.put_item(
-            {"PK": f"REQ#{request_id}", "SK": f"NOTE#{now.isoformat()}", "at": now, "by": officer.id, "text": text}
+        self._requests.put_record(
+            request_id, "NOTE", now.isoformat(), {"at": now.isoformat(), "by": officer.id, "text": text}
         )
         return self.detail(officer, request_id)
 
@@ -174,17 +202,24 @@ class Officers:
         deadline: date | None = None,
         correct_agency: str | None = None,
     ) -> dict[str, Any]:
-        """Answer the step the request waits at; Conflict if it is not waiting there (any more)."""
-        record = self._store.get_request(request_id)
+        """Answer the step the request waits at.
+
+        The claim of the step, the request's fields, the status change, the decision record and the
+        saga's answer commit in one transaction; the answer is then delivered. If the same decision
+        was recorded but its answer has not reached the saga (a failure in between), a retry delivers
+        it instead of failing. Conflict if the request does not wait at this step."""
+        record = self._requests.get(request_id)
         service = self._tenant.service(record["service_id"])
-        waiting = self._store.get_item(f"REQ#{request_id}", "TOKEN")
-        if not waiting or waiting.get("state") != "waiting" or waiting.get("step") != step:
+        waiting = record.get("waiting") or {}
+        if waiting.get("step") == step and waiting.get("state") == "answered":
+            return self._answered_again(officer, record, waiting, decision)
+        if waiting.get("state") != "waiting" or waiting.get("step") != step:
             raise Conflict(
                 code="decision.not_waiting",
                 th="คำขอนี้ไม่ได้รอการพิจารณาในขั้นตอนนี้แล้ว (อาจมีผู้ดำเนินการไปก่อนหน้า) กรุณาโหลดข้อมูลใหม่",
                 en="This request is no longer waiting at this step (someone may have acted first). Reload it.",
             )
-        role = self._role(step, service, waiting)
+        role = step_role(step, service, int(waiting.get("approval_index") or 0))
         if role not in officer.groups:
             raise Forbidden(
                 code="decision.wrong_role",
@@ -228,56 +263,58 @@ class Officers:
             fields["referred_to"] = correct_agency.strip() if correct_agency else None
         if step == "review" and decision == "approve":
             fields["approval_index"] = 0
+        event = None
         if step == "approval" and decision == "approve":
             index = int(record.get("approval_index") or 0)
             complete = index + 1 >= len(service.approval_steps)
             output["approval_complete"] = complete
             if not complete:
+                # Q5.4: the request moves on to the next approver in the service's order.
                 fields["approval_index"] = index + 1
+                nxt = service.approval_steps[index + 1]
+                _, event = request_of(record).change_status(
+                    RequestStatus.IN_APPROVAL,
+                    at=now,
+                    actor=officer.actor,
+                    reason=f"{nxt.name.th} / {nxt.name.en}",
+                    data={"approval_index": index + 1, "approved_by_role": role},
+                )
         if step == "signature" and decision == "sign":
             draft = (record.get("documents") or {}).get("licence_draft")
             if not draft:
                 raise Conflict(code="licence.no_draft", th="ยังไม่มีร่างใบอนุญาต", en="There is no draft yet.")
             # Q7.4: the signer's identity, time and the exact draft's hash are the approval record.
             fields["signature_approval"] = {"by": officer.id, "at": now.isoformat(), "draft_sha256": draft["sha256"]}
-        claimed = self._store.conditional_update(
-            f"REQ#{request_id}",
-            "TOKEN",
-            {"state": "used", "used_at": now, "used_by": officer.id, "decision": decision},
-            condition="#state = :waiting AND #token = :token",
-            values={":waiting": "waiting", ":token": waiting["token"]},
-            names={"#state": "state", "#token": "token"},
+        sequence = int(waiting["sequence"])
+        answer = Answer(
+            request_id=request_id,
+            token=waiting["token"],
+            by=officer.id,
+            outcome=decision,
+            fields=fields,
+            event=event,
+            record=("DECISION", f"{sequence:06d}", {**fields["decision"], "role": role}),
+            outbox=OutboxMessage(
+                request_id=request_id, sequence=sequence, token=waiting["token"], kind="succeed", output=output
+            ),
         )
-        if not claimed:
+        self._waiting.answer(answer)
+        deliver_answer(self._waiting, self._executions, answer.outbox.as_dict())
+        return self.detail(officer, request_id)
+
+    def _answered_again(
+        self, officer: Officer, record: Mapping[str, Any], waiting: Mapping[str, Any], decision: str
+    ) -> dict[str, Any]:
+        """A retried click: deliver the recorded answer if the saga has not heard it yet."""
+        row = self._waiting.outbox(record["id"], int(waiting["sequence"]))
+        if row is None or row["state"] != "pending" or waiting.get("outcome") != decision:
             raise Conflict(
                 code="decision.already_made",
                 th="มีการพิจารณาขั้นตอนนี้ไปแล้ว",
                 en="This step has already been decided.",
             )
-        self._store.update_request_fields(request_id, fields)
-        self._store.put_item(
-            {
-                "PK": f"REQ#{request_id}",
-                "SK": f"DECISION#{now.isoformat()}",
-                **fields["decision"],
-                "role": role,
-                "at": now,
-            }
-        )
-        if step == "approval" and decision == "approve" and not output["approval_complete"]:
-            # Q5.4: the request moves on to the next approver in the service's order.
-            request = self._store.request_domain(self._store.get_request(request_id))
-            nxt = service.approval_steps[int(fields["approval_index"])]
-            _, event = request.change_status(
-                RequestStatus.IN_APPROVAL,
-                at=now,
-                actor=officer.actor,
-                reason=f"{nxt.name.th} / {nxt.name.en}",
-                data={"approval_index": fields["approval_index"], "approved_by_role": role},
-            )
-            self._store.apply_status_change(event)
-        self._answer_step(waiting["token"], output)
-        return self.detail(officer, request_id)
+        deliver_answer(self._waiting, self._executions, row)
+        return self.detail(officer, record["id"])
 
     # --- internals -------------------------------------------------------------------------------------
     def _deadline(self, deadline: date | None, now: datetime) -> str | None:
@@ -293,23 +330,11 @@ class Officers:
         moment = datetime.combine(deadline, self._calendar.closes, tzinfo=self._calendar.timezone)
         return moment.isoformat()
 
-    @staticmethod
-    def _role(step: str, service: Service, waiting: Mapping[str, Any]) -> str:
-        if step == "approval":
-            return str(waiting.get("approval_role") or service.approval_steps[0].role)
-        return {
-            "review": "reviewer",
-            "unreachable": "reviewer",
-            "signature": "signer",
-            "dismissal": "head",
-            "payment": "finance",
-        }.get(step, "admin")
-
-    def _summary(self, record: Mapping[str, Any]) -> dict[str, Any]:
+    def _summary(self, record: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
         status = RequestStatus(record["status"])
         service = self._tenant.service(record["service_id"])
-        waiting = self._store.get_item(f"REQ#{record['id']}", "TOKEN")
-        now = clock_source.now()
+        waiting = record.get("waiting") or {}
+        now = now or clock_source.now()
         due = record.get("due_at")
         state = sla_state(datetime.fromisoformat(due), now, self._calendar).value if due else None
         if status in _CLOSED:
@@ -325,19 +350,27 @@ class Officers:
             "due_at": due,
             "sla_state": state,
             "updated_at": record["updated_at"],
+            "is_new": int(record.get("version") or 0) <= 3,
             "fee_satang": record.get("fee_satang", 0),
             "contact_problem": bool(record.get("contact_problems")),
+            "saga_failed": bool(record.get("saga_failure")),
             "waiting": (
                 {
                     "step": waiting["step"],
-                    "role": self._role(waiting["step"], service, waiting),
+                    "role": waiting.get("role") or step_role(waiting["step"], service),
                     "decisions": list(DECISIONS.get(waiting["step"], ())),
                     "deadline_at": waiting.get("deadline_at"),
                 }
-                if waiting and waiting.get("state") == "waiting"
+                if waiting.get("state") == "waiting"
                 else None
             ),
         }
+
+
+def digest_for(lists: Mapping[str, Any], groups: frozenset[str] | set[str]) -> dict[str, Any]:
+    """One officer's digest from the shared lists: what waits for their roles comes first."""
+    mine = [r for r in lists["new"] + lists["changed"] if r["waiting"] and r["waiting"]["role"] in groups]
+    return {**lists, "mine": mine}
 
 
 _CLOSED = frozenset(

@@ -17,7 +17,7 @@ import hmac
 import io
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -26,8 +26,9 @@ from . import clock_source
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from .fees import format_baht
 from .ids import new_id
+from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Page, Repositories, page_size
+from .recovery import deliver_answer
 from .saga_steps import office_calendar
-from .store import Store
 from .tenant import Tenant
 from .thai_qr import BillPayment, bill_payment_payload
 from .time_rules import BANGKOK, Deadline, buddhist_year, deadline_from
@@ -146,31 +147,34 @@ def verify_webhook(
 
 
 # --- the desk: notices, payments, slips, reconciliation ----------------------------------------------------
+_CLOSED_FOR_PAYMENT = frozenset({"rejected", "referred", "withdrawn", "dismissed", "delivered", "issued"})
+#: How long a webhook message stays claimed by one delivery before a retry may take it over.
+WEBHOOK_LEASE_SECONDS = 60
+
+
 class PaymentDesk:
     """Everything money: what is owed, what was paid, and what finance must look at."""
 
-    def __init__(
-        self,
-        *,
-        store: Store,
-        tenant: Tenant,
-        answer_step: Callable[[str, dict[str, Any]], None] | None = None,
-    ) -> None:
-        self._store = store
+    def __init__(self, *, repos: Repositories, tenant: Tenant, executions: Executions | None = None) -> None:
+        self._requests = repos.requests
+        self._numbers = repos.numbers
+        self._ledger = repos.payments
+        self._inbox = repos.webhooks
+        self._waiting = repos.waiting
         self._tenant = tenant
-        self._answer_step = answer_step
+        self._executions = executions
         self._calendar = office_calendar(tenant)
 
     # Notice (Q6.1) -----------------------------------------------------------------------------------------
     def open_payment(self, request_id: str) -> dict[str, Any]:
         """The fee notice of an approved request: invoice number, deadline, Thai QR (saga step, idempotent)."""
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         if record.get("payment"):
             return {"invoice_number": record["payment"]["invoice_number"], "due_at": record["payment"]["due_at"]}
         service = self._tenant.service(record["service_id"])
         now = clock_source.now()
         year = buddhist_year(now)
-        number = self._store.next_number("invoice", year, owner=request_id)
+        number = self._numbers.take("invoice", year, owner=request_id)
         invoice_number = f"INV{year}{number:06d}"
         rule = service.payment_deadline
         due = deadline_from(now, Deadline(amount=rule.amount, unit=rule.unit), self._calendar)
@@ -193,12 +197,12 @@ class PaymentDesk:
             "issued_at": now.isoformat(),
             "state": "awaiting",
         }
-        self._store.update_request_fields(request_id, {"payment": payment})
+        self._requests.set_fields(request_id, {"payment": payment})
         return {"invoice_number": invoice_number, "due_at": payment["due_at"]}
 
     def notice(self, request_id: str) -> dict[str, Any]:
         """Q6.1: amount, channels, deadline, how payment is confirmed, and the QR to scan."""
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         payment = record.get("payment")
         if not payment:
             raise NotFound(code="payment.none", th="คำขอนี้ยังไม่มีค่าธรรมเนียมที่ต้องชำระ", en="Nothing to pay yet.")
@@ -218,32 +222,38 @@ class PaymentDesk:
                 "en": "QR and card payments are confirmed automatically. For a transfer or a counter payment, "
                 "upload the slip with its transaction reference, date and amount.",
             },
+            "paid": record.get("paid"),
             "payments": self.payments_of(request_id),
         }
 
     # Provider payments (Q6.3) --------------------------------------------------------------------------------
     def receive(self, event: WebhookEvent, *, provider: str) -> dict[str, Any]:
-        """Record a provider payment once; advance the saga when it pays the exact amount owed."""
+        """Record a provider payment once; apply it when it pays the exact amount owed.
+
+        The message is claimed (processing), then marked done; a failure releases the claim, so the
+        provider's retry processes it again (every part below is idempotent)."""
         now = clock_source.now()
-        first_delivery = self._claim_event(event.id, provider, now)
-        if not first_delivery:
+        claim = self._inbox.claim(provider, event.id, at=now, lease_seconds=WEBHOOK_LEASE_SECONDS)
+        if claim == "done":
             return {"duplicate": True, "event": event.id}
+        if claim == "busy":
+            raise Conflict(
+                code="webhook.in_progress",
+                th="ข้อความนี้กำลังถูกประมวลผล กรุณาส่งซ้ำภายหลัง",
+                en="This message is being processed; retry later.",
+            )
+        try:
+            result = self._receive(event, provider, now)
+        except Exception as exc:
+            self._inbox.release(provider, event.id, error=type(exc).__name__)
+            raise
+        self._inbox.done(provider, event.id, result=result)
+        return result
+
+    def _receive(self, event: WebhookEvent, provider: str, now: datetime) -> dict[str, Any]:
         status = event.type.removeprefix("payment.")
         request_id = request_of_reference(event.ref1)
-        record = self._request_or_none(request_id)
-        key = (f"PAY#{provider}#{event.transaction_id}", "PAYMENT")
-        existing = self._store.get_item(*key)
-        if existing is not None:
-            if _RANK[status] <= _RANK[existing["status"]]:
-                # An older state arriving late (out of order) never moves a payment backwards.
-                return {"recorded": False, "reason": "older_state", "transaction": event.transaction_id}
-            self._store.conditional_update(
-                *key,
-                {"status": status, "updated_at": now},
-                condition="#status = :was",
-                values={":was": existing["status"]},
-                names={"#status": "status"},
-            )
+        record = self._requests.find(request_id) if request_id else None
         payment = {
             "transaction_id": event.transaction_id,
             "provider": provider,
@@ -256,11 +266,72 @@ class PaymentDesk:
             "received_at": now.isoformat(),
             "request_id": request_id if record else None,
         }
-        if existing is None:
-            self._record(key, payment, now)
-        if status != "succeeded":
-            return {"recorded": True, "status": status}
-        return self._settle(record, payment, now, key)
+        if not self._ledger.record(payment, day=now.astimezone(BANGKOK).date()):
+            existing: dict[str, Any] = self._ledger.get(provider, event.transaction_id) or payment
+            if _RANK[status] > _RANK[existing["status"]]:
+                # pending -> succeeded (or failed) moves every copy: the payment, its day, its request.
+                self._ledger.advance(provider, event.transaction_id, was=existing["status"], to=status, at=now)
+            elif _RANK[status] < _RANK[existing["status"]]:
+                # An older state arriving late (out of order) never moves a payment backwards.
+                return {"recorded": False, "reason": "older_state", "transaction": event.transaction_id}
+        stored = self._ledger.get(provider, event.transaction_id)
+        assert stored is not None
+        if stored["status"] != "succeeded":
+            return {"recorded": True, "status": stored["status"]}
+        return self._apply(stored, record)
+
+    def apply_held(self, request_id: str) -> dict[str, Any] | None:
+        """Apply a payment that arrived before the saga waited for it (called when the wait starts)."""
+        for payment in self._ledger.of_request(request_id):
+            if payment["status"] == "succeeded" and not payment.get("applied_to") and not payment.get("mismatch"):
+                return self._apply(payment, self._requests.find(request_id))
+        return None
+
+    def _apply(self, payment: Mapping[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
+        provider, txn = payment["provider"], payment["transaction_id"]
+        if payment.get("applied_to"):
+            return {"recorded": True, "settled": payment["applied_to"]}
+        if payment.get("mismatch"):
+            return {"recorded": True, "mismatch": payment["mismatch"]}
+        mismatch = self._mismatch(payment, record)
+        if mismatch is not None:
+            self._ledger.mark(provider, txn, {"mismatch": mismatch, "held": None})
+            return {"recorded": True, "mismatch": mismatch}
+        assert record is not None
+        waiting = record.get("waiting") or {}
+        if waiting.get("step") != "payment" or waiting.get("state") != "waiting":
+            # Paid while the request is still on its way to the payment step: kept, applied when it waits.
+            self._ledger.mark(provider, txn, {"held": "until_payment_step"})
+            return {"recorded": True, "held": True}
+        paid = {k: payment[k] for k in ("transaction_id", "channel", "amount_satang", "paid_at", "provider")}
+        answer = _payment_answer(record, waiting, by=provider, paid=paid)
+        try:
+            self._ledger.settle(provider, txn, answer=answer, paid=paid)
+        except AlreadyAnswered:
+            current = self._ledger.get(provider, txn) or {}
+            if current.get("applied_to"):
+                return {"recorded": True, "settled": current["applied_to"]}
+            self._ledger.mark(provider, txn, {"mismatch": "duplicate", "held": None})
+            return {"recorded": True, "mismatch": "duplicate"}
+        self._deliver(answer)
+        return {"recorded": True, "settled": record["id"]}
+
+    @staticmethod
+    def _mismatch(payment: Mapping[str, Any], record: Mapping[str, Any] | None) -> str | None:
+        if record is None:
+            return "unknown_reference"
+        if record.get("paid"):
+            return "duplicate"
+        owed = (record.get("payment") or {}).get("amount_satang")
+        if owed is None or record["status"] in _CLOSED_FOR_PAYMENT:
+            return "not_awaited"
+        if int(payment["amount_satang"]) != int(owed):
+            return "wrong_amount"
+        return None
+
+    def _deliver(self, answer: Answer) -> None:
+        if self._executions is not None:
+            deliver_answer(self._waiting, self._executions, answer.outbox.as_dict())
 
     # Slips (Q6.4, Q6.6) ----------------------------------------------------------------------------------------
     def submit_slip(
@@ -274,7 +345,7 @@ class PaymentDesk:
         amount_satang: int,
     ) -> dict[str, Any]:
         """R-3.5(2.2): the applicant reports a payment with its proof; finance will verify it."""
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         if record["applicant_id"] != applicant_id:
             raise NotFound(code="request.not_found", th="ไม่พบคำขอนี้", en="No such request.")
         if record["status"] != "awaiting_payment":
@@ -285,28 +356,23 @@ class PaymentDesk:
                 th="กรุณาระบุเลขที่รายการและจำนวนเงินให้ถูกต้อง",
                 en="Give the transaction reference and the amount.",
             )
-        slip_id = new_id("S")
-        now = clock_source.now()
         slip = {
-            "PK": f"REQ#{request_id}",
-            "SK": f"SLIP#{slip_id}",
-            "id": slip_id,
+            "id": new_id("S"),
             "request_id": request_id,
             "attachment": dict(attachment),
             "transaction_reference": transaction_reference.strip(),
             "paid_on": paid_on.isoformat(),
             "amount_satang": amount_satang,
             "state": "pending",
-            "submitted_at": now,
-            "GSI2PK": "SLIPS#pending",
-            "GSI2SK": f"{now.isoformat()}#{slip_id}",
+            "submitted_at": clock_source.now().isoformat(),
         }
-        self._store.put_item(slip)
+        self._ledger.add_slip(slip)
         return _public_slip(slip)
 
-    def pending_slips(self) -> list[dict[str, Any]]:
+    def pending_slips(self, *, limit: int | None = None, cursor: str | None = None) -> Page[dict[str, Any]]:
         """Slips finance has not decided yet, oldest first."""
-        return [_public_slip(s) for s in self._store.query_index("GSI2", "SLIPS#pending")]
+        page = self._ledger.pending_slips(limit=page_size(limit), cursor=cursor)
+        return Page([_public_slip(s) for s in page.items], page.cursor)
 
     def decide_slip(
         self,
@@ -318,35 +384,30 @@ class PaymentDesk:
         by: str,
         groups: frozenset[str],
     ) -> dict[str, Any]:
-        """Q6.6: finance verifies a slip (the payment is recorded and the saga advances) or rejects it."""
+        """Q6.6: finance verifies a slip (its reference becomes a payment, applied to the request) or
+        rejects it. Either is one transaction; a refused verification changes nothing."""
         if "finance" not in groups:
             raise Forbidden(code="slip.forbidden", th="เฉพาะเจ้าหน้าที่การเงิน", en="Finance officers only.")
-        slip = self._store.get_item(f"REQ#{request_id}", f"SLIP#{slip_id}")
+        slip = self._ledger.get_slip(request_id, slip_id)
         if slip is None:
             raise NotFound(code="slip.not_found", th="ไม่พบหลักฐานการชำระเงินนี้", en="No such slip.")
         if decision == "reject" and not (reason or "").strip():
             raise InvalidInput(code="slip.reason_required", th="กรุณาระบุเหตุผล", en="Give the reason.")
-        now = clock_source.now()
-        claimed = self._store.conditional_update(
-            f"REQ#{request_id}",
-            f"SLIP#{slip_id}",
-            {
-                "state": "verified" if decision == "verify" else "rejected",
-                "decided_by": by,
-                "decided_at": now,
-                "reason": (reason or "").strip() or None,
-                "GSI2PK": f"SLIPS#{decision}",
-            },
-            condition="#state = :pending",
-            values={":pending": "pending"},
-            names={"#state": "state"},
-        )
-        if not claimed:
+        if slip["state"] != "pending":
             raise Conflict(code="slip.decided", th="หลักฐานนี้ได้รับการพิจารณาแล้ว", en="This slip was already decided.")
+        now = clock_source.now()
+        fields = {
+            "state": "verified" if decision == "verify" else "rejected",
+            "decided_by": by,
+            "decided_at": now.isoformat(),
+            "reason": (reason or "").strip() or None,
+        }
         if decision == "reject":
+            if not self._ledger.reject_slip(request_id, slip_id, fields):
+                raise Conflict(code="slip.decided", th="หลักฐานนี้ได้รับการพิจารณาแล้ว", en="This slip was already decided.")
             return {"slip": slip_id, "state": "rejected"}
-        key = (f"PAY#slip#{slip['transaction_reference']}", "PAYMENT")
-        payment = {
+        record = self._requests.get(request_id)
+        payment: dict[str, Any] = {
             "transaction_id": slip["transaction_reference"],
             "provider": "slip",
             "channel": "slip_upload",
@@ -359,37 +420,55 @@ class PaymentDesk:
             "request_id": request_id,
             "verified_by": by,
         }
-        if self._store.get_item(*key) is not None:
-            raise Conflict(
-                code="slip.duplicate_reference",
-                th="เลขที่รายการนี้ถูกใช้ชำระไปแล้ว",
-                en="This transaction reference was already used for a payment.",
-            )
-        self._record(key, payment, now)
-        return self._settle(self._store.get_request(request_id), payment, now, key)
+        mismatch = self._mismatch(payment, record)
+        waiting = record.get("waiting") or {}
+        answer = None
+        paid = None
+        if mismatch is None and waiting.get("step") == "payment" and waiting.get("state") == "waiting":
+            paid = {k: payment[k] for k in ("transaction_id", "channel", "amount_satang", "paid_at", "provider")}
+            answer = _payment_answer(record, waiting, by=by, paid=paid)
+            payment["applied_to"] = request_id
+        elif mismatch is None:
+            payment["held"] = "until_payment_step"
+        else:
+            payment["mismatch"] = mismatch
+        self._ledger.verify_slip(
+            request_id, slip_id, fields, payment=payment, day=now.astimezone(BANGKOK).date(), answer=answer, paid=paid
+        )
+        if answer is not None:
+            self._deliver(answer)
+            return {"recorded": True, "settled": request_id}
+        return {"recorded": True, "mismatch": mismatch} if mismatch else {"recorded": True, "held": True}
 
     # Reconciliation (R-3.5(3)) ---------------------------------------------------------------------------------
-    def reconciliation(self, day: date) -> dict[str, Any]:
-        """Every payment received on a day, totals per channel, and what does not match."""
-        rows = self._store.query_partition(f"PAYDAY#{day.isoformat()}")
-        totals: dict[str, int] = {}
-        mismatches = []
-        for row in rows:
-            if row["status"] == "succeeded" and not row.get("mismatch"):
-                totals[row["channel"]] = totals.get(row["channel"], 0) + int(row["amount_satang"])
-            if row.get("mismatch"):
-                mismatches.append(row)
+    def reconciliation(self, day: date, *, limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+        """The payments received on a day (a page of them), the day's totals per channel, and the
+        mismatches on this page."""
+        if day.year < 2000:
+            raise InvalidInput(code="reconciliation.day", th="วันที่ไม่ถูกต้อง", en="That day is not valid.")
+        page = self._ledger.of_day(day, limit=page_size(limit), cursor=cursor)
+        totals = self._ledger.totals_of_day(day)
         return {
             "date": day.isoformat(),
-            "payments": [_reconciliation_row(r) for r in rows],
+            "payments": [_reconciliation_row(r) for r in page.items],
             "totals_satang": totals,
             "total_satang": sum(totals.values()),
-            "mismatches": [_reconciliation_row(r) for r in mismatches],
+            "mismatches": [_reconciliation_row(r) for r in page.items if r.get("mismatch")],
+            "cursor": page.cursor,
         }
 
-    @staticmethod
-    def reconciliation_csv(report: Mapping[str, Any]) -> bytes:
-        """The same report as CSV, UTF-8 with a BOM so that Excel shows Thai."""
+    def reconciliation_csv(self, day: date) -> bytes:
+        """The whole day as CSV, UTF-8 with a BOM so that Excel shows Thai (cells that a spreadsheet
+        would read as a formula are neutralised)."""
+        rows: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = self._ledger.of_day(day, limit=200, cursor=cursor)
+            rows += [_reconciliation_row(r) for r in page.items]
+            cursor = page.cursor
+            if cursor is None:
+                break
+        totals = self._ledger.totals_of_day(day)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
@@ -406,104 +485,55 @@ class PaymentDesk:
                 "ไม่ตรงกัน/mismatch",
             ]
         )
-        for row in report["payments"]:
+        for row in rows:
             writer.writerow(
-                [
-                    report["date"],
-                    row["received_at"][11:19],
-                    row["channel"],
-                    row["transaction_id"],
-                    row["ref1"],
-                    row["ref2"] or "",
-                    row["request_id"] or "",
-                    format_baht(int(row["amount_satang"])),
-                    row["status"],
-                    row["mismatch"] or "",
-                ]
+                _csv_safe(
+                    [
+                        day.isoformat(),
+                        row["received_at"][11:19],
+                        row["channel"],
+                        row["transaction_id"],
+                        row["ref1"],
+                        row["ref2"] or "",
+                        row["request_id"] or "",
+                        format_baht(int(row["amount_satang"])),
+                        row["status"],
+                        row["mismatch"] or "",
+                    ]
+                )
             )
         writer.writerow([])
-        for channel, amount in sorted(report["totals_satang"].items()):
+        for channel, amount in sorted(totals.items()):
             writer.writerow(["รวม/total", "", channel, "", "", "", "", format_baht(amount), "", ""])
         return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
     def payments_of(self, request_id: str) -> list[dict[str, Any]]:
         """The payments recorded against a request (for the applicant and finance)."""
-        return [_reconciliation_row(p) for p in self._store.query_prefix(f"REQ#{request_id}", "PAYMENT#")]
+        return [_reconciliation_row(p) for p in self._ledger.of_request(request_id)]
 
-    # internals --------------------------------------------------------------------------------------------------
-    def _claim_event(self, event_id: str, provider: str, now: datetime) -> bool:
-        try:
-            self._store.put_item(
-                {"PK": f"WEBHOOK#{provider}#{event_id}", "SK": "EVENT", "at": now}, must_not_exist=True
-            )
-        except Conflict:
-            return False
-        return True
 
-    def _request_or_none(self, request_id: str | None) -> dict[str, Any] | None:
-        if request_id is None:
-            return None
-        try:
-            return self._store.get_request(request_id)
-        except NotFound:
-            return None
+def _payment_answer(
+    record: Mapping[str, Any], waiting: Mapping[str, Any], *, by: str, paid: Mapping[str, Any]
+) -> Answer:
+    return Answer(
+        request_id=record["id"],
+        token=waiting["token"],
+        by=by,
+        outcome="paid",
+        fields={"paid": dict(paid)},
+        outbox=OutboxMessage(
+            request_id=record["id"],
+            sequence=int(waiting["sequence"]),
+            token=waiting["token"],
+            kind="succeed",
+            output={"decision": "paid"},
+        ),
+    )
 
-    def _record(self, key: tuple[str, str], payment: dict[str, Any], now: datetime) -> None:
-        """The payment under its transaction id (once), its day (reconciliation) and its request."""
-        day = now.astimezone(BANGKOK).date().isoformat()
-        self._store.put_item({"PK": key[0], "SK": key[1], **payment, "day": day}, must_not_exist=True)
-        self._store.put_item({"PK": f"PAYDAY#{day}", "SK": f"{now.isoformat()}#{key[0]}", **payment, "key": key[0]})
-        if payment["request_id"]:
-            self._store.put_item({"PK": f"REQ#{payment['request_id']}", "SK": f"PAYMENT#{key[0]}", **payment})
 
-    def _mark(self, key: tuple[str, str], payment: dict[str, Any], mismatch: str) -> None:
-        stored = self._store.get_item(*key) or {}
-        day = stored.get("day") or clock_source.now().astimezone(BANGKOK).date().isoformat()
-        self._store.conditional_update(*key, {"mismatch": mismatch}, condition="attribute_exists(PK)", values={})
-        for item in self._store.query_partition(f"PAYDAY#{day}"):
-            if item.get("key") == key[0]:
-                self._store.conditional_update(
-                    item["PK"], item["SK"], {"mismatch": mismatch}, condition="attribute_exists(PK)", values={}
-                )
-
-    def _settle(
-        self, record: dict[str, Any] | None, payment: dict[str, Any], now: datetime, key: tuple[str, str]
-    ) -> dict[str, Any]:
-        if record is None:
-            self._mark(key, payment, "unknown_reference")
-            return {"recorded": True, "mismatch": "unknown_reference"}
-        owed = (record.get("payment") or {}).get("amount_satang")
-        if record.get("paid"):
-            self._mark(key, payment, "duplicate")
-            return {"recorded": True, "mismatch": "duplicate"}
-        if owed is None or record["status"] != "awaiting_payment":
-            self._mark(key, payment, "not_awaited")
-            return {"recorded": True, "mismatch": "not_awaited"}
-        if int(payment["amount_satang"]) != int(owed):
-            self._mark(key, payment, "wrong_amount")
-            return {"recorded": True, "mismatch": "wrong_amount", "owed_satang": owed}
-        waiting = self._store.get_item(f"REQ#{record['id']}", "TOKEN")
-        if not waiting or waiting.get("step") != "payment" or waiting.get("state") != "waiting":
-            self._mark(key, payment, "not_awaited")
-            return {"recorded": True, "mismatch": "not_awaited"}
-        claimed = self._store.conditional_update(
-            f"REQ#{record['id']}",
-            "TOKEN",
-            {"state": "used", "used_at": now, "used_by": payment["provider"], "decision": "paid"},
-            condition="#state = :waiting AND #token = :token",
-            values={":waiting": "waiting", ":token": waiting["token"]},
-            names={"#state": "state", "#token": "token"},
-        )
-        if not claimed:
-            self._mark(key, payment, "duplicate")
-            return {"recorded": True, "mismatch": "duplicate"}
-        self._store.update_request_fields(
-            record["id"],
-            {"paid": {k: payment[k] for k in ("transaction_id", "channel", "amount_satang", "paid_at", "provider")}},
-        )
-        assert self._answer_step is not None
-        self._answer_step(waiting["token"], {"decision": "paid"})
-        return {"recorded": True, "settled": record["id"]}
+def _csv_safe(cells: list[str]) -> list[str]:
+    """A cell starting with = + - @ (or a tab/CR) would run as a formula in a spreadsheet: quote it."""
+    return [f"'{c}" if c and c[0] in "=+-@\t\r" else c for c in cells]
 
 
 def _public_slip(slip: Mapping[str, Any]) -> dict[str, Any]:

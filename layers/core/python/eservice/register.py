@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from . import clock_source
 from .errors import Conflict, InvalidInput, NotFound
-from .store import Store
+from .ports import LicenceRepository, Page, page_size
 from .time_rules import BANGKOK
 
 __all__ = ["LicenceRegister", "licence_status"]
@@ -49,21 +49,26 @@ def licence_status(record: dict[str, Any], now: datetime) -> str:
 class LicenceRegister:
     """Read and keep the register."""
 
-    def __init__(self, *, store: Store) -> None:
-        self._store = store
+    def __init__(self, *, licences: LicenceRepository) -> None:
+        self._licences = licences
 
-    def public_entries(self, query: str | None = None) -> list[dict[str, Any]]:
-        """Licences the law requires to display, in force first (R-5.2), filtered by a search text."""
+    def public_entries(
+        self, query: str | None = None, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """Licences the law requires to display, newest first, one page; in force first within the
+        page (R-5.2), filtered by a search text."""
         now = clock_source.now()
-        entries = [self._public(r, now) for r in self._store.query_index("GSI3", "REGISTER", forward=False)]
+        page = self._licences.public(limit=page_size(limit), cursor=cursor)
+        entries = [self._public(r, now) for r in page.items]
         if query:
             needle = query.casefold().strip()
             entries = [e for e in entries if needle in _haystack(e)]
-        return sorted(entries, key=lambda e: (_ORDER.get(e["status"], 9), e["issued_at"]), reverse=False)
+        entries.sort(key=lambda e: _ORDER.get(e["status"], 9))
+        return Page(entries, page.cursor)
 
     def entry(self, licence_number: str) -> dict[str, Any]:
         """One licence (any licence can be verified by its number, displayed publicly or not)."""
-        record = self._store.get_item(f"LIC#{licence_number}", "META")
+        record = self._licences.get(licence_number)
         if record is None:
             raise NotFound(code="licence.not_found", th="ไม่พบใบอนุญาตเลขที่นี้", en="No licence with that number.")
         return self._public(record, clock_source.now())
@@ -78,7 +83,7 @@ class LicenceRegister:
         until: date | None = None,
     ) -> dict[str, Any]:
         """R-5.4: suspend, revoke or reinstate at once; the change joins the entry's history."""
-        record = self._store.get_item(f"LIC#{licence_number}", "META")
+        record = self._licences.get(licence_number)
         if record is None:
             raise NotFound(code="licence.not_found", th="ไม่พบใบอนุญาตเลขที่นี้", en="No licence with that number.")
         if not reason.strip():
@@ -96,14 +101,7 @@ class LicenceRegister:
             "updated_at": now,
             "suspended_until": until.isoformat() if until else None,
         }
-        ok = self._store.conditional_update(
-            f"LIC#{licence_number}",
-            "META",
-            fields,
-            condition="#status = :was",
-            values={":was": record["status"]},
-            names={"#status": "status"},
-        )
+        ok = self._licences.change(licence_number, was=record["status"], fields=fields)
         if not ok:
             raise Conflict(code="licence.changed", th="ข้อมูลใบอนุญาตเพิ่งเปลี่ยน", en="The licence just changed.")
         return self.entry(licence_number)

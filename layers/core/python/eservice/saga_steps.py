@@ -6,16 +6,18 @@ second receipt number nor record a status change twice.
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import clock_source
-from .domain import SYSTEM, Actor, RequestStatus
-from .store import Store
+from .domain import SYSTEM, Actor, Request, RequestStatus, StatusChange
+from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories
+from .recovery import deliver_answer, resume_point
 from .tenant import DeadlineRule, Service, Tenant
 from .time_rules import (
     Deadline,
@@ -26,7 +28,7 @@ from .time_rules import (
     deemed_receipt_time,
 )
 
-__all__ = ["STEP_STATUS", "DeadlineScheduler", "SagaSteps", "office_calendar"]
+__all__ = ["STEP_STATUS", "DeadlineScheduler", "SagaSteps", "office_calendar", "request_of", "step_role"]
 
 S = RequestStatus
 
@@ -89,60 +91,64 @@ class DeadlineScheduler:
 
 
 class SagaSteps:
-    """What the saga's tasks do to a request."""
+    """What the saga's tasks do to a request. Every step is idempotent: a retried task, or a resumed
+    execution that runs a step again, neither takes a second number nor records a change twice."""
 
     def __init__(
         self,
         *,
-        store: Store,
+        repos: Repositories,
         tenant: Tenant,
         deadlines: DeadlineScheduler | None,
-        fail_token: Callable[[str, str, str], None],
+        executions: Executions,
         timestamp: Callable[[bytes], bytes] | None = None,
         notify: Callable[[str, str, dict[str, Any]], None] | None = None,
     ) -> None:
-        self._store = store
+        self._requests = repos.requests
+        self._waiting = repos.waiting
+        self._repos = repos
         self._tenant = tenant
         self._calendar = office_calendar(tenant)
         self._deadlines = deadlines
-        self._fail_token = fail_token
+        self._executions = executions
         self._timestamp = timestamp
         self._notify = notify
 
     # --- official time (R-2.1, R-2.3, R-2.4, Q4.5) ---------------------------------------------------
     def stamp(self, request_id: str) -> dict[str, Any]:
-        """Register the request: receipt number, deemed time of receipt, SLA due time, RFC 3161 token."""
-        record = self._store.get_request(request_id)
-        service = self._tenant.service(record["service_id"])
+        """Register the request: receipt number, deemed time of receipt, SLA due time, RFC 3161 token.
+
+        The number and the status change commit in one transaction: a failure leaves no gap."""
+        record = self._requests.get(request_id)
         if record.get("receipt_number"):
             return self._stamp_result(record)
+        service = self._tenant.service(record["service_id"])
         entered = datetime.fromisoformat(record["submitted_at"])
         deemed = deemed_receipt_time(entered, self._calendar)
         year = buddhist_year(deemed)
-        number = self._store.next_number("receipt", year, owner=request_id)
         due = add_working_days(deemed, service.sla_working_days, self._calendar)
-        fields: dict[str, Any] = {
-            "receipt_number": f"{number}/{year}",
-            "deemed_received_at": deemed.isoformat(),
-            "due_at": due.isoformat(),
-        }
+        fields: dict[str, Any] = {"deemed_received_at": deemed.isoformat(), "due_at": due.isoformat()}
         if self._timestamp is not None:
             token = self._timestamp(bytes.fromhex(record["intent"]["content_hash"]))
-            import base64
-
             fields["timestamp_token"] = base64.b64encode(token).decode()
-        request = self._store.request_domain(record)
-        _, event = request.change_status(
-            S.RECEIVED,
-            at=clock_source.now(),
-            actor=SYSTEM,
-            data={"receipt_number": fields["receipt_number"], "deemed_received_at": fields["deemed_received_at"]},
-        )
-        self._store.apply_status_change(event, set_fields=fields)
-        return self._stamp_result({**record, **fields})
+        request = request_of(record)
+        now = clock_source.now()
+
+        def registration(number: int) -> tuple[StatusChange, dict[str, Any]]:
+            receipt = f"{number}/{year}"
+            _, event = request.change_status(
+                S.RECEIVED,
+                at=now,
+                actor=SYSTEM,
+                data={"receipt_number": receipt, "deemed_received_at": fields["deemed_received_at"]},
+            )
+            return event, {**fields, "receipt_number": receipt}
+
+        number = self._requests.register(request_id, series="receipt", year=year, build=registration)
+        return self._stamp_result({**record, **fields, "receipt_number": f"{number}/{year}"})
 
     @staticmethod
-    def _stamp_result(record: dict[str, Any]) -> dict[str, Any]:
+    def _stamp_result(record: Mapping[str, Any]) -> dict[str, Any]:
         # Ids and numbers only: the execution history must hold no personal data.
         return {
             "receipt_number": record["receipt_number"],
@@ -154,14 +160,55 @@ class SagaSteps:
     # --- waiting steps ----------------------------------------------------------------------------
     def await_step(self, request_id: str, step: str, token: str) -> dict[str, Any]:
         """Park the saga at ``step``: status, task token and (if any) the deadline schedule."""
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
+        previous = record.get("waiting") or {}
+        # A retried task finds itself parked already.
+        waiting = previous if previous.get("token") == token else self._park(record, step, token, previous)
+        if waiting.get("deadline_at") and self._deadlines is not None:
+            self._deadlines.schedule(
+                name=f"{request_id}-{waiting['sequence']}-{step}"[:64],
+                due_at=datetime.fromisoformat(waiting["deadline_at"]),
+                payload={
+                    "action": "deadline_due",
+                    "request_id": request_id,
+                    "step": step,
+                    "sequence": waiting["sequence"],
+                },
+            )
+        if step in ("more_documents", "payment") and self._notify is not None:
+            # R-3.1, Q6.1: the applicant is told at once what is needed and by when.
+            self._notify(
+                request_id,
+                step,
+                {"deadline_at": waiting.get("deadline_at"), "what": record.get("more_documents_what")},
+            )
+        if step == "payment" and waiting.get("state") == "waiting":
+            # A payment made before the wait began (the QR is shown before it) is applied now.
+            from .payments import PaymentDesk
+
+            PaymentDesk(repos=self._repos, tenant=self._tenant, executions=self._executions).apply_held(request_id)
+        return {"step": step, "deadline_at": waiting.get("deadline_at")}
+
+    def _park(self, record: dict[str, Any], step: str, token: str, previous: Mapping[str, Any]) -> dict[str, Any]:
         service = self._tenant.service(record["service_id"])
         now = clock_source.now()
         deadline_at = self._deadline_for(step, service, record, now)
-        target = STEP_STATUS[step]
-        request = self._store.request_domain(record)
         approval_index = int(record.get("approval_index") or 0)
-        if request.status != target:
+        role = step_role(step, service, approval_index)
+        waiting = {
+            "step": step,
+            "token": token,
+            "state": "waiting",
+            "sequence": int(previous.get("sequence") or 0) + 1,
+            "role": role,
+            "approval_index": approval_index if step == "approval" else None,
+            "approval_role": role if step == "approval" else None,
+            "created_at": now.isoformat(),
+            "deadline_at": deadline_at.isoformat() if deadline_at else None,
+        }
+        target = STEP_STATUS[step]
+        event = None
+        if record["status"] != target.value:
             reason = None
             if step == "approval":
                 name = service.approval_steps[approval_index].name
@@ -169,37 +216,11 @@ class SagaSteps:
             elif step == "more_documents":
                 # R-3.1: what the officer asked for stays in the history the applicant reads.
                 reason = record.get("more_documents_what")
-            _, event = request.change_status(target, at=now, actor=SYSTEM, reason=reason, data={"step": step})
-            self._store.apply_status_change(event)
-        sequence = int((self._store.get_item(f"REQ#{request_id}", "TOKEN") or {}).get("sequence", 0)) + 1
-        item = {
-            "PK": f"REQ#{request_id}",
-            "SK": "TOKEN",
-            "request_id": request_id,
-            "step": step,
-            "token": token,
-            "state": "waiting",
-            "sequence": sequence,
-            "approval_index": approval_index if step == "approval" else None,
-            "approval_role": service.approval_steps[approval_index].role if step == "approval" else None,
-            "created_at": now,
-            "deadline_at": deadline_at.isoformat() if deadline_at else None,
-        }
-        self._store.put_item(item)
-        if deadline_at is not None and self._deadlines is not None:
-            self._deadlines.schedule(
-                name=f"{request_id}-{sequence}-{step}"[:64],
-                due_at=deadline_at,
-                payload={"action": "deadline_due", "request_id": request_id, "step": step, "sequence": sequence},
+            _, event = request_of(record).change_status(
+                target, at=now, actor=SYSTEM, reason=reason, data={"step": step}
             )
-        if step in ("more_documents", "payment") and self._notify is not None:
-            # R-3.1, Q6.1: the applicant is told at once what is needed and by when.
-            self._notify(
-                request_id,
-                step,
-                {"deadline_at": item["deadline_at"], "what": record.get("more_documents_what")},
-            )
-        return {"step": step, "deadline_at": item["deadline_at"]}
+        self._waiting.park(record["id"], waiting, event=event, expected_sequence=int(previous.get("sequence") or 0))
+        return waiting
 
     def _deadline_for(self, step: str, service: Service, record: dict[str, Any], now: datetime) -> datetime | None:
         if step == "more_documents":
@@ -220,20 +241,36 @@ class SagaSteps:
 
     def deadline_due(self, request_id: str, step: str, sequence: int) -> dict[str, Any]:
         """A deadline schedule fired: fail the waiting step with ``Deadline.Expired`` if it still waits."""
-        waiting = self._store.get_item(f"REQ#{request_id}", "TOKEN")
-        if not waiting or waiting.get("step") != step or int(waiting.get("sequence", 0)) != sequence:
+        record = self._requests.get(request_id)
+        waiting = record.get("waiting") or {}
+        if waiting.get("step") != step or int(waiting.get("sequence", 0)) != sequence:
             return {"expired": False, "reason": "step no longer waiting"}
-        taken = self._store.conditional_update(
-            f"REQ#{request_id}",
-            "TOKEN",
-            {"state": "expired", "used_at": clock_source.now()},
-            condition="#state = :waiting AND #sequence = :sequence",
-            values={":waiting": "waiting", ":sequence": sequence},
-            names={"#state": "state", "#sequence": "sequence"},
+        if waiting.get("state") != "waiting":
+            # Expired (or answered) already; make sure that answer reached the saga.
+            row = self._waiting.outbox(request_id, sequence)
+            if row and row["state"] == "pending":
+                deliver_answer(self._waiting, self._executions, row)
+            return {"expired": waiting.get("state") == "expired", "reason": "answered first"}
+        answer = Answer(
+            request_id=request_id,
+            token=waiting["token"],
+            by="deadline",
+            outcome="expired",
+            state="expired",
+            outbox=OutboxMessage(
+                request_id=request_id,
+                sequence=sequence,
+                token=waiting["token"],
+                kind="fail",
+                error="Deadline.Expired",
+                cause=f"{step} deadline passed",
+            ),
         )
-        if not taken:
+        try:
+            self._waiting.answer(answer)
+        except AlreadyAnswered:
             return {"expired": False, "reason": "answered first"}
-        self._fail_token(waiting["token"], "Deadline.Expired", f"{step} deadline passed")
+        deliver_answer(self._waiting, self._executions, {**answer.outbox.as_dict()})
         return {"expired": True}
 
     # --- plain transitions ---------------------------------------------------------------------------
@@ -241,7 +278,7 @@ class SagaSteps:
         self, request_id: str, to: str, *, reason: str | None = None, actor: Actor = SYSTEM
     ) -> dict[str, Any]:
         """Move the request to ``to`` (no-op if it is there already: a retried step)."""
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         target = RequestStatus(to)
         if record["status"] == target.value:
             return {"status": target.value}
@@ -252,10 +289,11 @@ class SagaSteps:
             if decision.get("by"):
                 kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
                 actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
-        request = self._store.request_domain(record)
         extra = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
-        _, event = request.change_status(target, at=clock_source.now(), actor=actor, reason=reason, data=extra)
-        self._store.apply_status_change(event)
+        _, event = request_of(record).change_status(
+            target, at=clock_source.now(), actor=actor, reason=reason, data=extra
+        )
+        self._requests.change_status(event)
         return {"status": target.value}
 
     def propose_dismissal(self, request_id: str, cause: str | None) -> dict[str, Any]:
@@ -269,14 +307,49 @@ class SagaSteps:
     def record_failure(self, request_id: str, error: dict[str, Any] | None) -> dict[str, Any]:
         """Keep a failed step's error against the request for the administrators (status unchanged)."""
         now = clock_source.now()
-        self._store.put_item(
-            {
-                "PK": f"REQ#{request_id}",
-                "SK": f"FAILURE#{now.isoformat()}",
-                "error": (error or {}).get("Error", "unknown"),
-                "cause": str((error or {}).get("Cause", ""))[:2000],
-                "at": now,
-            }
-        )
+        failure = {
+            "error": (error or {}).get("Error", "unknown"),
+            "cause": str((error or {}).get("Cause", ""))[:2000],
+            "at": now.isoformat(),
+        }
+        self._requests.put_record(request_id, "FAILURE", now.isoformat(), failure)
+        self._requests.set_fields(request_id, {"saga_failure": failure})
         return {"recorded": True}
 
+    def resume(self, request_id: str) -> dict[str, Any]:
+        """Where a resumed execution continues (``recovery.resume_point``), with what its states read."""
+        record = self._requests.get(request_id)
+        point = resume_point(record)
+        result: dict[str, Any] = {"request_id": request_id, **point}
+        if record.get("receipt_number"):
+            result["stamp"] = self._stamp_result(record)
+        self._requests.set_fields(request_id, {"saga_failure": None, "resumed_at": clock_source.now().isoformat()})
+        return result
+
+
+def request_of(record: Mapping[str, Any]) -> Request:
+    """The domain view of a stored request."""
+    return Request(
+        id=record["id"],
+        tenant_id=record["tenant_id"],
+        service_id=record["service_id"],
+        applicant_id=record["applicant_id"],
+        status=RequestStatus(record["status"]),
+        version=int(record["version"]),
+        submitted_at=datetime.fromisoformat(record["submitted_at"]),
+    )
+
+
+def step_role(step: str, service: Service, approval_index: int = 0) -> str:
+    """The officer group that answers a waiting step."""
+    if step == "approval":
+        steps = service.approval_steps
+        return steps[min(approval_index, len(steps) - 1)].role if steps else "approver"
+    return {
+        "review": "reviewer",
+        "unreachable": "reviewer",
+        "signature": "signer",
+        "dismissal": "head",
+        "payment": "finance",
+        "more_documents": "applicant",
+    }.get(step, "admin")

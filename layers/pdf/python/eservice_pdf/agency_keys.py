@@ -18,9 +18,8 @@ from asn1crypto import algos, tsp
 
 from eservice import clock_source
 from eservice.aws import client
-from eservice.errors import Conflict
+from eservice.dynamo import DynamoDatabase
 from eservice.settings import settings, tenant
-from eservice.store import Store
 
 from .pki import LocalPki, create_local_pki
 from .tsa import EXAMPLE_POLICY_OID, KmsTimeStampAuthority
@@ -28,7 +27,6 @@ from .tsa import EXAMPLE_POLICY_OID, KmsTimeStampAuthority
 __all__ = ["AgencyTsa", "agency_pki", "seal_signer", "timestamp_authority", "timestamper"]
 
 _lock = threading.Lock()
-_PKI_KEY = ("PKI#agency", "BUNDLE")
 
 
 _current: LocalPki | None = None
@@ -43,9 +41,7 @@ def agency_pki() -> LocalPki:
         if _current.root_key_pem is not None:
             fresh = _current.with_fresh_crl(now=clock_source.now())
             if fresh is not _current:
-                Store.from_env().put_item(
-                    {"PK": _PKI_KEY[0], "SK": _PKI_KEY[1], "bundle": fresh.to_bundle().decode(), "mode": "local-pki"}
-                )
+                DynamoDatabase.from_env().pki.save(fresh.to_bundle().decode(), only_new=False)
                 _current = fresh
         return _current
 
@@ -54,10 +50,10 @@ def _load_or_create() -> LocalPki:
     """The stored bundle, or a new local PKI (first use in local-pki mode)."""
     config = settings()
     agency = tenant()
-    store = Store.from_env()
-    item = store.get_item(*_PKI_KEY)
-    if item is not None:
-        return LocalPki.from_bundle(item["bundle"].encode())
+    kept = DynamoDatabase.from_env().pki
+    bundle = kept.load()
+    if bundle is not None:
+        return LocalPki.from_bundle(bundle.encode())
     if agency.signing.mode == "certificate":
         return _production_pki(agency.signing.certificate_s3_key or "")
     pki = create_local_pki(
@@ -69,16 +65,11 @@ def _load_or_create() -> LocalPki:
         domain=agency.domain,
         now=clock_source.now(),
     )
-    try:
-        store.put_item(
-            {"PK": _PKI_KEY[0], "SK": _PKI_KEY[1], "bundle": pki.to_bundle().decode(), "mode": "local-pki"},
-            must_not_exist=True,
-        )
-    except Conflict:
+    if not kept.save(pki.to_bundle().decode(), only_new=True):
         # Another container created it first: everyone uses that one.
-        stored = store.get_item(*_PKI_KEY)
+        stored = kept.load()
         assert stored is not None
-        return LocalPki.from_bundle(stored["bundle"].encode())
+        return LocalPki.from_bundle(stored.encode())
     return pki
 
 

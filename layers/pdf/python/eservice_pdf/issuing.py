@@ -16,8 +16,8 @@ from typing import Any
 
 from eservice import clock_source
 from eservice.errors import Conflict, NotFound
+from eservice.ports import Repositories
 from eservice.register import LicenceRegister
-from eservice.store import Store
 from eservice.tenant import Service, Tenant
 from eservice.time_rules import BANGKOK, buddhist_year
 
@@ -33,7 +33,7 @@ class Issuing:
     def __init__(
         self,
         *,
-        store: Store,
+        repos: Repositories,
         tenant: Tenant,
         s3: Any,
         documents_bucket: str,
@@ -41,7 +41,9 @@ class Issuing:
         seal: Callable[[bytes, str], bytes],
         trust: Callable[[], tuple[list[Any], list[Any]]],
     ) -> None:
-        self._store = store
+        self._requests = repos.requests
+        self._numbers = repos.numbers
+        self._licences = repos.licences
         self._tenant = tenant
         self._s3 = s3
         self._bucket = documents_bucket
@@ -138,7 +140,7 @@ class Issuing:
         paid = record["paid"]
         paid_at = datetime.fromisoformat(paid["paid_at"]) if "T" in paid["paid_at"] else clock_source.now()
         year = buddhist_year(paid_at)
-        number = f"RC{year}{self._store.next_number('e-receipt', year, owner=request_id):06d}"
+        number = f"RC{year}{self._numbers.take('e-receipt', year, owner=request_id):06d}"
         pdf = render.render_receipt(
             self._tenant,
             service,
@@ -155,7 +157,7 @@ class Issuing:
         sealed = "receipt" in self._tenant.signing.auto_seal
         if sealed:
             pdf = self._seal(pdf, f"ใบเสร็จรับเงินเลขที่ {number}")
-        self._store.update_request_fields(request_id, {"receipt_number_e": number})
+        self._requests.set_fields(request_id, {"receipt_number_e": number})
         return self._keep(request_id, "receipt", pdf, f"receipt-{number}.pdf", sealed=sealed)
 
     def draft_licence(self, request_id: str) -> dict[str, Any]:
@@ -167,7 +169,7 @@ class Issuing:
         now = clock_source.now()
         year = buddhist_year(now)
         series = f"licence-{service.licence.number_prefix}"
-        number = self._store.next_number(series, year, owner=request_id)
+        number = self._numbers.take(series, year, owner=request_id)
         licence_number = f"{service.licence.number_prefix}-{year}-{number:05d}"
         issued_on = now.astimezone(BANGKOK)
         valid_until = (
@@ -188,7 +190,7 @@ class Issuing:
                 holder_name=self._holder(record),
             ),
         )
-        self._store.update_request_fields(
+        self._requests.set_fields(
             request_id,
             {
                 "licence_number": licence_number,
@@ -242,7 +244,7 @@ class Issuing:
         roots, crls = self._trust()
         report = verify_pdf(pdf, trust_roots=roots, crls=crls, validation_time=clock_source.now()).as_dict()
         digest = hashlib.sha256(pdf).hexdigest()
-        issued = self._store.get_item(f"DOCHASH#{digest}", "DOC")
+        issued = self._licences.document(digest)
         result: dict[str, Any] = {"report": report, "sha256": digest, "issued_by_us": issued is not None}
         if issued and issued.get("licence_number"):
             result["licence"] = self.licence(issued["licence_number"])
@@ -251,7 +253,7 @@ class Issuing:
     def licence(self, licence_number: str) -> dict[str, Any] | None:
         """The register entry of a licence, with its current status."""
         try:
-            return LicenceRegister(store=self._store).entry(licence_number)
+            return LicenceRegister(licences=self._licences).entry(licence_number)
         except NotFound:
             return None
 
@@ -284,7 +286,7 @@ class Issuing:
 
     # --- internals ----------------------------------------------------------------------------------
     def _request(self, request_id: str) -> tuple[dict[str, Any], Service]:
-        record = self._store.get_request(request_id)
+        record = self._requests.get(request_id)
         return record, self._tenant.service(record["service_id"])
 
     @staticmethod
@@ -313,27 +315,24 @@ class Issuing:
             "size": len(pdf),
             "created_at": clock_source.now().isoformat(),
         }
-        record = self._store.get_request(request_id)
-        documents = {**(record.get("documents") or {}), kind: document}
-        self._store.update_request_fields(request_id, {"documents": documents})
-        self._store.put_item(
+        record = self._requests.get(request_id)
+        # The hash first: a document a citizen may hold is always recognised by verification.
+        self._licences.keep_document(
+            digest,
             {
-                "PK": f"DOCHASH#{digest}",
-                "SK": "DOC",
                 "request_id": request_id,
                 "kind": kind,
                 "licence_number": record.get("licence_number") if kind == "licence" else None,
-            }
+            },
         )
+        self._requests.set_document(request_id, kind, document)
         return document
 
     def _register(self, record: dict[str, Any], service: Service, document: dict[str, Any]) -> None:
         public_fields = {
             f.name: record["answers"].get(f.name) for f in service.form if f.public and f.name in record["answers"]
         }
-        item = {
-            "PK": f"LIC#{record['licence_number']}",
-            "SK": "META",
+        entry = {
             "licence_number": record["licence_number"],
             "service_id": service.id,
             "title": service.licence.title.model_dump(),
@@ -345,11 +344,6 @@ class Issuing:
             "public": service.public_register,
             "request_id": record["id"],
             "document_sha256": document["sha256"],
-            "GSI3PK": "REGISTER" if service.public_register else "REGISTER#private",
-            "GSI3SK": f"{record['licence_issued_at']}#{record['licence_number']}",
             "history": [{"status": "in_force", "at": record["licence_issued_at"], "reason": None}],
         }
-        try:
-            self._store.put_item(item, must_not_exist=True)
-        except Conflict:
-            pass  # a retried step: registered already
+        self._licences.add(entry)  # False on a retried step: registered already
