@@ -4,6 +4,9 @@ moto calls ``LambdaFunction._invoke_lambda(event) -> (payload, errored, logs)`` 
 the Invoke API, Step Functions tasks, and service triggers. Without a Docker engine it cannot run
 code, so this module replaces that one private method with an in-process call of the handler from
 the function's synthesized asset folder. ``check_moto_compatibility`` fails loudly if moto changes.
+
+Each handler runs inside ``faults.function_scope`` so that injected faults reach only Lambda code;
+a ``faults.LambdaCrash`` is reported as Lambda reports a dead runtime, and its container is dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
-__all__ = ["FunctionSource", "check_moto_compatibility", "install", "register", "uninstall"]
+from . import faults
+
+__all__ = [
+    "FunctionSource",
+    "check_moto_compatibility",
+    "cold_starts",
+    "drop_containers",
+    "install",
+    "register",
+    "uninstall",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,13 +51,22 @@ class FunctionSource:
     timeout_s: int = 3
 
 
+@dataclass(frozen=True)
+class _Container:
+    """One copy of the handler module; ``generation`` tells containers from before a drop."""
+
+    module: ModuleType
+    generation: int
+
+
 @dataclass
 class _Registry:
     sources: dict[str, FunctionSource] = field(default_factory=dict)
     # Idle "containers" per function: each is its own copy of the handler module, as in Lambda,
     # where one container serves one invocation at a time and module state is per container.
-    idle: dict[str, list[ModuleType]] = field(default_factory=dict)
+    idle: dict[str, list[_Container]] = field(default_factory=dict)
     loaded: int = 0
+    generation: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -80,7 +102,7 @@ def register(source: FunctionSource) -> None:
         _registry.sources[source.name] = source
 
 
-def _acquire(source: FunctionSource) -> ModuleType:
+def _acquire(source: FunctionSource) -> _Container:
     """An idle container of the function, or a new one (a cold start) if all are busy."""
     with _registry.lock:
         idle = _registry.idle.setdefault(source.name, [])
@@ -88,6 +110,7 @@ def _acquire(source: FunctionSource) -> ModuleType:
             return idle.pop()
         _registry.loaded += 1
         number = _registry.loaded
+        generation = _registry.generation
     module_name, _ = source.handler.rsplit(".", 1)
     unique = f"_lambda_{source.name.replace('-', '_')}_{module_name}_{number}"
     spec = importlib.util.spec_from_file_location(unique, source.asset_dir / f"{module_name}.py")
@@ -95,13 +118,40 @@ def _acquire(source: FunctionSource) -> ModuleType:
         raise RuntimeError(f"cannot load {source.asset_dir / module_name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[unique] = module
-    spec.loader.exec_module(module)
-    return module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(unique, None)
+        raise
+    return _Container(module=module, generation=generation)
 
 
-def _release(source: FunctionSource, module: ModuleType) -> None:
+def _release(source: FunctionSource, container: _Container) -> None:
     with _registry.lock:
-        _registry.idle.setdefault(source.name, []).append(module)
+        if container.generation == _registry.generation:
+            _registry.idle.setdefault(source.name, []).append(container)
+            return
+    _discard(container)
+
+
+def _discard(container: _Container) -> None:
+    sys.modules.pop(container.module.__name__, None)
+
+
+def drop_containers() -> None:
+    """Forget every container, idle or busy: each function's next invocation is a cold start."""
+    with _registry.lock:
+        _registry.generation += 1
+        dropped = [container for idle in _registry.idle.values() for container in idle]
+        _registry.idle.clear()
+    for container in dropped:
+        _discard(container)
+
+
+def cold_starts() -> int:
+    """How many containers were started (module copies loaded) in this process."""
+    with _registry.lock:
+        return _registry.loaded
 
 
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
@@ -110,18 +160,27 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         return _original(self, event)
     if isinstance(event, str | bytes):
         event = json.loads(event or "{}")
-    # No lock is held while the handler runs: handlers invoke other functions (nested calls).
-    module = _acquire(source)
-    handler = getattr(module, source.handler.rsplit(".", 1)[1])
     context = _Context(source, self.function_arn)
     is_api_event = isinstance(event, dict) and "httpMethod" in event and "requestContext" in event
+    container: _Container | None = None
+    crashed = False
+    # No lock is held while the handler runs: handlers invoke other functions (nested calls).
     try:
-        if is_api_event:
-            with _api_events:
-                result = handler(event, context)
-        else:
-            result = handler(event if event is not None else {}, context)
+        with faults.function_scope(source.name):
+            container = _acquire(source)  # a cold start's init code runs here, in the function's scope
+            handler = getattr(container.module, source.handler.rsplit(".", 1)[1])
+            if is_api_event:
+                with _api_events:
+                    result = handler(event, context)
+            else:
+                result = handler(event if event is not None else {}, context)
         return json.dumps(result, default=str), False, ""
+    except faults.LambdaCrash as crash:
+        # The runtime process is gone: Lambda answers Runtime.ExitError and the next call gets a new container.
+        crashed = True
+        _log.warning("%s crashed: %s", source.name, crash)
+        message = f"RequestId: {context.aws_request_id} Error: Runtime exited with error: exit status 1"
+        return json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}), True, str(crash)
     except Exception as exc:  # the Lambda runtime reports any exception the same way
         # What CloudWatch Logs would hold: the function's name and the traceback.
         _log.warning("%s raised %s: %s", source.name, type(exc).__name__, exc, exc_info=_log.isEnabledFor(10))
@@ -132,18 +191,23 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         }
         return json.dumps(payload), True, "".join(traceback.format_exception(exc))
     finally:
-        _release(source, module)
+        if container is not None and crashed:
+            _discard(container)
+        elif container is not None:
+            _release(source, container)
 
 
 def install() -> None:
-    """Replace moto's invocation with the in-process one (idempotent)."""
+    """Replace moto's invocation with the in-process one, and let faults reach handlers (idempotent)."""
     check_moto_compatibility()
+    faults.install()
     LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
-    """Restore moto's own invocation."""
+    """Restore moto's own invocation and botocore's call path."""
     LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
+    faults.uninstall()
 
 
 def check_moto_compatibility() -> None:

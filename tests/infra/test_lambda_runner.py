@@ -18,19 +18,37 @@ import pytest
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 
-from local import lambda_runner
+from local import faults, lambda_runner
 from local.lambda_runner import FunctionSource, check_moto_compatibility, install, register, uninstall
 
 REGION = "ap-southeast-1"
 MOTO_INVOKE = LambdaFunction._invoke_lambda
 
 HANDLERS = '''
+import boto3
+from botocore.exceptions import ClientError
+
+INVOCATIONS = 0
+
+
 def handler(event, context):
     return {"echo": event, "function": context.function_name, "ms_left": context.get_remaining_time_in_millis()}
 
 
 def failing(event, context):
     raise ValueError("boom")
+
+
+def counting(event, context):
+    """Counts its invocations in module state (per container) and makes one AWS call, catching what it can."""
+    global INVOCATIONS
+    INVOCATIONS += 1
+    try:
+        boto3.client("sqs").list_queues()
+    except Exception as exc:
+        code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
+        return {"invocations": INVOCATIONS, "error": code}
+    return {"invocations": INVOCATIONS, "error": None}
 '''
 
 
@@ -168,3 +186,49 @@ def test_given_the_runner_installed_when_uninstalled_then_motos_own_method_is_ba
         uninstall()
 
     assert LambdaFunction._invoke_lambda is MOTO_INVOKE
+
+
+def _invoke(name: str) -> tuple[dict[str, Any], bool]:
+    response = boto3.client("lambda", region_name=REGION).invoke(FunctionName=name, Payload=b"{}")
+    return json.loads(response["Payload"].read()), "FunctionError" in response
+
+
+def test_given_a_fault_rule_then_the_handlers_call_fails_and_the_tests_own_call_does_not(
+    deployed: Callable[[str], str],
+) -> None:
+    name = deployed("counting")
+    faults.add(service="sqs", operation="ListQueues", error="AccessDeniedException", status=400, times=None)
+
+    payload, errored = _invoke(name)
+    boto3.client("sqs", region_name=REGION).list_queues()  # would raise if faulted: no handler runs it
+
+    assert (payload["error"], errored) == ("AccessDeniedException", False)
+    assert faults.report()[0]["seen"] == 1
+
+
+def test_given_a_crash_rule_then_the_invocation_errors_as_a_dead_runtime_and_the_next_one_is_a_cold_start(
+    deployed: Callable[[str], str],
+) -> None:
+    name = deployed("counting")
+    assert [_invoke(name)[0]["invocations"] for _ in range(2)] == [1, 2]  # one warm container
+    cold_starts = lambda_runner.cold_starts()
+    faults.add(service="sqs", operation="ListQueues", error="crash")
+
+    crashed, errored = _invoke(name)
+    after, errored_after = _invoke(name)
+
+    assert errored and crashed["errorType"] == "Runtime.ExitError"
+    assert crashed["errorMessage"].endswith("Error: Runtime exited with error: exit status 1")
+    assert (after, errored_after) == ({"invocations": 1, "error": None}, False)  # a new module copy
+    assert lambda_runner.cold_starts() == cold_starts + 1
+
+
+def test_given_warm_containers_when_they_are_dropped_then_every_next_invocation_is_a_cold_start(
+    deployed: Callable[[str], str],
+) -> None:
+    name = deployed("counting")
+    assert [_invoke(name)[0]["invocations"] for _ in range(2)] == [1, 2]
+
+    lambda_runner.drop_containers()
+
+    assert _invoke(name)[0]["invocations"] == 1
