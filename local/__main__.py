@@ -5,39 +5,88 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 import threading
 import time
+from types import FrameType
 
-from .stack import LocalStack
+from .stack import GRACE_SECONDS, LocalStack
+
+
+class _Stop(BaseException):
+    """SIGINT or SIGTERM, raised in the main thread wherever it is: starting or serving."""
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    # One stop at a time: a second Ctrl-C must not interrupt the stop itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _leave_anyway(after: float) -> None:
+    """The last word on a bounded stop: whatever blocks (a full stdout pipe), the process ends."""
+
+    def leave() -> None:
+        os.set_blocking(2, False)  # a full stderr pipe must not hold the exit either
+        try:
+            os.write(2, b"stopped (shutdown did not finish in time)\n")
+        except OSError:
+            pass
+        os._exit(0)
+
+    timer = threading.Timer(after, leave)
+    timer.daemon = True
+    timer.start()
 
 
 def main() -> None:
-    """Start the local stack and serve until Ctrl-C."""
+    """Start the local stack and serve until Ctrl-C or SIGTERM; stop in a bounded time."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tenant", default=os.environ.get("TENANT", "klongnoy"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     args = parser.parse_args()
+    stack = LocalStack(tenant=args.tenant, port=args.port)
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
     started = time.monotonic()
-    stack = LocalStack(tenant=args.tenant, port=args.port).start()
-    print(f"\ne-Service of tenant '{args.tenant}' is running ({time.monotonic() - started:.1f} s)\n")
+    try:
+        stack.start()
+        _print_welcome(stack, args.tenant, time.monotonic() - started)
+        while True:
+            signal.pause()
+    except _Stop:
+        pass
+    _leave_anyway(GRACE_SECONDS + 0.8)
+    abandoned = stack.stop(grace=GRACE_SECONDS)
+    if abandoned:
+        were = "request still running was" if abandoned == 1 else "requests still running were"
+        print(f"stopped ({abandoned} {were} abandoned)", flush=True)
+    else:
+        print("stopped", flush=True)
+    # Parked saga executions and abandoned requests hold (daemon) threads: leave without them.
+    os._exit(0)
+
+
+def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
+    print(
+        "WARNING: /_local/* (mailbox, clock, payments, faults) and /_aws/* are local tools with no "
+        "authentication, for this machine only; the server listens on 127.0.0.1 alone.",
+        file=sys.stderr,
+        flush=True,
+    )
+    print(f"\ne-Service of tenant '{tenant}' is running ({seconds:.1f} s)\n")
     print(f"  Citizen site   {stack.url}/")
     print(f"  Officer SPA    {stack.url}/officer/")
     print(f"  API            {stack.url}/api/   (OpenAPI: {stack.url}/api/openapi.json)")
     print(f"  Mailbox        {stack.url}/_local/mailbox")
     print(f'  Virtual clock  {stack.url}/_local/clock   (POST {{"advance": "P31D"}})')
+    print(f'  Faults         {stack.url}/_local/faults  (POST {{"service": "dynamodb", "operation": "PutItem"}})')
     print("\n  Sign in with:")
     for login in stack.logins:
         groups = f" [{', '.join(login.groups)}]" if login.groups else ""
         print(f"    {login.pool:8} {login.email:32} {login.password}{groups}")
     print("\nPress Ctrl-C to stop.", flush=True)
-    stopped = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    stopped.wait()
-    stack.stop()
-    print("stopped")
-    # Parked saga executions hold threads; leave without waiting for them.
-    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@
 - ``/`` and ``/officer/``: the two static sites; ``/config.json``: their settings.
 - ``/_aws/cognito``: the Cognito endpoint for the sites' sign-in (moto behind it).
 - ``/_local/mailbox``, ``/_local/clock``: the sent messages, and the virtual clock that fires due
-  deadline schedules (moto never fires EventBridge Scheduler schedules).
+  deadline schedules (moto never fires EventBridge Scheduler schedules); ``/_local/faults``: fault
+  injection (``faults.py``).
+
+``LocalServer`` serves the front (and moto) on 127.0.0.1 and stops in bounded time.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ import base64
 import json
 import mimetypes
 import re
+import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +30,11 @@ from urllib.parse import parse_qsl
 
 import jwt
 import requests
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import ClosingIterator
 
-__all__ = ["ApiRoute", "Front", "routes_from_template"]
+__all__ = ["ApiRoute", "Front", "LocalServer", "routes_from_template"]
 
 _BINARY = ("application/pdf", "application/octet-stream", "application/timestamp-query", "image/")
 
@@ -313,3 +319,123 @@ def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Headers"] = "Authorization,Content-Type,Idempotency-Key"
     response.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS"
     return response
+
+
+class LocalServer:
+    """A threaded WSGI server on 127.0.0.1 whose ``stop`` returns within a bounded time.
+
+    socketserver's ``shutdown()`` only ends the accept loop (and blocks forever if that loop is not
+    running); the request threads keep serving their keep-alive connections, and a request may never
+    finish (a client that never sends its body, a handler waiting on a parked saga). ``stop(grace)``
+    refuses new requests, closes idle connections, gives running requests ``grace`` seconds, then
+    closes every connection and leaves the threads still running behind (they are daemons).
+    """
+
+    def __init__(
+        self,
+        app: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]],
+        *,
+        port: int = 0,
+        request_handler: type[WSGIRequestHandler] | None = None,
+        name: str,
+    ) -> None:
+        self._app = app
+        self._changed = threading.Condition()
+        self._connections: set[socket.socket] = set()
+        self._busy: set[socket.socket] = set()
+        self._stopping = False
+        self._server = _TrackingServer("127.0.0.1", port, self._serve, request_handler, owner=self)
+        self.port: int = self._server.server_port
+        # Serving from the start, so that ``stop`` never waits on an accept loop that never ran.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name=name
+        )
+        self._thread.start()
+
+    def stop(self, grace: float) -> int:
+        """Stop within about ``grace`` seconds; returns how many running requests were abandoned."""
+        with self._changed:
+            if self._stopping:
+                return 0
+            self._stopping = True
+            idle = self._connections - self._busy
+        self._server.shutdown()
+        self._server.server_close()  # the port is free at once (a restart binds it again)
+        for connection in idle:
+            _hang_up(connection)
+        deadline = time.monotonic() + grace
+        with self._changed:
+            while self._busy and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            abandoned = len(self._busy)
+            remaining = set(self._connections)
+        for connection in remaining:
+            _hang_up(connection)
+        return abandoned
+
+    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        connection: socket.socket = environ["werkzeug.socket"]
+        with self._changed:
+            refused = self._stopping
+            if not refused:
+                self._busy.add(connection)
+        if refused:
+            body = json.dumps({"message": "the local stack is stopping"})
+            response = Response(body, status=503, content_type="application/json", headers={"Connection": "close"})
+            return response(environ, start_response)
+        try:
+            result = self._app(environ, start_response)
+        except BaseException:
+            self._finished(connection)
+            raise
+        # Busy until the response is written: werkzeug closes the iterable after the last byte.
+        return ClosingIterator(result, [lambda: self._finished(connection)])
+
+    def _finished(self, connection: socket.socket) -> None:
+        with self._changed:
+            self._busy.discard(connection)
+            self._changed.notify_all()
+
+    def _opened(self, connection: socket.socket) -> None:
+        with self._changed:
+            self._connections.add(connection)
+
+    def _closed(self, connection: socket.socket) -> None:
+        with self._changed:
+            self._connections.discard(connection)
+            self._busy.discard(connection)
+            self._changed.notify_all()
+
+
+class _TrackingServer(ThreadedWSGIServer):
+    """werkzeug's threaded server, telling its owner which connections are open."""
+
+    block_on_close = False  # never join request threads: one may never return
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Any,
+        handler: type[WSGIRequestHandler] | None,
+        *,
+        owner: LocalServer,
+    ) -> None:
+        self._owner = owner
+        super().__init__(host, port, app, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._owner._opened(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        self._owner._closed(request)
+        super().shutdown_request(request)
+
+
+def _hang_up(connection: socket.socket) -> None:
+    """End a connection under its request thread: a read there returns at once with nothing."""
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by its thread

@@ -7,18 +7,20 @@
 5. serve the API, the two sites and the local tools on one port (``front``);
 6. seed the demo tenant's officers (one per group) and a demo citizen.
 
-Tests use this same class, so what the demo shows is what the tests prove.
+Tests use this same class, so what the demo shows is what the tests prove. ``stop`` and ``restart``
+take a bounded time whatever requests are running; ``inject_fault`` makes AWS calls fail (``faults``).
 """
 
 from __future__ import annotations
 
 import email
 import hashlib
+import inspect
+import io
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,22 +29,29 @@ from typing import Any
 
 import boto3
 import requests
+from moto.moto_server.werkzeug_app import (
+    BackendRequest,
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from pydantic import TypeAdapter
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
 
-from . import lambda_runner
-from .front import Front, routes_from_template
+from . import faults, lambda_runner
+from .front import Front, LocalServer, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
 
-__all__ = ["LocalStack", "Login"]
+__all__ = ["GRACE_SECONDS", "LocalStack", "Login", "Restarted"]
 
 REPO = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
+# How long a stop or restart waits for running requests before it leaves them.
+GRACE_SECONDS = 3.0
 # What the CLI would set: asset and construct-path metadata, and no layer bundling (pip for Lambda).
 _SYNTH_CONTEXT = (
     "{'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': True, 'aws:cdk:enable-path-metadata': True}"
@@ -96,6 +105,14 @@ def synthesize(tenant: str, *, workdir: Path) -> Path:
     return outdir
 
 
+@dataclass(frozen=True)
+class Restarted:
+    """What a ``restart`` cut short."""
+
+    aborted_executions: tuple[str, ...]
+    abandoned_requests: int
+
+
 @dataclass
 class LocalStack:
     """Start with ``start()``, stop with ``stop()``; ``url`` is where to open it."""
@@ -108,9 +125,10 @@ class LocalStack:
     logins: list[Login] = field(default_factory=list)
     provisioned: Provisioned | None = None
     template: Template | None = None
-    _moto: Any = None
-    _server: BaseWSGIServer | None = None
-    _thread: threading.Thread | None = None
+    _moto_server: LocalServer | None = None
+    _front_server: LocalServer | None = None
+    _front: Front | None = None
+    _cognito_extensions: list[Any] = field(default_factory=list)
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -125,8 +143,9 @@ class LocalStack:
         )
         self._start_moto()
         lambda_runner.install()
-        self._server = make_server("127.0.0.1", self.port, self._wsgi, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        # Listening from here on (the URL goes into the functions' settings); 503 until ready.
+        self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
+        self.url = f"http://127.0.0.1:{self._front_server.port}"
         self.provisioned = provision(
             self.template,
             region=REGION,
@@ -147,8 +166,16 @@ class LocalStack:
         from .provision import ACCOUNT
 
         agency = load_tenant(tenants_dir() / f"{self.tenant}.yaml")
-        email_otp = EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
-        self._front = Front(
+        self._cognito_extensions = [
+            EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
+        ]
+        self._seed()
+        self._front = self._make_front()
+        return self
+
+    def _make_front(self) -> Front:
+        assert self.template is not None and self.provisioned is not None
+        return Front(
             routes=routes_from_template(self.template, self.provisioned),
             moto_url=self.moto_url,
             region=REGION,
@@ -159,30 +186,84 @@ class LocalStack:
                 "/_local/mailbox": self._mailbox,
                 "/_local/clock": self._clock,
                 "/_local/pay": self.payments,
+                "/_local/faults": faults.endpoint,
                 HOSTED_UI_PATH: self.hosted_ui,
             },
-            cognito_extensions=[email_otp],
+            cognito_extensions=self._cognito_extensions,
         )
-        self._seed()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="front")
-        self._thread.start()
-        return self
 
-    def stop(self) -> None:
-        """Stop serving (parked saga executions end with the process)."""
-        if self._server is not None:
-            self._server.shutdown()
-        if self._moto is not None:
-            self._moto.stop()
+    def stop(self, *, grace: float = GRACE_SECONDS) -> int:
+        """Stop in about ``grace`` seconds at most; returns how many running requests were abandoned.
+
+        Parked saga executions and abandoned requests keep their (daemon) threads: they end with the process.
+        """
+        abandoned = self._front_server.stop(grace) if self._front_server is not None else 0
+        if self._moto_server is not None:
+            self._moto_server.stop(0)
         lambda_runner.uninstall()
+        return abandoned
+
+    def restart(self, *, grace: float = GRACE_SECONDS) -> Restarted:
+        """What a restart of this process in the middle of a saga leaves, as far as AWS keeps it.
+
+        Running executions of the stack's state machines are stopped (ABORTED, as if their worker died
+        with the process), every Lambda container is dropped (the next invocations are cold starts, with
+        new module copies, so nothing ``functools.cache``d in a handler module survives; the layers'
+        modules are shared by all containers here and keep theirs) and the front starts again on the
+        same port. moto's data (tables, buckets, keys, pools, executions) stays: it stands for what AWS
+        keeps durably. A real restart of ``python -m local`` loses moto's memory too.
+        """
+        assert self._front_server is not None, "start() first"
+        port = self._front_server.port
+        abandoned = self._front_server.stop(grace)
+        aborted = self._abort_running_executions(grace)
+        lambda_runner.drop_containers()
+        self._front = self._make_front()
+        self._front_server = LocalServer(self._wsgi, port=port, name="front")
+        return Restarted(aborted_executions=tuple(aborted), abandoned_requests=abandoned)
+
+    def _abort_running_executions(self, grace: float) -> list[str]:
+        assert self.template is not None and self.provisioned is not None
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        aborted = []
+        for logical in self.template.of_type("AWS::StepFunctions::StateMachine"):
+            pages = sfn.get_paginator("list_executions").paginate(
+                stateMachineArn=self.provisioned.refs[logical], statusFilter="RUNNING"
+            )
+            for execution in (e for page in pages for e in page["executions"]):
+                sfn.stop_execution(executionArn=execution["executionArn"], error=_RESTART_ERROR, cause=_RESTART_CAUSE)
+                _wake_parked_tasks(execution["executionArn"])
+                aborted.append(execution["executionArn"])
+        # moto records the abort at the interpreter's next step: a task in the middle of a call finishes first.
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(
+            sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" for arn in aborted
+        ):
+            time.sleep(0.05)
+        return aborted
+
+    # --- faults ------------------------------------------------------------------------------------------
+    def inject_fault(self, **rule: Any) -> str:
+        """Make a chosen AWS call of the Lambda handlers fail (``faults.FaultSpec``); returns the rule's id."""
+        return faults.add(**rule)
+
+    def clear_faults(self) -> int:
+        """Remove every fault rule; returns how many there were."""
+        return faults.clear()
+
+    def fault_report(self) -> list[dict[str, Any]]:
+        """Every fault rule with how many matching calls it saw and how many it failed."""
+        return faults.report()
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
-        return self._front(environ, start_response)
+        front = self._front
+        if front is None:
+            response = Response(json.dumps({"message": "the local stack is starting"}), status=503)
+            return response(environ, start_response)
+        return front(environ, start_response)
 
     def _start_moto(self) -> None:
         import logging
-
-        from moto.server import ThreadedMotoServer
 
         # One line per AWS call would drown what the service itself logs.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -199,10 +280,12 @@ class LocalStack:
             os.environ[name] = value
         os.environ.pop("AWS_PROFILE", None)
         time.tzset()
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        self.moto_url = f"http://{host}:{port}"
+        _check_moto_server()
+        self._moto_server = LocalServer(
+            _MotoDispatcher(_create_backend_app), request_handler=MotoRequestHandler, name="moto"
+        )
+        port = self._moto_server.port
+        self.moto_url = f"http://127.0.0.1:{port}"
         os.environ["AWS_ENDPOINT_URL"] = self.moto_url
         os.environ["MOTO_PORT"] = str(port)
         response = requests.post(
@@ -401,6 +484,93 @@ class LocalStack:
             scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
             fired.append(summary["Name"])
         return fired
+
+
+_RESTART_ERROR = "Local.Restart"
+_RESTART_CAUSE = "the local stack restarted while this execution ran"
+
+
+def _wake_parked_tasks(execution_arn: str) -> None:
+    """Let a stopped execution end now, as on AWS, rather than when its task token is answered.
+
+    moto's StopExecution only marks the interpreter stopped; a task waiting for its token keeps
+    waiting, so the execution stays RUNNING and its token still works. Answering those waits (with an
+    output the stopped interpreter never uses: it takes no further step) lets it end and record the
+    abort; failing them instead would make moto record the execution FAILED.
+    """
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeSuccess
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    from .provision import ACCOUNT
+
+    execution = stepfunctions_parser_backends[ACCOUNT][REGION].describe_execution(execution_arn)
+    environment = getattr(getattr(execution, "exec_worker", None), "env", None)
+    if environment is None:
+        return  # not evaluating yet: it meets the stop at its first step
+    pool = getattr(getattr(environment, "callback_pool_manager", None), "_pool", None)
+    if not isinstance(pool, dict):
+        raise RuntimeError("moto's Step Functions interpreter changed: update _wake_parked_tasks in local/stack.py")
+    for endpoint in list(pool.values()):
+        if endpoint.get_outcome() is None:
+            endpoint.notify(CallbackOutcomeSuccess(callback_id=endpoint.callback_id, output="{}"))
+
+
+def _unsigned_form(environ: dict[str, Any]) -> bool:
+    """A request whose body moto reads to find its service: form-encoded, no Authorization (a presigned URL)."""
+    return (
+        "HTTP_AUTHORIZATION" not in environ
+        and str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded")
+        and str(environ.get("CONTENT_LENGTH", "")).isdigit()
+        and int(environ["CONTENT_LENGTH"]) > 0
+    )
+
+
+class _MotoDispatcher(DomainDispatcherApplication):
+    """moto's request dispatcher, without what made a presigned upload hang or arrive empty.
+
+    To find the service of an unsigned request (a presigned URL), moto reads a form-encoded body while
+    it holds its one dispatcher lock, and puts the bytes back only if they decode as UTF-8. A PDF sent
+    with curl's or urllib's default Content-Type (application/x-www-form-urlencoded) was therefore
+    consumed, and S3 then waited for a body that had already arrived, until the client gave up. Here
+    the body is read before that lock (a slow client cannot stall every AWS call) and always kept.
+    """
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if _unsigned_form(environ):
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
+        return super().__call__(environ, start_response)
+
+    def _get_body(self, environ: dict[str, Any]) -> str | None:
+        stream = environ.get("wsgi.input")
+        if not _unsigned_form(environ) or not isinstance(stream, io.BytesIO):
+            return None
+        try:
+            return stream.getvalue().decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # not an AWS query call: moto then routes by path (S3)
+
+
+class _S3Request(BackendRequest):
+    """S3 keeps a PUT body as the object whatever its Content-Type says; moto parsed a form-typed one as a form."""
+
+    @property
+    def want_form_data_parsed(self) -> bool:
+        return self.method != "PUT" and bool(super().want_form_data_parsed)
+
+
+def _create_backend_app(service: Any) -> Any:
+    app = create_backend_app(service)
+    if service == "s3":
+        app.request_class = _S3Request
+    return app
+
+
+def _check_moto_server() -> None:
+    """Fail loudly if moto no longer reads bodies the way ``_MotoDispatcher`` and ``_S3Request`` assume."""
+    if "self._get_body(" not in inspect.getsource(DomainDispatcherApplication.infer_service_region_host):
+        raise RuntimeError("moto no longer finds services with _get_body: update _MotoDispatcher in local/stack.py")
+    if not isinstance(inspect.getattr_static(BackendRequest, "want_form_data_parsed", None), property):
+        raise RuntimeError("werkzeug's Request lost want_form_data_parsed: update _S3Request in local/stack.py")
 
 
 def _decoded_header(value: str) -> str:
