@@ -187,6 +187,7 @@ class LocalStack:
                 "/_local/clock": self._clock,
                 "/_local/pay": self.payments,
                 "/_local/faults": faults.endpoint,
+                "/_local/sweep": self._sweep,
                 HOSTED_UI_PATH: self.hosted_ui,
             },
             cognito_extensions=self._cognito_extensions,
@@ -430,6 +431,19 @@ class LocalStack:
         for phone, text in sns_backends[ACCOUNT][REGION].sms_messages.values():
             messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
         return messages
+
+    def _sweep(self, request: Request) -> Response:
+        if request.method != "POST":
+            return Response(
+                json.dumps({"error": "POST to run the sweeper"}), status=405, content_type="application/json"
+            )
+        body = request.get_json(force=True, silent=True) or {}
+        report = self.sweep(grace_seconds=float(body.get("grace_seconds", 120)))
+        return Response(json.dumps(report), content_type="application/json")
+
+    def sweep(self, *, grace_seconds: float = 120) -> dict[str, Any]:
+        """Run the sweeper now, as its schedule does (``grace_seconds``: leave younger answers alone)."""
+        return self.invoke(self.function_name("clock"), {"action": "sweep", "grace_seconds": grace_seconds})
 
     def _clock(self, request: Request) -> Response:
         from eservice import clock_source

@@ -52,10 +52,15 @@ def steps(function_arn: str) -> SagaSteps:
     )
 
 
-def sweep() -> dict[str, Any]:
+def sweep(grace_seconds: float = 120) -> dict[str, Any]:
     """Deliver pending saga answers and resume stranded requests; report what was done."""
+    from datetime import timedelta
+
     repos = database().repositories
-    report = Sweeper(requests=repos.requests, waiting=repos.waiting, executions=saga()).sweep(now=clock_source.now())
+    sweeper = Sweeper(
+        requests=repos.requests, waiting=repos.waiting, executions=saga(), grace=timedelta(seconds=grace_seconds)
+    )
+    report = sweeper.sweep(now=clock_source.now())
     if any(report.values()):
         logger.warning("sweeper recovered requests", extra={k: len(v) for k, v in report.items()})
     return report
@@ -104,7 +109,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _tsa_http(event)
     action = event["action"]
     if action == "sweep":
-        return sweep()
+        return sweep(float(event.get("grace_seconds", 120)))
     request_id = event["request_id"]
     logger.append_keys(request_id=request_id, action=action, step=event.get("step"))
     work = steps(context.invoked_function_arn)

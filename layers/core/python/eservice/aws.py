@@ -195,10 +195,9 @@ def is_transient(exc: Exception) -> bool:
 
 
 def transient_errors_retried(function: Any) -> Any:
-    """Re-raise throttling and busy-service errors as ``TransientError`` so the saga retries only those."""
+    """Re-raise throttling and AWS 5xx errors as ``TransientError`` so the saga retries only those,
+    also when a library wrapped them (pyHanko's signer wraps a throttled ``kms:Sign``)."""
     import functools
-
-    from botocore.exceptions import ClientError
 
     from .errors import TransientError
 
@@ -206,9 +205,14 @@ def transient_errors_retried(function: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except ClientError as exc:
-            if is_transient(exc):
-                raise TransientError(str(exc)) from exc
+        except Exception as exc:
+            cause: BaseException | None = exc
+            seen = 0
+            while cause is not None and seen < 10:
+                if isinstance(cause, Exception) and is_transient(cause):
+                    raise TransientError(f"{type(cause).__name__}: {cause}") from exc
+                cause = cause.__cause__ or cause.__context__
+                seen += 1
             raise
 
     return wrapper

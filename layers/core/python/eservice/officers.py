@@ -306,6 +306,13 @@ class Officers:
         self, officer: Officer, record: Mapping[str, Any], waiting: Mapping[str, Any], decision: str
     ) -> dict[str, Any]:
         """A retried click: deliver the recorded answer if the saga has not heard it yet."""
+        if waiting.get("outcome") not in DECISIONS.get(str(waiting["step"]), ()):
+            # Not an officer's answer: the applicant withdrew, or the deadline passed.
+            raise Conflict(
+                code="decision.not_waiting",
+                th="คำขอนี้ไม่ได้รอการพิจารณาในขั้นตอนนี้แล้ว (อาจมีผู้ดำเนินการไปก่อนหน้า) กรุณาโหลดข้อมูลใหม่",
+                en="This request is no longer waiting at this step (someone may have acted first). Reload it.",
+            )
         row = self._waiting.outbox(record["id"], int(waiting["sequence"]))
         if row is None or row["state"] != "pending" or waiting.get("outcome") != decision:
             raise Conflict(

@@ -1,0 +1,377 @@
+"""Recovery from failures, over HTTP: inject a fault into an AWS call (or crash a handler), then check
+what people see and what the records hold (issue 9: a system of record that loses nothing).
+
+After each recovery: the request is in the right state, its numbers are used once with no gap, a
+payment is applied once, and each message went out once per channel.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
+import boto3
+import pytest
+import requests
+
+from eservice.payments import SIGNATURE_HEADER, sign_webhook
+from local.stack import REGION
+
+from .conftest import prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(autouse=True)
+def no_faults_left(stack) -> Iterator[None]:
+    stack.clear_faults()
+    yield
+    stack.clear_faults()
+
+
+def _fault(stack, **rule) -> str:
+    response = requests.post(f"{stack.url}/_local/faults", json=rule, timeout=30)
+    assert response.status_code in (200, 201), response.text
+    return str(response.json()["id"])
+
+
+def _fault_hits(stack, rule_id: str) -> int:
+    rules = requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]
+    return int(next(r for r in rules if r["id"] == rule_id)["failed"])
+
+
+def _sweep(stack) -> dict:
+    response = requests.post(f"{stack.url}/_local/sweep", json={"grace_seconds": 0}, timeout=120)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _table(stack):
+    return boto3.resource("dynamodb", region_name=REGION).Table(stack.resource("Table/Resource"))
+
+
+def _numbers_without_gap(stack, series: str) -> None:
+    """Every number of a series taken so far is owned by exactly one request, 1..max (R-2.3)."""
+    table = _table(stack)
+    items = []
+    kwargs: dict = {}
+    while True:
+        page = table.scan(**kwargs)
+        items += [i for i in page["Items"] if str(i["PK"]).startswith(f"NUMBER#{series}#")]
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    by_year: dict[str, list[int]] = {}
+    for item in items:
+        year = str(item["PK"]).split("#")[2]
+        by_year.setdefault(year, []).append(int(item["number"]))
+    for numbers in by_year.values():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    owners = Counter(str(i["owner"]) for i in items)
+    assert all(count == 1 for count in owners.values()), owners
+
+
+def _messages_to(stack, address: str) -> list[dict]:
+    return [m for m in requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"] if address in m["to"]]
+
+
+def _decide(client, request_id, step, decision, **extra):
+    return client.post(f"/officer/requests/{request_id}/decision", json={"step": step, "decision": decision, **extra})
+
+
+def _in_review(new_citizen, officer, service_id="fire-certificate"):
+    citizen = new_citizen()
+    request_id = submit(citizen, prepared_draft(citizen, service_id))["id"]
+    wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+    return citizen, request_id
+
+
+# --- the registration step ------------------------------------------------------------------------------
+def test_given_a_dynamodb_5xx_in_the_registration_step_then_the_step_is_retried_and_no_number_is_lost(
+    new_citizen, officer, stack
+):
+    rule = _fault(
+        stack,
+        service="dynamodb",
+        operation="TransactWriteItems",
+        function="clock",
+        error="InternalServerError",
+        status=500,
+        times=2,
+    )
+    citizen, request_id = _in_review(new_citizen, officer)
+
+    request = wait_for(citizen, request_id, status_is("in_review"))
+    assert _fault_hits(stack, rule) == 2
+    assert request["receipt_number"]
+    assert [h["status"] for h in request["history"]] == ["submitted", "received", "in_review"]
+    acknowledgments = [
+        m for m in _messages_to(stack, citizen.login.email) if "acknowledgment" in " ".join(m["attachments"])
+    ]
+    assert len(acknowledgments) == 1
+    _numbers_without_gap(stack, "receipt")
+
+
+def test_given_the_saga_could_not_be_started_when_the_applicant_submits_again_then_it_starts_once(
+    new_citizen, officer, stack
+):
+    citizen = new_citizen()
+    draft_id = prepared_draft(citizen)
+    confirmation = citizen.get(f"/drafts/{draft_id}/confirmation").json()
+    body = {"declaration": confirmation["declaration"], "content_hash": confirmation["content_hash"], "accept": True}
+    _fault(
+        stack,
+        service="stepfunctions",
+        operation="StartExecution",
+        function="intake",
+        error="ServiceUnavailable",
+        status=503,
+    )
+
+    first = citizen.post(f"/drafts/{draft_id}/submit", json=body)
+    assert first.status_code >= 500
+    again = citizen.post(f"/drafts/{draft_id}/submit", json=body)
+
+    assert again.status_code == 201, again.text
+    request_id = again.json()["id"]
+    wait_for(citizen, request_id, status_is("in_review"))
+    assert [r["id"] for r in citizen.get("/requests").json()["requests"]] == [request_id]
+
+
+# --- sealing and sending ----------------------------------------------------------------------------------
+def test_given_kms_throttling_while_sealing_then_the_acknowledgment_is_sealed_once_and_sent_once(
+    new_citizen, officer, stack
+):
+    rule = _fault(
+        stack, service="kms", operation="Sign", function="sign", error="ThrottlingException", status=400, times=2
+    )
+    citizen, request_id = _in_review(new_citizen, officer)
+
+    assert _fault_hits(stack, rule) == 2
+    request = citizen.get(f"/requests/{request_id}").json()
+    assert request["documents"]["acknowledgment"]["sealed"] is True
+    mail = wait_for_mail(stack, citizen.login.email, lambda m: bool(m["attachments"]))
+    assert len([m for m in _messages_to(stack, citizen.login.email) if m["channel"] == "email"]) == 1
+    assert mail["attachments"] == [f"acknowledgment-{request_id}.pdf"]
+
+
+def test_given_ses_failing_while_sending_the_acknowledgment_then_it_is_sent_once_and_the_sms_once(
+    new_citizen, officer, stack
+):
+    rule = _fault(
+        stack, service="ses", operation="SendRawEmail", function="notify", error="ServiceUnavailable", status=503
+    )
+    sms = _fault(stack, service="sns", operation="Publish", function="notify", error="ThrottlingException", status=400)
+    citizen, request_id = _in_review(new_citizen, officer)
+
+    assert _fault_hits(stack, rule) == 1 and _fault_hits(stack, sms) == 1
+    all_messages = requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"]
+    emails = [m for m in all_messages if citizen.login.email in m["to"]]
+    texts = [m for m in all_messages if m["channel"] == "sms" and request_id in m["body"]]
+    assert len(emails) == 1
+    assert len(texts) == 1
+    detail = officer("reviewer").get(f"/officer/requests/{request_id}").json()
+    sent = Counter((m["template"], m["channel"], m["state"]) for m in detail["messages"])
+    assert sent == Counter({("acknowledgment", "email", "sent"): 1, ("acknowledgment", "sms", "sent"): 1})
+
+
+# --- answering the saga ---------------------------------------------------------------------------------
+def test_given_send_task_success_failing_after_a_decision_then_the_officer_retry_moves_the_saga(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _in_review(new_citizen, officer)
+    _fault(
+        stack,
+        service="stepfunctions",
+        operation="SendTaskSuccess",
+        function="intake",
+        error="InternalServerError",
+        status=500,
+    )
+
+    first = _decide(officer("reviewer"), request_id, "review", "approve")
+    assert first.status_code == 200, first.text
+    time.sleep(1.0)
+    assert citizen.get(f"/requests/{request_id}").json()["status"] == "in_review"  # the saga has not heard it
+
+    retry = _decide(officer("reviewer"), request_id, "review", "approve")
+
+    assert retry.status_code == 200, retry.text
+    wait_for(citizen, request_id, status_is("in_approval"))
+    decisions = officer("reviewer").get(f"/officer/requests/{request_id}").json()["decisions"]
+    assert [d["decision"] for d in decisions] == ["approve"]
+    assert _decide(officer("reviewer"), request_id, "review", "approve").status_code == 409
+
+
+def test_given_a_lambda_crash_between_the_claim_and_the_answer_then_the_sweeper_answers_the_saga(
+    new_citizen, officer, stack
+):
+    citizen, request_id = _in_review(new_citizen, officer)
+    _fault(stack, service="stepfunctions", operation="SendTaskSuccess", function="intake", error="crash")
+
+    crashed = _decide(officer("reviewer"), request_id, "review", "more_documents", reason="ขาดเอกสาร", what="รูปถ่าย")
+    assert crashed.status_code >= 500
+
+    report = _sweep(stack)
+
+    assert request_id in report["delivered"]
+    waiting = wait_for(citizen, request_id, status_is("more_documents_requested"))
+    assert waiting["more_documents"]["what"] == "รูปถ่าย"
+    assert _sweep(stack)["delivered"] == []
+
+
+def test_given_a_double_click_with_a_failure_in_between_then_one_decision_is_recorded(new_citizen, officer, stack):
+    citizen, request_id = _in_review(new_citizen, officer)
+    _fault(
+        stack,
+        service="stepfunctions",
+        operation="SendTaskSuccess",
+        function="intake",
+        error="InternalServerError",
+        status=500,
+    )
+    path = f"/officer/requests/{request_id}/decision"
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(lambda _: officer("reviewer").post(path, json={"step": "review", "decision": "approve"}), range(2))
+        )
+
+    assert sorted(a.status_code for a in answers)[0] == 200
+    _decide(officer("reviewer"), request_id, "review", "approve")  # whoever saw the failure clicks once more
+    wait_for(citizen, request_id, status_is("in_approval"))
+    detail = officer("reviewer").get(f"/officer/requests/{request_id}").json()
+    assert [d["decision"] for d in detail["decisions"]] == ["approve"]
+    assert [h["status"] for h in detail["history"]].count("in_approval") == 1
+
+
+# --- payments ---------------------------------------------------------------------------------------------
+def _webhook(stack, event):
+    body = json.dumps(event).encode()
+    return requests.post(
+        f"{stack.url}/api/payments/webhook/local-simulator",
+        data=body,
+        headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign_webhook(stack.payment_secret(), body)},
+        timeout=60,
+    )
+
+
+def _payment_event(notice, *, txn=None, kind="payment.succeeded"):
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": kind,
+        "data": {
+            "transaction_id": txn or f"TXN{uuid.uuid4().hex[:10].upper()}",
+            "ref1": notice["ref1"],
+            "ref2": notice["ref2"],
+            "amount_satang": notice["amount_satang"],
+            "currency": "THB",
+            "channel": "thai_qr",
+            "paid_at": datetime.now().astimezone().isoformat(),
+        },
+    }
+
+
+def _approve_all(officer, request_id):
+    for group, step in (("reviewer", "review"), ("approver", "approval"), ("head", "approval")):
+        path = f"/officer/requests/{request_id}"
+        wait_for(
+            officer(group),
+            request_id,
+            lambda d, g=group, s=step: (
+                (d["request"]["waiting"] or {}).get("step") == s and d["request"]["waiting"]["role"] == g
+            ),
+            path=path,
+        )
+        assert _decide(officer(group), request_id, step, "approve").status_code == 200
+
+
+def test_given_a_fee_paid_before_the_saga_waits_for_it_then_it_is_applied_once_when_the_wait_starts(
+    new_citizen, officer, stack
+):
+    citizen = new_citizen()
+    request_id = submit(citizen, prepared_draft(citizen, "food-shop"))["id"]
+    # Sealing the invoice is slow for a moment: the QR exists before the saga waits for payment.
+    _fault(stack, service="kms", operation="Sign", function="sign", error="ThrottlingException", status=400, times=2)
+    _approve_all(officer, request_id)
+    notice = wait_for(citizen, request_id, lambda n: "qr_payload" in n, path=f"/requests/{request_id}/payment")
+    early = citizen.get(f"/requests/{request_id}").json()["status"]
+
+    event = _payment_event(notice)
+    paid = _webhook(stack, event)
+    duplicate = _webhook(stack, event)
+
+    assert early == "in_approval"
+    assert paid.status_code == 200 and paid.json().get("held") is True, paid.text
+    assert duplicate.json() == {"duplicate": True, "event": event["id"]}
+    wait_for(citizen, request_id, status_is("awaiting_signature"), timeout=60)
+    history = [h["status"] for h in citizen.get(f"/requests/{request_id}").json()["history"]]
+    assert history.count("paid") == 1
+    receipts = [m for m in _messages_to(stack, citizen.login.email) if any("receipt-" in a for a in m["attachments"])]
+    assert len(receipts) == 1
+    _numbers_without_gap(stack, "e-receipt")
+    _numbers_without_gap(stack, "invoice")
+
+
+def test_given_a_webhook_whose_settlement_fails_then_the_provider_retry_applies_the_money_once(
+    new_citizen, officer, stack
+):
+    citizen = new_citizen()
+    request_id = submit(citizen, prepared_draft(citizen, "food-shop"))["id"]
+    _approve_all(officer, request_id)
+    wait_for(citizen, request_id, status_is("awaiting_payment"))
+    notice = citizen.get(f"/requests/{request_id}/payment").json()
+    event = _payment_event(notice)
+    _fault(
+        stack,
+        service="dynamodb",
+        operation="TransactWriteItems",
+        function="intake",
+        error="InternalServerError",
+        status=500,
+        nth=2,
+    )  # the payment is recorded; its settlement fails
+
+    failed = _webhook(stack, event)
+    retried = _webhook(stack, event)
+    again = _webhook(stack, event)
+
+    assert failed.status_code >= 500
+    assert retried.status_code == 200 and retried.json()["settled"] == request_id, retried.text
+    assert again.json()["duplicate"] is True
+    wait_for(citizen, request_id, status_is("awaiting_signature"), timeout=60)
+    payments = citizen.get(f"/requests/{request_id}/payment").json()["payments"]
+    assert len(payments) == 1 and payments[0]["status"] == "succeeded"
+
+
+# --- a restart in the middle of sagas ------------------------------------------------------------------
+def test_given_a_restart_in_the_middle_of_sagas_then_the_sweeper_resumes_each_where_it_stood(
+    new_citizen, officer, stack
+):
+    reviewing_citizen, reviewing = _in_review(new_citizen, officer)
+    approving_citizen, approving = _in_review(new_citizen, officer)
+    assert _decide(officer("reviewer"), approving, "review", "approve").status_code == 200
+    wait_for(officer("approver"), approving, waiting_at("approval"), path=f"/officer/requests/{approving}")
+
+    stack.restart()
+    refused = _decide(officer("reviewer"), reviewing, "review", "approve")
+    report = _sweep(stack)
+
+    assert refused.status_code == 200  # recorded; its token died with the execution
+    assert {reviewing, approving} <= set(report["resumed"]) | set(report["stale"])
+    wait_for(reviewing_citizen, reviewing, status_is("in_approval"), timeout=60)
+    wait_for(officer("approver"), approving, waiting_at("approval"), path=f"/officer/requests/{approving}")
+    assert _decide(officer("approver"), approving, "approval", "approve").status_code == 200
+    wait_for(approving_citizen, approving, status_is("awaiting_signature"), timeout=60)
+    for citizen, request_id in ((reviewing_citizen, reviewing), (approving_citizen, approving)):
+        history = [h["status"] for h in citizen.get(f"/requests/{request_id}").json()["history"]]
+        assert history.count("received") == 1 and history.count("in_review") == 1, history
+        acknowledgments = [m for m in _messages_to(stack, citizen.login.email) if m["attachments"]]
+        assert len(acknowledgments) == 1
+    assert _sweep(stack)["resumed"] == []
+    _numbers_without_gap(stack, "receipt")
