@@ -2,8 +2,9 @@
 
 Rows: rendering a Thai licence; render + PAdES B-LTA seal with the KMS key; our B-B seal against
 endesive on the same PDF; KMS calls per sealed licence; verification; the official-time arithmetic
-(deemed time of receipt and an SLA due date) per call. Machines here are noisy: read the ratios,
-not the milliseconds.
+(deemed time of receipt and an SLA due date) per call; the officers' work list (pages 1 and 2) and a
+full read of the open requests with 1,000 and 10,000 open requests (bench_worklist.py). Machines here
+are noisy: read the ratios, not the milliseconds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_seal
+import bench_worklist
 
 from eservice.tenant import load_tenant
 from eservice.time_rules import OfficeCalendar, add_working_days, deemed_receipt_time
@@ -42,8 +44,11 @@ def main() -> None:
         issued_at=dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok")),
         valid_until=dt.date(2027, 11, 22),
         answers={
-            "applicant_name": "สมหญิง รักดี", "shop_name": "ครัวคุณหญิง", "shop_address": "45 ถนนตลาดใหม่ ตำบลคลองน้อย",
-            "food_type": "restaurant", "area_sqm": 250.0,
+            "applicant_name": "สมหญิง รักดี",
+            "shop_name": "ครัวคุณหญิง",
+            "shop_address": "45 ถนนตลาดใหม่ ตำบลคลองน้อย",
+            "food_type": "restaurant",
+            "area_sqm": 250.0,
         },
         verify_url="https://klongnoy.go.th/#/verify/FS-2569-00012",
         holder_name="สมหญิง รักดี",
@@ -58,8 +63,13 @@ def main() -> None:
 
         def render_and_seal() -> bytes:
             return seal_pdf(
-                render_licence(), signer=w.signer, timestamper=w.timestamper, pki_roots=w.pki.trust_roots,
-                crls=w.pki.crls, reason="ออกใบอนุญาต FS-2569-00012", location=tenant.domain,
+                render_licence(),
+                signer=w.signer,
+                timestamper=w.timestamper,
+                pki_roots=w.pki.trust_roots,
+                crls=w.pki.crls,
+                reason="ออกใบอนุญาต FS-2569-00012",
+                location=tenant.domain,
             )
 
         def official_time() -> object:
@@ -70,13 +80,22 @@ def main() -> None:
         rows = [
             bench_seal.measure("render licence (Thai, fpdf2 + HarfBuzz)", render_licence, args.runs, w.kms_calls),
             bench_seal.measure("render + B-LTA seal + check (KMS, TSA)", render_and_seal, args.runs, w.kms_calls),
-            *(bench_seal.measure(name, seal_rows[name], args.runs, w.kms_calls) for name in (
-                "endesive B-B, local key (baseline)",
-                "ours seal_pdf_basic B-B, KMS",
-                "ours verify_pdf on a B-LTA seal",
-            )),
+            *(
+                bench_seal.measure(name, seal_rows[name], args.runs, w.kms_calls)
+                for name in (
+                    "endesive B-B, local key (baseline)",
+                    "ours seal_pdf_basic B-B, KMS",
+                    "ours verify_pdf on a B-LTA seal",
+                )
+            ),
             bench_seal.measure("deemed receipt time + 30 working days", official_time, args.runs * 20, w.kms_calls),
         ]
+    # Fewer runs: a page costs about a second in moto at 10,000 requests, a full read several.
+    worklist = bench_worklist.run((1_000, 10_000), page=50, runs=max(3, args.runs // 3), full_runs=3)
+    rows += [
+        bench_seal.Row(bench_worklist.row_name(f.case, f.size), f.median_ms, f.min_ms, 0.0, None)
+        for f in worklist.in_order()
+    ]
     bench_seal.print_table(rows, args.runs)
     render_ms, sealed_ms = rows[0].median_ms, rows[1].median_ms
     ours, endesive = rows[3].median_ms, rows[2].median_ms
@@ -84,6 +103,7 @@ def main() -> None:
     print(f"render + seal / render alone:          {sealed_ms / render_ms:5.2f}x")
     print(f"our B-B seal / endesive B-B (same PDF): {ours / endesive:5.2f}x")
     print(f"KMS calls per sealed licence:           {rows[1].kms_calls:5.1f}")
+    bench_worklist.print_ratios(worklist)
 
 
 if __name__ == "__main__":
