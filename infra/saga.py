@@ -283,6 +283,8 @@ class RequestSaga(Construct):
             result_path="$.decision",
             task_timeout=sfn.Timeout.duration(_WAIT_BACKSTOP),
         )
+        # Parking failed (a 5xx, a crash): park again with a new token; the old one is never answered.
+        task.add_retry(errors=_RETRIED, interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0)
         if withdrawable:
             # the applicant may withdraw until the request is approved for signature.
             task.add_catch(self._withdrawn, errors=[_WITHDRAWN], result_path="$.cause")

@@ -40,7 +40,7 @@ from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
 
-from . import faults, lambda_runner
+from . import faults, lambda_runner, moto_dynamodb
 from .front import Front, LocalServer, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .payment_simulator import PaymentSimulator
@@ -143,6 +143,7 @@ class LocalStack:
         )
         self._start_moto()
         lambda_runner.install()
+        moto_dynamodb.install()
         # Listening from here on (the URL goes into the functions' settings); 503 until ready.
         self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
         self.url = f"http://127.0.0.1:{self._front_server.port}"

@@ -149,8 +149,9 @@ class _Table:
         forward: bool = True,
         filter_expression: Any = None,
     ) -> Page[dict[str, Any]]:
-        """One page. With a filter, DynamoDB may return fewer rows than asked; keep reading until the
-        page is full or the partition ends, so that a page is short only at the end."""
+        """One page. With a filter, DynamoDB may return fewer rows than asked: keep reading until the
+        page is full, the partition ends, or ``4 × limit`` items were read (a page then comes back
+        short, with a cursor), so that no page costs more reads as the table grows."""
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": forward}
         if index:
             kwargs["IndexName"] = index
@@ -158,14 +159,16 @@ class _Table:
             kwargs["FilterExpression"] = filter_expression
         start = _decode_cursor(cursor)
         items: list[dict[str, Any]] = []
+        budget = limit * 4
         while True:
             if start:
                 kwargs["ExclusiveStartKey"] = start
-            kwargs["Limit"] = limit - len(items)
+            kwargs["Limit"] = min(limit - len(items), budget)
             page = self.table.query(**kwargs)
             items.extend(from_dynamo(i) for i in page.get("Items", []))
+            budget -= int(page.get("ScannedCount", kwargs["Limit"]))
             start = page.get("LastEvaluatedKey")
-            if not start or len(items) >= limit:
+            if not start or len(items) >= limit or budget <= 0:
                 return Page(items=items, cursor=_encode_cursor(start))
 
     # writes

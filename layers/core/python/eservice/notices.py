@@ -8,6 +8,8 @@ after the SMS was throttled sends only the SMS, never the e-mail again.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +19,8 @@ from .ports import Repositories
 from .tenant import Tenant
 
 __all__ = ["ATTACHED_DOCUMENTS", "Notifier"]
+
+_MARK_ATTEMPTS = 6
 
 #: The issued documents each message carries (sealed PDFs).
 ATTACHED_DOCUMENTS: dict[str, list[str]] = {
@@ -77,10 +81,23 @@ class Notifier:
                 else:
                     provider_id = self._send_sms(to, message.sms)
             except Exception as exc:
-                self._messages.failed(request_id, message_key, channel, error=type(exc).__name__)
+                with contextlib.suppress(Exception):
+                    self._messages.failed(request_id, message_key, channel, error=type(exc).__name__)
                 raise
-            self._messages.sent(request_id, message_key, channel, provider_id=provider_id)
+            self._mark_sent(request_id, message_key, channel, provider_id)
             results.append({"channel": channel, "state": "sent"})
         if not channels and self._messages.claim(request_id, message_key, "none", data):
             self._messages.failed(request_id, message_key, "none", error="no_channel")
         return {"template": template, "channels": [r["channel"] for r in results], "results": results}
+
+    def _mark_sent(self, request_id: str, message_key: str, channel: str, provider_id: str) -> None:
+        """The provider took the message: record it, retrying here, because a retry of the whole step
+        would send it again (the one window where a failure could duplicate a message)."""
+        for attempt in range(_MARK_ATTEMPTS):
+            try:
+                self._messages.sent(request_id, message_key, channel, provider_id=provider_id)
+                return
+            except Exception:
+                if attempt == _MARK_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
