@@ -33,11 +33,15 @@ def test_given_a_successful_step_then_its_answer_passes_through():
     assert transient_errors_retried(lambda x: x + 1)(1) == 2
 
 
-@pytest.mark.parametrize(("code", "status"), [("InternalServerError", 500), ("InternalFailure", 500), ("Whatever", 503)])
+@pytest.mark.parametrize(
+    ("code", "status"), [("InternalServerError", 500), ("InternalFailure", 500), ("Whatever", 503)]
+)
 def test_given_an_aws_5xx_then_the_step_is_retried(code, status):
     @transient_errors_retried
     def step() -> None:
-        raise ClientError({"Error": {"Code": code, "Message": "x"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "X")
+        raise ClientError(
+            {"Error": {"Code": code, "Message": "x"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "X"
+        )
 
     with pytest.raises(TransientError):
         step()
