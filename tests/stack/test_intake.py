@@ -173,6 +173,21 @@ def test_given_a_file_over_the_slot_limit_when_checked_then_it_is_rejected_with_
     assert "5" in error["message"]["en"]
 
 
+def test_given_an_empty_or_hostile_file_when_checked_then_each_gets_its_own_clear_4xx(new_citizen):
+    citizen = new_citizen()
+    draft_id = citizen.post("/drafts", json={"service_id": "fire-certificate"}).json()["id"]
+    html = b"<!doctype html><html><body>%PDF-1.7 looks like a PDF</body></html>"
+
+    empty = upload(citizen, draft_id, "id_card", "id.pdf", b"")
+    page = upload(citizen, draft_id, "id_card", "id.pdf", html)
+    cut = upload(citizen, draft_id, "id_card", "id.pdf", pdf_bytes()[:400])
+
+    for response, code in ((empty, "file.empty"), (page, "file.type_not_allowed"), (cut, "file.broken_pdf")):
+        error = response.json()["error"]
+        assert response.status_code == 400 and error["code"] == code, response.text
+        assert error["message"]["th"] and error["message"]["en"]
+
+
 def test_given_a_check_before_upload_then_the_applicant_is_told_to_upload_first(new_citizen):
     citizen = new_citizen()
     draft_id = citizen.post("/drafts", json={"service_id": "fire-certificate"}).json()["id"]

@@ -234,7 +234,9 @@ def test_given_a_day_of_payments_then_reconciliation_totals_them_per_channel_as_
     new_citizen, officer, stack
 ):
     _, _request_id, notice = _awaiting_payment(new_citizen, officer)
-    _webhook(stack, _event(notice))
+    # A reference that a spreadsheet would run as a formula (CSV injection).
+    formula = f'=HYPERLINK("http://x";"{uuid.uuid4().hex[:6]}")'
+    _webhook(stack, _event(notice, txn=formula))
     day = _today(stack)[:10]
 
     report = officer("finance").get("/officer/payments/reconciliation", params={"day": day}).json()
@@ -248,3 +250,8 @@ def test_given_a_day_of_payments_then_reconciliation_totals_them_per_channel_as_
     assert "ช่องทาง/channel" in csv.content.decode("utf-8-sig")
     assert notice["ref1"] in csv.text
     assert refused.status_code == 403
+    cells = [cell for line in csv.content.decode("utf-8-sig").splitlines() for cell in line.split(",")]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for cell in cells), "a cell would run as a formula"
+    assert any("'=HYPERLINK" in cell for cell in cells)
+    epoch = officer("finance").get("/officer/payments/reconciliation", params={"day": 0})
+    assert epoch.status_code == 400 and epoch.json()["error"]["code"] == "reconciliation.day"

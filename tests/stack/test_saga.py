@@ -321,6 +321,9 @@ def test_given_the_work_list_then_open_requests_show_their_sla_state_and_waiting
     row = next(r for r in mine if r["id"] == request_id)
     assert row["sla_state"] in ("on_track", "due_soon", "overdue")
     assert row["waiting"]["role"] == "reviewer"
+    bogus = reviewer.get("/officer/requests", params={"status": "bogus"})
+    assert bogus.status_code == 400 and bogus.json()["error"]["code"] == "status.unknown"
+    assert bogus.json()["error"]["message"]["th"]
     listed = [r["id"] for r in digest["new"] + digest["changed"]]
     assert listed.count(request_id) == 1  # once: new requests are not also listed as changed
     assert all(r["waiting"]["role"] == "reviewer" for r in mine)

@@ -33,7 +33,8 @@ MB = 1024 * 1024
 # --- real minimal files -------------------------------------------------------------------------------
 
 PDF = (
-    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
+    b"startxref\n0\n%%EOF\n"
 )
 
 
@@ -72,9 +73,7 @@ def tiff_1x1(byte_order: bytes = b"II") -> bytes:
     ]
     ifd = struct.pack(f"{endian}H", len(entries))
     for tag, kind, count, value in entries:
-        packed = (
-            struct.pack(f"{endian}H", value) + b"\x00\x00" if kind == 3 else struct.pack(f"{endian}I", value)
-        )
+        packed = struct.pack(f"{endian}H", value) + b"\x00\x00" if kind == 3 else struct.pack(f"{endian}I", value)
         ifd += struct.pack(f"{endian}HHI", tag, kind, count) + packed
     ifd += struct.pack(f"{endian}I", 0)
     return byte_order + struct.pack(f"{endian}HI", 42, 8) + ifd + b"\xff"
@@ -129,9 +128,7 @@ def office_zip(content_type: str, part: str, extra: dict[str, bytes] | None = No
 DOCX = office_zip(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/document.xml"
 )
-XLSX = office_zip(
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/workbook.xml"
-)
+XLSX = office_zip("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/workbook.xml")
 DOCM = office_zip(
     "application/vnd.ms-word.document.macroEnabled.main+xml",
     "word/document.xml",
@@ -179,8 +176,10 @@ def test_given_real_file_bytes_when_sniffed_then_format_found(data: bytes, expec
     assert sniff_format(data) == expected
 
 
-def test_given_pdf_header_after_leading_bytes_when_sniffed_then_pdf_within_1024_only() -> None:
-    assert sniff_format(b"\r\n" * 511 + b"\n" + PDF) == DocumentFormat.PDF  # header starts at 1023
+def test_given_bytes_before_the_pdf_header_when_sniffed_then_it_is_not_a_pdf() -> None:
+    # An HTML page that quotes "%PDF-" is not a PDF: the header comes first, as readers expect.
+    assert sniff_format(b"<html><body>%PDF-1.7 sample</body></html>") == DocumentFormat.TXT
+    assert sniff_format(b"\r\n" + PDF) != DocumentFormat.PDF
     assert sniff_format(b"\x01" * 1024 + PDF) is None
 
 
@@ -284,7 +283,9 @@ def test_given_thai_police_report_as_text_when_checked_then_accepted_with_its_ch
 
 
 def test_given_file_exactly_at_the_limit_when_checked_then_accepted() -> None:
-    data = PDF + b"0" * (5 * MB - len(PDF))
+    body, trailer = PDF.split(b"trailer")
+    padding = 5 * MB - len(PDF) - 2  # a comment line inside the file, so it still ends as a PDF does
+    data = body + b"%" + b"0" * padding + b"\n" + b"trailer" + trailer
     assert check_upload(data, ID_CARD, declared_name="id.pdf").size == 5 * MB
 
 
@@ -386,3 +387,32 @@ def test_given_very_long_thai_name_when_checked_then_cut_to_120_keeping_the_exte
     safe = check_upload(PDF, ID_CARD, declared_name=name).safe_name
     assert len(safe) <= 120
     assert safe.endswith(".pdf") and safe.startswith("สำเนาทะเบียนบ้าน")
+
+
+# --- hostile or broken files (issue 10: bad input gets a clear 4xx) ---------------------------------------
+def test_given_an_html_page_that_quotes_the_pdf_header_named_pdf_then_it_is_refused_as_not_a_pdf() -> None:
+    page = b"<!doctype html><html><body><p>%PDF-1.7 is how a PDF starts</p></body></html>"
+
+    error = rejection(page, POLICE_REPORT, "report.pdf")  # the slot accepts text too
+
+    assert error.code == "file.type_mismatch"
+    assert rejection(page, ID_CARD, "id.pdf").code == "file.type_not_allowed"
+
+
+def test_given_a_pdf_cut_short_then_it_is_refused_as_an_incomplete_pdf() -> None:
+    error = rejection(PDF[: len(PDF) // 2], ID_CARD, "id.pdf")
+
+    assert error.code == "file.broken_pdf"
+    assert "PDF" in error.th and "PDF" in error.en
+
+
+def test_given_a_word_file_that_expands_a_hundredfold_then_it_is_refused_without_expanding_it() -> None:
+    bomb = office_zip(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        "word/document.xml",
+        {"word/media/filler.bin": b"\x00" * (8 * MB)},
+    )
+    assert len(bomb) < 64 * 1024  # small on the wire, 8 MB when opened
+
+    assert rejection(bomb, HEALTH_CERTIFICATE, "certificate.docx").code == "file.unsafe_archive"
+    assert check_upload(DOCX, HEALTH_CERTIFICATE, declared_name="certificate.docx").format == DocumentFormat.DOCX

@@ -91,8 +91,14 @@ _EXECUTABLE_MAGIC = (
 _PNG = b"\x89PNG\r\n\x1a\n"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
-# Acrobat finds the PDF header anywhere in the first 1024 bytes (PDF 1.7, implementation note 13).
-_PDF_HEADER_WINDOW = 1024
+# A PDF starts with its header (ISO 32000-1 §7.5.2), and ends with startxref and %%EOF; readers
+# tolerate a little trailing garbage, so the end is looked for in the last KiB. (Acrobat also finds a
+# header after up to 1 KiB of junk, which let an HTML page with "%PDF-" in it pass as a PDF.)
+_PDF_TAIL_WINDOW = 1024
+# A DOCX is a ZIP: what its entries declare they expand to, read from the central directory without
+# expanding anything. Word documents compress text about 5-10 times; 100 times is a bomb.
+_ARCHIVE_MAX_EXPANDED = 200 * 1024 * 1024
+_ARCHIVE_MAX_RATIO = 100
 # BITMAPCOREHEADER, BITMAPINFOHEADER and its V2-V5 successors.
 _BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
 # An OLE2 directory entry naming the main stream of a Word 97-2003 document: "WordDocument" in
@@ -155,7 +161,7 @@ def sniff_format(head: bytes) -> DocumentFormat | None:
         return DocumentFormat.DOCX if _is_docx(head) else None
     if _is_bmp(head):
         return DocumentFormat.BMP
-    if 0 <= head.find(b"%PDF-", 0, _PDF_HEADER_WINDOW + 4) < _PDF_HEADER_WINDOW:
+    if head.startswith(b"%PDF-"):
         return DocumentFormat.PDF
     if _text_encoding(head) is not None:
         return DocumentFormat.TXT
@@ -193,6 +199,22 @@ def check_upload(data: bytes, document: RequiredDocument, *, declared_name: str)
             "file.type_not_allowed",
             f"ไม่รับไฟล์ประเภทนี้ เอกสารนี้รับเฉพาะไฟล์ {accepted}",
             f"This type of file is not accepted. This document accepts only {accepted} files.",
+        )
+    if fmt == DocumentFormat.PDF and not _pdf_is_complete(data):
+        raise _rejection(
+            document,
+            "file.broken_pdf",
+            "ไฟล์นี้ไม่ใช่ PDF ที่สมบูรณ์ (อาจดาวน์โหลดไม่ครบหรือไฟล์เสีย) กรุณาบันทึกเป็น PDF ใหม่แล้วอัปโหลดอีกครั้ง",
+            "This file is not a complete PDF (it may be cut short or damaged). "
+            "Please save it as a PDF again and upload it.",
+        )
+    if fmt == DocumentFormat.DOCX and _archive_is_a_bomb(data):
+        raise _rejection(
+            document,
+            "file.unsafe_archive",
+            "ไฟล์ Word นี้ขยายตัวผิดปกติเมื่อเปิด ระบบไม่รับไฟล์นี้ กรุณาบันทึกเป็น PDF แล้วอัปโหลดใหม่",
+            "This Word file expands abnormally when opened and is not accepted. "
+            "Please save it as a PDF and upload that.",
         )
     stem, extension = _split_name(declared_name)
     named = _EXTENSIONS.get(extension)
@@ -244,6 +266,24 @@ def _is_word_97(data: bytes) -> bool:
                 return True
         start = data.find(_WORD_DOCUMENT_ENTRY, start + 1)
     return False
+
+
+def _pdf_is_complete(data: bytes) -> bool:
+    """The header first, then a cross-reference pointer and the end-of-file marker at the end."""
+    tail = data[-_PDF_TAIL_WINDOW:]
+    return data.startswith(b"%PDF-") and b"%%EOF" in tail and b"startxref" in data[-4 * _PDF_TAIL_WINDOW :]
+
+
+def _archive_is_a_bomb(data: bytes) -> bool:
+    """Declared expanded sizes from the ZIP directory: too large in total, or too compressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, struct.error, OSError, ValueError):
+        return True
+    expanded = sum(e.file_size for e in entries)
+    compressed = sum(e.compress_size for e in entries)
+    return expanded > _ARCHIVE_MAX_EXPANDED or expanded > _ARCHIVE_MAX_RATIO * max(compressed, 1)
 
 
 def _is_docx(data: bytes) -> bool:

@@ -17,6 +17,8 @@ addMessages({
   "o.list.mine": { th: "เฉพาะเรื่องที่รอบทบาทของฉัน", en: "Only requests waiting for my role" },
   "o.list.apply": { th: "แสดงรายการ", en: "Show" },
   "o.list.count": { th: "{count} รายการ", en: "{count} requests" },
+  "o.list.count_more": { th: "แสดง {count} รายการ ยังมีอีก", en: "Showing {count} requests; there are more" },
+  "o.list.more": { th: "แสดงเพิ่ม", en: "Show more" },
   "o.list.none": { th: "ไม่มีคำขอตามเงื่อนไขนี้", en: "No request matches." },
   "o.col.receipt": { th: "เลขรับ", en: "Receipt no." },
   "o.col.service": { th: "บริการ", en: "Service" },
@@ -127,13 +129,25 @@ export async function workListPage({ view, query, isCurrent }) {
     const params = new URLSearchParams();
     if (status) params.set("status", status);
     if (mine) params.set("mine", "true");
-    const { requests } = await api(`/officer/requests${params.toString() ? `?${params}` : ""}`);
-    if (!isCurrent()) return;
-    replace(
-      results,
-      h("p", { class: "muted", role: "status" }, t("o.list.count", { count: requests.length })),
-      requests.length ? requestTable(requests, "work-list") : h("p", {}, t("o.list.none")),
-    );
+    // One page at a time (the API pages every list); "more" appends the next page.
+    const rows = [];
+    const show = async (cursor) => {
+      const query = new URLSearchParams(params);
+      if (cursor) query.set("cursor", cursor);
+      const page = await api(`/officer/requests${query.toString() ? `?${query}` : ""}`);
+      if (!isCurrent()) return;
+      rows.push(...page.requests);
+      const more = page.next_cursor
+        ? h("button", { type: "button", class: "secondary", onclick: () => show(page.next_cursor) }, t("o.list.more"))
+        : null;
+      replace(
+        results,
+        h("p", { class: "muted", role: "status" }, t(page.next_cursor ? "o.list.count_more" : "o.list.count", { count: rows.length })),
+        rows.length ? requestTable(rows, "work-list") : h("p", {}, t("o.list.none")),
+        more,
+      );
+    };
+    await show(null);
   } catch (error) {
     if (isCurrent()) replace(results, unavailable(error));
   }
