@@ -135,8 +135,10 @@ def test_given_the_head_suspends_then_revokes_the_licence_then_register_and_veri
     assert suspended.status_code == 200 and seen == "suspended"
     assert revoked.json()["status"] == "revoked"
     assert reinstate.status_code == 409
+    assert [h["status"] for h in revoked.json()["history"]] == ["in_force", "suspended", "revoked"]
+    # A certificate is not on the public register: anyone may check it, but learns only whether it is valid.
     entry = public.get(f"/register/{licence_number}").json()["licence"]
-    assert [h["status"] for h in entry["history"]] == ["in_force", "suspended", "revoked"]
+    assert entry == {"licence_number": licence_number, "status": "revoked", "valid": False, "on_public_register": False}
 
 
 def test_given_the_announcements_then_each_is_a_sealed_thai_pdf_from_the_tenant_file(public, stack, tmp_path):

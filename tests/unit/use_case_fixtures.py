@@ -51,7 +51,10 @@ APPROVER = Officer(id="officer-approver", email=None, groups=frozenset({"approve
 HEAD = Officer(id="officer-head", email=None, groups=frozenset({"head"}))
 FINANCE = Officer(id="officer-finance", email=None, groups=frozenset({"finance"}))
 
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
+    b"startxref\n0\n%%EOF\n"
+)
 
 
 def _png_1x1() -> bytes:

@@ -66,12 +66,22 @@ class LicenceRegister:
         entries.sort(key=lambda e: _ORDER.get(e["status"], 9))
         return Page(entries, page.cursor)
 
-    def entry(self, licence_number: str) -> dict[str, Any]:
-        """One licence (any licence can be verified by its number, displayed publicly or not)."""
+    def entry(self, licence_number: str, *, full: bool = False) -> dict[str, Any]:
+        """One licence: any licence can be checked by its number. A licence of a service the law does
+        not require to display publicly answers only whether it is valid, with no personal data
+        (R-5.5, PDPA); ``full`` (officers) gives the whole entry."""
         record = self._licences.get(licence_number)
         if record is None:
             raise NotFound(code="licence.not_found", th="ไม่พบใบอนุญาตเลขที่นี้", en="No licence with that number.")
-        return self._public(record, clock_source.now())
+        entry = self._public(record, clock_source.now())
+        if full or record.get("public"):
+            return {**entry, "on_public_register": bool(record.get("public"))}
+        return {
+            "licence_number": entry["licence_number"],
+            "status": entry["status"],
+            "valid": entry["status"] == "in_force",
+            "on_public_register": False,
+        }
 
     def change_status(
         self,
@@ -104,7 +114,7 @@ class LicenceRegister:
         ok = self._licences.change(licence_number, was=record["status"], fields=fields)
         if not ok:
             raise Conflict(code="licence.changed", th="ข้อมูลใบอนุญาตเพิ่งเปลี่ยน", en="The licence just changed.")
-        return self.entry(licence_number)
+        return self.entry(licence_number, full=True)
 
     @staticmethod
     def _public(record: dict[str, Any], now: datetime) -> dict[str, Any]:

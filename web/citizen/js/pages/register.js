@@ -28,6 +28,10 @@ addMessages({
   "licence.valid_until": { th: "ใช้ได้ถึง", en: "Valid until" },
   "licence.suspended_until": { th: "พักใช้ถึง", en: "Suspended until" },
   "licence.verify": { th: "ตรวจสอบใบอนุญาตนี้", en: "Verify this licence" },
+  "licence.private": {
+    th: "ใบอนุญาตประเภทนี้ไม่ได้แสดงต่อสาธารณะ จึงแจ้งได้เพียงว่ายังมีผลอยู่หรือไม่",
+    en: "This kind of licence is not on the public register: only whether it is valid is shown.",
+  },
   "licence.fingerprint": { th: "ลายนิ้วมือไฟล์ (SHA-256)", en: "File fingerprint (SHA-256)" },
   "licence.history": { th: "ประวัติสถานะ", en: "Status history" },
   "licence.in_force": { th: "มีผลใช้บังคับ", en: "In force" },
@@ -142,6 +146,15 @@ async function fieldRows(licence) {
 }
 
 async function licenceCard(licence, { heading = "h2", link = true } = {}) {
+  if (licence.on_public_register === false && !licence.holder) {
+    // Not a publicly displayed licence: its number and whether it is valid, nothing personal.
+    return h(
+      "li",
+      { class: "card" },
+      h(heading, {}, h("span", { class: "mono" }, licence.licence_number), " ", statusBadge(licence.status)),
+      h("p", {}, t("licence.private")),
+    );
+  }
   return h(
     "li",
     { class: "card" },
