@@ -7,21 +7,18 @@ payment is applied once, and each message went out once per channel.
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
 
 import boto3
 import pytest
 import requests
 
-from eservice.payments import SIGNATURE_HEADER, sign_webhook
 from local.stack import REGION
 
 from .conftest import prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
+from .test_payments import _event, _webhook
 
 pytestmark = pytest.mark.stack
 
@@ -251,32 +248,6 @@ def test_given_a_double_click_with_a_failure_in_between_then_one_decision_is_rec
 
 
 # --- payments ---------------------------------------------------------------------------------------------
-def _webhook(stack, event):
-    body = json.dumps(event).encode()
-    return requests.post(
-        f"{stack.url}/api/payments/webhook/local-simulator",
-        data=body,
-        headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign_webhook(stack.payment_secret(), body)},
-        timeout=60,
-    )
-
-
-def _payment_event(notice, *, txn=None, kind="payment.succeeded"):
-    return {
-        "id": f"evt_{uuid.uuid4().hex}",
-        "type": kind,
-        "data": {
-            "transaction_id": txn or f"TXN{uuid.uuid4().hex[:10].upper()}",
-            "ref1": notice["ref1"],
-            "ref2": notice["ref2"],
-            "amount_satang": notice["amount_satang"],
-            "currency": "THB",
-            "channel": "thai_qr",
-            "paid_at": datetime.now().astimezone().isoformat(),
-        },
-    }
-
-
 def _approve_all(officer, request_id):
     for group, step in (("reviewer", "review"), ("approver", "approval"), ("head", "approval")):
         path = f"/officer/requests/{request_id}"
@@ -302,7 +273,7 @@ def test_given_a_fee_paid_before_the_saga_waits_for_it_then_it_is_applied_once_w
     notice = wait_for(citizen, request_id, lambda n: "qr_payload" in n, path=f"/requests/{request_id}/payment")
     early = citizen.get(f"/requests/{request_id}").json()["status"]
 
-    event = _payment_event(notice)
+    event = _event(notice)
     paid = _webhook(stack, event)
     duplicate = _webhook(stack, event)
 
@@ -326,7 +297,7 @@ def test_given_a_webhook_whose_settlement_fails_then_the_provider_retry_applies_
     _approve_all(officer, request_id)
     wait_for(citizen, request_id, status_is("awaiting_payment"))
     notice = citizen.get(f"/requests/{request_id}/payment").json()
-    event = _payment_event(notice)
+    event = _event(notice)
     _fault(
         stack,
         service="dynamodb",
