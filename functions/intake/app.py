@@ -3,18 +3,29 @@
 Each route is declared once here; CDK builds API Gateway from this OpenAPI document
 (infra/routes.py) and ``GET /openapi.json`` serves it. Routes are thin: parse, call one use case,
 map the answer. Must stay light: never imports pyHanko or fpdf2 (cold start).
+
+Bad input gets a 4xx in the project's error shape, never a 5xx (issue 10): multipart bodies are refused
+before Powertools tries to parse them, JSON bodies are read by a guard (UTF-8 text, at most 1 MB and
+32 levels deep, an object), Powertools' validation errors are mapped to ``request.*`` codes with
+per-field details, and anything unexpected answers 500 ``internal.error`` and is logged.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
+import traceback
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,7 +36,15 @@ from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
 from eservice.dynamo import DynamoDatabase
-from eservice.errors import InvalidInput, NotFound, ServiceError, Unauthorized
+from eservice.errors import (
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -34,7 +53,110 @@ from eservice.register import LicenceRegister
 from eservice.settings import settings, tenant
 
 logger = Logger(service="eservice-intake")
-app = APIGatewayRestResolver(enable_validation=True)
+
+# --- reading request bodies (issue 10: bad input gets a 4xx, never a 5xx) ---------------------------------
+#: Larger than any form (a textarea holds 4,000 characters), far below API Gateway's 10 MB.
+MAX_BODY_BYTES = 1024 * 1024
+#: DynamoDB stores at most 32 levels of nesting; no request body needs more.
+MAX_BODY_DEPTH = 32
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_only() -> UnsupportedMediaType:
+    return UnsupportedMediaType(
+        code="request.unsupported_media_type",
+        th="กรุณาส่งข้อมูลในรูปแบบ JSON (Content-Type: application/json)",
+        en="Please send JSON (Content-Type: application/json).",
+    )
+
+
+def _malformed_json() -> InvalidInput:
+    return InvalidInput(
+        code="request.malformed_json",
+        th="ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง",
+        en="The request body is not valid JSON.",
+    )
+
+
+def read_json_body(text: str) -> Any:
+    """Powertools' JSON body reader: a JSON object in UTF-8, at most ``MAX_BODY_BYTES`` and ``MAX_BODY_DEPTH``.
+
+    Raises typed errors (400, 413) instead of what ``json.loads`` would let through or raise: NaN, a
+    lone UTF-16 surrogate (``"\\ud800"``, which cannot be stored or hashed as UTF-8), or a
+    RecursionError on deep nesting.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            code="request.too_large",
+            th=f"ข้อมูลที่ส่งมามีขนาดใหญ่เกิน {MAX_BODY_BYTES // 1024:,} KB",
+            en=f"The request body is larger than {MAX_BODY_BYTES // 1024:,} KB.",
+        )
+    try:
+        body = json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:
+        raise _malformed_json() from None
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            code="request.malformed_json",
+            th="ข้อมูลที่ส่งมาต้องเป็นออบเจกต์ JSON",
+            en="The request body must be a JSON object.",
+        )
+    _check_nesting_and_text(body)
+    return body
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _too_deep() -> InvalidInput:
+    return InvalidInput(
+        code="request.too_deep",
+        th=f"ข้อมูลที่ส่งมาซ้อนกันเกิน {MAX_BODY_DEPTH} ชั้น",
+        en=f"The request body is nested more than {MAX_BODY_DEPTH} levels deep.",
+    )
+
+
+def _check_nesting_and_text(body: dict[str, Any]) -> None:
+    # Iterative, so a deep body cannot exhaust the stack here either.
+    pending: list[tuple[Any, int, tuple[str, ...]]] = [(body, 1, ())]
+    while pending:
+        value, depth, path = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_BODY_DEPTH:
+                raise _too_deep()
+            items = value.items() if isinstance(value, dict) else ((str(i), v) for i, v in enumerate(value))
+            for key, item in items:
+                if _SURROGATE.search(key):
+                    raise _invalid_text(path)
+                pending.append((item, depth + 1, (*path, key)))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise _invalid_text(path)
+
+
+def _invalid_text(path: tuple[str, ...]) -> InvalidInput:
+    th, en = "ข้อความมีอักขระที่ไม่ถูกต้อง", "The text contains an invalid character (a lone UTF-16 surrogate)."
+    return InvalidInput(
+        code="request.invalid_text",
+        th="ข้อความบางช่องมีอักขระที่ไม่ถูกต้อง กรุณาพิมพ์ใหม่",
+        en="Some text contains an invalid character. Please type it again.",
+        details=[FieldError(field=".".join(path) or "body", code="field.invalid_text", th=th, en=en)],
+    )
+
+
+def _refused_media_type(event: dict[str, Any]) -> ServiceError | None:
+    """No operation reads a multipart form (files go to S3 by presigned URL). Powertools would parse
+    one, and crashes when the boundary is missing, so it is refused before the resolver sees it."""
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    if headers.get("content-type", "").strip().lower().startswith("multipart/form-data"):
+        return _json_only()
+    return None
+
+
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json_body)
 app.configure_openapi(
     title="Thai e-Service API",
     version="1.0.0",
@@ -143,7 +265,109 @@ def current_officer() -> Officer:
 def service_error(error: ServiceError) -> Response[Any]:
     """Typed errors become a stable code and a Thai/English message; the detail goes to the log."""
     logger.info("request refused", extra={"code": error.code, "status": error.status})
+    return _answer(error)
+
+
+def _answer(error: ServiceError) -> Response[Any]:
     return Response(status_code=error.status, content_type="application/json", body=error.as_dict())
+
+
+@app.exception_handler(RequestValidationError)
+def request_invalid(error: RequestValidationError) -> Response[Any]:
+    """Powertools' validation of the path, query and body: 422 ``request.invalid`` with one detail a field."""
+    # Only locations and types go to the log: the input itself may be personal data.
+    logger.info("request invalid", extra={"errors": [(e.get("loc"), e.get("type")) for e in error.errors()[:10]]})
+    return _answer(
+        ServiceError(
+            code="request.invalid",
+            th="ข้อมูลที่ส่งมาไม่ถูกต้อง กรุณาแก้ไขช่องที่แจ้งไว้",
+            en="The request is not valid. Please check the fields listed.",
+            status=422,
+            details=[_field_problem(e) for e in error.errors()],
+        )
+    )
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_media_type(error: RequestUnsupportedContentType) -> Response[Any]:
+    """A body that is not JSON (text/plain, a PDF) sent to an operation that reads JSON: 415."""
+    return service_error(_json_only())
+
+
+@app.not_found
+def no_such_operation(error: Exception) -> Response[Any]:
+    """API Gateway answers unknown paths itself; this keeps the shape when the function is called directly."""
+    return service_error(NotFound(code="request.not_found", th="ไม่พบบริการที่เรียก", en="No such operation."))
+
+
+@app.exception_handler(Exception)
+def unexpected_error(error: Exception) -> Response[Any]:
+    """A bug or an outage: 500 ``internal.error`` in the usual shape; the stack trace goes to the log only."""
+    # The frames, not the message: a message may repeat the input, which may be personal data.
+    logger.error(
+        "unexpected error",
+        extra={"error_type": type(error).__name__, "stack": traceback.format_tb(error.__traceback__)},
+    )
+    return _answer(
+        ServiceError(
+            code="internal.error",
+            th="ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง",
+            en="Something went wrong on our side. Please try again.",
+            status=500,
+        )
+    )
+
+
+#: Pydantic error types → stable field codes: the forms' own (eservice.forms) where one fits.
+_FIELD_CODES: dict[str, str] = {
+    "missing": "field.required",
+    "string_too_short": "field.too_short",
+    "string_too_long": "field.too_long",
+    "too_long": "field.too_long",
+    "literal_error": "field.choice",
+    "enum": "field.choice",
+    "string_pattern_mismatch": "field.format",
+    "greater_than": "field.too_small",
+    "greater_than_equal": "field.too_small",
+    "less_than": "field.too_large",
+    "less_than_equal": "field.too_large",
+}
+_FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "field.required": ("กรุณากรอกข้อมูลในช่องนี้", "This field is required."),
+    "field.too_short": ("ข้อความสั้นเกินไป", "The text is too short."),
+    "field.too_long": ("ข้อความยาวเกินกำหนด", "The text is too long."),
+    "field.choice": ("กรุณาเลือกจากรายการที่กำหนด", "Please choose from the listed options."),
+    "field.format": ("รูปแบบข้อมูลไม่ถูกต้อง", "The value is not in the expected format."),
+    "field.too_small": ("ค่าน้อยเกินกำหนด", "The value is too small."),
+    "field.too_large": ("ค่ามากเกินกำหนด", "The value is too large."),
+    "field.date_format": (
+        "กรุณาระบุวันที่ในรูปแบบ ปปปป-ดด-วว (ปี ค.ศ.) เช่น 2023-01-23",
+        "Please enter the date as YYYY-MM-DD, e.g. 2023-01-23.",
+    ),
+    "field.type": ("ชนิดข้อมูลไม่ถูกต้อง", "The value is of the wrong type."),
+    "field.invalid": ("ค่าไม่ถูกต้อง", "The value is not valid."),
+}
+
+
+def _field_problem(error: dict[str, Any]) -> FieldError:
+    """One Powertools/pydantic error as a FieldError: ``answers``, ``on_behalf_of.kind``, ``query.limit``."""
+    kind = str(error.get("type", ""))
+    code = _FIELD_CODES.get(kind)
+    if code is None:
+        if kind.startswith("date"):
+            code = "field.date_format"
+        elif kind.endswith(("_type", "_parsing")):
+            code = "field.type"
+        else:
+            code = "field.invalid"
+    th, en = _FIELD_MESSAGES[code]
+    limit = (error.get("ctx") or {}).get("max_length")
+    if code == "field.too_long" and isinstance(limit, int):
+        th, en = f"กรุณากรอกไม่เกิน {limit:,} ตัวอักษร", f"Please use at most {limit:,} characters."
+    location = [str(part) for part in error.get("loc", ())]
+    if location[:1] == ["body"] and len(location) > 1:
+        location = location[1:]
+    return FieldError(field=".".join(location) or "body", code=code, th=th, en=en)
 
 
 # --- request bodies ----------------------------------------------------------------------------------
@@ -692,17 +916,47 @@ def announcement(kind: str) -> Response[Any]:
 
 @app.post("/verify", summary="Verify a signed PDF (signature, timestamp, changes, status)", tags=["register"])
 def verify_document() -> dict[str, Any]:
-    event = app.current_event
-    raw = event.body or ""
-    pdf = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("latin-1")
+    pdf = _uploaded_pdf()
     if not pdf:
         raise InvalidInput(code="verify.empty", th="กรุณาแนบไฟล์ PDF", en="Attach a PDF file.")
     if len(pdf) > 4 * 1024 * 1024:
         raise InvalidInput(code="verify.too_large", th="ไฟล์ใหญ่เกิน 4 MB", en="The file is larger than 4 MB.")
+    # Every PDF starts with "%PDF-" (readers allow some bytes before it); anything else is not one.
+    if b"%PDF-" not in pdf[:1024]:
+        raise _not_a_pdf()
     return invoke_function(settings().sign_function, {"action": "verify", "pdf_base64": base64.b64encode(pdf).decode()})
+
+
+def _uploaded_pdf() -> bytes:
+    event = app.current_event
+    raw = event.body or ""
+    if event.is_base64_encoded:
+        return base64.b64decode(raw)
+    try:
+        # A PDF sent with a text media type arrives one character per byte.
+        return raw.encode("latin-1")
+    except UnicodeEncodeError:
+        raise _not_a_pdf() from None
+
+
+def _not_a_pdf() -> UnsupportedMediaType:
+    return UnsupportedMediaType(
+        code="verify.not_pdf",
+        th="ไฟล์นี้ไม่ใช่ PDF กรุณาแนบไฟล์ PDF (Content-Type: application/pdf)",
+        en="This is not a PDF file. Please attach a PDF (Content-Type: application/pdf).",
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway proxy entry point."""
+    refused = _refused_media_type(event)
+    if refused is not None:
+        logger.info("request refused", extra={"code": refused.code, "status": refused.status})
+        return {
+            "statusCode": refused.status,
+            "multiValueHeaders": {"Content-Type": ["application/json"]},
+            "body": json.dumps(refused.as_dict(), separators=(",", ":")),
+            "isBase64Encoded": False,
+        }
     return app.resolve(event, context)

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from eservice.errors import InvalidInput
+from eservice.errors import MAX_LISTED_DETAILS, InvalidInput
 from eservice.forms import (
     FIELD_ERROR_CODES,
+    MAX_EXTRA_KEYS,
     canonical_form_json,
     is_valid_thai_national_id,
     summary,
@@ -481,3 +482,55 @@ def test_given_fire_checklist_when_summarised_then_option_labels_joined() -> Non
     assert th["incident_date"] == "10 มกราคม 2569"
     assert th["phone"] == "077-355-101"
     assert th["details"] == "-"
+
+
+# --- hostile answers: the error listing stays small (issue 10) ---------------------------------------------
+
+
+def test_given_more_problems_than_the_cap_when_validated_then_the_first_are_listed_and_the_rest_counted() -> None:
+    extra = {f"extra_{i:02d}": "x" for i in range(MAX_EXTRA_KEYS)}
+    answers = food_shop_answers(phone="12345", **extra)
+    with pytest.raises(InvalidInput) as caught:
+        validate_answers(FOOD_SHOP, answers, today=TODAY)
+
+    error = caught.value
+    assert error.code == "form.invalid"
+    assert len(error.details) == MAX_LISTED_DETAILS
+    # Form order first: the problem a person can fix is never the one left out.
+    assert (error.details[0].field, error.details[0].code) == ("phone", "field.phone")
+    assert error.details_omitted == 1 + MAX_EXTRA_KEYS - MAX_LISTED_DETAILS
+    body = error.as_dict()["error"]
+    assert len(body["details"]) == MAX_LISTED_DETAILS
+    assert body["details_omitted"] == error.details_omitted
+
+
+def test_given_few_problems_when_validated_then_nothing_is_counted_as_left_out() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_answers(FOOD_SHOP, food_shop_answers(phone="12345"), today=TODAY)
+    assert caught.value.details_omitted == 0
+    assert "details_omitted" not in caught.value.as_dict()["error"]
+
+
+def test_given_far_more_keys_than_the_form_has_fields_when_validated_then_refused_before_checking_each() -> None:
+    answers = {f"unknown_{i:05d}": "x" for i in range(20_000)}
+    answers["phone"] = "12345"  # a wrong known field: not checked, the whole answer is refused first
+    with pytest.raises(InvalidInput) as caught:
+        validate_answers(FOOD_SHOP, answers, today=TODAY, partial=True)
+
+    error = caught.value
+    assert error.code == "form.too_many_fields"
+    assert error.th and error.en and error.th != error.en
+    assert "20,001" in error.en and "20,001" in error.th
+    assert [d.code for d in error.details] == ["field.unknown"] * MAX_LISTED_DETAILS
+    assert error.details[0].field == "unknown_00000"
+    assert error.details_omitted == 20_000 - MAX_LISTED_DETAILS
+    assert len(json.dumps(error.as_dict())) < 64 * 1024
+
+
+def test_given_exactly_the_allowed_extra_keys_when_validated_then_each_is_still_checked() -> None:
+    answers = food_shop_answers(**{f"old_{i:02d}": "x" for i in range(MAX_EXTRA_KEYS)})
+    assert len(answers) == len(FOOD_SHOP.form) + MAX_EXTRA_KEYS
+    with pytest.raises(InvalidInput) as caught:
+        validate_answers(FOOD_SHOP, answers, today=TODAY)
+    assert caught.value.code == "form.invalid"
+    assert caught.value.details_omitted == 0

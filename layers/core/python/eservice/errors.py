@@ -4,6 +4,9 @@ Every error a client can see is a ``ServiceError``. Handlers map it once to an H
 
     {"error": {"code": "form.invalid", "message": {"th": "...", "en": "..."}, "details": [...]}}
 
+At most ``MAX_LISTED_DETAILS`` field errors are listed; ``details_omitted`` counts the rest, so a
+hostile request with thousands of bad fields still gets a small answer.
+
 Logs get the detail; clients never get stack traces or internal names (STYLE rule 5).
 """
 
@@ -12,14 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Field errors listed in one answer; enough to fix a whole form, small enough to always send.
+MAX_LISTED_DETAILS = 50
+
 __all__ = [
+    "MAX_LISTED_DETAILS",
     "Conflict",
     "FieldError",
     "Forbidden",
     "InvalidInput",
     "NotFound",
+    "PayloadTooLarge",
     "ServiceError",
     "Unauthorized",
+    "UnsupportedMediaType",
 ]
 
 
@@ -46,15 +55,22 @@ class ServiceError(Exception):
     en: str
     status: int = 400
     details: list[FieldError] = field(default_factory=list)
+    #: Field errors found but not listed (beyond ``MAX_LISTED_DETAILS``).
+    details_omitted: int = 0
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.code}: {self.en}")
+        if len(self.details) > MAX_LISTED_DETAILS:
+            self.details_omitted += len(self.details) - MAX_LISTED_DETAILS
+            self.details = self.details[:MAX_LISTED_DETAILS]
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body of the HTTP answer."""
         body: dict[str, Any] = {"code": self.code, "message": {"th": self.th, "en": self.en}}
         if self.details:
             body["details"] = [d.as_dict() for d in self.details]
+        if self.details_omitted:
+            body["details_omitted"] = self.details_omitted
         return {"error": body}
 
 
@@ -91,6 +107,20 @@ class Conflict(ServiceError):
     """The action does not fit the current state (409): a used task token, a wrong status."""
 
     status: int = 409
+
+
+@dataclass(kw_only=True)
+class PayloadTooLarge(ServiceError):
+    """The request body is larger than any operation reads (413)."""
+
+    status: int = 413
+
+
+@dataclass(kw_only=True)
+class UnsupportedMediaType(ServiceError):
+    """The request body is not of a kind the operation reads: text for JSON, a form, not a PDF (415)."""
+
+    status: int = 415
 
 
 class TransientError(Exception):

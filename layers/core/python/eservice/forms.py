@@ -8,6 +8,11 @@ Every problem is reported at once, one :class:`~eservice.errors.FieldError` per 
 and a message in Thai and English, so the applicant fixes the whole form in one pass. Drafts (Q3.5) are
 checked the same way except that required fields may still be empty. The cleaned answers are what is
 stored, signed (Q3.8, hashed via :func:`canonical_form_json`) and shown back.
+
+An answer is one object per form, so it is refused outright (``form.too_many_fields``) when it carries
+far more keys than the form has fields: thousands of unknown keys are not worth checking one by one.
+Either way at most ``MAX_LISTED_DETAILS`` problems are listed and the rest counted, so the answer stays
+small.
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from eservice.errors import FieldError, InvalidInput
+from eservice.errors import MAX_LISTED_DETAILS, FieldError, InvalidInput
 from eservice.tenant import FieldType, FormField, Service
 from eservice.thai_dates import format_english_date, format_thai_date
 
 __all__ = [
     "FIELD_ERROR_CODES",
+    "MAX_EXTRA_KEYS",
     "canonical_form_json",
     "is_valid_thai_national_id",
     "summary",
@@ -93,6 +99,9 @@ _FORM_INVALID = (
     "ข้อมูลในแบบฟอร์มยังไม่ถูกต้อง กรุณาแก้ไขช่องที่แจ้งไว้",
     "Some answers need correcting. Please check the fields marked.",
 )
+#: Keys an answer may carry beyond the form's fields (an old client's renamed fields) before it is
+#: refused as a whole rather than checked key by key.
+MAX_EXTRA_KEYS = 50
 
 _DECIMAL = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -147,8 +156,10 @@ def validate_answers(
 
     ``partial=True`` checks a draft (Q3.5): required fields may be empty, everything else is checked.
 
-    Raises InvalidInput ``form.invalid`` whose ``details`` list every problem, in form order, then
-    unknown fields.
+    Raises InvalidInput ``form.invalid`` whose ``details`` list the problems, in form order, then
+    unknown fields (the first ``MAX_LISTED_DETAILS``; ``details_omitted`` counts the rest), or
+    ``form.too_many_fields`` before checking anything when there are more than ``MAX_EXTRA_KEYS`` keys
+    beyond the form's fields.
     """
     return validate_fields(service.form, answers, today=today, partial=partial)
 
@@ -159,6 +170,9 @@ def validate_fields(
     """``validate_answers`` over any list of fields (the applicant's profile uses it too)."""
     if not isinstance(answers, Mapping):
         raise InvalidInput(code="form.invalid", th=_FORM_INVALID[0], en=_FORM_INVALID[1])
+    known = {f.name for f in form}
+    if len(answers) > len(known) + MAX_EXTRA_KEYS:
+        raise _too_many_fields(known, answers)
     cleaned: dict[str, Any] = {}
     problems: list[FieldError] = []
     for form_field in form:
@@ -171,7 +185,6 @@ def validate_fields(
             cleaned[form_field.name] = _CLEANERS[form_field.type](form_field, raw, today)
         except _Rejected as rejected:
             problems.append(_field_error(form_field.name, rejected))
-    known = {f.name for f in form}
     # Unknown fields are errors, not silently dropped: a renamed field in an old client would lose data.
     for name in sorted(str(k) for k in answers if k not in known):
         problems.append(_field_error(name, _Rejected("field.unknown")))
@@ -209,6 +222,18 @@ def summary(service: Service, answers: Mapping[str, Any], lang: Literal["th", "e
             }
         )
     return rows
+
+
+def _too_many_fields(known: set[str], answers: Mapping[str, Any]) -> InvalidInput:
+    unknown = sorted(str(k) for k in answers if k not in known)
+    listed = unknown[:MAX_LISTED_DETAILS]
+    return InvalidInput(
+        code="form.too_many_fields",
+        th=f"ข้อมูลที่ส่งมามีช่องมากเกินแบบฟอร์มนี้ (แบบฟอร์มมี {len(known):,} ช่อง แต่ส่งมา {len(answers):,} ช่อง)",
+        en=f"The answers have far more fields than this form ({len(known):,} fields; {len(answers):,} were sent).",
+        details=[_field_error(name, _Rejected("field.unknown")) for name in listed],
+        details_omitted=len(unknown) - len(listed),
+    )
 
 
 def _field_error(name: str, rejected: _Rejected) -> FieldError:
