@@ -156,7 +156,7 @@ class RequestSaga(Construct):
             .when(sfn.Condition.string_equals("$.decision.decision", "reject"), refused)
             .when(sfn.Condition.string_equals("$.decision.decision", "refer"), referred)
             .when(sfn.Condition.string_equals("$.decision.decision", "unreachable"), unreachable)
-            .otherwise(record_failure)
+            .otherwise(failed)
         )
         review.next(reviewer_decides)
 

@@ -73,7 +73,15 @@ def _notify(request_id: str, template: str, extra: dict[str, Any]) -> None:
     client("lambda").invoke(
         FunctionName=settings().notify_function,
         InvocationType="Event",
-        Payload=json.dumps({"action": "notice", "request_id": request_id, "template": template, "extra": extra}),
+        Payload=json.dumps(
+            {
+                "action": "notice",
+                "request_id": request_id,
+                "template": template,
+                "extra": extra,
+                "key": extra.get("key"),
+            }
+        ),
     )
 
 

@@ -387,14 +387,16 @@ class Applications:
             actor=Actor(kind="applicant", id=applicant.id),
             data={"content_hash": content_hash},
         )
-        # A concurrent submit of the same draft may have created it first: carry on idempotently.
-        self._requests.create(record, event)
-        self._save_draft(
-            applicant,
-            draft_id,
-            {"state": "submitted", "request_id": request_id, "updated_at": now.isoformat()},
-            expected_state=None,
-        )
+        # The request, its first event and the closing of its draft commit together. If a concurrent
+        # submit of the same draft got there first, carry on idempotently with that request.
+        if not self._requests.create(record, event, draft=(applicant.id, draft_id)):
+            again = self._drafts.get(applicant.id, draft_id) or {}
+            if again.get("state") != "submitted" or self._requests.find(request_id) is None:
+                raise Conflict(
+                    code="draft.closed",
+                    th="แบบร่างนี้ถูกยื่นหรือยกเลิกแล้ว แก้ไขไม่ได้",
+                    en="This draft was already submitted or discarded and cannot change.",
+                )
         self._ensure_saga(self._requests.get(request_id))
         return self.request_detail(applicant, request_id)
 
@@ -440,7 +442,7 @@ class Applications:
                 {k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256")}
                 for a in record.get("attachments", [])
             ],
-            "documents": record.get("documents", {}),
+            "documents": {k: v for k, v in (record.get("documents") or {}).items() if v},
             "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
             "timestamp_token": record.get("timestamp_token") is not None,
             "more_documents": (

@@ -194,7 +194,12 @@ def is_transient(exc: Exception) -> bool:
     if not isinstance(exc, ClientError):
         return False
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    return exc.response.get("Error", {}).get("Code") in _TRANSIENT_CODES or status >= 500
+    code = exc.response.get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        # Cancelled by a concurrent transaction or throttling (not by our own condition): retry.
+        reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+        return bool(reasons & {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+    return code in _TRANSIENT_CODES or status >= 500
 
 
 def transient_errors_retried(function: Any) -> Any:

@@ -315,7 +315,9 @@ class DynamoRequests:
     def __init__(self, t: _Table) -> None:
         self._t = t
 
-    def create(self, record: Mapping[str, Any], first_event: StatusChange) -> bool:
+    def create(
+        self, record: Mapping[str, Any], first_event: StatusChange, *, draft: tuple[str, str] | None = None
+    ) -> bool:
         item = {
             "PK": _req(record["id"]),
             "SK": "META",
@@ -327,8 +329,20 @@ class DynamoRequests:
             "GSI4PK": "OPEN",
             "GSI4SK": f"{record['updated_at']}#{record['id']}",
         }
+        ops = [self._t.put_op(item), self._t.put_op(_event_item(first_event))]
+        if draft is not None:
+            ops.append(
+                self._t.update_op(
+                    f"APPLICANT#{draft[0]}",
+                    f"DRAFT#{draft[1]}",
+                    set_fields={"state": "submitted", "request_id": record["id"], "updated_at": record["submitted_at"]},
+                    condition="#state = :open",
+                    names={"#state": "state"},
+                    values={":open": "open"},
+                )
+            )
         try:
-            self._t.transact([self._t.put_op(item), self._t.put_op(_event_item(first_event))])
+            self._t.transact(ops)
         except ClientError as exc:
             if _condition_failed(exc):
                 return False
@@ -618,11 +632,15 @@ class DynamoWaitingSteps:
     def mark_outbox(self, request_id: str, sequence: int, state: Literal["delivered", "stale", "resumed"]) -> None:
         at = clock_source.now().isoformat()
         if state == "stale":
-            # Listed for the sweeper until it resumes the request.
+            # Listed for the sweeper until it resumes the request; only a still-pending answer (one
+            # delivered a moment ago by someone else is not stale, whatever Step Functions says now).
             self._t.update(
                 _req(request_id),
                 f"OUTBOX#{sequence:06d}",
                 set_fields={"state": state, "stale_at": at, "GSI2PK": "OUTBOX#stale"},
+                condition="#state = :pending",
+                names={"#state": "state"},
+                values={":pending": "pending"},
             )
             return
         self._t.update(

@@ -110,10 +110,17 @@ class MemoryRequests:
     def __init__(self, s: _State) -> None:
         self._s = s
 
-    def create(self, record: Mapping[str, Any], first_event: StatusChange) -> bool:
+    def create(
+        self, record: Mapping[str, Any], first_event: StatusChange, *, draft: tuple[str, str] | None = None
+    ) -> bool:
         with self._s.lock:
             if record["id"] in self._s.requests:
                 return False
+            stored_draft = self._s.drafts.get(draft) if draft is not None else None
+            if draft is not None:
+                if stored_draft is None or stored_draft["state"] != "open":
+                    return False
+                stored_draft.update(state="submitted", request_id=record["id"], updated_at=record["submitted_at"])
             self._s.writes += 1
             self._s.requests[record["id"]] = copy.deepcopy(dict(record))
             self._s.events[record["id"]] = [_event_row(first_event)]
@@ -330,8 +337,11 @@ class MemoryWaitingSteps:
 
     def mark_outbox(self, request_id: str, sequence: int, state: Literal["delivered", "stale", "resumed"]) -> None:
         with self._s.lock:
+            row = self._s.outbox[(request_id, sequence)]
+            if state == "stale" and row["state"] != "pending":
+                return  # delivered a moment ago by someone else: not stale
             self._s.writes += 1
-            self._s.outbox[(request_id, sequence)].update(state=state, delivered_at=clock_source.now().isoformat())
+            row.update(state=state, delivered_at=clock_source.now().isoformat())
 
     def pending_outbox(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
         with self._s.lock:
@@ -702,19 +712,20 @@ class MemoryExecutions:
 
     def succeed(self, token: str, output: Mapping[str, Any]) -> None:
         self._maybe_fail("succeed")
-        if token in self.dead_tokens:
-            from .errors import TokenGone
-
-            raise TokenGone(token)
+        self._take(token)
         self.answers.append(("succeed", token, dict(output)))
 
     def fail(self, token: str, *, error: str, cause: str) -> None:
         self._maybe_fail("fail")
-        if token in self.dead_tokens:
-            from .errors import TokenGone
-
-            raise TokenGone(token)
+        self._take(token)
         self.answers.append(("fail", token, error))
+
+    def _take(self, token: str) -> None:
+        # Like Step Functions: a token answered once (or whose execution ended) is refused.
+        from .errors import TokenGone
+
+        if token in self.dead_tokens or any(t == token for _, t, _ in self.answers):
+            raise TokenGone(token)
 
     def ended_badly(self, *, limit: int) -> list[str]:
         return [n for n, s in self.statuses.items() if s in ("FAILED", "ABORTED", "TIMED_OUT")][:limit]

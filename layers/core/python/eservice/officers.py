@@ -109,9 +109,9 @@ class Officers:
         """The digest's lists for every officer at once: one query per list, not one per officer."""
         now = clock_source.now()
         since = since or now - timedelta(hours=12)
-        changed = self._requests.open(limit=limit, cursor=None, changed_since=since).items
         soon = add_working_days(now, 2, self._calendar)
-        due = self._requests.open(limit=limit, cursor=None, due_before=soon).items
+        changed = self._all(limit, changed_since=since)
+        due = self._all(limit, due_before=soon)
         changed_rows = [self._summary(r, now=now) for r in changed]
         due_rows = [self._summary(r, now=now) for r in due]
         return {
@@ -122,6 +122,18 @@ class Officers:
             "due_soon": [r for r in due_rows if r["sla_state"] == "due_soon"],
             "overdue": [r for r in due_rows if r["sla_state"] == "overdue"],
         }
+
+    def _all(self, limit: int, **which: Any) -> list[dict[str, Any]]:
+        """Every page of one list, up to ``limit`` rows (a digest names at most that many)."""
+        rows: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while len(rows) < limit:
+            page = self._requests.open(limit=min(200, limit - len(rows)), cursor=cursor, **which)
+            rows += page.items
+            cursor = page.cursor
+            if cursor is None:
+                break
+        return rows
 
     # --- detail (Q4.2, Q5.2) -------------------------------------------------------------------------
     def detail(self, officer: Officer, request_id: str, *, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
@@ -141,6 +153,7 @@ class Officers:
         documents = {
             kind: {**doc, "url": self._link("documents", doc["key"], doc["file_name"])}
             for kind, doc in (record.get("documents") or {}).items()
+            if doc  # a superseded document (an expired invoice) is kept in storage, not listed
         }
         return {
             "request": self._summary(record),

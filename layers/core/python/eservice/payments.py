@@ -12,6 +12,7 @@ No payment is lost or counted twice:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import hmac
 import io
@@ -169,12 +170,16 @@ class PaymentDesk:
     def open_payment(self, request_id: str) -> dict[str, Any]:
         """The fee notice of an approved request: invoice number, deadline, Thai QR (saga step, idempotent)."""
         record = self._requests.get(request_id)
-        if record.get("payment"):
-            return {"invoice_number": record["payment"]["invoice_number"], "due_at": record["payment"]["due_at"]}
-        service = self._tenant.service(record["service_id"])
         now = clock_source.now()
+        issued = record.get("payment")
+        if issued and (record.get("paid") or datetime.fromisoformat(issued["due_at"]) > now):
+            return {"invoice_number": issued["invoice_number"], "due_at": issued["due_at"]}
+        # First notice, or the earlier one expired unpaid and the head reopened the request: a new one.
+        attempt = int((issued or {}).get("attempt") or 0) + 1
+        service = self._tenant.service(record["service_id"])
         year = buddhist_year(now)
-        number = self._numbers.take("invoice", year, owner=request_id)
+        owner = request_id if attempt == 1 else f"{request_id}#{attempt}"
+        number = self._numbers.take("invoice", year, owner=owner)
         invoice_number = f"INV{year}{number:06d}"
         rule = service.payment_deadline
         due = deadline_from(now, Deadline(amount=rule.amount, unit=rule.unit), self._calendar)
@@ -196,8 +201,9 @@ class PaymentDesk:
             "qr_payload": payload,
             "issued_at": now.isoformat(),
             "state": "awaiting",
+            "attempt": attempt,
         }
-        self._requests.set_fields(request_id, {"payment": payment})
+        self._requests.set_fields(request_id, {"payment": payment, **({"documents.invoice": None} if issued else {})})
         return {"invoice_number": invoice_number, "due_at": payment["due_at"]}
 
     def notice(self, request_id: str) -> dict[str, Any]:
@@ -278,7 +284,9 @@ class PaymentDesk:
         assert stored is not None
         if stored["status"] != "succeeded":
             return {"recorded": True, "status": stored["status"]}
-        return self._apply(stored, record)
+        # Read again now that the payment is recorded: a wait that began meanwhile and found nothing
+        # to apply must be seen here.
+        return self._apply(stored, self._requests.find(request_id) if request_id else None)
 
     def apply_held(self, request_id: str) -> dict[str, Any] | None:
         """Apply a payment that arrived before the saga waited for it (called when the wait starts)."""
@@ -287,7 +295,19 @@ class PaymentDesk:
                 return self._apply(payment, self._requests.find(request_id))
         return None
 
-    def _apply(self, payment: Mapping[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
+    def answer_paid(self, request_id: str) -> None:
+        """The payment step of a request that is paid already (sent back after payment): answer it."""
+        record = self._requests.get(request_id)
+        waiting = record.get("waiting") or {}
+        if not record.get("paid") or waiting.get("step") != "payment" or waiting.get("state") != "waiting":
+            return
+        answer = _payment_answer(record, waiting, by="e-service", paid=record["paid"])
+        self._waiting.answer(dataclasses.replace(answer, fields={}))
+        self._deliver(answer)
+
+    def _apply(
+        self, payment: Mapping[str, Any], record: Mapping[str, Any] | None, *, again: bool = True
+    ) -> dict[str, Any]:
         provider, txn = payment["provider"], payment["transaction_id"]
         if payment.get("applied_to"):
             return {"recorded": True, "settled": payment["applied_to"]}
@@ -311,8 +331,13 @@ class PaymentDesk:
             current = self._ledger.get(provider, txn) or {}
             if current.get("applied_to"):
                 return {"recorded": True, "settled": current["applied_to"]}
-            self._ledger.mark(provider, txn, {"mismatch": "duplicate", "held": None})
-            return {"recorded": True, "mismatch": "duplicate"}
+            latest = self._requests.find(record["id"])
+            if again and latest and (latest.get("waiting") or {}).get("token") != waiting["token"]:
+                # The step was parked again (a retry or a resumption) in between: apply to the new one.
+                return self._apply(current, latest, again=False)
+            mismatch = "duplicate" if latest and latest.get("paid") else "not_awaited"
+            self._ledger.mark(provider, txn, {"mismatch": mismatch, "held": None})
+            return {"recorded": True, "mismatch": mismatch}
         self._deliver(answer)
         return {"recorded": True, "settled": record["id"]}
 

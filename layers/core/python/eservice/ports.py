@@ -113,8 +113,11 @@ class Answer:
 class RequestRepository(Protocol):
     """Requests, their history and the records kept under them (decisions, notes, files, failures)."""
 
-    def create(self, record: Mapping[str, Any], first_event: StatusChange) -> bool:
-        """Store a new request with its first event; False if it exists already."""
+    def create(
+        self, record: Mapping[str, Any], first_event: StatusChange, *, draft: tuple[str, str] | None = None
+    ) -> bool:
+        """Store a new request with its first event, and close its draft (applicant id, draft id) as
+        submitted, atomically; False if the request exists or the draft is no longer open."""
 
     def get(self, request_id: str) -> dict[str, Any]:
         """The request; NotFound if there is none."""

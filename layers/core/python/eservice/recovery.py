@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from .domain import RequestStatus
+from .domain import FINAL_STATUSES, RequestStatus
 from .errors import TokenGone
 from .ports import Executions, RequestRepository, WaitingSteps
 
@@ -81,6 +81,9 @@ def resume_point(record: Mapping[str, Any]) -> dict[str, Any]:
     if RequestStatus(record["status"]) in (RequestStatus.SUBMITTED, RequestStatus.RECEIVED) or not waiting:
         return {"goto": "StampOfficialTime"}
     step, state = waiting["step"], waiting.get("state")
+    if RequestStatus(record["status"]) is RequestStatus.DISMISSAL_PROPOSED and step != "dismissal":
+        # Proposed already (a deadline or the time limit), but the head's step was never parked.
+        return {"goto": "ProposeDismissal", "cause": {"Error": "Deadline.Expired", "Cause": f"{step} deadline"}}
     if state == "waiting":
         return {"goto": AWAIT_STATE[step]}  # parked again, with a new token
     if state == "expired":
@@ -132,7 +135,8 @@ class Sweeper:
                 if (
                     record is not None
                     and record["id"] not in report["resumed"]
-                    and self.executions.status(record.get("execution") or record["id"]) != "RUNNING"
+                    and RequestStatus(record["status"]) not in FINAL_STATUSES
+                    and self.executions.status(record.get("execution") or record["id"]) not in ("RUNNING", "SUCCEEDED")
                 ):
                     self.resume(record)
                     report["resumed"].append(record["id"])

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import clock_source
-from .domain import SYSTEM, Actor, Request, RequestStatus, StatusChange
+from .domain import FINAL_STATUSES, SYSTEM, Actor, Request, RequestStatus, StatusChange
 from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories
 from .recovery import deliver_answer, resume_point
 from .tenant import DeadlineRule, Service, Tenant
@@ -162,8 +162,15 @@ class SagaSteps:
         """Park the saga at ``step``: status, task token and (if any) the deadline schedule."""
         record = self._requests.get(request_id)
         previous = record.get("waiting") or {}
-        # A retried task finds itself parked already.
-        waiting = previous if previous.get("token") == token else self._park(record, step, token, previous)
+        if previous.get("token") == token:
+            waiting = previous  # a retried invocation of the same task: parked already
+        elif self._answered_before_retry(record, step, previous):
+            # The task failed after parking and is retried with a new token, but the step was answered
+            # meanwhile (on the old token): hand that answer to the new token instead of asking again.
+            self._forward(previous, token)
+            return {"step": step, "deadline_at": previous.get("deadline_at"), "forwarded": True}
+        else:
+            waiting = self._park(record, step, token, previous)
         if waiting.get("deadline_at") and self._deadlines is not None:
             self._deadlines.schedule(
                 name=f"{request_id}-{waiting['sequence']}-{step}"[:64],
@@ -180,14 +187,40 @@ class SagaSteps:
             self._notify(
                 request_id,
                 step,
-                {"deadline_at": waiting.get("deadline_at"), "what": record.get("more_documents_what")},
+                {
+                    "deadline_at": waiting.get("deadline_at"),
+                    "what": record.get("more_documents_what"),
+                    # One message per waiting step, however often this task is retried.
+                    "key": f"w{waiting.get('sequence')}",
+                },
             )
         if step == "payment" and waiting.get("state") == "waiting":
-            # A payment made before the wait began (the QR is shown before it) is applied now.
             from .payments import PaymentDesk
 
-            PaymentDesk(repos=self._repos, tenant=self._tenant, executions=self._executions).apply_held(request_id)
+            desk = PaymentDesk(repos=self._repos, tenant=self._tenant, executions=self._executions)
+            if record.get("paid"):
+                # Paid already (the signer sent the draft back after payment): never ask again.
+                desk.answer_paid(request_id)
+            else:
+                # A payment made before the wait began (the QR is shown before it) is applied now.
+                desk.apply_held(request_id)
         return {"step": step, "deadline_at": waiting.get("deadline_at")}
+
+    @staticmethod
+    def _answered_before_retry(record: Mapping[str, Any], step: str, previous: Mapping[str, Any]) -> bool:
+        if previous.get("step") != step or previous.get("state") == "waiting" or not previous.get("token"):
+            return False
+        if step == "approval" and int(previous.get("approval_index") or 0) != int(record.get("approval_index") or 0):
+            return False  # the next approver's step, not a retry of this one
+        # The status is still the step's own: the saga has not moved on since that answer.
+        return bool(record["status"] == STEP_STATUS[step].value and previous.get("answered_at"))
+
+    def _forward(self, previous: Mapping[str, Any], token: str) -> None:
+        if previous.get("state") == "expired" or previous.get("error"):
+            error = previous.get("error") or "Deadline.Expired"
+            self._executions.fail(token, error=error, cause=f"{previous.get('step')}: answered before a retry")
+        else:
+            self._executions.succeed(token, previous.get("output") or {})
 
     def _park(self, record: dict[str, Any], step: str, token: str, previous: Mapping[str, Any]) -> dict[str, Any]:
         service = self._tenant.service(record["service_id"])
@@ -282,6 +315,9 @@ class SagaSteps:
         target = RequestStatus(to)
         if record["status"] == target.value:
             return {"status": target.value}
+        if RequestStatus(record["status"]) in FINAL_STATUSES:
+            # A resumed execution re-running a step of a request that has ended: nothing to change.
+            return {"status": record["status"]}
         decision = record.get("decision") or {}
         if target in _DECIDED_ENDS and decision and reason is None:
             # Who decided and why travels with the status change (the audit trail of Q4.3).

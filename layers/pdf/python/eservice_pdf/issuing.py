@@ -206,6 +206,8 @@ class Issuing:
         record, service = self._request(request_id)
         documents = record.get("documents") or {}
         if documents.get("licence"):
+            # A retried step: sealed and kept already; make sure it is on the register too.
+            self._register(record, service, documents["licence"])
             return {"licence_number": record["licence_number"], "sha256": documents["licence"]["sha256"]}
         draft = documents.get("licence_draft")
         approval = record.get("signature_approval") or {}
@@ -234,8 +236,11 @@ class Issuing:
         }
         if kind not in renderers:
             raise NotFound(code="announcement.not_found", th="ไม่พบประกาศนี้", en="No such announcement.")
-        titles = {"channels": "ประกาศช่องทางอิเล็กทรอนิกส์", "display": "ประกาศการแสดงใบอนุญาตทางอิเล็กทรอนิกส์",
-                  "internal-systems": "คำสั่งกำหนดระบบอิเล็กทรอนิกส์ภายใน"}
+        titles = {
+            "channels": "ประกาศช่องทางอิเล็กทรอนิกส์",
+            "display": "ประกาศการแสดงใบอนุญาตทางอิเล็กทรอนิกส์",
+            "internal-systems": "คำสั่งกำหนดระบบอิเล็กทรอนิกส์ภายใน",
+        }
         return self._seal(renderers[kind](), titles[kind])
 
     # --- public verification (R-3.3.6, Act §13(1)) -----------------------------------------------------
