@@ -387,11 +387,12 @@ class EServiceStack(Stack):
         self.api = self._rest_api()
 
         # --- the two static sites (citizen, officer) ------------------------------------------
+        sites_origin = origins.S3BucketOrigin.with_origin_access_control(self.sites)
         self.distribution = cloudfront.Distribution(
             self,
             "SitesDistribution",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.sites),
+                origin=sites_origin,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             ),
             # The API under the same origin as the sites (/api/* -> the "api" stage): no CORS needed.
@@ -402,7 +403,14 @@ class EServiceStack(Stack):
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                )
+                ),
+                # Trust material at the URLs the certificates name (CRL distribution point, caIssuers):
+                # pki/ in the sites bucket, written by the sign function (see _publish_trust_material).
+                "/pki/*": cloudfront.BehaviorOptions(
+                    origin=sites_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=self._pki_cache_policy(),
+                ),
             },
             default_root_object="index.html",
             enable_logging=True,
@@ -412,6 +420,7 @@ class EServiceStack(Stack):
         )
 
         self._publish_sites()
+        self._publish_trust_material()
         self._monitoring()
         self._acknowledge_nag_findings()
         CfnOutput(self, "ApiUrl", value=self.api.url)
@@ -690,6 +699,54 @@ class EServiceStack(Stack):
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
         ):
             Validations.of(publisher).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+    def _pki_cache_policy(self) -> cloudfront.CachePolicy:
+        """Short caching: a re-issued CRL must reach relying parties well before the old one expires.
+
+        The objects say how long themselves (Cache-Control: 5 minutes for the CRL, 1 hour for the root);
+        without it CloudFront keeps an object 5 minutes, and never more than an hour.
+        """
+        return cloudfront.CachePolicy(
+            self,
+            "PkiCachePolicy",
+            comment="Trust material (/pki/*): root certificate and CRL, cached briefly",
+            default_ttl=Duration.minutes(5),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.hours(1),
+            enable_accept_encoding_gzip=False,
+            enable_accept_encoding_brotli=False,
+        )
+
+    def _publish_trust_material(self) -> None:
+        """The sign function writes the root certificate and the CRL under pki/ in the sites bucket.
+
+        Three exact keys, put only (eservice_pdf.pki.trust_material names them): it can neither touch
+        the sites' files nor delete anything. The sites' deployments do not prune, so they keep pki/.
+        """
+        self.sign.add_environment("PKI_BUCKET", self.sites.bucket_name)
+        # The CRL is otherwise re-issued only when a seal is made; a daily call keeps the published one
+        # current even when nothing is sealed for a week (it is re-issued a day before nextUpdate).
+        self.sign.grant_invoke(self.scheduler_role)
+        scheduler.CfnSchedule(
+            self,
+            "PkiCrlRefresh",
+            group_name=self.scheduler_group.ref,
+            schedule_expression="rate(1 day)",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=self.sign.function_arn,
+                role_arn=self.scheduler_role.role_arn,
+                input='{"action": "refresh_pki"}',
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
+            ),
+            description="Re-issue the agency CRL before it expires and publish it at /pki/root.crl",
+        )
+        self.sign.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[self.sites.arn_for_objects(f"pki/{name}") for name in ("root.crt", "root.pem", "root.crl")],
+            )
+        )
 
     def _monitoring(self) -> None:
         topic = sns.Topic(self, "Alarms", master_key=self.data_key, enforce_ssl=True)

@@ -189,6 +189,7 @@ class LocalStack:
                 "/_local/pay": self.payments,
                 "/_local/faults": faults.endpoint,
                 "/_local/sweep": self._sweep,
+                "/pki": self._pki,
                 HOSTED_UI_PATH: self.hosted_ui,
             },
             cognito_extensions=self._cognito_extensions,
@@ -433,6 +434,24 @@ class LocalStack:
             messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
         return messages
 
+    def _pki(self, request: Request) -> Response:
+        """``/pki/<name>``: what CloudFront serves from ``pki/`` in the sites bucket, from moto's copy of it."""
+        name = request.path.removeprefix("/pki").lstrip("/")
+        if name not in _PKI_FILES:
+            return _pki_not_found(f"no such trust material: /pki/{name} (published: {', '.join(_PKI_FILES)})")
+        if request.method not in ("GET", "HEAD"):
+            return Response("GET only\n", status=405, content_type="text/plain; charset=utf-8")
+        s3 = boto3.client("s3", region_name=REGION)
+        try:
+            stored = s3.get_object(Bucket=self.resource("Sites/Resource"), Key=f"pki/{name}")
+        except s3.exceptions.NoSuchKey:
+            return _pki_not_found(
+                f"/pki/{name} is not issued yet: the sign function publishes the root certificate and CRL "
+                "when the agency's PKI is first used (the first time stamp or seal)"
+            )
+        headers = {"Cache-Control": stored["CacheControl"]} if stored.get("CacheControl") else {}
+        return Response(stored["Body"].read(), content_type=stored["ContentType"], headers=headers)
+
     def _sweep(self, request: Request) -> Response:
         if request.method != "POST":
             return Response(
@@ -499,6 +518,14 @@ class LocalStack:
             scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
             fired.append(summary["Name"])
         return fired
+
+
+# The files the sign function publishes under pki/ (eservice_pdf.pki.trust_material).
+_PKI_FILES = ("root.crt", "root.pem", "root.crl")
+
+
+def _pki_not_found(message: str) -> Response:
+    return Response(message + "\n", status=404, content_type="text/plain; charset=utf-8")
 
 
 _RESTART_ERROR = "Local.Restart"

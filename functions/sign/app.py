@@ -1,7 +1,8 @@
 """sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
 
 Invoked by the saga (``acknowledgment``, ``refusal``, ``draft_licence``, ``seal_licence``) with ids
-only, and by intake (``verify``, ``verify_attachment``) for uploaded PDFs.
+only, by intake (``verify``, ``verify_attachment``) for uploaded PDFs, and daily by the scheduler
+(``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.verify(base64.b64decode(event["pdf_base64"]))
     if action == "announcement":
         return {"pdf_base64": base64.b64encode(work.announcement(event["kind"])).decode()}
+    if action == "refresh_pki":
+        # Daily: a CRL near its nextUpdate is re-issued, and the trust material published (/pki/).
+        pki = agency_pki()
+        return {"crl_next_update": pki.crl_next_update.isoformat()}
     if action == "verify_upload":
         return work.verify_upload(client("s3"), settings().uploads_bucket, event["key"])
     raise ValueError(f"unknown sign action {action!r}")

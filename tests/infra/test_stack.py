@@ -661,3 +661,50 @@ def test_given_a_deploy_then_both_sites_and_their_config_are_published_to_the_si
     # config.json is written at deploy time from the stack's own pools, clients and sign-in domain.
     assert "cognito-idp" in markers and "CitizenPool" in markers and "OfficerPool" in markers
     assert "CitizenFederation" in markers
+
+
+def test_given_the_distribution_then_pki_is_served_from_the_sites_bucket_briefly_cached_and_only_sign_writes_it(
+    resources: Resources,
+) -> None:
+    distribution = props(next(iter(of_type(resources, "AWS::CloudFront::Distribution").values())))["DistributionConfig"]
+    behaviours = {b["PathPattern"]: b for b in distribution.get("CacheBehaviors", [])}
+    sites = next(i for i in of_type(resources, "AWS::S3::Bucket") if i.startswith("Sites"))
+    origins = {o["Id"]: o for o in distribution["Origins"]}
+
+    assert "/pki/*" in behaviours, sorted(behaviours)
+    pki = behaviours["/pki/*"]
+    assert sites in targets_in(origins[pki["TargetOriginId"]]["DomainName"])
+    assert pki["TargetOriginId"] == distribution["DefaultCacheBehavior"]["TargetOriginId"]
+    assert pki.get("AllowedMethods", ["GET", "HEAD"]) == ["GET", "HEAD"]
+    policy = props(resources[target(pki["CachePolicyId"]) or ""])["CachePolicyConfig"]
+    assert policy["DefaultTTL"] <= 300 and policy["MaxTTL"] <= 3600
+    # The sign function alone writes the three published files, and may not write anything else there.
+    fns = functions_by_service(resources)
+    assert of_type(resources, "AWS::Lambda::Function")[fns["sign"]]["Properties"]["Environment"]["Variables"][
+        "PKI_BUCKET"
+    ] == {"Ref": sites}
+    writers: dict[str, list[Any]] = {}
+    for policy_resource in of_type(resources, "AWS::IAM::Policy").values():
+        for statement in props(policy_resource)["PolicyDocument"]["Statement"]:
+            resources_of = statement.get("Resource", [])
+            resources_of = resources_of if isinstance(resources_of, list) else [resources_of]
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(a.startswith("s3:Put") for a in actions) and any(sites in targets_in(r) for r in resources_of):
+                roles = [target(r) for r in props(policy_resource)["Roles"]]
+                writers.setdefault(json.dumps(roles), []).extend(json.dumps(r) for r in resources_of)
+    sign_role = target(of_type(resources, "AWS::Lambda::Function")[fns["sign"]]["Properties"]["Role"])
+    sign_writes = writers[json.dumps([sign_role])]
+    assert sorted(w.split("/pki/")[1].split('"')[0] for w in sign_writes) == ["root.crl", "root.crt", "root.pem"]
+
+
+def test_given_the_stack_then_a_daily_schedule_keeps_the_published_crl_current(resources: Resources) -> None:
+    fns = functions_by_service(resources)
+    refresh = [
+        props(s)
+        for s in of_type(resources, "AWS::Scheduler::Schedule").values()
+        if json.loads(props(s)["Target"].get("Input", "{}")).get("action") == "refresh_pki"
+    ]
+
+    assert len(refresh) == 1
+    assert refresh[0]["ScheduleExpression"] == "rate(1 day)"
+    assert target(refresh[0]["Target"]["Arn"]) == fns["sign"]

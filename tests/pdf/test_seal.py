@@ -493,3 +493,64 @@ def test_given_a_pki_bundle_when_reloaded_then_it_is_the_same_pki_and_the_root_k
     assert reloaded.root_key_pem == world.pki.root_key_pem
     assert public_only.root_key_pem is None
     assert b"PRIVATE KEY" not in world.pki.to_bundle(include_root_key=False)
+
+
+# --- trust material: where relying parties find the root and the CRL (issue 10) ----------------------
+
+
+def test_given_the_local_pki_then_seal_and_tsa_certificates_name_the_published_root_and_crl(
+    world: SealWorld,
+) -> None:
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID
+
+    for asn1_cert in (world.pki.agency_cert, world.pki.tsa_cert):
+        cert = x509.load_der_x509_certificate(asn1_cert.dump())
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+        crl_dp = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+
+        assert not aia.critical
+        assert [(d.access_method, d.access_location.value) for d in aia.value] == [
+            (AuthorityInformationAccessOID.CA_ISSUERS, "https://klongnoy.go.th/pki/root.crt")
+        ]
+        assert [n.value for point in crl_dp.value for n in point.full_name or ()] == [
+            "https://klongnoy.go.th/pki/root.crl"
+        ]
+
+
+def test_given_the_local_pki_then_the_trust_material_is_the_root_in_der_and_pem_and_the_crl_in_der(
+    world: SealWorld,
+) -> None:
+    from eservice_pdf.pki import trust_material
+
+    published = {item.key: item for item in trust_material(world.pki)}
+
+    assert list(published) == ["pki/root.crt", "pki/root.pem", "pki/root.crl"]
+    assert published["pki/root.crt"].body == world.pki.root_cert.dump()
+    assert published["pki/root.crt"].content_type == "application/pkix-cert"
+    assert published["pki/root.pem"].body == world.pki.pem("root_cert")
+    assert published["pki/root.pem"].content_type == "application/x-pem-file"
+    assert published["pki/root.crl"].body == world.pki.crl.dump()
+    assert published["pki/root.crl"].content_type == "application/pkix-crl"
+    assert "max-age=300" in published["pki/root.crl"].cache_control
+
+
+@requires_openssl
+def test_given_a_sealed_pdf_then_its_cms_holds_the_agency_certificate_once_and_the_root(
+    world: SealWorld,
+) -> None:
+    seal = signatures_of(world.sealed)[0]
+    (world.files / "once.p7s").write_bytes(seal.pkcs7_content)
+
+    printed = openssl("pkcs7 -inform DER -in once.p7s -print_certs -noout", cwd=world.files)
+
+    assert printed.returncode == 0, printed.stderr
+    subjects = [line for line in printed.stdout.splitlines() if line.startswith("subject=")]
+    assert len(subjects) == 2, printed.stdout
+    assert sum("Khlong Noi" in s for s in subjects) == 1, printed.stdout
+    assert sum("Root CA" in s for s in subjects) == 1, printed.stdout
+    # The same, read by asn1crypto: two distinct certificates in the SignedData certificate set.
+    certs = seal.signed_data["certificates"]
+    assert sorted(c.chosen.dump() for c in certs) == sorted(
+        {world.pki.agency_cert.dump(), world.pki.root_cert.dump()}
+    )

@@ -5,11 +5,19 @@ PKI over its two KMS keys (root CA, agency seal certificate, TSA certificate, CR
 bundle in the tenant table; concurrent first uses agree on one bundle (conditional write).
 ``signing.mode: certificate`` (production): the agency's certificate from a Thai CA, and its chain,
 are read from the documents bucket at the keys named in the tenant file.
+
+Trust material (local-pki mode): the root certificate and its current CRL are published where the
+certificates say they are, ``https://<domain>/pki/root.crt|root.pem|root.crl``, by writing them under
+``pki/`` in the bucket named by ``PKI_BUCKET`` (the sites bucket, served by CloudFront's ``/pki/*``
+behaviour; only the sign function has that variable and may write those three keys). A container
+publishes the first bundle it holds and every CRL it re-issues; a failed write fails the call and is
+tried again on the next one. In certificate mode the Thai CA publishes its own root and CRLs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from functools import cache
 from typing import Any
@@ -21,15 +29,28 @@ from eservice.aws import client
 from eservice.dynamo import DynamoDatabase
 from eservice.settings import settings, tenant
 
-from .pki import LocalPki, create_local_pki
+from .pki import LocalPki, create_local_pki, trust_material
 from .tsa import EXAMPLE_POLICY_OID, KmsTimeStampAuthority
 
-__all__ = ["AgencyTsa", "agency_pki", "seal_signer", "timestamp_authority", "timestamper"]
+__all__ = [
+    "PKI_BUCKET_ENV",
+    "AgencyTsa",
+    "agency_pki",
+    "publish_trust_material",
+    "seal_signer",
+    "timestamp_authority",
+    "timestamper",
+]
+
+#: Environment variable naming the bucket whose ``pki/`` prefix is served at ``https://<domain>/pki/``.
+PKI_BUCKET_ENV = "PKI_BUCKET"
 
 _lock = threading.Lock()
 
 
 _current: LocalPki | None = None
+# The CRL (DER) this container last published; None: nothing published yet.
+_published_crl: bytes | None = None
 
 
 def agency_pki() -> LocalPki:
@@ -43,7 +64,31 @@ def agency_pki() -> LocalPki:
             if fresh is not _current:
                 DynamoDatabase.from_env().pki.save(fresh.to_bundle().decode(), only_new=False)
                 _current = fresh
+            _publish_if_new(_current)
         return _current
+
+
+def _publish_if_new(pki: LocalPki) -> None:
+    """Publish after the bundle was created, loaded by this container or given a fresh CRL."""
+    global _published_crl
+    bucket = os.environ.get(PKI_BUCKET_ENV)
+    crl = pki.crl.dump()
+    if not bucket or crl == _published_crl:
+        return
+    publish_trust_material(pki, s3=client("s3"), bucket=bucket)
+    _published_crl = crl
+
+
+def publish_trust_material(pki: LocalPki, *, s3: Any, bucket: str) -> None:
+    """Write the root certificate (DER, PEM) and the current CRL under ``pki/`` in ``bucket``."""
+    for item in trust_material(pki):
+        s3.put_object(
+            Bucket=bucket,
+            Key=item.key,
+            Body=item.body,
+            ContentType=item.content_type,
+            CacheControl=item.cache_control,
+        )
 
 
 def _load_or_create() -> LocalPki:

@@ -36,6 +36,18 @@ KMS_SIGNING_ALGORITHMS: dict[str, str] = {
 _KMS_RAW_MESSAGE_LIMIT = 4096
 
 
+def _issuers(signing_cert: x509.Certificate, chain: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    """``chain`` without the signing certificate and without repeats (compared by DER)."""
+    seen = {signing_cert.dump()}
+    issuers = []
+    for cert in chain:
+        der = cert.dump()
+        if der not in seen:
+            seen.add(der)
+            issuers.append(cert)
+    return issuers
+
+
 class KmsSigningError(RuntimeError):
     """KMS could not produce the signature (access denied, key disabled, throttled, bad input)."""
 
@@ -74,7 +86,10 @@ class KmsSigner(Signer):
             # An explicit mechanism stops pyHanko from choosing PSS or another digest.
             signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": f"{digest_algorithm}_rsa"}),
             signing_cert=signing_cert,
-            cert_registry=SimpleCertificateStore.from_certs([signing_cert, *chain]),
+            # pyHanko always adds signing_cert to the CMS certificate set, and builds that set from
+            # asn1crypto objects that compare by identity: a registry holding the signer's certificate
+            # too would embed it twice. The registry carries the issuers only, each once.
+            cert_registry=SimpleCertificateStore.from_certs(_issuers(signing_cert, chain)),
         )
         self._kms = kms_client
         self._key_id = key_id

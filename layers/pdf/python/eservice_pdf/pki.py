@@ -11,6 +11,11 @@ and demo tenants, :func:`create_local_pki` builds a complete chain at deploy/run
   as RFC 3161 §2.3 demands),
 * an empty CRL from the root with a nextUpdate, so PAdES B-LT can embed revocation data offline.
 
+The agency and TSA certificates name where a relying party finds the rest, on the tenant's domain:
+the CRL (CRL distribution point ``https://<domain>/pki/root.crl``) and the issuing root (Authority
+Information Access, caIssuers ``https://<domain>/pki/root.crt``). :func:`trust_material` gives the
+objects to publish at those paths (the sign function writes them to the sites bucket, ``pki/``).
+
 The agency and TSA private keys never leave KMS; the root key only signs certificates and CRLs here.
 """
 
@@ -31,15 +36,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 __all__ = [
     "BUNDLE_FORMAT",
+    "PKI_PREFIX",
+    "ROOT_CERT",
+    "ROOT_CRL",
+    "ROOT_PEM",
     "LocalPki",
     "PkiError",
+    "PublishedObject",
     "agency_csr",
     "agency_subject",
     "create_local_pki",
+    "trust_material",
 ]
 
 #: Identifies the JSON bundle layout stored in S3 by the stack.
@@ -49,6 +60,15 @@ _ROOT_VALIDITY = dt.timedelta(days=3650)
 _AGENCY_VALIDITY = dt.timedelta(days=730)  # Thai CAs issue organisational certificates for 1-2 years.
 _TSA_VALIDITY = dt.timedelta(days=1825)
 _DEFAULT_CRL_VALIDITY = dt.timedelta(days=7)
+
+#: Trust material on the tenant's domain: ``https://<domain>/pki/<name>`` (sites bucket key ``pki/<name>``).
+PKI_PREFIX = "pki/"
+ROOT_CERT = "root.crt"  # DER, application/pkix-cert (RFC 2585), the caIssuers target
+ROOT_PEM = "root.pem"  # the same certificate in PEM, for people and openssl -CAfile
+ROOT_CRL = "root.crl"  # DER, application/pkix-crl (RFC 2585), the CRL distribution point
+# A CRL is re-issued before it expires: caches must let the new one through quickly.
+_CRL_CACHE_CONTROL = "public, max-age=300"
+_CERT_CACHE_CONTROL = "public, max-age=3600"
 _PKCS1_SHA256 = "RSASSA_PKCS1_V1_5_SHA_256"
 _MAX_COMMON_NAME_BYTES = 64
 # Certificates start slightly in the past so a verifier whose clock lags a little still accepts them.
@@ -238,7 +258,8 @@ def create_local_pki(
     :param tsa_key_id: the timestamp authority key (``RSA_*``, ``SIGN_VERIFY``).
     :param agency_name_th: legal name in Thai, e.g. ``องค์การบริหารส่วนตำบลคลองน้อย``.
     :param agency_name_en: English name.
-    :param domain: the tenant's domain; CRL distribution points point at ``https://<domain>/pki/``.
+    :param domain: the tenant's domain; CRL distribution points and caIssuers (AIA) point at
+        ``https://<domain>/pki/`` (see :func:`trust_material`).
     :param now: issuing time (defaults to the current UTC time).
     """
     now = _utc(now)
@@ -268,10 +289,19 @@ def create_local_pki(
     crl_dp = x509.CRLDistributionPoints(
         [
             x509.DistributionPoint(
-                full_name=[x509.UniformResourceIdentifier(f"https://{domain}/pki/root.crl")],
+                full_name=[x509.UniformResourceIdentifier(f"https://{domain}/{PKI_PREFIX}{ROOT_CRL}")],
                 relative_name=None,
                 reasons=None,
                 crl_issuer=None,
+            )
+        ]
+    )
+    # Where a relying party fetches the issuer when only the leaf is at hand (RFC 5280 §4.2.2.1).
+    aia = x509.AuthorityInformationAccess(
+        [
+            x509.AccessDescription(
+                AuthorityInformationAccessOID.CA_ISSUERS,
+                x509.UniformResourceIdentifier(f"https://{domain}/{PKI_PREFIX}{ROOT_CERT}"),
             )
         ]
     )
@@ -293,6 +323,7 @@ def create_local_pki(
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski), False)
             .add_extension(crl_dp, critical=False)
+            .add_extension(aia, critical=False)
         )
         for ext in extra:
             # RFC 3161 §2.3: the TSA's EKU must be critical and name timeStamping only.
@@ -335,6 +366,29 @@ def create_local_pki(
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class PublishedObject:
+    """One file of the trust material, as stored under ``pki/`` and served at ``/pki/<name>``."""
+
+    key: str
+    body: bytes
+    content_type: str
+    cache_control: str
+
+
+def trust_material(pki: LocalPki) -> tuple[PublishedObject, ...]:
+    """What a relying party needs to check a seal without trusting our own verification page.
+
+    The root certificate (DER and PEM) and the root's current CRL (DER), at the URLs the issued
+    certificates name. The CRL comes last, so a reader never sees a CRL of a root not yet published.
+    """
+    return (
+        PublishedObject(PKI_PREFIX + ROOT_CERT, pki.root_cert.dump(), "application/pkix-cert", _CERT_CACHE_CONTROL),
+        PublishedObject(PKI_PREFIX + ROOT_PEM, pki.pem("root_cert"), "application/x-pem-file", _CERT_CACHE_CONTROL),
+        PublishedObject(PKI_PREFIX + ROOT_CRL, pki.crl.dump(), "application/pkix-crl", _CRL_CACHE_CONTROL),
     )
 
 
