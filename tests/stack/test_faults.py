@@ -335,14 +335,16 @@ def test_given_a_restart_in_the_middle_of_sagas_then_the_sweeper_resumes_each_wh
 
     assert refused.status_code == 200  # recorded; its token died with the execution
     assert {reviewing, approving} <= set(report["resumed"]) | set(report["stale"])
-    wait_for(reviewing_citizen, reviewing, status_is("in_approval"), timeout=60)
-    wait_for(officer("approver"), approving, waiting_at("approval"), path=f"/officer/requests/{approving}")
+    # Every saga the restart stopped is resumed at once: give them time on two cores.
+    wait_for(reviewing_citizen, reviewing, status_is("in_approval"), timeout=180)
+    wait_for(officer("approver"), approving, waiting_at("approval"), path=f"/officer/requests/{approving}", timeout=180)
     assert _decide(officer("approver"), approving, "approval", "approve").status_code == 200
-    wait_for(approving_citizen, approving, status_is("awaiting_signature"), timeout=60)
+    wait_for(approving_citizen, approving, status_is("awaiting_signature"), timeout=180)
     for citizen, request_id in ((reviewing_citizen, reviewing), (approving_citizen, approving)):
         history = [h["status"] for h in citizen.get(f"/requests/{request_id}").json()["history"]]
         assert history.count("received") == 1 and history.count("in_review") == 1, history
         acknowledgments = [m for m in _messages_to(stack, citizen.login.email) if m["attachments"]]
         assert len(acknowledgments) == 1
-    assert _sweep(stack)["resumed"] == []
+    # Nothing of these two is resumed twice (other tests' sagas, aborted by the restart too, may be).
+    assert not {reviewing, approving} & set(_sweep(stack)["resumed"])
     _numbers_without_gap(stack, "receipt")
