@@ -1,0 +1,93 @@
+"""The local stack's DynamoDB transactions behave as DynamoDB's do (local/moto_dynamodb.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from local import moto_dynamodb
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    with mock_aws():
+        moto_dynamodb.install()
+        try:
+            client = boto3.client("dynamodb", region_name="ap-southeast-1")
+            client.create_table(
+                TableName="t",
+                KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+                AttributeDefinitions=[
+                    {"AttributeName": "PK", "AttributeType": "S"},
+                    {"AttributeName": "SK", "AttributeType": "S"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            yield boto3.resource("dynamodb", region_name="ap-southeast-1").Table("t")
+        finally:
+            moto_dynamodb.uninstall()
+
+
+def _put(pk: str, *, new: bool = True) -> dict[str, Any]:
+    op: dict[str, Any] = {"TableName": "t", "Item": {"PK": pk, "SK": "x", "n": 1}}
+    if new:
+        op["ConditionExpression"] = "attribute_not_exists(PK)"
+    return {"Put": op}
+
+
+def test_given_a_failed_condition_then_nothing_is_written_and_each_item_has_its_reason(table: Any) -> None:
+    client = table.meta.client
+    client.put_item(TableName="t", Item={"PK": "taken", "SK": "x"})
+
+    with pytest.raises(ClientError) as cancelled:
+        client.transact_write_items(TransactItems=[_put("a"), _put("taken")])
+
+    reasons = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    assert "Item" not in table.get_item(Key={"PK": "a", "SK": "x"})
+
+
+def test_given_a_write_refused_half_way_then_what_was_written_is_put_back(table: Any) -> None:
+    client = table.meta.client
+    client.put_item(TableName="t", Item={"PK": "b", "SK": "x", "n": 1})
+    bad_update = {
+        "Update": {
+            "TableName": "t",
+            "Key": {"PK": "c", "SK": "x"},
+            "UpdateExpression": "SET #m.#k = :v",  # the map does not exist: refused while writing
+            "ExpressionAttributeNames": {"#m": "missing", "#k": "k"},
+            "ExpressionAttributeValues": {":v": 1},
+        }
+    }
+    changed_b = {
+        "Update": {
+            "TableName": "t",
+            "Key": {"PK": "b", "SK": "x"},
+            "UpdateExpression": "SET n = :two",
+            "ExpressionAttributeValues": {":two": 2},
+        }
+    }
+
+    with pytest.raises(ClientError):
+        client.transact_write_items(TransactItems=[_put("a"), changed_b, bad_update])
+
+    assert "Item" not in table.get_item(Key={"PK": "a", "SK": "x"})
+    assert table.get_item(Key={"PK": "b", "SK": "x"})["Item"]["n"] == 1
+
+
+def test_given_concurrent_transactions_then_none_fails_for_want_of_isolation_and_none_is_lost(table: Any) -> None:
+    client = table.meta.client
+
+    def write(i: int) -> None:
+        client.transact_write_items(TransactItems=[_put(f"p{i}"), _put(f"q{i}")])
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(200)))
+
+    assert table.scan(Select="COUNT")["Count"] == 400
