@@ -267,9 +267,16 @@ def test_given_a_fee_paid_before_the_saga_waits_for_it_then_it_is_applied_once_w
 ):
     citizen = new_citizen()
     request_id = submit(citizen, prepared_draft(citizen, "food-shop"))["id"]
-    # Sealing the invoice is slow for a moment: the QR exists before the saga waits for payment.
-    _fault(stack, service="kms", operation="Sign", function="sign", error="ThrottlingException", status=400, times=2)
-    _approve_all(officer, request_id)
+    path = f"/officer/requests/{request_id}"
+    wait_for(officer("reviewer"), request_id, waiting_at("review"), path=path)  # acknowledged and sealed
+    assert _decide(officer("reviewer"), request_id, "review", "approve").status_code == 200
+    wait_for(officer("approver"), request_id, waiting_at("approval"), path=path)
+    assert _decide(officer("approver"), request_id, "approval", "approve").status_code == 200
+    wait_for(officer("head"), request_id, lambda d: (d["request"]["waiting"] or {}).get("role") == "head", path=path)
+    # Sealing the invoice is slow for a while (throttled, retried after 2, 4 and 8 s): the QR exists
+    # before the saga waits for payment.
+    _fault(stack, service="kms", operation="Sign", function="sign", error="ThrottlingException", status=400, times=3)
+    assert _decide(officer("head"), request_id, "approval", "approve").status_code == 200
     notice = wait_for(citizen, request_id, lambda n: "qr_payload" in n, path=f"/requests/{request_id}/payment")
     early = citizen.get(f"/requests/{request_id}").json()["status"]
 
