@@ -343,18 +343,12 @@ class EServiceStack(Stack):
             )
         )
         # Recovery: the sweeper delivers pending saga answers and resumes stranded requests.
-        scheduler.CfnSchedule(
-            self,
+        self._recurring(
             "Sweeper",
-            group_name=self.scheduler_group.ref,
-            schedule_expression="rate(10 minutes)",
-            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=self.clock.function_arn,
-                role_arn=self.scheduler_role.role_arn,
-                input='{"action": "sweep"}',
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=2),
-            ),
+            "rate(10 minutes)",
+            self.clock,
+            "sweep",
+            retries=2,
             description="Resume requests whose saga failed or stalled, deliver pending answers",
         )
         self.intake.add_environment("SIGN_FUNCTION", self.sign.function_name)
@@ -367,19 +361,12 @@ class EServiceStack(Stack):
         self.officer_pool.grant(self.notify, "cognito-idp:ListUsersInGroup")
         weekdays = ",".join(d.upper() for d in self.tenant.office_hours.weekdays)
         for name, at in (("Morning", self.tenant.office_hours.opens), ("Afternoon", self.tenant.office_hours.closes)):
-            scheduler.CfnSchedule(
-                self,
+            self._recurring(
                 f"OfficerDigest{name}",
-                group_name=self.scheduler_group.ref,
-                schedule_expression=f"cron({at.minute} {at.hour} ? * {weekdays} *)",
-                schedule_expression_timezone=self.tenant.office_hours.timezone,
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                target=scheduler.CfnSchedule.TargetProperty(
-                    arn=self.notify.function_arn,
-                    role_arn=self.scheduler_role.role_arn,
-                    input='{"action": "digest"}',
-                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
-                ),
+                f"cron({at.minute} {at.hour} ? * {weekdays} *)",
+                self.notify,
+                "digest",
+                timezone=self.tenant.office_hours.timezone,
                 description="Digest of new and changed requests and SLA warnings for officers (R-1.7)",
             )
 
@@ -496,6 +483,34 @@ class EServiceStack(Stack):
             },
         )
         return fn
+
+    def _recurring(
+        self,
+        construct_id: str,
+        expression: str,
+        function: lambda_.IFunction,
+        action: str,
+        *,
+        description: str,
+        retries: int = 3,
+        timezone: str | None = None,
+    ) -> scheduler.CfnSchedule:
+        """A recurring EventBridge Scheduler schedule that calls a function of the stack with an action."""
+        return scheduler.CfnSchedule(
+            self,
+            construct_id,
+            group_name=self.scheduler_group.ref,
+            schedule_expression=expression,
+            schedule_expression_timezone=timezone,
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=function.function_arn,
+                role_arn=self.scheduler_role.role_arn,
+                input=f'{{"action": "{action}"}}',
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=retries),
+            ),
+            description=description,
+        )
 
     def _grant_function_access(self) -> None:
         for fn in (self.intake, self.clock, self.sign, self.notify):
@@ -727,18 +742,11 @@ class EServiceStack(Stack):
         # The CRL is otherwise re-issued only when a seal is made; a daily call keeps the published one
         # current even when nothing is sealed for a week (it is re-issued a day before nextUpdate).
         self.sign.grant_invoke(self.scheduler_role)
-        scheduler.CfnSchedule(
-            self,
+        self._recurring(
             "PkiCrlRefresh",
-            group_name=self.scheduler_group.ref,
-            schedule_expression="rate(1 day)",
-            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=self.sign.function_arn,
-                role_arn=self.scheduler_role.role_arn,
-                input='{"action": "refresh_pki"}',
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
-            ),
+            "rate(1 day)",
+            self.sign,
+            "refresh_pki",
             description="Re-issue the agency CRL before it expires and publish it at /pki/root.crl",
         )
         self.sign.add_to_role_policy(
