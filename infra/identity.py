@@ -8,6 +8,11 @@ to come back to the site. The local stack emulates those endpoints (``local/host
 The web client's OAuth settings can only be given when the client is constructed, so the stack
 passes ``citizen_oauth_settings(tenant)`` and ``citizen_identity_providers(tenant)`` to
 ``add_client``; ``CitizenFederation`` makes that client depend on the providers it names.
+
+Officers sign in with a password and a TOTP code at every sign-in (the officer pool: MFA required,
+TOTP the only second factor, accounts created by the administrator with a temporary password): the
+officer SPA answers Cognito's ``NEW_PASSWORD_REQUIRED``, ``MFA_SETUP`` and ``SOFTWARE_TOKEN_MFA``
+challenges. Locally ``local/moto_cognito.py`` makes moto ask them as Cognito does.
 """
 
 from __future__ import annotations
@@ -18,7 +23,18 @@ from constructs import Construct
 
 from eservice.tenant import Tenant
 
-__all__ = ["CitizenFederation", "citizen_identity_providers", "citizen_oauth_settings", "site_url"]
+__all__ = [
+    "KEEP_VERIFIED_EMAIL",
+    "CitizenFederation",
+    "citizen_identity_providers",
+    "citizen_oauth_settings",
+    "site_url",
+]
+
+#: Both pools (``UserAttributeUpdateSettings``): a new e-mail address replaces the verified one only once the
+#: code sent to it is confirmed (``VerifyUserAttribute``); until then official mail keeps going to the
+#: verified address, and the ID token's ``email`` stays the verified one (issue 10).
+KEEP_VERIFIED_EMAIL = cognito.KeepOriginalAttrs(email=True)
 
 
 def site_url(tenant: Tenant) -> str:

@@ -48,7 +48,7 @@ from constructs import Construct
 
 from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
 
-from .identity import CitizenFederation, citizen_identity_providers, citizen_oauth_settings
+from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_providers, citizen_oauth_settings
 from .routes import REPO, intake_routes
 from .saga import RequestSaga
 
@@ -199,6 +199,7 @@ class EServiceStack(Stack):
             ),
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            keep_original=KEEP_VERIFIED_EMAIL,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.citizen_client = self.citizen_pool.add_client(
@@ -228,6 +229,7 @@ class EServiceStack(Stack):
             feature_plan=cognito.FeaturePlan.PLUS,
             advanced_security_mode=None,
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            keep_original=KEEP_VERIFIED_EMAIL,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.officer_client = self.officer_pool.add_client(

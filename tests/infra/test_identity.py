@@ -76,3 +76,29 @@ def test_given_the_citizen_web_client_then_code_grant_back_to_the_site_with_cogn
     assert properties["CallbackURLs"] == ["https://klongnoy.go.th/"]
     assert properties["SupportedIdentityProviders"] == ["COGNITO", "thaid"]
     assert "GenerateSecret" not in properties  # a public client (the site): PKCE instead of a secret
+
+
+def pool(resources: Resources, prefix: str) -> dict[str, Any]:
+    return next(
+        v["Properties"]
+        for k, v in resources.items()
+        if v["Type"] == "AWS::Cognito::UserPool" and k.startswith(prefix)
+    )
+
+
+def test_given_the_officer_pool_then_totp_is_required_at_every_sign_in_and_nothing_else(resources: Resources) -> None:
+    officers = pool(resources, "OfficerPool")
+
+    assert officers["MfaConfiguration"] == "ON"
+    assert officers["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]  # no SMS, no e-mail as second factor
+    assert officers["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+
+
+@pytest.mark.parametrize("prefix", ["CitizenPool", "OfficerPool"])
+def test_given_a_new_email_address_then_the_verified_one_is_kept_until_the_new_one_is_confirmed(
+    resources: Resources, prefix: str
+) -> None:
+    properties = pool(resources, prefix)
+
+    assert properties["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+    assert "email" in properties["AutoVerifiedAttributes"]  # Cognito sends the code to the new address
