@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import mimetypes
 import re
@@ -34,7 +35,21 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import ClosingIterator
 
-__all__ = ["ApiRoute", "Front", "LocalServer", "routes_from_template"]
+__all__ = ["ADMIN_TOKEN_HEADER", "ApiRoute", "Front", "LocalServer", "routes_from_template"]
+
+#: The header that carries the local stack's admin token on admin Cognito calls to ``/_aws/cognito``.
+ADMIN_TOKEN_HEADER = "X-Local-Admin-Token"
+# What Cognito answers without AWS credentials (public client or access-token calls); every other
+# operation needs IAM credentials in AWS, and the local admin token here.
+_COGNITO_PUBLIC_OPERATIONS = frozenset(
+    {
+        "AssociateSoftwareToken", "ChangePassword", "ConfirmDevice", "ConfirmForgotPassword", "ConfirmSignUp",
+        "DeleteUser", "DeleteUserAttributes", "ForgetDevice", "ForgotPassword", "GetDevice", "GetUser",
+        "GetUserAttributeVerificationCode", "GlobalSignOut", "InitiateAuth", "ListDevices", "ResendConfirmationCode",
+        "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference", "SignUp", "UpdateDeviceStatus",
+        "UpdateUserAttributes", "VerifySoftwareToken", "VerifyUserAttribute",
+    }
+)  # fmt: skip
 
 _BINARY = ("application/pdf", "application/octet-stream", "application/timestamp-query", "image/")
 
@@ -106,6 +121,7 @@ class Front:
         site_config: dict[str, Any],
         local_routes: dict[str, Callable[[Request], Response]],
         cognito_extensions: list[Callable[[str, dict[str, Any]], Response | None]] | None = None,
+        cognito_admin_token: str | None = None,
     ) -> None:
         self._routes = routes
         self._moto_url = moto_url
@@ -116,6 +132,7 @@ class Front:
         self._local_routes = local_routes
         # Cognito features moto lacks, answered locally (e.g. e-mail OTP sign-in); None passes to moto.
         self._cognito_extensions = cognito_extensions or []
+        self._cognito_admin_token = cognito_admin_token
         self._jwks: dict[str, Any] = {}
         self._jwks_lock = threading.Lock()
         self._groups = _GroupCache(moto_url=moto_url, region=region)
@@ -257,6 +274,21 @@ class Front:
 
     def _cognito(self, request: Request) -> Response:
         target = request.headers.get("X-Amz-Target", "")
+        operation = target.removeprefix("AWSCognitoIdentityProviderService.")
+        if operation not in _COGNITO_PUBLIC_OPERATIONS and not (
+            self._cognito_admin_token
+            and hmac.compare_digest(request.headers.get(ADMIN_TOKEN_HEADER, ""), self._cognito_admin_token)
+        ):
+            message = (
+                f"{operation or 'This call'} is an admin operation: AWS wants IAM credentials for it, and the "
+                f"local stack its admin token in the {ADMIN_TOKEN_HEADER} header (LocalStack.admin_token, "
+                "printed at start)."
+            )
+            return Response(
+                json.dumps({"__type": "AccessDeniedException", "message": message}),
+                status=403,
+                content_type="application/x-amz-json-1.1",
+            )
         body = request.get_json(force=True, silent=True) or {}
         for extension in self._cognito_extensions:
             answer = extension(target, body)

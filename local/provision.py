@@ -192,7 +192,20 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
             UsernameAttributes=props.get("UsernameAttributes", ["email"]),
             AutoVerifiedAttributes=props.get("AutoVerifiedAttributes", []),
             Policies=props.get("Policies", {}),
+            MfaConfiguration=props.get("MfaConfiguration", "OFF"),
+            **(
+                {"UserAttributeUpdateSettings": props["UserAttributeUpdateSettings"]}
+                if props.get("UserAttributeUpdateSettings")
+                else {}
+            ),
         )["UserPool"]
+        if "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", []):
+            # moto offers MFA_SETUP only with this pool-level setting; local/moto_cognito.py does the rest.
+            cognito.set_user_pool_mfa_config(
+                UserPoolId=pool["Id"],
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+                MfaConfiguration=props.get("MfaConfiguration", "OFF"),
+            )
         out.refs[logical] = pool["Id"]
         out.attrs[(logical, "Arn")] = pool["Arn"]
         out.attrs[(logical, "ProviderURL")] = f"cognito-idp.{region}.amazonaws.com/{pool['Id']}"

@@ -19,6 +19,7 @@ import inspect
 import io
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -40,8 +41,8 @@ from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
 
-from . import faults, lambda_runner, moto_dynamodb
-from .front import Front, LocalServer, routes_from_template
+from . import faults, lambda_runner, moto_cognito, moto_dynamodb
+from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
@@ -67,6 +68,8 @@ class Login:
     email: str
     password: str
     groups: tuple[str, ...] = ()
+    #: The officer's TOTP secret (base32), as their authenticator app holds it; None without TOTP.
+    totp_secret: str | None = None
 
 
 def _sources_hash(tenant: str) -> str:
@@ -129,6 +132,8 @@ class LocalStack:
     _front_server: LocalServer | None = None
     _front: Front | None = None
     _cognito_extensions: list[Any] = field(default_factory=list)
+    #: Sent as ``X-Local-Admin-Token`` with admin Cognito calls to ``/_aws/cognito`` (random per start).
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -144,6 +149,7 @@ class LocalStack:
         self._start_moto()
         lambda_runner.install()
         moto_dynamodb.install()
+        moto_cognito.install(mailer=self._send_cognito_mail)
         # Listening from here on (the URL goes into the functions' settings); 503 until ready.
         self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
         self.url = f"http://127.0.0.1:{self._front_server.port}"
@@ -193,6 +199,7 @@ class LocalStack:
                 HOSTED_UI_PATH: self.hosted_ui,
             },
             cognito_extensions=self._cognito_extensions,
+            cognito_admin_token=self.admin_token,
         )
 
     def stop(self, *, grace: float = GRACE_SECONDS) -> int:
@@ -204,6 +211,7 @@ class LocalStack:
         if self._moto_server is not None:
             self._moto_server.stop(0)
         lambda_runner.uninstall()
+        moto_cognito.uninstall()
         return abandoned
 
     def restart(self, *, grace: float = GRACE_SECONDS) -> Restarted:
@@ -350,15 +358,86 @@ class LocalStack:
         config = self._site_config()
         officer_pool = config["officer"]["userPoolId"]
         for group in OFFICER_GROUPS:
-            login = Login(
-                pool="officer", email=f"{group}@{tenant.domain}", password="Officer#2569local", groups=(group,)
+            # As the administrator does: a temporary password; the officer's first sign-in sets the
+            # password and enrols TOTP (done here at once, so that the demo and the tests sign in).
+            email_address = f"{group}@{tenant.domain}"
+            temporary = f"Temp#{secrets.token_urlsafe(12)}1a"
+            cognito.admin_create_user(
+                UserPoolId=officer_pool,
+                Username=email_address,
+                TemporaryPassword=temporary,
+                UserAttributes=[
+                    {"Name": "email", "Value": email_address},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+                MessageAction="SUPPRESS",
             )
-            self._create_user(cognito, officer_pool, login)
-            cognito.admin_add_user_to_group(UserPoolId=officer_pool, Username=login.email, GroupName=group)
+            cognito.admin_add_user_to_group(UserPoolId=officer_pool, Username=email_address, GroupName=group)
+            password = "Officer#2569local"
+            secret = self.first_sign_in(email_address, temporary, password)
+            login = Login(pool="officer", email=email_address, password=password, groups=(group,), totp_secret=secret)
             self.logins.append(login)
         citizen = Login(pool="citizen", email="somchai@example.com", password="Citizen#2569local")
         self._create_user(cognito, config["citizen"]["userPoolId"], citizen)
         self.logins.append(citizen)
+
+    def first_sign_in(self, email_address: str, temporary_password: str, new_password: str) -> str:
+        """An officer's first sign-in as the officer SPA does it; returns the TOTP secret enrolled."""
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        client_id = self._site_config()["officer"]["clientId"]
+        answer = cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email_address, "PASSWORD": temporary_password},
+        )
+        if answer.get("ChallengeName") != "NEW_PASSWORD_REQUIRED":
+            raise RuntimeError(f"expected NEW_PASSWORD_REQUIRED, Cognito answered {answer.get('ChallengeName')}")
+        answer = cognito.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=answer["Session"],
+            ChallengeResponses={"USERNAME": email_address, "NEW_PASSWORD": new_password},
+        )
+        if answer.get("ChallengeName") != "MFA_SETUP":
+            raise RuntimeError(f"expected MFA_SETUP, Cognito answered {answer.get('ChallengeName')}")
+        association = cognito.associate_software_token(Session=answer["Session"])
+        secret = str(association["SecretCode"])
+        verified = cognito.verify_software_token(
+            Session=association["Session"], UserCode=moto_cognito.totp_code(secret), FriendlyDeviceName="seed"
+        )
+        answer = cognito.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="MFA_SETUP",
+            Session=verified["Session"],
+            ChallengeResponses={"USERNAME": email_address},
+        )
+        if "AuthenticationResult" not in answer:
+            raise RuntimeError(f"MFA_SETUP did not sign in: {answer.get('ChallengeName')}")
+        return secret
+
+    def cognito_admin(self, action: str, payload: dict[str, Any]) -> requests.Response:
+        """An admin Cognito call through ``/_aws/cognito`` with the stack's admin token (what the console does)."""
+        return requests.post(
+            f"{self.url}/_aws/cognito",
+            data=json.dumps(payload),
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+                ADMIN_TOKEN_HEADER: self.admin_token,
+            },
+            timeout=30,
+        )
+
+    def _send_cognito_mail(self, to: str, subject: str, text: str) -> None:
+        """How Cognito's codes reach people locally: SES in moto, so they show in ``/_local/mailbox``."""
+        from moto.ses.models import ses_backends
+
+        from eservice.tenant import load_tenant
+
+        from .provision import ACCOUNT
+
+        sender = load_tenant(tenants_dir() / f"{self.tenant}.yaml").notifications.email_from
+        ses_backends[ACCOUNT][REGION].send_email(sender, subject, text, {"ToAddresses": [to]})
 
     @staticmethod
     def _create_user(cognito: Any, pool_id: str, login: Login) -> None:
@@ -386,6 +465,18 @@ class LocalStack:
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": login.email, "PASSWORD": login.password},
         )
+        if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA" and login.totp_secret:
+            result = cognito.respond_to_auth_challenge(
+                ClientId=config["clientId"],
+                ChallengeName="SOFTWARE_TOKEN_MFA",
+                Session=result["Session"],
+                ChallengeResponses={
+                    "USERNAME": login.email,
+                    "SOFTWARE_TOKEN_MFA_CODE": moto_cognito.totp_code(login.totp_secret),
+                },
+            )
+        if "AuthenticationResult" not in result:
+            raise RuntimeError(f"{login.pool} sign-in stopped at Cognito's {result.get('ChallengeName')} challenge")
         return str(result["AuthenticationResult"]["IdToken"])
 
     # --- local tools -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 from local.hosted_ui import CLIENT_SECRETS_ENV, ISSUERS_ENV  # noqa: E402
+from local.moto_cognito import totp_code  # noqa: E402
 from local.stack import LocalStack, Login  # noqa: E402
 from tests.stack.test_identity import DigitalIdProvider, new_citizen  # noqa: E402
 
@@ -347,6 +348,10 @@ def test_reviewer_finds_the_request_in_the_work_list(
     heading(d, "เข้าสู่ระบบเจ้าหน้าที่")
     type_into(d, "input[name='email']", reviewer.email)
     type_into(d, "input[name='password']", reviewer.password)
+    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    heading(d, "รหัสยืนยันตัวตน")  # the officer pool requires TOTP at every sign-in
+    assert reviewer.totp_secret is not None
+    type_into(d, "input[name='code']", totp_code(reviewer.totp_secret))
     d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
     heading(d, "รายการคำขอ")
 

@@ -13,11 +13,12 @@ import base64
 import hashlib
 import json
 import logging
+import re
 import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -32,6 +33,8 @@ from werkzeug.wrappers import Request, Response
 
 from eservice.identity import identity_level
 from eservice.tenant import load_tenant, tenants_dir
+from local import moto_cognito
+from local.front import ADMIN_TOKEN_HEADER
 from local.hosted_ui import CLIENT_SECRETS_ENV, HOSTED_UI_PATH, ISSUERS_ENV
 from local.stack import REGION, LocalStack
 
@@ -526,3 +529,344 @@ def test_given_an_unknown_address_when_asking_for_a_code_then_nothing_is_sent_an
     assert started.status_code == 200 and started.json()["ChallengeName"] == "EMAIL_OTP"
     after = [m for m in requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"] if m not in before]
     assert not [m for m in after if "nobody@example.com" in m["to"]]
+
+
+# --- officers: Cognito's challenges, TOTP for real (issue 10) ------------------------------------------------
+def _mail_to(stack: LocalStack, address: str, before: list[dict]) -> list[dict]:
+    messages = requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"]
+    return [m for m in messages if m not in before and address in m["to"]]
+
+
+def _mailbox(stack: LocalStack) -> list[dict]:
+    return list(requests.get(f"{stack.url}/_local/mailbox", timeout=30).json()["messages"])
+
+
+def _officer_client(stack: LocalStack) -> str:
+    return str(stack._site_config()["officer"]["clientId"])
+
+
+def _new_officer(stack: LocalStack, group: str = "reviewer") -> tuple[str, str]:
+    """What the administrator does: an officer with a temporary password, in one group."""
+    address = f"officer-{uuid.uuid4().hex[:8]}@klongnoy.go.th"
+    temporary = f"Temp#{secrets.token_urlsafe(9)}1a"
+    pool = stack._site_config()["officer"]["userPoolId"]
+    created = stack.cognito_admin(
+        "AdminCreateUser",
+        {
+            "UserPoolId": pool,
+            "Username": address,
+            "TemporaryPassword": temporary,
+            "UserAttributes": [{"Name": "email", "Value": address}, {"Name": "email_verified", "Value": "true"}],
+            "MessageAction": "SUPPRESS",
+        },
+    )
+    assert created.status_code == 200, created.text
+    grouped = stack.cognito_admin("AdminAddUserToGroup", {"UserPoolId": pool, "Username": address, "GroupName": group})
+    assert grouped.status_code == 200, grouped.text
+    return address, temporary
+
+
+def _password_sign_in(stack: LocalStack, client: str, address: str, password: str) -> requests.Response:
+    return _cognito_call(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": client,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": address, "PASSWORD": password},
+        },
+    )
+
+
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 500_000) % 1_000_000:06d}"
+
+
+def test_given_a_new_officer_then_first_sign_in_sets_a_password_enrols_totp_and_every_sign_in_wants_a_code(
+    stack: LocalStack,
+) -> None:
+    client = _officer_client(stack)
+    address, temporary = _new_officer(stack)
+
+    first = _password_sign_in(stack, client, address, temporary)
+    assert first.json()["ChallengeName"] == "NEW_PASSWORD_REQUIRED", first.text
+    new_password = _cognito_call(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client,
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": first.json()["Session"],
+            "ChallengeResponses": {"USERNAME": address, "NEW_PASSWORD": "Officer#2569new"},
+        },
+    )
+    assert new_password.json()["ChallengeName"] == "MFA_SETUP", new_password.text
+    assert json.loads(new_password.json()["ChallengeParameters"]["MFAS_CAN_SETUP"]) == ["SOFTWARE_TOKEN_MFA"]
+    skipped = _cognito_call(  # moto alone signs in here, with no authenticator enrolled
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client,
+            "ChallengeName": "MFA_SETUP",
+            "Session": new_password.json()["Session"],
+            "ChallengeResponses": {"USERNAME": address},
+        },
+    )
+    associated = _cognito_call(stack, "AssociateSoftwareToken", {"Session": new_password.json()["Session"]})
+    secret = associated.json()["SecretCode"]
+    code = moto_cognito.totp_code(secret)
+    wrong_setup = _cognito_call(
+        stack,
+        "VerifySoftwareToken",
+        {"Session": associated.json()["Session"], "UserCode": _wrong(code), "FriendlyDeviceName": "phone"},
+    )
+    verified = _cognito_call(
+        stack,
+        "VerifySoftwareToken",
+        {"Session": associated.json()["Session"], "UserCode": code, "FriendlyDeviceName": "phone"},
+    )
+    enrolled = _cognito_call(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client,
+            "ChallengeName": "MFA_SETUP",
+            "Session": verified.json()["Session"],
+            "ChallengeResponses": {"USERNAME": address},
+        },
+    )
+
+    assert skipped.status_code == 400 and skipped.json()["__type"] == "NotAuthorizedException"
+    assert len(secret) == 32 and secret != moto_cognito.totp_code(secret)
+    assert wrong_setup.status_code == 400 and wrong_setup.json()["__type"] == "CodeMismatchException"
+    assert verified.json()["Status"] == "SUCCESS"
+    token = enrolled.json()["AuthenticationResult"]["IdToken"]
+    me = requests.get(f"{stack.url}/api/officer/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert me.status_code == 200 and me.json()["groups"] == ["reviewer"]
+
+    again = _password_sign_in(stack, client, address, "Officer#2569new")
+    assert again.json()["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and "AuthenticationResult" not in again.json()
+
+    def answer(value: str) -> requests.Response:
+        return _cognito_call(
+            stack,
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client,
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "Session": again.json()["Session"],
+                "ChallengeResponses": {"USERNAME": address, "SOFTWARE_TOKEN_MFA_CODE": value},
+            },
+        )
+
+    wrong = answer(_wrong(moto_cognito.totp_code(secret)))
+    right = answer(moto_cognito.totp_code(secret))
+    assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
+    assert right.status_code == 200 and right.json()["AuthenticationResult"]["IdToken"]
+
+
+def test_given_an_officer_session_when_three_wrong_codes_then_the_session_ends(stack: LocalStack) -> None:
+    reviewer = next(x for x in stack.logins if x.pool == "officer" and "reviewer" in x.groups)
+    assert reviewer.totp_secret is not None
+    client = _officer_client(stack)
+    started = _password_sign_in(stack, client, reviewer.email, reviewer.password)
+    wrong_code = _wrong(moto_cognito.totp_code(reviewer.totp_secret))
+
+    answers = [
+        _cognito_call(
+            stack,
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client,
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "Session": started.json()["Session"],
+                "ChallengeResponses": {"USERNAME": reviewer.email, "SOFTWARE_TOKEN_MFA_CODE": code},
+            },
+        )
+        for code in (wrong_code, wrong_code, wrong_code, moto_cognito.totp_code(reviewer.totp_secret))
+    ]
+
+    assert [a.json()["__type"] for a in answers] == [
+        "CodeMismatchException",
+        "CodeMismatchException",
+        "NotAuthorizedException",
+        "NotAuthorizedException",  # even the right code: the session is over
+    ]
+
+
+def test_given_another_officers_session_when_answering_for_someone_else_then_refused(stack: LocalStack) -> None:
+    reviewer = next(x for x in stack.logins if x.pool == "officer" and "reviewer" in x.groups)
+    head = next(x for x in stack.logins if x.pool == "officer" and "head" in x.groups)
+    assert head.totp_secret is not None
+    started = _password_sign_in(stack, _officer_client(stack), reviewer.email, reviewer.password)
+
+    answered = _cognito_call(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": _officer_client(stack),
+            "ChallengeName": "SOFTWARE_TOKEN_MFA",
+            "Session": started.json()["Session"],
+            "ChallengeResponses": {
+                "USERNAME": head.email,
+                "SOFTWARE_TOKEN_MFA_CODE": moto_cognito.totp_code(head.totp_secret),
+            },
+        },
+    )
+
+    assert answered.status_code == 400 and answered.json()["__type"] == "NotAuthorizedException"
+
+
+# --- the local stack's own endpoints (issue 10) ----------------------------------------------------------------
+def test_given_no_admin_token_when_calling_an_admin_operation_then_refused_and_nothing_changes(
+    stack: LocalStack,
+) -> None:
+    pool = stack._site_config()["officer"]["userPoolId"]
+    intruder = f"intruder-{uuid.uuid4().hex[:8]}@example.com"
+    payload = {
+        "UserPoolId": pool,
+        "Username": intruder,
+        "TemporaryPassword": "Intruder#2569x",
+        "MessageAction": "SUPPRESS",
+    }
+
+    without = _cognito_call(stack, "AdminCreateUser", payload)
+    forged = requests.post(
+        f"{stack.url}/_aws/cognito",
+        data=json.dumps(payload),
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.AdminCreateUser",
+            ADMIN_TOKEN_HEADER: "guessed",
+        },
+        timeout=30,
+    )
+    listing = _cognito_call(stack, "ListUsers", {"UserPoolId": pool})
+    looked_up = stack.cognito_admin("AdminGetUser", {"UserPoolId": pool, "Username": intruder})
+
+    for refused in (without, forged, listing):
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["__type"] == "AccessDeniedException"
+        assert ADMIN_TOKEN_HEADER in refused.json()["message"]
+    assert looked_up.status_code == 400 and looked_up.json()["__type"] == "UserNotFoundException"
+
+
+# --- sign-up codes (issue 13, item 7) --------------------------------------------------------------------------
+def test_given_a_sign_up_then_the_code_arrives_in_the_mailbox_and_only_that_code_confirms(stack: LocalStack) -> None:
+    address = f"signup-{uuid.uuid4().hex[:8]}@example.com"
+    before = _mailbox(stack)
+
+    signed_up = _cognito_call(
+        stack,
+        "SignUp",
+        {
+            "ClientId": client_id(stack),
+            "Username": address,
+            "Password": "Citizen#2569local",
+            "UserAttributes": [{"Name": "email", "Value": address}],
+        },
+    )
+    mail = _mail_to(stack, address, before)
+    code = re.search(r"\b(\d{6})\b", mail[0]["body"]).group(1)  # type: ignore[union-attr]
+    wrong = _cognito_call(
+        stack, "ConfirmSignUp", {"ClientId": client_id(stack), "Username": address, "ConfirmationCode": _wrong(code)}
+    )
+    still_unconfirmed = _password_sign_in(stack, client_id(stack), address, "Citizen#2569local")
+    right = _cognito_call(
+        stack, "ConfirmSignUp", {"ClientId": client_id(stack), "Username": address, "ConfirmationCode": code}
+    )
+    signed_in = _password_sign_in(stack, client_id(stack), address, "Citizen#2569local")
+
+    assert signed_up.status_code == 200 and signed_up.json()["UserConfirmed"] is False
+    assert len(mail) == 1 and "Citizen#2569local" not in mail[0]["body"]
+    assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
+    assert still_unconfirmed.json()["__type"] == "UserNotConfirmedException"
+    assert right.status_code == 200, right.text
+    assert signed_in.json()["AuthenticationResult"]["IdToken"]
+
+
+# --- sign-out ends the session (issue 10) ----------------------------------------------------------------------
+def test_given_a_signed_in_citizen_when_signing_out_then_cognito_refuses_the_old_tokens(stack: LocalStack) -> None:
+    citizen = next(login for login in stack.logins if login.pool == "citizen")
+    tokens = _password_sign_in(stack, client_id(stack), citizen.email, citizen.password).json()["AuthenticationResult"]
+    before = _cognito_call(stack, "GetUser", {"AccessToken": tokens["AccessToken"]})
+
+    signed_out = _cognito_call(stack, "GlobalSignOut", {"AccessToken": tokens["AccessToken"]})
+    after = _cognito_call(stack, "GetUser", {"AccessToken": tokens["AccessToken"]})
+    refreshed = _cognito_call(
+        stack,
+        "InitiateAuth",
+        {
+            "ClientId": client_id(stack),
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]},
+        },
+    )
+
+    assert before.status_code == 200
+    assert signed_out.status_code == 200
+    assert after.status_code == 400 and after.json()["__type"] == "NotAuthorizedException"
+    assert refreshed.status_code == 400 and refreshed.json()["__type"] == "NotAuthorizedException"
+
+
+def test_given_a_revoked_refresh_token_then_it_and_its_access_token_are_refused(stack: LocalStack) -> None:
+    citizen = next(login for login in stack.logins if login.pool == "citizen")
+    kept = _password_sign_in(stack, client_id(stack), citizen.email, citizen.password).json()["AuthenticationResult"]
+    tokens = _password_sign_in(stack, client_id(stack), citizen.email, citizen.password).json()["AuthenticationResult"]
+
+    revoked = _cognito_call(stack, "RevokeToken", {"ClientId": client_id(stack), "Token": tokens["RefreshToken"]})
+    after = _cognito_call(stack, "GetUser", {"AccessToken": tokens["AccessToken"]})
+    other_sign_in = _cognito_call(stack, "GetUser", {"AccessToken": kept["AccessToken"]})
+
+    assert revoked.status_code == 200, revoked.text
+    assert after.status_code == 400 and after.json()["__type"] == "NotAuthorizedException"
+    assert other_sign_in.status_code == 200  # RevokeToken ends one sign-in, GlobalSignOut all of them
+
+
+# --- a new e-mail address waits for its code (issue 10) --------------------------------------------------------
+def test_given_a_new_email_when_not_yet_confirmed_then_the_verified_one_is_kept_and_gets_the_official_mail(
+    stack: LocalStack, new_citizen: Callable[[], Any]
+) -> None:
+    from tests.stack.conftest import prepared_draft, submit, wait_for, wait_for_mail
+
+    citizen = new_citizen()
+    assert citizen.login is not None
+    old = citizen.login.email
+    new = f"changed-{uuid.uuid4().hex[:8]}@example.com"
+    tokens = _password_sign_in(stack, client_id(stack), old, citizen.login.password).json()["AuthenticationResult"]
+    before = _mailbox(stack)
+
+    updated = _cognito_call(
+        stack,
+        "UpdateUserAttributes",
+        {"AccessToken": tokens["AccessToken"], "UserAttributes": [{"Name": "email", "Value": new}]},
+    )
+    user = _cognito_call(stack, "GetUser", {"AccessToken": tokens["AccessToken"]}).json()
+    citizen.reauthenticate()
+    request = submit(citizen, prepared_draft(citizen))
+    wait_for(citizen, request["id"], lambda r: "acknowledgment" in r["documents"], timeout=120)
+    acknowledgment = wait_for_mail(
+        stack, old, lambda m: f"acknowledgment-{request['id']}.pdf" in m["attachments"], timeout=60
+    )
+    to_new = _mail_to(stack, new, before)
+
+    assert updated.status_code == 200, updated.text
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["email"] == old
+    assert acknowledgment["to"] == [old]
+    assert len(to_new) == 1 and "ยืนยันอีเมลใหม่" in to_new[0]["subject"]  # only the code goes to the new address
+
+    code = re.search(r"\b(\d{6})\b", to_new[0]["body"]).group(1)  # type: ignore[union-attr]
+    wrong = _cognito_call(
+        stack,
+        "VerifyUserAttribute",
+        {"AccessToken": tokens["AccessToken"], "AttributeName": "email", "Code": _wrong(code)},
+    )
+    right = _cognito_call(
+        stack, "VerifyUserAttribute", {"AccessToken": tokens["AccessToken"], "AttributeName": "email", "Code": code}
+    )
+    confirmed = _cognito_call(stack, "GetUser", {"AccessToken": tokens["AccessToken"]}).json()
+
+    assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
+    assert right.status_code == 200, right.text
+    assert {a["Name"]: a["Value"] for a in confirmed["UserAttributes"]}["email"] == new

@@ -112,9 +112,9 @@ function renderHeader() {
             h("button", {
               type: "button",
               class: "button-link-light",
-              onclick: () => {
+              onclick: async () => {
                 const leaving = session.user();
-                session.clear();
+                await session.signOut(); // ends the session at Cognito before any redirect
                 // Signed in through ThaID (or another provider): Cognito's session ends too.
                 if (signOutFederated(leaving)) return;
                 renderHeader();

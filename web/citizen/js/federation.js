@@ -257,7 +257,7 @@ export async function completeFederatedSignIn(returned, status = () => {}) {
   status(t("federation.busy", { name }));
   try {
     const tokens = await exchangeCode(returned.code, pending, name);
-    session.save(tokens.id_token);
+    session.save({ IdToken: tokens.id_token, AccessToken: tokens.access_token });
     const user = session.user();
     if (!user) throw failure("federation.failed", "federation.failed", 0, name);
     try {

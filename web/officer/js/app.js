@@ -73,8 +73,8 @@ async function renderChrome() {
             h("button", {
               type: "button",
               class: "button-link-light",
-              onclick: () => {
-                session.clear();
+              onclick: async () => {
+                await session.signOut(); // GlobalSignOut: the tokens of this sign-in stop working
                 forgetOfficer();
                 navigate("#/signin");
               },

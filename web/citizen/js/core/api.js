@@ -121,7 +121,7 @@ export async function cognito(action, body) {
   throw new CognitoError(response.status, type, both(has(key) ? key : "auth.failed"));
 }
 
-/** Sign in with e-mail and password (USER_PASSWORD_AUTH); returns the ID token. */
+/** Sign in with e-mail and password (USER_PASSWORD_AUTH); returns Cognito's AuthenticationResult. */
 export async function signIn(clientId, email, password) {
   const answer = await cognito("InitiateAuth", {
     AuthFlow: "USER_PASSWORD_AUTH",
@@ -131,5 +131,5 @@ export async function signIn(clientId, email, password) {
   if (!answer.AuthenticationResult?.IdToken) {
     throw new CognitoError(0, answer.ChallengeName || "challenge", both("auth.challenge"));
   }
-  return answer.AuthenticationResult.IdToken;
+  return answer.AuthenticationResult;
 }

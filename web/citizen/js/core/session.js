@@ -1,8 +1,13 @@
-// The signed-in person: the Cognito ID token kept in sessionStorage (gone when the tab closes).
+// The signed-in person: the Cognito ID token kept in sessionStorage (gone when the tab closes), with the
+// access token beside it so that signing out ends the session at Cognito too (GlobalSignOut revokes the
+// access and refresh tokens; the refresh token itself is never kept in the page).
+
+import { cognito } from "./api.js";
 
 /** A session for one user pool ("citizen" or "officer"). */
 export function createSession(pool) {
   const key = `eservice.${pool}.idToken`;
+  const accessKey = `eservice.${pool}.accessToken`;
 
   function claims() {
     const token = read();
@@ -21,9 +26,9 @@ export function createSession(pool) {
     }
   }
 
-  function read() {
+  function read(name = key) {
     try {
-      return sessionStorage.getItem(key);
+      return sessionStorage.getItem(name);
     } catch {
       return null;
     }
@@ -51,11 +56,37 @@ export function createSession(pool) {
         groups: Array.isArray(groups) ? groups : String(groups).split(",").filter(Boolean),
       };
     },
-    save(token) {
-      sessionStorage.setItem(key, token);
+    /** Keep Cognito's AuthenticationResult ({IdToken, AccessToken, ...}) or a bare ID token. */
+    save(result) {
+      const tokens = typeof result === "string" ? { IdToken: result } : result || {};
+      sessionStorage.setItem(key, tokens.IdToken);
+      if (tokens.AccessToken) sessionStorage.setItem(accessKey, tokens.AccessToken);
+      else sessionStorage.removeItem(accessKey);
     },
+    /** Forget the tokens in this tab only (an expired or refused token). */
     clear() {
-      sessionStorage.removeItem(key);
+      try {
+        sessionStorage.removeItem(key);
+        sessionStorage.removeItem(accessKey);
+      } catch {
+        // Without storage there is nothing to forget.
+      }
+    },
+    /**
+     * Sign out: forget the tokens here and end the session at Cognito (GlobalSignOut), so that the
+     * access token and every refresh token of this sign-in stop working. Resolves true once Cognito
+     * has ended it; false if there was nothing to end or Cognito could not be reached.
+     */
+    async signOut() {
+      const access = read(accessKey);
+      this.clear();
+      if (!access) return false;
+      try {
+        await cognito("GlobalSignOut", { AccessToken: access });
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
 }
