@@ -10,6 +10,7 @@ import threading
 import time
 from types import FrameType
 
+from .front import ADMIN_TOKEN_HEADER
 from .stack import GRACE_SECONDS, LocalStack
 
 
@@ -70,8 +71,11 @@ def main() -> None:
 
 def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
     print(
-        "WARNING: /_local/* (mailbox, clock, payments, faults) and /_aws/* are local tools with no "
-        "authentication, for this machine only; the server listens on 127.0.0.1 alone.",
+        "\nWARNING: /_local/* and /_aws/* are developer tools for this machine only, with no authentication: "
+        "/_local/mailbox shows every e-mail and SMS sent (sign-in and sign-up codes included), /_local/clock "
+        "moves the service's time. The server is bound to 127.0.0.1 alone: never expose this port (no proxy, "
+        "no port forwarding). Admin Cognito calls to /_aws/cognito need the header "
+        f"{ADMIN_TOKEN_HEADER}: {stack.admin_token}",
         file=sys.stderr,
         flush=True,
     )
@@ -86,6 +90,8 @@ def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
     for login in stack.logins:
         groups = f" [{', '.join(login.groups)}]" if login.groups else ""
         print(f"    {login.pool:8} {login.email:32} {login.password}{groups}")
+        if login.totp_secret:
+            print(f"    {'':8} TOTP secret key (add it to an authenticator app): {login.totp_secret}")
     print("\nPress Ctrl-C to stop.", flush=True)
 
 

@@ -242,7 +242,10 @@ def current_applicant() -> Applicant:
     subject = claims.get("sub")
     if not subject:
         raise Unauthorized(code="auth.required", th="กรุณาเข้าสู่ระบบ", en="Please sign in.")
-    return Applicant(id=str(subject), email=claims.get("email"))
+    # Official mail goes only to a verified address: Cognito keeps the verified e-mail in the token until a
+    # new one is confirmed (UserAttributeUpdateSettings) and says email_verified=false for one never verified.
+    verified = str(claims.get("email_verified", "true")).lower() != "false"
+    return Applicant(id=str(subject), email=claims.get("email") if verified else None)
 
 
 def _claims() -> dict[str, Any]:

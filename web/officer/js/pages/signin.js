@@ -80,8 +80,8 @@ addMessages({
 
 const CODE = /^\d{6}$/;
 
-// The challenge step on screen, kept so that a language switch shows the same step again (Cognito's
-// session stays valid for three minutes) rather than the first one.
+// The challenge step on screen ([name, arguments]), kept so that a language switch shows the same step
+// again (Cognito's session stays valid for three minutes) rather than the first one.
 let pendingStep = null;
 
 /** The secret key in groups of four, as authenticator apps show keys to type. */
@@ -242,7 +242,7 @@ export function signInPage({ view, query, reason }) {
 
   // --- first sign-in: a password of one's own --------------------------------------------------------
   function newPasswordStep(cognitoSession, email) {
-    pendingStep = () => newPasswordStep(cognitoSession, email);
+    pendingStep = ["newPassword", [cognitoSession, email]];
     const fresh = labelled({
       label: t("o.newpw.field"),
       input: h("input", { type: "password", name: "new-password", autocomplete: "new-password" }),
@@ -317,7 +317,7 @@ export function signInPage({ view, query, reason }) {
 
   function setupForm(session0, secret, email) {
     let current = session0;
-    pendingStep = () => setupForm(current, secret, email);
+    pendingStep = ["setup", [current, secret, email]];
     const issuer = getConfig().tenant ? `e-Service ${getConfig().tenant}` : "e-Service";
     const code = codeField();
     const submit = h("button", { type: "submit", class: "primary" }, t("o.totp.setup.submit"));
@@ -372,7 +372,7 @@ export function signInPage({ view, query, reason }) {
 
   // --- every sign-in: the code from the app --------------------------------------------------------
   function totpStep(cognitoSession, email) {
-    pendingStep = () => totpStep(cognitoSession, email);
+    pendingStep = ["totp", [cognitoSession, email]];
     const code = codeField();
     const submit = h("button", { type: "submit", class: "primary" }, t("o.totp.submit"));
     show(
@@ -408,6 +408,7 @@ export function signInPage({ view, query, reason }) {
     );
   }
 
-  if (reason === "language" && pendingStep) pendingStep();
+  const resumable = { newPassword: newPasswordStep, setup: setupForm, totp: totpStep };
+  if (reason === "language" && pendingStep) resumable[pendingStep[0]](...pendingStep[1]);
   else credentialsStep();
 }
