@@ -9,7 +9,9 @@ Citizen documents: the licence (Q7.5, Act §13(1) QR code), the acknowledgment o
 the refusal letter (R-4.1), the fee invoice (Q6.1), the electronic receipt (Q6.6) and the notice of a
 change of licence status (R-5.4). Agency documents, worded after the OPDC templates (seed 003): the
 announcement of electronic channels (Act §10), the announcement of electronic licence display
-(Act §13(1)) and the order designating the internal electronic system (Act §16, R-3.6).
+(Act §13(1)), the announcement of electronic payment (standard §3.5(2), R-3.5) and the order
+designating the internal electronic system (Act §16, R-3.6). They are rendered from the content an
+administrator drafted (``eservice.announcements``), with the number, date and signer of their one issue.
 
 Dates are written the Thai way, in the Buddhist era and Bangkok time; ``thai_digits=True`` writes
 dates, amounts and counts in Thai digits, as many agencies do on official papers. On the citizen
