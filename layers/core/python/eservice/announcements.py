@@ -70,9 +70,7 @@ KINDS: dict[str, AnnouncementKind] = {
         ),
         AnnouncementKind(
             id="display",
-            subject=Localized(
-                th="วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์", en="Displaying licences by electronic means"
-            ),
+            subject=Localized(th="วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์", en="Displaying licences by electronic means"),
             legal_basis=Localized(
                 th="มาตรา 13 (1) แห่งพระราชบัญญัติการปฏิบัติราชการทางอิเล็กทรอนิกส์ พ.ศ. 2565",
                 en="Act on Electronic Performance of Administrative Duties B.E. 2565, section 13(1)",
@@ -117,7 +115,7 @@ def _kind(kind: str) -> AnnouncementKind:
 
 
 def title_of(tenant: Tenant, kind: str, edition: int = 1) -> dict[str, str]:
-    """"ประกาศเทศบาลตำบลคลองน้อย เรื่อง ..." in Thai and English, with "(ฉบับที่ 2)" from the second edition on."""
+    """ "ประกาศเทศบาลตำบลคลองน้อย เรื่อง ..." in Thai and English, with "(ฉบับที่ 2)" from the second edition on."""
     info = _kind(kind)
     th_word, en_word = ("คำสั่ง", "Order of") if info.order else ("ประกาศ", "Announcement of")
     th = f"{th_word}{tenant.name.th} เรื่อง {info.subject.th.format(agency=tenant.name.th)}"
@@ -405,9 +403,7 @@ class Announcements:
                 en="Only the head of the agency or an administrator.",
             )
         page = self._repo.all(limit=page_size(limit), cursor=cursor)
-        items = [
-            {**r, **(public_view(r) if r["state"] in ("issued", "superseded") else {})} for r in page.items
-        ]
+        items = [{**r, **(public_view(r) if r["state"] in ("issued", "superseded") else {})} for r in page.items]
         return Page(items, page.cursor)
 
     # --- the public -----------------------------------------------------------------------------------
@@ -444,4 +440,3 @@ def issued_fields(
         "replaces": replaces,
         "document": dict(document),
     }
-
