@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from eservice import clock_source
+from eservice.announcements import Announcements
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
@@ -898,22 +899,125 @@ def public_licence(licence_number: str) -> dict[str, Any]:
     return {"licence": register().entry(licence_number)}
 
 
+# --- the agency's announcements, issued once (Act §10, §13(1), §16; R-3.5(2)) ----------------------------
+def _issue_announcement(announcement_id: str) -> dict[str, Any]:
+    # Rendering and sealing need pyHanko and fpdf2: the sign function does it, intake stays light.
+    result = invoke_function(
+        settings().sign_function, {"action": "issue_announcement", "announcement_id": announcement_id}
+    )
+    if "error" in result:
+        error = result["error"]["error"]
+        raise ServiceError(
+            code=error["code"], th=error["message"]["th"], en=error["message"]["en"], status=int(result["status"])
+        )
+    return dict(result["announcement"])
+
+
+@cache
+def announcements() -> Announcements:
+    return Announcements(
+        announcements=database().repositories.announcements,
+        tenant=tenant(),
+        eservice_url=settings().public_base_url or f"https://{tenant().domain}",
+        seal=_issue_announcement,
+    )
+
+
+class AnnouncementDraft(BaseModel):
+    kind: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class AnnouncementApproval(BaseModel):
+    signer_name: Annotated[str, Field(min_length=1, max_length=200)]
+    signer_position: Annotated[str, Field(max_length=300)] | None = None
+
+
+class GazettePublication(BaseModel):
+    published_on: date
+    reference: Annotated[str, Field(max_length=300)] | None = None
+
+
+@app.get("/announcements", summary="The agency's issued announcements, with superseded ones", tags=["information"])
+def list_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
+    return _paged("announcements", announcements().published(limit=limit, cursor=cursor))
+
+
 @app.get(
-    "/announcements/<kind>",
-    summary="The agency's announcements (Act §10, §13(1), §16) as sealed PDFs",
+    "/announcements/<ref>/pdf",
+    summary="An issued announcement's sealed PDF (by id, or the one in force of a kind), from storage",
     tags=["information"],
     enable_validation=False,
 )
-def announcement(kind: str) -> Response[Any]:
+def announcement_pdf(ref: str) -> Response[Any]:
     # Validation is off for this route only: it answers a PDF, not JSON.
-    if kind not in ("channels", "display", "internal-systems"):
+    document = announcements().document(ref)
+    etag = f'"{document["sha256"]}"'
+    # An issued document never changes: by id it is cached for good; a kind's current one may be superseded.
+    cache_control = "public, max-age=300" if document["current"] else "public, max-age=31536000, immutable"
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if app.current_event.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers, body="")
+    pdf = files("documents").read(document["key"], max_bytes=20 * 1024 * 1024)
+    if pdf is None:
         raise NotFound(code="announcement.not_found", th="ไม่พบประกาศนี้", en="No such announcement.")
-    result = invoke_function(settings().sign_function, {"action": "announcement", "kind": kind})
     return Response(
         status_code=200,
         content_type="application/pdf",
-        body=base64.b64decode(result["pdf_base64"]),
-        headers={"Content-Disposition": f'inline; filename="announcement-{kind}.pdf"'},
+        body=pdf,
+        headers={**headers, "Content-Disposition": f'inline; filename="{document["file_name"]}"'},
+    )
+
+
+@app.get(
+    "/officer/announcements",
+    summary="Every announcement, drafts included (head, admin)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
+    page = announcements().for_officers(current_officer().groups, limit=limit, cursor=cursor)
+    return _paged("announcements", page)
+
+
+@app.post(
+    "/officer/announcements",
+    summary="Draft an announcement from the tenant file (admin)",
+    tags=["officer"],
+    security=OFFICER,
+    status_code=201,
+)
+def draft_announcement(body: AnnouncementDraft) -> dict[str, Any]:
+    officer = current_officer()
+    return announcements().draft(officer.id, officer.groups, body.kind)
+
+
+@app.post(
+    "/officer/announcements/<announcement_id>/approve",
+    summary="Approve and sign an announcement: sealed once (head)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def approve_announcement(announcement_id: str, body: AnnouncementApproval) -> dict[str, Any]:
+    officer = current_officer()
+    return announcements().approve(
+        officer.id,
+        officer.groups,
+        announcement_id,
+        signer_name=body.signer_name,
+        signer_position=body.signer_position,
+    )
+
+
+@app.post(
+    "/officer/announcements/<announcement_id>/gazette",
+    summary="Record the Royal Gazette publication of an issued announcement (head, admin)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def record_gazette(announcement_id: str, body: GazettePublication) -> dict[str, Any]:
+    officer = current_officer()
+    return announcements().record_gazette(
+        officer.id, officer.groups, announcement_id, published_on=body.published_on, reference=body.reference
     )
 
 

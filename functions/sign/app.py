@@ -1,7 +1,8 @@
 """sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
 
 Invoked by the saga (``acknowledgment``, ``refusal``, ``draft_licence``, ``seal_licence``) with ids
-only, by intake (``verify``, ``verify_attachment``) for uploaded PDFs, and daily by the scheduler
+only, by intake (``verify``, ``verify_attachment``) for uploaded PDFs and (``issue_announcement``) to
+seal an announcement the head approved, and daily by the scheduler
 (``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
 """
 
@@ -17,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from eservice import clock_source
 from eservice.aws import client, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
+from eservice.errors import ServiceError
 from eservice.settings import settings, tenant
 from eservice_pdf.agency_keys import agency_pki, seal_signer, timestamper
 from eservice_pdf.issuing import Issuing
@@ -92,8 +94,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.seal_licence(event["request_id"])
     if action == "verify":
         return work.verify(base64.b64decode(event["pdf_base64"]))
-    if action == "announcement":
-        return {"pdf_base64": base64.b64encode(work.announcement(event["kind"])).decode()}
+    if action == "issue_announcement":
+        # A refusal (not approved, a race) goes back to intake as the typed error it is.
+        try:
+            return {"announcement": work.issue_announcement(event["announcement_id"])}
+        except ServiceError as error:
+            return {"error": error.as_dict(), "status": error.status}
     if action == "refresh_pki":
         # Daily: a CRL near its nextUpdate is re-issued, and the trust material published (/pki/).
         pki = agency_pki()

@@ -421,3 +421,40 @@ def test_citizen_signs_in_with_thaid(stack: LocalStack, browser: webdriver.Chrom
     assert d.execute_script("return location.search") == ""
     assert not d.find_elements(By.CSS_SELECTOR, "#site-header .who")
     no_console_errors(d)
+
+
+# --- the public announcements page (Act §10, §13(1); issue 11) ------------------------------------------------
+def test_anyone_reads_the_announcements_with_their_history(stack: LocalStack, browser: webdriver.Chrome) -> None:
+    import requests
+
+    def officer_post(group: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        token = stack.sign_in(login(stack, "officer", group))
+        response = requests.post(
+            f"{stack.url}/api{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=120
+        )
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+    def issue(kind: str) -> dict[str, Any]:
+        draft = officer_post("admin", "/officer/announcements", {"kind": kind})
+        return officer_post("head", f"/officer/announcements/{draft['id']}/approve", {"signer_name": "นายสมศักดิ์ รักถิ่น"})
+
+    old, new = issue("display"), issue("display")
+    d = browser
+
+    d.get(f"{stack.url}/#/")
+    click(d, "#site-footer a[href='#/announcements']")
+    heading(d, "ประกาศ")
+    # The menu has the page too, marked as the current one.
+    assert css(d, "#site-nav a[href='#/announcements'][aria-current='page']").text == "ประกาศ"
+    current = css(d, "#announcements li[data-kind='display'][data-state='issued'] h2")
+    assert "(ฉบับที่" in current.text and "รอประกาศในราชกิจจานุเบกษา" in current.text
+    cards = d.find_elements(By.CSS_SELECTOR, "#announcements li")
+    texts = {c.find_element(By.CSS_SELECTOR, "dd .mono").text: c.text for c in cards}
+    assert "มีผลเมื่อประกาศในราชกิจจานุเบกษา" in texts[new["number"]]
+    assert "ถูกยกเลิกโดยฉบับใหม่" in texts[old["number"]]  # the superseded edition stays listed
+    link = d.find_element(By.CSS_SELECTOR, f"#announcements li a[href$='/announcements/{new['id']}/pdf']")
+    pdf = requests.get(link.get_attribute("href"), timeout=60)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    screenshot(d, "20-announcements")
+    no_console_errors(d)

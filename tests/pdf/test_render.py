@@ -22,10 +22,12 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from pythainlp.tokenize import word_tokenize
 
+from eservice.announcements import announcement_content
 from eservice.tenant import Tenant, load_tenant
 from eservice_pdf.render import (
     VERIFY_CAPTION,
     AcknowledgmentData,
+    AnnouncementIssue,
     InvoiceData,
     LicenceData,
     NoticeData,
@@ -39,6 +41,7 @@ from eservice_pdf.render import (
     render_fee_invoice,
     render_internal_systems_order,
     render_licence,
+    render_payment_announcement,
     render_receipt,
     render_refusal,
     render_status_notice,
@@ -553,50 +556,98 @@ def test_status_notice(tenant: Tenant, status: str, title: str, word: str) -> No
     _assert_phrases(pdf, phrases)
 
 
-def test_channels_announcement_follows_the_section_10_template(tenant: Tenant) -> None:
-    pdf = render_channels_announcement(tenant, announced_on=date(2026, 1, 5))
+ESERVICE = "https://eservice.klongnoy.go.th"
 
+
+def _issue(**changes: object) -> AnnouncementIssue:
+    values: dict[str, object] = {
+        "number": "3/2569",
+        "announced_on": date(2026, 1, 5),
+        "signer_name": "นายสมศักดิ์ รักถิ่น",
+        "signer_position": "นายกเทศมนตรีตำบลคลองน้อย",
+    }
+    values.update(changes)
+    return AnnouncementIssue(**values)  # type: ignore[arg-type]
+
+
+def test_channels_announcement_follows_the_section_10_template(tenant: Tenant) -> None:
+    content = announcement_content(tenant, "channels", eservice_url=ESERVICE)
+
+    pdf = render_channels_announcement(tenant, content, _issue())
+
+    text = _text(pdf)
     _assert_phrases(
         pdf,
         [
             "ประกาศเทศบาลตำบลคลองน้อย",
+            "ที่ 3/2569",
             "เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อเทศบาลตำบลคลองน้อย",
             "พ.ศ. 2569",
             "อาศัยอำนาจตามความในมาตรา 10 วรรคหนึ่ง",
-            "(อีเมล) saraban@klongnoy.go.th",
-            "https://klongnoy.go.th",
+            "ข้อ 1 ให้ช่องทางอิเล็กทรอนิกส์ต่อไปนี้",
+            "(1) ที่อยู่ไปรษณีย์อิเล็กทรอนิกส์ (อีเมล) saraban@klongnoy.go.th",
+            "(2) เว็บไซต์ https://klongnoy.go.th",
+            ESERVICE,  # the e-Service's own URL
+            "(3) แอปพลิเคชัน ไลน์ @klongnoy",  # the application channel
+            "ข้อ 2 ในกรณีที่ผู้ยื่นคำขอหรือติดต่อมาทางช่องทางตามข้อ 1",
             "077-355-101",
             "077-355-105",
             "077-355-199",
-            "วันจันทร์ถึงวันศุกร์ เวลา 08:30 ถึง 16:30 น.",
-            "ลงทะเบียนรับในวันทำการถัดไป",
-            "บันทึกภาพจากหน้าจอคอมพิวเตอร์",  # screenshots as preliminary evidence
+            "ข้อ 3 ประชาชนอาจใช้วิธีการบันทึกภาพจากหน้าจอคอมพิวเตอร์",  # screenshots as preliminary evidence
             "ประกาศ ณ วันที่ 5 มกราคม พ.ศ. 2569",
+            "(นายสมศักดิ์ รักถิ่น)",
             "นายกเทศมนตรีตำบลคลองน้อย",
         ],
     )
+    # Nothing beyond the template: three clauses, no office-hours clause, no blank signature line.
+    assert not _contains(text, "ข้อ 4")
+    assert not _contains(text, "เวลา 08:30")
+    assert "....." not in text
 
 
 def test_channels_announcement_in_thai_digits_keeps_addresses_typeable(tenant: Tenant) -> None:
-    pdf = render_channels_announcement(tenant, announced_on=date(2026, 1, 5), thai_digits=True)
+    content = announcement_content(tenant, "channels", eservice_url=ESERVICE)
+
+    pdf = render_channels_announcement(tenant, content, _issue(), thai_digits=True)
 
     _assert_phrases(pdf, ["มาตรา ๑๐ วรรคหนึ่ง", "ประกาศ ณ วันที่ ๕ มกราคม พ.ศ. ๒๕๖๙", "saraban@klongnoy.go.th"])
 
 
-def test_display_announcement_lists_public_register_licences_and_the_three_ways(tenant: Tenant) -> None:
-    pdf = render_display_announcement(tenant, announced_on=date(2026, 1, 5))
+def test_a_second_edition_cancels_the_first_as_the_template_note_says(tenant: Tenant) -> None:
+    content = announcement_content(tenant, "channels", eservice_url=ESERVICE)
+
+    pdf = render_channels_announcement(tenant, content, _issue(edition=2, replaces_year=2568))
+
+    _assert_phrases(
+        pdf,
+        [
+            "เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อเทศบาลตำบลคลองน้อย (ฉบับที่ 2)",
+            "ข้อ 1 ให้ยกเลิกประกาศเทศบาลตำบลคลองน้อย เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อเทศบาลตำบลคลองน้อย พ.ศ. 2568",
+            "ข้อ 2 ให้ช่องทางอิเล็กทรอนิกส์ต่อไปนี้",
+            "ทางช่องทางตามข้อ 2",
+            "ข้อ 4 ประชาชนอาจใช้วิธีการบันทึกภาพ",
+        ],
+    )
+
+
+def test_display_announcement_names_each_licence_with_its_law(tenant: Tenant) -> None:
+    content = announcement_content(tenant, "display", eservice_url=ESERVICE)
+
+    pdf = render_display_announcement(tenant, content, _issue())
 
     _assert_phrases(
         pdf,
         [
             "เรื่อง วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์",
             "มาตรา 13 (1)",
-            "(1) ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร",
+            "ข้อ 1 ประกาศนี้ให้ใช้บังคับตั้งแต่วันประกาศในราชกิจจานุเบกษาเป็นต้นไป",
+            "(1) ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร ตามกฎหมายว่าด้วยการสาธารณสุข",
             "แสดงเป็นภาพผ่านอุปกรณ์อิเล็กทรอนิกส์",
             "แสดงเป็นคิวอาร์โค้ด",
-            "ระบบบริการอิเล็กทรอนิกส์ (e-Service)",
+            f"ระบบบริการอิเล็กทรอนิกส์ (e-Service) ของเทศบาลตำบลคลองน้อย ที่ {ESERVICE}",
             "ไม่น้อยกว่าห้าวินาที",
             "ประกาศ ณ วันที่ 5 มกราคม พ.ศ. 2569",
+            "(นายสมศักดิ์ รักถิ่น)",
         ],
     )
     # The fire certificate has no public register: it is not a licence to display.
@@ -604,17 +655,39 @@ def test_display_announcement_lists_public_register_licences_and_the_three_ways(
 
 
 def test_display_announcement_needs_a_licence_to_display(tenant: Tenant) -> None:
-    without_register = tenant.model_copy(
-        update={"services": tuple(s.model_copy(update={"public_register": False}) for s in tenant.services)}
-    )
-
     with pytest.raises(RenderError) as caught:
-        render_display_announcement(without_register, announced_on=date(2026, 1, 5))
+        render_display_announcement(tenant, {"licences": [], "eservice_url": ESERVICE}, _issue())
     assert caught.value.code == "announcement.no_public_licence"
 
 
+def test_payment_announcement_names_the_account_methods_and_how_to_report(tenant: Tenant) -> None:
+    content = announcement_content(tenant, "payment", eservice_url=ESERVICE)
+
+    pdf = render_payment_announcement(tenant, content, _issue())
+
+    _assert_phrases(
+        pdf,
+        [
+            "เรื่อง วิธีการชำระเงินทางอิเล็กทรอนิกส์",
+            "บัญชีชื่อ เทศบาลตำบลคลองน้อย ธนาคารกรุงไทย สาขาสุราษฎร์ธานี",
+            "Thai QR Payment",
+            "บัตรเครดิตหรือบัตรเดบิต",
+            "ตู้ ATM",
+            ESERVICE,
+            "saraban@klongnoy.go.th",
+            "ชื่อบัญชีที่รับชำระเงิน วันที่ชำระเงิน จำนวนเงินที่ชำระ",
+            "transaction reference number",
+            "(นายสมศักดิ์ รักถิ่น)",
+        ],
+    )
+    # bank_counter is not among the demo agency's channels: it is not announced.
+    assert not _contains(_text(pdf), "เคาน์เตอร์ธนาคาร")
+
+
 def test_internal_systems_order_designates_the_e_service(tenant: Tenant) -> None:
-    pdf = render_internal_systems_order(tenant, ordered_on=date(2026, 1, 5), order_number="15")
+    content = announcement_content(tenant, "internal-systems", eservice_url=ESERVICE)
+
+    pdf = render_internal_systems_order(tenant, content, _issue(number="15/2569"))
 
     _assert_phrases(
         pdf,
@@ -623,9 +696,10 @@ def test_internal_systems_order_designates_the_e_service(tenant: Tenant) -> None
             "ที่ 15/2569",
             "เรื่อง ระบบสำหรับการปฏิบัติหน้าที่โดยวิธีการทางอิเล็กทรอนิกส์",
             "มาตรา 16 วรรคหนึ่ง",
-            "ระบบบริการอิเล็กทรอนิกส์ (e-Service) ของหน่วยงาน ที่ https://klongnoy.go.th",
+            f"ระบบบริการอิเล็กทรอนิกส์ (e-Service) ของหน่วยงาน ที่ {ESERVICE}",
             "@klongnoy.go.th",
             "คำสั่งใดขัดหรือแย้งกับคำสั่งนี้ ให้ใช้คำสั่งนี้แทน",
+            "ทั้งนี้ ตั้งแต่วันที่ 5 มกราคม พ.ศ. 2569 เป็นต้นไป",
             "สั่ง ณ วันที่ 5 มกราคม พ.ศ. 2569",
         ],
     )

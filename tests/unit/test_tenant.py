@@ -34,6 +34,7 @@ def test_given_the_demo_tenant_when_loaded_then_its_two_services_and_fees_are_as
     assert food_shop.fee is not None and food_shop.fee.kind == "per_unit"
     assert food_shop.has_fee
     assert food_shop.public_register is True
+    assert food_shop.licence.law is not None and food_shop.licence.law.th == "การสาธารณสุข"
     assert fire.fee is None
     assert not fire.has_fee
     assert fire.public_register is False
@@ -110,6 +111,7 @@ BROKEN_FILES = [
     ("office-hours-half-quoted", "office_hours", []),
     ("biller-id-not-15-digits", "payment.biller_id", ["15"]),
     ("choice-without-options", "services.0.form.2", ["goods", "options"]),
+    ("public-licence-without-law", "services.0", ["public register", "licence.law", "13(1)"]),
 ]
 
 

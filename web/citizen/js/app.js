@@ -16,6 +16,7 @@ import { acknowledgementPage } from "./pages/acknowledgement.js";
 import { requestPage, requestsPage } from "./pages/requests.js";
 import { registerPage, verifyPage } from "./pages/register.js";
 import { profilePage } from "./pages/profile.js";
+import { announcementsPage } from "./pages/announcements.js";
 
 addMessages({
   "nav.label": { th: "เมนูหลัก", en: "Main menu" },
@@ -24,12 +25,17 @@ addMessages({
   "nav.drafts": { th: "แบบร่าง", en: "Drafts" },
   "nav.register": { th: "ทะเบียนใบอนุญาต", en: "Licence register" },
   "nav.verify": { th: "ตรวจสอบเอกสาร", en: "Verify a document" },
+  "nav.announcements": { th: "ประกาศ", en: "Announcements" },
   "nav.profile": { th: "ข้อมูลของฉัน (ใช้กรอกแบบคำขอล่วงหน้า)", en: "My details (used to pre-fill forms)" },
   "footer.contact": { th: "ติดต่อหน่วยงาน", en: "Contact the agency" },
   "footer.records": { th: "งานสารบรรณ (ยืนยันการรับเรื่อง)", en: "Records office (to confirm receipt)" },
   "footer.email": { th: "อีเมลสารบรรณ", en: "Official e-mail" },
   "footer.hours": { th: "เวลาทำการ", en: "Office hours" },
   "footer.hours.value": { th: "{days} เวลา {opens}–{closes} น.", en: "{days}, {opens}–{closes}" },
+  "footer.announcements": {
+    th: "ประกาศของหน่วยงาน (ช่องทางอิเล็กทรอนิกส์ การแสดงใบอนุญาต การชำระเงิน)",
+    en: "The agency's announcements (electronic channels, licence display, payment)",
+  },
   "footer.font": { th: "แบบอักษร Sarabun (SIL Open Font License)", en: "Sarabun typeface (SIL Open Font License)" },
   "day.mon": { th: "จันทร์", en: "Mon" },
   "day.tue": { th: "อังคาร", en: "Tue" },
@@ -63,6 +69,7 @@ const routes = [
   ["/register", registerPage],
   ["/verify", verifyPage],
   ["/verify/:number", verifyPage],
+  ["/announcements", announcementsPage],
 ];
 
 function notFound({ view }) {
@@ -136,6 +143,7 @@ const NAV = [
   ["#/drafts", "nav.drafts", (p) => p.startsWith("/drafts")],
   ["#/register", "nav.register", (p) => p.startsWith("/register")],
   ["#/verify", "nav.verify", (p) => p.startsWith("/verify")],
+  ["#/announcements", "nav.announcements", (p) => p.startsWith("/announcements")],
 ];
 
 function renderNav() {
@@ -186,6 +194,7 @@ function renderFooter() {
         ? h("p", {}, `${t("footer.hours")}: `,
           t("footer.hours.value", { days: weekdays(hours.weekdays), opens: hours.opens, closes: hours.closes }))
         : null,
+      h("p", {}, h("a", { href: "#/announcements" }, t("footer.announcements"))),
       h("p", { class: "small muted" }, h("a", { href: "fonts/OFL.txt" }, t("footer.font"))),
     ),
   );

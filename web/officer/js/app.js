@@ -12,6 +12,7 @@ import { workListPage } from "./pages/worklist.js";
 import { requestPage } from "./pages/request.js";
 import { registerPage } from "./pages/register.js";
 import { paymentsPage } from "./pages/payments.js";
+import { announcementsPage } from "./pages/announcements.js";
 
 addMessages({
   "o.site": { th: "ระบบงานเจ้าหน้าที่ (e-Service)", en: "Officer workspace (e-Service)" },
@@ -20,6 +21,7 @@ addMessages({
   "o.nav.requests": { th: "รายการคำขอ", en: "Work list" },
   "o.nav.register": { th: "ทะเบียนใบอนุญาต", en: "Licence register" },
   "o.nav.payments": { th: "การเงิน", en: "Finance" },
+  "o.nav.announcements": { th: "ประกาศ", en: "Announcements" },
   "o.nav.public": { th: "เว็บไซต์ประชาชน", en: "Public site" },
   "o.roles": { th: "บทบาท: {roles}", en: "Roles: {roles}" },
   "startup.failed": {
@@ -43,6 +45,7 @@ const router = createRouter(
     ["/requests", workListPage],
     ["/requests/:id", requestPage],
     ["/register", registerPage],
+    ["/announcements", announcementsPage],
     ["/payments", paymentsPage],
   ],
   { main, notFound, afterRender: () => renderChrome() },
@@ -93,6 +96,7 @@ async function renderChrome() {
       ["#/", "o.nav.digest", path === "/"],
       ["#/requests", "o.nav.requests", path.startsWith("/requests")],
       canManageRegister ? ["#/register", "o.nav.register", path.startsWith("/register")] : null,
+      canManageRegister ? ["#/announcements", "o.nav.announcements", path.startsWith("/announcements")] : null,
       (officer?.groups || []).includes("finance") ? ["#/payments", "o.nav.payments", path.startsWith("/payments")] : null,
       ["../", "o.nav.public", false],
     ].filter(Boolean)

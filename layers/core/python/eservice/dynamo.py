@@ -15,6 +15,9 @@
 - e-mail by provider id ``SESMSG#<id>`` / ``MESSAGE``
 - licence ``LIC#<number>`` / ``META``; GSI3 ``REGISTER`` / ``<issued at>#<number>``; issued document
   ``DOCHASH#<sha256>`` / ``DOC``; the agency PKI ``PKI#agency`` / ``BUNDLE``
+- announcement ``ANNOUNCE#<id>`` / ``META``: GSI3 ``ANNOUNCEMENTS`` / ``<drafted at>#<id>`` (every one);
+  once issued GSI2 ``ANNOUNCEMENTS#published`` / ``<issued at>#<id>``; the one in force of a kind
+  ``ANNOUNCE#CURRENT#<kind>`` / ``POINTER``
 
 Nothing here deletes a business item: status changes are updates plus appended events.
 """
@@ -1063,6 +1066,119 @@ class DynamoLicences:
         return None if item is None else _plain(item)
 
 
+# --- announcements -----------------------------------------------------------------------------------------
+def _ann(announcement_id: str) -> str:
+    return f"ANNOUNCE#{announcement_id}"
+
+
+class DynamoAnnouncements:
+    """AnnouncementRepository."""
+
+    def __init__(self, t: _Table) -> None:
+        self._t = t
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        item = {
+            "PK": _ann(record["id"]),
+            "SK": "META",
+            **record,
+            "GSI3PK": "ANNOUNCEMENTS",
+            "GSI3SK": f"{record['drafted_at']}#{record['id']}",
+        }
+        if not self._t.put(item, only_new=True):
+            raise Conflict(code="announcement.exists", th="มีประกาศเลขนี้แล้ว", en="This announcement exists.")
+
+    def get(self, announcement_id: str) -> dict[str, Any] | None:
+        item = self._t.get(_ann(announcement_id), "META")
+        return None if item is None else _plain(item)
+
+    def current(self, kind: str) -> dict[str, Any] | None:
+        pointer = self._t.get(f"ANNOUNCE#CURRENT#{kind}", "POINTER")
+        return None if pointer is None else self.get(str(pointer["id"]))
+
+    def claim_approval(
+        self, announcement_id: str, *, approval: Mapping[str, Any], signer: Mapping[str, Any], now: str
+    ) -> bool:
+        return self._t.update(
+            _ann(announcement_id),
+            "META",
+            set_fields={"state": "approving", "approval": approval, "signer": signer},
+            condition="#state = :draft OR (#state = :approving AND #approval.#lease < :now)",
+            names={"#state": "state", "#approval": "approval", "#lease": "lease_until"},
+            values={":draft": "draft", ":approving": "approving", ":now": now},
+        )
+
+    def issue(self, announcement_id: str, fields: Mapping[str, Any], *, kind: str, replaces: str | None) -> bool:
+        pointer = f"ANNOUNCE#CURRENT#{kind}"
+        published = {"GSI2PK": "ANNOUNCEMENTS#published", "GSI2SK": f"{fields['issued_at']}#{announcement_id}"}
+        ops = [
+            self._t.update_op(
+                _ann(announcement_id),
+                "META",
+                set_fields={**fields, **published},
+                condition="#state = :approving",
+                names={"#state": "state"},
+                values={":approving": "approving"},
+            )
+        ]
+        if replaces is None:
+            ops.append(self._t.put_op({"PK": pointer, "SK": "POINTER", "id": announcement_id}))
+        else:
+            ops.append(
+                self._t.update_op(
+                    pointer,
+                    "POINTER",
+                    set_fields={"id": announcement_id},
+                    condition="#id = :was",
+                    names={"#id": "id"},
+                    values={":was": replaces},
+                )
+            )
+            ops.append(
+                self._t.update_op(
+                    _ann(replaces),
+                    "META",
+                    set_fields={
+                        "state": "superseded",
+                        "superseded_by": announcement_id,
+                        "superseded_at": fields["issued_at"],
+                    },
+                    condition="#state = :issued",
+                    names={"#state": "state"},
+                    values={":issued": "issued"},
+                )
+            )
+        try:
+            self._t.transact(ops)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException" and _failed_items(exc):
+                return False
+            raise
+        return True
+
+    def record_gazette(self, announcement_id: str, gazette: Mapping[str, Any]) -> bool:
+        return self._t.update(
+            _ann(announcement_id),
+            "META",
+            set_fields={"gazette": gazette},
+            condition="(#state = :issued OR #state = :superseded) AND attribute_not_exists(#gazette)",
+            names={"#state": "state", "#gazette": "gazette"},
+            values={":issued": "issued", ":superseded": "superseded"},
+        )
+
+    def published(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        page = self._t.query_page(
+            Key("GSI2PK").eq("ANNOUNCEMENTS#published"), index="GSI2", forward=False, limit=limit, cursor=cursor
+        )
+        return Page([_plain(i) for i in page.items], page.cursor)
+
+    def all(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        page = self._t.query_page(
+            Key("GSI3PK").eq("ANNOUNCEMENTS"), index="GSI3", forward=False, limit=limit, cursor=cursor
+        )
+        return Page([_plain(i) for i in page.items], page.cursor)
+
+
 class DynamoPkiBundle:
     """Where the local PKI bundle is kept (local-pki mode)."""
 
@@ -1099,6 +1215,7 @@ class DynamoDatabase:
             webhooks=self.payments,
             messages=DynamoMessages(t),
             licences=DynamoLicences(t),
+            announcements=DynamoAnnouncements(t),
         )
 
     @classmethod

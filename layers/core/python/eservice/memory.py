@@ -87,6 +87,8 @@ class _State:
     provider_ids: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     licences: dict[str, dict[str, Any]] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    announcements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    current_announcements: dict[str, str] = field(default_factory=dict)
     digest_at: str | None = None
     writes: int = 0  # how many write calls were made (tests check that reads stay reads)
 
@@ -658,6 +660,80 @@ class MemoryLicences:
             return copy.deepcopy(found) if found is not None else None
 
 
+class MemoryAnnouncements:
+    """AnnouncementRepository."""
+
+    def __init__(self, s: _State) -> None:
+        self._s = s
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        with self._s.lock:
+            if record["id"] in self._s.announcements:
+                raise Conflict(code="announcement.exists", th="มีประกาศเลขนี้แล้ว", en="This announcement exists.")
+            self._s.writes += 1
+            self._s.announcements[record["id"]] = copy.deepcopy(dict(record))
+
+    def get(self, announcement_id: str) -> dict[str, Any] | None:
+        with self._s.lock:
+            found = self._s.announcements.get(announcement_id)
+            return copy.deepcopy(found) if found is not None else None
+
+    def current(self, kind: str) -> dict[str, Any] | None:
+        with self._s.lock:
+            pointer = self._s.current_announcements.get(kind)
+            return None if pointer is None else self.get(pointer)
+
+    def claim_approval(
+        self, announcement_id: str, *, approval: Mapping[str, Any], signer: Mapping[str, Any], now: str
+    ) -> bool:
+        with self._s.lock:
+            record = self._s.announcements.get(announcement_id)
+            if record is None:
+                return False
+            lapsed = record["state"] == "approving" and record["approval"]["lease_until"] < now
+            if record["state"] != "draft" and not lapsed:
+                return False
+            self._s.writes += 1
+            record.update(state="approving", approval=copy.deepcopy(dict(approval)), signer=copy.deepcopy(dict(signer)))
+            return True
+
+    def issue(self, announcement_id: str, fields: Mapping[str, Any], *, kind: str, replaces: str | None) -> bool:
+        with self._s.lock:
+            record = self._s.announcements.get(announcement_id)
+            if record is None or record["state"] != "approving":
+                return False
+            if self._s.current_announcements.get(kind) != replaces:
+                return False
+            old = self._s.announcements.get(replaces) if replaces else None
+            if replaces is not None and (old is None or old["state"] != "issued"):
+                return False
+            self._s.writes += 1
+            record.update(copy.deepcopy(dict(fields)))
+            if old is not None:
+                old.update(state="superseded", superseded_by=announcement_id, superseded_at=fields["issued_at"])
+            self._s.current_announcements[kind] = announcement_id
+            return True
+
+    def record_gazette(self, announcement_id: str, gazette: Mapping[str, Any]) -> bool:
+        with self._s.lock:
+            record = self._s.announcements.get(announcement_id)
+            if record is None or record["state"] not in ("issued", "superseded") or record.get("gazette"):
+                return False
+            self._s.writes += 1
+            record["gazette"] = copy.deepcopy(dict(gazette))
+            return True
+
+    def published(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        with self._s.lock:
+            rows = [r for r in self._s.announcements.values() if r["state"] in ("issued", "superseded")]
+            return _page(rows, limit, cursor, key=lambda r: (r["issued_at"], r["id"]), reverse=True)
+
+    def all(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        with self._s.lock:
+            rows = list(self._s.announcements.values())
+            return _page(rows, limit, cursor, key=lambda r: (r["drafted_at"], r["id"]), reverse=True)
+
+
 class MemoryDatabase:
     """Every fake over one shared state."""
 
@@ -676,6 +752,7 @@ class MemoryDatabase:
             webhooks=self.payments,
             messages=MemoryMessages(self.state),
             licences=MemoryLicences(self.state),
+            announcements=MemoryAnnouncements(self.state),
         )
 
 

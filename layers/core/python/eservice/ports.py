@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "AlreadyAnswered",
+    "AnnouncementRepository",
     "Answer",
     "DraftRepository",
     "Executions",
@@ -361,6 +362,40 @@ class LicenceRepository(Protocol):
         """An issued document by its hash."""
 
 
+class AnnouncementRepository(Protocol):
+    """The agency's announcements (Act §10, §13(1), §16; R-3.5(2)): drafts, the one in force of each
+    kind, and the superseded ones, which are kept."""
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Keep a new draft."""
+
+    def get(self, announcement_id: str) -> dict[str, Any] | None:
+        """One announcement."""
+
+    def current(self, kind: str) -> dict[str, Any] | None:
+        """The announcement of ``kind`` in force (the last issued), if any."""
+
+    def claim_approval(
+        self, announcement_id: str, *, approval: Mapping[str, Any], signer: Mapping[str, Any], now: str
+    ) -> bool:
+        """draft (or approving whose lease ended before ``now``) -> approving with the approval and the
+        signer; False otherwise."""
+
+    def issue(self, announcement_id: str, fields: Mapping[str, Any], *, kind: str, replaces: str | None) -> bool:
+        """approving -> issued with ``fields``, the one it replaces (in force) -> superseded, and the
+        kind's pointer moved, in one transaction; False if any of them changed first."""
+
+    def record_gazette(self, announcement_id: str, gazette: Mapping[str, Any]) -> bool:
+        """Set the Royal Gazette publication of an issued announcement once; False if it is not issued
+        or already recorded."""
+
+    def published(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        """Issued and superseded announcements, newest issued first."""
+
+    def all(self, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        """Every announcement, drafts included, newest drafted first."""
+
+
 class Executions(Protocol):
     """The saga's executions: start, look up, answer."""
 
@@ -393,3 +428,4 @@ class Repositories:
     webhooks: WebhookInbox
     messages: MessageLog
     licences: LicenceRepository
+    announcements: AnnouncementRepository

@@ -188,6 +188,10 @@ class LicenceTemplate(_Model):
     validity_days: Annotated[int, Field(gt=0)] | None = None
     fields: tuple[str, ...] = ()
     conditions: tuple[Localized, ...] = ()
+    #: The law the licence is issued under, as the Act §13(1) announcement names it after
+    #: "ตามกฎหมายว่าด้วย" (e.g. ``{th: การสาธารณสุข, en: public health}``); required when the licence
+    #: is on the public register, since the announcement must list each such licence with its law.
+    law: Localized | None = None
 
 
 class Service(_Model):
@@ -232,6 +236,11 @@ class Service(_Model):
         unknown = [f for f in self.licence.fields if f not in by_name]
         if unknown:
             raise ValueError(f"licence fields not in the form: {', '.join(unknown)}")
+        if self.public_register and self.licence.law is None:
+            raise ValueError(
+                "a licence on the public register must name licence.law, the law it is issued under "
+                "(the Act §13(1) announcement lists it)"
+            )
         return self
 
     @property
@@ -406,6 +415,9 @@ class Tenant(_Model):
     signing: Signing
     open_data: OpenData = OpenData()
     identity_providers: tuple[OidcProvider, ...] = ()
+    #: The agency's applications through which people may send requests, as the Act §10 announcement
+    #: names them in its item (3) (e.g. "ไลน์ @opengov"); none: the item is left out, as the template allows.
+    applications: tuple[Localized, ...] = ()
     #: trusted roots for incoming signed PDFs (R-3.3.6), as PEM files beside the tenant file.
     trust_list: tuple[str, ...] = ()
 

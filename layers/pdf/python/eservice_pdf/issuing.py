@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from eservice import clock_source
+from eservice.announcements import KINDS, issued_fields, public_view, title_of
 from eservice.errors import Conflict, NotFound
 from eservice.ports import Repositories
 from eservice.register import LicenceRegister
@@ -44,6 +45,7 @@ class Issuing:
         self._requests = repos.requests
         self._numbers = repos.numbers
         self._licences = repos.licences
+        self._announcements = repos.announcements
         self._tenant = tenant
         self._s3 = s3
         self._bucket = documents_bucket
@@ -225,23 +227,77 @@ class Issuing:
         self._register(record, service, document)
         return {"licence_number": record["licence_number"], "sha256": document["sha256"]}
 
-    # --- the agency's announcements (Act §10, §13(1), §16) ---------------------------------------------
-    def announcement(self, kind: str) -> bytes:
-        """An announcement the agency must publish, generated from the tenant file and sealed."""
-        today = clock_source.now().astimezone(BANGKOK).date()
-        renderers = {
-            "channels": lambda: render.render_channels_announcement(self._tenant, announced_on=today),
-            "display": lambda: render.render_display_announcement(self._tenant, announced_on=today),
-            "internal-systems": lambda: render.render_internal_systems_order(self._tenant, ordered_on=today),
-        }
-        if kind not in renderers:
+    # --- the agency's announcements (Act §10, §13(1), §16; R-3.5(2)) ------------------------------------
+    def issue_announcement(self, announcement_id: str) -> dict[str, Any]:
+        """Seal an approved announcement once: numbered, dated, signed by the head who approved it, kept in
+        the documents bucket and indexed by its hash (verification says "issued by us"); the edition in
+        force of the same kind becomes superseded in the same transaction. An issued one is returned as is.
+        """
+        record = self._announcements.get(announcement_id)
+        if record is None:
             raise NotFound(code="announcement.not_found", th="ไม่พบประกาศนี้", en="No such announcement.")
-        titles = {
-            "channels": "ประกาศช่องทางอิเล็กทรอนิกส์",
-            "display": "ประกาศการแสดงใบอนุญาตทางอิเล็กทรอนิกส์",
-            "internal-systems": "คำสั่งกำหนดระบบอิเล็กทรอนิกส์ภายใน",
+        if record["state"] in ("issued", "superseded"):
+            return record
+        if record["state"] != "approving":
+            raise Conflict(
+                code="announcement.not_approved",
+                th="หัวหน้าหน่วยงานยังไม่ได้อนุมัติประกาศนี้",
+                en="The head of the agency has not approved this announcement.",
+            )
+        kind = record["kind"]
+        now = clock_source.now()
+        year = buddhist_year(now)
+        current = self._announcements.current(kind)
+        edition = int(current["edition"]) + 1 if current else 1
+        series = "order" if KINDS[kind].order else "announcement"
+        number = f"{self._numbers.take(series, year, owner=announcement_id)}/{year}"
+        issue = render.AnnouncementIssue(
+            number=number,
+            announced_on=now.astimezone(BANGKOK).date(),
+            signer_name=record["signer"]["name"],
+            signer_position=record["signer"]["position"],
+            edition=edition,
+            replaces_year=buddhist_year(datetime.fromisoformat(current["issued_at"])) if current else None,
+        )
+        title = title_of(self._tenant, kind, edition)
+        pdf = self._seal(
+            render.render_announcement(self._tenant, kind, record["content"], issue), f"{title['th']} ที่ {number}"
+        )
+        digest = hashlib.sha256(pdf).hexdigest()
+        key = f"announcements/{kind}/{announcement_id}-{digest[:16]}.pdf"
+        self._put(key, pdf, digest)
+        self._licences.keep_document(
+            digest,
+            {"kind": "announcement", "announcement_id": announcement_id, "announcement_kind": kind, "number": number},
+        )
+        document = {
+            "key": key,
+            "file_name": f"{kind}-{number.replace('/', '-')}.pdf",
+            "sha256": digest,
+            "size": len(pdf),
         }
-        return self._seal(renderers[kind](), titles[kind])
+        fields = issued_fields(
+            title=title,
+            number=number,
+            edition=edition,
+            now=now,
+            replaces=current["id"] if current else None,
+            document=document,
+        )
+        if not self._announcements.issue(
+            announcement_id, fields, kind=kind, replaces=current["id"] if current else None
+        ):
+            latest = self._announcements.get(announcement_id)
+            if latest is not None and latest["state"] in ("issued", "superseded"):
+                return latest
+            raise Conflict(
+                code="announcement.changed",
+                th="มีการออกประกาศประเภทเดียวกันในขณะเดียวกัน กรุณาอนุมัติใหม่อีกครั้ง",
+                en="Another announcement of the same kind was issued at the same time. Approve again.",
+            )
+        issued = self._announcements.get(announcement_id)
+        assert issued is not None
+        return issued
 
     # --- public verification (R-3.3.6, Act §13(1)) -----------------------------------------------------
     def verify(self, pdf: bytes) -> dict[str, Any]:
@@ -253,6 +309,10 @@ class Issuing:
         result: dict[str, Any] = {"report": report, "sha256": digest, "issued_by_us": issued is not None}
         if issued and issued.get("licence_number"):
             result["licence"] = self.licence(issued["licence_number"])
+        if issued and issued.get("announcement_id"):
+            announcement = self._announcements.get(issued["announcement_id"])
+            if announcement is not None:
+                result["announcement"] = public_view(announcement)
         return result
 
     def licence(self, licence_number: str) -> dict[str, Any] | None:
@@ -301,9 +361,7 @@ class Issuing:
             return str(behalf["name"])
         return str(record["answers"].get("applicant_name") or "-")
 
-    def _keep(self, request_id: str, kind: str, pdf: bytes, file_name: str, *, sealed: bool) -> dict[str, Any]:
-        digest = hashlib.sha256(pdf).hexdigest()
-        key = f"requests/{request_id}/{kind}-{digest[:16]}.pdf"
+    def _put(self, key: str, pdf: bytes, digest: str) -> None:
         self._s3.put_object(
             Bucket=self._bucket,
             Key=key,
@@ -312,6 +370,11 @@ class Issuing:
             ChecksumAlgorithm="SHA256",
             ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
         )
+
+    def _keep(self, request_id: str, kind: str, pdf: bytes, file_name: str, *, sealed: bool) -> dict[str, Any]:
+        digest = hashlib.sha256(pdf).hexdigest()
+        key = f"requests/{request_id}/{kind}-{digest[:16]}.pdf"
+        self._put(key, pdf, digest)
         document = {
             "key": key,
             "file_name": file_name,

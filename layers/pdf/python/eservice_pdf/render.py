@@ -9,7 +9,9 @@ Citizen documents: the licence (Q7.5, Act §13(1) QR code), the acknowledgment o
 the refusal letter (R-4.1), the fee invoice (Q6.1), the electronic receipt (Q6.6) and the notice of a
 change of licence status (R-5.4). Agency documents, worded after the OPDC templates (seed 003): the
 announcement of electronic channels (Act §10), the announcement of electronic licence display
-(Act §13(1)) and the order designating the internal electronic system (Act §16, R-3.6).
+(Act §13(1)), the announcement of electronic payment (standard §3.5(2), R-3.5) and the order
+designating the internal electronic system (Act §16, R-3.6). They are rendered from the content an
+administrator drafted (``eservice.announcements``), with the number, date and signer of their one issue.
 
 Dates are written the Thai way, in the Buddhist era and Bangkok time; ``thai_digits=True`` writes
 dates, amounts and counts in Thai digits, as many agencies do on official papers. On the citizen
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "VERIFY_CAPTION",
     "AcknowledgmentData",
+    "AnnouncementIssue",
     "InvoiceData",
     "LicenceData",
     "NoticeData",
@@ -50,11 +53,13 @@ __all__ = [
     "RenderError",
     "format_answer",
     "render_acknowledgment",
+    "render_announcement",
     "render_channels_announcement",
     "render_display_announcement",
     "render_fee_invoice",
     "render_internal_systems_order",
     "render_licence",
+    "render_payment_announcement",
     "render_receipt",
     "render_refusal",
     "render_status_notice",
@@ -66,7 +71,6 @@ VERIFY_CAPTION = "สแกนเพื่อตรวจสอบความ�
 _ACT = "พระราชบัญญัติการปฏิบัติราชการทางอิเล็กทรอนิกส์ พ.ศ. 2565"
 # Keeps a phone number or an address on the same line as the word that introduces it.
 _NBSP = "\u00a0"
-_SIGNATURE_LINE = "(.................................................)"
 
 
 class RenderError(ValueError):
@@ -708,10 +712,55 @@ def _formal_heading(doc: ThaiDocument, lines: Sequence[str]) -> None:
     doc.set_y(y + 5)
 
 
+@dataclass(frozen=True, kw_only=True)
+class AnnouncementIssue:
+    """How an announcement is issued: its number in the agency's series ("3/2569"), the day it is
+    signed, the signer the head named, its edition of the subject (ฉบับที่) and the Buddhist year of the
+    edition it replaces (seed 003, template note 2(2)), if any."""
+
+    number: str
+    announced_on: date
+    signer_name: str
+    signer_position: str
+    edition: int = 1
+    replaces_year: int | None = None
+
+
+def _edition(edition: int) -> str:
+    return f" (ฉบับที่ {edition})" if edition > 1 else ""
+
+
+def _cancellation(name: str, subject: str, issue: AnnouncementIssue, *, word: str = "ประกาศ") -> str | None:
+    """"ให้ยกเลิกประกาศ ... เรื่อง ... พ.ศ. ...": a new edition cancels the one it replaces (template note 2(2))."""
+    if issue.edition <= 1 or issue.replaces_year is None:
+        return None
+    return f"ให้ยกเลิก{word}{name} เรื่อง {subject}{_edition(issue.edition - 1)} พ.ศ. {issue.replaces_year}"
+
+
+def _numbered(clauses: Sequence[str | None]) -> list[str]:
+    """Numbers the clauses "ข้อ 1", "ข้อ 2", ... in order; items starting with "(" stay as they are."""
+    out: list[str] = []
+    number = 0
+    for clause in clauses:
+        if clause is None:
+            continue
+        if clause.startswith("("):
+            out.append(clause)
+        else:
+            number += 1
+            out.append(f"ข้อ {number} {clause}")
+    return out
+
+
 def _clauses_and_signature(
-    doc: ThaiDocument, tenant: Tenant, clauses: Sequence[str], *, dated: str, digits: Callable[[str], str]
+    doc: ThaiDocument,
+    clauses: Sequence[str],
+    *,
+    dated: str,
+    digits: Callable[[str], str],
+    issue: AnnouncementIssue,
 ) -> None:
-    """The clauses, then the dating line and the head's signature block.
+    """The clauses, then the dating line and the signer's block (name in brackets, then position).
 
     Official Thai style: each clause and each numbered item starts indented and its continuation lines
     return to the margin. The signature never stands alone on a page: the last clause goes with it.
@@ -725,175 +774,251 @@ def _clauses_and_signature(
         doc.paragraph(text, first_line_indent=indent, space_after=2)
     doc.ln(4)
     doc.paragraph(dated, align="C", space_after=0)
-    doc.signature_block([_SIGNATURE_LINE, tenant.head_title.th], top_gap=14)
+    doc.signature_block([f"({issue.signer_name})", issue.signer_position], top_gap=14)
 
 
-def _office_hours_text(tenant: Tenant) -> str:
-    hours = tenant.office_hours
-    order = list(_WEEKDAYS)
-    days = sorted(hours.weekdays, key=order.index)
-    indices = [order.index(d) for d in days]
-    contiguous = len(days) >= 3 and indices == list(range(indices[0], indices[0] + len(days)))
-    day_text = (
-        f"{_WEEKDAYS[days[0]]}ถึง{_WEEKDAYS[days[-1]]}" if contiguous else " ".join(_WEEKDAYS[d] for d in days)
+def _announcement_document(tenant: Tenant, heading: Sequence[str], issue: AnnouncementIssue) -> ThaiDocument:
+    return _new_document(
+        tenant, title=" ".join(heading[:2]), reference=None, letterhead=False, created_at=issue.announced_on
     )
-    text = f"{day_text} เวลา {hours.opens:%H:%M} ถึง {hours.closes:%H:%M} น."
-    if hours.public_holidays:
-        text += f" เว้นแต่วันหยุดราชการและวันหยุดที่{tenant.name.th}ประกาศ"
-    return text
 
 
-def render_channels_announcement(tenant: Tenant, *, announced_on: date, thai_digits: bool = False) -> bytes:
-    """ประกาศ ... เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ ... (Act §10): the central e-mail, the website
-    and e-Service, the phones that confirm receipt, office hours and the next-working-day rule (R-2.4),
-    and screenshots as preliminary evidence; dated in the Buddhist era for the head to sign.
+def render_channels_announcement(
+    tenant: Tenant, content: Mapping[str, Any], issue: AnnouncementIssue, *, thai_digits: bool = False
+) -> bytes:
+    """ประกาศ ... เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ ... (Act §10), item by item as the seed's template:
+    clause 1 the central e-mail, the website with the e-Service's own URL and the applications; clause 2
+    the phones that confirm receipt; clause 3 screenshots as preliminary evidence. Nothing else.
     """
     name, head = tenant.name.th, tenant.head_title.th
-    year = buddhist_year(announced_on)
-    doc = _new_document(
-        tenant,
-        title=f"ประกาศ{name} เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ{name}",
-        reference=None,
-        letterhead=False,
-        created_at=announced_on,
-    )
+    subject = f"ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ{name}"
+    year = buddhist_year(issue.announced_on)
+    heading = [f"ประกาศ{name}", f"เรื่อง {subject}{_edition(issue.edition)}", f"พ.ศ. {year}"]
+    doc = _announcement_document(tenant, heading, issue)
     digits = partial(_digits, thai_digits=thai_digits)
-    _formal_heading(
-        doc,
-        [f"ประกาศ{name}", f"เรื่อง ช่องทางอิเล็กทรอนิกส์สำหรับติดต่อ{name}", digits(f"พ.ศ. {year}")],
+    _formal_heading(doc, [heading[0], digits(f"ที่ {issue.number}"), heading[1], digits(heading[2])])
+    websites = content["website"]
+    if content["eservice_url"] != content["website"]:
+        websites += f" และระบบบริการอิเล็กทรอนิกส์ (e-Service) {content['eservice_url']}"
+    items = [
+        f"ที่อยู่ไปรษณีย์อิเล็กทรอนิกส์ (อีเมล) {content['email']}",
+        f"เว็บไซต์ {websites}",
+    ]
+    if content["applications"]:
+        items.append("แอปพลิเคชัน " + " และ ".join(a["th"] for a in content["applications"]))
+    phones = [f"{phone['label']['th']} หมายเลขโทรศัพท์{_NBSP}{phone['number']}" for phone in content["phones"]]
+    cancel = _cancellation(name, subject, issue)
+    channels = "ข้อ 2" if cancel else "ข้อ 1"
+    clauses = _numbered(
+        [
+            cancel,
+            f"ให้ช่องทางอิเล็กทรอนิกส์ต่อไปนี้ เป็นช่องทางสำหรับประชาชนยื่นคำขอหรือติดต่อ{name}"
+            f"หรือ{head} โดยวิธีการทางอิเล็กทรอนิกส์",
+            *(f"({n}) {item}" for n, item in enumerate(items, start=1)),
+            f"ในกรณีที่ผู้ยื่นคำขอหรือติดต่อมาทางช่องทางตาม{channels} ประสงค์จะสอบถามหรือขอรับคำยืนยันจาก{name}"
+            "ว่าได้รับคำขอหรือการติดต่อแล้ว ให้สอบถามในวันและเวลาราชการได้ที่หมายเลขโทรศัพท์ ดังต่อไปนี้",
+            *(f"({n}) {phone}" for n, phone in enumerate(phones, start=1)),
+            "ประชาชนอาจใช้วิธีการบันทึกภาพจากหน้าจอคอมพิวเตอร์หรืออุปกรณ์อิเล็กทรอนิกส์ "
+            f"เพื่อเป็นหลักฐานเบื้องต้นว่าได้มีการยื่นคำขอหรือติดต่อ{name}หรือ{head}ทางช่องทางตาม{channels}แล้ว ก็ได้",
+        ]
     )
-    phones = [f"งานสารบรรณ หมายเลขโทรศัพท์{_NBSP}{tenant.phones.records_office}"]
-    phones += [f"{unit.name.th} หมายเลขโทรศัพท์{_NBSP}{unit.phone}" for unit in tenant.units.values()]
-    hours = tenant.office_hours
-    clauses = [
+    preamble = [
         f"โดยที่มาตรา 10 วรรคหนึ่ง แห่ง{_ACT} บัญญัติให้บรรดาคำขออนุญาตหรือการติดต่อใด ๆ "
         "ที่ประชาชนส่งหรือมีถึงหน่วยงานของรัฐหรือเจ้าหน้าที่ของรัฐที่เกี่ยวข้องทางช่องทางอิเล็กทรอนิกส์ที่หน่วยงานของรัฐ"
         "ประกาศกำหนด ให้ถือว่าหน่วยงานของรัฐหรือเจ้าหน้าที่ของรัฐนั้นได้รับตามวันและเวลาที่คำขออนุญาตหรือการติดต่อนั้น"
         f"เข้าสู่ระบบ สมควรกำหนดช่องทางอิเล็กทรอนิกส์สำหรับประชาชนใช้ในการยื่นคำขอหรือติดต่อ{name}"
         "โดยวิธีการทางอิเล็กทรอนิกส์ ทั้งนี้ เพื่อเป็นการอำนวยความสะดวกและลดภาระแก่ประชาชน "
         "รวมทั้งเพิ่มประสิทธิภาพในการปฏิบัติราชการ",
-        f"อาศัยอำนาจตามความในมาตรา 10 วรรคหนึ่ง แห่ง{_ACT} {head}ออกประกาศไว้ ดังต่อไปนี้",
-        f"ข้อ 1 ให้ช่องทางอิเล็กทรอนิกส์ต่อไปนี้ เป็นช่องทางสำหรับประชาชนยื่นคำขอหรือติดต่อ{name}"
-        f"หรือ{head} โดยวิธีการทางอิเล็กทรอนิกส์",
-        f"(1) ที่อยู่ไปรษณีย์อิเล็กทรอนิกส์ (อีเมล) {tenant.saraban_email}",
-        f"(2) เว็บไซต์ https://{tenant.domain} และระบบบริการอิเล็กทรอนิกส์ (e-Service) ที่เข้าถึงได้จากเว็บไซต์ดังกล่าว",
-        f"ข้อ 2 ในกรณีที่ผู้ยื่นคำขอหรือติดต่อมาทางช่องทางตามข้อ 1 ประสงค์จะสอบถามหรือขอรับคำยืนยันจาก{name}"
-        "ว่าได้รับคำขอหรือการติดต่อแล้ว ให้สอบถามในวันและเวลาราชการได้ที่หมายเลขโทรศัพท์ ดังต่อไปนี้",
-        *(f"({n}) {phone}" for n, phone in enumerate(phones, start=1)),
-        # R-2.4: the agency's office hours and the next-working-day rule.
-        f"ข้อ 3 คำขอหรือการติดต่อที่เข้าสู่ระบบในวันและเวลาราชการ ได้แก่ {_office_hours_text(tenant)} "
-        f"ให้ถือว่า{name}ได้รับตามวันและเวลาที่เข้าสู่ระบบ ส่วนคำขอหรือการติดต่อที่เข้าสู่ระบบนอกวันและเวลาราชการ "
-        f"ให้ถือว่าได้รับและลงทะเบียนรับในวันทำการถัดไป เวลา {hours.opens:%H:%M} น.",
-        "ข้อ 4 ประชาชนอาจใช้วิธีการบันทึกภาพจากหน้าจอคอมพิวเตอร์หรืออุปกรณ์อิเล็กทรอนิกส์ "
-        f"เพื่อเป็นหลักฐานเบื้องต้นว่าได้มีการยื่นคำขอหรือติดต่อ{name}หรือ{head}ทางช่องทางตามข้อ 1 แล้ว ก็ได้",
+        f"อาศัยอำนาจตามความในมาตรา 10 วรรคหนึ่ง แห่ง{_ACT} {head} ออกประกาศไว้ ดังต่อไปนี้",
     ]
     _clauses_and_signature(
-        doc, tenant, clauses, dated=f"ประกาศ ณ วันที่ {_formal_date(announced_on, thai_digits)}", digits=digits
+        doc,
+        [*preamble, *clauses],
+        dated=f"ประกาศ ณ วันที่ {_formal_date(issue.announced_on, thai_digits)}",
+        digits=digits,
+        issue=issue,
     )
     return doc.to_bytes()
 
 
-def render_display_announcement(tenant: Tenant, *, announced_on: date, thai_digits: bool = False) -> bytes:
-    """ประกาศ ... เรื่อง วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์ (Act §13(1)): the licences of the
-    services with a public register may be displayed as an image on a device, a QR code that opens the
-    electronic licence, or in the e-Service; each image shown at least five seconds when rotating.
+def render_display_announcement(
+    tenant: Tenant, content: Mapping[str, Any], issue: AnnouncementIssue, *, thai_digits: bool = False
+) -> bytes:
+    """ประกาศ ... เรื่อง วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์ (Act §13(1)): in force from its
+    publication in the Royal Gazette; each licence on the public register "ตามกฎหมายว่าด้วย" its law; the
+    three ways to display it; each image at least five seconds; shown on inspection and on request.
     """
-    licences = [s.licence.title.th for s in tenant.services if s.public_register]
+    licences = content["licences"]
     if not licences:
         raise RenderError(
             "announcement.no_public_licence",
             "no service of this tenant has public_register: there is no licence to display (Act §13(1))",
         )
     name, head = tenant.name.th, tenant.head_title.th
-    year = buddhist_year(announced_on)
-    doc = _new_document(
-        tenant,
-        title=f"ประกาศ{name} เรื่อง วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์",
-        reference=None,
-        letterhead=False,
-        created_at=announced_on,
-    )
+    subject = "วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์"
+    year = buddhist_year(issue.announced_on)
+    heading = [f"ประกาศ{name}", f"เรื่อง {subject}{_edition(issue.edition)}", f"พ.ศ. {year}"]
+    doc = _announcement_document(tenant, heading, issue)
     digits = partial(_digits, thai_digits=thai_digits)
-    _formal_heading(
-        doc, [f"ประกาศ{name}", "เรื่อง วิธีการแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์", digits(f"พ.ศ. {year}")]
+    _formal_heading(doc, [heading[0], digits(f"ที่ {issue.number}"), heading[1], digits(heading[2])])
+    cancel = _cancellation(name, subject, issue)
+    licences_clause, ways_clause = ("ข้อ 3", "ข้อ 4") if cancel else ("ข้อ 2", "ข้อ 3")
+    clauses = _numbered(
+        [
+            "ประกาศนี้ให้ใช้บังคับตั้งแต่วันประกาศในราชกิจจานุเบกษาเป็นต้นไป",
+            cancel,
+            "ในประกาศนี้ “ใบอนุญาต” หมายความว่า เอกสารหลักฐานที่กฎหมายกำหนดให้ต้องแสดงไว้ในที่เปิดเผย ดังต่อไปนี้",
+            *(
+                f"({n}) {licence['title']['th']} ตามกฎหมายว่าด้วย{licence['law']['th']}"
+                for n, licence in enumerate(licences, start=1)
+            ),
+            f"ผู้รับอนุญาตสามารถเลือกแสดงใบอนุญาตตาม{licences_clause} โดยวิธีการทางอิเล็กทรอนิกส์ อย่างหนึ่งอย่างใด ดังต่อไปนี้",
+            "(1) แสดงเป็นภาพผ่านอุปกรณ์อิเล็กทรอนิกส์",
+            "(2) แสดงเป็นคิวอาร์โค้ดที่อุปกรณ์อิเล็กทรอนิกส์สามารถสแกนเพื่อเข้าถึงใบอนุญาตที่เป็นเอกสารอิเล็กทรอนิกส์"
+            "หรือภาพทางอิเล็กทรอนิกส์ของใบอนุญาต หรือ",
+            f"(3) แสดงข้อมูลผ่านระบบบริการอิเล็กทรอนิกส์ (e-Service) ของ{name} ที่ {content['eservice_url']}",
+            f"การแสดงใบอนุญาตตาม{ways_clause} ต้องมีขนาดของภาพและความละเอียดที่ชัดเจนเพียงพอ "
+            "รวมทั้งสามารถแสดงให้เห็นข้อมูลอันเป็นสาระสำคัญของใบอนุญาตได้ครบถ้วน ผู้รับอนุญาตอาจเลือกแสดงภาพใบอนุญาต"
+            "โดยวิธีการทางอิเล็กทรอนิกส์ ณ สถานที่ประกอบกิจการมากกว่าหนึ่งใบหรือภาพผ่านหน้าจอเดียวกันก็ได้ "
+            "แต่ต้องมีระยะเวลาแสดงภาพใบอนุญาตแต่ละใบไม่น้อยกว่าห้าวินาที",
+            f"เมื่อผู้รับอนุญาตเลือกแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์อย่างใดอย่างหนึ่งตาม{ways_clause} แล้ว "
+            "ผู้รับอนุญาตไม่ต้องแสดงใบอนุญาตไว้โดยเปิดเผยตลอดเวลา ณ สถานที่ประกอบกิจการอีกต่อไป "
+            "แต่ต้องสามารถแสดงต่อเจ้าพนักงานหรือพนักงานเจ้าหน้าที่ได้ตลอดเวลาเมื่อมีการตรวจสอบ หรือต่อประชาชนที่ขอตรวจดู",
+        ]
     )
-    clauses = [
+    preamble = [
         f"โดยที่มาตรา 13 (1) แห่ง{_ACT} บัญญัติว่าในกรณีที่กฎหมายกำหนดให้ผู้รับอนุญาตต้องแสดงใบอนุญาตไว้ในที่เปิดเผย "
         "ให้เป็นสิทธิของผู้รับอนุญาตที่จะแสดงใบอนุญาตนั้นโดยวิธีการทางอิเล็กทรอนิกส์ตามวิธีการที่ผู้อนุญาตประกาศกำหนดก็ได้ "
         "โดยให้ถือว่าการแสดงเช่นนั้นเป็นการชอบด้วยกฎหมายแล้ว สมควรกำหนดวิธีการแสดงใบอนุญาตตามกฎหมาย"
         f"ในความรับผิดชอบของ{name}โดยวิธีการทางอิเล็กทรอนิกส์ เพื่อเป็นการอำนวยความสะดวกและลดภาระแก่ประชาชน",
         f"อาศัยอำนาจตามความในมาตรา 13 (1) แห่ง{_ACT} {head}ออกประกาศไว้ ดังต่อไปนี้",
-        "ข้อ 1 ประกาศนี้ให้ใช้บังคับตั้งแต่วันประกาศในราชกิจจานุเบกษาเป็นต้นไป",
-        "ข้อ 2 ในประกาศนี้ “ใบอนุญาต” หมายความว่า เอกสารหลักฐานที่กฎหมายกำหนดให้ต้องแสดงไว้ในที่เปิดเผย ดังต่อไปนี้",
-        *(f"({n}) {title}" for n, title in enumerate(licences, start=1)),
-        "ข้อ 3 ผู้รับอนุญาตสามารถเลือกแสดงใบอนุญาตตามข้อ 2 โดยวิธีการทางอิเล็กทรอนิกส์ อย่างหนึ่งอย่างใด ดังต่อไปนี้",
-        "(1) แสดงเป็นภาพผ่านอุปกรณ์อิเล็กทรอนิกส์",
-        "(2) แสดงเป็นคิวอาร์โค้ดที่อุปกรณ์อิเล็กทรอนิกส์สามารถสแกนเพื่อเข้าถึงใบอนุญาตที่เป็นเอกสารอิเล็กทรอนิกส์"
-        "หรือภาพทางอิเล็กทรอนิกส์ของใบอนุญาต หรือ",
-        f"(3) แสดงข้อมูลผ่านระบบบริการอิเล็กทรอนิกส์ (e-Service) ของ{name} ที่ https://{tenant.domain}",
-        "ข้อ 4 การแสดงใบอนุญาตตามข้อ 3 ต้องมีขนาดของภาพและความละเอียดที่ชัดเจนเพียงพอ "
-        "รวมทั้งสามารถแสดงให้เห็นข้อมูลอันเป็นสาระสำคัญของใบอนุญาตได้ครบถ้วน ผู้รับอนุญาตอาจเลือกแสดงภาพใบอนุญาต"
-        "โดยวิธีการทางอิเล็กทรอนิกส์ ณ สถานที่ประกอบกิจการมากกว่าหนึ่งใบหรือภาพผ่านหน้าจอเดียวกันก็ได้ "
-        "แต่ต้องมีระยะเวลาแสดงภาพใบอนุญาตแต่ละใบไม่น้อยกว่าห้าวินาที",
-        "ข้อ 5 เมื่อผู้รับอนุญาตเลือกแสดงใบอนุญาตโดยวิธีการทางอิเล็กทรอนิกส์อย่างใดอย่างหนึ่งตามข้อ 3 แล้ว "
-        "ผู้รับอนุญาตไม่ต้องแสดงใบอนุญาตไว้โดยเปิดเผยตลอดเวลา ณ สถานที่ประกอบกิจการอีกต่อไป "
-        "แต่ต้องสามารถแสดงต่อเจ้าพนักงานหรือพนักงานเจ้าหน้าที่ได้ตลอดเวลาเมื่อมีการตรวจสอบ หรือต่อประชาชนที่ขอตรวจดู",
     ]
     _clauses_and_signature(
-        doc, tenant, clauses, dated=f"ประกาศ ณ วันที่ {_formal_date(announced_on, thai_digits)}", digits=digits
+        doc,
+        [*preamble, *clauses],
+        dated=f"ประกาศ ณ วันที่ {_formal_date(issue.announced_on, thai_digits)}",
+        digits=digits,
+        issue=issue,
+    )
+    return doc.to_bytes()
+
+
+#: R-3.5(2.1): how each accepted method puts the money into the agency's account.
+_PAYMENT_METHODS: dict[str, str] = {
+    "thai_qr": "โอนเงินผ่านอินเทอร์เน็ตแบงกิ้ง (internet banking) หรือโมบายแบงกิ้ง (mobile banking) "
+    "โดยสแกนคิวอาร์โค้ด (Thai QR Payment) ในใบแจ้งชำระค่าธรรมเนียม ด้วยแอปพลิเคชันของธนาคารใดก็ได้",
+    "card": "ชำระด้วยบัตรเครดิตหรือบัตรเดบิตผ่านระบบบริการอิเล็กทรอนิกส์ (e-Service)",
+    "bank_counter": "ชำระที่เคาน์เตอร์ธนาคารหรือตัวแทนสาขาธนาคาร โดยแจ้งเลขที่ใบแจ้งชำระค่าธรรมเนียม",
+    "slip_upload": "โอนเงินเข้าบัญชีผ่านอินเทอร์เน็ตแบงกิ้ง โมบายแบงกิ้ง หรือตู้ ATM",
+}
+
+
+def render_payment_announcement(
+    tenant: Tenant, content: Mapping[str, Any], issue: AnnouncementIssue, *, thai_digits: bool = False
+) -> bytes:
+    """ประกาศ ... เรื่อง วิธีการชำระเงินทางอิเล็กทรอนิกส์ (seed 003 standard §3.5(2), R-3.5): the account in the
+    agency's name, the methods of payment the agency accepts, and the electronic channels for sending the
+    proof of payment or reporting a payment with the account name, date, amount and transaction reference.
+    """
+    name, head = tenant.name.th, tenant.head_title.th
+    subject = "วิธีการชำระเงินทางอิเล็กทรอนิกส์"
+    year = buddhist_year(issue.announced_on)
+    heading = [f"ประกาศ{name}", f"เรื่อง {subject}{_edition(issue.edition)}", f"พ.ศ. {year}"]
+    doc = _announcement_document(tenant, heading, issue)
+    digits = partial(_digits, thai_digits=thai_digits)
+    _formal_heading(doc, [heading[0], digits(f"ที่ {issue.number}"), heading[1], digits(heading[2])])
+    methods = [_PAYMENT_METHODS[m] for m in content["methods"] if m in _PAYMENT_METHODS]
+    cancel = _cancellation(name, subject, issue)
+    clauses = _numbered(
+        [
+            cancel,
+            f"บัญชีเงินฝากสำหรับรับชำระเงินจากประชาชน ได้แก่ บัญชีชื่อ {content['account_name']['th']} "
+            f"{content['bank']['th']}",
+            "ประชาชนสามารถชำระค่าคำขอ ค่าธรรมเนียม ค่าบริการ ค่าปรับ หรือเงินอื่นใด เข้าบัญชีของ"
+            f"{name} ได้ตามวิธีการ ดังต่อไปนี้",
+            *(f"({n}) {method}" for n, method in enumerate(methods, start=1)),
+            "ช่องทางอิเล็กทรอนิกส์สำหรับนำส่งหลักฐานการชำระเงินหรือแจ้งการชำระเงิน ได้แก่",
+            f"(1) ระบบบริการอิเล็กทรอนิกส์ (e-Service) ที่ {content['eservice_url']} ในหน้าคำขอของผู้ชำระเงิน",
+            f"(2) ที่อยู่ไปรษณีย์อิเล็กทรอนิกส์ (อีเมล) {content['email']}",
+            "การแจ้งการชำระเงินต้องระบุอย่างน้อย ชื่อบัญชีที่รับชำระเงิน วันที่ชำระเงิน จำนวนเงินที่ชำระ "
+            "และหมายเลขอ้างอิงของธุรกรรมการชำระเงิน (transaction reference number)",
+        ]
+    )
+    preamble = [
+        "โดยที่เป็นการสมควรให้ประชาชนทราบวิธีการชำระเงินแก่"
+        f"{name}ทางอิเล็กทรอนิกส์ เพื่อเป็นการอำนวยความสะดวกและลดภาระแก่ประชาชน "
+        "รวมทั้งเพิ่มประสิทธิภาพในการปฏิบัติราชการ",
+        f"{head} จึงออกประกาศไว้ ดังต่อไปนี้",
+    ]
+    _clauses_and_signature(
+        doc,
+        [*preamble, *clauses],
+        dated=f"ประกาศ ณ วันที่ {_formal_date(issue.announced_on, thai_digits)}",
+        digits=digits,
+        issue=issue,
     )
     return doc.to_bytes()
 
 
 def render_internal_systems_order(
-    tenant: Tenant,
-    *,
-    ordered_on: date,
-    order_number: str | None = None,
-    effective_on: date | None = None,
-    thai_digits: bool = False,
+    tenant: Tenant, content: Mapping[str, Any], issue: AnnouncementIssue, *, thai_digits: bool = False
 ) -> bytes:
     """คำสั่ง ... เรื่อง ระบบสำหรับการปฏิบัติหน้าที่โดยวิธีการทางอิเล็กทรอนิกส์ (Act §16, R-3.6): designates
-    the e-Service as the electronic system in which officers receive, route and decide requests.
-
-    ``order_number`` is the number in the agency's register of orders ("15"); left blank to be filled in.
-    The order takes effect on ``effective_on`` (by default the day it is made).
+    the e-Service as the electronic system in which officers receive, route and decide requests; in
+    effect from the day it is signed.
     """
     name, head = tenant.name.th, tenant.head_title.th
-    year = buddhist_year(ordered_on)
-    doc = _new_document(
-        tenant,
-        title=f"คำสั่ง{name} เรื่อง ระบบสำหรับการปฏิบัติหน้าที่โดยวิธีการทางอิเล็กทรอนิกส์",
-        reference=None,
-        letterhead=False,
-        created_at=ordered_on,
-    )
+    subject = "ระบบสำหรับการปฏิบัติหน้าที่โดยวิธีการทางอิเล็กทรอนิกส์"
+    heading = [f"คำสั่ง{name}", f"เรื่อง {subject}{_edition(issue.edition)}"]
+    doc = _announcement_document(tenant, heading, issue)
     digits = partial(_digits, thai_digits=thai_digits)
-    _formal_heading(
-        doc,
+    _formal_heading(doc, [heading[0], digits(f"ที่ {issue.number}"), heading[1]])
+    cancel = _cancellation(name, subject, issue, word="คำสั่ง")
+    clauses = _numbered(
         [
-            f"คำสั่ง{name}",
-            digits(f"ที่ {order_number or '........'}/{year}"),
-            "เรื่อง ระบบสำหรับการปฏิบัติหน้าที่โดยวิธีการทางอิเล็กทรอนิกส์",
-        ],
+            f"ในคำสั่งนี้ “หน่วยงาน” หมายความว่า {name}",
+            "ให้เจ้าหน้าที่ของหน่วยงานปฏิบัติหน้าที่ในระบบอิเล็กทรอนิกส์ ดังต่อไปนี้",
+            f"(1) ระบบบริการอิเล็กทรอนิกส์ (e-Service) ของหน่วยงาน ที่ {content['eservice_url']} "
+            "สำหรับการรับและลงทะเบียนรับคำขอ การตรวจสอบ การส่งต่อคำขอไปยังเจ้าหน้าที่ผู้รับผิดชอบ การพิจารณา "
+            "การอนุมัติและอนุญาต การรับชำระค่าธรรมเนียม การลงลายมือชื่ออิเล็กทรอนิกส์ และการแจ้งผลแก่ผู้ยื่นคำขอ",
+            f"(2) ไปรษณีย์อิเล็กทรอนิกส์ (อีเมล) ชื่อโดเมน @{content['domain']} ที่หน่วยงานจัดสรรให้",
+            cancel,
+            "คำสั่งใดขัดหรือแย้งกับคำสั่งนี้ ให้ใช้คำสั่งนี้แทน",
+        ]
     )
-    clauses = [
+    preamble = [
         f"โดยที่มาตรา 16 วรรคหนึ่ง แห่ง{_ACT} บัญญัติว่าในกรณีที่มีกฎหมาย กฎ มติ หรือคำสั่งกำหนดให้การปฏิบัติหน้าที่"
         "ของเจ้าหน้าที่ของรัฐต้องทำเป็นลายลักษณ์อักษร เป็นหนังสือ หรือเป็นเอกสาร ถ้าเจ้าหน้าที่ของรัฐได้จัดทำ"
         "โดยวิธีการทางอิเล็กทรอนิกส์ตามระบบที่หัวหน้าหน่วยงานของรัฐกำหนดแล้ว ให้ถือว่าเจ้าหน้าที่ของรัฐได้ดำเนินการ"
         "โดยชอบด้วยกฎหมาย กฎ มติ หรือคำสั่งนั้นแล้ว สมควรกำหนดระบบสำหรับการปฏิบัติหน้าที่ของเจ้าหน้าที่"
         f"{name}โดยวิธีการทางอิเล็กทรอนิกส์ ตามบทบัญญัติดังกล่าว เพื่อเพิ่มประสิทธิภาพในการปฏิบัติราชการ",
         f"อาศัยอำนาจตามความในมาตรา 16 วรรคหนึ่ง แห่ง{_ACT} {head}จึงมีคำสั่งดังต่อไปนี้",
-        f"ข้อ 1 ในคำสั่งนี้ “หน่วยงาน” หมายความว่า {name}",
-        "ข้อ 2 ให้เจ้าหน้าที่ของหน่วยงานปฏิบัติหน้าที่ในระบบอิเล็กทรอนิกส์ ดังต่อไปนี้",
-        f"(1) ระบบบริการอิเล็กทรอนิกส์ (e-Service) ของหน่วยงาน ที่ https://{tenant.domain} "
-        "สำหรับการรับและลงทะเบียนรับคำขอ การตรวจสอบ การส่งต่อคำขอไปยังเจ้าหน้าที่ผู้รับผิดชอบ การพิจารณา "
-        "การอนุมัติและอนุญาต การรับชำระค่าธรรมเนียม การลงลายมือชื่ออิเล็กทรอนิกส์ และการแจ้งผลแก่ผู้ยื่นคำขอ",
-        f"(2) ไปรษณีย์อิเล็กทรอนิกส์ (อีเมล) ชื่อโดเมน @{tenant.domain} ที่หน่วยงานจัดสรรให้",
-        "ข้อ 3 คำสั่งใดขัดหรือแย้งกับคำสั่งนี้ ให้ใช้คำสั่งนี้แทน",
-        f"ทั้งนี้ ตั้งแต่วันที่ {_formal_date(effective_on or ordered_on, False)} เป็นต้นไป",
     ]
     _clauses_and_signature(
-        doc, tenant, clauses, dated=f"สั่ง ณ วันที่ {_formal_date(ordered_on, thai_digits)}", digits=digits
+        doc,
+        [
+            *preamble,
+            *clauses,
+            f"ทั้งนี้ ตั้งแต่วันที่ {_formal_date(issue.announced_on, False)} เป็นต้นไป",
+        ],
+        dated=f"สั่ง ณ วันที่ {_formal_date(issue.announced_on, thai_digits)}",
+        digits=digits,
+        issue=issue,
     )
     return doc.to_bytes()
+
+
+_ANNOUNCEMENT_RENDERERS: dict[str, Callable[..., bytes]] = {
+    "channels": render_channels_announcement,
+    "display": render_display_announcement,
+    "payment": render_payment_announcement,
+    "internal-systems": render_internal_systems_order,
+}
+
+
+def render_announcement(tenant: Tenant, kind: str, content: Mapping[str, Any], issue: AnnouncementIssue) -> bytes:
+    """The announcement (or order) of ``kind`` from its drafted ``content`` (``eservice.announcements``)."""
+    renderer = _ANNOUNCEMENT_RENDERERS.get(kind)
+    if renderer is None:
+        raise RenderError("announcement.unknown_kind", f"no announcement of kind {kind!r}")
+    return renderer(tenant, content, issue)

@@ -86,6 +86,11 @@ addMessages({
   "verify.badge.modified": { th: "ถูกแก้ไข", en: "Changed" },
   "verify.badge.unsigned": { th: "ไม่มีลายมือชื่อ", en: "Not signed" },
   "verify.ours": { th: "เอกสารนี้ออกโดย{agency}", en: "This document was issued by {agency}." },
+  "verify.announcement": { th: "{title} ที่ {number}", en: "{title}, No. {number}" },
+  "verify.announcement.superseded": {
+    th: "{title} ที่ {number} (ถูกยกเลิกโดยฉบับใหม่แล้ว)",
+    en: "{title}, No. {number} (superseded by a newer edition)",
+  },
   "verify.not_ours": { th: "ไม่พบเอกสารนี้ในระบบของหน่วยงาน", en: "This document is not one the agency issued." },
   "verify.sha256": { th: "ลายนิ้วมือไฟล์ (SHA-256)", en: "File fingerprint (SHA-256)" },
   "verify.signature": { th: "ลายมือชื่อที่ {n}", en: "Signature {n}" },
@@ -311,6 +316,12 @@ async function verificationReport(answer) {
       ? h("p", {}, ours ? t("verify.ours", { agency: info ? L(info.name) : "" }) : t("verify.not_ours"))
       : null,
     answer.licence ? h("ul", { class: "cards" }, await licenceCard(answer.licence)) : null,
+    answer.announcement
+      ? h("p", { id: "verify-announcement" },
+        t(answer.announcement.state === "superseded" ? "verify.announcement.superseded" : "verify.announcement",
+          { title: L(answer.announcement.title), number: answer.announcement.number }),
+        " ", h("a", { href: "#/announcements" }, t("nav.announcements")))
+      : null,
     signatures.map((sig, i) =>
       h("div", { class: "card" },
         h("h3", {}, sig.is_document_timestamp ? t("verify.timestamp_only") : t("verify.signature", { n: i + 1 })),
