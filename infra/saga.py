@@ -3,9 +3,12 @@
 intake -> official time stamp -> acknowledgment -> review (officer, task token)
   -> more documents (applicant, deadline) -> review ...
   -> approval steps (officers, any number, send back to review) -> payment (deadline)
-  -> draft licence -> authorised signer (task token) -> seal -> deliver
-Branches: reject (refusal letter), wrong agency (referred), withdrawal, unreachable (30 days),
-deadline expired -> dismissal proposed -> head dismisses or reopens.
+  -> draft licence -> authorised signer (task token) -> seal -> deliver (at once, or on the officer's
+     command where the tenant file says so: Q8.1, Q8.2)
+Branches: reject (refusal letter), wrong agency (referred), withdrawal, unreachable (30 days: recorded
+by the reviewer, or a notice to an applicant who must act bounced), deadline expired -> dismissal
+proposed (by the system for a deadline, by the officer after the hold) -> head dismisses (a sealed
+dismissal order, kept and sent) or reopens.
 
 Every waiting step is the clock function's ``await`` action: it records the status and the task
 token against the request in DynamoDB, and schedules the step's deadline. Officer and applicant
@@ -35,6 +38,8 @@ _WAIT_BACKSTOP = Duration.days(120)
 
 _DEADLINE = "Deadline.Expired"
 _WITHDRAWN = "Request.Withdrawn"
+#: R-3.2: the notice of a step where the applicant must act could not reach them (``saga_steps``).
+_UNREACHABLE = "Applicant.Unreachable"
 #: Retried with backoff: throttling and AWS 5xx (``TransientError``) and a crashed or timed-out runtime.
 _RETRIED = ["TransientError", "Runtime.ExitError", "Runtime.Unknown", "Lambda.Unknown", "Sandbox.Timedout"]
 
@@ -71,7 +76,8 @@ class RequestSaga(Construct):
         self._withdrawn = withdrawn
 
         dismissed = (
-            self._transition("Dismissed", "dismissed")
+            self._call("RenderDismissalOrder", sign, {"action": "dismissal_order"}, result_path="$.document")
+            .next(self._transition("Dismissed", "dismissed"))
             .next(self._notice("NotifyDismissed", "dismissed"))
             .next(sfn.Succeed(self, "EndDismissed"))
         )
@@ -96,10 +102,13 @@ class RequestSaga(Construct):
 
         # --- review loop ---------------------------------------------------------------------
         review = self._await("AwaitReview", "review")
-        more_documents = self._await("AwaitMoreDocuments", "more_documents", expires=propose_dismissal)
-        unreachable = self._await("AwaitApplicantContact", "unreachable", expires=propose_dismissal)
+        # R-3.2: the hold has no expiry of its own; after 30 days the officer proposes dismissal.
+        unreachable = self._await("AwaitApplicantContact", "unreachable")
+        more_documents = self._await(
+            "AwaitMoreDocuments", "more_documents", expires=propose_dismissal, unreachable=unreachable
+        )
         approval = self._await("AwaitApproval", "approval")
-        payment = self._await("AwaitPayment", "payment", expires=propose_dismissal)
+        payment = self._await("AwaitPayment", "payment", expires=propose_dismissal, unreachable=unreachable)
         signature = self._await("AwaitSignature", "signature", withdrawable=False)
 
         propose_dismissal.next(head_decision)
@@ -110,14 +119,38 @@ class RequestSaga(Construct):
         )
         head_decision.next(head_decides)
         more_documents.next(review)
-        unreachable.next(review)
+        contact_outcome = (
+            sfn.Choice(self, "ContactOutcome")
+            # The officer's proposal is recorded with the decision: the head decides next.
+            .when(sfn.Condition.string_equals("$.decision.decision", "propose_dismissal"), head_decision)
+            .when(_returns_to("more_documents"), more_documents)
+            .when(_returns_to("payment"), payment)
+            .otherwise(review)
+        )
+        unreachable.next(contact_outcome)
 
+        send = (
+            self._call("Deliver", notify, {"action": "deliver"}, result_path="$.delivery")
+            .next(self._transition("Delivered", "delivered"))
+            .next(sfn.Succeed(self, "EndDelivered"))
+        )
+        # Q8.1: the officer sends it when the conditions are met; Q8.2: otherwise at once.
+        delivery = self._await("AwaitDelivery", "deliver", withdrawable=False)
+        delivery.next(send)
         deliver = (
             self._call("SealLicence", sign, {"action": "seal_licence"}, result_path="$.document")
             .next(self._transition("Issued", "issued"))
-            .next(self._call("Deliver", notify, {"action": "deliver"}, result_path="$.delivery"))
-            .next(self._transition("Delivered", "delivered"))
-            .next(sfn.Succeed(self, "EndDelivered"))
+            .next(
+                sfn.Choice(self, "DeliveryRule")
+                .when(
+                    sfn.Condition.and_(
+                        sfn.Condition.is_present("$.stamp.deliver_on_command"),
+                        sfn.Condition.boolean_equals("$.stamp.deliver_on_command", True),
+                    ),
+                    delivery,
+                )
+                .otherwise(send)
+            )
         )
         draft = self._call("DraftLicence", sign, {"action": "draft_licence"}, result_path="$.draft").next(signature)
         signer_decides = (
@@ -176,6 +209,9 @@ class RequestSaga(Construct):
             "AwaitPayment": payment,
             "AwaitSignature": signature,
             "AwaitHeadDecision": head_decision,
+            "AwaitDelivery": delivery,
+            "ContactOutcome": contact_outcome,
+            "Deliver": send,
             "ReviewerDecides": reviewer_decides,
             "ApproverDecides": approver_decides,
             "SignerDecides": signer_decides,
@@ -264,7 +300,13 @@ class RequestSaga(Construct):
         return self._call(name, self._notify, {"action": "notice", "template": template}, result_path="$.notice")
 
     def _await(
-        self, name: str, step: str, *, expires: sfn.IChainable | None = None, withdrawable: bool = True
+        self,
+        name: str,
+        step: str,
+        *,
+        expires: sfn.IChainable | None = None,
+        unreachable: sfn.IChainable | None = None,
+        withdrawable: bool = True,
     ) -> tasks.LambdaInvoke:
         """A step that waits for a person: the clock stores the task token and schedules the deadline."""
         task = tasks.LambdaInvoke(
@@ -290,5 +332,16 @@ class RequestSaga(Construct):
             task.add_catch(self._withdrawn, errors=[_WITHDRAWN], result_path="$.cause")
         if expires is not None:
             task.add_catch(expires, errors=[_DEADLINE, "States.Timeout"], result_path="$.cause")
+        if unreachable is not None:
+            # R-3.2: the step's notice bounced: the 30-day hold replaces the step's deadline.
+            task.add_catch(unreachable, errors=[_UNREACHABLE], result_path="$.cause")
         task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")
         return task
+
+
+def _returns_to(step: str) -> sfn.Condition:
+    """Contact restored: the applicant goes back to the step they could not be told about."""
+    return sfn.Condition.and_(
+        sfn.Condition.is_present("$.decision.return_to"),
+        sfn.Condition.string_equals("$.decision.return_to", step),
+    )

@@ -541,7 +541,8 @@ class EServiceStack(Stack):
         # SMS to phone numbers has no topic ARN to scope to.
         self.notify.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
         # Task-token APIs take no resource-level permission; the token itself is the capability.
-        for fn in (self.intake, self.clock):
+        # notify answers one: a bounced notice to an applicant who must act starts the hold.
+        for fn in (self.intake, self.clock, self.notify):
             fn.add_to_role_policy(
                 iam.PolicyStatement(
                     actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],

@@ -427,12 +427,28 @@ class Withdrawal(BaseModel):
 
 
 class Decision(BaseModel):
-    step: Literal["review", "approval", "signature", "dismissal", "unreachable"]
+    step: Literal["review", "approval", "signature", "dismissal", "unreachable", "deliver"]
     decision: Annotated[str, Field(max_length=40)]
     reason: Annotated[str, Field(max_length=2000)] | None = None
     what: Annotated[str, Field(max_length=2000)] | None = None
     deadline: date | None = None
     correct_agency: Annotated[str, Field(max_length=300)] | None = None
+    #: With more_documents: the document slots needed (the applicant's upload form offers only these).
+    documents: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=30)] | None = None
+
+
+class ThreadMessage(BaseModel):
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class PaperCopyRequest(BaseModel):
+    method: Literal["pickup", "post"]
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class PaperCopyClosing(BaseModel):
+    outcome: Literal["handed_over", "posted", "declined"]
+    note: Annotated[str, Field(max_length=1000)] | None = None
 
 
 class Note(BaseModel):
@@ -667,6 +683,28 @@ def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     )
 
 
+@app.post(
+    "/requests/<request_id>/messages",
+    summary="Write to the officers on my request (a contact with its deemed time of receipt)",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
+def my_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
+    return applications().send_message(current_applicant(), request_id, body.text)
+
+
+@app.post(
+    "/requests/<request_id>/paper-copies",
+    summary="Ask for a paper copy (R-4.7), now or later",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
+def my_paper_copy(request_id: str, body: PaperCopyRequest) -> dict[str, Any]:
+    return applications().request_paper_copy(current_applicant(), request_id, method=body.method, note=body.note)
+
+
 # --- citizen: paying the fee (Q6) ---------------------------------------------------------------------------
 def _owned(request_id: str) -> dict[str, Any]:
     return applications().request_detail(current_applicant(), request_id)
@@ -790,7 +828,28 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
         what=body.what,
         deadline=body.deadline,
         correct_agency=body.correct_agency,
+        documents=body.documents,
     )
+
+
+@app.post(
+    "/officer/requests/<request_id>/messages",
+    summary="Write to the applicant on the request's thread",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
+    return officers().send_message(current_officer(), request_id, body.text)
+
+
+@app.post(
+    "/officer/requests/<request_id>/paper-copies/<copy_id>",
+    summary="Close an applicant's paper-copy request (R-4.7)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_paper_copy(request_id: str, copy_id: str, body: PaperCopyClosing) -> dict[str, Any]:
+    return officers().close_paper_copy(current_officer(), request_id, copy_id, outcome=body.outcome, note=body.note)
 
 
 @app.post("/officer/requests/<request_id>/notes", summary="Record a finding", tags=["officer"], security=OFFICER)

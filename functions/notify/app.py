@@ -18,10 +18,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
-from eservice.aws import client, transient_errors_retried
+from eservice.aws import Saga, client, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
 from eservice.messages import Message
 from eservice.notices import Notifier
+from eservice.saga_steps import SagaSteps
 from eservice.settings import settings, tenant
 
 logger = Logger(service="eservice-notify")
@@ -30,6 +31,18 @@ logger = Logger(service="eservice-notify")
 @cache
 def database() -> DynamoDatabase:
     return DynamoDatabase.from_env()
+
+
+@cache
+def saga_steps() -> SagaSteps:
+    """The saga's steps, here only to start the 30-day hold when a notice bounces (R-3.2).
+    Answering a task token needs no state machine ARN: the token names its execution."""
+    return SagaSteps(
+        repos=database().repositories,
+        tenant=tenant(),
+        deadlines=None,
+        executions=Saga(state_machine_arn=settings().state_machine_arn),
+    )
 
 
 def _email(to: str, message: Message, attachments: list[tuple[str, bytes]]) -> str:
@@ -118,6 +131,10 @@ def mail_events(records: list[dict[str, Any]]) -> dict[str, Any]:
         messages.set_state(message_id, kind.lower())
         logger.warning("applicant e-mail failed", extra={"request_id": request_id, "kind": kind})
         flagged += 1
+        if kind == "Bounce":
+            # R-3.2: if the applicant must act now (more documents, the fee), the 30-day hold starts.
+            held = saga_steps().contact_failed(request_id, channel="email", kind="bounce", template=sent["template"])
+            logger.info("contact failure", extra={"request_id": request_id, "held": held["held"]})
     return {"flagged": flagged}
 
 

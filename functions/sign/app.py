@@ -1,8 +1,8 @@
 """sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
 
-Invoked by the saga (``acknowledgment``, ``refusal``, ``draft_licence``, ``seal_licence``) with ids
-only, by intake (``verify``, ``verify_attachment``) for uploaded PDFs and (``issue_announcement``) to
-seal an announcement the head approved, and daily by the scheduler
+Invoked by the saga (``acknowledgment``, ``refusal``, ``dismissal_order``, ``draft_licence``,
+``seal_licence``) with ids only, by intake (``verify``, ``verify_attachment``) for uploaded PDFs and
+(``issue_announcement``) to seal an announcement the head approved, and daily by the scheduler
 (``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
 """
 
@@ -84,6 +84,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.acknowledgment(event["request_id"])
     if action == "refusal":
         return work.refusal(event["request_id"])
+    if action == "dismissal_order":
+        return work.dismissal_order(event["request_id"])
     if action == "invoice":
         return work.invoice(event["request_id"])
     if action == "receipt":

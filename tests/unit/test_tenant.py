@@ -24,12 +24,14 @@ def _repo_tenants(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TENANTS_DIR", raising=False)
 
 
-def test_given_the_demo_tenant_when_loaded_then_its_two_services_and_fees_are_as_published() -> None:
+def test_given_the_demo_tenant_when_loaded_then_its_services_and_fees_are_as_published() -> None:
     tenant = load_tenant(tenants_dir() / "klongnoy.yaml")
 
     assert tenant.id == "klongnoy"
     assert tenant.domain == "klongnoy.go.th"
-    assert [s.id for s in tenant.services] == ["food-shop", "fire-certificate"]
+    assert [s.id for s in tenant.services] == ["food-shop", "fire-certificate", "residence-certificate"]
+    # Q8.1 / Q8.2: one service is sent on the officer's command, the others automatically.
+    assert [s.delivery for s in tenant.services] == ["automatic", "automatic", "on_command"]
     food_shop, fire = tenant.service("food-shop"), tenant.service("fire-certificate")
     assert food_shop.fee is not None and food_shop.fee.kind == "per_unit"
     assert food_shop.has_fee
@@ -68,7 +70,12 @@ def test_given_a_valid_tenant_with_a_second_service_when_loaded_then_both_servic
     tenant = load_tenant(path)
 
     assert tenant.id == "khlong-luang"
-    assert [s.id for s in tenant.services] == ["food-shop", "fire-certificate", "food-shop-renewal"]
+    assert [s.id for s in tenant.services] == [
+        "food-shop",
+        "fire-certificate",
+        "residence-certificate",
+        "food-shop-renewal",
+    ]
     assert tenant.service("food-shop-renewal").name == tenant.service("food-shop").name
 
 

@@ -242,7 +242,7 @@ def test_given_the_officer_answered_first_when_the_deadline_fires_then_it_does_n
 
     world.steps.deadline_due(request_id, "unreachable", sequence)
 
-    assert world.answers_to(token) == [("succeed", token, {"decision": "contact_restored"})]
+    assert world.answers_to(token) == [("succeed", token, {"decision": "contact_restored", "return_to": "review"})]
     assert world.waiting(request_id)["state"] == "answered"
     assert world.waiting(request_id)["outcome"] == "contact_restored"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -20,12 +20,17 @@ from .fees import fee_satang
 from .files import check_upload as check_file
 from .forms import canonical_form_json, summary, validate_answers, validate_fields
 from .ids import new_id
+from .officers import thread_entry
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import Sweeper, deliver_answer
+from .saga_steps import deemed_now, office_calendar
 from .tenant import DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
 from .time_rules import BANGKOK
 
-__all__ = ["Applicant", "Applications", "next_step_for_applicant"]
+__all__ = ["PAPER_COPY_METHODS", "Applicant", "Applications", "dismissal_grounds", "next_step_for_applicant"]
+
+#: R-4.7: how the applicant wants the paper copy.
+PAPER_COPY_METHODS = ("pickup", "post")
 
 #: The applicant's own data kept for prefill (Q3.2); validated like form fields of the same kind.
 PROFILE_FORM = (
@@ -66,6 +71,57 @@ class OnBehalfOf:
     kind: Literal["person", "juristic_person"]
     name: str
     identifier: str  # national id or juristic person registration number
+
+
+def dismissal_grounds(events: Sequence[Mapping[str, Any]], tenant: Tenant) -> dict[str, Any]:
+    """Q4.6, R-3.2: why a request was dismissed (the true cause), what happens next and how to appeal."""
+
+    def last(status: RequestStatus) -> Mapping[str, Any]:
+        return next((e for e in reversed(events) if e["to_status"] == status.value), {})
+
+    proposal, final = last(RequestStatus.DISMISSAL_PROPOSED), last(RequestStatus.DISMISSED)
+    before = proposal.get("from_status")
+    causes = {
+        RequestStatus.UNREACHABLE.value: (
+            "unreachable",
+            "หน่วยงานติดต่อท่านไม่ได้ (ข้อความแจ้งถึงท่านส่งไม่ถึง) และไม่มีผู้ติดต่อกลับภายใน 30 วัน",
+            "The agency could not reach you (its notice did not arrive) and nobody came forward within 30 days.",
+        ),
+        RequestStatus.MORE_DOCUMENTS_REQUESTED.value: (
+            "documents_deadline",
+            "ไม่ได้รับเอกสารหรือข้อมูลเพิ่มเติมที่เจ้าหน้าที่ขอภายในกำหนด",
+            "The documents or information the officer asked for did not arrive before the deadline.",
+        ),
+        RequestStatus.AWAITING_PAYMENT.value: (
+            "payment_deadline",
+            "ไม่ได้รับชำระค่าธรรมเนียมภายในกำหนด",
+            "The fee was not paid before the deadline.",
+        ),
+    }
+    cause, th, en = causes.get(
+        str(before), ("other", "หัวหน้าหน่วยงานสั่งจำหน่ายเรื่อง", "The head of the agency ordered the dismissal.")
+    )
+    head = tenant.head_title
+    return {
+        "cause": cause,
+        "explanation": {"th": th, "en": en},
+        "proposed_reason": proposal.get("reason"),
+        "order_reason": final.get("reason"),
+        "dismissed_at": final.get("at"),
+        "next": {
+            "th": "คำขอนี้สิ้นสุดแล้วและถูกเก็บไว้เป็นหลักฐาน ไม่ได้ถูกลบ หากยังต้องการรับบริการ ท่านยื่นคำขอใหม่ได้ทุกเมื่อ",
+            "en": "This request has ended and is kept on record, never deleted. "
+            "If you still need the service, you may submit a new request at any time.",
+        },
+        "appeal": {
+            "th": f"ท่านมีสิทธิอุทธรณ์คำสั่งจำหน่ายเรื่องนี้ต่อ{head.th} ภายใน 15 วันนับแต่วันที่ได้รับแจ้ง "
+            "ตามพระราชบัญญัติวิธีปฏิบัติราชการทางปกครอง พ.ศ. 2539 มาตรา 44 "
+            f"โดยยื่นเป็นหนังสือที่หน่วยงาน หรือทางอีเมล {tenant.saraban_email}",
+            "en": f"You may appeal against this dismissal to the {head.en} within 15 days of being notified "
+            "(Administrative Procedure Act B.E. 2539, section 44), in writing at the agency or by e-mail to "
+            f"{tenant.saraban_email}.",
+        },
+    }
 
 
 def next_step_for_applicant(status: RequestStatus) -> dict[str, str] | None:
@@ -116,6 +172,7 @@ class Applications:
         self._documents_link = documents_link or _no_documents
         self._verify_pdf = verify_pdf
         self._today = today or (lambda: clock_source.now().astimezone(BANGKOK).date())
+        self._calendar = office_calendar(tenant)
 
     # --- catalogue (Q1) ---------------------------------------------------------------------------
     def service(self, service_id: str) -> Service:
@@ -422,6 +479,7 @@ class Applications:
         record = self._owned_request(applicant, request_id)
         status = RequestStatus(record["status"])
         token = record.get("waiting")
+        events = self._requests.events(request_id)
         history = [
             {
                 "status": e["to_status"],
@@ -429,8 +487,10 @@ class Applications:
                 "at": e["at"],
                 "by": e["actor"]["kind"],
                 "reason": e.get("reason"),
+                # R-2.4: an applicant's contact (a supplement, a withdrawal) with its deemed time of receipt.
+                "deemed_received_at": (e.get("data") or {}).get("deemed_received_at"),
             }
-            for e in self._requests.events(request_id)
+            for e in events
         ]
         detail_deadline = token.get("deadline_at") if token and token.get("state") == "waiting" else None
         detail = {
@@ -446,12 +506,76 @@ class Applications:
             "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
             "timestamp_token": record.get("timestamp_token") is not None,
             "more_documents": (
-                {"what": record.get("more_documents_what"), "deadline": detail_deadline}
+                {
+                    "what": record.get("more_documents_what"),
+                    "deadline": detail_deadline,
+                    "reason": record.get("more_documents_reason"),
+                    "documents": record.get("more_documents_slots") or [],
+                }
                 if status is RequestStatus.MORE_DOCUMENTS_REQUESTED
                 else None
             ),
+            "thread": [_public_message(m) for m in self._requests.records(request_id, "THREAD")],
+            "paper_copies": [_public_paper_copy(c) for c in self._requests.records(request_id, "PAPERCOPY")],
+            "dismissal": dismissal_grounds(events, self._tenant) if status is RequestStatus.DISMISSED else None,
         }
         return detail
+
+    # --- contacts after submission (R-2.4: each one has a deemed time of receipt) -----------------------
+    def send_message(self, applicant: Applicant, request_id: str, text: str) -> dict[str, Any]:
+        """A reply or question to the officers on the request's thread."""
+        self._owned_request(applicant, request_id)
+        text = text.strip()
+        if not text:
+            raise InvalidInput(code="message.empty", th="กรุณาพิมพ์ข้อความ", en="Write the message first.")
+        now, deemed = deemed_now(self._calendar)
+        kind, message_id, data = thread_entry(
+            "message",
+            by=Actor(kind="applicant", id=applicant.id),
+            text=text,
+            at=now.isoformat(),
+            deemed_received_at=deemed.isoformat(),
+        )
+        self._requests.put_record(request_id, kind, message_id, data)
+        return self.request_detail(applicant, request_id)
+
+    def request_paper_copy(
+        self, applicant: Applicant, request_id: str, *, method: str, note: str | None
+    ) -> dict[str, Any]:
+        """R-4.7: a paper copy, asked for now or later; recorded and kept until an officer closes it."""
+        record = self._owned_request(applicant, request_id)
+        if method not in PAPER_COPY_METHODS:
+            raise InvalidInput(
+                code="paper_copy.method",
+                th="กรุณาเลือกวิธีรับสำเนา: รับด้วยตนเองที่หน่วยงาน หรือส่งทางไปรษณีย์",
+                en="Choose how to receive the copy: pickup at the agency, or post.",
+            )
+        if any(c["state"] == "open" for c in self._requests.records(request_id, "PAPERCOPY")):
+            raise Conflict(
+                code="paper_copy.open",
+                th="ท่านมีคำขอสำเนากระดาษที่รอดำเนินการอยู่แล้ว",
+                en="You already have a paper-copy request waiting.",
+            )
+        now, deemed = deemed_now(self._calendar)
+        copy_id = new_id("C")
+        opened = {"state": "open", "at": now.isoformat(), "by": {"kind": "applicant", "id": applicant.id}}
+        self._requests.put_record(
+            request_id,
+            "PAPERCOPY",
+            copy_id,
+            {
+                "id": copy_id,
+                "method": method,
+                "note": (note or "").strip() or None,
+                "state": "open",
+                "requested_at": now.isoformat(),
+                "deemed_received_at": deemed.isoformat(),
+                "request_status": record["status"],
+                "history": [opened],
+            },
+        )
+        self._requests.set_fields(request_id, {"paper_copy_open": True})
+        return self.request_detail(applicant, request_id)
 
     def _check_file(self, document: Any, attachment: dict[str, Any], *, clean_prefix: str) -> dict[str, Any]:
         """Check an uploaded file by content; copy it to its accepted place; InvalidInput if rejected."""
@@ -499,6 +623,13 @@ class Applications:
         record = self._owned_request(applicant, request_id)
         self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
         document = self._document(self.service(record["service_id"]), document_id)
+        asked = record.get("more_documents_slots") or []
+        if asked and document.id not in asked:
+            raise InvalidInput(
+                code="attachment.slot_not_requested",
+                th="เจ้าหน้าที่ไม่ได้ขอเอกสารรายการนี้ กรุณาแนบเฉพาะเอกสารที่ขอ",
+                en="The officer did not ask for this document; attach only the ones asked for.",
+            )
         return self._start_request_upload(request_id, "SUPPLEMENT", document, file_name, folder="")
 
     def check_supplement(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
@@ -598,8 +729,11 @@ class Applications:
                 en="Attach a document or write an explanation before sending.",
             )
         waiting = self._waiting_at(record, "more_documents")
-        now = clock_source.now().isoformat()
-        added = [{**a, "added_at": now} for a in supplements]
+        moment, deemed = deemed_now(self._calendar)
+        now = moment.isoformat()
+        # R-2.4: the supplement is a contact like the submission: it has its own deemed time of receipt.
+        added = [{**a, "added_at": now, "deemed_received_at": deemed.isoformat()} for a in supplements]
+        text = (note or "").strip() or None
         answer = Answer(
             request_id=request_id,
             token=waiting["token"],
@@ -608,8 +742,19 @@ class Applications:
             # The whole list is safe to set here: only this answer (which claims the step) changes it.
             fields={
                 "attachments": [*record.get("attachments", []), *added],
-                "resubmission_note": (note or "").strip() or None,
+                "resubmission_note": text,
+                "resubmission": {"at": now, "deemed_received_at": deemed.isoformat(), "files": len(added)},
             },
+            also=(
+                thread_entry(
+                    "supplement",
+                    by=Actor(kind="applicant", id=applicant.id),
+                    text=text,
+                    at=now,
+                    deemed_received_at=deemed.isoformat(),
+                    files=[a.get("file_name") for a in added],
+                ),
+            ),
             outbox=OutboxMessage(
                 request_id=request_id,
                 sequence=int(waiting["sequence"]),
@@ -620,7 +765,9 @@ class Applications:
         )
         self._waiting.answer(answer)
         for a in supplements:
-            self._requests.put_record(request_id, "SUPPLEMENT", a["id"], {**a, "submitted_at": now})
+            self._requests.put_record(
+                request_id, "SUPPLEMENT", a["id"], {**a, "submitted_at": now, "deemed_received_at": deemed.isoformat()}
+            )
         deliver_answer(self._waiting, self._executions, answer.outbox.as_dict())
         return self.request_detail(applicant, request_id)
 
@@ -644,6 +791,7 @@ class Applications:
                 en="The request cannot be withdrawn in its current status.",
             )
         waiting = self._waiting_at(record, None)
+        now, deemed = deemed_now(self._calendar)
         answer = Answer(
             request_id=request_id,
             token=waiting["token"],
@@ -655,7 +803,8 @@ class Applications:
                     "decision": "withdraw",
                     "reason": (reason or "").strip() or None,
                     "by": applicant.id,
-                    "at": clock_source.now().isoformat(),
+                    "at": now.isoformat(),
+                    "deemed_received_at": deemed.isoformat(),  # R-2.4
                 }
             },
             outbox=OutboxMessage(
@@ -884,3 +1033,20 @@ class Applications:
 
 def _no_documents(*_: Any) -> Any:
     raise NotFound(code="document.not_found", th="ไม่พบเอกสารนี้", en="No such document.")
+
+
+def _public_message(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A thread message as the applicant sees it: an officer by role, never by account id."""
+    by = dict(message.get("by") or {})
+    if by.get("kind") != "applicant":
+        by.pop("id", None)
+    return {**{k: v for k, v in message.items() if k != "by"}, "by": by}
+
+
+def _public_paper_copy(copy: Mapping[str, Any]) -> dict[str, Any]:
+    """A paper-copy request as the applicant sees it: who acted, by kind only."""
+    history = [
+        {**{k: v for k, v in h.items() if k != "by"}, "by": (h.get("by") or {}).get("kind")}
+        for h in copy.get("history", [])
+    ]
+    return {**{k: v for k, v in copy.items() if k != "history"}, "history": history}

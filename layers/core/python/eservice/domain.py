@@ -77,12 +77,14 @@ _TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     S.MORE_DOCUMENTS_REQUESTED: frozenset({S.IN_REVIEW, S.DISMISSAL_PROPOSED, S.UNREACHABLE}),
     # IN_APPROVAL -> IN_APPROVAL is the move to the next approval step (Q5.4).
     S.IN_APPROVAL: frozenset({S.IN_APPROVAL, S.IN_REVIEW, S.AWAITING_PAYMENT, S.AWAITING_SIGNATURE, S.REJECTED}),
-    S.AWAITING_PAYMENT: frozenset({S.PAID, S.DISMISSAL_PROPOSED}),
+    # a fee notice that cannot reach the applicant starts the 30-day hold instead of its deadline.
+    S.AWAITING_PAYMENT: frozenset({S.PAID, S.DISMISSAL_PROPOSED, S.UNREACHABLE}),
     S.PAID: frozenset({S.AWAITING_SIGNATURE}),
     # The authorised signer may send a draft back (Q7.3).
     S.AWAITING_SIGNATURE: frozenset({S.ISSUED, S.IN_REVIEW}),
     S.ISSUED: frozenset({S.DELIVERED}),
-    S.UNREACHABLE: frozenset({S.IN_REVIEW, S.DISMISSAL_PROPOSED}),
+    # Contact restored: back to review, or to the step the applicant could not be told about.
+    S.UNREACHABLE: frozenset({S.IN_REVIEW, S.DISMISSAL_PROPOSED, S.MORE_DOCUMENTS_REQUESTED, S.AWAITING_PAYMENT}),
     # The head of the agency approves the dismissal, or reopens the request.
     S.DISMISSAL_PROPOSED: frozenset({S.DISMISSED, S.IN_REVIEW}),
     S.DELIVERED: frozenset(),

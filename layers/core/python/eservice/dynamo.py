@@ -614,6 +614,8 @@ class DynamoWaitingSteps:
         if answer.record is not None:
             kind, record_id, data = answer.record
             ops.append(self._t.put_op({"PK": _req(answer.request_id), "SK": f"{kind}#{record_id}", **data}))
+        for kind, record_id, data in answer.also:
+            ops.append(self._t.put_op({"PK": _req(answer.request_id), "SK": f"{kind}#{record_id}", **data}))
         ops.append(self._t.put_op(_outbox_item(answer, at)))
         return ops
 

@@ -321,6 +321,8 @@ class MemoryWaitingSteps:
         if answer.record is not None:
             kind, record_id, data = answer.record
             self._s.records[(answer.request_id, kind, record_id)] = copy.deepcopy(dict(data))
+        for kind, record_id, data in answer.also:
+            self._s.records[(answer.request_id, kind, record_id)] = copy.deepcopy(dict(data))
         self._s.outbox[(answer.request_id, answer.outbox.sequence)] = {
             **copy.deepcopy(answer.outbox.as_dict()),
             "state": "pending",

@@ -29,6 +29,7 @@ ATTACHED_DOCUMENTS: dict[str, list[str]] = {
     "rejected": ["refusal"],
     "payment": ["invoice"],
     "receipt": ["receipt"],
+    "dismissed": ["dismissal_order"],  # Q4.6: the head's sealed order
 }
 
 

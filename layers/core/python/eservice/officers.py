@@ -15,15 +15,16 @@ from typing import Any, Literal
 
 from . import clock_source
 from .domain import STATUS_LABELS, Actor, RequestStatus
-from .errors import Conflict, Forbidden, InvalidInput
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .forms import summary
+from .ids import new_id
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import deliver_answer
-from .saga_steps import office_calendar, request_of, step_role
+from .saga_steps import APPLICANT_STEPS, office_calendar, request_of, step_role
 from .tenant import Tenant
 from .time_rules import add_working_days, sla_state
 
-__all__ = ["DECISIONS", "Officer", "Officers", "digest_for"]
+__all__ = ["DECISIONS", "PAPER_COPY_OUTCOMES", "Officer", "Officers", "digest_for", "thread_entry"]
 
 #: The decisions each waiting step accepts.
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -31,11 +32,42 @@ DECISIONS: dict[str, tuple[str, ...]] = {
     "approval": ("approve", "send_back", "reject"),
     "signature": ("sign", "send_back"),
     "dismissal": ("dismiss", "reopen"),
-    "unreachable": ("contact_restored",),
+    # R-3.2: after the 30-day hold the officer (not the system) proposes dismissal; the head decides.
+    "unreachable": ("contact_restored", "propose_dismissal"),
+    # Q8.1: the sealed document is sent on the officer's command where the tenant file says so.
+    "deliver": ("deliver",),
     # The payment step is answered by the payment itself (provider webhook or a slip finance verified).
     "payment": (),
 }
-_NEEDS_REASON = {"more_documents", "reject", "refer", "send_back", "dismiss", "reopen", "unreachable"}
+_NEEDS_REASON = {
+    "more_documents",
+    "reject",
+    "refer",
+    "send_back",
+    "dismiss",
+    "reopen",
+    "unreachable",
+    "propose_dismissal",
+}
+#: R-4.7: how an officer closes an applicant's request for a paper copy.
+PAPER_COPY_OUTCOMES = ("handed_over", "posted", "declined")
+
+
+def thread_entry(
+    kind: str, *, by: Actor, text: str | None, at: str, deemed_received_at: str | None = None, **extra: Any
+) -> tuple[str, str, dict[str, Any]]:
+    """One message on a request's thread, as a (kind, id, data) record; ids sort by time."""
+    message_id = f"{at}#{new_id('M')}"
+    data = {
+        "id": message_id,
+        "kind": kind,
+        "by": by.as_dict(),
+        "text": text,
+        "at": at,
+        "deemed_received_at": deemed_received_at,
+        **extra,
+    }
+    return "THREAD", message_id, data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,8 +219,57 @@ class Officers:
             ],
             # R-3.2: bounced or refused e-mail; the reviewer may then record the applicant as unreachable.
             "contact_problems": record.get("contact_problems", []),
+            "unreachable": record.get("unreachable"),
             "saga_failure": record.get("saga_failure"),
+            # What the officer asked for, and what the applicant said when sending it back.
+            "more_documents": {
+                "what": record.get("more_documents_what"),
+                "reason": record.get("more_documents_reason"),
+                "documents": record.get("more_documents_slots") or [],
+            },
+            "resubmission_note": record.get("resubmission_note"),
+            "resubmission": record.get("resubmission"),
+            "thread": self._requests.records(request_id, "THREAD"),
+            "paper_copies": self._requests.records(request_id, "PAPERCOPY"),
         }
+
+    def send_message(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
+        """A message to the applicant on the request's thread (they see it with who and when)."""
+        self._requests.get(request_id)
+        text = text.strip()
+        if not text:
+            raise InvalidInput(code="message.empty", th="กรุณาพิมพ์ข้อความ", en="Write the message first.")
+        kind, message_id, data = thread_entry("message", by=officer.actor, text=text, at=clock_source.now().isoformat())
+        self._requests.put_record(request_id, kind, message_id, data)
+        return self.detail(officer, request_id)
+
+    def close_paper_copy(
+        self, officer: Officer, request_id: str, copy_id: str, *, outcome: str, note: str | None
+    ) -> dict[str, Any]:
+        """R-4.7: the paper copy was handed over, posted or declined; the request is kept, never deleted."""
+        if outcome not in PAPER_COPY_OUTCOMES:
+            raise InvalidInput(
+                code="paper_copy.outcome",
+                th="กรุณาเลือกผลการดำเนินการ: มอบให้แล้ว ส่งทางไปรษณีย์แล้ว หรือไม่อาจดำเนินการได้",
+                en=f"Choose one of: {', '.join(PAPER_COPY_OUTCOMES)}.",
+            )
+        note = (note or "").strip() or None
+        if outcome == "declined" and not note:
+            raise InvalidInput(code="paper_copy.reason_required", th="กรุณาระบุเหตุผล", en="Give the reason.")
+        copy = self._requests.get_record(request_id, "PAPERCOPY", copy_id)
+        if copy is None:
+            raise NotFound(code="paper_copy.not_found", th="ไม่พบคำขอสำเนากระดาษนี้", en="No such paper-copy request.")
+        if copy["state"] != "open":
+            raise Conflict(
+                code="paper_copy.closed", th="คำขอสำเนากระดาษนี้ปิดไปแล้ว", en="This paper-copy request is closed already."
+            )
+        now = clock_source.now().isoformat()
+        change = {"state": outcome, "at": now, "by": officer.actor.as_dict(), "note": note}
+        closed = {**copy, "state": outcome, "closed_at": now, "history": [*copy.get("history", []), change]}
+        self._requests.put_record(request_id, "PAPERCOPY", copy_id, closed)
+        still_open = any(c["state"] == "open" for c in self._requests.records(request_id, "PAPERCOPY"))
+        self._requests.set_fields(request_id, {"paper_copy_open": still_open})
+        return self.detail(officer, request_id)
 
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
         """Q4.3: record a finding or what more is needed."""
@@ -214,6 +295,7 @@ class Officers:
         what: str | None = None,
         deadline: date | None = None,
         correct_agency: str | None = None,
+        documents: list[str] | None = None,
     ) -> dict[str, Any]:
         """Answer the step the request waits at.
 
@@ -257,6 +339,8 @@ class Officers:
             "decision": {"step": step, "decision": decision, "reason": reason, "by": officer.id, "at": now.isoformat()}
         }
         output: dict[str, Any] = {"decision": decision}
+        also: list[tuple[str, str, Mapping[str, Any]]] = []
+        event = None
         if decision == "more_documents":
             if not (what or "").strip():
                 raise InvalidInput(
@@ -266,6 +350,43 @@ class Officers:
                 )
             fields["more_documents_what"] = what.strip() if what else None
             fields["more_documents_deadline"] = self._deadline(deadline, now)
+            # The reason, as written, reaches the applicant (page, notice, thread); so do the slots.
+            fields["more_documents_reason"] = reason
+            fields["more_documents_slots"] = self._slots(service, documents or [])
+            also.append(
+                thread_entry(
+                    "more_documents",
+                    by=officer.actor,
+                    text=reason,
+                    at=now.isoformat(),
+                    what=fields["more_documents_what"],
+                    documents=fields["more_documents_slots"],
+                )
+            )
+        if step == "review" and decision == "unreachable":
+            fields["unreachable"] = {"from_step": "review", "reason": reason, "at": now.isoformat(), "by": officer.id}
+        if step == "unreachable" and decision == "propose_dismissal":
+            held_until = waiting.get("deadline_at")
+            if held_until and now < datetime.fromisoformat(held_until):
+                raise Conflict(
+                    code="dismissal.hold_not_over",
+                    th="ต้องเก็บคำขอไว้ 30 วันก่อนเสนอจำหน่ายเรื่อง (R-3.2) ครบกำหนดเมื่อ " + held_until[:10],
+                    en=f"The request is kept 30 days before dismissal can be proposed (R-3.2); the hold ends "
+                    f"{held_until[:10]}.",
+                )
+            _, event = request_of(record).change_status(
+                RequestStatus.DISMISSAL_PROPOSED,
+                at=now,
+                actor=officer.actor,
+                reason=reason,
+                data={"cause": "unreachable", "held_until": held_until},
+            )
+        if step == "unreachable" and decision == "contact_restored":
+            origin = (record.get("unreachable") or {}).get("from_step")
+            output["return_to"] = origin if origin in APPLICANT_STEPS else "review"
+            if origin == "more_documents":
+                # A new period from now: the one the notice named never reached the applicant.
+                fields["more_documents_deadline"] = self._deadline(deadline, now)
         if decision == "refer":
             if not (correct_agency or "").strip():
                 raise InvalidInput(
@@ -276,7 +397,6 @@ class Officers:
             fields["referred_to"] = correct_agency.strip() if correct_agency else None
         if step == "review" and decision == "approve":
             fields["approval_index"] = 0
-        event = None
         if step == "approval" and decision == "approve":
             index = int(record.get("approval_index") or 0)
             complete = index + 1 >= len(service.approval_steps)
@@ -307,6 +427,7 @@ class Officers:
             fields=fields,
             event=event,
             record=("DECISION", f"{sequence:06d}", {**fields["decision"], "role": role}),
+            also=tuple(also),
             outbox=OutboxMessage(
                 request_id=request_id, sequence=sequence, token=waiting["token"], kind="succeed", output=output
             ),
@@ -337,6 +458,19 @@ class Officers:
         return self.detail(officer, record["id"])
 
     # --- internals -------------------------------------------------------------------------------------
+    @staticmethod
+    def _slots(service: Any, documents: list[str]) -> list[str]:
+        """The document slots the officer asks for: each one of the service's, none twice."""
+        known = [d.id for d in service.documents]
+        unknown = [d for d in documents if d not in known]
+        if unknown:
+            raise InvalidInput(
+                code="decision.unknown_slot",
+                th="บริการนี้ไม่มีช่องเอกสารที่ระบุ",
+                en=f"This service has no document slot {', '.join(unknown)}; use: {', '.join(known)}.",
+            )
+        return [d for d in known if d in documents]
+
     def _deadline(self, deadline: date | None, now: datetime) -> str | None:
         if deadline is None:
             return None
@@ -373,6 +507,7 @@ class Officers:
             "is_new": int(record.get("version") or 0) <= 3,
             "fee_satang": record.get("fee_satang", 0),
             "contact_problem": bool(record.get("contact_problems")),
+            "paper_copy_open": bool(record.get("paper_copy_open")),
             "saga_failed": bool(record.get("saga_failure")),
             "waiting": (
                 {

@@ -32,7 +32,7 @@ from .recovery import deliver_answer
 from .saga_steps import office_calendar
 from .tenant import Tenant
 from .thai_qr import BillPayment, bill_payment_payload
-from .time_rules import BANGKOK, Deadline, buddhist_year, deadline_from
+from .time_rules import BANGKOK, Deadline, buddhist_year, deadline_from, deemed_receipt_time
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -390,6 +390,8 @@ class PaymentDesk:
             "amount_satang": amount_satang,
             "state": "pending",
             "submitted_at": clock_source.now().isoformat(),
+            # a slip is a contact; it has a deemed time of receipt like the submission.
+            "deemed_received_at": deemed_receipt_time(clock_source.now(), office_calendar(self._tenant)).isoformat(),
         }
         self._ledger.add_slip(slip)
         return _public_slip(slip)
@@ -572,6 +574,7 @@ def _public_slip(slip: Mapping[str, Any]) -> dict[str, Any]:
             "amount_satang",
             "state",
             "submitted_at",
+            "deemed_received_at",
             "reason",
             "attachment",
         )

@@ -108,6 +108,8 @@ class Answer:
     fields: Mapping[str, Any] = field(default_factory=dict)
     event: StatusChange | None = None
     record: tuple[str, str, Mapping[str, Any]] | None = None  # (kind, id, data), e.g. ("DECISION", at, {...})
+    #: More records kept in the same transaction, e.g. the message to the applicant (``THREAD``).
+    also: tuple[tuple[str, str, Mapping[str, Any]], ...] = ()
     state: Literal["answered", "expired"] = "answered"
 
 

@@ -32,6 +32,7 @@ AWAIT_STATE = {
     "payment": "AwaitPayment",
     "signature": "AwaitSignature",
     "dismissal": "AwaitHeadDecision",
+    "deliver": "AwaitDelivery",
 }
 #: After an answered step: the state that reads the answer (``$.decision``).
 AFTER_STATE = {
@@ -40,8 +41,9 @@ AFTER_STATE = {
     "signature": "SignerDecides",
     "dismissal": "HeadDecides",
     "more_documents": "AwaitReview",
-    "unreachable": "AwaitReview",
+    "unreachable": "ContactOutcome",
     "payment": "Paid",
+    "deliver": "Deliver",
 }
 RESUME_STATES = frozenset(
     {"StampOfficialTime", "ProposeDismissal", "Withdrawn", *AWAIT_STATE.values(), *AFTER_STATE.values()}
@@ -90,6 +92,8 @@ def resume_point(record: Mapping[str, Any]) -> dict[str, Any]:
         return {"goto": "ProposeDismissal", "cause": {"Error": "Deadline.Expired", "Cause": f"{step} deadline"}}
     if waiting.get("outcome") == "withdrawn":
         return {"goto": "Withdrawn"}
+    if waiting.get("outcome") == "unreachable":
+        return {"goto": "AwaitApplicantContact"}  # the notice bounced; the hold starts
     return {"goto": AFTER_STATE[step], "decision": waiting.get("output") or {}}
 
 

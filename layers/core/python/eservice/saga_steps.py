@@ -28,7 +28,17 @@ from .time_rules import (
     deemed_receipt_time,
 )
 
-__all__ = ["STEP_STATUS", "DeadlineScheduler", "SagaSteps", "office_calendar", "request_of", "step_role"]
+__all__ = [
+    "APPLICANT_STEPS",
+    "STEP_STATUS",
+    "UNREACHABLE_ERROR",
+    "DeadlineScheduler",
+    "SagaSteps",
+    "deemed_now",
+    "office_calendar",
+    "request_of",
+    "step_role",
+]
 
 S = RequestStatus
 
@@ -41,7 +51,13 @@ STEP_STATUS: dict[str, RequestStatus] = {
     "signature": S.AWAITING_SIGNATURE,
     "unreachable": S.UNREACHABLE,
     "dismissal": S.DISMISSAL_PROPOSED,
+    "deliver": S.ISSUED,  # Q8.1: the sealed document waits for the officer's command to send it
 }
+
+#: R-3.2: the steps where the applicant must act; a notice that cannot reach them starts the hold.
+APPLICANT_STEPS = ("more_documents", "payment")
+#: The saga's error that moves a waiting applicant step to the 30-day hold (``infra/saga.py``).
+UNREACHABLE_ERROR = "Applicant.Unreachable"
 
 #: R-3.2: a request whose applicant cannot be reached is kept 30 calendar days.
 UNREACHABLE_HOLD = DeadlineRule(amount=30, unit="calendar_days")
@@ -49,6 +65,12 @@ UNREACHABLE_HOLD = DeadlineRule(amount=30, unit="calendar_days")
 _DECIDED_ENDS = frozenset({S.REJECTED, S.REFERRED, S.WITHDRAWN, S.DISMISSED})
 
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def deemed_now(calendar: OfficeCalendar) -> tuple[datetime, datetime]:
+    """R-2.4 (Act §10): the moment a contact enters the system, and when it counts as received."""
+    now = clock_source.now()
+    return now, deemed_receipt_time(now, calendar)
 
 
 def office_calendar(tenant: Tenant) -> OfficeCalendar:
@@ -147,14 +169,16 @@ class SagaSteps:
         number = self._requests.register(request_id, series="receipt", year=year, build=registration)
         return self._stamp_result({**record, **fields, "receipt_number": f"{number}/{year}"})
 
-    @staticmethod
-    def _stamp_result(record: Mapping[str, Any]) -> dict[str, Any]:
+    def _stamp_result(self, record: Mapping[str, Any]) -> dict[str, Any]:
         # Ids and numbers only: the execution history must hold no personal data.
+        service = self._tenant.service(record["service_id"])
         return {
             "receipt_number": record["receipt_number"],
             "deemed_received_at": record["deemed_received_at"],
             "due_at": record["due_at"],
             "fee_satang": int(record.get("fee_satang") or 0),
+            # Q8.1 / Q8.2: the tenant file says whether an officer sends the issued document.
+            "deliver_on_command": service.delivery == "on_command",
         }
 
     # --- waiting steps ----------------------------------------------------------------------------
@@ -171,7 +195,8 @@ class SagaSteps:
             return {"step": step, "deadline_at": previous.get("deadline_at"), "forwarded": True}
         else:
             waiting = self._park(record, step, token, previous)
-        if waiting.get("deadline_at") and self._deadlines is not None:
+        # R-3.2: the end of the 30-day hold is shown, but it moves nothing: the officer proposes dismissal.
+        if waiting.get("deadline_at") and self._deadlines is not None and step != "unreachable":
             self._deadlines.schedule(
                 name=f"{request_id}-{waiting['sequence']}-{step}"[:64],
                 due_at=datetime.fromisoformat(waiting["deadline_at"]),
@@ -190,6 +215,8 @@ class SagaSteps:
                 {
                     "deadline_at": waiting.get("deadline_at"),
                     "what": record.get("more_documents_what"),
+                    # The officer's reason, as written (the form says the applicant will see it).
+                    "reason": record.get("more_documents_reason") if step == "more_documents" else None,
                     # One message per waiting step, however often this task is retried.
                     "key": f"w{waiting.get('sequence')}",
                 },
@@ -243,15 +270,23 @@ class SagaSteps:
         event = None
         if record["status"] != target.value:
             reason = None
-            if step == "approval":
+            actor = SYSTEM
+            data: dict[str, Any] = {"step": step}
+            resubmission = record.get("resubmission") or {}
+            if step == "review" and previous.get("step") == "more_documents" and resubmission:
+                # R-2.4: the supplement's deemed time of receipt stays in the history both sides read.
+                actor = Actor(kind="applicant", id=str(previous.get("answered_by") or record["applicant_id"]))
+                reason = "ผู้ยื่นส่งเอกสารเพิ่มเติมแล้ว / The applicant sent the documents asked for"
+                data["deemed_received_at"] = resubmission.get("deemed_received_at")
+            elif step == "unreachable":
+                reason = (record.get("unreachable") or {}).get("reason")
+            elif step == "approval":
                 name = service.approval_steps[approval_index].name
                 reason = f"{name.th} / {name.en}"
             elif step == "more_documents":
                 # R-3.1: what the officer asked for stays in the history the applicant reads.
                 reason = record.get("more_documents_what")
-            _, event = request_of(record).change_status(
-                target, at=now, actor=SYSTEM, reason=reason, data={"step": step}
-            )
+            _, event = request_of(record).change_status(target, at=now, actor=actor, reason=reason, data=data)
         self._waiting.park(record["id"], waiting, event=event, expected_sequence=int(previous.get("sequence") or 0))
         return waiting
 
@@ -263,8 +298,9 @@ class SagaSteps:
             rule = service.more_documents_deadline
         elif step == "payment":
             due = (record.get("payment") or {}).get("due_at")
-            if due:
+            if due and (datetime.fromisoformat(due) > now or not record.get("unreachable")):
                 return datetime.fromisoformat(due)  # the deadline printed on the invoice (Q6.1)
+            # R-3.2: back from the 30-day hold after the invoice's date: a fresh period from now.
             rule = service.payment_deadline
         elif step == "unreachable":
             rule = UNREACHABLE_HOLD
@@ -306,6 +342,52 @@ class SagaSteps:
         deliver_answer(self._waiting, self._executions, {**answer.outbox.as_dict()})
         return {"expired": True}
 
+    # --- the applicant cannot be reached (R-3.2) ------------------------------------------------------
+    def contact_failed(self, request_id: str, *, channel: str, kind: str, template: str) -> dict[str, Any]:
+        """A notice bounced or failed for good while the applicant must act: the 30-day hold starts in
+        place of the step's deadline. Elsewhere the problem is only shown to the officers."""
+        record = self._requests.get(request_id)
+        waiting = record.get("waiting") or {}
+        step = str(waiting.get("step") or "")
+        if waiting.get("state") != "waiting" or step not in APPLICANT_STEPS:
+            return {"held": False, "reason": "the applicant is not asked to act now"}
+        now = clock_source.now()
+        sequence = int(waiting["sequence"])
+        label = {"more_documents": "แจ้งขอเอกสารเพิ่มเติม", "payment": "แจ้งชำระค่าธรรมเนียม"}[step]
+        label_en = {"more_documents": "more-documents notice", "payment": "fee notice"}[step]
+        unreachable = {
+            "from_step": step,
+            "channel": channel,
+            "kind": kind,
+            "template": template,
+            "at": now.isoformat(),
+            "reason": (
+                f"ส่ง{label}ถึงผู้ยื่นไม่ได้ ({channel}: {kind}) เก็บคำขอไว้ 30 วัน / "
+                f"The {label_en} could not reach the applicant ({channel}: {kind}); the request is kept 30 days"
+            ),
+        }
+        answer = Answer(
+            request_id=request_id,
+            token=waiting["token"],
+            by="contact",
+            outcome="unreachable",
+            fields={"unreachable": unreachable},
+            outbox=OutboxMessage(
+                request_id=request_id,
+                sequence=sequence,
+                token=waiting["token"],
+                kind="fail",
+                error=UNREACHABLE_ERROR,
+                cause=f"{step}: the {channel} notice failed ({kind})",
+            ),
+        )
+        try:
+            self._waiting.answer(answer)
+        except AlreadyAnswered:
+            return {"held": False, "reason": "answered first"}
+        deliver_answer(self._waiting, self._executions, answer.outbox.as_dict())
+        return {"held": True, "from_step": step}
+
     # --- plain transitions ---------------------------------------------------------------------------
     def transition(
         self, request_id: str, to: str, *, reason: str | None = None, actor: Actor = SYSTEM
@@ -325,7 +407,9 @@ class SagaSteps:
             if decision.get("by"):
                 kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
                 actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
-        extra = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
+        extra: dict[str, Any] = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
+        if target is S.WITHDRAWN and decision.get("deemed_received_at"):
+            extra["deemed_received_at"] = decision["deemed_received_at"]  # R-2.4: a contact like any other
         _, event = request_of(record).change_status(
             target, at=clock_source.now(), actor=actor, reason=reason, data=extra
         )
@@ -388,4 +472,5 @@ def step_role(step: str, service: Service, approval_index: int = 0) -> str:
         "dismissal": "head",
         "payment": "finance",
         "more_documents": "applicant",
+        "deliver": "reviewer",  # Q8.1: the officer who handled the request sends the issued document
     }.get(step, "admin")

@@ -214,6 +214,8 @@ class Service(_Model):
     estamp_required: bool = False
     #: R-3.4: the identity assurance level the risk assessment sets for this service.
     identity_level: Literal["IAL1", "IAL2"] = "IAL1"
+    #: Q8.1 / Q8.2: the issued document is sent at once, or when an officer gives the command.
+    delivery: Literal["automatic", "on_command"] = "automatic"
     declaration: Localized = Localized(
         th="ข้าพเจ้าขอรับรองว่าข้อความและเอกสารที่ยื่นมาพร้อมนี้เป็นความจริงทุกประการ",
         en="I certify that the statements and documents submitted herewith are true in every respect.",

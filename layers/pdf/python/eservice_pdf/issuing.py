@@ -106,6 +106,37 @@ class Issuing:
         pdf = self._seal(pdf, f"หนังสือแจ้งผลการพิจารณาคำขอ {request_id}")
         return self._keep(request_id, "refusal", pdf, f"refusal-{request_id}.pdf", sealed=True)
 
+    def dismissal_order(self, request_id: str) -> dict[str, Any]:
+        """R-3.2, Q4.6: the head's dismissal as a sealed order with its true grounds and the appeal."""
+        from eservice.applications import dismissal_grounds
+
+        from .dismissal import DismissalOrderData, render_dismissal_order
+
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get("dismissal_order")
+        if existing:
+            return existing  # type: ignore[no-any-return]
+        decision = record.get("decision") or {}
+        ordered_at = datetime.fromisoformat(decision.get("at") or clock_source.now().isoformat())
+        grounds = {
+            **dismissal_grounds(self._requests.events(request_id), self._tenant),
+            "order_reason": decision.get("reason"),
+        }
+        pdf = render_dismissal_order(
+            self._tenant,
+            service,
+            DismissalOrderData(
+                request_reference=request_id,
+                receipt_number=record.get("receipt_number"),
+                applicant_name=self._holder(record),
+                submitted_at=datetime.fromisoformat(record["submitted_at"]),
+                ordered_at=ordered_at,
+                grounds=grounds,
+            ),
+        )
+        pdf = self._seal(pdf, f"คำสั่งจำหน่ายเรื่องคำขอ {request_id}")
+        return self._keep(request_id, "dismissal_order", pdf, f"dismissal-order-{request_id}.pdf", sealed=True)
+
     def invoice(self, request_id: str) -> dict[str, Any]:
         """Q6.1: the fee invoice with its Thai QR, sealed when the tenant auto-seals invoices."""
         record, service = self._request(request_id)
