@@ -516,7 +516,10 @@ class Applications:
                 else None
             ),
             "thread": [_public_message(m) for m in self._requests.records(request_id, "THREAD")],
-            "paper_copies": [_public_paper_copy(c) for c in self._requests.records(request_id, "PAPERCOPY")],
+            "paper_copies": [
+                _public_paper_copy(c)
+                for c in sorted(self._requests.records(request_id, "PAPERCOPY"), key=lambda c: c["requested_at"])
+            ],
             "dismissal": dismissal_grounds(events, self._tenant) if status is RequestStatus.DISMISSED else None,
         }
         return detail

@@ -230,7 +230,7 @@ class Officers:
             "resubmission_note": record.get("resubmission_note"),
             "resubmission": record.get("resubmission"),
             "thread": self._requests.records(request_id, "THREAD"),
-            "paper_copies": self._requests.records(request_id, "PAPERCOPY"),
+            "paper_copies": sorted(self._requests.records(request_id, "PAPERCOPY"), key=lambda c: c["requested_at"]),
         }
 
     def send_message(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
