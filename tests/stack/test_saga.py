@@ -216,9 +216,17 @@ def test_given_an_unreachable_applicant_after_30_days_when_the_head_reopens_then
     assert held["deadline"]
 
     _advance(stack, "P29D")
+    early = officer("reviewer").post(
+        f"/officer/requests/{request_id}/decision",
+        json={"step": "unreachable", "decision": "propose_dismissal", "reason": "ยังติดต่อไม่ได้"},
+    )
+    assert early.status_code == 409 and early.json()["error"]["code"] == "dismissal.hold_not_over"
     assert wait_for(citizen, request_id, status_is("unreachable"))["status"] == "unreachable"
     # 30 calendar days end at closing time of a working day: past a weekend and the New Year holidays.
     _advance(stack, "P8D")
+    # the hold's end moves nothing by itself; the officer proposes dismissal.
+    assert wait_for(citizen, request_id, status_is("unreachable"))["status"] == "unreachable"
+    _decide(officer("reviewer"), request_id, "unreachable", "propose_dismissal", reason="ไม่มีผู้ติดต่อกลับ 30 วัน")
     wait_for(citizen, request_id, status_is("dismissal_proposed"))
     _decide(officer("head"), request_id, "dismissal", "reopen", reason="ผู้ยื่นติดต่อกลับมาแล้ว")
 
@@ -234,6 +242,7 @@ def test_given_an_unreachable_applicant_after_30_days_when_the_head_approves_the
     wait_for(citizen, request_id, status_is("unreachable"))
 
     _advance(stack, "P37D")  # 30 calendar days, ending on a working day (holidays included)
+    _decide(officer("reviewer"), request_id, "unreachable", "propose_dismissal", reason="ติดต่อไม่ได้เกิน 30 วัน")
     wait_for(citizen, request_id, status_is("dismissal_proposed"))
     refused = officer("reviewer").post(
         f"/officer/requests/{request_id}/decision", json={"step": "dismissal", "decision": "dismiss", "reason": "x"}

@@ -76,13 +76,16 @@ def compose(
     elif template == "more_documents":
         deadline_th, deadline_en = _when(extra.get("deadline_at"))
         what = extra.get("what") or "-"
+        # The officer's reason, as written: the officer's form says the applicant will see it.
+        because_th = f"เหตุผลของเจ้าหน้าที่: {extra['reason']}\n" if extra.get("reason") else ""
+        because_en = f"The officer's reason: {extra['reason']}\n" if extra.get("reason") else ""
         subject = f"ขอเอกสารเพิ่มเติม คำขอ {ref} / More documents needed"
         th = (
-            f"{head_th}\n\nเจ้าหน้าที่ขอให้ท่านส่งเอกสารหรือข้อมูลเพิ่มเติม: {what}\n"
+            f"{head_th}\n\nเจ้าหน้าที่ขอให้ท่านส่งเอกสารหรือข้อมูลเพิ่มเติม: {what}\n{because_th}"
             f"กรุณาส่งภายใน {deadline_th} หากพ้นกำหนด เจ้าหน้าที่จะเสนอจำหน่ายเรื่องคำขอนี้\n{track_th}\n{contact_th}"
         )
         en = (
-            f"{head_en}\n\nThe officer needs more from you: {what}\n"
+            f"{head_en}\n\nThe officer needs more from you: {what}\n{because_en}"
             f"Please send it by {deadline_en}. After that date the request will be proposed for dismissal.\n"
             f"{track_en}\n{contact_en}"
         )
