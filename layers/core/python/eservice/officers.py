@@ -227,6 +227,8 @@ class Officers:
                 "reason": record.get("more_documents_reason"),
                 "documents": record.get("more_documents_slots") or [],
             },
+            # The slots an officer may ask for (the applicant's form then offers only those).
+            "document_slots": [{"id": d.id, "name": d.name.model_dump()} for d in service.documents],
             "resubmission_note": record.get("resubmission_note"),
             "resubmission": record.get("resubmission"),
             "thread": self._requests.records(request_id, "THREAD"),

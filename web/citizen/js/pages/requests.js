@@ -1,5 +1,7 @@
 // Tracking (step 9): my requests, and one request with its status, history, next step, documents to
-// download, more documents when asked (R-3.1) and withdrawal (R-3.4).
+// download, more documents when asked (R-3.1) with the officer's reason and only the slots asked for,
+// the messages with the officers, the deemed time of each contact (R-2.4), a paper copy (R-4.7), the
+// grounds of a dismissal with the right of appeal (R-3.2), and withdrawal (R-3.4).
 
 import { api } from "../core/api.js";
 import { dl, h, replace } from "../core/dom.js";
@@ -7,7 +9,7 @@ import { addMessages, has, L, t } from "../core/i18n.js";
 import { formatBaht, formatDateTime, formatSize, shortHash } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { statusKind, WITHDRAWABLE } from "../core/status.js";
-import { alertBox, badge, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
+import { alertBox, badge, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { requireSignIn, service as loadService, SITE } from "../state.js";
 import { uploadSlots } from "../uploads.js";
 import { paymentSection } from "./payment.js";
@@ -44,6 +46,42 @@ addMessages({
   "doc.refusal": { th: "หนังสือแจ้งผลการพิจารณา (PDF)", en: "Decision letter (PDF)" },
   "doc.receipt": { th: "ใบเสร็จรับเงินอิเล็กทรอนิกส์ (PDF)", en: "Electronic receipt (PDF)" },
   "doc.invoice": { th: "ใบแจ้งการชำระเงิน (PDF)", en: "Payment notice (PDF)" },
+  "doc.dismissal_order": { th: "คำสั่งจำหน่ายเรื่อง (PDF)", en: "Dismissal order (PDF)" },
+  "request.deemed": { th: "ถือว่าได้รับเมื่อ {time}", en: "deemed received {time}" },
+  "request.more.reason": { th: "เหตุผลของเจ้าหน้าที่", en: "The officer's reason" },
+  "request.more.what": { th: "สิ่งที่ขอเพิ่มเติม", en: "What is needed" },
+  "thread.title": { th: "ข้อความระหว่างท่านกับเจ้าหน้าที่", en: "Messages with the officers" },
+  "thread.none": { th: "ยังไม่มีข้อความ", en: "No messages yet." },
+  "thread.by.applicant": { th: "ท่าน", en: "You" },
+  "thread.by.officer": { th: "เจ้าหน้าที่", en: "Officer" },
+  "thread.kind.more_documents": { th: "ขอเอกสารเพิ่มเติม", en: "More documents asked for" },
+  "thread.kind.supplement": { th: "ส่งเอกสารเพิ่มเติม", en: "Documents sent" },
+  "thread.kind.message": { th: "ข้อความ", en: "Message" },
+  "thread.files": { th: "ไฟล์: {files}", en: "Files: {files}" },
+  "thread.write": { th: "เขียนถึงเจ้าหน้าที่", en: "Write to the officers" },
+  "thread.send": { th: "ส่งข้อความ", en: "Send the message" },
+  "thread.sending": { th: "กำลังส่ง…", en: "Sending…" },
+  "paper.title": { th: "สำเนากระดาษ", en: "Paper copy" },
+  "paper.intro": {
+    th: "ท่านขอรับสำเนาเอกสารเป็นกระดาษได้ ทั้งในขณะนี้และภายหลัง เจ้าหน้าที่จะดำเนินการและแจ้งผลในหน้านี้",
+    en: "You can ask for a paper copy, now or later. The officers handle it and show the outcome on this page.",
+  },
+  "paper.method": { th: "วิธีรับสำเนา", en: "How to receive it" },
+  "paper.method.pickup": { th: "รับด้วยตนเองที่หน่วยงาน", en: "Pick up at the agency" },
+  "paper.method.post": { th: "ส่งทางไปรษณีย์ตามที่อยู่ในคำขอ", en: "By post to the address in the request" },
+  "paper.note": { th: "หมายเหตุถึงเจ้าหน้าที่", en: "Note to the officers" },
+  "paper.ask": { th: "ขอสำเนากระดาษ", en: "Ask for a paper copy" },
+  "paper.asking": { th: "กำลังส่งคำขอ…", en: "Sending…" },
+  "paper.state.open": { th: "รอเจ้าหน้าที่ดำเนินการ", en: "Waiting for the officers" },
+  "paper.state.handed_over": { th: "มอบสำเนาแล้ว", en: "Handed over" },
+  "paper.state.posted": { th: "ส่งทางไปรษณีย์แล้ว", en: "Posted" },
+  "paper.state.declined": { th: "ไม่อาจดำเนินการได้", en: "Could not be done" },
+  "paper.asked": { th: "ขอเมื่อ {time}", en: "Asked {time}" },
+  "dismissal.title": { th: "เหตุที่จำหน่ายเรื่อง", en: "Why the request was dismissed" },
+  "dismissal.proposal": { th: "ความเห็นของเจ้าหน้าที่ผู้เสนอ", en: "The officer's proposal" },
+  "dismissal.order": { th: "คำสั่งของหัวหน้าหน่วยงาน", en: "The head's decision" },
+  "dismissal.next": { th: "สิ่งที่จะเกิดขึ้นต่อไป", en: "What happens next" },
+  "dismissal.appeal": { th: "สิทธิอุทธรณ์", en: "Right of appeal" },
   "doc.paper": {
     th: "ท่านยังมีสิทธิขอรับสำเนาเป็นกระดาษได้ที่หน่วยงาน ทั้งในขณะนี้และภายหลัง",
     en: "You can still ask the agency for a paper copy, now or later.",
@@ -155,13 +193,18 @@ export async function requestPage({ view, params, query, isCurrent }) {
         ? h("a", { href: `#/verify/${encodeURIComponent(request.licence_number)}` }, request.licence_number)
         : null],
     ]),
+    request.status === "dismissed" && request.dismissal ? dismissalSection(request.dismissal) : null,
     nextAction(request, service, base, isCurrent),
     documentsBox,
+    threadSection(request, base),
     h("h2", {}, t("request.history")),
     h("ol", { class: "timeline", id: "history" }, (request.history || []).map((event) =>
       h("li", {},
         h("strong", {}, L(event.label)),
         h("span", { class: "when" }, formatDateTime(event.at), " · ", t(`request.by.${event.by}`)),
+        event.deemed_received_at
+          ? h("span", { class: "when" }, " · ", t("request.deemed", { time: formatDateTime(event.deemed_received_at) }))
+          : null,
         event.reason ? h("p", {}, L(event.reason)) : null))),
     request.attachments?.length
       ? [
@@ -179,6 +222,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
       [t("request.records"), request.contact?.records_office_phone],
       [L(request.contact?.unit), request.contact?.unit_phone],
     ]),
+    paperCopySection(request, base),
     WITHDRAWABLE.has(request.status) ? withdrawal(request, base) : null,
   );
   fillDocuments(documentsBox, request, base, isCurrent);
@@ -186,6 +230,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
 
 // What the page confirms after an action that reloads it (?done=...).
 const DONE = { withdrawn: "request.withdrawn", resubmitted: "request.more.sent", slip: "pay.slip.sent" };
+const reload = (request, done) => navigate(`#/requests/${encodeURIComponent(request.id)}${done ? `?done=${done}` : ""}`, { replace: true });
 
 function nextAction(request, service, base, isCurrent) {
   if (request.status === "more_documents_requested" && service) return moreDocuments(request, service, base);
@@ -232,14 +277,19 @@ function moreDocuments(request, service, base) {
   const asked = request.more_documents?.what || request.more_documents_what
     || [...(request.history || [])].reverse().find((e) => e.status === "more_documents_requested")?.reason;
   const messages = h("div");
-  const slots = uploadSlots({ documents: service.documents, basePath: base, state: supplement, markRequired: false });
+  // Only the slots the officer asked for (all of them if the officer named none).
+  const wanted = request.more_documents?.documents || [];
+  const documents = wanted.length ? service.documents.filter((d) => wanted.includes(d.id)) : service.documents;
+  const slots = uploadSlots({ documents, basePath: base, state: supplement, markRequired: false });
+  const reason = request.more_documents?.reason;
   const note = labelled({ label: t("request.more.note"), input: h("textarea", { name: "note", rows: 3, maxlength: 1000 }) });
   const send = h("button", { type: "submit", class: "primary" }, t("request.more.send"));
   return h(
     "section",
     { class: "panel panel-warn", "aria-labelledby": "more-heading", id: "more-documents" },
     h("h2", { id: "more-heading" }, t("request.more.title")),
-    asked ? h("p", {}, h("strong", {}, L(asked))) : null,
+    asked ? h("p", {}, `${t("request.more.what")}: `, h("strong", { id: "more-what" }, L(asked))) : null,
+    reason ? h("p", {}, `${t("request.more.reason")}: `, h("span", { id: "more-reason" }, reason)) : null,
     request.next_step ? h("p", {}, L(request.next_step)) : null,
     request.deadline ? h("p", {}, h("strong", {}, t("request.deadline", { date: formatDateTime(request.deadline) }))) : null,
     h("p", {}, t("request.more.intro")),
@@ -314,5 +364,121 @@ function withdrawal(request, base) {
       reason.wrapper,
       h("div", { class: "actions" }, confirm),
     ),
+  );
+}
+
+function dismissalSection(dismissal) {
+  return h(
+    "section",
+    { class: "panel panel-warn", "aria-labelledby": "dismissal-heading", id: "dismissal" },
+    h("h2", { id: "dismissal-heading" }, t("dismissal.title")),
+    h("p", {}, h("strong", {}, L(dismissal.explanation))),
+    dl([
+      [t("dismissal.proposal"), dismissal.proposed_reason ? L(dismissal.proposed_reason) : null],
+      [t("dismissal.order"), dismissal.order_reason ? L(dismissal.order_reason) : null],
+    ]),
+    h("h3", {}, t("dismissal.next")),
+    h("p", {}, L(dismissal.next)),
+    h("h3", {}, t("dismissal.appeal")),
+    h("p", {}, L(dismissal.appeal)),
+  );
+}
+
+function threadSection(request, base) {
+  const thread = request.thread || [];
+  const messages = h("div");
+  const text = labelled({ label: t("thread.write"), input: h("textarea", { name: "message", rows: 3, maxlength: 2000 }) });
+  const send = h("button", { type: "submit" }, t("thread.send"));
+  return h(
+    "section",
+    { "aria-labelledby": "thread-heading", id: "thread" },
+    h("h2", { id: "thread-heading" }, t("thread.title")),
+    thread.length
+      ? h("ol", { class: "timeline", id: "thread-messages" }, thread.map((m) =>
+        h("li", {},
+          h("strong", {}, t(`thread.by.${m.by?.kind === "applicant" ? "applicant" : "officer"}`),
+            has(`thread.kind.${m.kind}`) ? ` · ${t(`thread.kind.${m.kind}`)}` : ""),
+          h("span", { class: "when" }, formatDateTime(m.at),
+            m.deemed_received_at ? ` · ${t("request.deemed", { time: formatDateTime(m.deemed_received_at) })}` : ""),
+          m.what ? h("p", {}, h("strong", {}, m.what)) : null,
+          m.text ? h("p", {}, m.text) : null,
+          m.files?.length ? h("p", { class: "small muted" }, t("thread.files", { files: m.files.join(", ") })) : null)))
+      : h("p", { class: "muted" }, t("thread.none")),
+    messages,
+    h(
+      "form",
+      {
+        novalidate: true,
+        onsubmit: (event) => {
+          event.preventDefault();
+          text.setError("");
+          if (!text.input.value.trim()) {
+            text.setError(t("field.required"));
+            text.input.focus();
+            return;
+          }
+          whileBusy(send, t("thread.sending"), async () => {
+            try {
+              await api(`${base}/messages`, { method: "POST", body: { text: text.input.value.trim() } });
+              reload(request);
+            } catch (error) {
+              replace(messages, alertBox(error));
+            }
+          });
+        },
+      },
+      text.wrapper,
+      h("div", { class: "actions" }, send),
+    ),
+  );
+}
+
+function paperCopySection(request, base) {
+  const copies = request.paper_copies || [];
+  const open = copies.some((c) => c.state === "open");
+  const messages = h("div");
+  const radios = ["pickup", "post"].map((method, index) => {
+    const input = h("input", { type: "radio", name: "paper-method", value: method, id: `paper-${method}` });
+    if (index === 0) input.checked = true;
+    return h("div", { class: "choice" }, input, h("label", { for: input.id }, t(`paper.method.${method}`)));
+  });
+  const method = grouped({ legend: t("paper.method"), body: radios, required: true });
+  const note = labelled({ label: t("paper.note"), input: h("textarea", { name: "paper-note", rows: 2, maxlength: 1000 }) });
+  const ask = h("button", { type: "submit" }, t("paper.ask"));
+  return h(
+    "section",
+    { "aria-labelledby": "paper-heading", id: "paper-copy" },
+    h("h2", { id: "paper-heading" }, t("paper.title")),
+    h("p", {}, t("paper.intro")),
+    copies.length
+      ? h("ul", { id: "paper-copies" }, copies.map((c) =>
+        h("li", {}, badge(t(`paper.state.${c.state}`), c.state === "open" ? "warn" : "ok"), " ",
+          t(`paper.method.${c.method}`), " · ", t("paper.asked", { time: formatDateTime(c.requested_at) }),
+          c.deemed_received_at ? ` · ${t("request.deemed", { time: formatDateTime(c.deemed_received_at) })}` : "")))
+      : null,
+    messages,
+    open
+      ? null
+      : h(
+        "form",
+        {
+          novalidate: true,
+          onsubmit: (event) => {
+            event.preventDefault();
+            const chosen = method.wrapper.querySelector("input[name=paper-method]:checked")?.value || "pickup";
+            whileBusy(ask, t("paper.asking"), async () => {
+              try {
+                await api(`${base}/paper-copies`, { method: "POST", body: { method: chosen, note: note.input.value.trim() || null } });
+                reload(request);
+              } catch (error) {
+                replace(messages, alertBox(error));
+              }
+            });
+          },
+        },
+        method.wrapper,
+        note.wrapper,
+        h("div", { class: "actions" }, ask),
+      ),
   );
 }

@@ -1,5 +1,6 @@
 // One request for the officer (Q4.2-Q4.4, Q5.2-Q5.4, Q7.3-Q7.4): answers, files and their checks,
-// history, notes, and the decisions allowed at the step it waits at, for the officer's role only.
+// history, notes, the messages with the applicant, paper-copy requests (R-4.7), and the decisions
+// allowed at the step it waits at (R-3.2 hold, Q8.1 delivery on command), for the officer's role only.
 
 import { api } from "../../../js/core/api.js";
 import { dl, h, replace } from "../../../js/core/dom.js";
@@ -44,6 +45,36 @@ addMessages({
   "o.doc.refusal": { th: "หนังสือแจ้งผล (ไม่อนุญาต)", en: "Refusal letter" },
   "o.doc.receipt": { th: "ใบเสร็จรับเงิน", en: "Receipt" },
   "o.doc.invoice": { th: "ใบแจ้งการชำระเงิน", en: "Payment notice" },
+  "o.doc.dismissal_order": { th: "คำสั่งจำหน่ายเรื่อง", en: "Dismissal order" },
+  "step.deliver": { th: "ส่งมอบเอกสารให้ผู้ยื่น", en: "Send the document to the applicant" },
+  "o.dec.propose_dismissal": { th: "เสนอจำหน่ายเรื่อง (ครบ 30 วันแล้ว)", en: "Propose dismissal (after the 30 days)" },
+  "o.dec.deliver": { th: "ส่งเอกสารให้ผู้ยื่นคำขอ", en: "Send the document to the applicant" },
+  "o.dec.documents": { th: "ช่องเอกสารที่ต้องการ (ผู้ยื่นจะเห็นเฉพาะช่องที่เลือก)", en: "Document slots needed (the applicant sees only these)" },
+  "o.dec.hold": { th: "เก็บคำขอไว้ถึง {date} ก่อนเสนอจำหน่ายเรื่องได้", en: "Kept until {date}; dismissal can be proposed after that." },
+  "o.req.unreachable": { th: "ติดต่อผู้ยื่นไม่ได้", en: "Applicant unreachable" },
+  "o.req.unreachable.from": { th: "ระหว่างขั้นตอน", en: "During the step" },
+  "o.thread.title": { th: "ข้อความกับผู้ยื่นคำขอ (ผู้ยื่นเห็นข้อความเหล่านี้)", en: "Messages with the applicant (the applicant sees these)" },
+  "o.thread.none": { th: "ยังไม่มีข้อความ", en: "No messages yet." },
+  "o.thread.kind.more_documents": { th: "ขอเอกสารเพิ่มเติม", en: "More documents asked for" },
+  "o.thread.kind.supplement": { th: "ผู้ยื่นส่งเอกสารเพิ่มเติม", en: "The applicant sent documents" },
+  "o.thread.kind.message": { th: "ข้อความ", en: "Message" },
+  "o.thread.deemed": { th: "ถือว่าได้รับเมื่อ {time}", en: "deemed received {time}" },
+  "o.thread.files": { th: "ไฟล์: {files}", en: "Files: {files}" },
+  "o.thread.slots": { th: "ช่องเอกสาร: {slots}", en: "Slots: {slots}" },
+  "o.thread.write": { th: "ข้อความถึงผู้ยื่นคำขอ", en: "Message to the applicant" },
+  "o.thread.send": { th: "ส่งข้อความ", en: "Send" },
+  "o.thread.sent": { th: "ส่งข้อความแล้ว", en: "Message sent." },
+  "o.req.note_from_applicant": { th: "คำชี้แจงของผู้ยื่นพร้อมเอกสารเพิ่มเติม", en: "The applicant's note with the documents" },
+  "o.paper.title": { th: "คำขอสำเนากระดาษ", en: "Paper-copy requests" },
+  "o.paper.method.pickup": { th: "รับด้วยตนเอง", en: "Pickup" },
+  "o.paper.method.post": { th: "ส่งทางไปรษณีย์", en: "By post" },
+  "o.paper.state.open": { th: "รอดำเนินการ", en: "Open" },
+  "o.paper.state.handed_over": { th: "มอบแล้ว", en: "Handed over" },
+  "o.paper.state.posted": { th: "ส่งไปรษณีย์แล้ว", en: "Posted" },
+  "o.paper.state.declined": { th: "ไม่อาจดำเนินการได้", en: "Declined" },
+  "o.paper.close": { th: "ปิดคำขอสำเนา", en: "Close the request" },
+  "o.paper.note": { th: "หมายเหตุ (จำเป็นเมื่อไม่อาจดำเนินการได้)", en: "Note (needed when declined)" },
+  "o.paper.closed": { th: "ปิดคำขอสำเนากระดาษแล้ว", en: "Paper-copy request closed." },
   "o.req.intent": { th: "หลักฐานการลงลายมือชื่อของผู้ยื่น", en: "Applicant's signature evidence" },
   "o.req.intent.at": { th: "ยืนยันเมื่อ", en: "Confirmed at" },
   "o.req.intent.hash": { th: "รหัสตรวจสอบข้อมูล (SHA-256)", en: "Content hash (SHA-256)" },
@@ -95,7 +126,9 @@ addMessages({
 });
 
 // The server requires a reason for these; the form asks before sending.
-const NEEDS_REASON = new Set(["more_documents", "reject", "refer", "send_back", "dismiss", "reopen", "unreachable"]);
+const NEEDS_REASON = new Set([
+  "more_documents", "reject", "refer", "send_back", "dismiss", "reopen", "unreachable", "propose_dismissal",
+]);
 const SIG_KIND = { valid: "ok", invalid: "bad", untrusted: "warn", modified: "bad", unsigned: "neutral" };
 
 function label(prefix, key) {
@@ -160,7 +193,10 @@ function render(view, id, detail, officer, flash) {
       h(
         "div",
         {},
+        unreachableSection(detail),
         decisionSection(id, waiting, detail, officer, rerender),
+        threadSection(id, detail, rerender),
+        paperCopiesSection(id, detail, rerender),
         notesSection(id, detail, rerender),
         h("h2", {}, t("o.req.history")),
         h("ol", { class: "timeline", id: "history" }, (detail.history || []).map((event) =>
@@ -286,13 +322,22 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     input: h("input", { type: "date", name: "deadline", class: "medium", min: tomorrow() }),
   });
   const agency = labelled({ label: t("o.dec.agency"), input: h("input", { type: "text", name: "correct_agency", maxlength: 300 }), required: true });
+  const slotBoxes = (detail.document_slots || []).map((slot) => {
+    const input = h("input", { type: "checkbox", name: "documents", value: slot.id, id: `slot-${slot.id}` });
+    return h("div", { class: "choice" }, input, h("label", { for: input.id }, L(slot.name)));
+  });
+  const slots = grouped({ legend: t("o.dec.documents"), body: slotBoxes });
   const reasonMark = reason.wrapper.querySelector("label");
-  const extras = { more_documents: [what, deadline], refer: [agency] };
+  const extras = {
+    more_documents: [what, slots, deadline],
+    refer: [agency],
+    contact_restored: detail.unreachable?.from_step === "more_documents" ? [deadline] : [],
+  };
   const selected = () => choice.wrapper.querySelector("input[name=decision]:checked")?.value || null;
 
   function update() {
     const decision = selected();
-    for (const [key, fields] of Object.entries(extras)) for (const f of fields) f.wrapper.hidden = decision !== key;
+    for (const f of [what, slots, deadline, agency]) f.wrapper.hidden = !(extras[decision] || []).includes(f);
     const needs = NEEDS_REASON.has(decision);
     reason.input.toggleAttribute("aria-required", needs);
     reasonMark.querySelector(".required")?.remove();
@@ -332,8 +377,9 @@ function decisionSection(id, waiting, detail, officer, rerender) {
         if (reason.input.value.trim()) body.reason = reason.input.value.trim();
         if (decision === "more_documents") {
           body.what = what.input.value.trim();
-          if (deadline.input.value) body.deadline = deadline.input.value;
+          body.documents = [...slots.wrapper.querySelectorAll("input[name=documents]:checked")].map((i) => i.value);
         }
+        if ((extras[decision] || []).includes(deadline) && deadline.input.value) body.deadline = deadline.input.value;
         if (decision === "refer") body.correct_agency = agency.input.value.trim();
         whileBusy(submit, t("o.dec.busy"), async () => {
           try {
@@ -350,6 +396,7 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     },
     choice.wrapper,
     what.wrapper,
+    slots.wrapper,
     deadline.wrapper,
     agency.wrapper,
     reason.wrapper,
@@ -361,6 +408,9 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     { class: "decision", "aria-labelledby": "decision-heading", id: "decision" },
     h("h2", { id: "decision-heading" }, t("o.dec.title", { step: label("step", waiting.step) })),
     waiting.deadline_at ? h("p", {}, `${t("o.req.step_deadline")}: ${formatDateTime(waiting.deadline_at)}`) : null,
+    waiting.step === "unreachable" && waiting.deadline_at
+      ? h("p", { class: "small muted" }, t("o.dec.hold", { date: formatDateTime(waiting.deadline_at) }))
+      : null,
     waiting.step === "signature"
       ? h("p", {}, draft?.url
         ? h("a", { href: draft.url, target: "_blank", rel: "noopener", class: "button", id: "licence-draft" }, t("o.dec.draft"))
@@ -417,4 +467,120 @@ function tomorrow() {
   const today = new Date(`${todayInBangkok()}T12:00:00+07:00`);
   today.setUTCDate(today.getUTCDate() + 1);
   return today.toISOString().slice(0, 10);
+}
+
+function unreachableSection(detail) {
+  const held = detail.unreachable;
+  if (!held || detail.request?.status !== "unreachable") return null;
+  return h(
+    "section",
+    { class: "panel panel-warn", id: "unreachable" },
+    h("h2", {}, t("o.req.unreachable")),
+    dl([
+      [t("o.req.unreachable.from"), held.from_step ? label("step", held.from_step) : null],
+      [t("o.dec.reason"), held.reason ? L(held.reason) : null],
+    ]),
+  );
+}
+
+function threadSection(id, detail, rerender) {
+  const thread = detail.thread || [];
+  const slotNames = Object.fromEntries((detail.document_slots || []).map((s) => [s.id, L(s.name)]));
+  const text = labelled({ label: t("o.thread.write"), input: h("textarea", { name: "message", rows: 3, maxlength: 2000 }), required: true });
+  const send = h("button", { type: "submit" }, t("o.thread.send"));
+  const messages = h("div");
+  return h(
+    "section",
+    { "aria-labelledby": "thread-heading", id: "thread" },
+    h("h2", { id: "thread-heading" }, t("o.thread.title")),
+    detail.resubmission_note
+      ? h("div", { class: "panel", id: "resubmission-note" }, h("strong", {}, t("o.req.note_from_applicant")), h("p", {}, detail.resubmission_note))
+      : null,
+    thread.length
+      ? h("ol", { class: "timeline", id: "thread-messages" }, thread.map((m) =>
+        h("li", {},
+          h("strong", {}, actorText(m.by), has(`o.thread.kind.${m.kind}`) ? ` · ${t(`o.thread.kind.${m.kind}`)}` : ""),
+          h("span", { class: "when" }, formatDateTime(m.at),
+            m.deemed_received_at ? ` · ${t("o.thread.deemed", { time: formatDateTime(m.deemed_received_at) })}` : ""),
+          m.what ? h("p", {}, h("strong", {}, m.what)) : null,
+          m.text ? h("p", {}, m.text) : null,
+          m.documents?.length
+            ? h("p", { class: "small muted" }, t("o.thread.slots", { slots: m.documents.map((d) => slotNames[d] || d).join(", ") }))
+            : null,
+          m.files?.length ? h("p", { class: "small muted" }, t("o.thread.files", { files: m.files.join(", ") })) : null)))
+      : h("p", { class: "muted" }, t("o.thread.none")),
+    messages,
+    h(
+      "form",
+      {
+        novalidate: true,
+        onsubmit: (event) => {
+          event.preventDefault();
+          text.setError("");
+          const body = text.input.value.trim();
+          if (!body) {
+            text.setError(t("field.required"));
+            text.input.focus();
+            return;
+          }
+          whileBusy(send, null, async () => {
+            try {
+              const next = await api(`/officer/requests/${encodeURIComponent(id)}/messages`, { method: "POST", body: { text: body } });
+              rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`), t("o.thread.sent"));
+            } catch (error) {
+              replace(messages, alertBox(error));
+            }
+          });
+        },
+      },
+      text.wrapper,
+      h("div", { class: "actions" }, send),
+    ),
+  );
+}
+
+function paperCopiesSection(id, detail, rerender) {
+  const copies = detail.paper_copies || [];
+  if (!copies.length) return null;
+  return h(
+    "section",
+    { "aria-labelledby": "paper-heading", id: "paper-copies" },
+    h("h2", { id: "paper-heading" }, t("o.paper.title")),
+    h("ul", {}, copies.map((copy) => h("li", {},
+      badge(label("o.paper.state", copy.state), copy.state === "open" ? "warn" : "ok"), " ",
+      label("o.paper.method", copy.method), " · ", formatDateTime(copy.requested_at),
+      copy.note ? h("p", { class: "small" }, copy.note) : null,
+      copy.state === "open" ? closeCopyForm(id, copy, rerender) : null))),
+  );
+}
+
+function closeCopyForm(id, copy, rerender) {
+  const messages = h("div");
+  const outcome = h("select", { name: "outcome", id: `outcome-${copy.id}` },
+    ["handed_over", "posted", "declined"].map((o) => h("option", { value: o }, label("o.paper.state", o))));
+  const note = labelled({ label: t("o.paper.note"), input: h("input", { type: "text", name: "note", maxlength: 1000 }) });
+  const close = h("button", { type: "submit" }, t("o.paper.close"));
+  return h(
+    "form",
+    {
+      novalidate: true,
+      onsubmit: (event) => {
+        event.preventDefault();
+        whileBusy(close, null, async () => {
+          try {
+            const body = { outcome: outcome.value, note: note.input.value.trim() || null };
+            const next = await api(`/officer/requests/${encodeURIComponent(id)}/paper-copies/${encodeURIComponent(copy.id)}`, { method: "POST", body });
+            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`), t("o.paper.closed"));
+          } catch (error) {
+            replace(messages, alertBox(error));
+          }
+        });
+      },
+    },
+    messages,
+    h("label", { for: outcome.id }, t("o.paper.close")),
+    outcome,
+    note.wrapper,
+    h("div", { class: "actions" }, close),
+  );
 }
