@@ -409,6 +409,33 @@ def test_given_a_resumed_execution_then_it_can_enter_at_every_point_the_recovery
     assert states["Resume"]["Next"] == "ResumeAt"
 
 
+def test_given_a_bounce_at_an_applicant_step_then_the_hold_replaces_the_deadline_and_the_head_seals_the_order(
+    saga_definition: dict[str, Any],
+) -> None:
+    states = saga_definition["definition"]["States"]
+    for name in ("AwaitMoreDocuments", "AwaitPayment"):
+        caught = {e: c["Next"] for c in states[name]["Catch"] for e in c["ErrorEquals"]}
+        assert caught["Applicant.Unreachable"] == "AwaitApplicantContact", name
+        assert caught["Deadline.Expired"] == "ProposeDismissal", name
+    hold = {e for c in states["AwaitApplicantContact"].get("Catch", []) for e in c["ErrorEquals"]}
+    assert "Deadline.Expired" not in hold  # the officer, not the system, proposes dismissal
+    outcome = states[states["AwaitApplicantContact"]["Next"]]
+    assert {c["Next"] for c in outcome["Choices"]} == {"AwaitHeadDecision", "AwaitMoreDocuments", "AwaitPayment"}
+    dismiss = next(c["Next"] for c in states["HeadDecides"]["Choices"])
+    assert dismiss == "RenderDismissalOrder" and states[dismiss]["Next"] == "Dismissed"
+
+
+def test_given_delivery_on_command_then_the_issued_document_waits_for_the_officer(
+    saga_definition: dict[str, Any],
+) -> None:
+    states = saga_definition["definition"]["States"]
+    rule = states[states["Issued"]["Next"]]
+    assert rule["Type"] == "Choice" and rule["Default"] == "Deliver"  # Q8.2: automatic unless configured
+    assert [c["Next"] for c in rule["Choices"]] == ["AwaitDelivery"]  # Q8.1
+    assert states["AwaitDelivery"]["Next"] == "Deliver"
+    assert states["AwaitDelivery"]["Resource"].endswith(".waitForTaskToken")
+
+
 def test_given_transient_failures_then_every_task_retries_5xx_and_crashed_runtimes(
     saga_definition: dict[str, Any],
 ) -> None:

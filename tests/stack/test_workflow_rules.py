@@ -14,19 +14,22 @@ import requests
 
 from local.stack import REGION
 
-from .conftest import (
-    pdf_bytes,
-    png_bytes,
-    prepared_draft,
-    status_is,
-    submit,
-    upload,
-    wait_for,
-    wait_for_mail,
-    waiting_at,
-)
+from . import conftest
+from .conftest import pdf_bytes, png_bytes, prepared_draft, status_is, submit, upload, waiting_at
 
 pytestmark = pytest.mark.stack
+
+#: These journeys run many saga steps (seals, notices) on a machine shared with other stacks: poll patiently.
+PATIENCE = 120
+
+
+def wait_for(client, request_id, predicate, **kw):
+    return conftest.wait_for(client, request_id, predicate, timeout=PATIENCE, **kw)
+
+
+def wait_for_mail(stack, address, predicate):
+    return conftest.wait_for_mail(stack, address, predicate, timeout=PATIENCE)
+
 
 REASON = "ภาพถ่ายที่แนบมามืดเกินไป มองไม่เห็นความเสียหาย"
 WHAT = "ภาพถ่ายความเสียหายที่ชัดเจน"

@@ -273,7 +273,8 @@ class SagaSteps:
             actor = SYSTEM
             data: dict[str, Any] = {"step": step}
             resubmission = record.get("resubmission") or {}
-            if step == "review" and previous.get("step") == "more_documents" and resubmission:
+            resubmitted = previous.get("step") == "more_documents" and previous.get("outcome") == "resubmitted"
+            if step == "review" and resubmitted and resubmission:
                 # the supplement's deemed time of receipt stays in the history both sides read.
                 actor = Actor(kind="applicant", id=str(previous.get("answered_by") or record["applicant_id"]))
                 reason = "ผู้ยื่นส่งเอกสารเพิ่มเติมแล้ว / The applicant sent the documents asked for"
