@@ -201,6 +201,7 @@ class Officers:
                     "at": e["at"],
                     "by": e["actor"],
                     "reason": e.get("reason"),
+                    "deemed_received_at": (e.get("data") or {}).get("deemed_received_at"),
                 }
                 for e in self._requests.events(request_id)
             ],

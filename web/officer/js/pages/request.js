@@ -202,7 +202,8 @@ function render(view, id, detail, officer, flash) {
         h("ol", { class: "timeline", id: "history" }, (detail.history || []).map((event) =>
           h("li", {},
             h("strong", {}, L(event.label)),
-            h("span", { class: "when" }, formatDateTime(event.at), " · ", actorText(event.by)),
+            h("span", { class: "when" }, formatDateTime(event.at), " · ", actorText(event.by),
+              event.deemed_received_at ? ` · ${t("o.thread.deemed", { time: formatDateTime(event.deemed_received_at) })}` : ""),
             event.reason ? h("p", {}, L(event.reason)) : null))),
         detail.decisions?.length
           ? [h("h2", {}, t("o.req.decisions")),
