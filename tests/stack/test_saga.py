@@ -125,7 +125,12 @@ def test_given_missing_documents_when_the_applicant_sends_them_then_the_request_
     )
     asked = wait_for(citizen, request_id, status_is("more_documents_requested"))
     assert asked["deadline"] and asked["next_step"]["th"]
-    assert asked["more_documents"] == {"what": "ภาพถ่ายความเสียหายที่ชัดเจน", "deadline": asked["deadline"]}
+    assert asked["more_documents"] == {
+        "what": "ภาพถ่ายความเสียหายที่ชัดเจน",
+        "deadline": asked["deadline"],
+        "reason": "ภาพถ่ายไม่ชัด",  # the officer's reason reaches the applicant as written
+        "documents": [],  # no slot named: every slot is offered
+    }
     assert asked["history"][-1]["reason"] == "ภาพถ่ายความเสียหายที่ชัดเจน"
     wait_for_mail(
         stack, citizen.login.email, lambda m: "ขอเอกสารเพิ่มเติม" in m["subject"] and "ภาพถ่ายความเสียหายที่ชัดเจน" in m["body"]
