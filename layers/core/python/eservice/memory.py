@@ -87,6 +87,7 @@ class _State:
     provider_ids: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     licences: dict[str, dict[str, Any]] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    access_log: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     digest_at: str | None = None
     writes: int = 0  # how many write calls were made (tests check that reads stay reads)
 
@@ -658,6 +659,23 @@ class MemoryLicences:
             return copy.deepcopy(found) if found is not None else None
 
 
+class MemoryAccessLog:
+    """AccessLog."""
+
+    def __init__(self, s: _State) -> None:
+        self._s = s
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            self._s.access_log.setdefault(entry["request_id"], []).append(copy.deepcopy(dict(entry)))
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        with self._s.lock:
+            entries = list(self._s.access_log.get(request_id, []))
+        return _page(entries, limit, cursor, key=lambda e: (e["at"], e["id"]))
+
+
 class MemoryDatabase:
     """Every fake over one shared state."""
 
@@ -676,6 +694,7 @@ class MemoryDatabase:
             webhooks=self.payments,
             messages=MemoryMessages(self.state),
             licences=MemoryLicences(self.state),
+            access_log=MemoryAccessLog(self.state),
         )
 
 

@@ -22,6 +22,7 @@ from .errors import Conflict
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "AccessLog",
     "AlreadyAnswered",
     "Answer",
     "DraftRepository",
@@ -361,6 +362,20 @@ class LicenceRepository(Protocol):
         """An issued document by its hash."""
 
 
+class AccessLog(Protocol):
+    """Officers' reads of a request's personal data and downloads of its files (PDPA accountability, R-1.10).
+
+    Append-only: an entry names who (officer id and roles), what (an action and the id of what was read)
+    and when; it never holds the citizen's personal data.
+    """
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """Keep one entry (``request_id``, ``id``, ``at``, ``by``, ``action``, ``target``)."""
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        """The request's entries, oldest first, one page."""
+
+
 class Executions(Protocol):
     """The saga's executions: start, look up, answer."""
 
@@ -393,3 +408,4 @@ class Repositories:
     webhooks: WebhookInbox
     messages: MessageLog
     licences: LicenceRepository
+    access_log: AccessLog
