@@ -31,6 +31,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_guardduty as guardduty
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -55,6 +56,8 @@ from .saga import RequestSaga
 __all__ = ["PYTHON_RUNTIME", "EServiceStack"]
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_13
+#: Where uploads wait to be checked: the only prefix GuardDuty scans and the only one that expires.
+MALWARE_SCANNED_PREFIX = "quarantine/"
 _PIP_PLATFORM = ["--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--only-binary=:all:"]
 
 
@@ -102,6 +105,11 @@ def _layer_code(name: str) -> lambda_.Code:
             ],
         ),
     )
+
+
+def _abort_incomplete_uploads() -> s3.LifecycleRule:
+    """An unfinished multipart upload is never an object of the record; its parts stop being billed after a day."""
+    return s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1))
 
 
 class EServiceStack(Stack):
@@ -158,9 +166,22 @@ class EServiceStack(Stack):
             )
 
         self.access_logs = self._bucket("AccessLogs", logs_bucket=None, kms_encrypted=False)
-        self.uploads = self._bucket("Uploads")
+        # Lifecycle (issue 10): only unchecked uploads in quarantine/ expire; accepted attachments (clean/),
+        # issued documents and exports are the record and never expire (R-4.8, Q4.6).
+        self.uploads = self._bucket(
+            "Uploads",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="QuarantineExpires",
+                    prefix=MALWARE_SCANNED_PREFIX,
+                    expiration=Duration.days(tenant.security.quarantine_days),
+                ),
+                _abort_incomplete_uploads(),
+            ],
+        )
+        # Browsers send files with the signed upload form (an S3 POST policy that limits size and type).
         self.uploads.add_cors_rule(
-            allowed_methods=[s3.HttpMethods.PUT],
+            allowed_methods=[s3.HttpMethods.POST],
             allowed_origins=[f"https://{tenant.domain}", f"https://eservice.{tenant.domain}"],
             allowed_headers=["*"],
             max_age=3000,
@@ -171,9 +192,28 @@ class EServiceStack(Stack):
             # Issued documents and evidence are kept; object lock stops deletion (R-4.8, Q4.6).
             object_lock_enabled=True,
             object_lock_default_retention=s3.ObjectLockRetention.governance(Duration.days(3650)),
+            lifecycle_rules=[_abort_incomplete_uploads()],
         )
-        self.exports = self._bucket("Exports", versioned=True)
-        self.sites = self._bucket("Sites", kms_encrypted=False)
+        # Published exports are read-only files (R-5.3): a replaced version is kept, in cheaper storage.
+        self.exports = self._bucket(
+            "Exports",
+            versioned=True,
+            lifecycle_rules=[
+                _abort_incomplete_uploads(),
+                s3.LifecycleRule(
+                    id="SupersededExportsToArchive",
+                    noncurrent_version_transitions=[
+                        s3.NoncurrentVersionTransition(
+                            storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                            transition_after=Duration.days(30),
+                        )
+                    ],
+                ),
+            ],
+        )
+        self.sites = self._bucket("Sites", kms_encrypted=False, lifecycle_rules=[_abort_incomplete_uploads()])
+        if tenant.security.malware_scanning:
+            self._malware_protection()
 
         # --- identity (Q2, Q9.1) ------------------------------------------------------------
         self.citizen_pool = cognito.UserPool(
@@ -446,6 +486,76 @@ class EServiceStack(Stack):
             **server_logs,
             **kwargs,
         )
+
+    def _malware_protection(self) -> None:
+        """Q9.2: GuardDuty Malware Protection for S3 scans each new upload in quarantine/ and tags it with its
+        verdict (``GuardDutyMalwareScanStatus``); the intake accepts a file only once it reads NO_THREATS_FOUND.
+
+        The role is what GuardDuty's documentation asks for: its own EventBridge rule, the bucket's
+        notifications, reading and tagging the protected objects, the validation object, and the data key.
+        """
+        service = "malware-protection-plan.guardduty.amazonaws.com"
+        role = iam.Role(
+            self,
+            "MalwareScanRole",
+            assumed_by=iam.ServicePrincipal(service),
+            description="GuardDuty Malware Protection for S3: scan and tag uploads in quarantine/",
+        )
+        rule = self.format_arn(
+            service="events", resource="rule", resource_name="DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*"
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
+                resources=[rule],
+                conditions={"StringLike": {"events:ManagedBy": service}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["events:DescribeRule", "events:ListTargetsByRule"], resources=[rule])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutBucketNotification", "s3:GetBucketNotification", "s3:ListBucket"],
+                resources=[self.uploads.bucket_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectTagging",
+                    "s3:GetObjectVersionTagging",
+                    "s3:PutObjectTagging",
+                    "s3:PutObjectVersionTagging",
+                ],
+                resources=[self.uploads.arn_for_objects(f"{MALWARE_SCANNED_PREFIX}*")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[self.uploads.arn_for_objects("malware-protection-resource-validation-object")],
+            )
+        )
+        self.data_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+        plan = guardduty.CfnMalwareProtectionPlan(
+            self,
+            "MalwareProtection",
+            role=role.role_arn,
+            protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
+                s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(
+                    bucket_name=self.uploads.bucket_name, object_prefixes=[MALWARE_SCANNED_PREFIX]
+                )
+            ),
+            actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
+                tagging=guardduty.CfnMalwareProtectionPlan.CFNTaggingProperty(status="ENABLED")
+            ),
+        )
+        # GuardDuty checks the role's permissions when the plan is created.
+        plan.node.add_dependency(role)
+        self.malware_scan_role = role
 
     def _function(self, name: str, *, memory: int, timeout: int, pdf: bool = False) -> lambda_.Function:
         log_group = logs.LogGroup(
@@ -868,4 +978,12 @@ class EServiceStack(Stack):
             found[f"AwsSolutions-IAM5[Resource::{arn(bucket)}/*]"] = objects
         for fn in (self.intake, self.clock, self.sign, self.notify):
             found[f"AwsSolutions-IAM5[Resource::{arn(fn)}:*]"] = "Invoking any version of this stack's function"
+        if self.tenant.security.malware_scanning:
+            found[
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
+                "rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]"
+            ] = "GuardDuty names its own EventBridge rule with this prefix; it may manage only rules it created"
+            found[f"AwsSolutions-IAM5[Resource::{arn(self.uploads)}/{MALWARE_SCANNED_PREFIX}*]"] = (
+                "GuardDuty reads and tags each new upload in quarantine/ (the protected prefix), nothing else"
+            )
         return found

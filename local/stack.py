@@ -23,6 +23,7 @@ import secrets
 import subprocess
 import sys
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,9 +42,10 @@ from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
 
-from . import faults, lambda_runner, moto_cognito, moto_dynamodb
+from . import faults, lambda_runner, moto_cognito, moto_dynamodb, s3_post_policy
 from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
+from .malware_scan import MalwareScanner
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
 
@@ -129,6 +131,8 @@ class LocalStack:
     provisioned: Provisioned | None = None
     template: Template | None = None
     _moto_server: LocalServer | None = None
+    _moto_app: _MotoDispatcher | None = None
+    _scanner: MalwareScanner | None = None
     _front_server: LocalServer | None = None
     _front: Front | None = None
     _cognito_extensions: list[Any] = field(default_factory=list)
@@ -176,6 +180,12 @@ class LocalStack:
         self._cognito_extensions = [
             EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
         ]
+        if agency.security.malware_scanning and self._moto_app is not None:
+            # GuardDuty Malware Protection for S3 on AWS; its stand-in here tags moto's objects the same way.
+            self._scanner = MalwareScanner(
+                bucket=self.resource("Uploads/Resource"), s3=boto3.client("s3", region_name=REGION)
+            )
+            self._moto_app.on_object_created.append(self._scanner.object_created)
         self._seed()
         self._front = self._make_front()
         return self
@@ -208,6 +218,8 @@ class LocalStack:
         Parked saga executions and abandoned requests keep their (daemon) threads: they end with the process.
         """
         abandoned = self._front_server.stop(grace) if self._front_server is not None else 0
+        if self._scanner is not None:
+            self._scanner.stop()
         if self._moto_server is not None:
             self._moto_server.stop(0)
         lambda_runner.uninstall()
@@ -292,9 +304,8 @@ class LocalStack:
         os.environ.pop("AWS_PROFILE", None)
         time.tzset()
         _check_moto_server()
-        self._moto_server = LocalServer(
-            _MotoDispatcher(_create_backend_app), request_handler=MotoRequestHandler, name="moto"
-        )
+        self._moto_app = _MotoDispatcher(_create_backend_app)
+        self._moto_server = LocalServer(self._moto_app, request_handler=MotoRequestHandler, name="moto")
         port = self._moto_server.port
         self.moto_url = f"http://127.0.0.1:{port}"
         os.environ["AWS_ENDPOINT_URL"] = self.moto_url
@@ -659,19 +670,48 @@ def _unsigned_form(environ: dict[str, Any]) -> bool:
 
 
 class _MotoDispatcher(DomainDispatcherApplication):
-    """moto's request dispatcher, without what made a presigned upload hang or arrive empty.
+    """moto's request dispatcher, with S3's upload rules and without what made a presigned upload hang.
 
     To find the service of an unsigned request (a presigned URL), moto reads a form-encoded body while
     it holds its one dispatcher lock, and puts the bytes back only if they decode as UTF-8. A PDF sent
     with curl's or urllib's default Content-Type (application/x-www-form-urlencoded) was therefore
     consumed, and S3 then waited for a body that had already arrived, until the client gave up. Here
     the body is read before that lock (a slow client cannot stall every AWS call) and always kept.
+
+    moto keeps whatever a form upload (S3 POST policy) carries; S3 first checks the policy (size range,
+    key, content type, signature, expiry). ``s3_post_policy`` does that here, before moto keeps a byte.
+    Each object stored by a form upload or a PUT is then announced to ``on_object_created`` (the S3
+    event GuardDuty Malware Protection reacts to).
     """
 
+    def __init__(self, create_app: Any) -> None:
+        super().__init__(create_app)
+        self.on_object_created: list[Any] = []
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if _unsigned_form(environ):
+        created: tuple[str, str] | None = None
+        if s3_post_policy.is_form_upload(environ):
+            refused = s3_post_policy.refusal(environ)
+            if refused is not None:
+                return refused(environ, start_response)
+            created = _form_upload_target(environ)
+        elif _unsigned_form(environ):
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
-        return super().__call__(environ, start_response)
+        if created is None:
+            created = _put_object_target(environ)
+        if created is None or not self.on_object_created:
+            return super().__call__(environ, start_response)
+        statuses: list[str] = []
+
+        def remember_status(status: str, headers: Any, *args: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, *args)
+
+        body = list(super().__call__(environ, remember_status))
+        if statuses and statuses[0].startswith("2"):
+            for listener in self.on_object_created:
+                listener(*created)
+        return body
 
     def _get_body(self, environ: dict[str, Any]) -> str | None:
         stream = environ.get("wsgi.input")
@@ -681,6 +721,28 @@ class _MotoDispatcher(DomainDispatcherApplication):
             return stream.getvalue().decode("utf-8")
         except UnicodeDecodeError:
             return None  # not an AWS query call: moto then routes by path (S3)
+
+
+def _form_upload_target(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(bucket, key) of an accepted form upload (the body was read into memory by ``refusal``)."""
+    from werkzeug.formparser import parse_form_data
+
+    stream = environ["wsgi.input"]
+    _, form, _ = parse_form_data({**environ, "wsgi.input": io.BytesIO(stream.getvalue())})
+    key = form.get("key")
+    return (str(environ.get("PATH_INFO", "")).strip("/"), key) if key else None
+
+
+def _put_object_target(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(bucket, key) of a path-style PutObject (not a copy, not a part of a multipart upload)."""
+    if environ.get("REQUEST_METHOD") != "PUT" or "HTTP_X_AMZ_COPY_SOURCE" in environ:
+        return None
+    # A presigned URL's own parameters only: ?tagging, ?acl, ?partNumber... do not create an object.
+    query = urllib.parse.parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)
+    if any(not name.lower().startswith("x-amz-") and name != "x-id" for name in query):
+        return None
+    bucket, _, key = str(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
+    return (bucket, key) if bucket and key else None
 
 
 class _S3Request(BackendRequest):

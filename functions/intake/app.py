@@ -774,6 +774,26 @@ def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[s
     return officers().detail(current_officer(), request_id, lang=lang)
 
 
+@app.get(
+    "/officer/requests/<request_id>/attachments/<attachment_id>",
+    summary="A short-lived download link for one attached file (the download is recorded)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_attachment(request_id: str, attachment_id: str) -> dict[str, Any]:
+    return officers().attachment_download(current_officer(), request_id, attachment_id)
+
+
+@app.get(
+    "/officer/requests/<request_id>/audit",
+    summary="Who read the request's personal data or downloaded its files, and when (head and admin only)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_access_log(request_id: str, limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
+    return _paged("entries", officers().access_log(current_officer(), request_id, limit=limit, cursor=cursor))
+
+
 @app.post(
     "/officer/requests/<request_id>/decision",
     summary="Decide the step the request waits at",

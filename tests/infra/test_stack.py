@@ -229,14 +229,81 @@ def test_given_the_documents_bucket_then_it_is_versioned_and_locked_against_dele
     assert retention.get("Days", 0) > 0 or retention.get("Years", 0) > 0
 
 
-def test_given_the_uploads_bucket_then_browsers_of_the_agency_site_may_put_files(resources: Resources) -> None:
+def test_given_the_uploads_bucket_then_browsers_of_the_agency_site_may_post_upload_forms(resources: Resources) -> None:
     uploads = props(resources[str(target(function_env(resources, "intake")["UPLOADS_BUCKET"]))])
 
     rules = uploads["CorsConfiguration"]["CorsRules"]
-    assert any("PUT" in rule["AllowedMethods"] for rule in rules)
+    # Only the signed form upload (S3 POST policy with its size range): no PUT whose size nothing limits.
+    assert {method for rule in rules for method in rule["AllowedMethods"]} == {"POST"}
     origins = {origin for rule in rules for origin in rule["AllowedOrigins"]}
     assert "*" not in origins
     assert all(origin.startswith("https://") and origin.endswith("klongnoy.go.th") for origin in origins), origins
+
+
+# --- lifecycle and malware scanning of uploads (issue 10) -------------------------------------------------
+def _bucket_of(resources: Resources, env_name: str) -> dict[str, Any]:
+    return props(resources[str(target(function_env(resources, "intake")[env_name]))])
+
+
+def _rules(bucket: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {rule["Id"]: rule for rule in bucket.get("LifecycleConfiguration", {}).get("Rules", [])}
+
+
+def test_given_the_uploads_bucket_then_only_quarantine_expires_and_unfinished_uploads_are_aborted(
+    resources: Resources,
+) -> None:
+    rules = _rules(_bucket_of(resources, "UPLOADS_BUCKET"))
+
+    quarantine = rules["QuarantineExpires"]
+    assert quarantine["Status"] == "Enabled"
+    assert quarantine["Prefix"] == "quarantine/"
+    assert quarantine["ExpirationInDays"] == 30  # tenants/klongnoy.yaml security.quarantine_days
+    assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    # Nothing else of the bucket (clean/: accepted attachments, the record's evidence) ever expires.
+    expiring = [r for r in rules.values() if "ExpirationInDays" in r or "ExpirationDate" in r]
+    assert [r.get("Prefix") for r in expiring] == ["quarantine/"]
+
+
+def test_given_the_documents_and_exports_then_no_lifecycle_rule_deletes_a_record(resources: Resources) -> None:
+    documents = _rules(_bucket_of(resources, "DOCUMENTS_BUCKET"))
+    exports = _rules(next(props(b) for b in of_type(resources, "AWS::S3::Bucket").values() if _is_exports(b)))
+
+    for rules in (documents, exports):
+        assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+        for rule in rules.values():
+            assert not {"ExpirationInDays", "ExpirationDate", "NoncurrentVersionExpiration"} & set(rule), rule
+            assert not rule.get("ExpiredObjectDeleteMarker"), rule
+    superseded = exports["SupersededExportsToArchive"]["NoncurrentVersionTransitions"]
+    assert superseded == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 30}]
+
+
+def _is_exports(bucket: dict[str, Any]) -> bool:
+    rules = props(bucket).get("LifecycleConfiguration", {}).get("Rules", [])
+    return any(rule["Id"] == "SupersededExportsToArchive" for rule in rules)
+
+
+def test_given_malware_scanning_then_guardduty_protects_quarantine_and_tags_each_scanned_upload(
+    resources: Resources,
+) -> None:
+    (plan,) = [props(p) for p in of_type(resources, "AWS::GuardDuty::MalwareProtectionPlan").values()]
+    uploads = target(function_env(resources, "intake")["UPLOADS_BUCKET"])
+
+    bucket = plan["ProtectedResource"]["S3Bucket"]
+    assert target(bucket["BucketName"]) == uploads
+    assert bucket["ObjectPrefixes"] == ["quarantine/"]
+    assert plan["Actions"] == {"Tagging": {"Status": "ENABLED"}}
+    role = resources[str(target(plan["Role"]))]
+    trusted = props(role)["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+    assert trusted == "malware-protection-plan.guardduty.amazonaws.com"
+    actions: set[str] = set()
+    for policy in of_type(resources, "AWS::IAM::Policy").values():
+        if {target(r) for r in props(policy)["Roles"]} == {target(plan["Role"])}:
+            for statement in props(policy)["PolicyDocument"]["Statement"]:
+                found = statement["Action"]
+                actions |= {found} if isinstance(found, str) else set(found)
+    assert {"s3:GetObject", "s3:PutObjectTagging", "s3:PutBucketNotification", "events:PutRule"} <= actions
+    assert {"kms:Decrypt", "kms:GenerateDataKey"} <= actions
+    assert not {a for a in actions if a.startswith("s3:Delete")}
 
 
 def test_given_every_bucket_then_its_policy_refuses_requests_without_tls(resources: Resources) -> None:

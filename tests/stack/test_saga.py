@@ -13,7 +13,17 @@ import requests
 
 from local.stack import REGION
 
-from .conftest import png_bytes, prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
+from .conftest import (
+    after_scan,
+    png_bytes,
+    prepared_draft,
+    send_file,
+    status_is,
+    submit,
+    wait_for,
+    wait_for_mail,
+    waiting_at,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -135,8 +145,10 @@ def test_given_missing_documents_when_the_applicant_sends_them_then_the_request_
         f"/requests/{request_id}/attachments", json={"document_id": "damage_photos", "file_name": "clear.png"}
     )
     assert start.status_code == 201, start.text
-    requests.put(start.json()["upload"]["url"], data=png_bytes(), timeout=30)
-    checked = citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check")
+    assert send_file(start.json(), png_bytes(), "clear.png").status_code == 204
+    checked = after_scan(
+        lambda: citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check")
+    )
     assert checked.status_code == 200, checked.text
     resent = citizen.post(f"/requests/{request_id}/resubmit", json={"note": "แนบภาพใหม่แล้ว"})
     assert resent.status_code == 200, resent.text

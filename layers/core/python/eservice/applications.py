@@ -17,6 +17,7 @@ from . import clock_source
 from .domain import FINAL_STATUSES, STATUS_LABELS, Actor, RequestStatus, StatusChange, can_transition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fees import fee_satang
+from .files import check_scan_result
 from .files import check_upload as check_file
 from .forms import canonical_form_json, summary, validate_answers, validate_fields
 from .ids import new_id
@@ -463,6 +464,9 @@ class Applications:
                 th="ยังไม่ได้อัปโหลดไฟล์ กรุณาอัปโหลดก่อนตรวจสอบ",
                 en="The file has not been uploaded yet. Upload it first.",
             )
+        if data and self._tenant.security.malware_scanning:
+            # Q9.2: GuardDuty's verdict (or the local stand-in's) comes before anything reads the content.
+            check_scan_result(self._uploads.scan_status(attachment["quarantine_key"]), document)
         checked = check_file(data, document, declared_name=attachment["file_name"])
         clean_key = f"{clean_prefix}/{attachment['id']}"
         self._uploads.copy(attachment["quarantine_key"], clean_key, content_type=checked.media_type)
@@ -567,15 +571,17 @@ class Applications:
 
     def _upload_offer(self, attachment: dict[str, Any], document: RequiredDocument) -> dict[str, Any]:
         """The presigned upload for one slot, with the limits the page shows next to the button."""
+        max_bytes = int(document.max_size_mb * 1024 * 1024)
         return {
             "attachment": attachment,
+            # An HTML form upload: S3 refuses a file over the slot's limit before keeping any of it.
             "upload": {
-                "method": "PUT",
-                "url": self._uploads.presign_put(attachment["quarantine_key"]),
+                "method": "POST",
+                **self._uploads.presign_post(attachment["quarantine_key"], max_bytes=max_bytes),
                 "expires_in": 900,
             },
             "limits": {
-                "max_size_bytes": int(document.max_size_mb * 1024 * 1024),
+                "max_size_bytes": max_bytes,
                 "formats": [f.value for f in document.formats],
             },
         }

@@ -1179,6 +1179,22 @@ class DynamoAnnouncements:
         return Page([_plain(i) for i in page.items], page.cursor)
 
 
+class DynamoAccessLog:
+    """AccessLog: one item per read, beside the request (``AUDIT#<at>#<id>``, so a query reads it in order)."""
+
+    def __init__(self, t: _Table) -> None:
+        self._t = t
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        self._t.put({"PK": _req(entry["request_id"]), "SK": f"AUDIT#{entry['at']}#{entry['id']}", **entry})
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        condition = Key("PK").eq(_req(request_id)) & Key("SK").begins_with("AUDIT#")
+        page = self._t.query_page(condition, limit=limit, cursor=cursor)
+        return Page([_plain(i) for i in page.items], page.cursor)
+
+
+
 class DynamoPkiBundle:
     """Where the local PKI bundle is kept (local-pki mode)."""
 
@@ -1216,6 +1232,7 @@ class DynamoDatabase:
             messages=DynamoMessages(t),
             licences=DynamoLicences(t),
             announcements=DynamoAnnouncements(t),
+            access_log=DynamoAccessLog(t),
         )
 
     @classmethod

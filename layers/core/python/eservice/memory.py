@@ -89,6 +89,7 @@ class _State:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     announcements: dict[str, dict[str, Any]] = field(default_factory=dict)
     current_announcements: dict[str, str] = field(default_factory=dict)
+    access_log: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     digest_at: str | None = None
     writes: int = 0  # how many write calls were made (tests check that reads stay reads)
 
@@ -734,6 +735,24 @@ class MemoryAnnouncements:
             return _page(rows, limit, cursor, key=lambda r: (r["drafted_at"], r["id"]), reverse=True)
 
 
+class MemoryAccessLog:
+    """AccessLog."""
+
+    def __init__(self, s: _State) -> None:
+        self._s = s
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            self._s.access_log.setdefault(entry["request_id"], []).append(copy.deepcopy(dict(entry)))
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        with self._s.lock:
+            entries = list(self._s.access_log.get(request_id, []))
+        return _page(entries, limit, cursor, key=lambda e: (e["at"], e["id"]))
+
+
+
 class MemoryDatabase:
     """Every fake over one shared state."""
 
@@ -753,6 +772,7 @@ class MemoryDatabase:
             messages=MemoryMessages(self.state),
             licences=MemoryLicences(self.state),
             announcements=MemoryAnnouncements(self.state),
+            access_log=MemoryAccessLog(self.state),
         )
 
 

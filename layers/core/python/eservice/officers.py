@@ -15,15 +15,21 @@ from typing import Any, Literal
 
 from . import clock_source
 from .domain import STATUS_LABELS, Actor, RequestStatus
-from .errors import Conflict, Forbidden, InvalidInput
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .forms import summary
+from .ids import new_id
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import deliver_answer
 from .saga_steps import office_calendar, request_of, step_role
 from .tenant import Tenant
 from .time_rules import add_working_days, sla_state
 
-__all__ = ["DECISIONS", "Officer", "Officers", "digest_for"]
+__all__ = ["AUDIT_READERS", "DECISIONS", "Officer", "Officers", "digest_for"]
+
+#: Officer groups that may read a request's access log (who read the applicant's data).
+AUDIT_READERS = frozenset({"head", "admin"})
+#: How long an officer's download link works.
+_DOWNLOAD_SECONDS = 300
 
 #: The decisions each waiting step accepts.
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -66,6 +72,7 @@ class Officers:
         self._requests = repos.requests
         self._waiting = repos.waiting
         self._messages = repos.messages
+        self._access_log = repos.access_log
         self._tenant = tenant
         self._executions = executions
         self._link = link  # (bucket kind, key, file name) -> short-lived download URL
@@ -137,16 +144,23 @@ class Officers:
 
     # --- detail (Q4.2, Q5.2) -------------------------------------------------------------------------
     def detail(self, officer: Officer, request_id: str, *, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
-        """Everything an officer needs to decide: answers, files and their checks, history, waiting step."""
+        """Everything an officer needs to decide: answers, files and their checks, history, waiting step.
+
+        The read is recorded in the request's access log (who, when). A file is not linked here: each
+        download goes through :meth:`attachment_download`, which records it.
+        """
         record = self._requests.get(request_id)
         service = self._tenant.service(record["service_id"])
+        self._log_access(officer, request_id, "request.read", {"request_id": request_id})
         names = {d.id: d.name.model_dump() for d in service.documents}
         attachments = [
             {
-                **{k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256", "signature_check")},
+                **{
+                    k: a.get(k)
+                    for k in ("id", "document_id", "file_name", "format", "size", "sha256", "signature_check")
+                },
                 "name": names.get(a["document_id"]),
                 "added_at": a.get("added_at"),
-                "url": self._link("uploads", a["key"], a["file_name"]),
             }
             for a in record.get("attachments", [])
         ]
@@ -189,6 +203,57 @@ class Officers:
             "contact_problems": record.get("contact_problems", []),
             "saga_failure": record.get("saga_failure"),
         }
+
+    # --- the access log: who read the applicant's data (R-1.10, PDPA accountability) ---------------------
+    def attachment_download(self, officer: Officer, request_id: str, attachment_id: str) -> dict[str, Any]:
+        """A short-lived download link for one of the request's files; the download is recorded first."""
+        record = self._requests.get(request_id)
+        attachment = next((a for a in record.get("attachments", []) if a.get("id") == attachment_id), None)
+        if attachment is None:
+            raise NotFound(
+                code="attachment.not_found", th="ไม่พบไฟล์แนบนี้ในคำขอ", en="This request has no such attachment."
+            )
+        self._log_access(
+            officer,
+            request_id,
+            "file.download",
+            {"attachment_id": attachment_id, "document_id": attachment["document_id"]},
+        )
+        return {
+            "url": self._link("uploads", attachment["key"], attachment["file_name"]),
+            "file_name": attachment["file_name"],
+            "expires_in": _DOWNLOAD_SECONDS,
+        }
+
+    def access_log(
+        self, officer: Officer, request_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """Who read the request's personal data or downloaded its files, and when; oldest first.
+
+        Only the head of the agency and administrators may read it (Forbidden ``audit.forbidden``).
+        """
+        if not officer.groups & AUDIT_READERS:
+            raise Forbidden(
+                code="audit.forbidden",
+                th="เฉพาะหัวหน้าหน่วยงานหรือผู้ดูแลระบบที่ดูบันทึกการเข้าถึงได้",
+                en="Only the head of the agency or an administrator may read the access log.",
+            )
+        self._requests.get(request_id)
+        page = self._access_log.of_request(request_id, limit=page_size(limit), cursor=cursor)
+        return Page([{k: e.get(k) for k in ("at", "by", "action", "target")} for e in page.items], page.cursor)
+
+    def _log_access(self, officer: Officer, request_id: str, action: str, target: Mapping[str, Any]) -> None:
+        # Ids only: the officer (id, roles) and what was read, never the applicant's data (R-1.10).
+        self._access_log.record(
+            {
+                "id": new_id("A"),
+                "request_id": request_id,
+                "at": clock_source.now().isoformat(),
+                "by": officer.actor.as_dict(),
+                "action": action,
+                "target": dict(target),
+            }
+        )
 
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
         """Q4.3: record a finding or what more is needed."""

@@ -396,6 +396,21 @@ class AnnouncementRepository(Protocol):
         """Every announcement, drafts included, newest drafted first."""
 
 
+class AccessLog(Protocol):
+    """Officers' reads of a request's personal data and downloads of its files (PDPA accountability, R-1.10).
+
+    Append-only: an entry names who (officer id and roles), what (an action and the id of what was read)
+    and when; it never holds the citizen's personal data.
+    """
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """Keep one entry (``request_id``, ``id``, ``at``, ``by``, ``action``, ``target``)."""
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        """The request's entries, oldest first, one page."""
+
+
+
 class Executions(Protocol):
     """The saga's executions: start, look up, answer."""
 
@@ -429,3 +444,4 @@ class Repositories:
     messages: MessageLog
     licences: LicenceRepository
     announcements: AnnouncementRepository
+    access_log: AccessLog

@@ -31,6 +31,7 @@ __all__ = [
     "Localized",
     "OfficeHours",
     "RequiredDocument",
+    "Security",
     "Service",
     "Tenant",
     "TenantConfigError",
@@ -352,6 +353,20 @@ class OpenData(_Model):
     dataset: str | None = None
 
 
+class Security(_Model):
+    """How uploads are guarded beyond the content checks every agency gets (Q9.2).
+
+    ``malware_scanning`` turns on GuardDuty Malware Protection for S3 on the uploads bucket: every file
+    uploaded to ``quarantine/`` is scanned and tagged, and an attachment is accepted only once its scan
+    found no threats (the local stack runs a stand-in scanner that tags the same way). GuardDuty charges
+    per GB scanned. ``quarantine_days``: how long an unchecked or refused upload is kept in quarantine
+    before the bucket's lifecycle rule removes it; accepted files are copied out of quarantine first.
+    """
+
+    malware_scanning: bool = False
+    quarantine_days: Annotated[int, Field(ge=1, le=3650)] = 30
+
+
 #: Citizen pool attributes an identity provider's claims may fill (Cognito's attribute mapping).
 _POOL_ATTRIBUTE = (
     r"^(custom:[A-Za-z0-9_]{1,20}|address|birthdate|email|email_verified|family_name|gender|given_name|locale|"
@@ -414,6 +429,7 @@ class Tenant(_Model):
     notifications: Notifications
     signing: Signing
     open_data: OpenData = OpenData()
+    security: Security = Security()
     identity_providers: tuple[OidcProvider, ...] = ()
     #: The agency's applications through which people may send requests, as the Act §10 announcement
     #: names them in its item (3) (e.g. "ไลน์ @opengov"); none: the item is left out, as the template allows.

@@ -53,6 +53,22 @@ addMessages({
   "o.by.applicant": { th: "ผู้ยื่นคำขอ", en: "Applicant" },
   "o.by.officer": { th: "เจ้าหน้าที่", en: "Officer" },
   "o.by.system": { th: "ระบบ", en: "System" },
+  "o.audit.title": { th: "บันทึกการเข้าถึงข้อมูลส่วนบุคคล", en: "Access to personal data" },
+  "o.audit.intro": {
+    th: "ผู้ที่เปิดดูรายละเอียดคำขอหรือดาวน์โหลดไฟล์แนบ และเวลา (เฉพาะหัวหน้าหน่วยงานและผู้ดูแลระบบ)",
+    en: "Who opened this request's details or downloaded its files, and when (head of agency and administrators only).",
+  },
+  "o.audit.when": { th: "เวลา", en: "When" },
+  "o.audit.who": { th: "ผู้เข้าถึง", en: "Who" },
+  "o.audit.what": { th: "การเข้าถึง", en: "What" },
+  "o.audit.none": { th: "ยังไม่มีผู้เข้าถึง", en: "No access recorded yet" },
+  "o.audit.more": { th: "แสดงเพิ่ม", en: "Show more" },
+  "o.audit.action.request.read": { th: "เปิดดูรายละเอียดคำขอ", en: "Opened the request's details" },
+  "o.audit.action.file.download": { th: "ดาวน์โหลดไฟล์แนบ", en: "Downloaded an attached file" },
+  "o.req.att.download_failed": {
+    th: "ดาวน์โหลดไฟล์ไม่สำเร็จ กรุณาลองใหม่",
+    en: "The file could not be downloaded. Please try again.",
+  },
   "o.req.decisions": { th: "บันทึกการพิจารณา", en: "Decisions recorded" },
   "o.req.notes": { th: "บันทึกของเจ้าหน้าที่", en: "Officer notes" },
   "o.req.notes.none": { th: "ยังไม่มีบันทึก", en: "No notes yet." },
@@ -152,7 +168,7 @@ function render(view, id, detail, officer, flash) {
         h("div", { class: "table-wrap" }, h("table", { class: "data stack", id: "answers" },
           h("tbody", {}, (detail.rows || []).map((row) =>
             h("tr", {}, h("th", { scope: "row" }, row.label), h("td", { "data-label": row.label }, row.value)))))),
-        attachmentsSection(detail.attachments || []),
+        attachmentsSection(id, detail.attachments || []),
         documentsSection(detail.documents || {}),
         intentSection(detail),
         paymentsSection(detail.payments),
@@ -175,6 +191,7 @@ function render(view, id, detail, officer, flash) {
                 h("span", { class: "muted small" }, ` · ${formatDateTime(d.at)}`),
                 d.reason ? h("p", { class: "small" }, L(d.reason)) : null)))]
           : null,
+        auditSection(id, officer),
       ),
     ),
   );
@@ -195,7 +212,74 @@ function signatureCheck(check) {
   return badge(label("o.sig", summary), SIG_KIND[summary] || "neutral");
 }
 
-function attachmentsSection(attachments) {
+/** A file link that asks the API for a short-lived URL (the download is recorded), then follows it. */
+function downloadLink(requestId, attachment) {
+  const link = h("a", {
+    href: `#/requests/${encodeURIComponent(requestId)}`,
+    class: "download",
+    "data-attachment": attachment.id,
+  }, attachment.file_name);
+  const problem = h("span", { class: "field-error small", role: "alert", hidden: true });
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    problem.hidden = true;
+    try {
+      const answer = await api(
+        `/officer/requests/${encodeURIComponent(requestId)}/attachments/${encodeURIComponent(attachment.id)}`,
+      );
+      window.location.assign(answer.url);
+    } catch (error) {
+      problem.textContent = error.text ? L(error.text) : t("o.req.att.download_failed");
+      problem.hidden = false;
+    }
+  });
+  return [link, problem];
+}
+
+/** The request's access log, for the head of agency and administrators (the API refuses others). */
+function auditSection(requestId, officer) {
+  const groups = officer?.groups || [];
+  if (!groups.includes("head") && !groups.includes("admin")) return null;
+  const body = h("div", { id: "audit-entries" }, loading());
+  const section = h(
+    "section",
+    { "aria-labelledby": "audit-heading", id: "audit" },
+    h("h2", { id: "audit-heading" }, t("o.audit.title")),
+    h("p", { class: "small muted" }, t("o.audit.intro")),
+    body,
+  );
+  const rows = [];
+  async function load(cursor) {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    let page;
+    try {
+      page = await api(`/officer/requests/${encodeURIComponent(requestId)}/audit${query}`);
+    } catch (error) {
+      replace(body, alertBox(error));
+      return;
+    }
+    rows.push(...(page.entries || []));
+    const more = page.next_cursor
+      ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("o.audit.more"))
+      : null;
+    replace(body, rows.length
+      ? h("div", { class: "table-wrap" }, h("table", { class: "data stack" },
+        h("thead", {}, h("tr", {},
+          [t("o.audit.when"), t("o.audit.who"), t("o.audit.what")].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, rows.map((entry) => h("tr", { "data-action": entry.action },
+          h("td", { "data-label": t("o.audit.when") }, formatDateTime(entry.at)),
+          h("td", { "data-label": t("o.audit.who") }, actorText(entry.by),
+            h("span", { class: "small muted mono" }, ` ${entry.by?.id || ""}`)),
+          h("td", { "data-label": t("o.audit.what") }, label("o.audit.action", entry.action),
+            entry.target?.document_id ? h("span", { class: "small muted" }, ` (${entry.target.document_id})`) : null))))))
+      : h("p", {}, t("o.audit.none")),
+    more);
+  }
+  load(null);
+  return section;
+}
+
+function attachmentsSection(id, attachments) {
   return [
     h("h2", {}, t("o.req.attachments")),
     attachments.length
@@ -209,7 +293,7 @@ function attachmentsSection(attachments) {
             h("td", { "data-label": t("o.req.att.document") }, L(a.name) || a.document_id,
               a.added_at ? h("span", { class: "small muted" }, h("br"), t("o.req.att.added", { time: formatDateTime(a.added_at) })) : null),
             h("td", { "data-label": t("o.req.att.file") },
-              a.url ? h("a", { href: a.url, target: "_blank", rel: "noopener" }, a.file_name) : a.file_name,
+              a.id ? downloadLink(id, a) : a.file_name,
               h("span", { class: "small muted" }, ` (${String(a.format || "").toUpperCase()}, ${formatSize(a.size)})`)),
             h("td", { "data-label": "SHA-256", class: "mono", title: a.sha256 || "" }, shortHash(a.sha256)),
             h("td", { "data-label": t("o.req.att.signature") }, signatureCheck(a.signature_check))))),
