@@ -421,7 +421,7 @@ def _as_cloudfront_serves(request: Request, response: Response, name: str) -> Re
     response.vary.add("Accept-Encoding")
     data = response.get_data()
     if (
-        response.mimetype.startswith(_COMPRESSIBLE)
+        (response.mimetype or "").startswith(_COMPRESSIBLE)
         and _COMPRESS_RANGE[0] <= len(data) <= _COMPRESS_RANGE[1]
         and "gzip" in request.accept_encodings
     ):

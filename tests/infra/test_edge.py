@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +22,16 @@ from infra import web_headers
 from infra.app import build_app, edge_stack_name, stack_name
 from infra.edge import web_acl_parameter
 
-from .test_stack import NO_BUNDLING, Resources, functions_by_service, of_type, props, target, targets_in
+from .test_stack import (
+    NO_BUNDLING,
+    Resources,
+    _cfn_lint,
+    functions_by_service,
+    of_type,
+    props,
+    target,
+    targets_in,
+)
 
 # The exact policy, written out: a change to web_headers must show up here.
 CSP = (
@@ -146,6 +156,19 @@ def test_given_the_edge_stack_then_a_cloudfront_web_acl_in_us_east_1_with_rate_a
     (parameter,) = of_type(edge_resources, "AWS::SSM::Parameter").values()
     assert props(parameter)["Name"] == web_acl_parameter("klongnoy") == "/eservice/klongnoy/edge/web-acl-arn"
     assert props(parameter)["Value"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+
+
+def test_given_the_edge_template_then_cfn_lint_finds_nothing(edge: cx_api.CloudFormationStackArtifact) -> None:
+    run = subprocess.run(
+        [*_cfn_lint(), "--format", "json", "--", edge.template_full_path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode & 1 == 0, run.stderr  # 1: cfn-lint itself failed
+    assert [f for f in json.loads(run.stdout or "[]") if f["Level"] != "Informational"] == []
 
 
 def test_given_the_distribution_then_it_is_guarded_by_the_edge_acl_read_from_us_east_1(
