@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -388,6 +389,13 @@ def test_reviewer_finds_the_request_in_the_work_list(
     assert "สำเนาบัตรประจำตัวประชาชน" in attachments
     assert "ภาพถ่ายความเสียหาย" in attachments
     assert "damage.png" in attachments
+    # The reviewer's step opens once the saga has sealed the acknowledgment (seconds on a busy machine);
+    # until then the page rightly shows no decision form, and the officer reloads it.
+    deadline = time.monotonic() + 90
+    while not d.find_elements(By.CSS_SELECTOR, "#decision-approve") and time.monotonic() < deadline:
+        time.sleep(3)
+        d.refresh()
+        heading(d, submitted["receipt"])
     assert css(d, "#decision-approve", timeout=5).get_attribute("type") == "radio"
     screenshot(d, "10-officer-request")
     no_console_errors(d)
