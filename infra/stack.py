@@ -18,6 +18,7 @@ from aws_cdk import (
     CfnOutput,
     DockerImage,
     Duration,
+    Fn,
     ILocalBundling,
     RemovalPolicy,
     Stack,
@@ -25,6 +26,7 @@ from aws_cdk import (
     Validations,
 )
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -49,15 +51,22 @@ from constructs import Construct
 
 from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
 
+from . import web_headers
+from .edge import edge_firewall_arn
 from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_providers, citizen_oauth_settings
 from .routes import REPO, intake_routes
 from .saga import RequestSaga
 
-__all__ = ["PYTHON_RUNTIME", "EServiceStack"]
+__all__ = ["ORIGIN_VERIFY_HEADER", "PYTHON_RUNTIME", "TSA_BURST_LIMIT", "TSA_RATE_LIMIT", "EServiceStack"]
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_13
 #: Where uploads wait to be checked: the only prefix GuardDuty scans and the only one that expires.
 MALWARE_SCANNED_PREFIX = "quarantine/"
+#: The header CloudFront adds to every API request; the API's firewall lets nothing else in.
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+#: POST /tsa, all callers together (requests per second, burst): the edge also limits each address.
+TSA_RATE_LIMIT = 5
+TSA_BURST_LIMIT = 10
 _PIP_PLATFORM = ["--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--only-binary=:all:"]
 
 
@@ -415,44 +424,19 @@ class EServiceStack(Stack):
         # --- the REST API -------------------------------------------------------------------
         self.api = self._rest_api()
 
-        # --- the two static sites (citizen, officer) ------------------------------------------
-        sites_origin = origins.S3BucketOrigin.with_origin_access_control(self.sites)
-        self.distribution = cloudfront.Distribution(
-            self,
-            "SitesDistribution",
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=sites_origin,
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-            ),
-            # The API under the same origin as the sites (/api/* -> the "api" stage): no CORS needed.
-            additional_behaviors={
-                "/api/*": cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(self.api, origin_path="/"),
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                ),
-                # Trust material at the URLs the certificates name (CRL distribution point, caIssuers):
-                # pki/ in the sites bucket, written by the sign function (see _publish_trust_material).
-                "/pki/*": cloudfront.BehaviorOptions(
-                    origin=sites_origin,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                    cache_policy=self._pki_cache_policy(),
-                ),
-            },
-            default_root_object="index.html",
-            enable_logging=True,
-            log_bucket=self.access_logs,
-            log_file_prefix="cloudfront/",
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-        )
+        # --- the two static sites (citizen, officer) and the API behind one CloudFront ---------------
+        self.distribution = self._distribution()
 
         self._publish_sites()
         self._publish_trust_material()
         self._monitoring()
         self._acknowledge_nag_findings()
-        CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(
+            self,
+            "ApiOriginDnsTarget",
+            value=self.api_origin.domain_name_alias_domain_name,
+            description=f"CNAME api-origin.{tenant.domain} to this: CloudFront reaches the API there",
+        )
         CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")
         CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
         CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
@@ -683,6 +667,12 @@ class EServiceStack(Stack):
                 stage_name="api",
                 throttling_rate_limit=50,
                 throttling_burst_limit=100,
+                # The public TSA signs with KMS on every call: its own, much lower ceiling (all callers).
+                method_options={
+                    "/tsa/POST": apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=TSA_RATE_LIMIT, throttling_burst_limit=TSA_BURST_LIMIT
+                    )
+                },
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 tracing_enabled=True,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -701,6 +691,8 @@ class EServiceStack(Stack):
             cloud_watch_role=True,
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=["application/pdf", "application/timestamp-query", "multipart/form-data"],
+            # Every call passes CloudFront and its firewall (api-origin.<domain>, see _api_origin).
+            disable_execute_api_endpoint=True,
         )
         validator = api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
         pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
@@ -727,42 +719,56 @@ class EServiceStack(Stack):
             "POST", apigw.LambdaIntegration(self.clock, proxy=True), request_validator=validator
         )
 
+        self.api_origin = self._api_origin(api)
+        return api
+
+    def _api_origin(self, api: apigw.RestApi) -> apigw.DomainName:
+        """The API's only way in: ``api-origin.<domain>``, reached by CloudFront and refused to anyone else.
+
+        The ``execute-api`` endpoint is disabled, so CloudFront needs a host of its own for the API: a
+        regional custom domain (ACM certificate, DNS-validated by the agency) mapped at ``/api`` to the
+        stage. A direct call to that host would still pass by the edge firewall, so a regional web ACL
+        on the stage lets through only requests carrying CloudFront's origin header: a value unique to
+        this stack (its CloudFormation id), never written in the repository, sent by CloudFront only.
+        """
+        name = f"api-origin.{self.tenant.domain}"
+        domain = apigw.DomainName(
+            self,
+            "ApiOriginDomain",
+            domain_name=name,
+            certificate=acm.Certificate(
+                self, "ApiOriginCertificate", domain_name=name, validation=acm.CertificateValidation.from_dns()
+            ),
+            endpoint_type=apigw.EndpointType.REGIONAL,
+            security_policy=apigw.SecurityPolicy.TLS_1_2,
+        )
+        domain.add_base_path_mapping(api, base_path="api", stage=api.deployment_stage)
         acl = wafv2.CfnWebACL(
             self,
             "ApiFirewall",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
             scope="REGIONAL",
+            description="Only CloudFront, which sends the origin header of this stack, may call the API origin domain",
             visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name="eservice-api", sampled_requests_enabled=True
+                cloud_watch_metrics_enabled=True, metric_name="eservice-api-origin", sampled_requests_enabled=True
             ),
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
-                    name="aws-common",
+                    name="from-cloudfront",
                     priority=0,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS",
-                            name="AWSManagedRulesCommonRuleSet",
-                            # uploads go to S3 directly, but verification posts a PDF body
-                            excluded_rules=[wafv2.CfnWebACL.ExcludedRuleProperty(name="SizeRestrictions_BODY")],
+                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                single_header={"Name": ORIGIN_VERIFY_HEADER.lower()}
+                            ),
+                            positional_constraint="EXACTLY",
+                            search_string=self.origin_secret,
+                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
                         )
                     ),
                     visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                        cloud_watch_metrics_enabled=True, metric_name="aws-common", sampled_requests_enabled=True
-                    ),
-                ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="per-ip-rate",
-                    priority=1,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            aggregate_key_type="IP", limit=1000
-                        )
-                    ),
-                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                        cloud_watch_metrics_enabled=True, metric_name="per-ip-rate", sampled_requests_enabled=True
+                        cloud_watch_metrics_enabled=True, metric_name="from-cloudfront", sampled_requests_enabled=True
                     ),
                 ),
             ],
@@ -770,7 +776,101 @@ class EServiceStack(Stack):
         wafv2.CfnWebACLAssociation(
             self, "ApiFirewallAssociation", resource_arn=api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
         )
-        return api
+        return domain
+
+    @property
+    def origin_secret(self) -> str:
+        """The origin header's value: the UUID ending this stack's CloudFormation id (unguessable, stable)."""
+        return Fn.select(2, Fn.split("/", self.stack_id))
+
+    def _distribution(self) -> cloudfront.Distribution:
+        """CloudFront in front of everything: the sites from S3, ``/api/*`` from the API's origin domain.
+
+        Every behaviour sends the same security headers (``web_headers``), and the edge firewall
+        (us-east-1, ``infra/edge.py``) guards them all.
+        """
+        sites_origin = origins.S3BucketOrigin.with_origin_access_control(self.sites)
+        headers = self._response_headers_policy()
+        api_origin = origins.HttpOrigin(
+            self.api_origin.domain_name,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            custom_headers={ORIGIN_VERIFY_HEADER: self.origin_secret},
+        )
+        return cloudfront.Distribution(
+            self,
+            "SitesDistribution",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=sites_origin,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=headers,
+            ),
+            # The API under the same origin as the sites (/api/* -> the "api" stage): no CORS needed.
+            additional_behaviors={
+                "/api/*": cloudfront.BehaviorOptions(
+                    origin=api_origin,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    response_headers_policy=headers,
+                ),
+                # Trust material at the URLs the certificates name (CRL distribution point, caIssuers):
+                # pki/ in the sites bucket, written by the sign function (see _publish_trust_material).
+                "/pki/*": cloudfront.BehaviorOptions(
+                    origin=sites_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=self._pki_cache_policy(),
+                    response_headers_policy=headers,
+                ),
+            },
+            default_root_object="index.html",
+            enable_logging=True,
+            log_bucket=self.access_logs,
+            log_file_prefix="cloudfront/",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            web_acl_id=edge_firewall_arn(self, tenant_id=self.tenant.id),
+        )
+
+    def site_csp(self) -> str:
+        """The sites' CSP with the origins they call on AWS (see ``web_headers``)."""
+        cognito = f"https://cognito-idp.{self.region}.amazonaws.com"
+        hosted = self.federation.sign_in_url
+        uploads = [
+            f"https://{self.uploads.bucket_regional_domain_name}",
+            f"https://{self.uploads.bucket_name}.s3.amazonaws.com",
+        ]
+        return web_headers.content_security_policy(connect=[cognito, hosted, *uploads], form_action=[hosted])
+
+    def _response_headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
+        referrer = cloudfront.HeadersReferrerPolicy[web_headers.REFERRER_POLICY.upper().replace("-", "_")]
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="CSP without inline code, HSTS, no framing, nosniff, referrer and permissions policies",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=self.site_csp(), override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.seconds(web_headers.HSTS_MAX_AGE_SECONDS),
+                    include_subdomains=True,
+                    override=True,
+                ),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption[web_headers.FRAME_OPTIONS], override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer, override=True),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(
+                        header="Permissions-Policy", value=web_headers.PERMISSIONS_POLICY, override=True
+                    )
+                ]
+            ),
+        )
 
     def _publish_sites(self) -> None:
         """The citizen site at / and the officer SPA at /officer/, with the config.json they start from."""
@@ -790,17 +890,30 @@ class EServiceStack(Stack):
             },
             "local": False,
         }
+        # Cache-Control as web_headers says (the local front sends the same): fonts immutable, the rest
+        # revalidated on every use (ETag), so a deploy is seen at once without waiting for any cache.
+        revalidated = [s3deploy.CacheControl.from_string(web_headers.CACHE_REVALIDATE)]
         citizen = s3deploy.BucketDeployment(
             self,
             "CitizenSite",
             sources=[
-                s3deploy.Source.asset(str(REPO / "web" / "citizen")),
+                s3deploy.Source.asset(str(REPO / "web" / "citizen"), exclude=["fonts/*"]),
                 s3deploy.Source.json_data("config.json", config),
             ],
             destination_bucket=self.sites,
             distribution=self.distribution,
             distribution_paths=["/index.html", "/config.json"],
             prune=False,
+            cache_control=revalidated,
+        )
+        fonts = s3deploy.BucketDeployment(
+            self,
+            "SiteFonts",
+            sources=[s3deploy.Source.asset(str(REPO / "web" / "citizen" / "fonts"))],
+            destination_bucket=self.sites,
+            destination_key_prefix="fonts/",
+            prune=False,
+            cache_control=[s3deploy.CacheControl.from_string(web_headers.CACHE_IMMUTABLE)],
         )
         officer = s3deploy.BucketDeployment(
             self,
@@ -811,8 +924,10 @@ class EServiceStack(Stack):
             distribution=self.distribution,
             distribution_paths=["/officer/*"],
             prune=False,
+            cache_control=revalidated,
         )
-        officer.node.add_dependency(citizen)
+        fonts.node.add_dependency(citizen)
+        officer.node.add_dependency(fonts)
         # CDK's one publishing function: acknowledged on it alone, so no other role may ever delete objects.
         publisher = next(c for c in self.node.children if c.node.id.startswith("Custom::CDKBucketDeployment"))
         reason = (
@@ -921,8 +1036,6 @@ class EServiceStack(Stack):
             "AwsSolutions-COG4": "Same public routes as APIG4; every applicant and officer route uses a Cognito "
             "authorizer",
             "AwsSolutions-CFR1": "Thai citizens abroad must reach the e-Service, so no geo restriction",
-            "AwsSolutions-CFR2": "CloudFront WAF ACLs live in us-east-1; the agency attaches one there. The API, "
-            "which holds all data, has a regional WAF",
             "AwsSolutions-CFR4": "The default CloudFront certificate allows TLSv1; the agency's own domain "
             "certificate (TLSv1.2_2021) replaces it at go-live",
             "AwsSolutions-COG2": "MFA is required for officers; for citizens it is optional by law: IAL1 services "

@@ -41,6 +41,7 @@ from pydantic import TypeAdapter
 from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
+from infra import web_headers
 
 from . import faults, lambda_runner, moto_cognito, moto_dynamodb, s3_post_policy
 from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
@@ -199,6 +200,9 @@ class LocalStack:
             invoke=self.invoke,
             sites={"/officer/": REPO / "web" / "officer", "/": REPO / "web" / "citizen"},
             site_config=self._site_config(),
+            # The pages call Cognito and the hosted sign-in through the front; uploads go to S3 (moto).
+            csp=web_headers.content_security_policy(connect=[self.moto_url]),
+            foreign=(HOSTED_UI_PATH, "/_local/pay"),
             local_routes={
                 "/_local/mailbox": self._mailbox,
                 "/_local/clock": self._clock,

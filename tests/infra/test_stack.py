@@ -24,7 +24,7 @@ from aws_cdk import cx_api
 from aws_cdk.assertions import Match, Template
 
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
-from infra.app import build_app, stack_name
+from infra.app import build_app, edge_stack_name, stack_name
 from infra.routes import intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -683,7 +683,9 @@ def test_given_tenant_all_then_one_stack_per_tenant_file_sharing_no_physical_nam
     synthesized, tenant_ids = every_tenant
 
     assert len(tenant_ids) >= 2
-    assert sorted(s.stack_name for s in synthesized.assembly.stacks) == sorted(stack_name(t) for t in tenant_ids)
+    # Each tenant: its stack, and its CloudFront web firewall in us-east-1 (tests/infra/test_edge.py).
+    expected = [stack_name(t) for t in tenant_ids] + [edge_stack_name(t) for t in tenant_ids]
+    assert sorted(s.stack_name for s in synthesized.assembly.stacks) == sorted(expected)
     seen: dict[str, str] = {}
     for tenant_id in tenant_ids:
         names = physical_names(synthesized.stack(stack_name(tenant_id)).template["Resources"])
@@ -722,7 +724,7 @@ def test_given_a_deploy_then_both_sites_and_their_config_are_published_to_the_si
     deployments = [r for r in resources.values() if r["Type"] == "Custom::CDKBucketDeployment"]
     prefixes = sorted(props(d).get("DestinationBucketKeyPrefix", "") for d in deployments)
 
-    assert prefixes == ["", "officer/"]
+    assert prefixes == ["", "fonts/", "officer/"]
     citizen = next(d for d in deployments if not props(d).get("DestinationBucketKeyPrefix"))
     markers = json.dumps(props(citizen).get("SourceMarkers", []))
     # config.json is written at deploy time from the stack's own pools, clients and sign-in domain.
