@@ -141,6 +141,8 @@ def test_given_a_parked_saga_when_the_local_stack_gets_a_stop_signal_then_it_end
     assert seconds < GRACE_SECONDS + 1
     # Said once at start: the local tools have no authentication.
     assert "WARNING: /_local/*" in running.output and "127.0.0.1 alone" in running.output
+    assert "/_local/mailbox" in running.output and "/_local/clock" in running.output
+    assert "X-Local-Admin-Token: " in running.output  # admin Cognito calls need the stack's token
 
 
 def test_given_a_request_still_running_when_the_local_stack_is_stopped_then_it_is_abandoned_after_the_grace(
