@@ -45,6 +45,7 @@ from eservice.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from eservice.identity import identity_level
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -242,7 +243,8 @@ def current_applicant() -> Applicant:
     subject = claims.get("sub")
     if not subject:
         raise Unauthorized(code="auth.required", th="กรุณาเข้าสู่ระบบ", en="Please sign in.")
-    return Applicant(id=str(subject), email=claims.get("email"))
+    # the level of this sign-in (a Digital ID provider's group in the token, else IAL1).
+    return Applicant(id=str(subject), email=claims.get("email"), identity_level=identity_level(claims, tenant()))
 
 
 def _claims() -> dict[str, Any]:

@@ -19,10 +19,11 @@ from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fees import fee_satang
 from .files import check_upload as check_file
 from .forms import canonical_form_json, summary, validate_answers, validate_fields
+from .identity import require_level
 from .ids import new_id
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import Sweeper, deliver_answer
-from .tenant import DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
+from .tenant import MINIMUM_FORMATS, DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
 from .time_rules import BANGKOK
 
 __all__ = ["Applicant", "Applications", "next_step_for_applicant"]
@@ -41,7 +42,7 @@ PROFILE_FORM = (
 SLIP_DOCUMENT = RequiredDocument(
     id="payment_slip",
     name=Localized(th="หลักฐานการชำระเงิน", en="Proof of payment"),
-    formats=(DocumentFormat.PDF, DocumentFormat.JPEG, DocumentFormat.PNG),
+    formats=(*MINIMUM_FORMATS, DocumentFormat.PNG),  # R-3.3
     max_size_mb=5,
     explanation=Localized(
         th="สลิปการโอนเงินหรือใบรับเงินจากธนาคาร ที่เห็นเลขที่รายการ วันที่ และจำนวนเงิน",
@@ -57,6 +58,8 @@ class Applicant:
 
     id: str
     email: str | None = None
+    #: R-3.4: the assurance level of this sign-in (eservice.identity.identity_level); IAL1 for a password.
+    identity_level: str = "IAL1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +172,7 @@ class Applications:
     ) -> dict[str, Any]:
         """Start a draft, pre-filled from the profile and earlier requests; answers given win."""
         service = self.service(service_id)
+        require_level(applicant.identity_level, service.identity_level, self._tenant, act="draft")
         merged = {**self._prefill(applicant, service), **(answers or {})}
         cleaned = validate_answers(service, merged, today=self._today(), partial=True)
         now = clock_source.now()
@@ -317,6 +321,9 @@ class Applications:
             # if it failed, never started twice.
             self._ensure_saga(self._requests.get(request_id))
             return self.request_detail(applicant, request_id)
+        require_level(
+            applicant.identity_level, self.service(existing["service_id"]).identity_level, self._tenant, act="submit"
+        )
         if not accepted:
             raise InvalidInput(
                 code="declaration.not_accepted",
@@ -582,8 +589,12 @@ class Applications:
 
     def resubmit(self, applicant: Applicant, request_id: str, *, note: str | None) -> dict[str, Any]:
         """Send the requested documents back: the request returns to review (R-3.1). The answer, the
-        added files and the note commit together; the saga then hears it."""
+        added files and the note commit together; the saga then hears it. R-3.4: it pursues the claim,
+        so it needs the service's identity level, as submitting did."""
         record = self._owned_request(applicant, request_id)
+        require_level(
+            applicant.identity_level, self.service(record["service_id"]).identity_level, self._tenant, act="resubmit"
+        )
         self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
         present = {a.get("id") for a in record.get("attachments", [])}
         supplements = [
@@ -627,7 +638,8 @@ class Applications:
     def withdraw(
         self, applicant: Applicant, request_id: str, *, reason: str | None, authenticated_at: float | None
     ) -> dict[str, Any]:
-        """R-3.4: cancelling a submitted request is high-risk: it needs a sign-in of the last 10 minutes."""
+        """R-3.4: cancelling a submitted request is high-risk: it needs a sign-in of the last 10 minutes,
+        at the service's identity level (a password sign-in does not pass for an IAL2 service)."""
         import time
 
         if authenticated_at is None or time.time() - authenticated_at > 600:
@@ -637,6 +649,9 @@ class Applications:
                 en="Withdrawing a request needs a fresh sign-in. Sign in again and retry.",
             )
         record = self._owned_request(applicant, request_id)
+        require_level(
+            applicant.identity_level, self.service(record["service_id"]).identity_level, self._tenant, act="withdraw"
+        )
         if not can_transition(RequestStatus(record["status"]), RequestStatus.WITHDRAWN):
             raise Conflict(
                 code="withdrawal.not_possible",

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 __all__ = [
+    "MINIMUM_FORMATS",
     "OFFICER_GROUPS",
     "ApprovalStep",
     "DeadlineRule",
@@ -34,6 +35,7 @@ __all__ = [
     "Service",
     "Tenant",
     "TenantConfigError",
+    "examples_dir",
     "load_all_tenants",
     "load_tenant",
     "tenants_dir",
@@ -126,17 +128,44 @@ class DocumentFormat(StrEnum):
     BMP = "bmp"
 
 
+#: R-3.3: the formats every e-Service accepts in every upload slot; a tenant may add others, never remove these.
+MINIMUM_FORMATS: tuple[DocumentFormat, ...] = (
+    DocumentFormat.PDF,
+    DocumentFormat.DOC,
+    DocumentFormat.DOCX,
+    DocumentFormat.TXT,
+    DocumentFormat.JPEG,
+)
+
+
 class RequiredDocument(_Model):
     """One upload slot on the form (Q3.4): name, formats, size limit and an example."""
 
     id: Annotated[str, Field(pattern=_IDENT)]
     name: Localized
-    formats: Annotated[tuple[DocumentFormat, ...], Field(min_length=1)]
+    #: R-3.3: at least MINIMUM_FORMATS (the default); a file that leaves one out is refused.
+    formats: Annotated[tuple[DocumentFormat, ...], Field(min_length=1)] = MINIMUM_FORMATS
     max_size_mb: Annotated[float, Field(gt=0, le=50)] = 10
     required: bool = True
     explanation: Localized
     #: where an applicant may bring a file that is too large (Q3.4).
     oversize_route: Localized | None = None
+    #: Q3.4: an example of the document, a PDF or image in ``tenants/<tenant id>/examples/``, served at
+    #: ``/examples/<file>`` and linked from the form ("ดูตัวอย่าง / See an example").
+    example: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}\.(pdf|png|jpg|jpeg)$")] | None = None
+
+    @field_validator("formats")
+    @classmethod
+    def _at_least_the_minimum(cls, formats: tuple[DocumentFormat, ...]) -> tuple[DocumentFormat, ...]:
+        missing = [f.value for f in MINIMUM_FORMATS if f not in formats]
+        if missing:
+            raise ValueError(
+                "R-3.3: every document slot must accept at least pdf, doc, docx, txt and jpeg; "
+                f"this one leaves out {', '.join(missing)}. A tenant may add formats, never remove these."
+            )
+        if len(set(formats)) != len(formats):
+            raise ValueError("a format is listed twice")
+        return formats
 
 
 class FeeRule(_Model):
@@ -188,6 +217,22 @@ class LicenceTemplate(_Model):
     validity_days: Annotated[int, Field(gt=0)] | None = None
     fields: tuple[str, ...] = ()
     conditions: tuple[Localized, ...] = ()
+    #: Q7.1: what the agency adds to the licence (conditions, a location code, an inspection date), filled
+    #: by the reviewer or an approver before the draft is made, validated like form fields; ``public``
+    #: ones also go on the register (R-5.1) when the service is on it. ``required`` ones must be filled
+    #: before the last approval.
+    officer_fields: tuple[FormField, ...] = ()
+
+    @field_validator("officer_fields")
+    @classmethod
+    def _officer_fields(cls, fields: tuple[FormField, ...]) -> tuple[FormField, ...]:
+        names = [f.name for f in fields]
+        if len(names) != len(set(names)):
+            raise ValueError("duplicate officer field names")
+        prefilled = [f.name for f in fields if f.prefill]
+        if prefilled:
+            raise ValueError(f"officer fields are not pre-filled from the applicant: {', '.join(prefilled)}")
+        return fields
 
 
 class Service(_Model):
@@ -232,6 +277,9 @@ class Service(_Model):
         unknown = [f for f in self.licence.fields if f not in by_name]
         if unknown:
             raise ValueError(f"licence fields not in the form: {', '.join(unknown)}")
+        clash = [f.name for f in self.licence.officer_fields if f.name in by_name]
+        if clash:
+            raise ValueError(f"officer fields named like form fields: {', '.join(clash)}")
         return self
 
     @property
@@ -503,9 +551,23 @@ def load_tenant(path: Path | str) -> Tenant:
     if raw.get("id") and raw["id"] != path.stem:
         raise TenantConfigError(path, [("id", f"'{raw['id']}' must equal the file name '{path.stem}'")])
     try:
-        return Tenant.model_validate(raw)
+        tenant = Tenant.model_validate(raw)
     except ValidationError as exc:
         raise TenantConfigError(path, _problems(exc)) from None
+    missing = [
+        (f"services.{i}.documents.{j}.example", f"no file {examples_dir(path, tenant.id) / d.example}")
+        for i, service in enumerate(tenant.services)
+        for j, d in enumerate(service.documents)
+        if d.example and not (examples_dir(path, tenant.id) / d.example).is_file()
+    ]
+    if missing:
+        raise TenantConfigError(path, missing)
+    return tenant
+
+
+def examples_dir(tenant_file: Path, tenant_id: str) -> Path:
+    """Q3.4: the folder of the tenant's example documents, beside its file: ``tenants/<id>/examples``."""
+    return tenant_file.parent / tenant_id / "examples"
 
 
 def load_all_tenants(folder: Path | None = None) -> list[Tenant]:
