@@ -431,6 +431,16 @@ class Decision(BaseModel):
     what: Annotated[str, Field(max_length=2000)] | None = None
     deadline: date | None = None
     correct_agency: Annotated[str, Field(max_length=300)] | None = None
+    #: R-4.1: a refusal's legal basis (the sections relied on), printed on the sealed refusal letter.
+    legal_basis: Annotated[str, Field(max_length=1000)] | None = None
+    #: Q7.4: signing names the draft's licence number, confirming which document is signed.
+    confirm: Annotated[str, Field(max_length=40)] | None = None
+
+
+class LicenceFields(BaseModel):
+    """Q7.1: the officer fields of the service's licence, by name."""
+
+    values: dict[str, Any]
 
 
 class Note(BaseModel):
@@ -788,7 +798,19 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
         what=body.what,
         deadline=body.deadline,
         correct_agency=body.correct_agency,
+        legal_basis=body.legal_basis,
+        confirm=body.confirm,
     )
+
+
+@app.put(
+    "/officer/requests/<request_id>/licence-fields",
+    summary="Fill in what the agency adds to the licence (Q7.1)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_licence_fields(request_id: str, body: LicenceFields) -> dict[str, Any]:
+    return officers().set_licence_fields(current_officer(), request_id, body.values)
 
 
 @app.post("/officer/requests/<request_id>/notes", summary="Record a finding", tags=["officer"], security=OFFICER)

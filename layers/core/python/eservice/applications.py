@@ -449,7 +449,8 @@ class Applications:
                 {k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256")}
                 for a in record.get("attachments", [])
             ],
-            "documents": {k: v for k, v in (record.get("documents") or {}).items() if v},
+            # The licence's unwatermarked twin waits for the seal; the applicant gets the sealed licence.
+            "documents": {k: v for k, v in (record.get("documents") or {}).items() if v and k != "licence_unsealed"},
             "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
             "timestamp_token": record.get("timestamp_token") is not None,
             "more_documents": (
@@ -690,7 +691,7 @@ class Applications:
         """A short-lived download link for one of the request's issued documents."""
         record = self._owned_request(applicant, request_id)
         document = (record.get("documents") or {}).get(kind)
-        if document is None or kind == "licence_draft":
+        if document is None or kind in ("licence_draft", "licence_unsealed"):
             raise NotFound(code="document.not_found", th="ไม่พบเอกสารนี้", en="No such document.")
         return {"url": self._documents_link(document["key"], document["file_name"]), "file_name": document["file_name"]}
 
