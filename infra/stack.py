@@ -46,7 +46,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
+from eservice.tenant import OFFICER_GROUPS, Tenant, examples_dir, tenants_dir
 
 from .identity import CitizenFederation, citizen_identity_providers, citizen_oauth_settings
 from .routes import REPO, intake_routes
@@ -678,12 +678,17 @@ class EServiceStack(Stack):
             },
             "local": False,
         }
+        # Q3.4: the tenant's example documents, linked from each upload slot, at /examples/<file>.
+        examples = examples_dir(tenants_dir() / f"{self.tenant.id}.yaml", self.tenant.id)
+        has_examples = any(d.example for s in self.tenant.services for d in s.documents)
         citizen = s3deploy.BucketDeployment(
             self,
             "CitizenSite",
             sources=[
                 s3deploy.Source.asset(str(REPO / "web" / "citizen")),
                 s3deploy.Source.json_data("config.json", config),
+                # tenants/<id>/ holds only examples/, so its keys are examples/<file>.
+                *([s3deploy.Source.asset(str(examples.parent))] if has_examples else []),
             ],
             destination_bucket=self.sites,
             distribution=self.distribution,

@@ -194,6 +194,7 @@ class Officers:
             # the signer names to confirm (Q7.4).
             "licence_fields": self._licence_fields(officer, service, record),
             "licence_number": record.get("licence_number"),
+            "licence_title": service.licence.title.model_dump(),
         }
 
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:

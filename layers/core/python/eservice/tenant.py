@@ -537,8 +537,12 @@ def tenants_dir() -> Path:
     return Path(__file__).resolve().parents[4] / "tenants"
 
 
-def load_tenant(path: Path | str) -> Tenant:
-    """Read and validate one tenant file; raise TenantConfigError naming file, field and reason."""
+def load_tenant(path: Path | str, *, check_files: bool = True) -> Tenant:
+    """Read and validate one tenant file; raise TenantConfigError naming file, field and reason.
+
+    ``check_files`` also checks that the files the tenant names beside it (the example documents) exist;
+    the functions, whose layer holds the tenant file alone, read it with ``check_files=False``.
+    """
     path = Path(path)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -554,6 +558,8 @@ def load_tenant(path: Path | str) -> Tenant:
         tenant = Tenant.model_validate(raw)
     except ValidationError as exc:
         raise TenantConfigError(path, _problems(exc)) from None
+    if not check_files:
+        return tenant
     missing = [
         (f"services.{i}.documents.{j}.example", f"no file {examples_dir(path, tenant.id) / d.example}")
         for i, service in enumerate(tenant.services)

@@ -9,7 +9,9 @@ import { navigate } from "../core/router.js";
 import { alertBox, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { allServices, requireSignIn, service as loadService, SITE } from "../state.js";
 import { acceptedBySlot, uploadSlots } from "../uploads.js";
+import { providerButtons } from "../federation.js";
 import { rememberConfirmation } from "./confirm.js";
+import { exampleLinks } from "./service.js";
 
 addMessages({
   "form.step": { th: "ขั้นตอนที่ 1 จาก 2: กรอกแบบคำขอและแนบเอกสาร", en: "Step 1 of 2: fill in the form and attach documents" },
@@ -73,7 +75,29 @@ addMessages({
   "drafts.continue": { th: "ทำต่อ", en: "Continue" },
   "drafts.discarded": { th: "ยกเลิกแบบร่างแล้ว", en: "Draft discarded." },
   "apply.starting": { th: "กำลังเตรียมแบบคำขอ…", en: "Preparing your form…" },
+  "ial.action": {
+    th: "บริการนี้ต้องยืนยันตัวตนด้วยผู้ให้บริการยืนยันตัวตนดิจิทัล เข้าสู่ระบบด้วย ThaID แล้วกลับมาที่หน้านี้",
+    en: "This service needs a Digital ID sign-in. Sign in with ThaID and you will come back to this page.",
+  },
+  "ial.signin": { th: "เข้าสู่ระบบด้วย ThaID", en: "Sign in with ThaID" },
 });
+
+/**
+ * R-3.4: the API refused because this sign-in is weaker than the service needs (auth.identity_level):
+ * its message, and the way out, a "Sign in with ThaID" button per provider that comes back here.
+ */
+export function identityLevelHelp(error) {
+  const buttons = providerButtons((problem) => box.append(alertBox(problem)));
+  const box = h(
+    "div",
+    { class: "ial-help", id: "identity-level-help" },
+    alertBox(error),
+    h("p", {}, t("ial.action")),
+    buttons || h("p", {}, h("a", { class: "button primary", href: `#/signin?next=${encodeURIComponent(location.hash || "#/")}` }, t("ial.signin"))),
+  );
+  return box;
+}
+
 
 // The open form, kept between renders so a language switch keeps what was typed.
 let current = null;
@@ -89,7 +113,8 @@ export async function applyPage({ view, params, isCurrent }) {
     newlyPrefilled.set(draft.id, Object.keys(draft.answers || {}).length > 0);
     navigate(`#/drafts/${encodeURIComponent(draft.id)}`, { replace: true });
   } catch (error) {
-    replace(view, h("h1", {}, t("error.title")), alertBox(error));
+    const help = error?.code === "auth.identity_level" ? identityLevelHelp(error) : alertBox(error);
+    replace(view, h("h1", {}, t("error.title")), help);
   }
 }
 const newlyPrefilled = new Map();
@@ -460,6 +485,7 @@ function renderForm(view, state) {
     service.form.map((field) => fields[field.name].wrapper),
     h("h2", {}, t("form.documents")),
     h("p", {}, t("form.documents.intro")),
+    exampleLinks(service.documents),
     slots.element,
     h("div", { class: "actions" }, nextButton, saveButton),
   );
