@@ -561,6 +561,19 @@ def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
 
 
 @app.post(
+    "/drafts/<draft_id>/attachments/oversize",
+    summary="Get an upload URL in a slot's place for files too large for it (Q3.4)",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
+def start_oversize_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
+    return applications().start_oversize_upload(
+        current_applicant(), draft_id, document_id=body.document_id, file_name=body.file_name
+    )
+
+
+@app.post(
     "/drafts/<draft_id>/attachments/<attachment_id>/check",
     summary="Check an uploaded file by its content and accept or reject it",
     tags=["citizen"],

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from eservice.errors import Conflict, InvalidInput
+from eservice.errors import Conflict, InvalidInput, NotFound
 from eservice.officers import Officer
 
 from .use_case_fixtures import APPROVER, REVIEWER, World, today
@@ -136,3 +136,24 @@ def test_given_signing_naming_the_draft_then_the_exact_draft_is_approved():
     world.decide(SIGNER, request_id, "signature", "sign", confirm=" FC-2569-00007 ")
 
     assert world.request(request_id)["signature_approval"]["draft_sha256"] == "ab"
+
+
+# --- Q3.4: the oversize place ------------------------------------------------------------------------------
+def test_given_a_slot_with_an_oversize_place_then_a_larger_file_is_accepted_there_and_flagged():
+    from .use_case_fixtures import CITIZEN, OTHER_CITIZEN, answers_for
+
+    world = World()
+    draft_id = world.applications.create_draft(CITIZEN, "food-shop", answers=answers_for("food-shop"))["id"]
+    plan = ("แผนผังร้าน\n" * 800_000).encode("utf-8")  # about 26 MB of text: over the slot's 20 MB
+
+    offer = world.applications.start_oversize_upload(CITIZEN, draft_id, document_id="shop_map", file_name="plan.txt")
+    world.uploads.put(offer["attachment"]["quarantine_key"], plan)
+    checked = world.applications.check_upload(CITIZEN, draft_id, offer["attachment"]["id"])["attachment"]
+
+    assert offer["limits"]["max_size_bytes"] == 200 * 1024 * 1024
+    assert (checked["state"], checked["oversize"], checked["size"]) == ("accepted", True, len(plan))
+    with pytest.raises(InvalidInput) as not_offered:
+        world.applications.start_oversize_upload(CITIZEN, draft_id, document_id="id_card", file_name="a.pdf")
+    assert not_offered.value.code == "oversize.not_offered"
+    with pytest.raises(NotFound):
+        world.applications.start_oversize_upload(OTHER_CITIZEN, draft_id, document_id="shop_map", file_name="p.txt")

@@ -255,6 +255,34 @@ class Applications:
         self._set_attachment(applicant, draft_id, attachment)
         return self._upload_offer(attachment, document)
 
+    def start_oversize_upload(
+        self, applicant: Applicant, draft_id: str, *, document_id: str, file_name: str
+    ) -> dict[str, Any]:
+        """Q3.4: the oversize place of a slot: an upload bound to this applicant's draft (its key is the
+        draft's, which only its applicant can reach), up to the slot's ``oversize_max_mb``, on the same
+        presigned mechanism as every upload. The file is checked like any other and flagged ``oversize``
+        for the officers."""
+        draft = self._open_draft(applicant, draft_id)
+        document = self._document(self.service(draft["service_id"]), document_id)
+        if document.oversize_max_mb is None:
+            raise InvalidInput(
+                code="oversize.not_offered",
+                th="เอกสารนี้ไม่มีช่องสำหรับไฟล์ขนาดใหญ่",
+                en="This document has no place for large files.",
+            )
+        attachment_id = new_id("F")
+        attachment = {
+            "id": attachment_id,
+            "document_id": document.id,
+            "file_name": file_name[:200],
+            "state": "awaiting_upload",
+            "quarantine_key": f"quarantine/{draft_id}/oversize/{attachment_id}",
+            "oversize": True,
+            "created_at": clock_source.now().isoformat(),
+        }
+        self._set_attachment(applicant, draft_id, attachment)
+        return self._upload_offer(attachment, _oversize(document))
+
     def check_upload(self, applicant: Applicant, draft_id: str, attachment_id: str) -> dict[str, Any]:
         """Check an uploaded file by its content; accept it into the slot or reject it with a reason."""
         draft = self._open_draft(applicant, draft_id)
@@ -265,6 +293,8 @@ class Applications:
             return {"attachment": attachment}
         service = self.service(draft["service_id"])
         document = self._document(service, attachment["document_id"])
+        if attachment.get("oversize"):
+            document = _oversize(document)
         try:
             attachment = self._check_file(document, attachment, clean_prefix=f"clean/{draft_id}")
         except InvalidInput as rejected:
@@ -896,6 +926,11 @@ class Applications:
                 "request_id",
             )
         }
+
+
+def _oversize(document: RequiredDocument) -> RequiredDocument:
+    """The slot as its oversize place sees it: the larger limit, no further route (Q3.4)."""
+    return document.model_copy(update={"max_size_mb": document.oversize_max_mb, "oversize_route": None})
 
 
 def _no_documents(*_: Any) -> Any:

@@ -143,7 +143,10 @@ class Officers:
         names = {d.id: d.name.model_dump() for d in service.documents}
         attachments = [
             {
-                **{k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256", "signature_check")},
+                **{
+                    k: a.get(k)
+                    for k in ("document_id", "file_name", "format", "size", "sha256", "signature_check", "oversize")
+                },
                 "name": names.get(a["document_id"]),
                 "added_at": a.get("added_at"),
                 "url": self._link("uploads", a["key"], a["file_name"]),

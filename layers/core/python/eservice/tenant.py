@@ -150,6 +150,9 @@ class RequiredDocument(_Model):
     explanation: Localized
     #: where an applicant may bring a file that is too large (Q3.4).
     oversize_route: Localized | None = None
+    #: Q3.4: the oversize place: a separate upload, for this applicant's request only, of a file up to this
+    #: size; the file is flagged oversize for the officers. None: no such place (only ``oversize_route``).
+    oversize_max_mb: Annotated[float, Field(gt=0, le=2048)] | None = None
     #: Q3.4: an example of the document, a PDF or image in ``tenants/<tenant id>/examples/``, served at
     #: ``/examples/<file>`` and linked from the form ("ดูตัวอย่าง / See an example").
     example: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}\.(pdf|png|jpg|jpeg)$")] | None = None
@@ -166,6 +169,12 @@ class RequiredDocument(_Model):
         if len(set(formats)) != len(formats):
             raise ValueError("a format is listed twice")
         return formats
+
+    @model_validator(mode="after")
+    def _oversize_is_larger(self) -> RequiredDocument:
+        if self.oversize_max_mb is not None and self.oversize_max_mb <= self.max_size_mb:
+            raise ValueError(f"oversize_max_mb must be larger than max_size_mb ({self.max_size_mb:g})")
+        return self
 
 
 class FeeRule(_Model):
