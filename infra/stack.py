@@ -49,7 +49,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
+from eservice.tenant import OFFICER_GROUPS, Tenant, examples_dir, tenants_dir
 
 from . import web_headers
 from .edge import edge_firewall_arn
@@ -893,12 +893,17 @@ class EServiceStack(Stack):
         # Cache-Control as web_headers says (the local front sends the same): fonts immutable, the rest
         # revalidated on every use (ETag), so a deploy is seen at once without waiting for any cache.
         revalidated = [s3deploy.CacheControl.from_string(web_headers.CACHE_REVALIDATE)]
+        # Q3.4: the tenant's example documents, linked from each upload slot, at /examples/<file>.
+        examples = examples_dir(tenants_dir() / f"{self.tenant.id}.yaml", self.tenant.id)
+        has_examples = any(d.example for s in self.tenant.services for d in s.documents)
         citizen = s3deploy.BucketDeployment(
             self,
             "CitizenSite",
             sources=[
                 s3deploy.Source.asset(str(REPO / "web" / "citizen"), exclude=["fonts/*"]),
                 s3deploy.Source.json_data("config.json", config),
+                # tenants/<id>/ holds only examples/, so its keys are examples/<file>.
+                *([s3deploy.Source.asset(str(examples.parent))] if has_examples else []),
             ],
             destination_bucket=self.sites,
             distribution=self.distribution,

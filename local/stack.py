@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import io
 import json
+import mimetypes
 import os
 import secrets
 import subprocess
@@ -210,6 +211,7 @@ class LocalStack:
                 "/_local/faults": faults.endpoint,
                 "/_local/sweep": self._sweep,
                 "/pki": self._pki,
+                "/examples": self._examples,
                 HOSTED_UI_PATH: self.hosted_ui,
             },
             cognito_extensions=self._cognito_extensions,
@@ -539,6 +541,17 @@ class LocalStack:
         for phone, text in sns_backends[ACCOUNT][REGION].sms_messages.values():
             messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
         return messages
+
+    def _examples(self, request: Request) -> Response:
+        """``/examples/<file>``: the tenant's example documents (Q3.4), as CloudFront serves them from the site."""
+        from eservice.tenant import examples_dir
+
+        folder = examples_dir(tenants_dir() / f"{self.tenant}.yaml", self.tenant).resolve()
+        target = (folder / request.path.removeprefix("/examples").lstrip("/")).resolve()
+        if target.parent != folder or not target.is_file():
+            return Response("not found\n", status=404, content_type="text/plain; charset=utf-8")
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return Response(target.read_bytes(), content_type=content_type)
 
     def _pki(self, request: Request) -> Response:
         """``/pki/<name>``: what CloudFront serves from ``pki/`` in the sites bucket, from moto's copy of it."""

@@ -46,6 +46,7 @@ from eservice.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from eservice.identity import identity_level
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -246,7 +247,12 @@ def current_applicant() -> Applicant:
     # Official mail goes only to a verified address: Cognito keeps the verified e-mail in the token until a
     # new one is confirmed (UserAttributeUpdateSettings) and says email_verified=false for one never verified.
     verified = str(claims.get("email_verified", "true")).lower() != "false"
-    return Applicant(id=str(subject), email=claims.get("email") if verified else None)
+    # R-3.4: the level of this sign-in (a Digital ID provider's group in the token, else IAL1).
+    return Applicant(
+        id=str(subject),
+        email=claims.get("email") if verified else None,
+        identity_level=identity_level(claims, tenant()),
+    )
 
 
 def _claims() -> dict[str, Any]:
@@ -433,6 +439,16 @@ class Decision(BaseModel):
     what: Annotated[str, Field(max_length=2000)] | None = None
     deadline: date | None = None
     correct_agency: Annotated[str, Field(max_length=300)] | None = None
+    #: R-4.1: a refusal's legal basis (the sections relied on), printed on the sealed refusal letter.
+    legal_basis: Annotated[str, Field(max_length=1000)] | None = None
+    #: Q7.4: signing names the draft's licence number, confirming which document is signed.
+    confirm: Annotated[str, Field(max_length=40)] | None = None
+
+
+class LicenceFields(BaseModel):
+    """Q7.1: the officer fields of the service's licence, by name."""
+
+    values: dict[str, Any]
 
 
 class Note(BaseModel):
@@ -548,6 +564,19 @@ def discard_draft(draft_id: str) -> dict[str, Any]:
 )
 def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     return applications().start_upload(
+        current_applicant(), draft_id, document_id=body.document_id, file_name=body.file_name
+    )
+
+
+@app.post(
+    "/drafts/<draft_id>/attachments/oversize",
+    summary="Get an upload URL in a slot's place for files too large for it (Q3.4)",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+)
+def start_oversize_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
+    return applications().start_oversize_upload(
         current_applicant(), draft_id, document_id=body.document_id, file_name=body.file_name
     )
 
@@ -810,7 +839,19 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
         what=body.what,
         deadline=body.deadline,
         correct_agency=body.correct_agency,
+        legal_basis=body.legal_basis,
+        confirm=body.confirm,
     )
+
+
+@app.put(
+    "/officer/requests/<request_id>/licence-fields",
+    summary="Fill in what the agency adds to the licence (Q7.1)",
+    tags=["officer"],
+    security=OFFICER,
+)
+def officer_licence_fields(request_id: str, body: LicenceFields) -> dict[str, Any]:
+    return officers().set_licence_fields(current_officer(), request_id, body.values)
 
 
 @app.post("/officer/requests/<request_id>/notes", summary="Record a finding", tags=["officer"], security=OFFICER)

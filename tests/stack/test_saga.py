@@ -68,7 +68,7 @@ def test_given_a_certificate_request_when_every_officer_approves_then_the_sealed
         officer("signer"), request_id, waiting_at("signature"), path=f"/officer/requests/{request_id}"
     )
     assert "licence_draft" in signer_view["documents"]
-    _decide(officer("signer"), request_id, "signature", "sign")
+    _decide(officer("signer"), request_id, "signature", "sign", confirm=signer_view["licence_number"])
 
     final = wait_for(citizen, request_id, status_is("delivered"), timeout=60)
     statuses = [h["status"] for h in final["history"]]
@@ -117,7 +117,14 @@ def test_given_a_request_outside_the_agencys_powers_when_referred_then_the_appli
 def test_given_a_rejection_then_a_sealed_refusal_letter_with_the_reasons_is_delivered(new_citizen, officer, stack):
     citizen, request_id = _submitted(new_citizen)
 
-    _decide(officer("reviewer"), request_id, "review", "reject", reason="ไม่พบหลักฐานการเกิดเหตุในพื้นที่")
+    _decide(
+        officer("reviewer"),
+        request_id,
+        "review",
+        "reject",
+        reason="ไม่พบหลักฐานการเกิดเหตุในพื้นที่",
+        legal_basis="ระเบียบเทศบาลตำบลคลองน้อยว่าด้วยการออกหนังสือรับรอง ข้อ 5",
+    )
 
     final = wait_for(citizen, request_id, status_is("rejected"), timeout=60)
     assert final["history"][-1]["reason"] == "ไม่พบหลักฐานการเกิดเหตุในพื้นที่"

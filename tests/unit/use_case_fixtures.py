@@ -76,6 +76,7 @@ PNG = _png_1x1()
 #: What a citizen attaches to each service (the required slots only), as the stack tests do.
 DOCUMENTS: dict[str, dict[str, tuple[str, bytes]]] = {
     "fire-certificate": {"id_card": ("id.pdf", PDF), "damage_photos": ("photo.png", PNG)},
+    "street-vending": {"id_card": ("id.pdf", PDF), "stall_photo": ("stall.png", PNG)},
     "food-shop": {
         "id_card": ("id.pdf", PDF),
         "house_registration": ("house.pdf", PDF),
@@ -104,6 +105,15 @@ def answers_for(service_id: str) -> dict[str, Any]:
             "incident_address": "12 หมู่ 3 ตำบลคลองน้อย อำเภอเมืองสุราษฎร์ธานี",
             "damage": ["house", "documents"],
             "purpose": "insurance",
+        }
+    if service_id == "street-vending":
+        return {
+            "applicant_name": "สมศรี มีสุข",
+            "national_id": "1101700203450",
+            "phone": "0812345678",
+            "goods": "fruit",
+            "place_wanted": "หน้าตลาดสดเทศบาล ถนนตลาดใหม่",
+            "stall_size": "small",
         }
     return {
         "applicant_name": "สมหญิง รักดี",

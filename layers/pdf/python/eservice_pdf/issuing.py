@@ -94,7 +94,8 @@ class Issuing:
                 request_reference=request_id,
                 applicant_name=self._holder(record),
                 decided_at=datetime.fromisoformat(decision.get("at") or clock_source.now().isoformat()),
-                reasons=[decision.get("reason") or "-"],
+                # One reason a line, as the officer wrote them.
+                reasons=[line.strip() for line in (decision.get("reason") or "-").splitlines() if line.strip()],
                 legal_basis=decision.get("legal_basis"),
                 appeal=(
                     "ท่านมีสิทธิอุทธรณ์คำสั่งนี้ต่อ"
@@ -179,19 +180,20 @@ class Issuing:
             if service.licence.validity_days
             else None
         )
-        pdf = render.render_licence(
-            self._tenant,
-            service,
-            render.LicenceData(
-                licence_number=licence_number,
-                request_reference=request_id,
-                issued_at=now,
-                valid_until=valid_until,
-                answers=record["answers"],
-                verify_url=f"{self._base}/#/verify/{licence_number}",
-                holder_name=self._holder(record),
-            ),
+        data = render.LicenceData(
+            licence_number=licence_number,
+            request_reference=request_id,
+            issued_at=now,
+            valid_until=valid_until,
+            answers=record["answers"],
+            verify_url=f"{self._base}/#/verify/{licence_number}",
+            holder_name=self._holder(record),
+            additions=record.get("licence_additions") or {},
         )
+        # The signer reads a draft marked "ร่าง / DRAFT"; its twin from the same data, without the mark,
+        # is what gets sealed once the signer approved the marked one (seal_licence checks both).
+        pdf = render.render_licence(self._tenant, service, data, draft=True)
+        clean = render.render_licence(self._tenant, service, data)
         self._requests.set_fields(
             request_id,
             {
@@ -200,6 +202,7 @@ class Issuing:
                 "licence_valid_until": valid_until.isoformat() if valid_until else None,
             },
         )
+        self._keep(request_id, "licence_unsealed", clean, f"{licence_number}.pdf", sealed=False)
         document = self._keep(request_id, "licence_draft", pdf, f"draft-{licence_number}.pdf", sealed=False)
         return {"sha256": document["sha256"], "licence_number": licence_number}
 
@@ -219,8 +222,14 @@ class Issuing:
                 th="ผู้มีอำนาจลงนามยังไม่ได้อนุมัติร่างใบอนุญาตฉบับนี้",
                 en="The authorised signer has not approved this draft.",
             )
-        pdf = self._s3.get_object(Bucket=self._bucket, Key=draft["key"])["Body"].read()
-        if hashlib.sha256(pdf).hexdigest() != draft["sha256"]:
+        marked = self._s3.get_object(Bucket=self._bucket, Key=draft["key"])["Body"].read()
+        unsealed = documents.get("licence_unsealed")
+        pdf = self._s3.get_object(Bucket=self._bucket, Key=unsealed["key"])["Body"].read() if unsealed else b""
+        if (
+            hashlib.sha256(marked).hexdigest() != draft["sha256"]
+            or not unsealed
+            or hashlib.sha256(pdf).hexdigest() != unsealed["sha256"]
+        ):
             raise Conflict(code="licence.draft_changed", th="ร่างใบอนุญาตถูกแก้ไข", en="The draft changed.")
         sealed = self._seal(pdf, f"ออก{service.licence.title.th} เลขที่ {record['licence_number']}")
         document = self._keep(request_id, "licence", sealed, f"{record['licence_number']}.pdf", sealed=True)
@@ -400,6 +409,11 @@ class Issuing:
         public_fields = {
             f.name: record["answers"].get(f.name) for f in service.form if f.public and f.name in record["answers"]
         }
+        additions = record.get("licence_additions") or {}
+        # Q7.1: what the officers added and the agency marked public (a stall's location code).
+        public_fields.update(
+            {f.name: additions[f.name] for f in service.licence.officer_fields if f.public and f.name in additions}
+        )
         entry = {
             "licence_number": record["licence_number"],
             "service_id": service.id,

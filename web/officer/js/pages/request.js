@@ -108,6 +108,31 @@ addMessages({
   "o.dec.busy": { th: "กำลังบันทึก…", en: "Recording…" },
   "o.dec.pick": { th: "กรุณาเลือกผลการพิจารณา", en: "Please choose a decision." },
   "o.dec.done": { th: "บันทึกผลการพิจารณาแล้ว: {decision}", en: "Decision recorded: {decision}" },
+  "o.dec.legal_basis": { th: "ฐานทางกฎหมาย (มาตรา/ข้อที่ใช้)", en: "Legal basis (the sections relied on)" },
+  "o.dec.legal_basis.help": {
+    th: "พิมพ์ลงในหนังสือแจ้งผลการพิจารณา พร้อมเหตุผลแต่ละบรรทัด",
+    en: "Printed on the refusal letter, with each line of the reason as one reason.",
+  },
+  "o.sign.title": { th: "ยืนยันการลงนาม", en: "Confirm the signature" },
+  "o.sign.what": {
+    th: "ท่านกำลังลงลายมือชื่ออิเล็กทรอนิกส์ใน{title} เลขที่ {number} ของคำขอ {request} ตามร่างที่เปิดตรวจแล้ว",
+    en: "You are signing {title} no. {number} of request {request}, exactly as in the draft you opened.",
+  },
+  "o.sign.after": {
+    th: "เมื่อยืนยันแล้ว ระบบจะประทับตราอิเล็กทรอนิกส์และส่งให้ผู้ยื่นทันที",
+    en: "Once confirmed, the licence is sealed and sent to the applicant.",
+  },
+  "o.sign.confirm": { th: "ยืนยันลงนามเลขที่ {number}", en: "Sign no. {number}" },
+  "o.sign.cancel": { th: "ยกเลิก", en: "Cancel" },
+  "o.lf.title": { th: "ข้อมูลที่หน่วยงานเพิ่มในใบอนุญาต", en: "Data the agency adds to the licence" },
+  "o.lf.intro": {
+    th: "ผู้ตรวจสอบหรือผู้พิจารณากรอกก่อนอนุญาต ข้อมูลนี้จะปรากฏในร่างใบอนุญาตและใบอนุญาต",
+    en: "The reviewer or the approver fills these in before approving; they appear on the draft and the licence.",
+  },
+  "o.lf.public": { th: "แสดงในทะเบียนสาธารณะ", en: "Shown on the public register" },
+  "o.lf.save": { th: "บันทึกข้อมูลในใบอนุญาต", en: "Save licence data" },
+  "o.lf.saved": { th: "บันทึกข้อมูลในใบอนุญาตแล้ว", en: "Licence data saved." },
+  "o.lf.empty": { th: "ยังไม่ได้กรอก", en: "Not filled in yet" },
 });
 
 // The server requires a reason for these; the form asks before sending.
@@ -176,6 +201,7 @@ function render(view, id, detail, officer, flash) {
       h(
         "div",
         {},
+        licenceFieldsSection(id, detail, rerender),
         decisionSection(id, waiting, detail, officer, rerender),
         notesSection(id, detail, rerender),
         h("h2", {}, t("o.req.history")),
@@ -370,8 +396,14 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     input: h("input", { type: "date", name: "deadline", class: "medium", min: tomorrow() }),
   });
   const agency = labelled({ label: t("o.dec.agency"), input: h("input", { type: "text", name: "correct_agency", maxlength: 300 }), required: true });
+  const legalBasis = labelled({
+    label: t("o.dec.legal_basis"),
+    input: h("textarea", { name: "legal_basis", rows: 2, maxlength: 1000 }),
+    help: t("o.dec.legal_basis.help"),
+    required: true,
+  });
   const reasonMark = reason.wrapper.querySelector("label");
-  const extras = { more_documents: [what, deadline], refer: [agency] };
+  const extras = { more_documents: [what, deadline], refer: [agency], reject: [legalBasis] };
   const selected = () => choice.wrapper.querySelector("input[name=decision]:checked")?.value || null;
 
   function update() {
@@ -397,11 +429,14 @@ function decisionSection(id, waiting, detail, officer, rerender) {
         event.preventDefault();
         const decision = selected();
         const problems = [];
-        for (const f of [choice, reason, what, agency]) f.setError("");
+        for (const f of [choice, reason, what, agency, legalBasis]) f.setError("");
         if (!decision) problems.push([choice, t("o.dec.pick"), t("o.dec.choose")]);
         if (NEEDS_REASON.has(decision) && !reason.input.value.trim()) problems.push([reason, t("field.required"), t("o.dec.reason")]);
         if (decision === "more_documents" && !what.input.value.trim()) problems.push([what, t("field.required"), t("o.dec.what")]);
         if (decision === "refer" && !agency.input.value.trim()) problems.push([agency, t("field.required"), t("o.dec.agency")]);
+        if (decision === "reject" && !legalBasis.input.value.trim()) {
+          problems.push([legalBasis, t("field.required"), t("o.dec.legal_basis")]);
+        }
         if (problems.length) {
           problems.forEach(([field, text]) => field.setError(text));
           const summary = errorSummary(problems.map(([field, text, name]) => ({
@@ -419,17 +454,13 @@ function decisionSection(id, waiting, detail, officer, rerender) {
           if (deadline.input.value) body.deadline = deadline.input.value;
         }
         if (decision === "refer") body.correct_agency = agency.input.value.trim();
-        whileBusy(submit, t("o.dec.busy"), async () => {
-          try {
-            const next = await api(`/officer/requests/${encodeURIComponent(id)}/decision`, { method: "POST", body });
-            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`),
-              t("o.dec.done", { decision: label("o.dec", decision) }));
-          } catch (error) {
-            const fields = { reason, what, correct_agency: agency, deadline };
-            for (const d of error.details || []) fields[d.field]?.setError(L(d.message));
-            replace(messages, alertBox(error));
-          }
-        });
+        if (decision === "reject") body.legal_basis = legalBasis.input.value.trim();
+        if (decision === "sign") {
+          // Q7.4: one more step that names what is signed; the API wants the licence number back.
+          confirmSigning(detail, () => send({ ...body, confirm: detail.licence_number }));
+          return;
+        }
+        send(body);
       },
     },
     choice.wrapper,
@@ -437,8 +468,23 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     deadline.wrapper,
     agency.wrapper,
     reason.wrapper,
+    legalBasis.wrapper,
     h("div", { class: "actions" }, submit),
   );
+
+  function send(body) {
+        whileBusy(submit, t("o.dec.busy"), async () => {
+          try {
+            const next = await api(`/officer/requests/${encodeURIComponent(id)}/decision`, { method: "POST", body });
+            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`),
+              t("o.dec.done", { decision: label("o.dec", body.decision) }));
+          } catch (error) {
+            const fields = { reason, what, correct_agency: agency, deadline, legal_basis: legalBasis };
+            for (const d of error.details || []) fields[d.field]?.setError(L(d.message));
+            replace(messages, alertBox(error));
+          }
+        });
+  }
   update();
   return h(
     "section",
@@ -453,6 +499,97 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     messages,
     form,
   );
+}
+
+/**
+ * Q7.4: a modal <dialog> that names the document being signed (title, licence number, request); signing
+ * goes ahead only from its confirm button. No inline script or style (strict CSP).
+ */
+function confirmSigning(detail, onConfirm) {
+  const number = detail.licence_number || "";
+  const request = detail.request || {};
+  const title = L(detail.licence_title) || t("o.doc.licence");
+  const confirm = h("button", { type: "button", class: "primary", id: "sign-confirm" }, t("o.sign.confirm", { number }));
+  const cancel = h("button", { type: "button", id: "sign-cancel" }, t("o.sign.cancel"));
+  const dialog = h(
+    "dialog",
+    { class: "confirm-dialog", id: "sign-dialog", "aria-labelledby": "sign-dialog-title" },
+    h("h2", { id: "sign-dialog-title" }, t("o.sign.title")),
+    h("p", { id: "sign-dialog-what" }, t("o.sign.what", { title, number, request: request.id || "" })),
+    h("p", { class: "small" }, t("o.sign.after")),
+    h("div", { class: "actions" }, confirm, cancel),
+  );
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+  };
+  confirm.addEventListener("click", () => {
+    close();
+    onConfirm();
+  });
+  cancel.addEventListener("click", close);
+  dialog.addEventListener("cancel", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  cancel.focus();
+}
+
+/** Q7.1: the officer fields of the licence: a form for the reviewer/approver of the step, else the values. */
+function licenceFieldsSection(id, detail, rerender) {
+  const spec = detail.licence_fields;
+  if (!spec?.fields?.length) return null;
+  const values = spec.values || {};
+  const heading = [h("h2", { id: "licence-fields-heading" }, t("o.lf.title")), h("p", { class: "small muted" }, t("o.lf.intro"))];
+  if (!spec.editable) {
+    return h("section", { "aria-labelledby": "licence-fields-heading", id: "licence-fields" }, heading,
+      dl(spec.fields.map((f) => [L(f.label), values[f.name] == null || values[f.name] === "" ? t("o.lf.empty") : String(values[f.name])])));
+  }
+  const inputs = {};
+  const wrappers = spec.fields.map((f) => {
+    const name = `lf-${f.name}`;
+    let input;
+    if (f.type === "textarea") input = h("textarea", { name, rows: 3, maxlength: f.max_length });
+    else if (f.type === "choice") {
+      input = h("select", { name }, h("option", { value: "" }, "—"),
+        (f.options || []).map((o) => h("option", { value: o.value }, L(o.label))));
+    } else if (f.type === "date") input = h("input", { type: "date", name, class: "medium" });
+    else if (f.type === "integer" || f.type === "number") input = h("input", { type: "text", inputmode: "decimal", name, class: "medium" });
+    else input = h("input", { type: "text", name, maxlength: f.max_length });
+    if (values[f.name] != null) input.value = String(values[f.name]);
+    const field = labelled({
+      label: L(f.label),
+      input,
+      required: f.required,
+      help: [f.help ? L(f.help) : null, f.public ? t("o.lf.public") : null].filter(Boolean).join(" · ") || undefined,
+    });
+    inputs[f.name] = field;
+    return field.wrapper;
+  });
+  const messages = h("div");
+  const save = h("button", { type: "submit" }, t("o.lf.save"));
+  const form = h("form", {
+    novalidate: true,
+    id: "licence-fields-form",
+    onsubmit: (event) => {
+      event.preventDefault();
+      const body = { values: {} };
+      for (const f of spec.fields) {
+        inputs[f.name].setError("");
+        const value = inputs[f.name].input.value.trim();
+        if (value !== "") body.values[f.name] = value;
+      }
+      whileBusy(save, null, async () => {
+        try {
+          const next = await api(`/officer/requests/${encodeURIComponent(id)}/licence-fields`, { method: "PUT", body });
+          rerender(next, t("o.lf.saved"));
+        } catch (error) {
+          for (const d of error.details || []) inputs[d.field]?.setError(L(d.message));
+          replace(messages, alertBox(error));
+        }
+      });
+    },
+  }, wrappers, h("div", { class: "actions" }, save));
+  return h("section", { "aria-labelledby": "licence-fields-heading", id: "licence-fields" }, heading, messages, form);
 }
 
 function notesSection(id, detail, rerender) {
