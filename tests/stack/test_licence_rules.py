@@ -27,9 +27,11 @@ from tests.unit.test_files import DOC, DOCX, PDF, THAI_REPORT
 from .conftest import (
     FIRE_ANSWERS,
     Client,
+    after_scan,
     pdf_bytes,
     png_bytes,
     prepared_draft,
+    send_file,
     status_is,
     submit,
     upload,
@@ -368,9 +370,9 @@ def test_given_a_file_too_large_for_the_slot_then_its_oversize_place_takes_it_fo
     body = offer.json()
     assert body["limits"]["max_size_bytes"] == 200 * 1024 * 1024
     assert draft_id in body["attachment"]["quarantine_key"]
-    put = requests.put(body["upload"]["url"], data=plan, timeout=120)
-    assert put.status_code == 200, put.text
-    checked = citizen.post(f"/drafts/{draft_id}/attachments/{body['attachment']['id']}/check")
+    stored = send_file(body, plan, "plan.txt")
+    assert stored.status_code == 204, stored.text
+    checked = after_scan(lambda: citizen.post(f"/drafts/{draft_id}/attachments/{body['attachment']['id']}/check"))
     assert checked.status_code == 200, checked.text
     assert checked.json()["attachment"]["oversize"] is True
 

@@ -8,7 +8,7 @@ import { formatDate, formatDateTime, todayInBangkok } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { alertBox, errorSummary, errorText, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { allServices, requireSignIn, service as loadService, SITE } from "../state.js";
-import { acceptedBySlot, uploadSlots } from "../uploads.js";
+import { acceptedBySlot, afterMalwareScan, sendToStorage, uploadSlots } from "../uploads.js";
 import { providerButtons } from "../federation.js";
 import { rememberConfirmation } from "./confirm.js";
 import { exampleLinks } from "./service.js";
@@ -117,19 +117,10 @@ function oversizePlaces(documents, basePath, onAccepted) {
             method: "POST",
             body: { document_id: doc.id, file_name: file.name },
           });
-          const upload = offer.upload;
-          let body = await file.arrayBuffer();
-          if (upload.fields) {
-            // A presigned POST: the signed fields first, the file last.
-            body = new FormData();
-            for (const [name, value] of Object.entries(upload.fields)) body.append(name, value);
-            body.append("file", file);
-          }
-          const stored = await fetch(upload.url, { method: upload.method || "PUT", body });
-          if (!stored.ok) throw new Error("upload failed");
-          const checked = await api(`${basePath}/attachments/${encodeURIComponent(offer.attachment.id)}/check`, {
-            method: "POST",
-          });
+          await sendToStorage(offer.upload, file);
+          const checked = await afterMalwareScan(() =>
+            api(`${basePath}/attachments/${encodeURIComponent(offer.attachment.id)}/check`, { method: "POST" }),
+          );
           status.textContent = t("oversize.done", { file: checked.attachment.file_name });
           onAccepted(doc.id, checked.attachment);
         } catch (error) {
