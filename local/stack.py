@@ -42,7 +42,8 @@ from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
 
-from . import faults, lambda_runner, moto_cognito, moto_dynamodb, s3_post_policy
+from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
+from .fake_line import FakeLine
 from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .malware_scan import MalwareScanner
@@ -138,6 +139,7 @@ class LocalStack:
     _cognito_extensions: list[Any] = field(default_factory=list)
     #: Sent as ``X-Local-Admin-Token`` with admin Cognito calls to ``/_aws/cognito`` (random per start).
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    line: FakeLine | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -154,21 +156,26 @@ class LocalStack:
         lambda_runner.install()
         moto_dynamodb.install()
         moto_cognito.install(mailer=self._send_cognito_mail)
+        moto_sns.install()
         # Listening from here on (the URL goes into the functions' settings); 503 until ready.
         self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
         self.url = f"http://127.0.0.1:{self._front_server.port}"
+        self.line = FakeLine(credentials=self.line_credentials, webhook_url=lambda: f"{self.url}/api/line/webhook")
+        self.line.start()
         self.provisioned = provision(
             self.template,
             region=REGION,
             overrides={
                 "TENANT_FILE": str(tenants_dir() / f"{self.tenant}.yaml"),
                 "PUBLIC_BASE_URL": self.url,
+                "LINE_API_BASE": self.line.url,
             },
         )
         # Handlers run in this process: they read the stack's environment from os.environ.
         os.environ.update(self.provisioned.environment)
         os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
+        self._set_line_credentials()
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
         from eservice.tenant import load_tenant
@@ -204,6 +211,7 @@ class LocalStack:
                 "/_local/clock": self._clock,
                 "/_local/pay": self.payments,
                 "/_local/faults": faults.endpoint,
+                "/_local/line": self._line_endpoint,
                 "/_local/sweep": self._sweep,
                 "/pki": self._pki,
                 HOSTED_UI_PATH: self.hosted_ui,
@@ -222,8 +230,11 @@ class LocalStack:
             self._scanner.stop()
         if self._moto_server is not None:
             self._moto_server.stop(0)
+        if self.line is not None:
+            self.line.stop()
         lambda_runner.uninstall()
         moto_cognito.uninstall()
+        moto_sns.uninstall()
         return abandoned
 
     def restart(self, *, grace: float = GRACE_SECONDS) -> Restarted:
@@ -467,6 +478,28 @@ class LocalStack:
         arn = os.environ["PAYMENT_SECRET_ARN"]
         return str(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"])
 
+    def _set_line_credentials(self) -> None:
+        """What the agency's admin does once: put the LINE channel's secret and access token in the stack's
+        LINE secret (here made up: the fake LINE server checks them)."""
+        import secrets
+
+        value = {"channel_secret": secrets.token_hex(16), "channel_access_token": secrets.token_urlsafe(48)}
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=os.environ["LINE_SECRET_ARN"], SecretString=json.dumps(value)
+        )
+
+    def line_credentials(self) -> Any:
+        """The LINE channel's secret and access token (``LineCredentials``), as the functions read them."""
+        from eservice.line import LineCredentials
+
+        arn = os.environ["LINE_SECRET_ARN"]
+        text = boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"]
+        return LineCredentials.from_secret_string(str(text))
+
+    def _line_endpoint(self, request: Request) -> Response:
+        assert self.line is not None, "start() first"
+        return self.line.endpoint(request)
+
     def sign_in(self, login: Login) -> str:
         """An ID token for a seeded (or any) account, as the sites get it from Cognito."""
         config = self._site_config()[login.pool]
@@ -532,8 +565,11 @@ class LocalStack:
                         "attachments": [],
                     }
                 )
-        for phone, text in sns_backends[ACCOUNT][REGION].sms_messages.values():
-            messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
+        for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
+            sender = moto_sns.attributes_of(message_id).get("AWS.SNS.SMS.SenderID")
+            messages.append(
+                {"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": [], "sender": sender}
+            )
         return messages
 
     def _pki(self, request: Request) -> Response:

@@ -36,6 +36,7 @@ __all__ = [
     "LineMessage",
     "Notifier",
     "applicant_channels",
+    "notice_kind",
 ]
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,12 @@ LICENCE_NOTICES: dict[str, str] = {
     "licence_revoked": "revoked",
     "licence_expired": "expired",
 }
+
+
+def notice_kind(template: str, message_key: str) -> str:
+    """The document kind under which the notice of one message is kept on its request (one per occasion)."""
+    occasion = message_key.split("#", 1)[-1]
+    return f"notice_{template}_{occasion}"
 
 
 class DeliveryRefused(Exception):
