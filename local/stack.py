@@ -13,6 +13,7 @@ take a bounded time whatever requests are running; ``inject_fault`` makes AWS ca
 
 from __future__ import annotations
 
+import base64
 import email
 import hashlib
 import inspect
@@ -525,10 +526,14 @@ class LocalStack:
 
     # --- local tools -----------------------------------------------------------------------------------
     def _mailbox(self, request: Request) -> Response:
-        return Response(json.dumps({"messages": self.mailbox()}, ensure_ascii=False), content_type="application/json")
+        files = request.args.get("files") in ("1", "true")
+        body = {"messages": self.mailbox(files=files)}
+        return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
 
-    def mailbox(self) -> list[dict[str, Any]]:
-        """Every message sent: e-mail (SES) and SMS (SNS), oldest first."""
+    def mailbox(self, *, files: bool = False) -> list[dict[str, Any]]:
+        """Every message sent: e-mail (SES) and SMS (SNS, with its sender id), oldest first.
+
+        ``files``: each e-mail's attachments also as ``{"name", "base64"}`` (``?files=1``)."""
         from moto.ses.models import ses_backends
         from moto.sns.models import sns_backends
 
@@ -539,20 +544,26 @@ class LocalStack:
             raw = getattr(sent, "raw_data", None)
             if raw:
                 parsed = email.message_from_string(raw)
-                body, attachments = "", []
+                body, attachments, contents = "", [], []
                 for part in parsed.walk():
                     if part.get_filename():
                         attachments.append(_decoded_header(part.get_filename() or ""))
+                        if files:
+                            data = part.get_payload(decode=True)
+                            encoded = base64.b64encode(data if isinstance(data, bytes) else b"").decode()
+                            contents.append({"name": attachments[-1], "base64": encoded})
                     elif part.get_content_type() == "text/plain" and not body:
                         payload = part.get_payload(decode=True)
                         body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
                 messages.append(
                     {
                         "channel": "email",
+                        "from": _decoded_header(parsed.get("From") or ""),
                         "to": [a.strip() for a in (parsed.get("To") or "").split(",") if a.strip()],
                         "subject": _decoded_header(parsed.get("Subject") or ""),
                         "body": body,
                         "attachments": attachments,
+                        **({"files": contents} if files else {}),
                     }
                 )
             else:
