@@ -24,7 +24,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from eservice import clock_source
 from eservice.aws import client, invoke_function, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
-from eservice.line import LineApi, LineCredentials
+from eservice.errors import TransientError
+from eservice.line import LineApi, LineApiError, LineCredentials
 from eservice.messages import Message
 from eservice.notices import DeliveryRefused, LineMessage, Notifier
 from eservice.settings import settings, tenant
@@ -139,7 +140,11 @@ def send(
     request_id: str, template: str, *, extra: dict[str, Any] | None = None, key: str | None = None
 ) -> dict[str, Any]:
     """Send one message about a request (what was sent before is not sent again)."""
-    result = notifier().send(request_id, template, extra=extra, key=key)
+    try:
+        result = notifier().send(request_id, template, extra=extra, key=key)
+    except LineApiError as exc:
+        # LINE is down or busy (5xx, 429, no answer): the saga retries the step, which pushes only to LINE.
+        raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     logger.info("message", extra={"template": template, "channels": result["channels"]})
     return result
 
@@ -270,12 +275,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"delivered": bool(result["channels"]), **result}
     if action == "licence_notice":
         # R-5.4: a licence suspended, reinstated, revoked or expired; its holder is told with a sealed notice.
-        return notifier().licence_status(
-            request_id,
-            event["new_status"],
-            reason=event["reason"],
-            effective_at=event["effective_at"],
-            until=event.get("until"),
-            key=event.get("key"),
-        )
+        try:
+            return notifier().licence_status(
+                request_id,
+                event["new_status"],
+                reason=event["reason"],
+                effective_at=event["effective_at"],
+                until=event.get("until"),
+                key=event.get("key"),
+            )
+        except LineApiError as exc:
+            raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     raise ValueError(f"unknown notify action {action!r}")
