@@ -151,3 +151,28 @@ def test_given_one_faulty_service_when_loaded_then_the_report_does_not_claim_the
 
     # The file has one service with one fault: one problem, not a second, false, "at least 1 item" one.
     assert len(raised.value.problems) == 1, raised.value.problems
+
+
+@pytest.mark.parametrize(
+    ("notifications", "words"),
+    [
+        ({"line_enabled": True, "line_official_account": None}, ["line_official_account"]),
+        ({"sms_sender": "KLONG NOY"}, ["sms_sender"]),
+        ({"sms_sender": "123456"}, ["sms_sender"]),
+        ({"sms_sender": "KLONGNOYMUNI"}, ["sms_sender"]),
+    ],
+    ids=["line-without-official-account", "sms-sender-with-space", "sms-sender-digits-only", "sms-sender-too-long"],
+)
+def test_given_channel_settings_sms_and_line_cannot_use_then_the_tenant_file_is_refused(
+    tmp_path: Path, notifications: dict[str, Any], words: list[str]
+) -> None:
+    """Q4.4: an SMS sender id is 1-11 letters and digits with a letter; LINE needs the Official Account's id."""
+    raw = _klongnoy_as("khlong-luang")
+    raw["notifications"] = {**raw["notifications"], **notifications}
+    path = tmp_path / "khlong-luang.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    with pytest.raises(TenantConfigError) as raised:
+        load_tenant(path)
+
+    assert all(word in str(raised.value) for word in words), str(raised.value)
