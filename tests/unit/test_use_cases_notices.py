@@ -7,6 +7,7 @@ message and goes out again.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from eservice import clock_source
 from eservice.channels import UNKNOWN_CODE_TEXT, ContactChannels
 from eservice.errors import InvalidInput
-from eservice.line import LineApiError, WebhookEvent
+from eservice.line import LineApiError, WebhookEvent, parse_webhook, signature_of, verify_signature
 from eservice.messages import TEMPLATES, compose
 from eservice.notices import DeliveryRefused, LineMessage, Notifier, notice_kind
 from eservice.saga_steps import SagaSteps
@@ -437,3 +438,36 @@ def test_given_no_fee_when_the_signature_step_begins_then_approval_is_told_and_a
     assert (request_id, "approved") in templates
     proposals = [e for r, t, e in told if t == "dismissal_proposed"]
     assert len({e["key"] for e in proposals}) == 1 and "พ้นกำหนดเวลา" in proposals[0]["reason"]
+
+
+def test_given_a_webhook_body_then_only_a_signature_made_with_the_channel_secret_passes():
+    body = b'{"events": []}'
+    signature = signature_of("channel-secret", body)
+
+    assert verify_signature("channel-secret", body, signature)
+    assert not verify_signature("another-secret", body, signature)
+    assert not verify_signature("channel-secret", body + b" ", signature)
+    assert not verify_signature("channel-secret", body, None)
+
+
+def test_given_a_webhook_with_many_kinds_of_events_then_only_user_texts_and_unfollows_are_read():
+    body = {
+        "events": [
+            {
+                "type": "message",
+                "source": {"type": "user", "userId": LINE_USER},
+                "message": {"type": "text", "text": "A"},
+            },
+            {"type": "message", "source": {"type": "user", "userId": LINE_USER}, "message": {"type": "sticker"}},
+            {"type": "message", "source": {"type": "group", "groupId": "C1"}, "message": {"type": "text", "text": "B"}},
+            {"type": "unfollow", "source": {"type": "user", "userId": LINE_USER}},
+            "not an event",
+        ]
+    }
+
+    events = parse_webhook(json.dumps(body).encode())
+
+    assert [(e.kind, e.text) for e in events] == [("message", "A"), ("unfollow", "")]
+    with pytest.raises(InvalidInput) as refused:
+        parse_webhook(b"not json")
+    assert refused.value.code == "line.bad_webhook"

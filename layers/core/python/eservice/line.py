@@ -108,7 +108,10 @@ def parse_webhook(body: bytes) -> list[WebhookEvent]:
             code="line.bad_webhook", th="ข้อมูลจาก LINE ไม่ถูกต้อง", en="The LINE webhook body is not JSON."
         ) from None
     events: list[WebhookEvent] = []
-    for raw in data.get("events") or [] if isinstance(data, dict) else []:
+    raw_events = (data.get("events") or []) if isinstance(data, dict) else []
+    for raw in raw_events:
+        if not isinstance(raw, dict):
+            continue
         source = raw.get("source") or {}
         user_id = source.get("userId")
         kind = raw.get("type")
