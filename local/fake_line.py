@@ -81,8 +81,9 @@ class FakeLine:
             return _json({"message": faults.MESSAGE}, fault.status)
         body = request.get_json(force=True, silent=True)
         problem = _invalid(body)
-        if problem:
-            return _json({"message": "The request body has 1 error(s)", "details": [{"message": problem}]}, 400)
+        if problem or not isinstance(body, dict):
+            details = [{"message": problem or "The request body must be JSON"}]
+            return _json({"message": "The request body has 1 error(s)", "details": details}, 400)
         retry_key = request.headers.get("X-Line-Retry-Key")
         with self._lock:
             if retry_key and retry_key in self._accepted:
