@@ -45,7 +45,7 @@ def install() -> None:
                 _attributes[message_id] = values
         return message_id
 
-    SNSBackend.publish = publish  # type: ignore[method-assign]
+    SNSBackend.publish = publish  # type: ignore[method-assign,assignment]
 
 
 def uninstall() -> None:
