@@ -340,6 +340,20 @@ class EServiceStack(Stack):
             encryption_key=self.data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
         )
+        # Q4.4: the LINE channel's secret and access token, as JSON, put there by the agency's admin from
+        # the LINE Developers console (the generated value only keeps the secret from being empty).
+        self.line_secret = secretsmanager.Secret(
+            self,
+            "LineChannelSecret",
+            description=f"{tenant.id}: LINE Messaging API channel_secret and channel_access_token (JSON)",
+            encryption_key=self.data_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"channel_access_token": ""}',
+                generate_string_key="channel_secret",
+                exclude_punctuation=True,
+                password_length=32,
+            ),
+        )
         # bounces and complaints come back to notify, which flags the applicant as hard to reach.
         self.mail_events = sns.Topic(self, "MailEvents", master_key=self.data_key, enforce_ssl=True)
         self.data_key.grant(iam.ServicePrincipal("ses.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
@@ -363,6 +377,11 @@ class EServiceStack(Stack):
         self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
         self.notify = self._function("notify", memory=256, timeout=60)
         self.notify.add_environment("MAIL_CONFIGURATION_SET", self.mail_configuration.configuration_set_name)
+        for fn in (self.intake, self.notify):
+            # Pushes to LINE and the webhook that links accounts (the local stack points LINE_API_BASE at its fake).
+            fn.add_environment("LINE_SECRET_ARN", self.line_secret.secret_arn)
+            fn.add_environment("LINE_API_BASE", "https://api.line.me")
+            self.line_secret.grant_read(fn)
         self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.notify))
         self._grant_function_access()
 
@@ -406,6 +425,7 @@ class EServiceStack(Stack):
         self.intake.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
         self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
         self.clock.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
+        self.notify.add_environment("SIGN_FUNCTION", self.sign.function_name)
         self.clock.grant_invoke(self.scheduler_role)
         # officers check new and changed requests at least twice per working day (08:30, 16:30).
         self.notify.grant_invoke(self.scheduler_role)
@@ -629,6 +649,8 @@ class EServiceStack(Stack):
         self.sign.grant_invoke(self.intake)
         self.notify.grant_invoke(self.intake)
         self.notify.grant_invoke(self.clock)
+        # notify has the sign function make the sealed notice an e-mail carries (R-4.3-R-4.5).
+        self.sign.grant_invoke(self.notify)
         self.clock.grant_invoke(self.intake)
         self.dead_letters.grant_send_messages(self.clock)
         self.email_identity.grant_send_email(self.notify)
@@ -1048,8 +1070,9 @@ class EServiceStack(Stack):
             "AwsSolutions-COG3": "Threat protection is on for officers (Plus plan); the citizen pool uses the "
             "Essentials plan to stay within a small agency's budget",
             "AwsSolutions-SQS3": "This queue is itself the dead-letter queue",
-            "AwsSolutions-SMG4": "The webhook secret is shared with the payment provider and rotated by agreement "
-            "with it (a new secret on both sides at once); automatic rotation would break payment confirmation",
+            "AwsSolutions-SMG4": "The webhook secrets are shared with the payment provider and with LINE and "
+            "rotated by agreement with them (a new secret on both sides at once); automatic rotation would break "
+            "payment confirmation and LINE messages",
             "AwsSolutions-L1": "Python 3.13 is the newest runtime with manylinux wheels for every PDF-layer "
             "dependency (uharfbuzz, cryptography)",
             "AwsSolutions-S1": "The access-log bucket cannot log to itself",

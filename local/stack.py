@@ -13,6 +13,7 @@ take a bounded time whatever requests are running; ``inject_fault`` makes AWS ca
 
 from __future__ import annotations
 
+import base64
 import email
 import hashlib
 import inspect
@@ -44,7 +45,8 @@ from werkzeug.wrappers import Request, Response
 from eservice.tenant import tenants_dir
 from infra import web_headers
 
-from . import faults, lambda_runner, moto_cognito, moto_dynamodb, s3_post_policy
+from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
+from .fake_line import FakeLine
 from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .malware_scan import MalwareScanner
@@ -140,6 +142,7 @@ class LocalStack:
     _cognito_extensions: list[Any] = field(default_factory=list)
     #: Sent as ``X-Local-Admin-Token`` with admin Cognito calls to ``/_aws/cognito`` (random per start).
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    line: FakeLine | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -156,21 +159,26 @@ class LocalStack:
         lambda_runner.install()
         moto_dynamodb.install()
         moto_cognito.install(mailer=self._send_cognito_mail)
+        moto_sns.install()
         # Listening from here on (the URL goes into the functions' settings); 503 until ready.
         self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
         self.url = f"http://127.0.0.1:{self._front_server.port}"
+        self.line = FakeLine(credentials=self.line_credentials, webhook_url=lambda: f"{self.url}/api/line/webhook")
+        self.line.start()
         self.provisioned = provision(
             self.template,
             region=REGION,
             overrides={
                 "TENANT_FILE": str(tenants_dir() / f"{self.tenant}.yaml"),
                 "PUBLIC_BASE_URL": self.url,
+                "LINE_API_BASE": self.line.url,
             },
         )
         # Handlers run in this process: they read the stack's environment from os.environ.
         os.environ.update(self.provisioned.environment)
         os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
+        self._set_line_credentials()
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
         from eservice.tenant import load_tenant
@@ -209,6 +217,7 @@ class LocalStack:
                 "/_local/clock": self._clock,
                 "/_local/pay": self.payments,
                 "/_local/faults": faults.endpoint,
+                "/_local/line": self._line_endpoint,
                 "/_local/sweep": self._sweep,
                 "/pki": self._pki,
                 "/examples": self._examples,
@@ -228,8 +237,11 @@ class LocalStack:
             self._scanner.stop()
         if self._moto_server is not None:
             self._moto_server.stop(0)
+        if self.line is not None:
+            self.line.stop()
         lambda_runner.uninstall()
         moto_cognito.uninstall()
+        moto_sns.uninstall()
         return abandoned
 
     def restart(self, *, grace: float = GRACE_SECONDS) -> Restarted:
@@ -473,6 +485,28 @@ class LocalStack:
         arn = os.environ["PAYMENT_SECRET_ARN"]
         return str(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"])
 
+    def _set_line_credentials(self) -> None:
+        """What the agency's admin does once: put the LINE channel's secret and access token in the stack's
+        LINE secret (here made up: the fake LINE server checks them)."""
+        import secrets
+
+        value = {"channel_secret": secrets.token_hex(16), "channel_access_token": secrets.token_urlsafe(48)}
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=os.environ["LINE_SECRET_ARN"], SecretString=json.dumps(value)
+        )
+
+    def line_credentials(self) -> Any:
+        """The LINE channel's secret and access token (``LineCredentials``), as the functions read them."""
+        from eservice.line import LineCredentials
+
+        arn = os.environ["LINE_SECRET_ARN"]
+        text = boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"]
+        return LineCredentials.from_secret_string(str(text))
+
+    def _line_endpoint(self, request: Request) -> Response:
+        assert self.line is not None, "start() first"
+        return self.line.endpoint(request)
+
     def sign_in(self, login: Login) -> str:
         """An ID token for a seeded (or any) account, as the sites get it from Cognito."""
         config = self._site_config()[login.pool]
@@ -498,10 +532,14 @@ class LocalStack:
 
     # --- local tools -----------------------------------------------------------------------------------
     def _mailbox(self, request: Request) -> Response:
-        return Response(json.dumps({"messages": self.mailbox()}, ensure_ascii=False), content_type="application/json")
+        files = request.args.get("files") in ("1", "true")
+        body = {"messages": self.mailbox(files=files)}
+        return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
 
-    def mailbox(self) -> list[dict[str, Any]]:
-        """Every message sent: e-mail (SES) and SMS (SNS), oldest first."""
+    def mailbox(self, *, files: bool = False) -> list[dict[str, Any]]:
+        """Every message sent: e-mail (SES) and SMS (SNS, with its sender id), oldest first.
+
+        ``files``: each e-mail's attachments also as ``{"name", "base64"}`` (``?files=1``)."""
         from moto.ses.models import ses_backends
         from moto.sns.models import sns_backends
 
@@ -512,20 +550,26 @@ class LocalStack:
             raw = getattr(sent, "raw_data", None)
             if raw:
                 parsed = email.message_from_string(raw)
-                body, attachments = "", []
+                body, attachments, contents = "", [], []
                 for part in parsed.walk():
                     if part.get_filename():
                         attachments.append(_decoded_header(part.get_filename() or ""))
+                        if files:
+                            data = part.get_payload(decode=True)
+                            encoded = base64.b64encode(data if isinstance(data, bytes) else b"").decode()
+                            contents.append({"name": attachments[-1], "base64": encoded})
                     elif part.get_content_type() == "text/plain" and not body:
                         payload = part.get_payload(decode=True)
                         body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
                 messages.append(
                     {
                         "channel": "email",
+                        "from": _decoded_header(parsed.get("From") or ""),
                         "to": [a.strip() for a in (parsed.get("To") or "").split(",") if a.strip()],
                         "subject": _decoded_header(parsed.get("Subject") or ""),
                         "body": body,
                         "attachments": attachments,
+                        **({"files": contents} if files else {}),
                     }
                 )
             else:
@@ -538,8 +582,11 @@ class LocalStack:
                         "attachments": [],
                     }
                 )
-        for phone, text in sns_backends[ACCOUNT][REGION].sms_messages.values():
-            messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
+        for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
+            sender = moto_sns.attributes_of(message_id).get("AWS.SNS.SMS.SenderID")
+            messages.append(
+                {"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": [], "sender": sender}
+            )
         return messages
 
     def _examples(self, request: Request) -> Response:

@@ -16,6 +16,7 @@ import base64
 import json
 import re
 import traceback
+import uuid
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -36,6 +37,7 @@ from eservice.announcements import Announcements
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
+from eservice.channels import ContactChannels
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import (
     FieldError,
@@ -47,6 +49,7 @@ from eservice.errors import (
     UnsupportedMediaType,
 )
 from eservice.identity import identity_level
+from eservice.line import LineApi, LineCredentials, LineMessage, parse_webhook, verify_signature
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -515,6 +518,62 @@ def get_profile() -> dict[str, Any]:
 @app.put("/me/profile", summary="Save my profile", tags=["citizen"], security=CITIZEN)
 def put_profile(body: Profile) -> dict[str, Any]:
     return applications().save_profile(current_applicant(), body.model_dump(exclude_none=True))
+
+
+# --- citizen: how to be told (Q4.4, R-4.6), and LINE's webhook that links accounts ---------------------
+class ChannelChoice(BaseModel):
+    """E-mail is always on; SMS and LINE are the applicant's choice."""
+
+    sms: bool
+    line: bool
+
+
+@cache
+def contact_channels() -> ContactChannels:
+    return ContactChannels(repos=database().repositories, tenant=tenant())
+
+
+@cache
+def line_api() -> LineApi:
+    """The tenant's LINE channel (secret and access token from the LINE secret, once per container)."""
+    secret = client("secretsmanager").get_secret_value(SecretId=settings().line_secret_arn)["SecretString"]
+    return LineApi(base_url=settings().line_api_base, credentials=LineCredentials.from_secret_string(secret))
+
+
+@app.get("/me/channels", summary="How I am told: e-mail, SMS, LINE", tags=["citizen"], security=CITIZEN)
+def get_channels() -> dict[str, Any]:
+    return contact_channels().of(current_applicant())
+
+
+@app.put("/me/channels", summary="Choose SMS and LINE (e-mail is always on)", tags=["citizen"], security=CITIZEN)
+def put_channels(body: ChannelChoice) -> dict[str, Any]:
+    return contact_channels().choose(current_applicant(), sms=body.sms, line=body.line)
+
+
+@app.post(
+    "/me/channels/line-code",
+    summary="A one-time code to send to the agency's LINE Official Account",
+    tags=["citizen"],
+    security=CITIZEN,
+)
+def new_line_code() -> dict[str, Any]:
+    return contact_channels().link_code(current_applicant())
+
+
+@app.post("/line/webhook", summary="LINE Messaging API webhook (X-Line-Signature, HMAC-SHA256)", tags=["citizen"])
+def line_webhook() -> dict[str, Any]:
+    event = app.current_event
+    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    if not tenant().notifications.line_enabled or not settings().line_secret_arn:
+        raise NotFound(code="line.disabled", th="หน่วยงานไม่ได้ใช้ LINE", en="This agency does not use LINE.")
+    api = line_api()
+    if not verify_signature(api.channel_secret, raw, event.headers.get("X-Line-Signature")):
+        raise Unauthorized(code="line.bad_signature", th="ลายมือชื่อของ LINE ไม่ถูกต้อง", en="Bad LINE signature.")
+
+    def reply(user_id: str, text: str) -> None:
+        api.push(LineMessage(to=user_id, text=text, retry_key=str(uuid.uuid4())))
+
+    return dict(contact_channels().on_line_events(parse_webhook(raw), reply))
 
 
 @app.get("/drafts", summary="My open drafts", tags=["citizen"], security=CITIZEN)

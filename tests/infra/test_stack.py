@@ -362,6 +362,7 @@ def test_given_the_api_then_one_throttled_stage_named_api_and_cognito_authorizer
 CITIZEN_PREFIXES = ("/drafts", "/requests", "/me")
 PUBLIC_PREFIXES = (
     "/services", "/agency", "/register", "/verify", "/openapi.json", "/tsa", "/announcements", "/payments/webhook",
+    "/line/webhook",  # signed by LINE with the channel secret (X-Line-Signature), not by a user pool
 )
 
 

@@ -190,3 +190,28 @@ def test_given_a_slot_without_formats_when_loaded_then_it_accepts_the_minimum_an
     assert [f.value for f in id_card.formats] == ["pdf", "doc", "docx", "txt", "jpeg"]
     shop_map = tenant.service("food-shop").documents[2]
     assert {"tiff", "bmp"} <= {f.value for f in shop_map.formats}
+
+
+@pytest.mark.parametrize(
+    ("notifications", "words"),
+    [
+        ({"line_enabled": True, "line_official_account": None}, ["line_official_account"]),
+        ({"sms_sender": "KLONG NOY"}, ["sms_sender"]),
+        ({"sms_sender": "123456"}, ["sms_sender"]),
+        ({"sms_sender": "KLONGNOYMUNI"}, ["sms_sender"]),
+    ],
+    ids=["line-without-official-account", "sms-sender-with-space", "sms-sender-digits-only", "sms-sender-too-long"],
+)
+def test_given_channel_settings_sms_and_line_cannot_use_then_the_tenant_file_is_refused(
+    tmp_path: Path, notifications: dict[str, Any], words: list[str]
+) -> None:
+    """Q4.4: an SMS sender id is 1-11 letters and digits with a letter; LINE needs the Official Account's id."""
+    raw = _klongnoy_as("khlong-luang")
+    raw["notifications"] = {**raw["notifications"], **notifications}
+    path = tmp_path / "khlong-luang.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    with pytest.raises(TenantConfigError) as raised:
+        load_tenant(path)
+
+    assert all(word in str(raised.value) for word in words), str(raised.value)

@@ -375,11 +375,26 @@ class Payment(_Model):
 
 
 class Notifications(_Model):
-    """Channels used to reach applicants and officers (R-4.6, Q4.4)."""
+    """Channels used to reach applicants and officers (R-4.6, Q4.4).
+
+    Applicants get e-mail from the agency's saraban address (``Tenant.saraban_email``); ``email_from``
+    sends what is not an official communication (sign-in codes, the officers' digest). The LINE
+    channel's secret and access token live in the stack's LINE secret, never in this file."""
 
     email_from: str
-    sms_sender: Annotated[str, Field(max_length=11)] | None = None
+    #: the alphanumeric sender id of SMS (AWS.SNS.SMS.SenderID): 1-11 letters and digits, one letter at least.
+    sms_sender: Annotated[str, Field(pattern=r"^[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$", max_length=11)] | None = None
     line_enabled: bool = False
+    #: the agency's LINE Official Account id (``@klongnoy``): where applicants send their link code.
+    line_official_account: Annotated[str, Field(pattern=r"^@[a-z0-9._-]{1,40}$")] | None = None
+    #: how long a LINE link code works.
+    line_link_code_minutes: Annotated[int, Field(ge=5, le=1440)] = 30
+
+    @model_validator(mode="after")
+    def _line_needs_account(self) -> Notifications:
+        if self.line_enabled and not self.line_official_account:
+            raise ValueError("line_enabled needs line_official_account (the @id applicants send their code to)")
+        return self
 
 
 class Signing(_Model):

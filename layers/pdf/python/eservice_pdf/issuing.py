@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from eservice import clock_source
@@ -235,6 +235,57 @@ class Issuing:
         document = self._keep(request_id, "licence", sealed, f"{record['licence_number']}.pdf", sealed=True)
         self._register(record, service, document)
         return {"licence_number": record["licence_number"], "sha256": document["sha256"]}
+
+    def notice(self, request_id: str, template: str, message_key: str, extra: dict[str, Any]) -> dict[str, Any]:
+        """R-4.3-R-4.5: the notice a message carries (more documents, referral, withdrawal, dismissal
+        proposed or ordered, a licence's new status), sealed when the tenant auto-seals notices."""
+        from eservice.notices import LICENCE_NOTICES, notice_kind
+
+        kind = notice_kind(template, message_key)
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get(kind)
+        if existing:
+            return {**existing, "kind": kind}
+        now = clock_source.now()
+        reason = extra.get("reason") or (record.get("decision") or {}).get("reason")
+        if template in LICENCE_NOTICES:
+            until = extra.get("until")
+            pdf = render.render_status_notice(
+                self._tenant,
+                service,
+                render.NoticeData(
+                    licence_number=record["licence_number"],
+                    holder_name=self._holder(record),
+                    new_status=LICENCE_NOTICES[template],  # type: ignore[arg-type]
+                    reason=reason or "-",
+                    effective_at=datetime.fromisoformat(extra.get("effective_at") or now.isoformat()),
+                    until=date.fromisoformat(until[:10]) if until else None,
+                ),
+            )
+            subject = f"หนังสือแจ้งสถานะใบอนุญาต เลขที่ {record['licence_number']}"
+        else:
+            deadline = extra.get("deadline_at")
+            pdf = render.render_request_notice(
+                self._tenant,
+                service,
+                render.RequestNoticeData(
+                    what=template,  # type: ignore[arg-type]
+                    request_reference=request_id,
+                    receipt_number=record.get("receipt_number"),
+                    applicant_name=self._holder(record),
+                    issued_at=now,
+                    reason=None if template == "more_documents" else reason,
+                    deadline=datetime.fromisoformat(deadline) if deadline else None,
+                    needed=extra.get("what") if template == "more_documents" else None,
+                    referred_to=record.get("referred_to") if template == "referred" else None,
+                ),
+            )
+            subject = f"{render.REQUEST_NOTICES[template][0]} คำขอ {request_id}"
+        sealed = "notice" in self._tenant.signing.auto_seal
+        if sealed:
+            pdf = self._seal(pdf, subject)
+        document = self._keep(request_id, kind, pdf, f"{kind.replace('_', '-')}-{request_id}.pdf", sealed=sealed)
+        return {**document, "kind": kind}
 
     # --- the agency's announcements (Act §10, §13(1), §16; R-3.5(2)) ------------------------------------
     def issue_announcement(self, announcement_id: str) -> dict[str, Any]:

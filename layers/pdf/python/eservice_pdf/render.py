@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from eservice_pdf.document import FieldRow, ThaiDocument
 
 __all__ = [
+    "REQUEST_NOTICES",
     "VERIFY_CAPTION",
     "AcknowledgmentData",
     "AnnouncementIssue",
@@ -52,6 +53,7 @@ __all__ = [
     "ReceiptData",
     "RefusalData",
     "RenderError",
+    "RequestNoticeData",
     "format_answer",
     "render_acknowledgment",
     "render_announcement",
@@ -63,6 +65,7 @@ __all__ = [
     "render_payment_announcement",
     "render_receipt",
     "render_refusal",
+    "render_request_notice",
     "render_status_notice",
 ]
 
@@ -175,6 +178,32 @@ class NoticeData:
     reason: str
     effective_at: datetime
     until: date | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestNoticeData:
+    """A notice about a request (R-4.3-R-4.5): more documents needed, referral, dismissal proposed or
+    ordered, withdrawal. ``what`` is the notice's kind (a key of ``REQUEST_NOTICES``)."""
+
+    what: Literal["more_documents", "referred", "withdrawn", "dismissal_proposed", "dismissed"]
+    request_reference: str
+    receipt_number: str | None
+    applicant_name: str
+    issued_at: datetime
+    reason: str | None
+    deadline: datetime | None = None
+    needed: str | None = None
+    referred_to: str | None = None
+
+
+#: kind: (Thai title, English title)
+REQUEST_NOTICES: dict[str, tuple[str, str]] = {
+    "more_documents": ("หนังสือแจ้งให้ส่งเอกสารหรือข้อมูลเพิ่มเติม", "Notice: more documents needed"),
+    "referred": ("หนังสือแจ้งหน่วยงานที่มีอำนาจพิจารณาคำขอ", "Notice of referral to the competent agency"),
+    "withdrawn": ("หนังสือแจ้งการถอนคำขอ", "Notice of withdrawal"),
+    "dismissal_proposed": ("หนังสือแจ้งการเสนอจำหน่ายเรื่อง", "Notice: dismissal proposed"),
+    "dismissed": ("คำสั่งจำหน่ายเรื่องคำขอ", "Order dismissing the request"),
+}
 
 
 # -- formatting ---------------------------------------------------------------------------------------
@@ -694,6 +723,58 @@ def render_status_notice(tenant: Tenant, service: Service, data: NoticeData, *, 
             grey=True,
         )
     doc.signature_block(["ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=8)
+    _contact(doc, tenant, service)
+    return doc.to_bytes()
+
+
+def render_request_notice(
+    tenant: Tenant, service: Service, data: RequestNoticeData, *, thai_digits: bool = False
+) -> bytes:
+    """A notice about a request (R-4.3-R-4.5), sealed by the sign function when ``auto_seal`` has ``notice``."""
+    title, title_en = REQUEST_NOTICES[data.what]
+    doc = _new_document(tenant, title=title, reference=data.request_reference, created_at=data.issued_at)
+    doc.title_block(title, title_en)
+    doc.paragraph(f"วันที่ {_thai_date(data.issued_at, thai_digits)}", align="R", space_after=3)
+    doc.paragraph(f"เรื่อง  {title}", space_after=1)
+    doc.paragraph(f"เรียน  {data.applicant_name}", space_after=1)
+    doc.paragraph(f"อ้างถึง  คำขอ{service.name.th} เลขอ้างอิง {data.request_reference}", space_after=3)
+    deadline = _thai_datetime(data.deadline, thai_digits) if data.deadline else "-"
+    body = {
+        "more_documents": (
+            f"{tenant.name.th}ได้ตรวจสอบคำขอของท่านแล้ว ขอให้ท่านส่งเอกสารหรือข้อมูลเพิ่มเติมภายในวันที่ {deadline} "
+            "หากพ้นกำหนด เจ้าหน้าที่จะเสนอจำหน่ายเรื่องคำขอนี้"
+        ),
+        "referred": (
+            f"คำขอของท่านไม่อยู่ในอำนาจของ{tenant.name.th} "
+            f"กรุณายื่นคำขอต่อหน่วยงานที่มีอำนาจ: {data.referred_to or '-'}"
+        ),
+        "withdrawn": f"{tenant.name.th}ได้รับการถอนคำขอของท่านแล้ว และยุติการพิจารณาคำขอนี้",
+        "dismissal_proposed": (
+            "เจ้าหน้าที่ได้เสนอให้จำหน่ายเรื่องคำขอของท่าน หัวหน้าส่วนราชการจะพิจารณาสั่งการ "
+            "หากท่านยังประสงค์ให้พิจารณาคำขอ กรุณาติดต่อหน่วยงานโดยเร็ว"
+        ),
+        "dismissed": (
+            f"{tenant.head_title.th}สั่งจำหน่ายเรื่องคำขอของท่าน ท่านยื่นคำขอใหม่ได้ทุกเมื่อ "
+            f"และมีสิทธิอุทธรณ์คำสั่งนี้ต่อ{tenant.head_title.th} ภายใน 15 วันนับแต่วันที่ได้รับแจ้ง"
+        ),
+    }[data.what]
+    doc.paragraph(body, first_line_indent=18)
+    rows = [
+        _row("เลขอ้างอิงคำขอ", data.request_reference, "Request reference"),
+        _row("เลขรับที่", data.receipt_number or "-", "Receipt No."),
+        _row("ผู้ยื่นคำขอ", data.applicant_name, "Applicant", name=True),
+    ]
+    if data.needed:
+        rows.append(_row("สิ่งที่ต้องส่งเพิ่ม", data.needed, "What is needed"))
+    if data.deadline:
+        rows.append(_row("ภายในวันที่", deadline, "By"))
+    if data.reason:
+        rows.append(_row("เหตุผล", data.reason, "Reason"))
+    doc.field_table(rows)
+    doc.paragraph("จึงเรียนมาเพื่อโปรดทราบ", first_line_indent=18, space_after=0)
+    doc.signature_block(
+        ["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6
+    )
     _contact(doc, tenant, service)
     return doc.to_bytes()
 
