@@ -196,7 +196,14 @@ def test_given_line_linked_when_the_request_is_approved_and_issued_then_each_ste
 
     _decide(officer("reviewer"), request_id, "review", "approve")
     _decide(officer("approver"), request_id, "approval", "approve")
-    _decide(officer("signer"), request_id, "signature", "sign")
+    signer_view = wait_for(
+        officer("signer"),
+        request_id,
+        waiting_at("signature"),
+        path=f"/officer/requests/{request_id}",
+        timeout=_PATIENCE,
+    )
+    _decide(officer("signer"), request_id, "signature", "sign", confirm=signer_view["licence_number"])
     wait_for(citizen, request_id, status_is("delivered"), timeout=_PATIENCE)
 
     texts = _wait_for_pushes(stack, user_id, lambda texts: any("is issued" in t for t in texts))

@@ -170,7 +170,8 @@ def test_given_an_empty_or_hostile_file_when_checked_then_each_gets_its_own_clea
     page = upload(citizen, draft_id, "id_card", "id.pdf", html)
     cut = upload(citizen, draft_id, "id_card", "id.pdf", pdf_bytes()[:400])
 
-    for response, code in ((empty, "file.empty"), (page, "file.type_not_allowed"), (cut, "file.broken_pdf")):
+    # The page is text, which a slot accepts, but not a PDF as its name says: the applicant is told so.
+    for response, code in ((empty, "file.empty"), (page, "file.type_mismatch"), (cut, "file.broken_pdf")):
         error = response.json()["error"]
         assert response.status_code == 400 and error["code"] == code, response.text
         assert error["message"]["th"] and error["message"]["en"]
