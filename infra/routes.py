@@ -3,6 +3,9 @@
 The intake handler declares each route once (Powertools decorators with typed models and a
 ``security`` requirement). CDK builds API Gateway from that document, the local stack reads the
 synthesized template, and ``/api/openapi.json`` serves the same document: one source of truth.
+
+Intake serves every route but those whose operation names another function in ``x-eservice-function``
+(``POST /tsa``: the clock function holds the TSA key); API Gateway sends those to that function.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ __all__ = ["ApiRoute", "intake_routes"]
 
 REPO = Path(__file__).resolve().parents[1]
 _METHODS = ("get", "post", "put", "delete", "patch")
+#: The operation extension naming the function that serves a route intake only documents.
+SERVED_BY = "x-eservice-function"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,10 +31,11 @@ class ApiRoute:
     path: str
     auth: str | None  # "citizen" | "officer" | None (public)
     operation_id: str
+    function: str = "intake"  # the function that serves it: "intake", or the operation's x-eservice-function
 
 
 def intake_routes() -> list[ApiRoute]:
-    """Every route the intake function serves, from its OpenAPI document."""
+    """Every route of the intake function's OpenAPI document, with the function that serves it."""
     spec = importlib.util.spec_from_file_location("_intake_app_for_cdk", REPO / "functions/intake/app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -52,6 +58,7 @@ def intake_routes() -> list[ApiRoute]:
                     path=path,
                     auth=names[0] if names else None,
                     operation_id=operation.operationId or f"{method}{path}",
+                    function=str((operation.model_extra or {}).get(SERVED_BY, "intake")),
                 )
             )
     return sorted(routes, key=lambda r: (r.path, r.method))

@@ -604,18 +604,19 @@ class EServiceStack(Stack):
                 )
             return authorizers[name]
 
-        intake = apigw.LambdaIntegration(self.intake, proxy=True)
+        # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
+        # timestamp authority, Q3.8) and goes there instead.
+        integrations = {
+            name: apigw.LambdaIntegration(function, proxy=True)
+            for name, function in (("intake", self.intake), ("clock", self.clock))
+        }
         for route in intake_routes():
             resource = api.root.resource_for_path(route.path)
             options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
             if route.auth is not None:
                 options["authorizer"] = authorizer(route.auth)
                 options["authorization_type"] = apigw.AuthorizationType.COGNITO
-            resource.add_method(route.method, intake, **options)
-        # RFC 3161 timestamp authority of the clock function (Q3.8).
-        api.root.add_resource("tsa").add_method(
-            "POST", apigw.LambdaIntegration(self.clock, proxy=True), request_validator=validator
-        )
+            resource.add_method(route.method, integrations[route.function], **options)
 
         acl = wafv2.CfnWebACL(
             self,

@@ -99,7 +99,9 @@ def _tsa_http(event: dict[str, Any]) -> dict[str, Any]:
     from eservice_pdf.agency_keys import timestamp_authority
 
     body = event.get("body") or ""
-    query = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("latin-1")
+    # A query sent with a text media type arrives as text; any text is bytes (which then fail to parse as a
+    # TimeStampReq and get a rejection), never a crash on characters beyond Latin-1.
+    query = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8", "surrogatepass")
     reply = timestamp_authority().respond(query)
     return {
         "statusCode": 200,
