@@ -49,7 +49,7 @@ from constructs import Construct
 from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
 
 from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_providers, citizen_oauth_settings
-from .routes import REPO, intake_routes
+from .routes import GATEWAY_REFUSALS, REPO, intake_routes
 from .saga import RequestSaga
 
 __all__ = ["PYTHON_RUNTIME", "EServiceStack"]
@@ -604,6 +604,15 @@ class EServiceStack(Stack):
                 )
             return authorizers[name]
 
+        for refusal in GATEWAY_REFUSALS:
+            # DEFAULT_4XX/5XX keep the status API Gateway chose; the others have one fixed status.
+            keeps_status = refusal.response_type.startswith("DEFAULT_")
+            api.add_gateway_response(
+                f"Gateway{refusal.response_type.title().replace('_', '')}",
+                type=apigw.ResponseType.of(refusal.response_type),
+                status_code=None if keeps_status else str(refusal.status),
+                templates={"application/json": refusal.body()},
+            )
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
         integrations = {

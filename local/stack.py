@@ -42,7 +42,7 @@ from werkzeug.wrappers import Request, Response
 from eservice.tenant import tenants_dir
 
 from . import faults, lambda_runner, moto_cognito, moto_dynamodb
-from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
+from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, gateway_responses_from_template, routes_from_template
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
@@ -200,6 +200,7 @@ class LocalStack:
             },
             cognito_extensions=self._cognito_extensions,
             cognito_admin_token=self.admin_token,
+            gateway_responses=gateway_responses_from_template(self.template),
         )
 
     def stop(self, *, grace: float = GRACE_SECONDS) -> int:

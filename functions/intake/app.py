@@ -612,9 +612,9 @@ def answers(
 ) -> dict[int, OpenAPIResponse]:
     """The documented answers of one operation: its success (``model``, or a binary/text body) and every
     refusal it can give, each in the error shape (``ErrorBody``) with an example."""
-    content: dict[str, Any] = (
-        {media_type: {"model": model}} if model is not None else {media_type: {"schema": {"type": "string"}}}
-    )
+    content: dict[str, Any] = {media_type: {"model": model}} if model is not None else {media_type: {"schema": {}}}
+    if model is None and media_type == "application/json":
+        content = {media_type: {"schema": {"type": "object"}}}
     if media_type in BINARY_MEDIA_TYPES:
         content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
     success: OpenAPIResponse = {"description": description, "content": content}
@@ -735,7 +735,7 @@ def _draft_links(draft_id: str) -> dict[str, dict[str, Any]]:
     summary="My open drafts",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(DraftList, 401, 422, links=_draft_links("$response.body#/drafts/0/id")),
+    responses=answers(DraftList, 400, 401, 422, links=_draft_links("$response.body#/drafts/0/id")),
 )
 def list_drafts(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("drafts", applications().drafts(current_applicant(), limit=limit, cursor=cursor))
@@ -908,7 +908,7 @@ def submit(draft_id: str, body: Submission) -> dict[str, Any]:
     summary="My requests",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(RequestList, 401, 422, links=_request_links("$response.body#/requests/0/id")),
+    responses=answers(RequestList, 400, 401, 422, links=_request_links("$response.body#/requests/0/id")),
 )
 def my_requests(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("requests", applications().my_requests(current_applicant(), limit=limit, cursor=cursor))
@@ -1096,7 +1096,7 @@ def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
     "'<t>.<body>'>`. Each message is recorded once; a retry of a processed message answers `duplicate`.",
     tags=["payment"],
     enable_validation=False,  # the signature covers the raw bytes: they are verified before they are parsed
-    responses=answers(WebhookReceipt, 400, 401, 409, 413, 422),
+    responses=answers(WebhookReceipt, 400, 401, 404, 409, 413, 422),
 )
 def payment_webhook(provider: str, message: WebhookMessage = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
@@ -1229,6 +1229,7 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
     security=OFFICER,
     responses=answers(
         SlipList,
+        400,
         401,
         403,
         422,
@@ -1320,6 +1321,7 @@ def _finance() -> Officer:
     tags=["register"],
     responses=answers(
         LicencePage,
+        400,
         422,
         links={
             "Licence": link(

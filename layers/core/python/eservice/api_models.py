@@ -103,7 +103,7 @@ class Unit(ApiModel):
 class OfficeHours(ApiModel):
     opens: str
     closes: str
-    weekdays: list[int]
+    weekdays: list[str] = Field(description="mon ... sun")
     timezone: str
 
 
