@@ -30,7 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBear
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from eservice import clock_source
 from eservice.announcements import Announcements
@@ -425,6 +425,14 @@ class OnBehalfOfBody(BaseModel):
 
 
 class NewDraft(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"service_id": "fire-certificate", "answers": {"applicant_name": "สมชาย ใจดี", "purpose": "insurance"}}
+            ]
+        }
+    )
+
     service_id: str
     answers: dict[str, Any] = {}
     on_behalf_of: OnBehalfOfBody | None = None
@@ -461,6 +469,15 @@ class Withdrawal(BaseModel):
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"step": "review", "decision": "approve"},
+                {"step": "review", "decision": "more_documents", "what": "สำเนาทะเบียนบ้าน", "deadline": "2026-12-15"},
+            ]
+        }
+    )
+
     step: Literal["review", "approval", "signature", "dismissal", "unreachable"]
     decision: Annotated[str, Field(max_length=40)]
     reason: Annotated[str, Field(max_length=2000)] | None = None
@@ -470,10 +487,18 @@ class Decision(BaseModel):
 
 
 class Note(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"text": "ตรวจสอบสถานที่แล้ว ถูกต้องตามแบบ"}]})
+
     text: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class LicenceStatusChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "suspended", "reason": "ไม่ผ่านการตรวจสุขลักษณะ", "until": "2027-01-31"}]
+        }
+    )
+
     status: Literal["in_force", "suspended", "revoked"]
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     until: date | None = None
@@ -491,6 +516,10 @@ class SlipReport(BaseModel):
 
 
 class SlipDecision(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"decision": "verify"}, {"decision": "reject", "reason": "ยอดเงินไม่ตรงกับใบแจ้ง"}]}
+    )
+
     decision: Literal["verify", "reject"]
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
