@@ -25,7 +25,7 @@ from aws_cdk.assertions import Match, Template
 
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
 from infra.app import build_app, stack_name
-from infra.routes import intake_routes
+from infra.routes import GATEWAY_REFUSALS, intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
 NO_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}
@@ -711,3 +711,21 @@ def test_given_the_stack_then_a_daily_schedule_keeps_the_published_crl_current(r
     assert len(refresh) == 1
     assert refresh[0]["ScheduleExpression"] == "rate(1 day)"
     assert target(refresh[0]["Target"]["Arn"]) == fns["sign"]
+
+
+def test_given_api_gateways_own_refusals_then_they_have_the_error_shape_the_document_declares(
+    resources: Resources,
+) -> None:
+    answers = {
+        props(r)["ResponseType"]: props(r) for r in of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+    }
+
+    assert set(answers) == {r.response_type for r in GATEWAY_REFUSALS}
+    for refusal in GATEWAY_REFUSALS:
+        answer = answers[refusal.response_type]
+        error = json.loads(answer["ResponseTemplates"]["application/json"])["error"]
+        assert error["code"] == refusal.code and error["message"]["th"] and error["message"]["en"]
+        assert answer.get("StatusCode") == (
+            None if refusal.response_type.startswith("DEFAULT_") else str(refusal.status)
+        )
+    assert answers["UNAUTHORIZED"]["StatusCode"] == "401" and answers["THROTTLED"]["StatusCode"] == "429"
