@@ -54,7 +54,7 @@ from eservice.tenant import OFFICER_GROUPS, Tenant, examples_dir, tenants_dir
 from . import web_headers
 from .edge import edge_firewall_arn
 from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_providers, citizen_oauth_settings
-from .routes import REPO, intake_routes
+from .routes import GATEWAY_REFUSALS, REPO, intake_routes
 from .saga import RequestSaga
 
 __all__ = ["ORIGIN_VERIFY_HEADER", "PYTHON_RUNTIME", "TSA_BURST_LIMIT", "TSA_RATE_LIMIT", "EServiceStack"]
@@ -728,18 +728,28 @@ class EServiceStack(Stack):
                 )
             return authorizers[name]
 
-        intake = apigw.LambdaIntegration(self.intake, proxy=True)
+        for refusal in GATEWAY_REFUSALS:
+            # DEFAULT_4XX/5XX keep the status API Gateway chose; the others have one fixed status.
+            keeps_status = refusal.response_type.startswith("DEFAULT_")
+            api.add_gateway_response(
+                f"Gateway{refusal.response_type.title().replace('_', '')}",
+                type=apigw.ResponseType.of(refusal.response_type),
+                status_code=None if keeps_status else str(refusal.status),
+                templates={"application/json": refusal.body()},
+            )
+        # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
+        # timestamp authority, Q3.8) and goes there instead.
+        integrations = {
+            name: apigw.LambdaIntegration(function, proxy=True)
+            for name, function in (("intake", self.intake), ("clock", self.clock))
+        }
         for route in intake_routes():
             resource = api.root.resource_for_path(route.path)
             options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
             if route.auth is not None:
                 options["authorizer"] = authorizer(route.auth)
                 options["authorization_type"] = apigw.AuthorizationType.COGNITO
-            resource.add_method(route.method, intake, **options)
-        # RFC 3161 timestamp authority of the clock function (Q3.8).
-        api.root.add_resource("tsa").add_method(
-            "POST", apigw.LambdaIntegration(self.clock, proxy=True), request_validator=validator
-        )
+            resource.add_method(route.method, integrations[route.function], **options)
 
         self.api_origin = self._api_origin(api)
         return api

@@ -157,6 +157,26 @@ class _TokenBucket:
             return True
 
 
+@dataclass(frozen=True)
+class GatewayResponse:
+    """An answer API Gateway gives itself (no function runs): its status (None: keep the one chosen) and body."""
+
+    status: int | None
+    body: str
+
+
+def gateway_responses_from_template(template: Any) -> dict[str, GatewayResponse]:
+    """The API's gateway responses (``UNAUTHORIZED``, ``DEFAULT_4XX`` ...) by response type, as CDK declared them."""
+    answers = {}
+    for resource in template.of_type("AWS::ApiGateway::GatewayResponse").values():
+        props = resource["Properties"]
+        status = props.get("StatusCode")
+        answers[props["ResponseType"]] = GatewayResponse(
+            status=int(status) if status else None, body=props["ResponseTemplates"]["application/json"]
+        )
+    return answers
+
+
 class Front:
     """A WSGI application serving the whole local service on one port."""
 
@@ -174,6 +194,7 @@ class Front:
         foreign: tuple[str, ...] = (),
         cognito_extensions: list[Callable[[str, dict[str, Any]], Response | None]] | None = None,
         cognito_admin_token: str | None = None,
+        gateway_responses: dict[str, GatewayResponse] | None = None,
     ) -> None:
         """``csp``: the sites' content security policy (``web_headers.content_security_policy``).
 
@@ -181,6 +202,7 @@ class Front:
         provider): they get their own headers, not the sites' ones, as they would on AWS.
         """
         self._routes = routes
+        self._gateway_responses = gateway_responses or {}
         self._moto_url = moto_url
         self._region = region
         self._invoke = invoke
@@ -227,22 +249,34 @@ class Front:
             return _cors(Response(status=204))
         candidates = [r for r in self._routes if r.pattern.match(path)]
         if not candidates:
-            return _cors(_gateway_error(404, "Missing Authentication Token"))
+            return _cors(self._gateway_error("MISSING_AUTHENTICATION_TOKEN", 404, "Missing Authentication Token"))
         route = next((r for r in candidates if r.method == request.method), None)
         if route is None:
-            return _cors(_gateway_error(405, "Method Not Allowed"))
+            return _cors(self._gateway_error("MISSING_AUTHENTICATION_TOKEN", 405, "Method Not Allowed"))
         if route.throttle is not None and not route.throttle.take():
-            return _cors(_gateway_error(429, "Too Many Requests"))
+            return _cors(self._gateway_error("THROTTLED", 429, "Too Many Requests"))
         claims: dict[str, str] | None = None
         if route.user_pool_id is not None:
             claims = self._verify(request.headers.get("Authorization", ""), route.user_pool_id)
             if claims is None:
-                return _cors(_gateway_error(401, "Unauthorized"))
+                return _cors(self._gateway_error("UNAUTHORIZED", 401, "Unauthorized"))
         match = route.pattern.match(path)
         assert match is not None
         event = self._proxy_event(request, route, path, match.groupdict(), claims)
         result = self._invoke(route.function, event)
+        if "statusCode" not in result:
+            # The function raised: API Gateway answers 502 without the detail.
+            return _cors(self._gateway_error("DEFAULT_5XX", 502, "Internal server error"))
         return _cors(self._response(result))
+
+    def _gateway_error(self, response_type: str, status: int, message: str) -> Response:
+        """API Gateway's own answer: the template's body and status when the stack declares one."""
+        declared = self._gateway_responses.get(response_type) or self._gateway_responses.get(
+            "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        )
+        if declared is None:
+            return _gateway_error(status, message)
+        return Response(declared.body, status=declared.status or status, content_type="application/json")
 
     def _proxy_event(
         self,
@@ -294,9 +328,6 @@ class Front:
 
     @staticmethod
     def _response(result: dict[str, Any]) -> Response:
-        if "statusCode" not in result:
-            # The function raised: API Gateway answers 502 without the detail.
-            return _gateway_error(502, "Internal server error")
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
         response = Response(data, status=int(result["statusCode"]))

@@ -47,7 +47,13 @@ from infra import web_headers
 
 from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
 from .fake_line import FakeLine
-from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
+from .front import (
+    ADMIN_TOKEN_HEADER,
+    Front,
+    LocalServer,
+    gateway_responses_from_template,
+    routes_from_template,
+)
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
 from .malware_scan import MalwareScanner
 from .payment_simulator import PaymentSimulator
@@ -225,6 +231,7 @@ class LocalStack:
             },
             cognito_extensions=self._cognito_extensions,
             cognito_admin_token=self.admin_token,
+            gateway_responses=gateway_responses_from_template(self.template),
         )
 
     def stop(self, *, grace: float = GRACE_SECONDS) -> int:

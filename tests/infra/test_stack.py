@@ -25,7 +25,7 @@ from aws_cdk.assertions import Match, Template
 
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
 from infra.app import build_app, edge_stack_name, stack_name
-from infra.routes import intake_routes
+from infra.routes import GATEWAY_REFUSALS, intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
 NO_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}
@@ -383,17 +383,20 @@ def test_given_each_api_method_then_its_path_decides_who_must_be_signed_in(resou
             pytest.fail(f"{where}: a route outside the known citizen, officer and public areas")
 
 
-def test_given_the_api_then_its_methods_are_exactly_the_intake_routes_plus_the_tsa(resources: Resources) -> None:
+def test_given_the_api_then_its_methods_are_exactly_the_documented_routes(resources: Resources) -> None:
     intake, clock = functions_by_service(resources)["intake"], functions_by_service(resources)["clock"]
     pools = {"officer": officer_pool(resources), "citizen": citizen_pool(resources), None: None}
     methods = api_methods(resources)
+    routes = intake_routes()
 
     served_by_intake = {(m.http_method, m.path, m.pool) for m in methods if m.function == intake}
-    declared = {(r.method, r.path, pools[r.auth]) for r in intake_routes()}
+    declared = {(r.method, r.path, pools[r.auth]) for r in routes if r.function == "intake"}
     assert served_by_intake == declared
+    # The TSA is documented in intake's OpenAPI document, but the clock function (with the TSA key) serves it.
+    assert {(r.method, r.path, r.function) for r in routes if r.function != "intake"} == {("POST", "/tsa", "clock")}
     assert {(m.http_method, m.path) for m in methods if m.function != intake} == {("POST", "/tsa")}
     assert next(m for m in methods if m.path == "/tsa").function == clock
-    assert len(methods) == len(declared) + 1  # no method twice
+    assert len(methods) == len(routes)  # no method twice, none undocumented
 
 
 def test_given_the_api_stage_then_the_web_firewall_guards_it(resources: Resources) -> None:
@@ -782,3 +785,21 @@ def test_given_the_stack_then_a_daily_schedule_keeps_the_published_crl_current(r
     assert len(refresh) == 1
     assert refresh[0]["ScheduleExpression"] == "rate(1 day)"
     assert target(refresh[0]["Target"]["Arn"]) == fns["sign"]
+
+
+def test_given_api_gateways_own_refusals_then_they_have_the_error_shape_the_document_declares(
+    resources: Resources,
+) -> None:
+    answers = {
+        props(r)["ResponseType"]: props(r) for r in of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+    }
+
+    assert set(answers) == {r.response_type for r in GATEWAY_REFUSALS}
+    for refusal in GATEWAY_REFUSALS:
+        answer = answers[refusal.response_type]
+        error = json.loads(answer["ResponseTemplates"]["application/json"])["error"]
+        assert error["code"] == refusal.code and error["message"]["th"] and error["message"]["en"]
+        assert answer.get("StatusCode") == (
+            None if refusal.response_type.startswith("DEFAULT_") else str(refusal.status)
+        )
+    assert answers["UNAUTHORIZED"]["StatusCode"] == "401" and answers["THROTTLED"]["StatusCode"] == "429"
