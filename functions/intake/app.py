@@ -36,10 +36,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from eservice import clock_source
 from eservice.announcements import Announcements
 from eservice.api_models import (
+    AccessLogPage,
     Agency,
     Announcement,
     AnnouncementPage,
     CardCheckout,
+    Channels,
     CheckedAttachment,
     Confirmation,
     Digest,
@@ -47,8 +49,11 @@ from eservice.api_models import (
     Draft,
     DraftList,
     ErrorBody,
+    FileLink,
     LicenceEntry,
     LicencePage,
+    LineLinkCode,
+    LineWebhookOutcome,
     MyProfile,
     OfficerMe,
     OfficerRequestDetail,
@@ -771,6 +776,13 @@ class ChannelChoice(BaseModel):
     line: bool
 
 
+class LineWebhookBody(BaseModel):
+    """What LINE sends (Messaging API webhook): the bot's user id and the events."""
+
+    destination: str
+    events: list[dict[str, Any]]
+
+
 @cache
 def contact_channels() -> ContactChannels:
     return ContactChannels(repos=database().repositories, tenant=tenant())
@@ -783,12 +795,24 @@ def line_api() -> LineApi:
     return LineApi(base_url=settings().line_api_base, credentials=LineCredentials.from_secret_string(secret))
 
 
-@app.get("/me/channels", summary="How I am told: e-mail, SMS, LINE", tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/me/channels",
+    summary="How I am told: e-mail, SMS, LINE",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Channels, 401),
+)
 def get_channels() -> dict[str, Any]:
     return contact_channels().of(current_applicant())
 
 
-@app.put("/me/channels", summary="Choose SMS and LINE (e-mail is always on)", tags=["citizen"], security=CITIZEN)
+@app.put(
+    "/me/channels",
+    summary="Choose SMS and LINE (e-mail is always on)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Channels, 401, 404, *JSON_BODY),
+)
 def put_channels(body: ChannelChoice) -> dict[str, Any]:
     return contact_channels().choose(current_applicant(), sms=body.sms, line=body.line)
 
@@ -798,13 +822,23 @@ def put_channels(body: ChannelChoice) -> dict[str, Any]:
     summary="A one-time code to send to the agency's LINE Official Account",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(LineLinkCode, 401, 404),
 )
 def new_line_code() -> dict[str, Any]:
     return contact_channels().link_code(current_applicant())
 
 
-@app.post("/line/webhook", summary="LINE Messaging API webhook (X-Line-Signature, HMAC-SHA256)", tags=["citizen"])
-def line_webhook() -> dict[str, Any]:
+@app.post(
+    "/line/webhook",
+    summary="LINE Messaging API webhook (X-Line-Signature, HMAC-SHA256)",
+    description="LINE signs the raw body: header `X-Line-Signature` is the base64 HMAC-SHA256 of the body with "
+    "the channel secret. A text message carrying a link code links the sender's LINE account; an unfollow "
+    "stops LINE messages.",
+    tags=["citizen"],
+    enable_validation=False,  # the signature covers the raw bytes: they are verified before they are parsed
+    responses=answers(LineWebhookOutcome, 400, 401, 404, 413),
+)
+def line_webhook(message: LineWebhookBody = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
     raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
     if not tenant().notifications.line_enabled or not settings().line_secret_arn:
@@ -938,6 +972,7 @@ def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(UploadOffer, 401, 404, 409, *JSON_BODY, status=201, description="The upload form"),
 )
 def start_oversize_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     return applications().start_oversize_upload(
@@ -1293,6 +1328,7 @@ def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[s
     summary="A short-lived download link for one attached file (the download is recorded)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(FileLink, 401, 403, 404),
 )
 def officer_attachment(request_id: str, attachment_id: str) -> dict[str, Any]:
     return officers().attachment_download(current_officer(), request_id, attachment_id)
@@ -1303,6 +1339,7 @@ def officer_attachment(request_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Who read the request's personal data or downloaded its files, and when (head and admin only)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(AccessLogPage, 400, 401, 403, 404),
 )
 def officer_access_log(request_id: str, limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("entries", officers().access_log(current_officer(), request_id, limit=limit, cursor=cursor))
@@ -1335,6 +1372,7 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
     summary="Fill in what the agency adds to the licence (Q7.1)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_licence_fields(request_id: str, body: LicenceFields) -> dict[str, Any]:
     return officers().set_licence_fields(current_officer(), request_id, body.values)

@@ -98,12 +98,14 @@ def test_given_the_tsa_then_it_is_documented_and_served_by_the_clock_function(do
 
 
 def test_given_the_post_operations_then_each_reads_a_documented_body_or_none_by_design(document) -> None:
-    # Checking a file and paying by card take nothing but the path: every other POST documents its body.
+    # Checking a file, paying by card and asking for a LINE link code take nothing but the path: every other
+    # POST documents its body.
     bodiless = {path for method, path, op in operations(document) if method == "post" and "requestBody" not in op}
     assert bodiless == {
         "/drafts/{draft_id}/attachments/{attachment_id}/check",
         "/requests/{request_id}/attachments/{attachment_id}/check",
         "/requests/{request_id}/payments/card",
+        "/me/channels/line-code",
     }
     assert "application/pdf" in document["paths"]["/verify"]["post"]["requestBody"]["content"]
     webhook = document["paths"]["/payments/webhook/{provider}"]["post"]["requestBody"]["content"]["application/json"]

@@ -20,11 +20,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AccessLogEntry",
+    "AccessLogPage",
     "Agency",
     "Announcement",
     "AnnouncementPage",
     "Bilingual",
     "CardCheckout",
+    "Channels",
     "CheckedAttachment",
     "Confirmation",
     "Digest",
@@ -32,8 +35,11 @@ __all__ = [
     "Draft",
     "DraftList",
     "ErrorBody",
+    "FileLink",
     "LicenceEntry",
     "LicencePage",
+    "LineLinkCode",
+    "LineWebhookOutcome",
     "MyProfile",
     "OfficerMe",
     "OfficerRequestDetail",
@@ -492,3 +498,56 @@ class Verification(ApiModel):
     sha256: str
     issued_by_us: bool
     licence: LicenceEntry | None = None
+
+
+# --- officers' reads, channels, LINE ------------------------------------------------------------------------
+class AccessLogEntry(ApiModel):
+    at: str
+    by: dict[str, Any] = Field(description="The officer's id and role (never the applicant's data)")
+    action: str = Field(description="request.read or file.download")
+    target: dict[str, Any] | None = None
+
+
+class AccessLogPage(ApiModel):
+    entries: list[AccessLogEntry]
+    next_cursor: str | None
+
+
+class FileLink(ApiModel):
+    url: str = Field(description="Short-lived download link")
+    file_name: str
+    expires_in: int
+
+
+class EmailChannel(ApiModel):
+    on: bool
+    address: str | None
+
+
+class SmsChannel(ApiModel):
+    on: bool
+    phone: str | None
+
+
+class LineChannel(ApiModel):
+    available: bool
+    linked: bool
+    on: bool
+    official_account: str | None
+
+
+class Channels(ApiModel):
+    email: EmailChannel
+    sms: SmsChannel
+    line: LineChannel
+
+
+class LineLinkCode(ApiModel):
+    code: str = Field(description="Send it as a chat message to the agency's LINE Official Account")
+    expires_at: str
+    official_account: str | None
+
+
+class LineWebhookOutcome(ApiModel):
+    linked: int
+    unlinked: int
