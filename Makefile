@@ -37,9 +37,9 @@ bench: $(VENV)/.installed
 synth: $(VENV)/.installed
 	$(PY) -c "import aws_cdk as cdk; from infra.app import build_app; build_app(cdk.App(outdir='cdk.out')).synth()"
 
-## deploy: one tenant's stack to the AWS account of your credentials (TENANT=klongnoy)
+## deploy: one tenant's stacks (its edge firewall in us-east-1 first) to the AWS account of your credentials (TENANT=klongnoy)
 deploy: $(VENV)/.installed
-	npx --yes aws-cdk@2 deploy -c tenant=$${TENANT:-klongnoy}
+	npx --yes aws-cdk@2 deploy --all -c tenant=$${TENANT:-klongnoy}
 
 clean:
 	rm -rf .local cdk.out .pytest_cache .mypy_cache .ruff_cache

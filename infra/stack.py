@@ -18,6 +18,7 @@ from aws_cdk import (
     CfnOutput,
     DockerImage,
     Duration,
+    Fn,
     ILocalBundling,
     RemovalPolicy,
     Stack,
@@ -25,12 +26,14 @@ from aws_cdk import (
     Validations,
 )
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_guardduty as guardduty
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -46,15 +49,24 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from eservice.tenant import OFFICER_GROUPS, Tenant, tenants_dir
+from eservice.tenant import OFFICER_GROUPS, Tenant, examples_dir, tenants_dir
 
+from . import web_headers
+from .edge import edge_firewall_arn
 from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_providers, citizen_oauth_settings
-from .routes import REPO, intake_routes
+from .routes import GATEWAY_REFUSALS, REPO, intake_routes
 from .saga import RequestSaga
 
-__all__ = ["PYTHON_RUNTIME", "EServiceStack"]
+__all__ = ["ORIGIN_VERIFY_HEADER", "PYTHON_RUNTIME", "TSA_BURST_LIMIT", "TSA_RATE_LIMIT", "EServiceStack"]
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_13
+#: Where uploads wait to be checked: the only prefix GuardDuty scans and the only one that expires.
+MALWARE_SCANNED_PREFIX = "quarantine/"
+#: The header CloudFront adds to every API request; the API's firewall lets nothing else in.
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+#: POST /tsa, all callers together (requests per second, burst): the edge also limits each address.
+TSA_RATE_LIMIT = 5
+TSA_BURST_LIMIT = 10
 _PIP_PLATFORM = ["--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--only-binary=:all:"]
 
 
@@ -102,6 +114,11 @@ def _layer_code(name: str) -> lambda_.Code:
             ],
         ),
     )
+
+
+def _abort_incomplete_uploads() -> s3.LifecycleRule:
+    """An unfinished multipart upload is never an object of the record; its parts stop being billed after a day."""
+    return s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1))
 
 
 class EServiceStack(Stack):
@@ -158,9 +175,22 @@ class EServiceStack(Stack):
             )
 
         self.access_logs = self._bucket("AccessLogs", logs_bucket=None, kms_encrypted=False)
-        self.uploads = self._bucket("Uploads")
+        # Lifecycle (issue 10): only unchecked uploads in quarantine/ expire; accepted attachments (clean/),
+        # issued documents and exports are the record and never expire (R-4.8, Q4.6).
+        self.uploads = self._bucket(
+            "Uploads",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="QuarantineExpires",
+                    prefix=MALWARE_SCANNED_PREFIX,
+                    expiration=Duration.days(tenant.security.quarantine_days),
+                ),
+                _abort_incomplete_uploads(),
+            ],
+        )
+        # Browsers send files with the signed upload form (an S3 POST policy that limits size and type).
         self.uploads.add_cors_rule(
-            allowed_methods=[s3.HttpMethods.PUT],
+            allowed_methods=[s3.HttpMethods.POST],
             allowed_origins=[f"https://{tenant.domain}", f"https://eservice.{tenant.domain}"],
             allowed_headers=["*"],
             max_age=3000,
@@ -171,9 +201,28 @@ class EServiceStack(Stack):
             # Issued documents and evidence are kept; object lock stops deletion (R-4.8, Q4.6).
             object_lock_enabled=True,
             object_lock_default_retention=s3.ObjectLockRetention.governance(Duration.days(3650)),
+            lifecycle_rules=[_abort_incomplete_uploads()],
         )
-        self.exports = self._bucket("Exports", versioned=True)
-        self.sites = self._bucket("Sites", kms_encrypted=False)
+        # Published exports are read-only files (R-5.3): a replaced version is kept, in cheaper storage.
+        self.exports = self._bucket(
+            "Exports",
+            versioned=True,
+            lifecycle_rules=[
+                _abort_incomplete_uploads(),
+                s3.LifecycleRule(
+                    id="SupersededExportsToArchive",
+                    noncurrent_version_transitions=[
+                        s3.NoncurrentVersionTransition(
+                            storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                            transition_after=Duration.days(30),
+                        )
+                    ],
+                ),
+            ],
+        )
+        self.sites = self._bucket("Sites", kms_encrypted=False, lifecycle_rules=[_abort_incomplete_uploads()])
+        if tenant.security.malware_scanning:
+            self._malware_protection()
 
         # --- identity (Q2, Q9.1) ------------------------------------------------------------
         self.citizen_pool = cognito.UserPool(
@@ -291,6 +340,20 @@ class EServiceStack(Stack):
             encryption_key=self.data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
         )
+        # Q4.4: the LINE channel's secret and access token, as JSON, put there by the agency's admin from
+        # the LINE Developers console (the generated value only keeps the secret from being empty).
+        self.line_secret = secretsmanager.Secret(
+            self,
+            "LineChannelSecret",
+            description=f"{tenant.id}: LINE Messaging API channel_secret and channel_access_token (JSON)",
+            encryption_key=self.data_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"channel_access_token": ""}',
+                generate_string_key="channel_secret",
+                exclude_punctuation=True,
+                password_length=32,
+            ),
+        )
         # R-3.2: bounces and complaints come back to notify, which flags the applicant as hard to reach.
         self.mail_events = sns.Topic(self, "MailEvents", master_key=self.data_key, enforce_ssl=True)
         self.data_key.grant(iam.ServicePrincipal("ses.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
@@ -314,6 +377,11 @@ class EServiceStack(Stack):
         self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
         self.notify = self._function("notify", memory=256, timeout=60)
         self.notify.add_environment("MAIL_CONFIGURATION_SET", self.mail_configuration.configuration_set_name)
+        for fn in (self.intake, self.notify):
+            # Pushes to LINE and the webhook that links accounts (the local stack points LINE_API_BASE at its fake).
+            fn.add_environment("LINE_SECRET_ARN", self.line_secret.secret_arn)
+            fn.add_environment("LINE_API_BASE", "https://api.line.me")
+            self.line_secret.grant_read(fn)
         self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.notify))
         self._grant_function_access()
 
@@ -357,6 +425,7 @@ class EServiceStack(Stack):
         self.intake.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
         self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
         self.clock.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
+        self.notify.add_environment("SIGN_FUNCTION", self.sign.function_name)
         self.clock.grant_invoke(self.scheduler_role)
         # R-1.7: officers check new and changed requests at least twice per working day (08:30, 16:30).
         self.notify.grant_invoke(self.scheduler_role)
@@ -375,44 +444,19 @@ class EServiceStack(Stack):
         # --- the REST API -------------------------------------------------------------------
         self.api = self._rest_api()
 
-        # --- the two static sites (citizen, officer) ------------------------------------------
-        sites_origin = origins.S3BucketOrigin.with_origin_access_control(self.sites)
-        self.distribution = cloudfront.Distribution(
-            self,
-            "SitesDistribution",
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=sites_origin,
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-            ),
-            # The API under the same origin as the sites (/api/* -> the "api" stage): no CORS needed.
-            additional_behaviors={
-                "/api/*": cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(self.api, origin_path="/"),
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                ),
-                # Trust material at the URLs the certificates name (CRL distribution point, caIssuers):
-                # pki/ in the sites bucket, written by the sign function (see _publish_trust_material).
-                "/pki/*": cloudfront.BehaviorOptions(
-                    origin=sites_origin,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                    cache_policy=self._pki_cache_policy(),
-                ),
-            },
-            default_root_object="index.html",
-            enable_logging=True,
-            log_bucket=self.access_logs,
-            log_file_prefix="cloudfront/",
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-        )
+        # --- the two static sites (citizen, officer) and the API behind one CloudFront ---------------
+        self.distribution = self._distribution()
 
         self._publish_sites()
         self._publish_trust_material()
         self._monitoring()
         self._acknowledge_nag_findings()
-        CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(
+            self,
+            "ApiOriginDnsTarget",
+            value=self.api_origin.domain_name_alias_domain_name,
+            description=f"CNAME api-origin.{tenant.domain} to this: CloudFront reaches the API there",
+        )
         CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")
         CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
         CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
@@ -446,6 +490,76 @@ class EServiceStack(Stack):
             **server_logs,
             **kwargs,
         )
+
+    def _malware_protection(self) -> None:
+        """Q9.2: GuardDuty Malware Protection for S3 scans each new upload in quarantine/ and tags it with its
+        verdict (``GuardDutyMalwareScanStatus``); the intake accepts a file only once it reads NO_THREATS_FOUND.
+
+        The role is what GuardDuty's documentation asks for: its own EventBridge rule, the bucket's
+        notifications, reading and tagging the protected objects, the validation object, and the data key.
+        """
+        service = "malware-protection-plan.guardduty.amazonaws.com"
+        role = iam.Role(
+            self,
+            "MalwareScanRole",
+            assumed_by=iam.ServicePrincipal(service),
+            description="GuardDuty Malware Protection for S3: scan and tag uploads in quarantine/",
+        )
+        rule = self.format_arn(
+            service="events", resource="rule", resource_name="DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*"
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
+                resources=[rule],
+                conditions={"StringLike": {"events:ManagedBy": service}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["events:DescribeRule", "events:ListTargetsByRule"], resources=[rule])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutBucketNotification", "s3:GetBucketNotification", "s3:ListBucket"],
+                resources=[self.uploads.bucket_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectTagging",
+                    "s3:GetObjectVersionTagging",
+                    "s3:PutObjectTagging",
+                    "s3:PutObjectVersionTagging",
+                ],
+                resources=[self.uploads.arn_for_objects(f"{MALWARE_SCANNED_PREFIX}*")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[self.uploads.arn_for_objects("malware-protection-resource-validation-object")],
+            )
+        )
+        self.data_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+        plan = guardduty.CfnMalwareProtectionPlan(
+            self,
+            "MalwareProtection",
+            role=role.role_arn,
+            protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
+                s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(
+                    bucket_name=self.uploads.bucket_name, object_prefixes=[MALWARE_SCANNED_PREFIX]
+                )
+            ),
+            actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
+                tagging=guardduty.CfnMalwareProtectionPlan.CFNTaggingProperty(status="ENABLED")
+            ),
+        )
+        # GuardDuty checks the role's permissions when the plan is created.
+        plan.node.add_dependency(role)
+        self.malware_scan_role = role
 
     def _function(self, name: str, *, memory: int, timeout: int, pdf: bool = False) -> lambda_.Function:
         log_group = logs.LogGroup(
@@ -535,6 +649,8 @@ class EServiceStack(Stack):
         self.sign.grant_invoke(self.intake)
         self.notify.grant_invoke(self.intake)
         self.notify.grant_invoke(self.clock)
+        # notify has the sign function make the sealed notice an e-mail carries (R-4.3-R-4.5).
+        self.sign.grant_invoke(self.notify)
         self.clock.grant_invoke(self.intake)
         self.dead_letters.grant_send_messages(self.clock)
         self.email_identity.grant_send_email(self.notify)
@@ -574,6 +690,12 @@ class EServiceStack(Stack):
                 stage_name="api",
                 throttling_rate_limit=50,
                 throttling_burst_limit=100,
+                # The public TSA signs with KMS on every call: its own, much lower ceiling (all callers).
+                method_options={
+                    "/tsa/POST": apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=TSA_RATE_LIMIT, throttling_burst_limit=TSA_BURST_LIMIT
+                    )
+                },
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 tracing_enabled=True,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -592,6 +714,8 @@ class EServiceStack(Stack):
             cloud_watch_role=True,
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=["application/pdf", "application/timestamp-query", "multipart/form-data"],
+            # Every call passes CloudFront and its firewall (api-origin.<domain>, see _api_origin).
+            disable_execute_api_endpoint=True,
         )
         validator = api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
         pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
@@ -605,55 +729,79 @@ class EServiceStack(Stack):
                 )
             return authorizers[name]
 
-        intake = apigw.LambdaIntegration(self.intake, proxy=True)
+        for refusal in GATEWAY_REFUSALS:
+            # DEFAULT_4XX/5XX keep the status API Gateway chose; the others have one fixed status.
+            keeps_status = refusal.response_type.startswith("DEFAULT_")
+            api.add_gateway_response(
+                f"Gateway{refusal.response_type.title().replace('_', '')}",
+                type=apigw.ResponseType.of(refusal.response_type),
+                status_code=None if keeps_status else str(refusal.status),
+                templates={"application/json": refusal.body()},
+            )
+        # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
+        # timestamp authority, Q3.8) and goes there instead.
+        integrations = {
+            name: apigw.LambdaIntegration(function, proxy=True)
+            for name, function in (("intake", self.intake), ("clock", self.clock))
+        }
         for route in intake_routes():
             resource = api.root.resource_for_path(route.path)
             options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
             if route.auth is not None:
                 options["authorizer"] = authorizer(route.auth)
                 options["authorization_type"] = apigw.AuthorizationType.COGNITO
-            resource.add_method(route.method, intake, **options)
-        # RFC 3161 timestamp authority of the clock function (Q3.8).
-        api.root.add_resource("tsa").add_method(
-            "POST", apigw.LambdaIntegration(self.clock, proxy=True), request_validator=validator
-        )
+            resource.add_method(route.method, integrations[route.function], **options)
 
+        self.api_origin = self._api_origin(api)
+        return api
+
+    def _api_origin(self, api: apigw.RestApi) -> apigw.DomainName:
+        """The API's only way in: ``api-origin.<domain>``, reached by CloudFront and refused to anyone else.
+
+        The ``execute-api`` endpoint is disabled, so CloudFront needs a host of its own for the API: a
+        regional custom domain (ACM certificate, DNS-validated by the agency) mapped at ``/api`` to the
+        stage. A direct call to that host would still pass by the edge firewall, so a regional web ACL
+        on the stage lets through only requests carrying CloudFront's origin header: a value unique to
+        this stack (its CloudFormation id), never written in the repository, sent by CloudFront only.
+        """
+        name = f"api-origin.{self.tenant.domain}"
+        domain = apigw.DomainName(
+            self,
+            "ApiOriginDomain",
+            domain_name=name,
+            certificate=acm.Certificate(
+                self, "ApiOriginCertificate", domain_name=name, validation=acm.CertificateValidation.from_dns()
+            ),
+            endpoint_type=apigw.EndpointType.REGIONAL,
+            security_policy=apigw.SecurityPolicy.TLS_1_2,
+        )
+        domain.add_base_path_mapping(api, base_path="api", stage=api.deployment_stage)
         acl = wafv2.CfnWebACL(
             self,
             "ApiFirewall",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
             scope="REGIONAL",
+            description="Only CloudFront, which sends the origin header of this stack, may call the API origin domain",
             visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name="eservice-api", sampled_requests_enabled=True
+                cloud_watch_metrics_enabled=True, metric_name="eservice-api-origin", sampled_requests_enabled=True
             ),
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
-                    name="aws-common",
+                    name="from-cloudfront",
                     priority=0,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS",
-                            name="AWSManagedRulesCommonRuleSet",
-                            # uploads go to S3 directly, but verification posts a PDF body
-                            excluded_rules=[wafv2.CfnWebACL.ExcludedRuleProperty(name="SizeRestrictions_BODY")],
+                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                single_header={"Name": ORIGIN_VERIFY_HEADER.lower()}
+                            ),
+                            positional_constraint="EXACTLY",
+                            search_string=self.origin_secret,
+                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
                         )
                     ),
                     visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                        cloud_watch_metrics_enabled=True, metric_name="aws-common", sampled_requests_enabled=True
-                    ),
-                ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="per-ip-rate",
-                    priority=1,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            aggregate_key_type="IP", limit=1000
-                        )
-                    ),
-                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                        cloud_watch_metrics_enabled=True, metric_name="per-ip-rate", sampled_requests_enabled=True
+                        cloud_watch_metrics_enabled=True, metric_name="from-cloudfront", sampled_requests_enabled=True
                     ),
                 ),
             ],
@@ -661,7 +809,101 @@ class EServiceStack(Stack):
         wafv2.CfnWebACLAssociation(
             self, "ApiFirewallAssociation", resource_arn=api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
         )
-        return api
+        return domain
+
+    @property
+    def origin_secret(self) -> str:
+        """The origin header's value: the UUID ending this stack's CloudFormation id (unguessable, stable)."""
+        return Fn.select(2, Fn.split("/", self.stack_id))
+
+    def _distribution(self) -> cloudfront.Distribution:
+        """CloudFront in front of everything: the sites from S3, ``/api/*`` from the API's origin domain.
+
+        Every behaviour sends the same security headers (``web_headers``), and the edge firewall
+        (us-east-1, ``infra/edge.py``) guards them all.
+        """
+        sites_origin = origins.S3BucketOrigin.with_origin_access_control(self.sites)
+        headers = self._response_headers_policy()
+        api_origin = origins.HttpOrigin(
+            self.api_origin.domain_name,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            custom_headers={ORIGIN_VERIFY_HEADER: self.origin_secret},
+        )
+        return cloudfront.Distribution(
+            self,
+            "SitesDistribution",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=sites_origin,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=headers,
+            ),
+            # The API under the same origin as the sites (/api/* -> the "api" stage): no CORS needed.
+            additional_behaviors={
+                "/api/*": cloudfront.BehaviorOptions(
+                    origin=api_origin,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    response_headers_policy=headers,
+                ),
+                # Trust material at the URLs the certificates name (CRL distribution point, caIssuers):
+                # pki/ in the sites bucket, written by the sign function (see _publish_trust_material).
+                "/pki/*": cloudfront.BehaviorOptions(
+                    origin=sites_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=self._pki_cache_policy(),
+                    response_headers_policy=headers,
+                ),
+            },
+            default_root_object="index.html",
+            enable_logging=True,
+            log_bucket=self.access_logs,
+            log_file_prefix="cloudfront/",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            web_acl_id=edge_firewall_arn(self, tenant_id=self.tenant.id),
+        )
+
+    def site_csp(self) -> str:
+        """The sites' CSP with the origins they call on AWS (see ``web_headers``)."""
+        cognito = f"https://cognito-idp.{self.region}.amazonaws.com"
+        hosted = self.federation.sign_in_url
+        uploads = [
+            f"https://{self.uploads.bucket_regional_domain_name}",
+            f"https://{self.uploads.bucket_name}.s3.amazonaws.com",
+        ]
+        return web_headers.content_security_policy(connect=[cognito, hosted, *uploads], form_action=[hosted])
+
+    def _response_headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
+        referrer = cloudfront.HeadersReferrerPolicy[web_headers.REFERRER_POLICY.upper().replace("-", "_")]
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="CSP without inline code, HSTS, no framing, nosniff, referrer and permissions policies",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=self.site_csp(), override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.seconds(web_headers.HSTS_MAX_AGE_SECONDS),
+                    include_subdomains=True,
+                    override=True,
+                ),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption[web_headers.FRAME_OPTIONS], override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer, override=True),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(
+                        header="Permissions-Policy", value=web_headers.PERMISSIONS_POLICY, override=True
+                    )
+                ]
+            ),
+        )
 
     def _publish_sites(self) -> None:
         """The citizen site at / and the officer SPA at /officer/, with the config.json they start from."""
@@ -681,17 +923,35 @@ class EServiceStack(Stack):
             },
             "local": False,
         }
+        # Cache-Control as web_headers says (the local front sends the same): fonts immutable, the rest
+        # revalidated on every use (ETag), so a deploy is seen at once without waiting for any cache.
+        revalidated = [s3deploy.CacheControl.from_string(web_headers.CACHE_REVALIDATE)]
+        # Q3.4: the tenant's example documents, linked from each upload slot, at /examples/<file>.
+        examples = examples_dir(tenants_dir() / f"{self.tenant.id}.yaml", self.tenant.id)
+        has_examples = any(d.example for s in self.tenant.services for d in s.documents)
         citizen = s3deploy.BucketDeployment(
             self,
             "CitizenSite",
             sources=[
-                s3deploy.Source.asset(str(REPO / "web" / "citizen")),
+                s3deploy.Source.asset(str(REPO / "web" / "citizen"), exclude=["fonts/*"]),
                 s3deploy.Source.json_data("config.json", config),
+                # tenants/<id>/ holds only examples/, so its keys are examples/<file>.
+                *([s3deploy.Source.asset(str(examples.parent))] if has_examples else []),
             ],
             destination_bucket=self.sites,
             distribution=self.distribution,
             distribution_paths=["/index.html", "/config.json"],
             prune=False,
+            cache_control=revalidated,
+        )
+        fonts = s3deploy.BucketDeployment(
+            self,
+            "SiteFonts",
+            sources=[s3deploy.Source.asset(str(REPO / "web" / "citizen" / "fonts"))],
+            destination_bucket=self.sites,
+            destination_key_prefix="fonts/",
+            prune=False,
+            cache_control=[s3deploy.CacheControl.from_string(web_headers.CACHE_IMMUTABLE)],
         )
         officer = s3deploy.BucketDeployment(
             self,
@@ -702,8 +962,10 @@ class EServiceStack(Stack):
             distribution=self.distribution,
             distribution_paths=["/officer/*"],
             prune=False,
+            cache_control=revalidated,
         )
-        officer.node.add_dependency(citizen)
+        fonts.node.add_dependency(citizen)
+        officer.node.add_dependency(fonts)
         # CDK's one publishing function: acknowledged on it alone, so no other role may ever delete objects.
         publisher = next(c for c in self.node.children if c.node.id.startswith("Custom::CDKBucketDeployment"))
         reason = (
@@ -812,8 +1074,6 @@ class EServiceStack(Stack):
             "AwsSolutions-COG4": "Same public routes as APIG4; every applicant and officer route uses a Cognito "
             "authorizer",
             "AwsSolutions-CFR1": "Thai citizens abroad must reach the e-Service, so no geo restriction",
-            "AwsSolutions-CFR2": "CloudFront WAF ACLs live in us-east-1; the agency attaches one there. The API, "
-            "which holds all data, has a regional WAF",
             "AwsSolutions-CFR4": "The default CloudFront certificate allows TLSv1; the agency's own domain "
             "certificate (TLSv1.2_2021) replaces it at go-live",
             "AwsSolutions-COG2": "MFA is required for officers; for citizens it is optional by law: IAL1 services "
@@ -821,8 +1081,9 @@ class EServiceStack(Stack):
             "AwsSolutions-COG3": "Threat protection is on for officers (Plus plan); the citizen pool uses the "
             "Essentials plan to stay within a small agency's budget",
             "AwsSolutions-SQS3": "This queue is itself the dead-letter queue",
-            "AwsSolutions-SMG4": "The webhook secret is shared with the payment provider and rotated by agreement "
-            "with it (a new secret on both sides at once); automatic rotation would break payment confirmation",
+            "AwsSolutions-SMG4": "The webhook secrets are shared with the payment provider and with LINE and "
+            "rotated by agreement with them (a new secret on both sides at once); automatic rotation would break "
+            "payment confirmation and LINE messages",
             "AwsSolutions-L1": "Python 3.13 is the newest runtime with manylinux wheels for every PDF-layer "
             "dependency (uharfbuzz, cryptography)",
             "AwsSolutions-S1": "The access-log bucket cannot log to itself",
@@ -869,4 +1130,12 @@ class EServiceStack(Stack):
             found[f"AwsSolutions-IAM5[Resource::{arn(bucket)}/*]"] = objects
         for fn in (self.intake, self.clock, self.sign, self.notify):
             found[f"AwsSolutions-IAM5[Resource::{arn(fn)}:*]"] = "Invoking any version of this stack's function"
+        if self.tenant.security.malware_scanning:
+            found[
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
+                "rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]"
+            ] = "GuardDuty names its own EventBridge rule with this prefix; it may manage only rules it created"
+            found[f"AwsSolutions-IAM5[Resource::{arn(self.uploads)}/{MALWARE_SCANNED_PREFIX}*]"] = (
+                "GuardDuty reads and tags each new upload in quarantine/ (the protected prefix), nothing else"
+            )
         return found

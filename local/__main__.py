@@ -84,6 +84,7 @@ def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
     print(f"  Officer SPA    {stack.url}/officer/")
     print(f"  API            {stack.url}/api/   (OpenAPI: {stack.url}/api/openapi.json)")
     print(f"  Mailbox        {stack.url}/_local/mailbox")
+    print(f'  LINE (fake)    {stack.url}/_local/line    (POST {{"user_id": "U…", "text": "<link code>"}})')
     print(f'  Virtual clock  {stack.url}/_local/clock   (POST {{"advance": "P31D"}})')
     print(f'  Faults         {stack.url}/_local/faults  (POST {{"service": "dynamodb", "operation": "PutItem"}})')
     print("\n  Sign in with:")

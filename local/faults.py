@@ -38,6 +38,7 @@ __all__ = [
     "check_botocore_compatibility",
     "clear",
     "endpoint",
+    "fault_for_call",
     "function_scope",
     "install",
     "report",
@@ -156,6 +157,13 @@ def _fault_for(service: str, operation: str, function: str) -> FaultSpec | None:
             if rule.matches(service, operation, function) and rule.fires() and fired is None:
                 fired = rule.spec
     return fired
+
+
+def fault_for_call(service: str, operation: str) -> FaultSpec | None:
+    """The rule (if any) that fails this call to a fake provider the local stack runs (LINE): it counts
+    and fires like a botocore fault. The fake serves in its own thread, outside any Lambda's scope, so
+    only rules that name no ``function`` apply."""
+    return _fault_for(service, operation, "")
 
 
 def _make_api_call(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:

@@ -2,8 +2,12 @@
 
 - ``/api/...``: routes read from the synthesized template (API Gateway resources and methods),
   each request turned into an API Gateway REST proxy event; Cognito authorizers verify the ID
-  token against the user pool's JWKS and pass its claims, as API Gateway does.
-- ``/`` and ``/officer/``: the two static sites; ``/config.json``: their settings.
+  token against the user pool's JWKS and pass its claims, as API Gateway does, and a method's own
+  throttle from the stage's method settings (``POST /tsa``) answers 429 beyond its rate.
+- ``/`` and ``/officer/``: the two static sites; ``/config.json``: their settings. As CloudFront
+  does: the security headers of ``infra/web_headers.py`` on every response (the CSP forbids inline
+  script and style), gzip for text files, ``Cache-Control`` by file, ETags and 304s; a missing file
+  is a 404, never the page's HTML.
 - ``/_aws/cognito``: the Cognito endpoint for the sites' sign-in (moto behind it).
 - ``/_local/mailbox``, ``/_local/clock``: the sent messages, and the virtual clock that fires due
   deadline schedules (moto never fires EventBridge Scheduler schedules); ``/_local/faults``: fault
@@ -15,6 +19,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hmac
 import json
 import mimetypes
@@ -34,6 +39,8 @@ import requests
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import ClosingIterator
+
+from infra import web_headers
 
 __all__ = ["ADMIN_TOKEN_HEADER", "ApiRoute", "Front", "LocalServer", "routes_from_template"]
 
@@ -63,6 +70,7 @@ class ApiRoute:
     function: str
     user_pool_id: str | None
     pattern: re.Pattern[str]
+    throttle: _TokenBucket | None = None
 
 
 def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
@@ -70,6 +78,7 @@ def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
     resources = template.of_type("AWS::ApiGateway::Resource")
     apis = template.of_type("AWS::ApiGateway::RestApi")
     authorizers = template.of_type("AWS::ApiGateway::Authorizer")
+    throttles = _method_throttles(template)
 
     def full_path(resource_ref: Any) -> str:
         if isinstance(resource_ref, dict) and "Fn::GetAtt" in resource_ref:
@@ -101,10 +110,71 @@ def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
                 function=provisioned.refs[function_logical],
                 user_pool_id=pool,
                 pattern=re.compile(regex),
+                throttle=throttles.get((props["HttpMethod"], path)),
             )
         )
     # Literal paths before templated ones, as API Gateway matches them.
     return sorted(routes, key=lambda r: (r.resource_path.count("{"), -len(r.resource_path)))
+
+
+def _method_throttles(template: Any) -> dict[tuple[str, str], _TokenBucket]:
+    """The stage's throttles set on one method (``/~1tsa`` POST), not its stage-wide default.
+
+    The default (every method, ``/*``) is left to AWS: the local tests call from one address as
+    fast as they can, where real traffic comes from many clients.
+    """
+    buckets = {}
+    for stage in template.of_type("AWS::ApiGateway::Stage").values():
+        for setting in stage["Properties"].get("MethodSettings", []):
+            # "/~1tsa": a leading "/", then the resource path with each "/" escaped as "~1".
+            path = str(setting.get("ResourcePath", "/*")).removeprefix("/").replace("~1", "/")
+            if path == "*" or "ThrottlingRateLimit" not in setting:
+                continue
+            buckets[(setting["HttpMethod"], path)] = _TokenBucket(
+                rate=float(setting["ThrottlingRateLimit"]), burst=int(setting["ThrottlingBurstLimit"])
+            )
+    return buckets
+
+
+class _TokenBucket:
+    """API Gateway's throttle: ``burst`` requests at once, refilled at ``rate`` per second."""
+
+    def __init__(self, *, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens < 1:
+                return False
+            self._tokens -= 1
+            return True
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """An answer API Gateway gives itself (no function runs): its status (None: keep the one chosen) and body."""
+
+    status: int | None
+    body: str
+
+
+def gateway_responses_from_template(template: Any) -> dict[str, GatewayResponse]:
+    """The API's gateway responses (``UNAUTHORIZED``, ``DEFAULT_4XX`` ...) by response type, as CDK declared them."""
+    answers = {}
+    for resource in template.of_type("AWS::ApiGateway::GatewayResponse").values():
+        props = resource["Properties"]
+        status = props.get("StatusCode")
+        answers[props["ResponseType"]] = GatewayResponse(
+            status=int(status) if status else None, body=props["ResponseTemplates"]["application/json"]
+        )
+    return answers
 
 
 class Front:
@@ -120,16 +190,27 @@ class Front:
         sites: dict[str, Path],
         site_config: dict[str, Any],
         local_routes: dict[str, Callable[[Request], Response]],
+        csp: str,
+        foreign: tuple[str, ...] = (),
         cognito_extensions: list[Callable[[str, dict[str, Any]], Response | None]] | None = None,
         cognito_admin_token: str | None = None,
+        gateway_responses: dict[str, GatewayResponse] | None = None,
     ) -> None:
+        """``csp``: the sites' content security policy (``web_headers.content_security_policy``).
+
+        ``foreign``: path prefixes standing in for other origins (Cognito's hosted pages, the payment
+        provider): they get their own headers, not the sites' ones, as they would on AWS.
+        """
         self._routes = routes
+        self._gateway_responses = gateway_responses or {}
         self._moto_url = moto_url
         self._region = region
         self._invoke = invoke
         self._sites = sites
         self._site_config = site_config
         self._local_routes = local_routes
+        self._security_headers = web_headers.security_headers(csp)
+        self._foreign = foreign
         # Cognito features moto lacks, answered locally (e.g. e-mail OTP sign-in); None passes to moto.
         self._cognito_extensions = cognito_extensions or []
         self._cognito_admin_token = cognito_admin_token
@@ -144,6 +225,8 @@ class Front:
         except Exception as exc:  # the front never crashes the server; the client gets a 502 like a gateway
             body = {"error": {"code": "gateway.error", "message": {"th": "ระบบขัดข้อง", "en": str(exc)}}}
             response = Response(json.dumps(body), status=502, content_type="application/json")
+        if not any(request.path == p or request.path.startswith(p + "/") for p in self._foreign):
+            response.headers.update(self._security_headers)
         return response(environ, start_response)
 
     # ------------------------------------------------------------------------------------------
@@ -157,28 +240,43 @@ class Front:
             if path == prefix or path.startswith(prefix + "/"):
                 return handler(request)
         if path == "/config.json":
-            return Response(json.dumps(self._site_config), content_type="application/json")
-        return self._static(path)
+            config = Response(json.dumps(self._site_config), content_type="application/json")
+            return _as_cloudfront_serves(request, config, path)
+        return self._static(request, path)
 
     def _api(self, request: Request, path: str) -> Response:
         if request.method == "OPTIONS":
             return _cors(Response(status=204))
         candidates = [r for r in self._routes if r.pattern.match(path)]
         if not candidates:
-            return _cors(_gateway_error(404, "Missing Authentication Token"))
+            return _cors(self._gateway_error("MISSING_AUTHENTICATION_TOKEN", 404, "Missing Authentication Token"))
         route = next((r for r in candidates if r.method == request.method), None)
         if route is None:
-            return _cors(_gateway_error(405, "Method Not Allowed"))
+            return _cors(self._gateway_error("MISSING_AUTHENTICATION_TOKEN", 405, "Method Not Allowed"))
+        if route.throttle is not None and not route.throttle.take():
+            return _cors(self._gateway_error("THROTTLED", 429, "Too Many Requests"))
         claims: dict[str, str] | None = None
         if route.user_pool_id is not None:
             claims = self._verify(request.headers.get("Authorization", ""), route.user_pool_id)
             if claims is None:
-                return _cors(_gateway_error(401, "Unauthorized"))
+                return _cors(self._gateway_error("UNAUTHORIZED", 401, "Unauthorized"))
         match = route.pattern.match(path)
         assert match is not None
         event = self._proxy_event(request, route, path, match.groupdict(), claims)
         result = self._invoke(route.function, event)
+        if "statusCode" not in result:
+            # The function raised: API Gateway answers 502 without the detail.
+            return _cors(self._gateway_error("DEFAULT_5XX", 502, "Internal server error"))
         return _cors(self._response(result))
+
+    def _gateway_error(self, response_type: str, status: int, message: str) -> Response:
+        """API Gateway's own answer: the template's body and status when the stack declares one."""
+        declared = self._gateway_responses.get(response_type) or self._gateway_responses.get(
+            "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        )
+        if declared is None:
+            return _gateway_error(status, message)
+        return Response(declared.body, status=declared.status or status, content_type="application/json")
 
     def _proxy_event(
         self,
@@ -230,9 +328,6 @@ class Front:
 
     @staticmethod
     def _response(result: dict[str, Any]) -> Response:
-        if "statusCode" not in result:
-            # The function raised: API Gateway answers 502 without the detail.
-            return _gateway_error(502, "Internal server error")
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
         response = Response(data, status=int(result["statusCode"]))
@@ -306,7 +401,7 @@ class Front:
         )
         return Response(upstream.content, status=upstream.status_code, content_type="application/x-amz-json-1.1")
 
-    def _static(self, path: str) -> Response:
+    def _static(self, request: Request, path: str) -> Response:
         for prefix, folder in sorted(self._sites.items(), key=lambda item: -len(item[0])):
             if path == prefix.rstrip("/") and prefix != "/":
                 return Response(status=301, headers={"Location": prefix})
@@ -318,11 +413,15 @@ class Front:
                 if target.is_dir():
                     target = target / "index.html"
                 if not target.is_file():
+                    if Path(relative).suffix:
+                        # S3 behind CloudFront has no such object either: never the page's HTML instead.
+                        return Response("not found", status=404, content_type="text/plain; charset=utf-8")
                     target = folder / "index.html"  # single-page apps route on the client
                 content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
                 if content_type.startswith("text/") or content_type == "application/javascript":
                     content_type += "; charset=utf-8"
-                return Response(target.read_bytes(), content_type=content_type)
+                served = Response(target.read_bytes(), content_type=content_type)
+                return _as_cloudfront_serves(request, served, target.name)
         return Response("not found", status=404)
 
 
@@ -340,6 +439,27 @@ class _GroupCache:
         except Exception:
             return []
         return [g["GroupName"] for g in groups]
+
+
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+# CloudFront compresses objects between 1,000 bytes and 10 MB.
+_COMPRESS_RANGE = (1_000, 10_000_000)
+
+
+def _as_cloudfront_serves(request: Request, response: Response, name: str) -> Response:
+    """A site file as the distribution serves it: its cache policy, gzip when asked, ETag and 304."""
+    response.headers["Cache-Control"] = web_headers.cache_control(name)
+    response.vary.add("Accept-Encoding")
+    data = response.get_data()
+    if (
+        (response.mimetype or "").startswith(_COMPRESSIBLE)
+        and _COMPRESS_RANGE[0] <= len(data) <= _COMPRESS_RANGE[1]
+        and "gzip" in request.accept_encodings
+    ):
+        response.set_data(gzip.compress(data, mtime=0))  # mtime 0: the same bytes, the same ETag
+        response.headers["Content-Encoding"] = "gzip"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _gateway_error(status: int, message: str) -> Response:

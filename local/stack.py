@@ -13,16 +13,19 @@ take a bounded time whatever requests are running; ``inject_fault`` makes AWS ca
 
 from __future__ import annotations
 
+import base64
 import email
 import hashlib
 import inspect
 import io
 import json
+import mimetypes
 import os
 import secrets
 import subprocess
 import sys
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,10 +43,19 @@ from pydantic import TypeAdapter
 from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
+from infra import web_headers
 
-from . import faults, lambda_runner, moto_cognito, moto_dynamodb
-from .front import ADMIN_TOKEN_HEADER, Front, LocalServer, routes_from_template
+from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
+from .fake_line import FakeLine
+from .front import (
+    ADMIN_TOKEN_HEADER,
+    Front,
+    LocalServer,
+    gateway_responses_from_template,
+    routes_from_template,
+)
 from .hosted_ui import HOSTED_UI_PATH, HostedUi
+from .malware_scan import MalwareScanner
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
 
@@ -129,11 +141,14 @@ class LocalStack:
     provisioned: Provisioned | None = None
     template: Template | None = None
     _moto_server: LocalServer | None = None
+    _moto_app: _MotoDispatcher | None = None
+    _scanner: MalwareScanner | None = None
     _front_server: LocalServer | None = None
     _front: Front | None = None
     _cognito_extensions: list[Any] = field(default_factory=list)
     #: Sent as ``X-Local-Admin-Token`` with admin Cognito calls to ``/_aws/cognito`` (random per start).
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    line: FakeLine | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -150,21 +165,26 @@ class LocalStack:
         lambda_runner.install()
         moto_dynamodb.install()
         moto_cognito.install(mailer=self._send_cognito_mail)
+        moto_sns.install()
         # Listening from here on (the URL goes into the functions' settings); 503 until ready.
         self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
         self.url = f"http://127.0.0.1:{self._front_server.port}"
+        self.line = FakeLine(credentials=self.line_credentials, webhook_url=lambda: f"{self.url}/api/line/webhook")
+        self.line.start()
         self.provisioned = provision(
             self.template,
             region=REGION,
             overrides={
                 "TENANT_FILE": str(tenants_dir() / f"{self.tenant}.yaml"),
                 "PUBLIC_BASE_URL": self.url,
+                "LINE_API_BASE": self.line.url,
             },
         )
         # Handlers run in this process: they read the stack's environment from os.environ.
         os.environ.update(self.provisioned.environment)
         os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
+        self._set_line_credentials()
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
         from eservice.tenant import load_tenant
@@ -176,6 +196,12 @@ class LocalStack:
         self._cognito_extensions = [
             EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
         ]
+        if agency.security.malware_scanning and self._moto_app is not None:
+            # GuardDuty Malware Protection for S3 on AWS; its stand-in here tags moto's objects the same way.
+            self._scanner = MalwareScanner(
+                bucket=self.resource("Uploads/Resource"), s3=boto3.client("s3", region_name=REGION)
+            )
+            self._moto_app.on_object_created.append(self._scanner.object_created)
         self._seed()
         self._front = self._make_front()
         return self
@@ -189,17 +215,23 @@ class LocalStack:
             invoke=self.invoke,
             sites={"/officer/": REPO / "web" / "officer", "/": REPO / "web" / "citizen"},
             site_config=self._site_config(),
+            # The pages call Cognito and the hosted sign-in through the front; uploads go to S3 (moto).
+            csp=web_headers.content_security_policy(connect=[self.moto_url]),
+            foreign=(HOSTED_UI_PATH, "/_local/pay"),
             local_routes={
                 "/_local/mailbox": self._mailbox,
                 "/_local/clock": self._clock,
                 "/_local/pay": self.payments,
                 "/_local/faults": faults.endpoint,
+                "/_local/line": self._line_endpoint,
                 "/_local/sweep": self._sweep,
                 "/pki": self._pki,
+                "/examples": self._examples,
                 HOSTED_UI_PATH: self.hosted_ui,
             },
             cognito_extensions=self._cognito_extensions,
             cognito_admin_token=self.admin_token,
+            gateway_responses=gateway_responses_from_template(self.template),
         )
 
     def stop(self, *, grace: float = GRACE_SECONDS) -> int:
@@ -208,10 +240,15 @@ class LocalStack:
         Parked saga executions and abandoned requests keep their (daemon) threads: they end with the process.
         """
         abandoned = self._front_server.stop(grace) if self._front_server is not None else 0
+        if self._scanner is not None:
+            self._scanner.stop()
         if self._moto_server is not None:
             self._moto_server.stop(0)
+        if self.line is not None:
+            self.line.stop()
         lambda_runner.uninstall()
         moto_cognito.uninstall()
+        moto_sns.uninstall()
         return abandoned
 
     def restart(self, *, grace: float = GRACE_SECONDS) -> Restarted:
@@ -292,9 +329,8 @@ class LocalStack:
         os.environ.pop("AWS_PROFILE", None)
         time.tzset()
         _check_moto_server()
-        self._moto_server = LocalServer(
-            _MotoDispatcher(_create_backend_app), request_handler=MotoRequestHandler, name="moto"
-        )
+        self._moto_app = _MotoDispatcher(_create_backend_app)
+        self._moto_server = LocalServer(self._moto_app, request_handler=MotoRequestHandler, name="moto")
         port = self._moto_server.port
         self.moto_url = f"http://127.0.0.1:{port}"
         os.environ["AWS_ENDPOINT_URL"] = self.moto_url
@@ -456,6 +492,28 @@ class LocalStack:
         arn = os.environ["PAYMENT_SECRET_ARN"]
         return str(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"])
 
+    def _set_line_credentials(self) -> None:
+        """What the agency's admin does once: put the LINE channel's secret and access token in the stack's
+        LINE secret (here made up: the fake LINE server checks them)."""
+        import secrets
+
+        value = {"channel_secret": secrets.token_hex(16), "channel_access_token": secrets.token_urlsafe(48)}
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=os.environ["LINE_SECRET_ARN"], SecretString=json.dumps(value)
+        )
+
+    def line_credentials(self) -> Any:
+        """The LINE channel's secret and access token (``LineCredentials``), as the functions read them."""
+        from eservice.line import LineCredentials
+
+        arn = os.environ["LINE_SECRET_ARN"]
+        text = boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"]
+        return LineCredentials.from_secret_string(str(text))
+
+    def _line_endpoint(self, request: Request) -> Response:
+        assert self.line is not None, "start() first"
+        return self.line.endpoint(request)
+
     def sign_in(self, login: Login) -> str:
         """An ID token for a seeded (or any) account, as the sites get it from Cognito."""
         config = self._site_config()[login.pool]
@@ -481,10 +539,14 @@ class LocalStack:
 
     # --- local tools -----------------------------------------------------------------------------------
     def _mailbox(self, request: Request) -> Response:
-        return Response(json.dumps({"messages": self.mailbox()}, ensure_ascii=False), content_type="application/json")
+        files = request.args.get("files") in ("1", "true")
+        body = {"messages": self.mailbox(files=files)}
+        return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
 
-    def mailbox(self) -> list[dict[str, Any]]:
-        """Every message sent: e-mail (SES) and SMS (SNS), oldest first."""
+    def mailbox(self, *, files: bool = False) -> list[dict[str, Any]]:
+        """Every message sent: e-mail (SES) and SMS (SNS, with its sender id), oldest first.
+
+        ``files``: each e-mail's attachments also as ``{"name", "base64"}`` (``?files=1``)."""
         from moto.ses.models import ses_backends
         from moto.sns.models import sns_backends
 
@@ -495,20 +557,26 @@ class LocalStack:
             raw = getattr(sent, "raw_data", None)
             if raw:
                 parsed = email.message_from_string(raw)
-                body, attachments = "", []
+                body, attachments, contents = "", [], []
                 for part in parsed.walk():
                     if part.get_filename():
                         attachments.append(_decoded_header(part.get_filename() or ""))
+                        if files:
+                            data = part.get_payload(decode=True)
+                            encoded = base64.b64encode(data if isinstance(data, bytes) else b"").decode()
+                            contents.append({"name": attachments[-1], "base64": encoded})
                     elif part.get_content_type() == "text/plain" and not body:
                         payload = part.get_payload(decode=True)
                         body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
                 messages.append(
                     {
                         "channel": "email",
+                        "from": _decoded_header(parsed.get("From") or ""),
                         "to": [a.strip() for a in (parsed.get("To") or "").split(",") if a.strip()],
                         "subject": _decoded_header(parsed.get("Subject") or ""),
                         "body": body,
                         "attachments": attachments,
+                        **({"files": contents} if files else {}),
                     }
                 )
             else:
@@ -521,9 +589,23 @@ class LocalStack:
                         "attachments": [],
                     }
                 )
-        for phone, text in sns_backends[ACCOUNT][REGION].sms_messages.values():
-            messages.append({"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": []})
+        for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
+            sender = moto_sns.attributes_of(message_id).get("AWS.SNS.SMS.SenderID")
+            messages.append(
+                {"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": [], "sender": sender}
+            )
         return messages
+
+    def _examples(self, request: Request) -> Response:
+        """``/examples/<file>``: the tenant's example documents (Q3.4), as CloudFront serves them from the site."""
+        from eservice.tenant import examples_dir
+
+        folder = examples_dir(tenants_dir() / f"{self.tenant}.yaml", self.tenant).resolve()
+        target = (folder / request.path.removeprefix("/examples").lstrip("/")).resolve()
+        if target.parent != folder or not target.is_file():
+            return Response("not found\n", status=404, content_type="text/plain; charset=utf-8")
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return Response(target.read_bytes(), content_type=content_type)
 
     def _pki(self, request: Request) -> Response:
         """``/pki/<name>``: what CloudFront serves from ``pki/`` in the sites bucket, from moto's copy of it."""
@@ -659,19 +741,48 @@ def _unsigned_form(environ: dict[str, Any]) -> bool:
 
 
 class _MotoDispatcher(DomainDispatcherApplication):
-    """moto's request dispatcher, without what made a presigned upload hang or arrive empty.
+    """moto's request dispatcher, with S3's upload rules and without what made a presigned upload hang.
 
     To find the service of an unsigned request (a presigned URL), moto reads a form-encoded body while
     it holds its one dispatcher lock, and puts the bytes back only if they decode as UTF-8. A PDF sent
     with curl's or urllib's default Content-Type (application/x-www-form-urlencoded) was therefore
     consumed, and S3 then waited for a body that had already arrived, until the client gave up. Here
     the body is read before that lock (a slow client cannot stall every AWS call) and always kept.
+
+    moto keeps whatever a form upload (S3 POST policy) carries; S3 first checks the policy (size range,
+    key, content type, signature, expiry). ``s3_post_policy`` does that here, before moto keeps a byte.
+    Each object stored by a form upload or a PUT is then announced to ``on_object_created`` (the S3
+    event GuardDuty Malware Protection reacts to).
     """
 
+    def __init__(self, create_app: Any) -> None:
+        super().__init__(create_app)
+        self.on_object_created: list[Any] = []
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if _unsigned_form(environ):
+        created: tuple[str, str] | None = None
+        if s3_post_policy.is_form_upload(environ):
+            refused = s3_post_policy.refusal(environ)
+            if refused is not None:
+                return refused(environ, start_response)
+            created = _form_upload_target(environ)
+        elif _unsigned_form(environ):
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
-        return super().__call__(environ, start_response)
+        if created is None:
+            created = _put_object_target(environ)
+        if created is None or not self.on_object_created:
+            return super().__call__(environ, start_response)
+        statuses: list[str] = []
+
+        def remember_status(status: str, headers: Any, *args: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, *args)
+
+        body = list(super().__call__(environ, remember_status))
+        if statuses and statuses[0].startswith("2"):
+            for listener in self.on_object_created:
+                listener(*created)
+        return body
 
     def _get_body(self, environ: dict[str, Any]) -> str | None:
         stream = environ.get("wsgi.input")
@@ -681,6 +792,28 @@ class _MotoDispatcher(DomainDispatcherApplication):
             return stream.getvalue().decode("utf-8")
         except UnicodeDecodeError:
             return None  # not an AWS query call: moto then routes by path (S3)
+
+
+def _form_upload_target(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(bucket, key) of an accepted form upload (the body was read into memory by ``refusal``)."""
+    from werkzeug.formparser import parse_form_data
+
+    stream = environ["wsgi.input"]
+    _, form, _ = parse_form_data({**environ, "wsgi.input": io.BytesIO(stream.getvalue())})
+    key = form.get("key")
+    return (str(environ.get("PATH_INFO", "")).strip("/"), key) if key else None
+
+
+def _put_object_target(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """(bucket, key) of a path-style PutObject (not a copy, not a part of a multipart upload)."""
+    if environ.get("REQUEST_METHOD") != "PUT" or "HTTP_X_AMZ_COPY_SOURCE" in environ:
+        return None
+    # A presigned URL's own parameters only: ?tagging, ?acl, ?partNumber... do not create an object.
+    query = urllib.parse.parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)
+    if any(not name.lower().startswith("x-amz-") and name != "x-id" for name in query):
+        return None
+    bucket, _, key = str(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
+    return (bucket, key) if bucket and key else None
 
 
 class _S3Request(BackendRequest):

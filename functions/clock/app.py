@@ -99,7 +99,7 @@ def _tsa_http(event: dict[str, Any]) -> dict[str, Any]:
     from eservice_pdf.agency_keys import timestamp_authority
 
     body = event.get("body") or ""
-    query = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("latin-1")
+    query = base64.b64decode(body) if event.get("isBase64Encoded") else _text_as_bytes(body)
     reply = timestamp_authority().respond(query)
     return {
         "statusCode": 200,
@@ -107,6 +107,15 @@ def _tsa_http(event: dict[str, Any]) -> dict[str, Any]:
         "body": base64.b64encode(reply).decode(),
         "isBase64Encoded": True,
     }
+
+
+def _text_as_bytes(body: str) -> bytes:
+    """A query sent with a text media type: one character a byte, as sent. Text beyond Latin-1 (Thai) cannot be
+    DER; as UTF-8 it fails to parse and gets a rejection, never a crash."""
+    try:
+        return body.encode("latin-1")
+    except UnicodeEncodeError:
+        return body.encode("utf-8", "surrogatepass")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -16,6 +16,7 @@ import base64
 import json
 import re
 import traceback
+import uuid
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -27,18 +28,58 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBearer, Server
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from eservice import clock_source
 from eservice.announcements import Announcements
+from eservice.api_models import (
+    AccessLogPage,
+    Agency,
+    Announcement,
+    AnnouncementPage,
+    CardCheckout,
+    Channels,
+    CheckedAttachment,
+    Confirmation,
+    Digest,
+    DocumentLink,
+    Draft,
+    DraftList,
+    ErrorBody,
+    FileLink,
+    LicenceEntry,
+    LicencePage,
+    LineLinkCode,
+    LineWebhookOutcome,
+    MyProfile,
+    OfficerMe,
+    OfficerRequestDetail,
+    PaymentNotice,
+    PublicLicence,
+    Reconciliation,
+    RequestDetail,
+    RequestList,
+    ServiceDetail,
+    ServiceList,
+    Slip,
+    SlipList,
+    SlipOutcome,
+    UploadOffer,
+    Verification,
+    WebhookReceipt,
+    WorkList,
+)
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
+from eservice.channels import ContactChannels
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import (
     FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -46,6 +87,8 @@ from eservice.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from eservice.identity import identity_level
+from eservice.line import LineApi, LineCredentials, LineMessage, parse_webhook, verify_signature
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -246,7 +289,12 @@ def current_applicant() -> Applicant:
     # Official mail goes only to a verified address: Cognito keeps the verified e-mail in the token until a
     # new one is confirmed (UserAttributeUpdateSettings) and says email_verified=false for one never verified.
     verified = str(claims.get("email_verified", "true")).lower() != "false"
-    return Applicant(id=str(subject), email=claims.get("email") if verified else None)
+    # R-3.4: the level of this sign-in (a Digital ID provider's group in the token, else IAL1).
+    return Applicant(
+        id=str(subject),
+        email=claims.get("email") if verified else None,
+        identity_level=identity_level(claims, tenant()),
+    )
 
 
 def _claims() -> dict[str, Any]:
@@ -391,6 +439,14 @@ class OnBehalfOfBody(BaseModel):
 
 
 class NewDraft(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"service_id": "fire-certificate", "answers": {"applicant_name": "สมชาย ใจดี", "purpose": "insurance"}}
+            ]
+        }
+    )
+
     service_id: str
     answers: dict[str, Any] = {}
     on_behalf_of: OnBehalfOfBody | None = None
@@ -427,6 +483,15 @@ class Withdrawal(BaseModel):
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"step": "review", "decision": "approve"},
+                {"step": "review", "decision": "more_documents", "what": "สำเนาทะเบียนบ้าน", "deadline": "2026-12-15"},
+            ]
+        }
+    )
+
     step: Literal["review", "approval", "signature", "dismissal", "unreachable", "deliver"]
     decision: Annotated[str, Field(max_length=40)]
     reason: Annotated[str, Field(max_length=2000)] | None = None
@@ -435,6 +500,10 @@ class Decision(BaseModel):
     correct_agency: Annotated[str, Field(max_length=300)] | None = None
     #: With more_documents: the document slots needed (the applicant's upload form offers only these).
     documents: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=30)] | None = None
+    #: R-4.1: a refusal's legal basis (the sections relied on), printed on the sealed refusal letter.
+    legal_basis: Annotated[str, Field(max_length=1000)] | None = None
+    #: Q7.4: signing names the draft's licence number, confirming which document is signed.
+    confirm: Annotated[str, Field(max_length=40)] | None = None
 
 
 class ThreadMessage(BaseModel):
@@ -451,11 +520,25 @@ class PaperCopyClosing(BaseModel):
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
+class LicenceFields(BaseModel):
+    """Q7.1: the officer fields of the service's licence, by name."""
+
+    values: dict[str, Any]
+
+
 class Note(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"text": "ตรวจสอบสถานที่แล้ว ถูกต้องตามแบบ"}]})
+
     text: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class LicenceStatusChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "suspended", "reason": "ไม่ผ่านการตรวจสุขลักษณะ", "until": "2027-01-31"}]
+        }
+    )
+
     status: Literal["in_force", "suspended", "revoked"]
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     until: date | None = None
@@ -473,6 +556,10 @@ class SlipReport(BaseModel):
 
 
 class SlipDecision(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"decision": "verify"}, {"decision": "reject", "reason": "ยอดเงินไม่ตรงกับใบแจ้ง"}]}
+    )
+
     decision: Literal["verify", "reject"]
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
@@ -485,44 +572,339 @@ class Profile(BaseModel):
     address: str | None = None
 
 
+class WebhookPayment(BaseModel):
+    transaction_id: str
+    ref1: Annotated[str, Field(description="The request's payment reference")]
+    ref2: Annotated[str | None, Field(description="The invoice number")] = None
+    amount_satang: Annotated[int, Field(gt=0)]
+    currency: Literal["THB"] = "THB"
+    channel: Literal["thai_qr", "card"] = "thai_qr"
+    paid_at: str | None = None
+
+
+class WebhookMessage(BaseModel):
+    """The payment provider's signed message (read as raw bytes: the signature covers them)."""
+
+    id: str
+    type: Literal["payment.pending", "payment.succeeded", "payment.failed"]
+    data: WebhookPayment
+
+
+# --- what each operation answers (the OpenAPI document; issue 10) ------------------------------------------
+#: Operations whose ``x-eservice-function`` names another function: API Gateway sends them there.
+SERVED_BY = "x-eservice-function"
+#: Bodies API Gateway passes as bytes (infra/stack.py lists them as the API's binary media types).
+BINARY_MEDIA_TYPES = ("application/pdf", "application/timestamp-query", "application/timestamp-reply")
+
+
+def operation_id(function: str, path: str, method: str) -> str:
+    """The operationId Powertools gives a route (``get_draft_drafts__draft_id__get``), for OpenAPI links."""
+    return re.sub(r"\W", "_", function + path) + "_" + method
+
+
+_REFUSALS: dict[int, tuple[str, str, str, str]] = {
+    400: (
+        "Malformed or refused input",
+        "request.malformed_json",
+        "ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง",
+        "The request body is not valid JSON.",
+    ),
+    401: ("Not signed in, or the sign-in expired", "auth.required", "กรุณาเข้าสู่ระบบ", "Please sign in."),
+    403: ("Signed in, but not allowed to do this", "auth.forbidden", "ท่านไม่มีสิทธิ์ทำรายการนี้", "You may not do this."),
+    404: ("No such thing, or not the caller's", "request.not_found", "ไม่พบคำขอนี้", "No such request."),
+    409: (
+        "Does not fit the current state",
+        "request.wrong_status",
+        "ไม่สามารถทำรายการนี้ในสถานะปัจจุบัน",
+        "Not possible in the current status.",
+    ),
+    413: (
+        "The request body is too large",
+        "request.too_large",
+        "ข้อมูลที่ส่งมามีขนาดใหญ่เกิน 1,024 KB",
+        "The request body is larger than 1,024 KB.",
+    ),
+    415: (
+        "The body is not of a media type the operation reads",
+        "request.unsupported_media_type",
+        "กรุณาส่งข้อมูลในรูปแบบ JSON (Content-Type: application/json)",
+        "Please send JSON (Content-Type: application/json).",
+    ),
+    422: (
+        "A path, query or body field is not valid (one detail a field)",
+        "request.invalid",
+        "ข้อมูลที่ส่งมาไม่ถูกต้อง กรุณาแก้ไขช่องที่แจ้งไว้",
+        "The request is not valid. Please check the fields listed.",
+    ),
+    429: (
+        "Too many requests: wait and retry",
+        "request.throttled",
+        "มีการเรียกใช้งานมากเกินไป กรุณารอสักครู่แล้วลองใหม่",
+        "Too many requests. Please wait a moment and retry.",
+    ),
+    500: (
+        "An unexpected failure on our side",
+        "internal.error",
+        "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง",
+        "Something went wrong on our side. Please try again.",
+    ),
+}
+#: Any operation may answer these: a multipart body is refused before routing, Powertools validates every
+#: request (422 replaces its own schema, so that every refusal has the error shape), API Gateway throttles,
+#: and an outage is an outage.
+_ANY_OPERATION = (415, 422, 429, 500)
+#: An operation that reads a JSON body also refuses malformed, oversized and invalid ones.
+JSON_BODY = (400, 413, 422)
+
+
+def _error_example(status: int) -> dict[str, Any]:
+    _, code, th, en = _REFUSALS[status]
+    error: dict[str, Any] = {"code": code, "message": {"th": th, "en": en}}
+    if status == 422:
+        error["details"] = [
+            {
+                "field": "query.limit",
+                "code": "field.too_large",
+                "message": {"th": "ค่ามากเกินกำหนด", "en": "The value is too large."},
+            }
+        ]
+    return {"value": {"error": error}}
+
+
+def answers(
+    model: type[BaseModel] | None,
+    *refusals: int,
+    status: int = 200,
+    description: str = "Done",
+    media_type: str = "application/json",
+    links: dict[str, dict[str, Any]] | None = None,
+) -> dict[int, OpenAPIResponse]:
+    """The documented answers of one operation: its success (``model``, or a binary/text body) and every
+    refusal it can give, each in the error shape (``ErrorBody``) with an example."""
+    content: dict[str, Any] = {media_type: {"model": model}} if model is not None else {media_type: {"schema": {}}}
+    if model is None and media_type == "application/json":
+        content = {media_type: {"schema": {"type": "object"}}}
+    if media_type in BINARY_MEDIA_TYPES:
+        content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    success: OpenAPIResponse = {"description": description, "content": content}
+    if links:
+        success["links"] = links
+    documented: dict[int, OpenAPIResponse] = {status: success}
+    for code in sorted({*refusals, *_ANY_OPERATION}):
+        documented[code] = {
+            "description": _REFUSALS[code][0],
+            "content": {
+                "application/json": {"model": ErrorBody, "examples": {_REFUSALS[code][1]: _error_example(code)}}
+            },
+        }
+    return documented
+
+
+#: Bodies of the operations that read raw bytes (validation off): documented here, read from the event.
+#: Powertools passes these markers as the arguments' values; the handlers never use them.
+SIGNED_JSON_BODY: Any = Body(..., media_type="application/json", description="The provider's message, as signed")
+PDF_BODY: Any = Body(..., media_type="application/pdf", description="The PDF file (at most 4 MB)")
+TIMESTAMP_QUERY_BODY: Any = Body(..., media_type="application/timestamp-query", description="A DER TimeStampReq")
+
+
+def link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link: call ``operation_id`` with values taken from this answer (or its request)."""
+    return {"operationId": operation_id, "parameters": parameters}
+
+
 # --- public: information (Q1) -------------------------------------------------------------------------
-@app.get("/openapi.json", summary="This API's OpenAPI document", tags=["information"])
+@app.get(
+    "/openapi.json",
+    summary="This API's OpenAPI document",
+    tags=["information"],
+    responses=answers(None, description="The OpenAPI 3 document"),
+)
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=app.get_openapi_json_schema())
 
 
-@app.get("/agency", summary="The agency: names, contact details, office hours", tags=["information"])
+@app.get(
+    "/agency",
+    summary="The agency: names, contact details, office hours",
+    tags=["information"],
+    responses=answers(Agency),
+)
 def get_agency() -> dict[str, Any]:
     return agency_info(tenant())
 
 
-@app.get("/services", summary="List and search the agency's e-Services (Thai or English)", tags=["information"])
+@app.get(
+    "/services",
+    summary="List and search the agency's e-Services (Thai or English)",
+    tags=["information"],
+    responses=answers(
+        ServiceList,
+        422,
+        links={
+            "GetService": link(
+                operation_id("get_service", "/services/{service_id}", "get"), service_id="$response.body#/services/0/id"
+            )
+        },
+    ),
+)
 def list_services(q: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     return {"services": search_services(tenant(), q)}
 
 
-@app.get("/services/<service_id>", summary="One e-Service: form, documents, fee, SLA", tags=["information"])
+@app.get(
+    "/services/<service_id>",
+    summary="One e-Service: form, documents, fee, SLA",
+    tags=["information"],
+    responses=answers(ServiceDetail, 404, 422),
+)
 def get_service(service_id: str) -> dict[str, Any]:
     return service_detail(tenant(), applications().service(service_id))
 
 
 # --- citizen: profile, drafts, attachments, submission, tracking (Q2, Q3) ------------------------------
-@app.get("/me/profile", summary="My profile (used to pre-fill forms)", tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/me/profile",
+    summary="My profile (used to pre-fill forms)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(MyProfile, 401),
+)
 def get_profile() -> dict[str, Any]:
     return applications().profile(current_applicant())
 
 
-@app.put("/me/profile", summary="Save my profile", tags=["citizen"], security=CITIZEN)
+@app.put(
+    "/me/profile",
+    summary="Save my profile",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(MyProfile, 401, *JSON_BODY),
+)
 def put_profile(body: Profile) -> dict[str, Any]:
     return applications().save_profile(current_applicant(), body.model_dump(exclude_none=True))
 
 
-@app.get("/drafts", summary="My open drafts", tags=["citizen"], security=CITIZEN)
+# --- citizen: how to be told (Q4.4, R-4.6), and LINE's webhook that links accounts ---------------------
+class ChannelChoice(BaseModel):
+    """E-mail is always on; SMS and LINE are the applicant's choice."""
+
+    sms: bool
+    line: bool
+
+
+class LineWebhookBody(BaseModel):
+    """What LINE sends (Messaging API webhook): the bot's user id and the events."""
+
+    destination: str
+    events: list[dict[str, Any]]
+
+
+@cache
+def contact_channels() -> ContactChannels:
+    return ContactChannels(repos=database().repositories, tenant=tenant())
+
+
+@cache
+def line_api() -> LineApi:
+    """The tenant's LINE channel (secret and access token from the LINE secret, once per container)."""
+    secret = client("secretsmanager").get_secret_value(SecretId=settings().line_secret_arn)["SecretString"]
+    return LineApi(base_url=settings().line_api_base, credentials=LineCredentials.from_secret_string(secret))
+
+
+@app.get(
+    "/me/channels",
+    summary="How I am told: e-mail, SMS, LINE",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Channels, 401),
+)
+def get_channels() -> dict[str, Any]:
+    return contact_channels().of(current_applicant())
+
+
+@app.put(
+    "/me/channels",
+    summary="Choose SMS and LINE (e-mail is always on)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Channels, 401, 404, *JSON_BODY),
+)
+def put_channels(body: ChannelChoice) -> dict[str, Any]:
+    return contact_channels().choose(current_applicant(), sms=body.sms, line=body.line)
+
+
+@app.post(
+    "/me/channels/line-code",
+    summary="A one-time code to send to the agency's LINE Official Account",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(LineLinkCode, 401, 404),
+)
+def new_line_code() -> dict[str, Any]:
+    return contact_channels().link_code(current_applicant())
+
+
+@app.post(
+    "/line/webhook",
+    summary="LINE Messaging API webhook (X-Line-Signature, HMAC-SHA256)",
+    description="LINE signs the raw body: header `X-Line-Signature` is the base64 HMAC-SHA256 of the body with "
+    "the channel secret. A text message carrying a link code links the sender's LINE account; an unfollow "
+    "stops LINE messages.",
+    tags=["citizen"],
+    enable_validation=False,  # the signature covers the raw bytes: they are verified before they are parsed
+    responses=answers(LineWebhookOutcome, 400, 401, 404, 413),
+)
+def line_webhook(message: LineWebhookBody = SIGNED_JSON_BODY) -> dict[str, Any]:
+    event = app.current_event
+    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    if not tenant().notifications.line_enabled or not settings().line_secret_arn:
+        raise NotFound(code="line.disabled", th="หน่วยงานไม่ได้ใช้ LINE", en="This agency does not use LINE.")
+    api = line_api()
+    if not verify_signature(api.channel_secret, raw, event.headers.get("X-Line-Signature")):
+        raise Unauthorized(code="line.bad_signature", th="ลายมือชื่อของ LINE ไม่ถูกต้อง", en="Bad LINE signature.")
+
+    def reply(user_id: str, text: str) -> None:
+        api.push(LineMessage(to=user_id, text=text, retry_key=str(uuid.uuid4())))
+
+    return dict(contact_channels().on_line_events(parse_webhook(raw), reply))
+
+
+_DRAFT = "/drafts/{draft_id}"
+
+
+def _draft_links(draft_id: str) -> dict[str, dict[str, Any]]:
+    """From an answer that names a draft to what can be done with it next."""
+    return {
+        "GetDraft": link(operation_id("get_draft", _DRAFT, "get"), draft_id=draft_id),
+        "SaveDraft": link(operation_id("put_draft", _DRAFT, "put"), draft_id=draft_id),
+        "StartUpload": link(operation_id("start_upload", f"{_DRAFT}/attachments", "post"), draft_id=draft_id),
+        "Confirmation": link(operation_id("confirmation", f"{_DRAFT}/confirmation", "get"), draft_id=draft_id),
+        "Submit": link(operation_id("submit", f"{_DRAFT}/submit", "post"), draft_id=draft_id),
+        "Discard": link(operation_id("discard_draft", _DRAFT, "delete"), draft_id=draft_id),
+    }
+
+
+@app.get(
+    "/drafts",
+    summary="My open drafts",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(DraftList, 400, 401, 422, links=_draft_links("$response.body#/drafts/0/id")),
+)
 def list_drafts(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("drafts", applications().drafts(current_applicant(), limit=limit, cursor=cursor))
 
 
-@app.post("/drafts", summary="Start a draft (pre-filled)", tags=["citizen"], security=CITIZEN, status_code=201)
+@app.post(
+    "/drafts",
+    summary="Start a draft (pre-filled)",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+    responses=answers(
+        Draft, 401, 404, *JSON_BODY, status=201, description="The new draft", links=_draft_links("$response.body#/id")
+    ),
+)
 def create_draft(body: NewDraft) -> dict[str, Any]:
     return applications().create_draft(
         current_applicant(),
@@ -532,12 +914,24 @@ def create_draft(body: NewDraft) -> dict[str, Any]:
     )
 
 
-@app.get("/drafts/<draft_id>", summary="Resume a draft", tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/drafts/<draft_id>",
+    summary="Resume a draft",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Draft, 401, 404, 422),
+)
 def get_draft(draft_id: str) -> dict[str, Any]:
     return applications().draft(current_applicant(), draft_id)
 
 
-@app.put("/drafts/<draft_id>", summary="Save a draft", tags=["citizen"], security=CITIZEN)
+@app.put(
+    "/drafts/<draft_id>",
+    summary="Save a draft",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Draft, 401, 404, 409, *JSON_BODY),
+)
 def put_draft(draft_id: str, body: DraftUpdate) -> dict[str, Any]:
     return applications().update_draft(
         current_applicant(),
@@ -549,7 +943,11 @@ def put_draft(draft_id: str, body: DraftUpdate) -> dict[str, Any]:
 
 
 @app.delete(
-    "/drafts/<draft_id>", summary="Discard a draft (kept, marked discarded)", tags=["citizen"], security=CITIZEN
+    "/drafts/<draft_id>",
+    summary="Discard a draft (kept, marked discarded)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(Draft, 401, 404, 409, 422),
 )
 def discard_draft(draft_id: str) -> dict[str, Any]:
     return applications().discard_draft(current_applicant(), draft_id)
@@ -561,9 +959,39 @@ def discard_draft(draft_id: str) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(
+        UploadOffer,
+        401,
+        404,
+        409,
+        *JSON_BODY,
+        status=201,
+        description="Where to PUT the file, and the slot's limits",
+        links={
+            "CheckUpload": link(
+                operation_id("check_upload", f"{_DRAFT}/attachments/{{attachment_id}}/check", "post"),
+                draft_id="$request.path.draft_id",
+                attachment_id="$response.body#/attachment/id",
+            )
+        },
+    ),
 )
 def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     return applications().start_upload(
+        current_applicant(), draft_id, document_id=body.document_id, file_name=body.file_name
+    )
+
+
+@app.post(
+    "/drafts/<draft_id>/attachments/oversize",
+    summary="Get an upload URL in a slot's place for files too large for it (Q3.4)",
+    tags=["citizen"],
+    security=CITIZEN,
+    status_code=201,
+    responses=answers(UploadOffer, 401, 404, 409, *JSON_BODY, status=201, description="The upload form"),
+)
+def start_oversize_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
+    return applications().start_oversize_upload(
         current_applicant(), draft_id, document_id=body.document_id, file_name=body.file_name
     )
 
@@ -573,6 +1001,7 @@ def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     summary="Check an uploaded file by its content and accept or reject it",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(CheckedAttachment, 400, 401, 404, 409, 422),
 )
 def check_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_upload(current_applicant(), draft_id, attachment_id)
@@ -583,9 +1012,29 @@ def check_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Everything to be submitted, with the declaration",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(Confirmation, 400, 401, 404, 409, 422),
 )
 def confirmation(draft_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
     return applications().confirmation(current_applicant(), draft_id, lang=lang)
+
+
+_REQUEST = "/requests/{request_id}"
+
+
+def _request_links(request_id: str) -> dict[str, dict[str, Any]]:
+    """From an answer that names a request to what its applicant can do with it next."""
+    return {
+        "GetRequest": link(operation_id("my_request", _REQUEST, "get"), request_id=request_id),
+        "Payment": link(operation_id("payment_notice", f"{_REQUEST}/payment", "get"), request_id=request_id),
+        "Withdraw": link(operation_id("withdraw", f"{_REQUEST}/withdraw", "post"), request_id=request_id),
+        "Resubmit": link(operation_id("resubmit", f"{_REQUEST}/resubmit", "post"), request_id=request_id),
+        "StartSupplement": link(
+            operation_id("start_supplement", f"{_REQUEST}/attachments", "post"), request_id=request_id
+        ),
+        "StartSlipUpload": link(
+            operation_id("start_slip_upload", f"{_REQUEST}/payment-slips/uploads", "post"), request_id=request_id
+        ),
+    }
 
 
 @app.post(
@@ -594,6 +1043,16 @@ def confirmation(draft_id: str, lang: Literal["th", "en"] = "th") -> dict[str, A
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(
+        RequestDetail,
+        401,
+        404,
+        409,
+        *JSON_BODY,
+        status=201,
+        description="The request, received",
+        links=_request_links("$response.body#/id"),
+    ),
 )
 def submit(draft_id: str, body: Submission) -> dict[str, Any]:
     event = app.current_event
@@ -612,13 +1071,23 @@ def submit(draft_id: str, body: Submission) -> dict[str, Any]:
     )
 
 
-@app.get("/requests", summary="My requests", tags=["citizen"], security=CITIZEN)
+@app.get(
+    "/requests",
+    summary="My requests",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(RequestList, 400, 401, 422, links=_request_links("$response.body#/requests/0/id")),
+)
 def my_requests(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("requests", applications().my_requests(current_applicant(), limit=limit, cursor=cursor))
 
 
 @app.get(
-    "/requests/<request_id>", summary="Status, history and next step of my request", tags=["citizen"], security=CITIZEN
+    "/requests/<request_id>",
+    summary="Status, history and next step of my request",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(RequestDetail, 401, 404, 422),
 )
 def my_request(request_id: str) -> dict[str, Any]:
     return applications().request_detail(current_applicant(), request_id)
@@ -629,6 +1098,7 @@ def my_request(request_id: str) -> dict[str, Any]:
     summary="Download an issued document of my request",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(DocumentLink, 401, 404, 422),
 )
 def my_document(request_id: str, kind: str) -> dict[str, Any]:
     return applications().document_link(current_applicant(), request_id, kind)
@@ -640,6 +1110,22 @@ def my_document(request_id: str, kind: str) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(
+        UploadOffer,
+        401,
+        404,
+        409,
+        *JSON_BODY,
+        status=201,
+        description="Where to PUT the file, and the slot's limits",
+        links={
+            "CheckSupplement": link(
+                operation_id("check_supplement", f"{_REQUEST}/attachments/{{attachment_id}}/check", "post"),
+                request_id="$request.path.request_id",
+                attachment_id="$response.body#/attachment/id",
+            )
+        },
+    ),
 )
 def start_supplement(request_id: str, body: SupplementStart) -> dict[str, Any]:
     return applications().start_supplement_upload(
@@ -652,6 +1138,7 @@ def start_supplement(request_id: str, body: SupplementStart) -> dict[str, Any]:
     summary="Check a supplementary file",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(CheckedAttachment, 400, 401, 404, 409, 422),
 )
 def check_supplement(request_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_supplement(current_applicant(), request_id, attachment_id)
@@ -662,6 +1149,7 @@ def check_supplement(request_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Send the requested documents back for review",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(RequestDetail, 401, 404, 409, *JSON_BODY),
 )
 def resubmit(request_id: str, body: Resubmission) -> dict[str, Any]:
     return applications().resubmit(current_applicant(), request_id, note=body.note)
@@ -672,6 +1160,7 @@ def resubmit(request_id: str, body: Resubmission) -> dict[str, Any]:
     summary="Withdraw my request (needs a fresh sign-in)",
     tags=["citizen"],
     security=CITIZEN,
+    responses=answers(RequestDetail, 401, 403, 404, 409, *JSON_BODY),
 )
 def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     auth_time = _claims().get("auth_time")
@@ -689,6 +1178,7 @@ def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(RequestDetail, 401, 404, *JSON_BODY, status=201, description="Written"),
 )
 def my_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     return applications().send_message(current_applicant(), request_id, body.text)
@@ -700,6 +1190,7 @@ def my_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(RequestDetail, 401, 404, 409, *JSON_BODY, status=201, description="Asked for"),
 )
 def my_paper_copy(request_id: str, body: PaperCopyRequest) -> dict[str, Any]:
     return applications().request_paper_copy(current_applicant(), request_id, method=body.method, note=body.note)
@@ -715,6 +1206,7 @@ def _owned(request_id: str) -> dict[str, Any]:
     summary="Fee notice: amount, deadline, channels, Thai QR",
     tags=["payment"],
     security=CITIZEN,
+    responses=answers(PaymentNotice, 401, 404, 422),
 )
 def payment_notice(request_id: str) -> dict[str, Any]:
     _owned(request_id)
@@ -726,6 +1218,7 @@ def payment_notice(request_id: str) -> dict[str, Any]:
     summary="Pay by card on the provider's hosted page",
     tags=["payment"],
     security=CITIZEN,
+    responses=answers(CardCheckout, 401, 404, 422),
 )
 def card_checkout(request_id: str) -> dict[str, Any]:
     _owned(request_id)
@@ -747,6 +1240,21 @@ def card_checkout(request_id: str) -> dict[str, Any]:
     tags=["payment"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(
+        UploadOffer,
+        401,
+        404,
+        409,
+        *JSON_BODY,
+        status=201,
+        description="Where to PUT the slip, and its limits",
+        links={
+            "ReportSlip": link(
+                operation_id("report_slip", f"{_REQUEST}/payment-slips", "post"),
+                request_id="$request.path.request_id",
+            )
+        },
+    ),
 )
 def start_slip_upload(request_id: str, body: SlipUpload) -> dict[str, Any]:
     return applications().start_slip_upload(current_applicant(), request_id, file_name=body.file_name)
@@ -758,6 +1266,7 @@ def start_slip_upload(request_id: str, body: SlipUpload) -> dict[str, Any]:
     tags=["payment"],
     security=CITIZEN,
     status_code=201,
+    responses=answers(Slip, 401, 404, 409, *JSON_BODY, status=201, description="The slip, pending finance's check"),
 )
 def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
     applicant = current_applicant()
@@ -772,24 +1281,56 @@ def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
     )
 
 
-@app.post("/payments/webhook/<provider>", summary="Payment provider callback (HMAC-SHA256 signed)", tags=["payment"])
-def payment_webhook(provider: str) -> dict[str, Any]:
+@app.post(
+    "/payments/webhook/<provider>",
+    summary="Payment provider callback (HMAC-SHA256 signed)",
+    description=f"The provider signs the raw body: header `{SIGNATURE_HEADER}: t=<unix time>,v1=<hex HMAC-SHA256 of "
+    "'<t>.<body>'>`. Each message is recorded once; a retry of a processed message answers `duplicate`.",
+    tags=["payment"],
+    enable_validation=False,  # the signature covers the raw bytes: they are verified before they are parsed
+    responses=answers(WebhookReceipt, 400, 401, 404, 409, 413, 422),
+)
+def payment_webhook(provider: str, message: WebhookMessage = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
     raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
     if provider != tenant().payment.provider:
         raise InvalidInput(code="webhook.unknown_provider", th="ไม่รู้จักผู้ให้บริการนี้", en="Unknown provider.")
-    message = verify_webhook(webhook_secret(), raw, event.headers.get(SIGNATURE_HEADER))
-    return payments().receive(message, provider=provider)
+    verified = verify_webhook(webhook_secret(), raw, event.headers.get(SIGNATURE_HEADER))
+    return payments().receive(verified, provider=provider)
 
 
 # --- officers: work lists, detail, decisions (Q4, Q5, Q7) ------------------------------------------------
-@app.get("/officer/me", summary="The signed-in officer and their groups", tags=["officer"], security=OFFICER)
+_OFFICER_REQUEST = "/officer/requests/{request_id}"
+
+
+def _officer_links(request_id: str) -> dict[str, dict[str, Any]]:
+    """From a work list to the request's detail, decision and notes."""
+    return {
+        "Detail": link(operation_id("officer_request", _OFFICER_REQUEST, "get"), request_id=request_id),
+        "Decide": link(operation_id("officer_decision", f"{_OFFICER_REQUEST}/decision", "post"), request_id=request_id),
+        "Note": link(operation_id("officer_note", f"{_OFFICER_REQUEST}/notes", "post"), request_id=request_id),
+    }
+
+
+@app.get(
+    "/officer/me",
+    summary="The signed-in officer and their groups",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(OfficerMe, 401),
+)
 def officer_me() -> dict[str, Any]:
     officer = current_officer()
     return {"id": officer.id, "email": officer.email, "groups": sorted(officer.groups)}
 
 
-@app.get("/officer/requests", summary="Work list with SLA state", tags=["officer"], security=OFFICER)
+@app.get(
+    "/officer/requests",
+    summary="Work list with SLA state",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(WorkList, 400, 401, 422, links=_officer_links("$response.body#/requests/0/id")),
+)
 def officer_requests(
     status: Annotated[str | None, Query(max_length=40)] = None,
     mine: bool = False,
@@ -801,15 +1342,47 @@ def officer_requests(
 
 
 @app.get(
-    "/officer/digest", summary="New and changed requests, SLA warnings (R-1.7)", tags=["officer"], security=OFFICER
+    "/officer/digest",
+    summary="New and changed requests, SLA warnings (R-1.7)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(Digest, 401, links=_officer_links("$response.body#/changed/0/id")),
 )
 def officer_digest() -> dict[str, Any]:
     return officers().digest(current_officer())
 
 
-@app.get("/officer/requests/<request_id>", summary="Request detail for the officer", tags=["officer"], security=OFFICER)
+@app.get(
+    "/officer/requests/<request_id>",
+    summary="Request detail for the officer",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 404, 422),
+)
 def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
     return officers().detail(current_officer(), request_id, lang=lang)
+
+
+@app.get(
+    "/officer/requests/<request_id>/attachments/<attachment_id>",
+    summary="A short-lived download link for one attached file (the download is recorded)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(FileLink, 401, 403, 404),
+)
+def officer_attachment(request_id: str, attachment_id: str) -> dict[str, Any]:
+    return officers().attachment_download(current_officer(), request_id, attachment_id)
+
+
+@app.get(
+    "/officer/requests/<request_id>/audit",
+    summary="Who read the request's personal data or downloaded its files, and when (head and admin only)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(AccessLogPage, 400, 401, 403, 404),
+)
+def officer_access_log(request_id: str, limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
+    return _paged("entries", officers().access_log(current_officer(), request_id, limit=limit, cursor=cursor))
 
 
 @app.post(
@@ -817,6 +1390,7 @@ def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[s
     summary="Decide the step the request waits at",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
     return officers().decide(
@@ -829,6 +1403,8 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
         deadline=body.deadline,
         correct_agency=body.correct_agency,
         documents=body.documents,
+        legal_basis=body.legal_basis,
+        confirm=body.confirm,
     )
 
 
@@ -837,6 +1413,7 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
     summary="Write to the applicant on the request's thread",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 404, *JSON_BODY),
 )
 def officer_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     return officers().send_message(current_officer(), request_id, body.text)
@@ -847,12 +1424,30 @@ def officer_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     summary="Close an applicant's paper-copy request (R-4.7)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 404, 409, *JSON_BODY),
 )
 def officer_paper_copy(request_id: str, copy_id: str, body: PaperCopyClosing) -> dict[str, Any]:
     return officers().close_paper_copy(current_officer(), request_id, copy_id, outcome=body.outcome, note=body.note)
 
 
-@app.post("/officer/requests/<request_id>/notes", summary="Record a finding", tags=["officer"], security=OFFICER)
+@app.put(
+    "/officer/requests/<request_id>/licence-fields",
+    summary="Fill in what the agency adds to the licence (Q7.1)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 403, 404, 409, *JSON_BODY),
+)
+def officer_licence_fields(request_id: str, body: LicenceFields) -> dict[str, Any]:
+    return officers().set_licence_fields(current_officer(), request_id, body.values)
+
+
+@app.post(
+    "/officer/requests/<request_id>/notes",
+    summary="Record a finding",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(OfficerRequestDetail, 401, 404, *JSON_BODY),
+)
 def officer_note(request_id: str, body: Note) -> dict[str, Any]:
     return officers().add_note(current_officer(), request_id, body.text)
 
@@ -862,12 +1457,11 @@ def officer_note(request_id: str, body: Note) -> dict[str, Any]:
     summary="Suspend, revoke or reinstate a licence (R-5.4)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(LicenceEntry, 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> dict[str, Any]:
     officer = current_officer()
     if not officer.groups & {"head", "admin"}:
-        from eservice.errors import Forbidden
-
         raise Forbidden(
             code="licence.forbidden",
             th="เฉพาะผู้บริหารหรือผู้ดูแลระบบ",
@@ -878,7 +1472,26 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
     )
 
 
-@app.get("/officer/payments/slips", summary="Payment slips waiting for finance", tags=["payment"], security=OFFICER)
+@app.get(
+    "/officer/payments/slips",
+    summary="Payment slips waiting for finance",
+    tags=["payment"],
+    security=OFFICER,
+    responses=answers(
+        SlipList,
+        400,
+        401,
+        403,
+        422,
+        links={
+            "DecideSlip": link(
+                operation_id("decide_slip", "/officer/payments/slips/{request_id}/{slip_id}", "post"),
+                request_id="$response.body#/slips/0/request_id",
+                slip_id="$response.body#/slips/0/id",
+            )
+        },
+    ),
+)
 def pending_slips(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     _finance()
     page = payments().pending_slips(limit=limit, cursor=cursor)
@@ -896,6 +1509,7 @@ def pending_slips(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     summary="Verify or reject a payment slip (Q6.6)",
     tags=["payment"],
     security=OFFICER,
+    responses=answers(SlipOutcome, 401, 403, 404, 409, *JSON_BODY),
 )
 def decide_slip(request_id: str, slip_id: str, body: SlipDecision) -> dict[str, Any]:
     officer = _finance()
@@ -916,11 +1530,18 @@ def decide_slip(request_id: str, slip_id: str, body: SlipDecision) -> dict[str, 
     return result
 
 
+_RECONCILIATION_CSV: OpenAPIResponse = {
+    "description": "The whole day as CSV (UTF-8 with a BOM), with `format=csv`",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+}
+
+
 @app.get(
     "/officer/payments/reconciliation",
     summary="Payments of a day, totals and mismatches (R-3.5)",
     tags=["payment"],
     security=OFFICER,
+    responses=answers(Reconciliation, 400, 401, 403, 422),
 )
 def reconciliation(
     day: date, format: Literal["json", "csv"] = "json", limit: Limit = None, cursor: Cursor = None
@@ -939,21 +1560,39 @@ def reconciliation(
 def _finance() -> Officer:
     officer = current_officer()
     if "finance" not in officer.groups:
-        from eservice.errors import Forbidden
-
         raise Forbidden(code="payment.finance_only", th="เฉพาะเจ้าหน้าที่การเงิน", en="Finance officers only.")
     return officer
 
 
 # --- public: licence register and verification (R-5, Act §13(1), R-3.3.6) --------------------------------
-@app.get("/register", summary="The public licence register, in force first", tags=["register"])
+@app.get(
+    "/register",
+    summary="The public licence register, in force first",
+    tags=["register"],
+    responses=answers(
+        LicencePage,
+        400,
+        422,
+        links={
+            "Licence": link(
+                operation_id("public_licence", "/register/{licence_number}", "get"),
+                licence_number="$response.body#/licences/0/licence_number",
+            )
+        },
+    ),
+)
 def public_register(
     q: Annotated[str | None, Query(max_length=100)] = None, limit: Limit = None, cursor: Cursor = None
 ) -> dict[str, Any]:
     return _paged("licences", register().public_entries(q, limit=limit, cursor=cursor))
 
 
-@app.get("/register/<licence_number>", summary="One licence and its current status", tags=["register"])
+@app.get(
+    "/register/<licence_number>",
+    summary="One licence and its current status",
+    tags=["register"],
+    responses=answers(PublicLicence, 404, 422),
+)
 def public_licence(licence_number: str) -> dict[str, Any]:
     return {"licence": register().entry(licence_number)}
 
@@ -996,7 +1635,12 @@ class GazettePublication(BaseModel):
     reference: Annotated[str, Field(max_length=300)] | None = None
 
 
-@app.get("/announcements", summary="The agency's issued announcements, with superseded ones", tags=["information"])
+@app.get(
+    "/announcements",
+    summary="The agency's issued announcements, with superseded ones",
+    tags=["information"],
+    responses=answers(AnnouncementPage, 400, 422),
+)
 def list_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("announcements", announcements().published(limit=limit, cursor=cursor))
 
@@ -1005,7 +1649,11 @@ def list_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, 
     "/announcements/<ref>/pdf",
     summary="An issued announcement's sealed PDF (by id, or the one in force of a kind), from storage",
     tags=["information"],
-    enable_validation=False,
+    enable_validation=False,  # it answers a PDF, not JSON
+    responses={
+        **answers(None, 404, media_type="application/pdf", description="The sealed PDF"),
+        304: {"description": "Not modified: `If-None-Match` names the PDF's ETag"},
+    },
 )
 def announcement_pdf(ref: str) -> Response[Any]:
     # Validation is off for this route only: it answers a PDF, not JSON.
@@ -1032,6 +1680,7 @@ def announcement_pdf(ref: str) -> Response[Any]:
     summary="Every announcement, drafts included (head, admin)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(AnnouncementPage, 400, 401, 403, 422),
 )
 def officer_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     page = announcements().for_officers(current_officer().groups, limit=limit, cursor=cursor)
@@ -1044,6 +1693,7 @@ def officer_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[st
     tags=["officer"],
     security=OFFICER,
     status_code=201,
+    responses=answers(Announcement, 401, 403, 404, 409, *JSON_BODY, status=201, description="The draft"),
 )
 def draft_announcement(body: AnnouncementDraft) -> dict[str, Any]:
     officer = current_officer()
@@ -1055,6 +1705,7 @@ def draft_announcement(body: AnnouncementDraft) -> dict[str, Any]:
     summary="Approve and sign an announcement: sealed once (head)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(Announcement, 401, 403, 404, 409, *JSON_BODY),
 )
 def approve_announcement(announcement_id: str, body: AnnouncementApproval) -> dict[str, Any]:
     officer = current_officer()
@@ -1072,6 +1723,7 @@ def approve_announcement(announcement_id: str, body: AnnouncementApproval) -> di
     summary="Record the Royal Gazette publication of an issued announcement (head, admin)",
     tags=["officer"],
     security=OFFICER,
+    responses=answers(Announcement, 401, 403, 404, 409, *JSON_BODY),
 )
 def record_gazette(announcement_id: str, body: GazettePublication) -> dict[str, Any]:
     officer = current_officer()
@@ -1080,13 +1732,24 @@ def record_gazette(announcement_id: str, body: GazettePublication) -> dict[str, 
     )
 
 
-@app.post("/verify", summary="Verify a signed PDF (signature, timestamp, changes, status)", tags=["register"])
-def verify_document() -> dict[str, Any]:
+#: The largest PDF verification reads (API Gateway's payload limit leaves room for base64).
+MAX_VERIFIED_PDF = 4 * 1024 * 1024
+
+
+@app.post(
+    "/verify",
+    summary="Verify a signed PDF (signature, timestamp, changes, status)",
+    tags=["register"],
+    enable_validation=False,  # the body is a PDF, read as bytes
+    responses=answers(Verification, 400, 413),
+)
+def verify_document(pdf: bytes = PDF_BODY) -> dict[str, Any]:
+    del pdf  # the marker above; the bytes come from the event
     pdf = _uploaded_pdf()
     if not pdf:
         raise InvalidInput(code="verify.empty", th="กรุณาแนบไฟล์ PDF", en="Attach a PDF file.")
-    if len(pdf) > 4 * 1024 * 1024:
-        raise InvalidInput(code="verify.too_large", th="ไฟล์ใหญ่เกิน 4 MB", en="The file is larger than 4 MB.")
+    if len(pdf) > MAX_VERIFIED_PDF:
+        raise PayloadTooLarge(code="verify.too_large", th="ไฟล์ใหญ่เกิน 4 MB", en="The file is larger than 4 MB.")
     # Every PDF starts with "%PDF-" (readers allow some bytes before it); anything else is not one.
     if b"%PDF-" not in pdf[:1024]:
         raise _not_a_pdf()
@@ -1111,6 +1774,21 @@ def _not_a_pdf() -> UnsupportedMediaType:
         th="ไฟล์นี้ไม่ใช่ PDF กรุณาแนบไฟล์ PDF (Content-Type: application/pdf)",
         en="This is not a PDF file. Please attach a PDF (Content-Type: application/pdf).",
     )
+
+
+@app.post(
+    "/tsa",
+    summary="RFC 3161 timestamp authority (Q3.8)",
+    description="Send a DER `TimeStampReq`; the answer is a DER `TimeStampResp`, granted or a rejection with its "
+    "reason (RFC 3161 §2.4.2). Served by the clock function, which holds the TSA key.",
+    tags=["register"],
+    enable_validation=False,
+    openapi_extensions={SERVED_BY: "clock"},
+    responses=answers(None, media_type="application/timestamp-reply", description="A DER TimeStampResp"),
+)
+def timestamp_authority(query: bytes = TIMESTAMP_QUERY_BODY) -> dict[str, Any]:
+    # API Gateway sends this operation to the clock function (infra/routes.py); intake never holds the key.
+    raise NotFound(code="request.not_found", th="ไม่พบบริการที่เรียก", en="No such operation.")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,12 +1,16 @@
-"""notify: every message to a person (e-mail through SES, SMS through SNS), once per channel.
+"""notify: every message to a person (e-mail through SES, SMS through SNS, LINE), once per channel.
 
-Invoked by the saga (``notice``, ``deliver``) with ids only; ``eservice.notices`` composes the
-Thai/English message and records each channel's delivery against the request, so a retried step
-sends only what was not sent. SES bounces (R-3.2) and the officers' digest (R-1.7) come here too.
+Invoked by the saga (``notice``, ``deliver``) and the clock (``notice`` when a waiting step begins)
+with ids only, and by whatever changes a licence's status (``licence_notice``); ``eservice.notices``
+composes the Thai/English message and records each channel's delivery against the request, so a
+retried step sends only what was not sent. Notices the e-mail must carry as sealed PDFs are made by
+the sign function first (R-4.3-R-4.5). SES bounces (R-3.2) and the officers' digest (R-1.7) come
+here too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -18,10 +22,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
-from eservice.aws import Saga, client, transient_errors_retried
+from eservice.aws import Saga, client, invoke_function, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
+from eservice.errors import TransientError
+from eservice.line import LineApi, LineApiError, LineCredentials
 from eservice.messages import Message
-from eservice.notices import Notifier
+from eservice.notices import DeliveryRefused, LineMessage, Notifier
 from eservice.saga_steps import SagaSteps
 from eservice.settings import settings, tenant
 
@@ -45,11 +51,14 @@ def saga_steps() -> SagaSteps:
     )
 
 
-def _email(to: str, message: Message, attachments: list[tuple[str, bytes]]) -> str:
+def _email(to: str, message: Message, attachments: list[tuple[str, bytes]], *, sender: str | None = None) -> str:
+    """One e-mail through SES. To applicants it comes from the saraban address (R-4.6), which they may
+    answer; ``sender`` (the no-reply address) is for what is not an official communication."""
     agency = tenant()
+    source = sender or agency.saraban_email
     mime = MIMEMultipart()
     mime["Subject"] = message.subject
-    mime["From"] = formataddr((agency.name.th, agency.notifications.email_from))
+    mime["From"] = formataddr((agency.name.th, source))
     mime["To"] = to
     mime.attach(MIMEText(message.body, "plain", "utf-8"))
     for name, data in attachments:
@@ -61,14 +70,59 @@ def _email(to: str, message: Message, attachments: list[tuple[str, bytes]]) -> s
         # Bounces and complaints come back through the configuration set's event destination (R-3.2).
         extra["ConfigurationSetName"] = settings().mail_configuration_set
     response = client("ses").send_raw_email(
-        Source=agency.notifications.email_from, Destinations=[to], RawMessage={"Data": mime.as_string()}, **extra
+        Source=source, Destinations=[to], RawMessage={"Data": mime.as_string()}, **extra
     )
     return str(response["MessageId"])
 
 
+#: SNS answers that no retry will change (a malformed number, an opted-out phone).
+_SMS_REFUSED = frozenset({"InvalidParameter", "InvalidParameterValue", "OptedOut", "OptedOutException"})
+
+
 def _sms(phone: str, text: str) -> str:
+    """One SMS through SNS, from the tenant's sender id when it has one (transactional: not marketing)."""
+    from botocore.exceptions import ClientError
+
     number = "+66" + phone[1:] if phone.startswith("0") else phone
-    return str(client("sns").publish(PhoneNumber=number, Message=text)["MessageId"])
+    attributes = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
+    sender = tenant().notifications.sms_sender
+    if sender:
+        attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": sender}
+    try:
+        response = client("sns").publish(PhoneNumber=number, Message=text, MessageAttributes=attributes)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code"))
+        if code in _SMS_REFUSED:
+            raise DeliveryRefused(f"sms_{code}") from exc
+        raise
+    return str(response["MessageId"])
+
+
+@cache
+def line_api() -> LineApi | None:
+    """The LINE Messaging API with the tenant's channel credentials; None when LINE is not set up."""
+    if not tenant().notifications.line_enabled or not settings().line_secret_arn:
+        return None
+    secret = client("secretsmanager").get_secret_value(SecretId=settings().line_secret_arn)["SecretString"]
+    return LineApi(base_url=settings().line_api_base, credentials=LineCredentials.from_secret_string(secret))
+
+
+def _line(message: LineMessage) -> str:
+    api = line_api()
+    if api is None:
+        raise DeliveryRefused("line_not_configured")
+    return api.push(message)
+
+
+def _notice_document(request_id: str, template: str, message_key: str, extra: Mapping[str, Any]) -> str:
+    """The sign function makes, seals and keeps the notice (once per message); its document kind."""
+    document = invoke_function(
+        settings().sign_function,
+        {"action": "notice", "request_id": request_id, "template": template, "key": message_key, "extra": dict(extra)},
+    )
+    if "kind" not in document:
+        raise RuntimeError("the sign function made no notice")
+    return str(document["kind"])
 
 
 @cache
@@ -79,6 +133,8 @@ def notifier() -> Notifier:
         public_base_url=settings().public_base_url or f"https://{tenant().domain}",
         send_email=lambda to, message, request_id, kinds: _email(to, message, _documents(request_id, kinds)),
         send_sms=_sms,
+        send_line=_line,
+        notice_document=_notice_document,
     )
 
 
@@ -97,7 +153,11 @@ def send(
     request_id: str, template: str, *, extra: dict[str, Any] | None = None, key: str | None = None
 ) -> dict[str, Any]:
     """Send one message about a request (what was sent before is not sent again)."""
-    result = notifier().send(request_id, template, extra=extra, key=key)
+    try:
+        result = notifier().send(request_id, template, extra=extra, key=key)
+    except LineApiError as exc:
+        # LINE is down or busy (5xx, 429, no answer): the saga retries the step, which pushes only to LINE.
+        raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     logger.info("message", extra={"template": template, "channels": result["channels"]})
     return result
 
@@ -189,7 +249,7 @@ def digest() -> dict[str, Any]:
             f"New {len(report['new'])}, changed {len(report['changed'])}, due soon {len(report['due_soon'])}, "
             f"overdue {len(report['overdue'])}\n\n" + "\n".join(lines) + f"\n\n{base}/officer/\n"
         )
-        _email(email, Message(subject=subject, body=body, sms=""), [])
+        _email(email, Message(subject=subject, body=body, sms=""), [], sender=agency.notifications.email_from)
         sent += 1
     messages.digest_sent(now.isoformat())
     return {"sent": sent}
@@ -217,7 +277,7 @@ class _NoSaga:
 @logger.inject_lambda_context(clear_state=True)
 @transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """``notice`` (a status message) or ``deliver`` (the issued document)."""
+    """``notice`` (a status message), ``deliver`` (the issued document) or ``licence_notice``."""
     if "Records" in event:
         return mail_events(event["Records"])
     action = event["action"]
@@ -230,4 +290,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "deliver":
         result = send(request_id, "delivered")
         return {"delivered": bool(result["channels"]), **result}
+    if action == "licence_notice":
+        # R-5.4: a licence suspended, reinstated, revoked or expired; its holder is told with a sealed notice.
+        try:
+            return notifier().licence_status(
+                request_id,
+                event["new_status"],
+                reason=event["reason"],
+                effective_at=event["effective_at"],
+                until=event.get("until"),
+                key=event.get("key"),
+            )
+        except LineApiError as exc:
+            raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     raise ValueError(f"unknown notify action {action!r}")

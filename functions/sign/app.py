@@ -1,8 +1,9 @@
 """sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
 
 Invoked by the saga (``acknowledgment``, ``refusal``, ``dismissal_order``, ``draft_licence``,
-``seal_licence``) with ids only, by intake (``verify``, ``verify_attachment``) for uploaded PDFs and
-(``issue_announcement``) to seal an announcement the head approved, and daily by the scheduler
+``seal_licence``) with ids only, by notify (``notice``: the sealed notice an e-mail carries, R-4.3-R-4.5),
+by intake (``verify``, ``verify_attachment``) for uploaded PDFs and (``issue_announcement``) to seal an
+announcement the head approved, and daily by the scheduler
 (``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
 """
 
@@ -90,6 +91,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.invoice(event["request_id"])
     if action == "receipt":
         return work.receipt(event["request_id"])
+    if action == "notice":
+        # Called by notify before the e-mail that carries the notice; ids and the message's extra only.
+        return work.notice(event["request_id"], event["template"], event["key"], event.get("extra") or {})
     if action == "draft_licence":
         return work.draft_licence(event["request_id"])
     if action == "seal_licence":

@@ -24,8 +24,8 @@ from aws_cdk import cx_api
 from aws_cdk.assertions import Match, Template
 
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
-from infra.app import build_app, stack_name
-from infra.routes import intake_routes
+from infra.app import build_app, edge_stack_name, stack_name
+from infra.routes import GATEWAY_REFUSALS, intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
 NO_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}
@@ -229,14 +229,81 @@ def test_given_the_documents_bucket_then_it_is_versioned_and_locked_against_dele
     assert retention.get("Days", 0) > 0 or retention.get("Years", 0) > 0
 
 
-def test_given_the_uploads_bucket_then_browsers_of_the_agency_site_may_put_files(resources: Resources) -> None:
+def test_given_the_uploads_bucket_then_browsers_of_the_agency_site_may_post_upload_forms(resources: Resources) -> None:
     uploads = props(resources[str(target(function_env(resources, "intake")["UPLOADS_BUCKET"]))])
 
     rules = uploads["CorsConfiguration"]["CorsRules"]
-    assert any("PUT" in rule["AllowedMethods"] for rule in rules)
+    # Only the signed form upload (S3 POST policy with its size range): no PUT whose size nothing limits.
+    assert {method for rule in rules for method in rule["AllowedMethods"]} == {"POST"}
     origins = {origin for rule in rules for origin in rule["AllowedOrigins"]}
     assert "*" not in origins
     assert all(origin.startswith("https://") and origin.endswith("klongnoy.go.th") for origin in origins), origins
+
+
+# --- lifecycle and malware scanning of uploads (issue 10) -------------------------------------------------
+def _bucket_of(resources: Resources, env_name: str) -> dict[str, Any]:
+    return props(resources[str(target(function_env(resources, "intake")[env_name]))])
+
+
+def _rules(bucket: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {rule["Id"]: rule for rule in bucket.get("LifecycleConfiguration", {}).get("Rules", [])}
+
+
+def test_given_the_uploads_bucket_then_only_quarantine_expires_and_unfinished_uploads_are_aborted(
+    resources: Resources,
+) -> None:
+    rules = _rules(_bucket_of(resources, "UPLOADS_BUCKET"))
+
+    quarantine = rules["QuarantineExpires"]
+    assert quarantine["Status"] == "Enabled"
+    assert quarantine["Prefix"] == "quarantine/"
+    assert quarantine["ExpirationInDays"] == 30  # tenants/klongnoy.yaml security.quarantine_days
+    assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    # Nothing else of the bucket (clean/: accepted attachments, the record's evidence) ever expires.
+    expiring = [r for r in rules.values() if "ExpirationInDays" in r or "ExpirationDate" in r]
+    assert [r.get("Prefix") for r in expiring] == ["quarantine/"]
+
+
+def test_given_the_documents_and_exports_then_no_lifecycle_rule_deletes_a_record(resources: Resources) -> None:
+    documents = _rules(_bucket_of(resources, "DOCUMENTS_BUCKET"))
+    exports = _rules(next(props(b) for b in of_type(resources, "AWS::S3::Bucket").values() if _is_exports(b)))
+
+    for rules in (documents, exports):
+        assert rules["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+        for rule in rules.values():
+            assert not {"ExpirationInDays", "ExpirationDate", "NoncurrentVersionExpiration"} & set(rule), rule
+            assert not rule.get("ExpiredObjectDeleteMarker"), rule
+    superseded = exports["SupersededExportsToArchive"]["NoncurrentVersionTransitions"]
+    assert superseded == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 30}]
+
+
+def _is_exports(bucket: dict[str, Any]) -> bool:
+    rules = props(bucket).get("LifecycleConfiguration", {}).get("Rules", [])
+    return any(rule["Id"] == "SupersededExportsToArchive" for rule in rules)
+
+
+def test_given_malware_scanning_then_guardduty_protects_quarantine_and_tags_each_scanned_upload(
+    resources: Resources,
+) -> None:
+    (plan,) = [props(p) for p in of_type(resources, "AWS::GuardDuty::MalwareProtectionPlan").values()]
+    uploads = target(function_env(resources, "intake")["UPLOADS_BUCKET"])
+
+    bucket = plan["ProtectedResource"]["S3Bucket"]
+    assert target(bucket["BucketName"]) == uploads
+    assert bucket["ObjectPrefixes"] == ["quarantine/"]
+    assert plan["Actions"] == {"Tagging": {"Status": "ENABLED"}}
+    role = resources[str(target(plan["Role"]))]
+    trusted = props(role)["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+    assert trusted == "malware-protection-plan.guardduty.amazonaws.com"
+    actions: set[str] = set()
+    for policy in of_type(resources, "AWS::IAM::Policy").values():
+        if {target(r) for r in props(policy)["Roles"]} == {target(plan["Role"])}:
+            for statement in props(policy)["PolicyDocument"]["Statement"]:
+                found = statement["Action"]
+                actions |= {found} if isinstance(found, str) else set(found)
+    assert {"s3:GetObject", "s3:PutObjectTagging", "s3:PutBucketNotification", "events:PutRule"} <= actions
+    assert {"kms:Decrypt", "kms:GenerateDataKey"} <= actions
+    assert not {a for a in actions if a.startswith("s3:Delete")}
 
 
 def test_given_every_bucket_then_its_policy_refuses_requests_without_tls(resources: Resources) -> None:
@@ -295,6 +362,7 @@ def test_given_the_api_then_one_throttled_stage_named_api_and_cognito_authorizer
 CITIZEN_PREFIXES = ("/drafts", "/requests", "/me")
 PUBLIC_PREFIXES = (
     "/services", "/agency", "/register", "/verify", "/openapi.json", "/tsa", "/announcements", "/payments/webhook",
+    "/line/webhook",  # signed by LINE with the channel secret (X-Line-Signature), not by a user pool
 )
 
 
@@ -315,17 +383,20 @@ def test_given_each_api_method_then_its_path_decides_who_must_be_signed_in(resou
             pytest.fail(f"{where}: a route outside the known citizen, officer and public areas")
 
 
-def test_given_the_api_then_its_methods_are_exactly_the_intake_routes_plus_the_tsa(resources: Resources) -> None:
+def test_given_the_api_then_its_methods_are_exactly_the_documented_routes(resources: Resources) -> None:
     intake, clock = functions_by_service(resources)["intake"], functions_by_service(resources)["clock"]
     pools = {"officer": officer_pool(resources), "citizen": citizen_pool(resources), None: None}
     methods = api_methods(resources)
+    routes = intake_routes()
 
     served_by_intake = {(m.http_method, m.path, m.pool) for m in methods if m.function == intake}
-    declared = {(r.method, r.path, pools[r.auth]) for r in intake_routes()}
+    declared = {(r.method, r.path, pools[r.auth]) for r in routes if r.function == "intake"}
     assert served_by_intake == declared
+    # The TSA is documented in intake's OpenAPI document, but the clock function (with the TSA key) serves it.
+    assert {(r.method, r.path, r.function) for r in routes if r.function != "intake"} == {("POST", "/tsa", "clock")}
     assert {(m.http_method, m.path) for m in methods if m.function != intake} == {("POST", "/tsa")}
     assert next(m for m in methods if m.path == "/tsa").function == clock
-    assert len(methods) == len(declared) + 1  # no method twice
+    assert len(methods) == len(routes)  # no method twice, none undocumented
 
 
 def test_given_the_api_stage_then_the_web_firewall_guards_it(resources: Resources) -> None:
@@ -617,6 +688,8 @@ def _second_tenant(folder: Path) -> None:
     for old, new in renames.items():
         text = text.replace(old, new)
     (folder / "paktang.yaml").write_text(text, encoding="utf-8")
+    # The example documents the file names (Q3.4) live beside it, in the tenant's own folder.
+    shutil.copytree(REPO / "tenants" / "klongnoy", folder / "paktang")
 
 
 @pytest.fixture(scope="module")
@@ -627,6 +700,7 @@ def every_tenant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Syn
         if len(load_all_tenants()) < 2:
             folder = tmp_path_factory.mktemp("tenants")
             shutil.copy(REPO / "tenants" / "klongnoy.yaml", folder / "klongnoy.yaml")
+            shutil.copytree(REPO / "tenants" / "klongnoy", folder / "klongnoy")
             _second_tenant(folder)
             env.setenv("TENANTS_DIR", str(folder))
         tenant_ids = [t.id for t in load_all_tenants()]
@@ -643,7 +717,9 @@ def test_given_tenant_all_then_one_stack_per_tenant_file_sharing_no_physical_nam
     synthesized, tenant_ids = every_tenant
 
     assert len(tenant_ids) >= 2
-    assert sorted(s.stack_name for s in synthesized.assembly.stacks) == sorted(stack_name(t) for t in tenant_ids)
+    # Each tenant: its stack, and its CloudFront web firewall in us-east-1 (tests/infra/test_edge.py).
+    expected = [stack_name(t) for t in tenant_ids] + [edge_stack_name(t) for t in tenant_ids]
+    assert sorted(s.stack_name for s in synthesized.assembly.stacks) == sorted(expected)
     seen: dict[str, str] = {}
     for tenant_id in tenant_ids:
         names = physical_names(synthesized.stack(stack_name(tenant_id)).template["Resources"])
@@ -665,7 +741,8 @@ def test_given_tenant_all_then_each_stack_ships_its_own_tenant_file_to_the_funct
         shipped = sorted(p.name for p in asset.iterdir()) if asset.is_dir() else []
         assert shipped == [f"{tenant_id}.yaml"], f"{tenant_id}: the tenant layer holds {shipped}"
         shipped_file = asset / f"{tenant_id}.yaml"
-        assert load_tenant(shipped_file).id == tenant_id
+        # As the functions read it (eservice.settings): the example documents are served by the site.
+        assert load_tenant(shipped_file, check_files=False).id == tenant_id
         env_file = {
             props(r)["Environment"]["Variables"]["TENANT_FILE"]
             for r in stack.template["Resources"].values()
@@ -682,7 +759,7 @@ def test_given_a_deploy_then_both_sites_and_their_config_are_published_to_the_si
     deployments = [r for r in resources.values() if r["Type"] == "Custom::CDKBucketDeployment"]
     prefixes = sorted(props(d).get("DestinationBucketKeyPrefix", "") for d in deployments)
 
-    assert prefixes == ["", "officer/"]
+    assert prefixes == ["", "fonts/", "officer/"]
     citizen = next(d for d in deployments if not props(d).get("DestinationBucketKeyPrefix"))
     markers = json.dumps(props(citizen).get("SourceMarkers", []))
     # config.json is written at deploy time from the stack's own pools, clients and sign-in domain.
@@ -735,3 +812,21 @@ def test_given_the_stack_then_a_daily_schedule_keeps_the_published_crl_current(r
     assert len(refresh) == 1
     assert refresh[0]["ScheduleExpression"] == "rate(1 day)"
     assert target(refresh[0]["Target"]["Arn"]) == fns["sign"]
+
+
+def test_given_api_gateways_own_refusals_then_they_have_the_error_shape_the_document_declares(
+    resources: Resources,
+) -> None:
+    answers = {
+        props(r)["ResponseType"]: props(r) for r in of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+    }
+
+    assert set(answers) == {r.response_type for r in GATEWAY_REFUSALS}
+    for refusal in GATEWAY_REFUSALS:
+        answer = answers[refusal.response_type]
+        error = json.loads(answer["ResponseTemplates"]["application/json"])["error"]
+        assert error["code"] == refusal.code and error["message"]["th"] and error["message"]["en"]
+        assert answer.get("StatusCode") == (
+            None if refusal.response_type.startswith("DEFAULT_") else str(refusal.status)
+        )
+    assert answers["UNAUTHORIZED"]["StatusCode"] == "401" and answers["THROTTLED"]["StatusCode"] == "429"

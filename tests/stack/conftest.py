@@ -153,14 +153,32 @@ DOCUMENTS = {
 }
 
 
+def send_file(offer: dict[str, Any], data: bytes, name: str = "file") -> requests.Response:
+    """What the browser does with an upload offer: a form with the signed fields, then the file (S3 POST)."""
+    upload_form = offer["upload"]
+    assert upload_form["method"] == "POST", upload_form
+    return requests.post(upload_form["url"], data=upload_form["fields"], files={"file": (name, data)}, timeout=60)
+
+
+def after_scan(call: Callable[[], requests.Response], *, timeout: float = 30) -> requests.Response:
+    """Ask again while the server answers ``file.scan_pending`` (the malware scan has not finished)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = call()
+        pending = response.status_code == 409 and response.json()["error"]["code"] == "file.scan_pending"
+        if not pending or time.monotonic() > deadline:
+            return response
+        time.sleep(0.2)
+
+
 def upload(client: Client, draft_id: str, document_id: str, name: str, data: bytes) -> requests.Response:
-    """What the web form does for one file: ask for a URL, PUT the bytes, ask the server to check them."""
+    """What the web form does for one file: ask for an upload form, post the file, have the server check it."""
     start = client.post(f"/drafts/{draft_id}/attachments", json={"document_id": document_id, "file_name": name})
     assert start.status_code == 201, start.text
     body = start.json()
-    put = requests.put(body["upload"]["url"], data=data, timeout=30)
-    assert put.status_code == 200, put.text
-    return client.post(f"/drafts/{draft_id}/attachments/{body['attachment']['id']}/check")
+    stored = send_file(body, data, name)
+    assert stored.status_code == 204, stored.text
+    return after_scan(lambda: client.post(f"/drafts/{draft_id}/attachments/{body['attachment']['id']}/check"))
 
 
 def prepared_draft(client: Client, service_id: str = "fire-certificate", answers: dict[str, Any] | None = None) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+from asn1crypto import core, tsp
 
 from local.stack import LocalStack
 
@@ -177,3 +178,25 @@ def test_given_an_unexpected_failure_in_a_route_then_500_internal_error_without_
     error = refusal(response, 500, "internal.error")
     assert set(error) == {"code", "message"}
     assert "Traceback" not in response.text and "injected" not in response.text
+
+
+# --- the timestamp authority (served by the clock function) ---------------------------------------------------
+def test_given_thai_text_sent_to_the_tsa_then_it_answers_an_rfc3161_rejection_not_a_502(stack: LocalStack) -> None:
+    response = requests.post(
+        f"{stack.url}/api/tsa",
+        data="ขอประทับเวลา".encode(),
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+        timeout=30,
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/timestamp-reply"
+    # A rejection carries only its status (asn1crypto's TimeStampResp insists on a token, so read the status).
+    status = tsp.PKIStatusInfo.load(core.load(response.content)[0].dump())
+    assert status["status"].native == "rejection"
+    assert "bad_data_format" in status["fail_info"].native
+
+
+def test_given_an_unknown_path_or_no_sign_in_then_the_gateway_answers_in_the_error_shape(public: Client) -> None:
+    refusal(public.get("/no-such-operation"), 404, "request.not_found")
+    refusal(public.get("/drafts"), 401, "auth.required")

@@ -31,7 +31,8 @@ def issued(stack, new_citizen, officer):
     assert "licence" not in signer_view["documents"], "nothing is sealed before the signer approves"
     draft = requests.get(signer_view["documents"]["licence_draft"]["url"], timeout=30).content
     assert draft.startswith(b"%PDF") and b"/ByteRange" not in draft
-    assert officer("signer").post(f"{path}/decision", json={"step": "signature", "decision": "sign"}).status_code == 200
+    signing = {"step": "signature", "decision": "sign", "confirm": signer_view["licence_number"]}
+    assert officer("signer").post(f"{path}/decision", json=signing).status_code == 200
     final = wait_for(citizen, request_id, status_is("delivered"), timeout=60)
     link = citizen.get(f"/requests/{request_id}/documents/licence").json()
     pdf = requests.get(link["url"], timeout=30).content

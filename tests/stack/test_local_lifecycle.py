@@ -1,12 +1,13 @@
 """The local stack never hangs (issue 15), and it can be made to fail on purpose (issue 9).
 
 ``python -m local`` stops within its grace period on SIGTERM or Ctrl-C, whatever is parked or still
-running; a presigned upload lands whatever its Content-Type; ``/_local/faults`` fails chosen AWS
+running; a form upload lands whatever its Content-Type; ``/_local/faults`` fails chosen AWS
 calls of the Lambda handlers; ``restart()`` keeps what AWS keeps.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -23,7 +24,7 @@ import requests
 
 from local.stack import GRACE_SECONDS, REGION, LocalStack, Login
 
-from .conftest import FIRE_ANSWERS, Client, pdf_bytes, prepared_draft, status_is, submit, wait_for
+from .conftest import FIRE_ANSWERS, Client, after_scan, pdf_bytes, prepared_draft, status_is, submit, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -140,6 +141,8 @@ def test_given_a_parked_saga_when_the_local_stack_gets_a_stop_signal_then_it_end
     assert seconds < GRACE_SECONDS + 1
     # Said once at start: the local tools have no authentication.
     assert "WARNING: /_local/*" in running.output and "127.0.0.1 alone" in running.output
+    assert "/_local/mailbox" in running.output and "/_local/clock" in running.output
+    assert "X-Local-Admin-Token: " in running.output  # admin Cognito calls need the stack's token
 
 
 def test_given_a_request_still_running_when_the_local_stack_is_stopped_then_it_is_abandoned_after_the_grace(
@@ -166,13 +169,13 @@ def test_given_a_request_still_running_when_the_local_stack_is_stopped_then_it_i
     held.close()
 
 
-# --- presigned uploads -----------------------------------------------------------------------------------
+# --- form uploads (S3 POST policy) ----------------------------------------------------------------------
 @pytest.mark.parametrize(
     "content_type",
     ["application/x-www-form-urlencoded", "application/octet-stream", None, "application/pdf"],
     ids=["urlencoded", "octet-stream", "none", "pdf"],
 )
-def test_given_any_content_type_when_a_file_is_put_to_its_upload_url_then_it_lands_and_the_check_decides(
+def test_given_any_content_type_when_a_file_is_posted_with_its_upload_form_then_it_lands_and_the_check_decides(
     new_citizen: Callable[[], Client], content_type: str | None
 ) -> None:
     citizen = new_citizen()
@@ -182,13 +185,15 @@ def test_given_any_content_type_when_a_file_is_put_to_its_upload_url_then_it_lan
         slot = {"document_id": "id_card", "file_name": "id.pdf"}
         started = citizen.post(f"/drafts/{draft_id}/attachments", json=slot)
         assert started.status_code == 201, started.text
-        headers = {"Content-Type": content_type} if content_type else {}
+        form = started.json()["upload"]
+        part = ("id.pdf", data, content_type) if content_type else ("id.pdf", data)
 
-        put = requests.put(started.json()["upload"]["url"], data=data, headers=headers, timeout=10)
-        checked = citizen.post(f"/drafts/{draft_id}/attachments/{started.json()['attachment']['id']}/check")
+        stored = requests.post(form["url"], data=form["fields"], files={"file": part}, timeout=10)
+        check_path = f"/drafts/{draft_id}/attachments/{started.json()['attachment']['id']}/check"
+        checked = after_scan(functools.partial(citizen.post, check_path))
 
-        assert put.status_code == 200, put.text
-        assert put.elapsed.total_seconds() < 5
+        assert stored.status_code == 204, stored.text
+        assert stored.elapsed.total_seconds() < 5
         outcomes.append(checked.status_code)
 
     assert outcomes[0] == 200

@@ -19,7 +19,17 @@ import requests
 from eservice.payments import SIGNATURE_HEADER, sign_webhook
 from eservice.thai_qr import parse_payload
 
-from .conftest import pdf_bytes, prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
+from .conftest import (
+    after_scan,
+    pdf_bytes,
+    prepared_draft,
+    send_file,
+    status_is,
+    submit,
+    wait_for,
+    wait_for_mail,
+    waiting_at,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -171,15 +181,17 @@ def test_given_a_transfer_slip_when_finance_rejects_then_verifies_then_the_reque
     def report(reference):
         upload = citizen.post(f"/requests/{request_id}/payment-slips/uploads", json={"file_name": "slip.pdf"})
         assert upload.status_code == 201, upload.text
-        requests.put(upload.json()["upload"]["url"], data=pdf_bytes("slip"), timeout=30)
-        slip = citizen.post(
-            f"/requests/{request_id}/payment-slips",
-            json={
-                "attachment_id": upload.json()["attachment"]["id"],
-                "transaction_reference": reference,
-                "paid_on": _today(stack)[:10],
-                "amount_satang": notice["amount_satang"],
-            },
+        assert send_file(upload.json(), pdf_bytes("slip"), "slip.pdf").status_code == 204
+        slip = after_scan(
+            lambda: citizen.post(
+                f"/requests/{request_id}/payment-slips",
+                json={
+                    "attachment_id": upload.json()["attachment"]["id"],
+                    "transaction_reference": reference,
+                    "paid_on": _today(stack)[:10],
+                    "amount_satang": notice["amount_satang"],
+                },
+            )
         )
         assert slip.status_code == 201, slip.text
         return slip.json()

@@ -13,7 +13,17 @@ import requests
 
 from local.stack import REGION
 
-from .conftest import png_bytes, prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
+from .conftest import (
+    after_scan,
+    png_bytes,
+    prepared_draft,
+    send_file,
+    status_is,
+    submit,
+    wait_for,
+    wait_for_mail,
+    waiting_at,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -58,7 +68,7 @@ def test_given_a_certificate_request_when_every_officer_approves_then_the_sealed
         officer("signer"), request_id, waiting_at("signature"), path=f"/officer/requests/{request_id}"
     )
     assert "licence_draft" in signer_view["documents"]
-    _decide(officer("signer"), request_id, "signature", "sign")
+    _decide(officer("signer"), request_id, "signature", "sign", confirm=signer_view["licence_number"])
 
     final = wait_for(citizen, request_id, status_is("delivered"), timeout=60)
     statuses = [h["status"] for h in final["history"]]
@@ -107,7 +117,14 @@ def test_given_a_request_outside_the_agencys_powers_when_referred_then_the_appli
 def test_given_a_rejection_then_a_sealed_refusal_letter_with_the_reasons_is_delivered(new_citizen, officer, stack):
     citizen, request_id = _submitted(new_citizen)
 
-    _decide(officer("reviewer"), request_id, "review", "reject", reason="ไม่พบหลักฐานการเกิดเหตุในพื้นที่")
+    _decide(
+        officer("reviewer"),
+        request_id,
+        "review",
+        "reject",
+        reason="ไม่พบหลักฐานการเกิดเหตุในพื้นที่",
+        legal_basis="ระเบียบเทศบาลตำบลคลองน้อยว่าด้วยการออกหนังสือรับรอง ข้อ 5",
+    )
 
     final = wait_for(citizen, request_id, status_is("rejected"), timeout=60)
     assert final["history"][-1]["reason"] == "ไม่พบหลักฐานการเกิดเหตุในพื้นที่"
@@ -140,8 +157,10 @@ def test_given_missing_documents_when_the_applicant_sends_them_then_the_request_
         f"/requests/{request_id}/attachments", json={"document_id": "damage_photos", "file_name": "clear.png"}
     )
     assert start.status_code == 201, start.text
-    requests.put(start.json()["upload"]["url"], data=png_bytes(), timeout=30)
-    checked = citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check")
+    assert send_file(start.json(), png_bytes(), "clear.png").status_code == 204
+    checked = after_scan(
+        lambda: citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check")
+    )
     assert checked.status_code == 200, checked.text
     resent = citizen.post(f"/requests/{request_id}/resubmit", json={"note": "แนบภาพใหม่แล้ว"})
     assert resent.status_code == 200, resent.text

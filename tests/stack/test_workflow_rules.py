@@ -15,7 +15,7 @@ import requests
 from local.stack import REGION
 
 from . import conftest
-from .conftest import pdf_bytes, png_bytes, prepared_draft, status_is, submit, upload, waiting_at
+from .conftest import after_scan, pdf_bytes, png_bytes, prepared_draft, send_file, status_is, submit, upload, waiting_at
 
 pytestmark = pytest.mark.stack
 
@@ -165,8 +165,12 @@ def test_given_more_documents_then_reason_slots_note_and_thread_make_the_round_t
     start = citizen.post(
         f"/requests/{request_id}/attachments", json={"document_id": "damage_photos", "file_name": "clear.png"}
     )
-    requests.put(start.json()["upload"]["url"], data=png_bytes(), timeout=30)
-    assert citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check").ok
+    assert start.status_code == 201, start.text
+    assert send_file(start.json(), png_bytes(), "clear.png").status_code == 204
+    checked = after_scan(
+        lambda: citizen.post(f"/requests/{request_id}/attachments/{start.json()['attachment']['id']}/check")
+    )
+    assert checked.status_code == 200, checked.text
     sent = citizen.post(f"/requests/{request_id}/resubmit", json={"note": "ถ่ายภาพใหม่ในที่สว่างแล้วค่ะ"})
     assert sent.status_code == 200, sent.text
 
@@ -214,16 +218,20 @@ def test_given_a_payment_slip_then_it_carries_a_deemed_time_of_receipt(new_citiz
     wait_for(citizen, request_id, status_is("awaiting_payment"))
     notice = citizen.get(f"/requests/{request_id}/payment").json()
     start = citizen.post(f"/requests/{request_id}/payment-slips/uploads", json={"file_name": "slip.pdf"})
-    requests.put(start.json()["upload"]["url"], data=pdf_bytes("slip"), timeout=30)
+    assert start.status_code == 201, start.text
+    assert send_file(start.json(), pdf_bytes("slip"), "slip.pdf").status_code == 204
+    paid_on = citizen.get(f"/requests/{request_id}").json()["submitted_at"][:10]
 
-    slip = citizen.post(
-        f"/requests/{request_id}/payment-slips",
-        json={
-            "attachment_id": start.json()["attachment"]["id"],
-            "transaction_reference": f"TR{uuid.uuid4().hex[:8]}",
-            "paid_on": citizen.get(f"/requests/{request_id}").json()["submitted_at"][:10],
-            "amount_satang": notice["amount_satang"],
-        },
+    slip = after_scan(
+        lambda: citizen.post(
+            f"/requests/{request_id}/payment-slips",
+            json={
+                "attachment_id": start.json()["attachment"]["id"],
+                "transaction_reference": f"TR{uuid.uuid4().hex[:8]}",
+                "paid_on": paid_on,
+                "amount_satang": notice["amount_satang"],
+            },
+        )
     )
 
     assert slip.status_code == 201, slip.text
@@ -247,7 +255,10 @@ def test_given_a_service_delivered_on_command_then_the_certificate_waits_for_the
     request_id = submit(citizen, draft)["id"]
     _decide(officer("reviewer"), request_id, "review", "approve")
     _decide(officer("approver"), request_id, "approval", "approve")
-    _decide(officer("signer"), request_id, "signature", "sign")
+    signer_view = wait_for(
+        officer("signer"), request_id, waiting_at("signature"), path=f"/officer/requests/{request_id}"
+    )
+    _decide(officer("signer"), request_id, "signature", "sign", confirm=signer_view["licence_number"])
 
     issued = wait_for(officer("reviewer"), request_id, waiting_at("deliver"), path=f"/officer/requests/{request_id}")
     assert issued["request"]["status"] == "issued" and issued["request"]["waiting"]["decisions"] == ["deliver"]

@@ -91,3 +91,50 @@ def test_given_a_custom_attribute_mapping_then_accepted() -> None:
     )
 
     assert provider.secret_name("klongnoy") == "agency/thaid"
+
+
+# --- enforcement (R-3.4, issue 10: high-risk acts follow the service's identity level) --------------------
+def _applications(tenant: Tenant) -> Any:
+    from eservice.applications import Applications
+    from eservice.memory import MemoryDatabase, MemoryExecutions
+
+    return Applications(repos=MemoryDatabase().repositories, tenant=tenant, uploads=None, executions=MemoryExecutions())
+
+
+def test_given_a_password_sign_in_when_starting_an_ial2_draft_then_refused_telling_to_use_thaid(tenant: Tenant) -> None:
+    from eservice.applications import Applicant
+    from eservice.errors import Forbidden
+
+    with pytest.raises(Forbidden) as refused:
+        _applications(tenant).create_draft(Applicant(id="u1", identity_level="IAL1"), "street-vending")
+
+    assert refused.value.status == 403
+    assert refused.value.code == "auth.identity_level"
+    assert "ThaID" in refused.value.th and "ThaID" in refused.value.en
+    assert "IAL2" in refused.value.en
+
+
+@pytest.mark.parametrize("level", ["IAL2", "IAL2.3"])
+def test_given_a_sign_in_at_the_level_when_starting_an_ial2_draft_then_started(tenant: Tenant, level: str) -> None:
+    from eservice.applications import Applicant
+
+    draft = _applications(tenant).create_draft(Applicant(id="u1", identity_level=level), "street-vending")
+
+    assert draft["service_id"] == "street-vending"
+
+
+def test_given_an_ial1_service_then_a_password_sign_in_is_enough(tenant: Tenant) -> None:
+    from eservice.applications import Applicant
+
+    draft = _applications(tenant).create_draft(Applicant(id="u1"), "fire-certificate")
+
+    assert draft["service_id"] == "fire-certificate"
+
+
+def test_given_an_unknown_level_string_then_treated_as_too_weak(tenant: Tenant) -> None:
+    from eservice.errors import Forbidden
+    from eservice.identity import require_level
+
+    with pytest.raises(Forbidden):
+        require_level("IAL9", "IAL2", tenant, act="withdraw")
+    require_level("IAL2.3", "IAL2", tenant, act="withdraw")

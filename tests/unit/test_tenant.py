@@ -5,6 +5,7 @@ The broken files live in ``tests/data/tenants/``, one fault each, named by the i
 
 from __future__ import annotations
 
+import shutil
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,16 @@ def test_given_the_demo_tenant_when_loaded_then_its_services_and_fees_are_as_pub
 
     assert tenant.id == "klongnoy"
     assert tenant.domain == "klongnoy.go.th"
-    assert [s.id for s in tenant.services] == ["food-shop", "fire-certificate", "residence-certificate"]
+    assert [s.id for s in tenant.services] == [
+        "food-shop",
+        "fire-certificate",
+        "residence-certificate",
+        "street-vending",
+    ]
     # Q8.1 / Q8.2: one service is sent on the officer's command, the others automatically.
-    assert [s.delivery for s in tenant.services] == ["automatic", "automatic", "on_command"]
+    assert [s.delivery for s in tenant.services] == ["automatic", "automatic", "on_command", "automatic"]
+    # R-3.4: the street stall is the demo's IAL2 service (ThaID only).
+    assert tenant.service("street-vending").identity_level == "IAL2"
     food_shop, fire = tenant.service("food-shop"), tenant.service("fire-certificate")
     assert food_shop.fee is not None and food_shop.fee.kind == "per_unit"
     assert food_shop.has_fee
@@ -66,6 +74,7 @@ def test_given_a_valid_tenant_with_a_second_service_when_loaded_then_both_servic
     raw["services"].append(renewal)
     path = tmp_path / "khlong-luang.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.copytree(REPO / "tenants" / "klongnoy" / "examples", tmp_path / "khlong-luang" / "examples")
 
     tenant = load_tenant(path)
 
@@ -74,6 +83,7 @@ def test_given_a_valid_tenant_with_a_second_service_when_loaded_then_both_servic
         "food-shop",
         "fire-certificate",
         "residence-certificate",
+        "street-vending",
         "food-shop-renewal",
     ]
     assert tenant.service("food-shop-renewal").name == tenant.service("food-shop").name
@@ -92,6 +102,7 @@ def test_given_a_missing_file_when_loaded_then_the_error_names_it() -> None:
 def test_given_a_folder_with_one_broken_file_when_all_loaded_then_the_error_names_that_file(tmp_path: Path) -> None:
     good = tmp_path / "klongnoy.yaml"
     good.write_text((REPO / "tenants" / "klongnoy.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(REPO / "tenants" / "klongnoy", tmp_path / "klongnoy")
     broken = tmp_path / "unknown-approval-role.yaml"
     broken.write_text((BAD / "unknown-approval-role.yaml").read_text(encoding="utf-8"), encoding="utf-8")
 
@@ -119,6 +130,10 @@ BROKEN_FILES = [
     ("biller-id-not-15-digits", "payment.biller_id", ["15"]),
     ("choice-without-options", "services.0.form.2", ["goods", "options"]),
     ("public-licence-without-law", "services.0", ["public register", "licence.law", "13(1)"]),
+    # R-3.3: a tenant may add formats to a slot, never leave out PDF, DOC, DOCX, TXT or JPEG.
+    ("formats-below-minimum", "services.0.documents.0.formats", ["r-3.3", "doc, docx, txt", "never remove"]),
+    # Q3.4: the example a slot names must be among the tenant's files.
+    ("example-file-missing", "services.0.documents.0.example", ["stall-photo.jpg"]),
 ]
 
 
@@ -158,3 +173,58 @@ def test_given_one_faulty_service_when_loaded_then_the_report_does_not_claim_the
 
     # The file has one service with one fault: one problem, not a second, false, "at least 1 item" one.
     assert len(raised.value.problems) == 1, raised.value.problems
+
+
+@pytest.mark.parametrize("formats", [["pdf"], ["pdf", "doc", "docx", "jpeg", "png"], ["png", "tiff"]])
+def test_given_a_slot_that_drops_a_minimum_format_when_loaded_then_refused_naming_what_is_missing(
+    tmp_path: Path, formats: list[str]
+) -> None:
+    raw = _klongnoy_as("khlong-luang")
+    raw["services"][1]["documents"][0]["formats"] = formats
+    path = tmp_path / "khlong-luang.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.copytree(REPO / "tenants" / "klongnoy" / "examples", tmp_path / "khlong-luang" / "examples")
+
+    with pytest.raises(TenantConfigError) as raised:
+        load_tenant(path)
+
+    ((field, reason),) = raised.value.problems
+    assert field == "services.1.documents.0.formats"
+    missing = [f for f in ("pdf", "doc", "docx", "txt", "jpeg") if f not in formats]
+    assert f"leaves out {', '.join(missing)}" in reason
+
+
+def test_given_a_slot_without_formats_when_loaded_then_it_accepts_the_minimum_and_tenant_additions_stay() -> None:
+    tenant = load_tenant(tenants_dir() / "klongnoy.yaml")
+
+    every_slot = [d for s in tenant.services for d in s.documents]
+    assert all({"pdf", "doc", "docx", "txt", "jpeg"} <= {f.value for f in d.formats} for d in every_slot)
+    id_card = tenant.service("street-vending").documents[0]  # no formats in the file: the minimum
+    assert [f.value for f in id_card.formats] == ["pdf", "doc", "docx", "txt", "jpeg"]
+    shop_map = tenant.service("food-shop").documents[2]
+    assert {"tiff", "bmp"} <= {f.value for f in shop_map.formats}
+
+
+@pytest.mark.parametrize(
+    ("notifications", "words"),
+    [
+        ({"line_enabled": True, "line_official_account": None}, ["line_official_account"]),
+        ({"sms_sender": "KLONG NOY"}, ["sms_sender"]),
+        ({"sms_sender": "123456"}, ["sms_sender"]),
+        ({"sms_sender": "KLONGNOYMUNI"}, ["sms_sender"]),
+    ],
+    ids=["line-without-official-account", "sms-sender-with-space", "sms-sender-digits-only", "sms-sender-too-long"],
+)
+def test_given_channel_settings_sms_and_line_cannot_use_then_the_tenant_file_is_refused(
+    tmp_path: Path, notifications: dict[str, Any], words: list[str]
+) -> None:
+    """Q4.4: an SMS sender id is 1-11 letters and digits with a letter; LINE needs the Official Account's id."""
+    raw = _klongnoy_as("khlong-luang")
+    raw["notifications"] = {**raw["notifications"], **notifications}
+    path = tmp_path / "khlong-luang.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    with pytest.raises(TenantConfigError) as raised:
+        load_tenant(path)
+
+    assert all(word in str(raised.value) for word in words), str(raised.value)

@@ -10,6 +10,7 @@ from eservice.applications import Applicant, Applications
 from eservice.errors import Forbidden
 from eservice.memory import MemoryDatabase, MemoryExecutions
 from eservice.tenant import load_tenant, tenants_dir
+from tests.unit.use_case_fixtures import World
 
 
 def _applications() -> Applications:
@@ -30,3 +31,45 @@ def test_given_an_old_or_unknown_sign_in_when_withdrawing_then_a_fresh_sign_in_i
 
     assert refused.value.code == "auth.fresh_required"
     assert refused.value.th and refused.value.en
+
+
+# --- R-3.4 / issue 10: the service's identity level, not only a recent sign-in -----------------------------
+THAID = Applicant(id="citizen-thaid", identity_level="IAL2.3")
+PASSWORD = Applicant(id="citizen-thaid", identity_level="IAL1")  # the same person, signed in with a password
+
+
+def test_given_a_fresh_password_sign_in_when_withdrawing_an_ial2_request_then_refused_and_nothing_changes():
+    world = World()
+    request_id = world.in_review("street-vending", THAID)
+
+    with pytest.raises(Forbidden) as refused:
+        world.withdraw(request_id, PASSWORD)
+
+    assert refused.value.code == "auth.identity_level"
+    assert "ThaID" in refused.value.th and "ThaID" in refused.value.en
+    assert world.request(request_id)["status"] == "in_review"
+    assert world.executions.answers == []  # the saga heard nothing
+    world.withdraw(request_id, THAID)
+    assert world.request(request_id)["decision"]["decision"] == "withdraw"
+    assert [kind for kind, _, _ in world.executions.answers] == ["fail"]
+
+
+def test_given_a_thaid_draft_when_submitted_after_a_password_sign_in_then_refused():
+    world = World()
+    draft_id = world.draft("street-vending", THAID)
+
+    with pytest.raises(Forbidden) as refused:
+        world.submit(draft_id, PASSWORD)
+
+    assert refused.value.code == "auth.identity_level"
+    assert world.applications.draft(THAID, draft_id)["state"] == "open"
+    assert world.submit(draft_id, THAID)["status"] == "submitted"
+
+
+def test_given_an_ial1_service_when_withdrawing_with_a_fresh_password_sign_in_then_withdrawn():
+    world = World()
+    request_id = world.in_review("fire-certificate", PASSWORD)
+
+    world.withdraw(request_id, PASSWORD)
+
+    assert world.request(request_id)["decision"]["decision"] == "withdraw"

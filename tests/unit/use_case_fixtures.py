@@ -18,6 +18,7 @@ from typing import Any
 
 from eservice import clock_source
 from eservice.applications import Applicant, Applications
+from eservice.files import SCAN_NO_THREATS_FOUND
 from eservice.memory import MemoryDatabase, MemoryExecutions
 from eservice.officers import Officer, Officers
 from eservice.payments import PaymentDesk, WebhookEvent, reference_of
@@ -75,6 +76,7 @@ PNG = _png_1x1()
 #: What a citizen attaches to each service (the required slots only), as the stack tests do.
 DOCUMENTS: dict[str, dict[str, tuple[str, bytes]]] = {
     "fire-certificate": {"id_card": ("id.pdf", PDF), "damage_photos": ("photo.png", PNG)},
+    "street-vending": {"id_card": ("id.pdf", PDF), "stall_photo": ("stall.png", PNG)},
     "food-shop": {
         "id_card": ("id.pdf", PDF),
         "house_registration": ("house.pdf", PDF),
@@ -104,6 +106,15 @@ def answers_for(service_id: str) -> dict[str, Any]:
             "damage": ["house", "documents"],
             "purpose": "insurance",
         }
+    if service_id == "street-vending":
+        return {
+            "applicant_name": "สมศรี มีสุข",
+            "national_id": "1101700203450",
+            "phone": "0812345678",
+            "goods": "fruit",
+            "place_wanted": "หน้าตลาดสดเทศบาล ถนนตลาดใหม่",
+            "stall_size": "small",
+        }
     return {
         "applicant_name": "สมหญิง รักดี",
         "national_id": "1101700203450",
@@ -121,17 +132,29 @@ def answers_for(service_id: str) -> dict[str, Any]:
 
 
 class MemoryUploads:
-    """The upload bucket: a presigned PUT is modelled by ``put`` (what the browser does with the URL)."""
+    """The upload bucket: a presigned form upload is modelled by ``put`` (what the browser does with it),
+    GuardDuty's verdict by ``scans`` (``put`` tags a file as scanned clean unless told otherwise)."""
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.content_types: dict[str, str] = {}
+        self.scans: dict[str, str] = {}
 
-    def presign_put(self, key: str, *, expires_in: int = 900) -> str:
-        return f"https://uploads.invalid/{key}?expires={expires_in}"
+    def presign_post(self, key: str, *, max_bytes: int, expires_in: int = 900) -> dict[str, Any]:
+        return {
+            "url": "https://uploads.invalid/",
+            "fields": {"key": key, "policy": f"content-length-range 0 {max_bytes}", "expires": str(expires_in)},
+        }
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, *, scan: str | None = SCAN_NO_THREATS_FOUND) -> None:
         self.objects[key] = data
+        if scan is None:
+            self.scans.pop(key, None)
+        else:
+            self.scans[key] = scan
+
+    def scan_status(self, key: str) -> str | None:
+        return self.scans.get(key)
 
     def read(self, key: str, *, max_bytes: int) -> bytes | None:
         data = self.objects.get(key)
@@ -183,7 +206,7 @@ class World:
 
     # --- the applicant --------------------------------------------------------------------------------
     def upload(self, applicant: Applicant, draft_id: str, document_id: str, name: str, data: bytes) -> dict[str, Any]:
-        """Ask for an upload, PUT the bytes, have them checked (what the web form does)."""
+        """Ask for an upload, post the bytes, have them checked (what the web form does)."""
         offer = self.applications.start_upload(applicant, draft_id, document_id=document_id, file_name=name)
         self.uploads.put(offer["attachment"]["quarantine_key"], data)
         return self.applications.check_upload(applicant, draft_id, offer["attachment"]["id"])["attachment"]

@@ -15,7 +15,7 @@ addMessages({
   "upload.replace": { th: "เปลี่ยนไฟล์: {name}", en: "Replace the file: {name}" },
   "upload.none": { th: "ยังไม่ได้แนบไฟล์", en: "No file attached yet" },
   "upload.uploading": { th: "กำลังอัปโหลด {file}…", en: "Uploading {file}…" },
-  "upload.checking": { th: "กำลังตรวจสอบไฟล์ {file}…", en: "Checking {file}…" },
+  "upload.checking": { th: "กำลังตรวจสอบไฟล์และตรวจหามัลแวร์ {file}…", en: "Checking {file} (and scanning it for malware)…" },
   "upload.accepted": { th: "แนบแล้ว: {file}", en: "Attached: {file}" },
   "upload.accepted.detail": {
     th: "{format} · {size} · SHA-256 {hash}",
@@ -26,6 +26,10 @@ addMessages({
     en: "The file is larger than {max} MB (this one is {size}).",
   },
   "upload.empty": { th: "ไฟล์ว่างเปล่า กรุณาเลือกไฟล์อื่น", en: "The file is empty. Please choose another." },
+  "upload.refused_size": {
+    th: "ไฟล์ใหญ่เกินขนาดที่เอกสารนี้รับ ระบบจัดเก็บจึงไม่รับไฟล์",
+    en: "The file is larger than this document accepts, so storage refused it.",
+  },
   "upload.failed": {
     th: "อัปโหลดไม่สำเร็จ กรุณาลองใหม่อีกครั้ง",
     en: "The upload did not go through. Please try again.",
@@ -42,6 +46,41 @@ const ACCEPT = {
   tiff: [".tif", ".tiff", "image/tiff"],
   bmp: [".bmp", "image/bmp"],
 };
+
+/**
+ * Send a file with the upload form the server signed (an S3 POST policy): its fields first, the file
+ * last. Storage itself refuses a file over the slot's limit (EntityTooLarge) before keeping any of it.
+ */
+export async function sendToStorage(upload, file) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields || {})) form.append(name, value);
+  form.append("file", file);
+  let stored;
+  try {
+    stored = await fetch(upload.url, { method: upload.method || "POST", body: form });
+  } catch {
+    throw localError("upload.failed", "upload.failed");
+  }
+  if (stored.ok) return;
+  const answer = await stored.text().catch(() => "");
+  if (answer.includes("<Code>EntityTooLarge</Code>")) throw localError("file.too_large", "upload.refused_size", 400);
+  throw localError("upload.failed", "upload.failed", stored.status);
+}
+
+/**
+ * Call the server's check until the malware scan of the file has finished: while it runs the server
+ * answers file.scan_pending, and the check is asked again a little later (about a minute at most).
+ */
+export async function afterMalwareScan(check, { attempts = 30 } = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await check();
+    } catch (failure) {
+      if (failure.code !== "file.scan_pending" || attempt >= attempts) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(400 * attempt, 3000)));
+    }
+  }
+}
 
 /** The accepted file of each slot from a draft's attachments map ({id: attachment}). */
 export function acceptedBySlot(attachments) {
@@ -168,19 +207,12 @@ function renderSlot(doc, basePath, state, onChange, markRequired) {
         method: "POST",
         body: { document_id: doc.id, file_name: file.name },
       });
-      // Raw bytes (no Content-Type of our own): the presigned URL signs only what the server chose.
-      let stored;
-      try {
-        stored = await fetch(started.upload.url, { method: started.upload.method || "PUT", body: await file.arrayBuffer() });
-      } catch {
-        throw localError("upload.failed", "upload.failed");
-      }
-      if (!stored.ok) throw localError("upload.failed", "upload.failed");
+      await sendToStorage(started.upload, file);
       busy = { key: "upload.checking", file: file.name };
       refresh();
-      const checked = await api(`${basePath}/attachments/${encodeURIComponent(started.attachment.id)}/check`, {
-        method: "POST",
-      });
+      const checked = await afterMalwareScan(() =>
+        api(`${basePath}/attachments/${encodeURIComponent(started.attachment.id)}/check`, { method: "POST" }),
+      );
       state.accepted[doc.id] = checked.attachment;
       onChange(doc.id, checked.attachment);
     } catch (failure) {

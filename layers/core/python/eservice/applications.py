@@ -17,14 +17,16 @@ from . import clock_source
 from .domain import FINAL_STATUSES, STATUS_LABELS, Actor, RequestStatus, StatusChange, can_transition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fees import fee_satang
+from .files import check_scan_result
 from .files import check_upload as check_file
 from .forms import canonical_form_json, summary, validate_answers, validate_fields
+from .identity import require_level
 from .ids import new_id
 from .officers import thread_entry
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import Sweeper, deliver_answer
 from .saga_steps import deemed_now, office_calendar
-from .tenant import DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
+from .tenant import MINIMUM_FORMATS, DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
 from .time_rules import BANGKOK
 
 __all__ = ["PAPER_COPY_METHODS", "Applicant", "Applications", "dismissal_grounds", "next_step_for_applicant"]
@@ -46,7 +48,7 @@ PROFILE_FORM = (
 SLIP_DOCUMENT = RequiredDocument(
     id="payment_slip",
     name=Localized(th="หลักฐานการชำระเงิน", en="Proof of payment"),
-    formats=(DocumentFormat.PDF, DocumentFormat.JPEG, DocumentFormat.PNG),
+    formats=(*MINIMUM_FORMATS, DocumentFormat.PNG),  # R-3.3
     max_size_mb=5,
     explanation=Localized(
         th="สลิปการโอนเงินหรือใบรับเงินจากธนาคาร ที่เห็นเลขที่รายการ วันที่ และจำนวนเงิน",
@@ -62,6 +64,8 @@ class Applicant:
 
     id: str
     email: str | None = None
+    #: R-3.4: the assurance level of this sign-in (eservice.identity.identity_level); IAL1 for a password.
+    identity_level: str = "IAL1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +230,7 @@ class Applications:
     ) -> dict[str, Any]:
         """Start a draft, pre-filled from the profile and earlier requests; answers given win."""
         service = self.service(service_id)
+        require_level(applicant.identity_level, service.identity_level, self._tenant, act="draft")
         merged = {**self._prefill(applicant, service), **(answers or {})}
         cleaned = validate_answers(service, merged, today=self._today(), partial=True)
         now = clock_source.now()
@@ -308,6 +313,34 @@ class Applications:
         self._set_attachment(applicant, draft_id, attachment)
         return self._upload_offer(attachment, document)
 
+    def start_oversize_upload(
+        self, applicant: Applicant, draft_id: str, *, document_id: str, file_name: str
+    ) -> dict[str, Any]:
+        """Q3.4: the oversize place of a slot: an upload bound to this applicant's draft (its key is the
+        draft's, which only its applicant can reach), up to the slot's ``oversize_max_mb``, on the same
+        presigned mechanism as every upload. The file is checked like any other and flagged ``oversize``
+        for the officers."""
+        draft = self._open_draft(applicant, draft_id)
+        document = self._document(self.service(draft["service_id"]), document_id)
+        if document.oversize_max_mb is None:
+            raise InvalidInput(
+                code="oversize.not_offered",
+                th="เอกสารนี้ไม่มีช่องสำหรับไฟล์ขนาดใหญ่",
+                en="This document has no place for large files.",
+            )
+        attachment_id = new_id("F")
+        attachment = {
+            "id": attachment_id,
+            "document_id": document.id,
+            "file_name": file_name[:200],
+            "state": "awaiting_upload",
+            "quarantine_key": f"quarantine/{draft_id}/oversize/{attachment_id}",
+            "oversize": True,
+            "created_at": clock_source.now().isoformat(),
+        }
+        self._set_attachment(applicant, draft_id, attachment)
+        return self._upload_offer(attachment, _oversize(document))
+
     def check_upload(self, applicant: Applicant, draft_id: str, attachment_id: str) -> dict[str, Any]:
         """Check an uploaded file by its content; accept it into the slot or reject it with a reason."""
         draft = self._open_draft(applicant, draft_id)
@@ -318,6 +351,8 @@ class Applications:
             return {"attachment": attachment}
         service = self.service(draft["service_id"])
         document = self._document(service, attachment["document_id"])
+        if attachment.get("oversize"):
+            document = _oversize(document)
         try:
             attachment = self._check_file(document, attachment, clean_prefix=f"clean/{draft_id}")
         except InvalidInput as rejected:
@@ -374,6 +409,9 @@ class Applications:
             # if it failed, never started twice.
             self._ensure_saga(self._requests.get(request_id))
             return self.request_detail(applicant, request_id)
+        require_level(
+            applicant.identity_level, self.service(existing["service_id"]).identity_level, self._tenant, act="submit"
+        )
         if not accepted:
             raise InvalidInput(
                 code="declaration.not_accepted",
@@ -502,7 +540,8 @@ class Applications:
                 {k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256")}
                 for a in record.get("attachments", [])
             ],
-            "documents": {k: v for k, v in (record.get("documents") or {}).items() if v},
+            # The licence's unwatermarked twin waits for the seal; the applicant gets the sealed licence.
+            "documents": {k: v for k, v in (record.get("documents") or {}).items() if v and k != "licence_unsealed"},
             "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
             "timestamp_token": record.get("timestamp_token") is not None,
             "more_documents": (
@@ -590,6 +629,9 @@ class Applications:
                 th="ยังไม่ได้อัปโหลดไฟล์ กรุณาอัปโหลดก่อนตรวจสอบ",
                 en="The file has not been uploaded yet. Upload it first.",
             )
+        if data and self._tenant.security.malware_scanning:
+            # Q9.2: GuardDuty's verdict (or the local stand-in's) comes before anything reads the content.
+            check_scan_result(self._uploads.scan_status(attachment["quarantine_key"]), document)
         checked = check_file(data, document, declared_name=attachment["file_name"])
         clean_key = f"{clean_prefix}/{attachment['id']}"
         self._uploads.copy(attachment["quarantine_key"], clean_key, content_type=checked.media_type)
@@ -701,23 +743,29 @@ class Applications:
 
     def _upload_offer(self, attachment: dict[str, Any], document: RequiredDocument) -> dict[str, Any]:
         """The presigned upload for one slot, with the limits the page shows next to the button."""
+        max_bytes = int(document.max_size_mb * 1024 * 1024)
         return {
             "attachment": attachment,
+            # An HTML form upload: S3 refuses a file over the slot's limit before keeping any of it.
             "upload": {
-                "method": "PUT",
-                "url": self._uploads.presign_put(attachment["quarantine_key"]),
+                "method": "POST",
+                **self._uploads.presign_post(attachment["quarantine_key"], max_bytes=max_bytes),
                 "expires_in": 900,
             },
             "limits": {
-                "max_size_bytes": int(document.max_size_mb * 1024 * 1024),
+                "max_size_bytes": max_bytes,
                 "formats": [f.value for f in document.formats],
             },
         }
 
     def resubmit(self, applicant: Applicant, request_id: str, *, note: str | None) -> dict[str, Any]:
         """Send the requested documents back: the request returns to review (R-3.1). The answer, the
-        added files and the note commit together; the saga then hears it."""
+        added files and the note commit together; the saga then hears it. R-3.4: it pursues the claim,
+        so it needs the service's identity level, as submitting did."""
         record = self._owned_request(applicant, request_id)
+        require_level(
+            applicant.identity_level, self.service(record["service_id"]).identity_level, self._tenant, act="resubmit"
+        )
         self._require_status(record, RequestStatus.MORE_DOCUMENTS_REQUESTED)
         present = {a.get("id") for a in record.get("attachments", [])}
         supplements = [
@@ -777,7 +825,8 @@ class Applications:
     def withdraw(
         self, applicant: Applicant, request_id: str, *, reason: str | None, authenticated_at: float | None
     ) -> dict[str, Any]:
-        """R-3.4: cancelling a submitted request is high-risk: it needs a sign-in of the last 10 minutes."""
+        """R-3.4: cancelling a submitted request is high-risk: it needs a sign-in of the last 10 minutes,
+        at the service's identity level (a password sign-in does not pass for an IAL2 service)."""
         import time
 
         if authenticated_at is None or time.time() - authenticated_at > 600:
@@ -787,6 +836,9 @@ class Applications:
                 en="Withdrawing a request needs a fresh sign-in. Sign in again and retry.",
             )
         record = self._owned_request(applicant, request_id)
+        require_level(
+            applicant.identity_level, self.service(record["service_id"]).identity_level, self._tenant, act="withdraw"
+        )
         if not can_transition(RequestStatus(record["status"]), RequestStatus.WITHDRAWN):
             raise Conflict(
                 code="withdrawal.not_possible",
@@ -827,7 +879,7 @@ class Applications:
         """A short-lived download link for one of the request's issued documents."""
         record = self._owned_request(applicant, request_id)
         document = (record.get("documents") or {}).get(kind)
-        if document is None or kind == "licence_draft":
+        if document is None or kind in ("licence_draft", "licence_unsealed"):
             raise NotFound(code="document.not_found", th="ไม่พบเอกสารนี้", en="No such document.")
         return {"url": self._documents_link(document["key"], document["file_name"]), "file_name": document["file_name"]}
 
@@ -1032,6 +1084,11 @@ class Applications:
                 "request_id",
             )
         }
+
+
+def _oversize(document: RequiredDocument) -> RequiredDocument:
+    """The slot as its oversize place sees it: the larger limit, no further route (Q3.4)."""
+    return document.model_copy(update={"max_size_mb": document.oversize_max_mb, "oversize_route": None})
 
 
 def _no_documents(*_: Any) -> Any:

@@ -11,7 +11,16 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-__all__ = ["Saga", "Uploads", "client", "invoke_function", "is_transient", "transient_errors_retried"]
+__all__ = [
+    "QUARANTINE_CONTENT_TYPE",
+    "SCAN_STATUS_TAG",
+    "Saga",
+    "Uploads",
+    "client",
+    "invoke_function",
+    "is_transient",
+    "transient_errors_retried",
+]
 
 #: AWS error codes worth retrying: the saga retries ``TransientError`` with backoff, nothing else.
 _TRANSIENT_CODES = frozenset(
@@ -34,11 +43,23 @@ _TRANSIENT_CODES = frozenset(
 )
 
 
+#: The tag GuardDuty Malware Protection for S3 puts on each object it scanned (and the local stand-in too).
+SCAN_STATUS_TAG = "GuardDutyMalwareScanStatus"
+#: What an unchecked upload is stored as: never rendered by a browser, whatever the file really is.
+QUARANTINE_CONTENT_TYPE = "application/octet-stream"
+
+
 @cache
 def client(service: str) -> Any:
     """A boto3 client, one per service per process (``AWS_ENDPOINT_URL`` points it at moto locally)."""
     import boto3
 
+    if service == "s3":
+        from botocore.config import Config
+
+        # Presigned URLs and POST policies signed with SigV4: buckets created since 2020 and KMS-encrypted
+        # objects accept nothing else (botocore would otherwise sign a POST policy with SigV2).
+        return boto3.client("s3", config=Config(signature_version="s3v4"))
     return boto3.client(service)  # type: ignore[call-overload]
 
 
@@ -49,13 +70,38 @@ class Uploads:
         self.bucket = bucket
         self._s3 = s3 or client("s3")
 
-    def presign_put(self, key: str, *, expires_in: int = 900) -> str:
-        """A short-lived URL the browser PUTs the file to (the server chose the key)."""
-        return str(
-            self._s3.generate_presigned_url(
-                "put_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
-            )
+    def presign_post(
+        self, key: str, *, max_bytes: int, content_type: str = QUARANTINE_CONTENT_TYPE, expires_in: int = 900
+    ) -> dict[str, Any]:
+        """A short-lived HTML form upload (S3 POST policy) to the key the server chose.
+
+        S3 itself enforces the slot's size (``content-length-range``, 400 EntityTooLarge before anything is
+        kept), the key and the stored Content-Type: the browser cannot choose a name or a type that an
+        officer's browser would later render. Returns ``{"url", "fields"}``; the file goes last in the form.
+        """
+        fields = {"Content-Type": content_type}
+        conditions: list[Any] = [
+            {"Content-Type": content_type},
+            ["content-length-range", 0, max_bytes],
+        ]
+        post = self._s3.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
         )
+        return {"url": str(post["url"]), "fields": dict(post["fields"])}
+
+    def scan_status(self, key: str) -> str | None:
+        """GuardDuty Malware Protection's verdict on the object (its ``GuardDutyMalwareScanStatus`` tag):
+        ``NO_THREATS_FOUND``, ``THREATS_FOUND``, ``UNSUPPORTED``, ``ACCESS_DENIED``, ``FAILED``; None while
+        the scan has not finished (or nothing was uploaded)."""
+        try:
+            tags = self._s3.get_object_tagging(Bucket=self.bucket, Key=key)["TagSet"]
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        except Exception as exc:
+            if "NoSuchKey" in str(exc) or "Not Found" in str(exc) or "404" in str(exc):
+                return None
+            raise
+        return next((str(t["Value"]) for t in tags if t["Key"] == SCAN_STATUS_TAG), None)
 
     def read(self, key: str, *, max_bytes: int) -> bytes | None:
         """The object's bytes (at most ``max_bytes + 1``), or None if nothing was uploaded."""

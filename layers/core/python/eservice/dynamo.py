@@ -7,7 +7,9 @@
 - under a request: events ``EVT#<seq:06>``; records ``<KIND>#<id>`` (``DECISION``, ``NOTE``, ``FAILURE``,
   ``SUPPLEMENT``, ``SLIPFILE``, ``SLIP``); saga answers ``OUTBOX#<sequence:06>`` (GSI2 ``OUTBOX#pending``
   until delivered); messages ``MESSAGE#<key>#<channel>``; payment copies ``PAYMENT#PAY#<provider>#<txn>``
-- draft ``APPLICANT#<sub>`` / ``DRAFT#<id>``; profile ``APPLICANT#<sub>`` / ``PROFILE``
+- draft ``APPLICANT#<sub>`` / ``DRAFT#<id>``; profile ``APPLICANT#<sub>`` / ``PROFILE``; chosen channels and
+  the linked LINE account ``APPLICANT#<sub>`` / ``CHANNELS``; LINE link code ``LINKCODE#<code>`` / ``LINK``;
+  LINE account ``LINEUSER#<user id>`` / ``LINK``
 - numbers: ``COUNTER#<series>#<year>`` / ``COUNTER``; ``NUMBER#<series>#<year>#<n>`` and
   ``OWNER#<series>#<year>#<owner>`` / ``NUMBER`` — counter and claim in one transaction
 - payment ``PAY#<provider>#<txn>`` / ``PAYMENT``; its day ``PAYDAY#<date>`` / ``<at>#PAY#…``;
@@ -730,6 +732,75 @@ class DynamoProfiles:
         self._t.put({"PK": f"APPLICANT#{applicant_id}", "SK": "PROFILE", **profile})
 
 
+class DynamoChannels:
+    """ChannelRepository."""
+
+    def __init__(self, t: _Table) -> None:
+        self._t = t
+
+    def get(self, applicant_id: str) -> dict[str, Any]:
+        item = self._t.get(f"APPLICANT#{applicant_id}", "CHANNELS")
+        return {} if item is None else _plain(item)
+
+    def choose(self, applicant_id: str, *, sms: bool, line: bool, at: str) -> None:
+        self._t.update(
+            f"APPLICANT#{applicant_id}",
+            "CHANNELS",
+            set_fields={"sms": sms, "line": line, "chosen_at": at},
+            condition=None,
+        )
+
+    def add_link_code(self, code: str, applicant_id: str, *, expires_at: str) -> None:
+        item = {"PK": f"LINKCODE#{code}", "SK": "LINK", "applicant_id": applicant_id, "expires_at": expires_at}
+        if not self._t.put({**item, "used": False}, only_new=True):
+            raise Conflict(code="line.code_taken", th="รหัสนี้ถูกใช้แล้ว กรุณาขอใหม่", en="That code is taken; ask again.")
+
+    def take_link_code(self, code: str, *, now: str) -> str | None:
+        taken = self._t.update(
+            f"LINKCODE#{code}",
+            "LINK",
+            set_fields={"used": True, "used_at": now},
+            condition="attribute_exists(PK) AND #used = :no AND #expires > :now",
+            names={"#used": "used", "#expires": "expires_at"},
+            values={":no": False, ":now": now},
+        )
+        if not taken:
+            return None
+        item = self._t.get(f"LINKCODE#{code}", "LINK")
+        return None if item is None else str(item["applicant_id"])
+
+    def link_line(self, applicant_id: str, line_user_id: str, *, at: str) -> None:
+        self._t.transact(
+            [
+                self._t.update_op(
+                    f"APPLICANT#{applicant_id}",
+                    "CHANNELS",
+                    set_fields={"line_user_id": line_user_id, "line_linked_at": at},
+                    remove=["line_unlinked"],
+                    condition=None,
+                ),
+                self._t.put_op(
+                    {"PK": f"LINEUSER#{line_user_id}", "SK": "LINK", "applicant_id": applicant_id, "at": at},
+                    condition=None,
+                ),
+            ]
+        )
+
+    def applicant_of_line_user(self, line_user_id: str) -> str | None:
+        item = self._t.get(f"LINEUSER#{line_user_id}", "LINK")
+        return None if item is None else str(item["applicant_id"])
+
+    def unlink_line(self, applicant_id: str, *, at: str, reason: str) -> None:
+        # The LINEUSER link stays (nothing is deleted): it still says whose account it was.
+        self._t.update(
+            f"APPLICANT#{applicant_id}",
+            "CHANNELS",
+            set_fields={"line_unlinked": {"at": at, "reason": reason}},
+            remove=["line_user_id", "line_linked_at"],
+            condition=None,
+        )
+
+
 # --- payments ---------------------------------------------------------------------------------------------
 def _pay(provider: str, transaction_id: str) -> str:
     return f"PAY#{provider}#{transaction_id}"
@@ -970,13 +1041,17 @@ class DynamoMessages:
         self._t = t
 
     def claim(self, request_id: str, message_key: str, channel: str, data: Mapping[str, Any]) -> bool:
+        # Never sent, or claimed and never confirmed (a crash), or failed in a way a retry may mend.
         return self._t.update(
             _req(request_id),
             f"MESSAGE#{message_key}#{channel}",
             set_fields={**data, "channel": channel, "key": message_key, "state": "sending"},
-            condition="attribute_not_exists(PK) OR #state <> :sent",
-            names={"#state": "state"},
-            values={":sent": "sent"},
+            condition=(
+                "attribute_not_exists(PK) OR #state = :sending"
+                " OR (#state = :failed AND (attribute_not_exists(#retryable) OR #retryable = :yes))"
+            ),
+            names={"#state": "state", "#retryable": "retryable"},
+            values={":sending": "sending", ":failed": "failed", ":yes": True},
         )
 
     def sent(self, request_id: str, message_key: str, channel: str, *, provider_id: str) -> None:
@@ -998,9 +1073,12 @@ class DynamoMessages:
             ]
         )
 
-    def failed(self, request_id: str, message_key: str, channel: str, *, error: str) -> None:
+    def failed(self, request_id: str, message_key: str, channel: str, *, error: str, retryable: bool = True) -> None:
         self._t.update(
-            _req(request_id), f"MESSAGE#{message_key}#{channel}", set_fields={"state": "failed", "error": error[:300]}
+            _req(request_id),
+            f"MESSAGE#{message_key}#{channel}",
+            set_fields={"state": "failed", "error": error[:300], "retryable": retryable},
+            append={"failures": [{"at": clock_source.now().isoformat(), "error": error[:300]}]},
         )
 
     def of_request(self, request_id: str) -> list[dict[str, Any]]:
@@ -1015,7 +1093,12 @@ class DynamoMessages:
         link = self.by_provider_id(provider_id)
         if link is None:
             return
-        self._t.update(_req(link["request_id"]), link["sk"], set_fields={"delivery": state})
+        if state == "delivered":
+            fields: dict[str, Any] = {"delivery": state, "state": "delivered"}
+        else:
+            # A bounce or a complaint: the address does not take our mail; sending again would not help.
+            fields = {"delivery": state, "state": "failed", "error": state, "retryable": False}
+        self._t.update(_req(link["request_id"]), link["sk"], set_fields=fields)
 
     def last_digest(self) -> str | None:
         item = self._t.get("DIGEST#officers", "LAST")
@@ -1181,6 +1264,22 @@ class DynamoAnnouncements:
         return Page([_plain(i) for i in page.items], page.cursor)
 
 
+class DynamoAccessLog:
+    """AccessLog: one item per read, beside the request (``AUDIT#<at>#<id>``, so a query reads it in order)."""
+
+    def __init__(self, t: _Table) -> None:
+        self._t = t
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        self._t.put({"PK": _req(entry["request_id"]), "SK": f"AUDIT#{entry['at']}#{entry['id']}", **entry})
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        condition = Key("PK").eq(_req(request_id)) & Key("SK").begins_with("AUDIT#")
+        page = self._t.query_page(condition, limit=limit, cursor=cursor)
+        return Page([_plain(i) for i in page.items], page.cursor)
+
+
+
 class DynamoPkiBundle:
     """Where the local PKI bundle is kept (local-pki mode)."""
 
@@ -1218,6 +1317,8 @@ class DynamoDatabase:
             messages=DynamoMessages(t),
             licences=DynamoLicences(t),
             announcements=DynamoAnnouncements(t),
+            access_log=DynamoAccessLog(t),
+            channels=DynamoChannels(t),
         )
 
     @classmethod

@@ -4,6 +4,7 @@ R-3.3 and Q3.4 name the formats an agency accepts per document (at least PDF, DO
 also PNG, TIFF and BMP). The name a browser sends proves nothing, so the type is read from the bytes;
 a file whose content and name disagree is refused, because an officer's computer opens a download by
 its name. Executables are never recognised as any document format, whatever they are called.
+Where the agency turns malware scanning on, a file is accepted only once the scan found no threats.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from eservice.errors import FieldError, InvalidInput
+from eservice.errors import Conflict, FieldError, InvalidInput
 from eservice.tenant import DocumentFormat, RequiredDocument
 
 __all__ = [
     "FORMAT_NAMES",
+    "SCAN_NO_THREATS_FOUND",
+    "SCAN_THREATS_FOUND",
     "CheckedFile",
+    "check_scan_result",
     "check_upload",
     "media_type",
     "sniff_format",
@@ -117,6 +121,11 @@ _WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
 )
 _BYTES_PER_MB = 1024 * 1024
+
+#: Values of the ``GuardDutyMalwareScanStatus`` tag GuardDuty Malware Protection for S3 puts on a scanned
+#: object; the others are UNSUPPORTED, ACCESS_DENIED and FAILED (the file could not be scanned).
+SCAN_NO_THREATS_FOUND = "NO_THREATS_FOUND"
+SCAN_THREATS_FOUND = "THREATS_FOUND"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,6 +249,39 @@ def check_upload(data: bytes, document: RequiredDocument, *, declared_name: str)
         sha256=hashlib.sha256(data).hexdigest(),
         media_type=content_type,
         safe_name=_safe_name(stem, extension),
+    )
+
+
+def check_scan_result(status: str | None, document: RequiredDocument) -> None:
+    """Accept a file only once the malware scan found no threats in it (Q9.2).
+
+    ``status`` is the object's ``GuardDutyMalwareScanStatus`` tag, None while the scan runs. Raises
+    Conflict ``file.scan_pending`` (ask again shortly), InvalidInput ``file.malware`` for a threat, or
+    ``file.scan_failed`` when the file could not be scanned (password-protected, too large to scan).
+    """
+    if status == SCAN_NO_THREATS_FOUND:
+        return
+    if status is None:
+        raise Conflict(
+            code="file.scan_pending",
+            th="กำลังตรวจหามัลแวร์ในไฟล์ กรุณารอสักครู่แล้วตรวจสอบอีกครั้ง",
+            en="The file is still being scanned for malware. Please wait a moment and check again.",
+        )
+    if status == SCAN_THREATS_FOUND:
+        raise _rejection(
+            document,
+            "file.malware",
+            "พบมัลแวร์ในไฟล์นี้ ระบบไม่รับไฟล์และได้กักไว้ กรุณาตรวจเครื่องของท่านด้วยโปรแกรมป้องกันไวรัส "
+            "แล้วอัปโหลดไฟล์ที่ปลอดภัย",
+            "Malware was found in this file. It was not accepted and is held in quarantine. "
+            "Please check your computer with an antivirus program and upload a safe file.",
+        )
+    raise _rejection(
+        document,
+        "file.scan_failed",
+        "ระบบตรวจหามัลแวร์ในไฟล์นี้ไม่ได้ (เช่น ไฟล์มีรหัสผ่าน) กรุณาบันทึกเป็น PDF ที่ไม่มีรหัสผ่านแล้วอัปโหลดใหม่",
+        "This file could not be scanned for malware (for example, it is password-protected). "
+        "Please save it as a PDF without a password and upload it again.",
     )
 
 

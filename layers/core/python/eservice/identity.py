@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from .errors import Forbidden
 from .tenant import OidcProvider, Tenant
 
-__all__ = ["IdentityLevel", "identity_level", "identity_provider", "satisfies"]
+__all__ = ["IdentityLevel", "identity_level", "identity_provider", "require_level", "satisfies"]
 
 IdentityLevel = Literal["IAL1", "IAL2", "IAL2.3"]
 _RANK: dict[str, int] = {"IAL1": 1, "IAL2": 2, "IAL2.3": 3}
@@ -47,3 +48,35 @@ def identity_level(claims: Mapping[str, Any], tenant: Tenant) -> IdentityLevel:
 def satisfies(level: IdentityLevel, required: IdentityLevel) -> bool:
     """Whether a sign-in at ``level`` is strong enough for a service that requires ``required``."""
     return _RANK[level] >= _RANK[required]
+
+
+def require_level(level: str, required: IdentityLevel, tenant: Tenant, *, act: str) -> None:
+    """R-3.4: refuse ``act`` (403 ``auth.identity_level``) when the sign-in is weaker than ``required``.
+
+    The message names the agency's providers strong enough (ThaID), so the citizen knows how to sign in.
+    """
+    if level in _RANK and satisfies(level, required):  # type: ignore[arg-type]
+        return
+    strong = [p for p in tenant.identity_providers if _RANK[p.ial] >= _RANK[required]]
+    names_th = " หรือ ".join(p.name.th for p in strong) or "ผู้ให้บริการยืนยันตัวตนดิจิทัล"
+    names_en = " or ".join(p.name.en for p in strong) or "a Digital ID provider"
+    acts = _ACTS.get(act, _ACTS["submit"])
+    raise Forbidden(
+        code="auth.identity_level",
+        th=(
+            f"{acts[0]}ต้องยืนยันตัวตนระดับ {required} ขึ้นไป การเข้าสู่ระบบด้วยรหัสผ่านเป็นระดับ IAL1 "
+            f"กรุณาเข้าสู่ระบบด้วย {names_th} แล้วลองอีกครั้ง"
+        ),
+        en=(
+            f"{acts[1]} needs identity level {required} or higher; a password sign-in is IAL1. "
+            f"Sign in with {names_en} and try again."
+        ),
+    )
+
+
+_ACTS: dict[str, tuple[str, str]] = {
+    "draft": ("การเริ่มกรอกคำขอบริการนี้", "Starting a request for this service"),
+    "submit": ("การยื่นคำขอบริการนี้", "Submitting a request for this service"),
+    "withdraw": ("การถอนคำขอบริการนี้", "Withdrawing a request for this service"),
+    "resubmit": ("การส่งเอกสารเพิ่มเติมของบริการนี้", "Sending further documents for this service"),
+}

@@ -89,6 +89,10 @@ class _State:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     announcements: dict[str, dict[str, Any]] = field(default_factory=dict)
     current_announcements: dict[str, str] = field(default_factory=dict)
+    access_log: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    link_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    line_users: dict[str, str] = field(default_factory=dict)
     digest_at: str | None = None
     writes: int = 0  # how many write calls were made (tests check that reads stay reads)
 
@@ -572,7 +576,7 @@ class MemoryMessages:
         with self._s.lock:
             key = (request_id, message_key, channel)
             row = self._s.messages.get(key)
-            if row is not None and row["state"] == "sent":
+            if row is not None and not _claimable(row):
                 return False
             self._s.writes += 1
             self._s.messages[key] = {
@@ -589,9 +593,11 @@ class MemoryMessages:
             self._s.messages[(request_id, message_key, channel)].update(state="sent", provider_id=provider_id)
             self._s.provider_ids[provider_id] = (request_id, message_key, channel)
 
-    def failed(self, request_id: str, message_key: str, channel: str, *, error: str) -> None:
+    def failed(self, request_id: str, message_key: str, channel: str, *, error: str, retryable: bool = True) -> None:
         with self._s.lock:
-            self._s.messages[(request_id, message_key, channel)].update(state="failed", error=error)
+            row = self._s.messages[(request_id, message_key, channel)]
+            row.update(state="failed", error=error, retryable=retryable)
+            row.setdefault("failures", []).append({"at": row.get("at"), "error": error})
 
     def of_request(self, request_id: str) -> list[dict[str, Any]]:
         with self._s.lock:
@@ -608,7 +614,7 @@ class MemoryMessages:
         with self._s.lock:
             key = self._s.provider_ids.get(provider_id)
             if key is not None:
-                self._s.messages[key]["delivery"] = state
+                self._s.messages[key].update(_delivery_report(state))
 
     def last_digest(self) -> str | None:
         with self._s.lock:
@@ -617,6 +623,71 @@ class MemoryMessages:
     def digest_sent(self, at: str) -> None:
         with self._s.lock:
             self._s.digest_at = at
+
+
+def _claimable(row: Mapping[str, Any]) -> bool:
+    """A message may be (re)sent: never sent, or claimed and never confirmed, or failed and retryable."""
+    state = row.get("state")
+    return state == "sending" or (state == "failed" and bool(row.get("retryable", True)))
+
+
+def _delivery_report(state: str) -> dict[str, Any]:
+    if state == "delivered":
+        return {"delivery": state, "state": "delivered"}
+    # A bounce or a complaint: the address does not take our mail; sending again would not help.
+    return {"delivery": state, "state": "failed", "error": state, "retryable": False}
+
+
+class MemoryChannels:
+    """ChannelRepository."""
+
+    def __init__(self, s: _State) -> None:
+        self._s = s
+
+    def get(self, applicant_id: str) -> dict[str, Any]:
+        with self._s.lock:
+            return copy.deepcopy(self._s.channels.get(applicant_id, {}))
+
+    def choose(self, applicant_id: str, *, sms: bool, line: bool, at: str) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            self._s.channels.setdefault(applicant_id, {}).update(sms=sms, line=line, chosen_at=at)
+
+    def add_link_code(self, code: str, applicant_id: str, *, expires_at: str) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            self._s.link_codes[code] = {"applicant_id": applicant_id, "expires_at": expires_at, "used": False}
+
+    def take_link_code(self, code: str, *, now: str) -> str | None:
+        with self._s.lock:
+            row = self._s.link_codes.get(code)
+            if row is None or row["used"] or row["expires_at"] <= now:
+                return None
+            self._s.writes += 1
+            row["used"] = True
+            return str(row["applicant_id"])
+
+    def link_line(self, applicant_id: str, line_user_id: str, *, at: str) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            channels = self._s.channels.setdefault(applicant_id, {})
+            channels.update(line_user_id=line_user_id, line_linked_at=at)
+            channels.pop("line_unlinked", None)
+            self._s.line_users[line_user_id] = applicant_id
+
+    def applicant_of_line_user(self, line_user_id: str) -> str | None:
+        with self._s.lock:
+            return self._s.line_users.get(line_user_id)
+
+    def unlink_line(self, applicant_id: str, *, at: str, reason: str) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            channels = self._s.channels.setdefault(applicant_id, {})
+            user = channels.pop("line_user_id", None)
+            channels.pop("line_linked_at", None)
+            channels["line_unlinked"] = {"at": at, "reason": reason}
+            if user is not None:
+                self._s.line_users.pop(user, None)
 
 
 class MemoryLicences:
@@ -736,6 +807,24 @@ class MemoryAnnouncements:
             return _page(rows, limit, cursor, key=lambda r: (r["drafted_at"], r["id"]), reverse=True)
 
 
+class MemoryAccessLog:
+    """AccessLog."""
+
+    def __init__(self, s: _State) -> None:
+        self._s = s
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            self._s.access_log.setdefault(entry["request_id"], []).append(copy.deepcopy(dict(entry)))
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        with self._s.lock:
+            entries = list(self._s.access_log.get(request_id, []))
+        return _page(entries, limit, cursor, key=lambda e: (e["at"], e["id"]))
+
+
+
 class MemoryDatabase:
     """Every fake over one shared state."""
 
@@ -755,6 +844,8 @@ class MemoryDatabase:
             messages=MemoryMessages(self.state),
             licences=MemoryLicences(self.state),
             announcements=MemoryAnnouncements(self.state),
+            access_log=MemoryAccessLog(self.state),
+            channels=MemoryChannels(self.state),
         )
 
 

@@ -15,16 +15,21 @@ from typing import Any, Literal
 
 from . import clock_source
 from .domain import STATUS_LABELS, Actor, RequestStatus
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .forms import summary
+from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from .forms import summary, validate_fields
 from .ids import new_id
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import deliver_answer
 from .saga_steps import APPLICANT_STEPS, office_calendar, request_of, step_role
 from .tenant import Tenant
-from .time_rules import add_working_days, sla_state
+from .time_rules import BANGKOK, add_working_days, sla_state
 
-__all__ = ["DECISIONS", "PAPER_COPY_OUTCOMES", "Officer", "Officers", "digest_for", "thread_entry"]
+__all__ = ["AUDIT_READERS", "DECISIONS", "PAPER_COPY_OUTCOMES", "Officer", "Officers", "digest_for", "thread_entry"]
+
+#: Officer groups that may read a request's access log (who read the applicant's data).
+AUDIT_READERS = frozenset({"head", "admin"})
+#: How long an officer's download link works.
+_DOWNLOAD_SECONDS = 300
 
 #: The decisions each waiting step accepts.
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -98,6 +103,7 @@ class Officers:
         self._requests = repos.requests
         self._waiting = repos.waiting
         self._messages = repos.messages
+        self._access_log = repos.access_log
         self._tenant = tenant
         self._executions = executions
         self._link = link  # (bucket kind, key, file name) -> short-lived download URL
@@ -169,23 +175,41 @@ class Officers:
 
     # --- detail (Q4.2, Q5.2) -------------------------------------------------------------------------
     def detail(self, officer: Officer, request_id: str, *, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
-        """Everything an officer needs to decide: answers, files and their checks, history, waiting step."""
+        """Everything an officer needs to decide: answers, files and their checks, history, waiting step.
+
+        The read is recorded in the request's access log (who, when). A file is not linked here: each
+        download goes through :meth:`attachment_download`, which records it.
+        """
         record = self._requests.get(request_id)
         service = self._tenant.service(record["service_id"])
+        self._log_access(officer, request_id, "request.read", {"request_id": request_id})
         names = {d.id: d.name.model_dump() for d in service.documents}
         attachments = [
             {
-                **{k: a.get(k) for k in ("document_id", "file_name", "format", "size", "sha256", "signature_check")},
+                **{
+                    k: a.get(k)
+                    for k in (
+                        "id",
+                        "document_id",
+                        "file_name",
+                        "format",
+                        "size",
+                        "sha256",
+                        "signature_check",
+                        "oversize",
+                    )
+                },
                 "name": names.get(a["document_id"]),
                 "added_at": a.get("added_at"),
-                "url": self._link("uploads", a["key"], a["file_name"]),
             }
             for a in record.get("attachments", [])
         ]
         documents = {
             kind: {**doc, "url": self._link("documents", doc["key"], doc["file_name"])}
             for kind, doc in (record.get("documents") or {}).items()
-            if doc  # a superseded document (an expired invoice) is kept in storage, not listed
+            # A superseded document (an expired invoice) is kept in storage, not listed; the licence's
+            # unwatermarked twin is only ever sealed, never shown (the signer reads the marked draft).
+            if doc and kind != "licence_unsealed"
         }
         return {
             "request": self._summary(record),
@@ -234,6 +258,11 @@ class Officers:
             "resubmission": record.get("resubmission"),
             "thread": self._requests.records(request_id, "THREAD"),
             "paper_copies": sorted(self._requests.records(request_id, "PAPERCOPY"), key=lambda c: c["requested_at"]),
+            # Q7.1: what the agency adds to the licence, who may fill it in now, and the licence number
+            # the signer names to confirm (Q7.4).
+            "licence_fields": self._licence_fields(officer, service, record),
+            "licence_number": record.get("licence_number"),
+            "licence_title": service.licence.title.model_dump(),
         }
 
     def send_message(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
@@ -274,6 +303,57 @@ class Officers:
         self._requests.set_fields(request_id, {"paper_copy_open": still_open})
         return self.detail(officer, request_id)
 
+    # --- the access log: who read the applicant's data (R-1.10, PDPA accountability) ---------------------
+    def attachment_download(self, officer: Officer, request_id: str, attachment_id: str) -> dict[str, Any]:
+        """A short-lived download link for one of the request's files; the download is recorded first."""
+        record = self._requests.get(request_id)
+        attachment = next((a for a in record.get("attachments", []) if a.get("id") == attachment_id), None)
+        if attachment is None:
+            raise NotFound(
+                code="attachment.not_found", th="ไม่พบไฟล์แนบนี้ในคำขอ", en="This request has no such attachment."
+            )
+        self._log_access(
+            officer,
+            request_id,
+            "file.download",
+            {"attachment_id": attachment_id, "document_id": attachment["document_id"]},
+        )
+        return {
+            "url": self._link("uploads", attachment["key"], attachment["file_name"]),
+            "file_name": attachment["file_name"],
+            "expires_in": _DOWNLOAD_SECONDS,
+        }
+
+    def access_log(
+        self, officer: Officer, request_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """Who read the request's personal data or downloaded its files, and when; oldest first.
+
+        Only the head of the agency and administrators may read it (Forbidden ``audit.forbidden``).
+        """
+        if not officer.groups & AUDIT_READERS:
+            raise Forbidden(
+                code="audit.forbidden",
+                th="เฉพาะหัวหน้าหน่วยงานหรือผู้ดูแลระบบที่ดูบันทึกการเข้าถึงได้",
+                en="Only the head of the agency or an administrator may read the access log.",
+            )
+        self._requests.get(request_id)
+        page = self._access_log.of_request(request_id, limit=page_size(limit), cursor=cursor)
+        return Page([{k: e.get(k) for k in ("at", "by", "action", "target")} for e in page.items], page.cursor)
+
+    def _log_access(self, officer: Officer, request_id: str, action: str, target: Mapping[str, Any]) -> None:
+        # Ids only: the officer (id, roles) and what was read, never the applicant's data (R-1.10).
+        self._access_log.record(
+            {
+                "id": new_id("A"),
+                "request_id": request_id,
+                "at": clock_source.now().isoformat(),
+                "by": officer.actor.as_dict(),
+                "action": action,
+                "target": dict(target),
+            }
+        )
+
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
         """Q4.3: record a finding or what more is needed."""
         self._requests.get(request_id)
@@ -285,6 +365,66 @@ class Officers:
             request_id, "NOTE", now.isoformat(), {"at": now.isoformat(), "by": officer.id, "text": text}
         )
         return self.detail(officer, request_id)
+
+    # --- what the officers add to the licence (Q7.1) ---------------------------------------------------
+    def set_licence_fields(self, officer: Officer, request_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Q7.1: the reviewer or the approver of the current step fills in the service's officer fields.
+
+        Validated like form fields (partial: the required ones are checked at the last approval); the
+        values replace the earlier ones and are recorded with who and when. A draft licence made before
+        (the signer sent the request back) is superseded, so the next draft shows the new values: the
+        signer signs exactly what was filled in."""
+        record = self._requests.get(request_id)
+        service = self._tenant.service(record["service_id"])
+        fields = service.licence.officer_fields
+        if not fields:
+            raise InvalidInput(
+                code="licence_fields.none",
+                th="บริการนี้ไม่มีข้อมูลที่เจ้าหน้าที่ต้องเพิ่มในใบอนุญาต",
+                en="This service has no fields for officers to add to the licence.",
+            )
+        if not self._may_fill(officer, service, record):
+            raise Conflict(
+                code="licence_fields.not_now",
+                th="เพิ่มข้อมูลในใบอนุญาตได้เฉพาะผู้ตรวจสอบหรือผู้พิจารณาในขั้นตอนที่คำขอรออยู่ ก่อนออกใบอนุญาต",
+                en="Only the reviewer or the approver of the step the request waits at may add licence data, "
+                "before the licence is issued.",
+            )
+        today = clock_source.now().astimezone(BANGKOK).date()
+        cleaned = validate_fields(fields, values, today=today, partial=True)
+        now = clock_source.now().isoformat()
+        changes: dict[str, Any] = {"licence_additions": cleaned}
+        if (record.get("documents") or {}).get("licence_draft"):
+            # Kept in storage (its hash stays verifiable), no longer listed; the saga drafts it again.
+            changes |= {"documents.licence_draft": None, "documents.licence_unsealed": None}
+        self._requests.set_fields(request_id, changes)
+        self._requests.put_record(request_id, "LICENCE_FIELDS", now, {"at": now, "by": officer.id, "values": cleaned})
+        return self.detail(officer, request_id)
+
+    def _may_fill(self, officer: Officer, service: Any, record: Mapping[str, Any]) -> bool:
+        waiting = record.get("waiting") or {}
+        if waiting.get("state") != "waiting" or waiting.get("step") not in ("review", "approval"):
+            return False
+        if (record.get("documents") or {}).get("licence"):
+            return False  # sealed already
+        role = step_role(str(waiting["step"]), service, int(record.get("approval_index") or 0))
+        return role in officer.groups
+
+    def _licence_fields(self, officer: Officer, service: Any, record: Mapping[str, Any]) -> dict[str, Any]:
+        values = record.get("licence_additions") or {}
+        return {
+            "fields": [
+                {
+                    **f.model_dump(
+                        mode="json", include={"name", "type", "label", "required", "help", "options", "max_length"}
+                    ),
+                    "public": f.public,
+                }
+                for f in service.licence.officer_fields
+            ],
+            "values": values,
+            "editable": bool(service.licence.officer_fields) and self._may_fill(officer, service, record),
+        }
 
     # --- decisions (Q4.3, Q5.3, Q5.4, Q7.3, R-2.2, R-3.2) ------------------------------------------------
     def decide(
@@ -299,8 +439,14 @@ class Officers:
         deadline: date | None = None,
         correct_agency: str | None = None,
         documents: list[str] | None = None,
+        legal_basis: str | None = None,
+        confirm: str | None = None,
     ) -> dict[str, Any]:
         """Answer the step the request waits at.
+
+        A refusal (``reject``) records its reasons and its legal basis, both printed on the sealed refusal
+        letter (R-4.1; Administrative Procedure Act §37). Signing (``sign``) needs ``confirm`` naming the
+        draft's licence number: the signer confirms exactly which document is signed (Q7.4).
 
         The claim of the step, the request's fields, the status change, the decision record and the
         saga's answer commit in one transaction; the answer is then delivered. If the same decision
@@ -337,10 +483,27 @@ class Officers:
                 th="กรุณาระบุเหตุผล",
                 en="Give the reason.",
             )
+        legal_basis = (legal_basis or "").strip() or None
+        if decision == "reject" and not legal_basis:
+            raise InvalidInput(
+                code="decision.legal_basis_required",
+                th="กรุณาระบุฐานทางกฎหมายของการไม่อนุญาต (เช่น มาตราของกฎหมายที่ใช้)",
+                en="Give the legal basis of the refusal (e.g. the section of the law relied on).",
+                details=[
+                    FieldError(
+                        field="legal_basis",
+                        code="field.required",
+                        th="กรุณาระบุฐานทางกฎหมาย",
+                        en="The legal basis is required.",
+                    )
+                ],
+            )
         now = clock_source.now()
         fields: dict[str, Any] = {
             "decision": {"step": step, "decision": decision, "reason": reason, "by": officer.id, "at": now.isoformat()}
         }
+        if decision == "reject":
+            fields["decision"]["legal_basis"] = legal_basis
         output: dict[str, Any] = {"decision": decision}
         also: list[tuple[str, str, Mapping[str, Any]]] = []
         event = None
@@ -404,6 +567,22 @@ class Officers:
             index = int(record.get("approval_index") or 0)
             complete = index + 1 >= len(service.approval_steps)
             output["approval_complete"] = complete
+            if complete and service.licence.officer_fields:
+                # Q7.1: what the licence needs from the officers is there before the draft is made.
+                try:
+                    validate_fields(
+                        service.licence.officer_fields,
+                        record.get("licence_additions") or {},
+                        today=now.astimezone(BANGKOK).date(),
+                        partial=False,
+                    )
+                except InvalidInput as missing:
+                    raise InvalidInput(
+                        code="licence_fields.missing",
+                        th="กรุณากรอกข้อมูลที่หน่วยงานเพิ่มในใบอนุญาตให้ครบก่อนอนุญาต",
+                        en="Fill in the data the agency adds to the licence before approving.",
+                        details=missing.details,
+                    ) from None
             if not complete:
                 # Q5.4: the request moves on to the next approver in the service's order.
                 fields["approval_index"] = index + 1
@@ -419,6 +598,21 @@ class Officers:
             draft = (record.get("documents") or {}).get("licence_draft")
             if not draft:
                 raise Conflict(code="licence.no_draft", th="ยังไม่มีร่างใบอนุญาต", en="There is no draft yet.")
+            number = str(record.get("licence_number") or "")
+            if (confirm or "").strip() != number:
+                raise InvalidInput(
+                    code="signature.confirmation_required",
+                    th=f"กรุณายืนยันการลงนามโดยระบุเลขที่ใบอนุญาต {number} ของร่างที่ลงนาม",
+                    en=f"Confirm the signature by giving the licence number {number} of the draft being signed.",
+                    details=[
+                        FieldError(
+                            field="confirm",
+                            code="field.confirmation",
+                            th=f"ระบุเลขที่ใบอนุญาต {number}",
+                            en=f"Give the licence number {number}.",
+                        )
+                    ],
+                )
             # Q7.4: the signer's identity, time and the exact draft's hash are the approval record.
             fields["signature_approval"] = {"by": officer.id, "at": now.isoformat(), "draft_sha256": draft["sha256"]}
         sequence = int(waiting["sequence"])

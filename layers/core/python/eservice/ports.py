@@ -25,6 +25,7 @@ __all__ = [
     "AlreadyAnswered",
     "AnnouncementRepository",
     "Answer",
+    "ChannelRepository",
     "DraftRepository",
     "Executions",
     "LicenceRepository",
@@ -245,6 +246,31 @@ class ProfileRepository(Protocol):
         """Keep the profile."""
 
 
+class ChannelRepository(Protocol):
+    """How an applicant wants to be told (Q4.4): chosen channels, the linked LINE account, link codes."""
+
+    def get(self, applicant_id: str) -> dict[str, Any]:
+        """``{"sms": bool?, "line": bool?, "line_user_id": str?, "line_linked_at": str?}`` ({} if none)."""
+
+    def choose(self, applicant_id: str, *, sms: bool, line: bool, at: str) -> None:
+        """Keep the applicant's choice of channels (e-mail is always on)."""
+
+    def add_link_code(self, code: str, applicant_id: str, *, expires_at: str) -> None:
+        """A new one-time code that links a LINE account to this applicant."""
+
+    def take_link_code(self, code: str, *, now: str) -> str | None:
+        """The applicant the code was given to, once, if it has not expired; None otherwise."""
+
+    def link_line(self, applicant_id: str, line_user_id: str, *, at: str) -> None:
+        """Link a LINE account (replacing an earlier one)."""
+
+    def applicant_of_line_user(self, line_user_id: str) -> str | None:
+        """Whose LINE account this is."""
+
+    def unlink_line(self, applicant_id: str, *, at: str, reason: str) -> None:
+        """The account is no longer reachable (unfollowed the Official Account, or the applicant asked)."""
+
+
 class PaymentLedger(Protocol):
     """Every payment once, by its provider's transaction id, with its copies (day, request), and slips."""
 
@@ -315,16 +341,19 @@ class WebhookInbox(Protocol):
 
 
 class MessageLog(Protocol):
-    """Each message once per (request, template, key) and channel, with its delivery state."""
+    """Each message once per (request, template, key) and channel, with its delivery state.
+
+    States: ``sending`` (claimed), ``sent`` (the provider took it), ``delivered`` (the provider reported
+    delivery), ``failed`` (with ``error``; ``retryable`` says whether a retry may send it)."""
 
     def claim(self, request_id: str, message_key: str, channel: str, data: Mapping[str, Any]) -> bool:
-        """True if this channel's message must be sent now (never sent before)."""
+        """True if this channel's message must be sent now: never sent, or failed in a way a retry may mend."""
 
     def sent(self, request_id: str, message_key: str, channel: str, *, provider_id: str) -> None:
         """The provider accepted it."""
 
-    def failed(self, request_id: str, message_key: str, channel: str, *, error: str) -> None:
-        """The provider refused it (a retry may send it)."""
+    def failed(self, request_id: str, message_key: str, channel: str, *, error: str, retryable: bool = True) -> None:
+        """The provider refused it; each failure is kept with its reason (a retry may send it if retryable)."""
 
     def of_request(self, request_id: str) -> list[dict[str, Any]]:
         """Messages of a request."""
@@ -333,7 +362,7 @@ class MessageLog(Protocol):
         """The message a provider's id names (bounce reports)."""
 
     def set_state(self, provider_id: str, state: str) -> None:
-        """Delivery report for a message (delivered, bounce, complaint)."""
+        """A provider's delivery report: ``delivered``, or ``bounce``/``complaint`` (failed, never resent)."""
 
     def last_digest(self) -> str | None:
         """When the officers' digest was last sent (ISO time)."""
@@ -398,6 +427,21 @@ class AnnouncementRepository(Protocol):
         """Every announcement, drafts included, newest drafted first."""
 
 
+class AccessLog(Protocol):
+    """Officers' reads of a request's personal data and downloads of its files (PDPA accountability, R-1.10).
+
+    Append-only: an entry names who (officer id and roles), what (an action and the id of what was read)
+    and when; it never holds the citizen's personal data.
+    """
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """Keep one entry (``request_id``, ``id``, ``at``, ``by``, ``action``, ``target``)."""
+
+    def of_request(self, request_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+        """The request's entries, oldest first, one page."""
+
+
+
 class Executions(Protocol):
     """The saga's executions: start, look up, answer."""
 
@@ -431,3 +475,5 @@ class Repositories:
     messages: MessageLog
     licences: LicenceRepository
     announcements: AnnouncementRepository
+    access_log: AccessLog
+    channels: ChannelRepository

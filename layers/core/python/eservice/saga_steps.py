@@ -207,20 +207,8 @@ class SagaSteps:
                     "sequence": waiting["sequence"],
                 },
             )
-        if step in ("more_documents", "payment") and self._notify is not None:
-            # R-3.1, Q6.1: the applicant is told at once what is needed and by when.
-            self._notify(
-                request_id,
-                step,
-                {
-                    "deadline_at": waiting.get("deadline_at"),
-                    "what": record.get("more_documents_what"),
-                    # The officer's reason, as written (the form says the applicant will see it).
-                    "reason": record.get("more_documents_reason") if step == "more_documents" else None,
-                    # One message per waiting step, however often this task is retried.
-                    "key": f"w{waiting.get('sequence')}",
-                },
-            )
+        if self._notify is not None:
+            self._tell_applicant(record, step, waiting)
         if step == "payment" and waiting.get("state") == "waiting":
             from .payments import PaymentDesk
 
@@ -232,6 +220,39 @@ class SagaSteps:
                 # A payment made before the wait began (the QR is shown before it) is applied now.
                 desk.apply_held(request_id)
         return {"step": step, "deadline_at": waiting.get("deadline_at")}
+
+    def _tell_applicant(self, record: Mapping[str, Any], step: str, waiting: Mapping[str, Any]) -> None:
+        """The message a waiting step begins with, once per waiting step however often the task is retried:
+        what is needed and by when (R-3.1, Q6.1), an approval step done (Q5.5), approval without a fee."""
+        assert self._notify is not None
+        key = f"w{waiting.get('sequence')}"
+        if step in ("more_documents", "payment"):
+            extra = {
+                "deadline_at": waiting.get("deadline_at"),
+                "what": record.get("more_documents_what"),
+                # The officer's reason, as written (the officer's form says the applicant will see it).
+                "reason": record.get("more_documents_reason") if step == "more_documents" else None,
+            }
+            self._notify(record["id"], step, {**extra, "key": key})
+        elif step == "dismissal" and (record.get("decision") or {}).get("step") == "unreachable":
+            # R-3.2: the officer proposed dismissal after the 30-day hold; the applicant hears of it once
+            # (a proposal for a passed deadline is told by ``propose_dismissal``).
+            reason = (record.get("decision") or {}).get("reason")
+            self._notify(record["id"], "dismissal_proposed", {"key": key, "reason": reason})
+        elif step == "approval":
+            steps = self._tenant.service(record["service_id"]).approval_steps
+            index = min(int(record.get("approval_index") or 0), len(steps) - 1)
+            done = steps[index - 1].name if index > 0 else None
+            extra = {
+                "done_th": done.th if done else "การตรวจสอบคำขอ",
+                "done_en": done.en if done else "the review",
+                "next_th": steps[index].name.th,
+                "next_en": steps[index].name.en,
+            }
+            self._notify(record["id"], "approval_step", {**extra, "key": key})
+        elif step == "signature" and not int(record.get("fee_satang") or 0):
+            # With a fee, the fee notice said "approved" and the receipt confirmed the payment.
+            self._notify(record["id"], "approved", {"key": key})
 
     @staticmethod
     def _answered_before_retry(record: Mapping[str, Any], step: str, previous: Mapping[str, Any]) -> bool:
@@ -423,7 +444,13 @@ class SagaSteps:
             "Deadline.Expired": "พ้นกำหนดเวลาที่แจ้งผู้ยื่นคำขอ / the deadline given to the applicant passed",
             "States.Timeout": "ไม่มีความเคลื่อนไหวเกินกำหนด / no action within the time limit",
         }
-        return self.transition(request_id, S.DISMISSAL_PROPOSED.value, reason=reasons.get(cause or "", cause))
+        reason = reasons.get(cause or "", cause)
+        result = self.transition(request_id, S.DISMISSAL_PROPOSED.value, reason=reason)
+        record = self._requests.get(request_id)
+        if self._notify is not None and record["status"] == S.DISMISSAL_PROPOSED.value:
+            # R-3.2: the applicant hears of the proposal (with its sealed notice) before the head decides.
+            self._notify(request_id, "dismissal_proposed", {"key": f"v{record['version']}", "reason": reason})
+        return result
 
     def record_failure(self, request_id: str, error: dict[str, Any] | None) -> dict[str, Any]:
         """Keep a failed step's error against the request for the administrators (status unchanged)."""

@@ -40,6 +40,10 @@ class Settings(BaseModel):
     clock_function: str = ""
     #: Where citizens open the site; links in messages and QR codes point here.
     public_base_url: str = ""
+    #: The LINE Messaging API (the local stack points it at its fake LINE server) and the secret that
+    #: holds the channel secret and access token (JSON).
+    line_api_base: str = "https://api.line.me"
+    line_secret_arn: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -55,5 +59,5 @@ def settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def tenant() -> Tenant:
-    """This stack's tenant configuration."""
-    return load_tenant(settings().tenant_file)
+    """This stack's tenant configuration (the example documents are checked at synth, served by the site)."""
+    return load_tenant(settings().tenant_file, check_files=False)

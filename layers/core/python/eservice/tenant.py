@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 __all__ = [
+    "MINIMUM_FORMATS",
     "OFFICER_GROUPS",
     "ApprovalStep",
     "DeadlineRule",
@@ -31,9 +32,11 @@ __all__ = [
     "Localized",
     "OfficeHours",
     "RequiredDocument",
+    "Security",
     "Service",
     "Tenant",
     "TenantConfigError",
+    "examples_dir",
     "load_all_tenants",
     "load_tenant",
     "tenants_dir",
@@ -126,17 +129,53 @@ class DocumentFormat(StrEnum):
     BMP = "bmp"
 
 
+#: R-3.3: the formats every e-Service accepts in every upload slot; a tenant may add others, never remove these.
+MINIMUM_FORMATS: tuple[DocumentFormat, ...] = (
+    DocumentFormat.PDF,
+    DocumentFormat.DOC,
+    DocumentFormat.DOCX,
+    DocumentFormat.TXT,
+    DocumentFormat.JPEG,
+)
+
+
 class RequiredDocument(_Model):
     """One upload slot on the form (Q3.4): name, formats, size limit and an example."""
 
     id: Annotated[str, Field(pattern=_IDENT)]
     name: Localized
-    formats: Annotated[tuple[DocumentFormat, ...], Field(min_length=1)]
+    #: R-3.3: at least MINIMUM_FORMATS (the default); a file that leaves one out is refused.
+    formats: Annotated[tuple[DocumentFormat, ...], Field(min_length=1)] = MINIMUM_FORMATS
     max_size_mb: Annotated[float, Field(gt=0, le=50)] = 10
     required: bool = True
     explanation: Localized
     #: where an applicant may bring a file that is too large (Q3.4).
     oversize_route: Localized | None = None
+    #: Q3.4: the oversize place: a separate upload, for this applicant's request only, of a file up to this
+    #: size; the file is flagged oversize for the officers. None: no such place (only ``oversize_route``).
+    oversize_max_mb: Annotated[float, Field(gt=0, le=2048)] | None = None
+    #: Q3.4: an example of the document, a PDF or image in ``tenants/<tenant id>/examples/``, served at
+    #: ``/examples/<file>`` and linked from the form ("ดูตัวอย่าง / See an example").
+    example: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}\.(pdf|png|jpg|jpeg)$")] | None = None
+
+    @field_validator("formats")
+    @classmethod
+    def _at_least_the_minimum(cls, formats: tuple[DocumentFormat, ...]) -> tuple[DocumentFormat, ...]:
+        missing = [f.value for f in MINIMUM_FORMATS if f not in formats]
+        if missing:
+            raise ValueError(
+                "R-3.3: every document slot must accept at least pdf, doc, docx, txt and jpeg; "
+                f"this one leaves out {', '.join(missing)}. A tenant may add formats, never remove these."
+            )
+        if len(set(formats)) != len(formats):
+            raise ValueError("a format is listed twice")
+        return formats
+
+    @model_validator(mode="after")
+    def _oversize_is_larger(self) -> RequiredDocument:
+        if self.oversize_max_mb is not None and self.oversize_max_mb <= self.max_size_mb:
+            raise ValueError(f"oversize_max_mb must be larger than max_size_mb ({self.max_size_mb:g})")
+        return self
 
 
 class FeeRule(_Model):
@@ -193,6 +232,23 @@ class LicenceTemplate(_Model):
     #: is on the public register, since the announcement must list each such licence with its law.
     law: Localized | None = None
 
+    #: Q7.1: what the agency adds to the licence (conditions, a location code, an inspection date), filled
+    #: by the reviewer or an approver before the draft is made, validated like form fields; ``public``
+    #: ones also go on the register (R-5.1) when the service is on it. ``required`` ones must be filled
+    #: before the last approval.
+    officer_fields: tuple[FormField, ...] = ()
+
+    @field_validator("officer_fields")
+    @classmethod
+    def _officer_fields(cls, fields: tuple[FormField, ...]) -> tuple[FormField, ...]:
+        names = [f.name for f in fields]
+        if len(names) != len(set(names)):
+            raise ValueError("duplicate officer field names")
+        prefilled = [f.name for f in fields if f.prefill]
+        if prefilled:
+            raise ValueError(f"officer fields are not pre-filled from the applicant: {', '.join(prefilled)}")
+        return fields
+
 
 class Service(_Model):
     """One e-Service of the agency (a licence, permit or certificate)."""
@@ -243,6 +299,10 @@ class Service(_Model):
                 "a licence on the public register must name licence.law, the law it is issued under "
                 "(the Act §13(1) announcement lists it)"
             )
+
+        clash = [f.name for f in self.licence.officer_fields if f.name in by_name]
+        if clash:
+            raise ValueError(f"officer fields named like form fields: {', '.join(clash)}")
         return self
 
     @property
@@ -317,11 +377,26 @@ class Payment(_Model):
 
 
 class Notifications(_Model):
-    """Channels used to reach applicants and officers (R-4.6, Q4.4)."""
+    """Channels used to reach applicants and officers (R-4.6, Q4.4).
+
+    Applicants get e-mail from the agency's saraban address (``Tenant.saraban_email``); ``email_from``
+    sends what is not an official communication (sign-in codes, the officers' digest). The LINE
+    channel's secret and access token live in the stack's LINE secret, never in this file."""
 
     email_from: str
-    sms_sender: Annotated[str, Field(max_length=11)] | None = None
+    #: the alphanumeric sender id of SMS (AWS.SNS.SMS.SenderID): 1-11 letters and digits, one letter at least.
+    sms_sender: Annotated[str, Field(pattern=r"^[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$", max_length=11)] | None = None
     line_enabled: bool = False
+    #: the agency's LINE Official Account id (``@klongnoy``): where applicants send their link code.
+    line_official_account: Annotated[str, Field(pattern=r"^@[a-z0-9._-]{1,40}$")] | None = None
+    #: how long a LINE link code works.
+    line_link_code_minutes: Annotated[int, Field(ge=5, le=1440)] = 30
+
+    @model_validator(mode="after")
+    def _line_needs_account(self) -> Notifications:
+        if self.line_enabled and not self.line_official_account:
+            raise ValueError("line_enabled needs line_official_account (the @id applicants send their code to)")
+        return self
 
 
 class Signing(_Model):
@@ -352,6 +427,20 @@ class OpenData(_Model):
     ckan_url: str = "https://data.go.th"
     organization: str | None = None
     dataset: str | None = None
+
+
+class Security(_Model):
+    """How uploads are guarded beyond the content checks every agency gets (Q9.2).
+
+    ``malware_scanning`` turns on GuardDuty Malware Protection for S3 on the uploads bucket: every file
+    uploaded to ``quarantine/`` is scanned and tagged, and an attachment is accepted only once its scan
+    found no threats (the local stack runs a stand-in scanner that tags the same way). GuardDuty charges
+    per GB scanned. ``quarantine_days``: how long an unchecked or refused upload is kept in quarantine
+    before the bucket's lifecycle rule removes it; accepted files are copied out of quarantine first.
+    """
+
+    malware_scanning: bool = False
+    quarantine_days: Annotated[int, Field(ge=1, le=3650)] = 30
 
 
 #: Citizen pool attributes an identity provider's claims may fill (Cognito's attribute mapping).
@@ -416,6 +505,7 @@ class Tenant(_Model):
     notifications: Notifications
     signing: Signing
     open_data: OpenData = OpenData()
+    security: Security = Security()
     identity_providers: tuple[OidcProvider, ...] = ()
     #: The agency's applications through which people may send requests, as the Act §10 announcement
     #: names them in its item (3) (e.g. "ไลน์ @opengov"); none: the item is left out, as the template allows.
@@ -503,8 +593,12 @@ def tenants_dir() -> Path:
     return Path(__file__).resolve().parents[4] / "tenants"
 
 
-def load_tenant(path: Path | str) -> Tenant:
-    """Read and validate one tenant file; raise TenantConfigError naming file, field and reason."""
+def load_tenant(path: Path | str, *, check_files: bool = True) -> Tenant:
+    """Read and validate one tenant file; raise TenantConfigError naming file, field and reason.
+
+    ``check_files`` also checks that the files the tenant names beside it (the example documents) exist;
+    the functions, whose layer holds the tenant file alone, read it with ``check_files=False``.
+    """
     path = Path(path)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -517,9 +611,25 @@ def load_tenant(path: Path | str) -> Tenant:
     if raw.get("id") and raw["id"] != path.stem:
         raise TenantConfigError(path, [("id", f"'{raw['id']}' must equal the file name '{path.stem}'")])
     try:
-        return Tenant.model_validate(raw)
+        tenant = Tenant.model_validate(raw)
     except ValidationError as exc:
         raise TenantConfigError(path, _problems(exc)) from None
+    if not check_files:
+        return tenant
+    missing = [
+        (f"services.{i}.documents.{j}.example", f"no file {examples_dir(path, tenant.id) / d.example}")
+        for i, service in enumerate(tenant.services)
+        for j, d in enumerate(service.documents)
+        if d.example and not (examples_dir(path, tenant.id) / d.example).is_file()
+    ]
+    if missing:
+        raise TenantConfigError(path, missing)
+    return tenant
+
+
+def examples_dir(tenant_file: Path, tenant_id: str) -> Path:
+    """Q3.4: the folder of the tenant's example documents, beside its file: ``tenants/<id>/examples``."""
+    return tenant_file.parent / tenant_id / "examples"
 
 
 def load_all_tenants(folder: Path | None = None) -> list[Tenant]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from eservice import clock_source
@@ -94,7 +94,8 @@ class Issuing:
                 request_reference=request_id,
                 applicant_name=self._holder(record),
                 decided_at=datetime.fromisoformat(decision.get("at") or clock_source.now().isoformat()),
-                reasons=[decision.get("reason") or "-"],
+                # One reason a line, as the officer wrote them (R-4.1).
+                reasons=[line.strip() for line in (decision.get("reason") or "-").splitlines() if line.strip()],
                 legal_basis=decision.get("legal_basis"),
                 appeal=(
                     "ท่านมีสิทธิอุทธรณ์คำสั่งนี้ต่อ"
@@ -210,19 +211,20 @@ class Issuing:
             if service.licence.validity_days
             else None
         )
-        pdf = render.render_licence(
-            self._tenant,
-            service,
-            render.LicenceData(
-                licence_number=licence_number,
-                request_reference=request_id,
-                issued_at=now,
-                valid_until=valid_until,
-                answers=record["answers"],
-                verify_url=f"{self._base}/#/verify/{licence_number}",
-                holder_name=self._holder(record),
-            ),
+        data = render.LicenceData(
+            licence_number=licence_number,
+            request_reference=request_id,
+            issued_at=now,
+            valid_until=valid_until,
+            answers=record["answers"],
+            verify_url=f"{self._base}/#/verify/{licence_number}",
+            holder_name=self._holder(record),
+            additions=record.get("licence_additions") or {},
         )
+        # The signer reads a draft marked "ร่าง / DRAFT"; its twin from the same data, without the mark,
+        # is what gets sealed once the signer approved the marked one (seal_licence checks both).
+        pdf = render.render_licence(self._tenant, service, data, draft=True)
+        clean = render.render_licence(self._tenant, service, data)
         self._requests.set_fields(
             request_id,
             {
@@ -231,6 +233,7 @@ class Issuing:
                 "licence_valid_until": valid_until.isoformat() if valid_until else None,
             },
         )
+        self._keep(request_id, "licence_unsealed", clean, f"{licence_number}.pdf", sealed=False)
         document = self._keep(request_id, "licence_draft", pdf, f"draft-{licence_number}.pdf", sealed=False)
         return {"sha256": document["sha256"], "licence_number": licence_number}
 
@@ -250,13 +253,70 @@ class Issuing:
                 th="ผู้มีอำนาจลงนามยังไม่ได้อนุมัติร่างใบอนุญาตฉบับนี้",
                 en="The authorised signer has not approved this draft.",
             )
-        pdf = self._s3.get_object(Bucket=self._bucket, Key=draft["key"])["Body"].read()
-        if hashlib.sha256(pdf).hexdigest() != draft["sha256"]:
+        marked = self._s3.get_object(Bucket=self._bucket, Key=draft["key"])["Body"].read()
+        unsealed = documents.get("licence_unsealed")
+        pdf = self._s3.get_object(Bucket=self._bucket, Key=unsealed["key"])["Body"].read() if unsealed else b""
+        if (
+            hashlib.sha256(marked).hexdigest() != draft["sha256"]
+            or not unsealed
+            or hashlib.sha256(pdf).hexdigest() != unsealed["sha256"]
+        ):
             raise Conflict(code="licence.draft_changed", th="ร่างใบอนุญาตถูกแก้ไข", en="The draft changed.")
         sealed = self._seal(pdf, f"ออก{service.licence.title.th} เลขที่ {record['licence_number']}")
         document = self._keep(request_id, "licence", sealed, f"{record['licence_number']}.pdf", sealed=True)
         self._register(record, service, document)
         return {"licence_number": record["licence_number"], "sha256": document["sha256"]}
+
+    def notice(self, request_id: str, template: str, message_key: str, extra: dict[str, Any]) -> dict[str, Any]:
+        """R-4.3-R-4.5: the notice a message carries (more documents, referral, withdrawal, dismissal
+        proposed or ordered, a licence's new status), sealed when the tenant auto-seals notices."""
+        from eservice.notices import LICENCE_NOTICES, notice_kind
+
+        kind = notice_kind(template, message_key)
+        record, service = self._request(request_id)
+        existing = (record.get("documents") or {}).get(kind)
+        if existing:
+            return {**existing, "kind": kind}
+        now = clock_source.now()
+        reason = extra.get("reason") or (record.get("decision") or {}).get("reason")
+        if template in LICENCE_NOTICES:
+            until = extra.get("until")
+            pdf = render.render_status_notice(
+                self._tenant,
+                service,
+                render.NoticeData(
+                    licence_number=record["licence_number"],
+                    holder_name=self._holder(record),
+                    new_status=LICENCE_NOTICES[template],  # type: ignore[arg-type]
+                    reason=reason or "-",
+                    effective_at=datetime.fromisoformat(extra.get("effective_at") or now.isoformat()),
+                    until=date.fromisoformat(until[:10]) if until else None,
+                ),
+            )
+            subject = f"หนังสือแจ้งสถานะใบอนุญาต เลขที่ {record['licence_number']}"
+        else:
+            deadline = extra.get("deadline_at")
+            pdf = render.render_request_notice(
+                self._tenant,
+                service,
+                render.RequestNoticeData(
+                    what=template,  # type: ignore[arg-type]
+                    request_reference=request_id,
+                    receipt_number=record.get("receipt_number"),
+                    applicant_name=self._holder(record),
+                    issued_at=now,
+                    reason=None if template == "more_documents" else reason,
+                    deadline=datetime.fromisoformat(deadline) if deadline else None,
+                    needed=extra.get("what") if template == "more_documents" else None,
+                    referred_to=record.get("referred_to") if template == "referred" else None,
+                ),
+            )
+            subject = f"{render.REQUEST_NOTICES[template][0]} คำขอ {request_id}"
+        sealed = "notice" in self._tenant.signing.auto_seal
+        if sealed:
+            pdf = self._seal(pdf, subject)
+        document = self._keep(request_id, kind, pdf, f"{kind.replace('_', '-')}-{request_id}.pdf", sealed=sealed)
+        return {**document, "kind": kind}
 
     # --- the agency's announcements (Act §10, §13(1), §16; R-3.5(2)) ------------------------------------
     def issue_announcement(self, announcement_id: str) -> dict[str, Any]:
@@ -431,6 +491,11 @@ class Issuing:
         public_fields = {
             f.name: record["answers"].get(f.name) for f in service.form if f.public and f.name in record["answers"]
         }
+        additions = record.get("licence_additions") or {}
+        # Q7.1: what the officers added and the agency marked public (a stall's location code).
+        public_fields.update(
+            {f.name: additions[f.name] for f in service.licence.officer_fields if f.public and f.name in additions}
+        )
         entry = {
             "licence_number": record["licence_number"],
             "service_id": service.id,

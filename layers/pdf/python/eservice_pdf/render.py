@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from eservice_pdf.document import FieldRow, ThaiDocument
 
 __all__ = [
+    "REQUEST_NOTICES",
     "VERIFY_CAPTION",
     "AcknowledgmentData",
     "AnnouncementIssue",
@@ -51,6 +53,7 @@ __all__ = [
     "ReceiptData",
     "RefusalData",
     "RenderError",
+    "RequestNoticeData",
     "format_answer",
     "render_acknowledgment",
     "render_announcement",
@@ -62,6 +65,7 @@ __all__ = [
     "render_payment_announcement",
     "render_receipt",
     "render_refusal",
+    "render_request_notice",
     "render_status_notice",
 ]
 
@@ -99,6 +103,8 @@ class LicenceData:
     answers: Mapping[str, Any]
     verify_url: str
     holder_name: str
+    #: Q7.1: the officer fields of the service's licence template, by name, as validated.
+    additions: Mapping[str, Any] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +178,32 @@ class NoticeData:
     reason: str
     effective_at: datetime
     until: date | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestNoticeData:
+    """A notice about a request (R-4.3-R-4.5): more documents needed, referral, dismissal proposed or
+    ordered, withdrawal. ``what`` is the notice's kind (a key of ``REQUEST_NOTICES``)."""
+
+    what: Literal["more_documents", "referred", "withdrawn", "dismissal_proposed", "dismissed"]
+    request_reference: str
+    receipt_number: str | None
+    applicant_name: str
+    issued_at: datetime
+    reason: str | None
+    deadline: datetime | None = None
+    needed: str | None = None
+    referred_to: str | None = None
+
+
+#: kind: (Thai title, English title)
+REQUEST_NOTICES: dict[str, tuple[str, str]] = {
+    "more_documents": ("หนังสือแจ้งให้ส่งเอกสารหรือข้อมูลเพิ่มเติม", "Notice: more documents needed"),
+    "referred": ("หนังสือแจ้งหน่วยงานที่มีอำนาจพิจารณาคำขอ", "Notice of referral to the competent agency"),
+    "withdrawn": ("หนังสือแจ้งการถอนคำขอ", "Notice of withdrawal"),
+    "dismissal_proposed": ("หนังสือแจ้งการเสนอจำหน่ายเรื่อง", "Notice: dismissal proposed"),
+    "dismissed": ("คำสั่งจำหน่ายเรื่องคำขอ", "Order dismissing the request"),
+}
 
 
 # -- formatting ---------------------------------------------------------------------------------------
@@ -304,9 +336,7 @@ def _new_document(
     if created_at is not None and not isinstance(created_at, datetime):
         # An announcement is dated by the day: its file is dated at the start of that day, Bangkok time.
         created_at = datetime.combine(created_at, time(0, 0), tzinfo=BANGKOK)
-    return ThaiDocument(
-        tenant=tenant, title=title, reference=reference, letterhead=letterhead, created_at=created_at
-    )
+    return ThaiDocument(tenant=tenant, title=title, reference=reference, letterhead=letterhead, created_at=created_at)
 
 
 def _row(label: str, value: str, label_en: str | None = None, *, name: bool = False) -> FieldRow:
@@ -330,15 +360,15 @@ def _contact(doc: ThaiDocument, tenant: Tenant, service: Service) -> None:
 
 
 def render_licence(
-    tenant: Tenant, service: Service, data: LicenceData, *, thai_digits: bool = False
+    tenant: Tenant, service: Service, data: LicenceData, *, thai_digits: bool = False, draft: bool = False
 ) -> bytes:
-    """The electronic licence (Q7.5): the template's title and fields, validity, conditions, the signer's
-    title and a QR code that opens the electronic licence for verification (Act §13(1)).
+    """The electronic licence (Q7.5): the template's title and fields, what the officers added (Q7.1),
+    validity, conditions, the signer's title and a QR code that opens the electronic licence for
+    verification (Act §13(1)). ``draft=True`` marks every page "ร่าง / DRAFT" (the copy the signer reads);
+    the copy that is sealed is rendered from the same data without the mark.
     """
     template = service.licence
-    doc = _new_document(
-        tenant, title=template.title.th, reference=data.licence_number, created_at=data.issued_at
-    )
+    doc = _new_document(tenant, title=template.title.th, reference=data.licence_number, created_at=data.issued_at)
     doc.title_block(template.title.th, template.title.en)
 
     rows = [
@@ -352,6 +382,20 @@ def render_licence(
         if field.prefill == "full_name" and value == data.holder_name:
             continue
         rows.append(_row(field.label.th, value, field.label.en, name=field.prefill == "full_name"))
+    added_conditions: list[str] = []
+    for field in template.officer_fields:
+        if field.name not in data.additions:
+            continue
+        if field.type == FieldType.TEXTAREA:
+            added_conditions.append(str(data.additions[field.name]))
+            continue
+        rows.append(
+            _row(
+                field.label.th,
+                format_answer(field, data.additions[field.name], thai_digits=thai_digits),
+                field.label.en,
+            )
+        )
     rows.append(_row("วันที่ออกใบอนุญาต", _thai_date(data.issued_at, thai_digits), "Date of issue"))
     if data.valid_until is not None:
         rows.append(_row("ใช้ได้ถึงวันที่", _thai_date(data.valid_until, thai_digits), "Valid until"))
@@ -360,12 +404,15 @@ def render_licence(
     rows.append(_row("เลขอ้างอิงคำขอ", data.request_reference, "Request reference"))
     doc.field_table(rows)
 
-    if template.conditions:
+    if template.conditions or added_conditions:
         doc.section_heading("เงื่อนไข / Conditions")
         for number, condition in enumerate(template.conditions, start=1):
             label = f"{_count(number, thai_digits)}."
             doc.paragraph(condition.th, indent=8, bullet=label, space_after=0)
             doc.paragraph(condition.en, indent=8, size=9, grey=True, space_after=1.5)
+        # Q7.1: conditions the officers added for this licence, as they wrote them.
+        for number, condition in enumerate(added_conditions, start=len(template.conditions) + 1):
+            doc.paragraph(condition, indent=8, bullet=f"{_count(number, thai_digits)}.", space_after=1.5)
 
     _qr_and_signature(
         doc,
@@ -378,7 +425,30 @@ def render_licence(
             f"ออกให้ ณ วันที่ {_thai_date(data.issued_at, thai_digits)}",
         ],
     )
+    if draft:
+        _watermark(doc, DRAFT_MARK)
     return doc.to_bytes()
+
+
+#: The mark across every page of a draft licence; never on the sealed copy.
+DRAFT_MARK = "ร่าง / DRAFT"
+
+
+def _watermark(doc: ThaiDocument, text: str) -> None:
+    """``text`` large, red and translucent, diagonally across the middle of every page."""
+    from eservice_pdf.document import FONT_FAMILY
+
+    current = doc.page
+    size = 96
+    for number in range(1, doc.pages_count + 1):
+        doc.page = number
+        doc.set_font(FONT_FAMILY, "B", size)
+        width = doc.get_string_width(text)
+        # Centred on the page: the baseline sits a third of the font's height (pt to mm) below the middle.
+        x, y = (doc.w - width) / 2, doc.h / 2
+        with doc.local_context(fill_opacity=0.18, text_color=(200, 30, 30)), doc.rotation(45, x=doc.w / 2, y=y):
+            doc.text(x, y + size * 0.3528 / 3, text)
+    doc.page = current
 
 
 def _beside_qr(
@@ -418,8 +488,7 @@ def render_acknowledgment(
     )
     doc.title_block("ใบตอบรับการยื่นคำขอ", "Acknowledgment of receipt")
     doc.paragraph(
-        f"{tenant.name.th}ได้รับคำขอของท่านทางระบบบริการอิเล็กทรอนิกส์ (e-Service) "
-        "และลงทะเบียนรับไว้แล้ว ตามรายละเอียดดังนี้",
+        f"{tenant.name.th}ได้รับคำขอของท่านทางระบบบริการอิเล็กทรอนิกส์ (e-Service) และลงทะเบียนรับไว้แล้ว ตามรายละเอียดดังนี้",
         space_after=3,
     )
     attachments = (
@@ -484,9 +553,7 @@ def render_acknowledgment(
     return doc.to_bytes()
 
 
-def render_refusal(
-    tenant: Tenant, service: Service, data: RefusalData, *, thai_digits: bool = False
-) -> bytes:
+def render_refusal(tenant: Tenant, service: Service, data: RefusalData, *, thai_digits: bool = False) -> bytes:
     """The refusal letter (R-4.1): the reasons, the legal basis, the right of appeal and whom to ask."""
     doc = _new_document(
         tenant,
@@ -513,16 +580,12 @@ def render_refusal(
     doc.section_heading("สิทธิอุทธรณ์ / Right of appeal")
     doc.paragraph(data.appeal, first_line_indent=18)
     doc.paragraph("จึงเรียนมาเพื่อโปรดทราบ", first_line_indent=18, space_after=0)
-    doc.signature_block(
-        ["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6
-    )
+    doc.signature_block(["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6)
     _contact(doc, tenant, service)
     return doc.to_bytes()
 
 
-def render_fee_invoice(
-    tenant: Tenant, service: Service, data: InvoiceData, *, thai_digits: bool = False
-) -> bytes:
+def render_fee_invoice(tenant: Tenant, service: Service, data: InvoiceData, *, thai_digits: bool = False) -> bytes:
     """The fee invoice (Q6.1): the amount in figures and in Thai words, the payment channels of the tenant,
     the Thai QR code, the deadline and what happens after it (Q6.8), the account and how to report payment.
     """
@@ -532,9 +595,7 @@ def render_fee_invoice(
             "invoice.total_mismatch",
             f"invoice lines add up to {lines_total} satang, not the amount {data.amount_satang}",
         )
-    doc = _new_document(
-        tenant, title="ใบแจ้งชำระค่าธรรมเนียม", reference=data.invoice_number, created_at=data.issued_at
-    )
+    doc = _new_document(tenant, title="ใบแจ้งชำระค่าธรรมเนียม", reference=data.invoice_number, created_at=data.issued_at)
     doc.title_block("ใบแจ้งชำระค่าธรรมเนียม", "Fee invoice")
     doc.field_table(
         [
@@ -576,8 +637,7 @@ def render_fee_invoice(
         how_to_pay(0.0)
     payment = tenant.payment
     doc.paragraph(
-        f"บัญชีผู้รับเงิน / Payee: {payment.account_name.th} {payment.bank.th} "
-        f"รหัสผู้รับชำระ (Biller ID) {payment.biller_id}",
+        f"บัญชีผู้รับเงิน / Payee: {payment.account_name.th} {payment.bank.th} รหัสผู้รับชำระ (Biller ID) {payment.biller_id}",
         bold=True,
     )
     doc.paragraph(
@@ -588,23 +648,18 @@ def render_fee_invoice(
     if tenant.payment.on_deadline == "dismissal":
         # Q6.8: unpaid by the deadline, the request is dismissed (a status change, never a deletion).
         doc.paragraph(
-            f"หากไม่ชำระภายในวันที่ {_thai_datetime(data.due_at, thai_digits)} คำขอจะถูกจำหน่ายเรื่อง "
-            "และต้องยื่นคำขอใหม่",
+            f"หากไม่ชำระภายในวันที่ {_thai_datetime(data.due_at, thai_digits)} คำขอจะถูกจำหน่ายเรื่อง และต้องยื่นคำขอใหม่",
             bold=True,
         )
     _contact(doc, tenant, service)
     return doc.to_bytes()
 
 
-def render_receipt(
-    tenant: Tenant, service: Service, data: ReceiptData, *, thai_digits: bool = False
-) -> bytes:
+def render_receipt(tenant: Tenant, service: Service, data: ReceiptData, *, thai_digits: bool = False) -> bytes:
     """The electronic receipt (Q6.6): who paid how much for which request, when, how and with which
     transaction reference, the amount in figures and in Thai words.
     """
-    doc = _new_document(
-        tenant, title="ใบเสร็จรับเงินอิเล็กทรอนิกส์", reference=data.receipt_number, created_at=data.paid_at
-    )
+    doc = _new_document(tenant, title="ใบเสร็จรับเงินอิเล็กทรอนิกส์", reference=data.receipt_number, created_at=data.paid_at)
     doc.title_block("ใบเสร็จรับเงินอิเล็กทรอนิกส์", "Electronic receipt")
     doc.field_table(
         [
@@ -633,9 +688,7 @@ def render_receipt(
     return doc.to_bytes()
 
 
-def render_status_notice(
-    tenant: Tenant, service: Service, data: NoticeData, *, thai_digits: bool = False
-) -> bytes:
+def render_status_notice(tenant: Tenant, service: Service, data: NoticeData, *, thai_digits: bool = False) -> bytes:
     """The notice of a licence's new status: suspended, revoked, expired or in force again (R-5.4)."""
     title, title_en, status_word = _STATUS[data.new_status]
     doc = _new_document(tenant, title=title, reference=data.licence_number, created_at=data.effective_at)
@@ -658,11 +711,7 @@ def render_status_notice(
             _row("ผู้รับอนุญาต", data.holder_name, "Licence holder", name=True),
             _row("สถานะ", status_word, "Status"),
             _row("มีผลตั้งแต่", effective, "Effective"),
-            *(
-                [_row("จนถึงวันที่", _thai_date(data.until, thai_digits), "Until")]
-                if data.until is not None
-                else []
-            ),
+            *([_row("จนถึงวันที่", _thai_date(data.until, thai_digits), "Until")] if data.until is not None else []),
             _row("เหตุผล", data.reason, "Reason"),
         ]
     )
@@ -674,6 +723,58 @@ def render_status_notice(
             grey=True,
         )
     doc.signature_block(["ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=8)
+    _contact(doc, tenant, service)
+    return doc.to_bytes()
+
+
+def render_request_notice(
+    tenant: Tenant, service: Service, data: RequestNoticeData, *, thai_digits: bool = False
+) -> bytes:
+    """A notice about a request (R-4.3-R-4.5), sealed by the sign function when ``auto_seal`` has ``notice``."""
+    title, title_en = REQUEST_NOTICES[data.what]
+    doc = _new_document(tenant, title=title, reference=data.request_reference, created_at=data.issued_at)
+    doc.title_block(title, title_en)
+    doc.paragraph(f"วันที่ {_thai_date(data.issued_at, thai_digits)}", align="R", space_after=3)
+    doc.paragraph(f"เรื่อง  {title}", space_after=1)
+    doc.paragraph(f"เรียน  {data.applicant_name}", space_after=1)
+    doc.paragraph(f"อ้างถึง  คำขอ{service.name.th} เลขอ้างอิง {data.request_reference}", space_after=3)
+    deadline = _thai_datetime(data.deadline, thai_digits) if data.deadline else "-"
+    body = {
+        "more_documents": (
+            f"{tenant.name.th}ได้ตรวจสอบคำขอของท่านแล้ว ขอให้ท่านส่งเอกสารหรือข้อมูลเพิ่มเติมภายในวันที่ {deadline} "
+            "หากพ้นกำหนด เจ้าหน้าที่จะเสนอจำหน่ายเรื่องคำขอนี้"
+        ),
+        "referred": (
+            f"คำขอของท่านไม่อยู่ในอำนาจของ{tenant.name.th} "
+            f"กรุณายื่นคำขอต่อหน่วยงานที่มีอำนาจ: {data.referred_to or '-'}"
+        ),
+        "withdrawn": f"{tenant.name.th}ได้รับการถอนคำขอของท่านแล้ว และยุติการพิจารณาคำขอนี้",
+        "dismissal_proposed": (
+            "เจ้าหน้าที่ได้เสนอให้จำหน่ายเรื่องคำขอของท่าน หัวหน้าส่วนราชการจะพิจารณาสั่งการ "
+            "หากท่านยังประสงค์ให้พิจารณาคำขอ กรุณาติดต่อหน่วยงานโดยเร็ว"
+        ),
+        "dismissed": (
+            f"{tenant.head_title.th}สั่งจำหน่ายเรื่องคำขอของท่าน ท่านยื่นคำขอใหม่ได้ทุกเมื่อ "
+            f"และมีสิทธิอุทธรณ์คำสั่งนี้ต่อ{tenant.head_title.th} ภายใน 15 วันนับแต่วันที่ได้รับแจ้ง"
+        ),
+    }[data.what]
+    doc.paragraph(body, first_line_indent=18)
+    rows = [
+        _row("เลขอ้างอิงคำขอ", data.request_reference, "Request reference"),
+        _row("เลขรับที่", data.receipt_number or "-", "Receipt No."),
+        _row("ผู้ยื่นคำขอ", data.applicant_name, "Applicant", name=True),
+    ]
+    if data.needed:
+        rows.append(_row("สิ่งที่ต้องส่งเพิ่ม", data.needed, "What is needed"))
+    if data.deadline:
+        rows.append(_row("ภายในวันที่", deadline, "By"))
+    if data.reason:
+        rows.append(_row("เหตุผล", data.reason, "Reason"))
+    doc.field_table(rows)
+    doc.paragraph("จึงเรียนมาเพื่อโปรดทราบ", first_line_indent=18, space_after=0)
+    doc.signature_block(
+        ["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6
+    )
     _contact(doc, tenant, service)
     return doc.to_bytes()
 

@@ -39,8 +39,8 @@ addMessages({
   "ack.records": { th: "งานสารบรรณ", en: "Records office" },
   "ack.track": { th: "ติดตามคำขอ", en: "Following your request" },
   "ack.track.text": {
-    th: "ท่านจะได้รับอีเมลทุกครั้งที่สถานะเปลี่ยน และดูสถานะ ประวัติ และขั้นตอนต่อไปได้ที่เมนู “คำขอของฉัน” ตลอดเวลา",
-    en: "You get an e-mail whenever the status changes, and you can see the status, history and next step under “My requests” at any time.",
+    th: "ท่านจะได้รับอีเมล (และ SMS หรือ LINE หากเลือกไว้ที่ “ข้อมูลของฉัน”) ทุกครั้งที่สถานะเปลี่ยน และดูสถานะ ประวัติ และขั้นตอนต่อไปได้ที่เมนู “คำขอของฉัน” ตลอดเวลา",
+    en: "You get an e-mail (and an SMS or LINE message if you chose them under “My details”) whenever the status changes, and you can see the status, history and next step under “My requests” at any time.",
   },
   "ack.evidence": {
     th: "ท่านสามารถพิมพ์หรือบันทึกภาพหน้าจอนี้ไว้เป็นหลักฐานเบื้องต้นได้",

@@ -6,10 +6,12 @@ import { h, replace } from "../core/dom.js";
 import { addMessages, both, L, t } from "../core/i18n.js";
 import { formatDate, formatDateTime, todayInBangkok } from "../core/format.js";
 import { navigate } from "../core/router.js";
-import { alertBox, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
+import { alertBox, errorSummary, errorText, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { allServices, requireSignIn, service as loadService, SITE } from "../state.js";
-import { acceptedBySlot, uploadSlots } from "../uploads.js";
+import { acceptedBySlot, afterMalwareScan, sendToStorage, uploadSlots } from "../uploads.js";
+import { providerButtons } from "../federation.js";
 import { rememberConfirmation } from "./confirm.js";
+import { exampleLinks } from "./service.js";
 
 addMessages({
   "form.step": { th: "ขั้นตอนที่ 1 จาก 2: กรอกแบบคำขอและแนบเอกสาร", en: "Step 1 of 2: fill in the form and attach documents" },
@@ -73,7 +75,81 @@ addMessages({
   "drafts.continue": { th: "ทำต่อ", en: "Continue" },
   "drafts.discarded": { th: "ยกเลิกแบบร่างแล้ว", en: "Draft discarded." },
   "apply.starting": { th: "กำลังเตรียมแบบคำขอ…", en: "Preparing your form…" },
+  "ial.action": {
+    th: "บริการนี้ต้องยืนยันตัวตนด้วยผู้ให้บริการยืนยันตัวตนดิจิทัล เข้าสู่ระบบด้วย ThaID แล้วกลับมาที่หน้านี้",
+    en: "This service needs a Digital ID sign-in. Sign in with ThaID and you will come back to this page.",
+  },
+  "ial.signin": { th: "เข้าสู่ระบบด้วย ThaID", en: "Sign in with ThaID" },
+  "oversize.title": { th: "ไฟล์ขนาดใหญ่", en: "Large files" },
+  "oversize.label": {
+    th: "ไฟล์ขนาดใหญ่สำหรับ{name} (ไม่เกิน {max} MB เฉพาะคำขอนี้)",
+    en: "Large file for {name} (up to {max} MB, for this request only)",
+  },
+  "oversize.busy": { th: "กำลังอัปโหลดและตรวจสอบ {file}…", en: "Uploading and checking {file}…" },
+  "oversize.done": {
+    th: "รับไฟล์ {file} แล้ว เจ้าหน้าที่จะเห็นว่าเป็นไฟล์ขนาดใหญ่",
+    en: "{file} was accepted; the officers see it as a large file.",
+  },
 });
+
+/**
+ * Q3.4: the oversize place of each slot that has one: a separate upload for this draft only, up to the
+ * slot's larger limit, on the same presigned mechanism as the slots; accepted, it fills the slot.
+ */
+function oversizePlaces(documents, basePath, onAccepted) {
+  const places = documents.filter((doc) => doc.oversize_max_mb);
+  if (!places.length) return null;
+  return h("section", { class: "oversize", id: "oversize-places", "aria-labelledby": "oversize-heading" },
+    h("h3", { id: "oversize-heading" }, t("oversize.title")),
+    places.map((doc) => {
+      const field = labelled({
+        label: t("oversize.label", { name: L(doc.name), max: doc.oversize_max_mb }),
+        input: h("input", { type: "file", name: `oversize.${doc.id}`, id: `oversize-${doc.id}` }),
+      });
+      const status = h("p", { role: "status", class: "small" });
+      field.input.addEventListener("change", async () => {
+        const file = field.input.files?.[0];
+        if (!file) return;
+        field.setError("");
+        status.textContent = t("oversize.busy", { file: file.name });
+        try {
+          const offer = await api(`${basePath}/attachments/oversize`, {
+            method: "POST",
+            body: { document_id: doc.id, file_name: file.name },
+          });
+          await sendToStorage(offer.upload, file);
+          const checked = await afterMalwareScan(() =>
+            api(`${basePath}/attachments/${encodeURIComponent(offer.attachment.id)}/check`, { method: "POST" }),
+          );
+          status.textContent = t("oversize.done", { file: checked.attachment.file_name });
+          onAccepted(doc.id, checked.attachment);
+        } catch (error) {
+          status.textContent = "";
+          field.setError(error?.code ? errorText(error) : t("upload.failed"));
+        } finally {
+          field.input.value = "";
+        }
+      });
+      return [field.wrapper, status];
+    }));
+}
+
+/**
+ * R-3.4: the API refused because this sign-in is weaker than the service needs (auth.identity_level):
+ * its message, and the way out, a "Sign in with ThaID" button per provider that comes back here.
+ */
+export function identityLevelHelp(error) {
+  const buttons = providerButtons((problem) => box.append(alertBox(problem)));
+  const box = h(
+    "div",
+    { class: "ial-help", id: "identity-level-help" },
+    alertBox(error),
+    h("p", {}, t("ial.action")),
+    buttons || h("p", {}, h("a", { class: "button primary", href: `#/signin?next=${encodeURIComponent(location.hash || "#/")}` }, t("ial.signin"))),
+  );
+  return box;
+}
+
 
 // The open form, kept between renders so a language switch keeps what was typed.
 let current = null;
@@ -89,7 +165,8 @@ export async function applyPage({ view, params, isCurrent }) {
     newlyPrefilled.set(draft.id, Object.keys(draft.answers || {}).length > 0);
     navigate(`#/drafts/${encodeURIComponent(draft.id)}`, { replace: true });
   } catch (error) {
-    replace(view, h("h1", {}, t("error.title")), alertBox(error));
+    const help = error?.code === "auth.identity_level" ? identityLevelHelp(error) : alertBox(error);
+    replace(view, h("h1", {}, t("error.title")), help);
   }
 }
 const newlyPrefilled = new Map();
@@ -460,7 +537,12 @@ function renderForm(view, state) {
     service.form.map((field) => fields[field.name].wrapper),
     h("h2", {}, t("form.documents")),
     h("p", {}, t("form.documents.intro")),
+    exampleLinks(service.documents),
     slots.element,
+    oversizePlaces(service.documents, `/drafts/${encodeURIComponent(state.draftId)}`, (docId, attachment) => {
+      state.slots.accepted[docId] = attachment;
+      slots.setError(docId, null);
+    }),
     h("div", { class: "actions" }, nextButton, saveButton),
   );
 

@@ -1,12 +1,13 @@
 // Paying the fee (Q6.1-Q6.4): amount, deadline, the Thai QR to scan, card payment, or a slip to upload
 // for a transfer or counter payment (finance then verifies it).
 
-import { api, localError } from "../core/api.js";
+import { api } from "../core/api.js";
 import { dl, h, replace } from "../core/dom.js";
 import { addMessages, has, L, t } from "../core/i18n.js";
 import { formatBaht, formatDateTime, todayInBangkok } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { alertBox, errorSummary, labelled, loading, notice, whileBusy } from "../core/ui.js";
+import { afterMalwareScan, sendToStorage } from "../uploads.js";
 
 addMessages({
   "pay.title": { th: "ชำระค่าธรรมเนียม", en: "Pay the fee" },
@@ -151,22 +152,18 @@ function slipForm(bill, request, base) {
           whileBusy(send, t("pay.slip.sending"), async () => {
             try {
               const started = await api(`${base}/payment-slips/uploads`, { method: "POST", body: { file_name: chosen.name } });
-              let stored;
-              try {
-                stored = await fetch(started.upload.url, { method: started.upload.method || "PUT", body: await chosen.arrayBuffer() });
-              } catch {
-                throw localError("upload.failed", "upload.failed");
-              }
-              if (!stored.ok) throw localError("upload.failed", "upload.failed");
-              await api(`${base}/payment-slips`, {
-                method: "POST",
-                body: {
-                  attachment_id: started.attachment.id,
-                  transaction_reference: reference.input.value.trim(),
-                  paid_on: paidOn.input.value,
-                  amount_satang: Math.round(baht * 100),
-                },
-              });
+              await sendToStorage(started.upload, chosen);
+              await afterMalwareScan(() =>
+                api(`${base}/payment-slips`, {
+                  method: "POST",
+                  body: {
+                    attachment_id: started.attachment.id,
+                    transaction_reference: reference.input.value.trim(),
+                    paid_on: paidOn.input.value,
+                    amount_satang: Math.round(baht * 100),
+                  },
+                }),
+              );
               replace(messages, notice(t("pay.slip.sent"), "success"));
               navigate(`#/requests/${encodeURIComponent(request.id)}?done=slip`, { replace: true });
             } catch (error) {

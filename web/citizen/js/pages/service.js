@@ -34,6 +34,12 @@ addMessages({
   "doc.formats": { th: "รูปแบบไฟล์: {formats}", en: "Formats: {formats}" },
   "doc.max": { th: "ขนาดไม่เกิน {size} MB", en: "Up to {size} MB" },
   "service.identity": { th: "ระดับการยืนยันตัวตน", en: "Identity level" },
+  "example.title": { th: "ตัวอย่างเอกสาร", en: "Examples of the documents" },
+  "example.link": { th: "ดูตัวอย่าง", en: "See an example" },
+  "service.identity.strong": {
+    th: "ต้องเข้าสู่ระบบด้วย ThaID (การเข้าสู่ระบบด้วยรหัสผ่านใช้กับบริการนี้ไม่ได้)",
+    en: "Sign in with ThaID (a password sign-in is not enough for this service)",
+  },
   "service.contact": { th: "สอบถามเรื่องนี้", en: "Questions about this service" },
   "service.contact.records": { th: "งานสารบรรณ", en: "Records office" },
   "service.apply": { th: "ยื่นคำขอออนไลน์", en: "Apply online" },
@@ -48,6 +54,23 @@ addMessages({
 /** "PDF, JPEG, PNG" from ["pdf", "jpeg", "png"]. */
 export function formatList(formats) {
   return formats.map((f) => f.toUpperCase()).join(", ");
+}
+
+/** Q3.4: "ดูตัวอย่าง / See an example" links to the tenant's example documents (served at /examples/). */
+export function exampleLinks(documents) {
+  const withExample = documents.filter((doc) => doc.example);
+  if (!withExample.length) return null;
+  return h(
+    "ul",
+    { class: "examples", id: "document-examples", "aria-label": t("example.title") },
+    withExample.map((doc) =>
+      h("li", {}, h("a", {
+        href: `examples/${encodeURIComponent(doc.example)}`,
+        target: "_blank",
+        rel: "noopener",
+        "data-document": doc.id,
+      }, `${t("example.link")}: ${L(doc.name)}`))),
+  );
 }
 
 export async function servicePage({ view, params, isCurrent }) {
@@ -79,7 +102,12 @@ export async function servicePage({ view, params, isCurrent }) {
           service.licence.validity_days ? ` · ${t("service.validity", { days: service.licence.validity_days })}` : "",
         ],
       ],
-      [t("service.identity"), service.identity_level],
+      [
+        t("service.identity"),
+        service.identity_level === "IAL1"
+          ? service.identity_level
+          : [service.identity_level, " · ", h("strong", { id: "service-ial-note" }, t("service.identity.strong"))],
+      ],
     ]),
     h("p", {}, h("a", { class: "button primary", href: applyHref }, t("service.apply"))),
     h("h2", {}, t("service.steps")),
@@ -106,6 +134,7 @@ export async function servicePage({ view, params, isCurrent }) {
             h("span", {}, t("doc.formats", { formats: formatList(doc.formats) })),
             h("span", {}, t("doc.max", { size: doc.max_size_mb }))),
           doc.oversize_route ? h("p", { class: "small" }, L(doc.oversize_route)) : null,
+          doc.example ? exampleLinks([doc]) : null,
         )),
     ),
     h("h2", {}, t("service.contact")),

@@ -84,6 +84,22 @@ addMessages({
   "o.by.applicant": { th: "ผู้ยื่นคำขอ", en: "Applicant" },
   "o.by.officer": { th: "เจ้าหน้าที่", en: "Officer" },
   "o.by.system": { th: "ระบบ", en: "System" },
+  "o.audit.title": { th: "บันทึกการเข้าถึงข้อมูลส่วนบุคคล", en: "Access to personal data" },
+  "o.audit.intro": {
+    th: "ผู้ที่เปิดดูรายละเอียดคำขอหรือดาวน์โหลดไฟล์แนบ และเวลา (เฉพาะหัวหน้าหน่วยงานและผู้ดูแลระบบ)",
+    en: "Who opened this request's details or downloaded its files, and when (head of agency and administrators only).",
+  },
+  "o.audit.when": { th: "เวลา", en: "When" },
+  "o.audit.who": { th: "ผู้เข้าถึง", en: "Who" },
+  "o.audit.what": { th: "การเข้าถึง", en: "What" },
+  "o.audit.none": { th: "ยังไม่มีผู้เข้าถึง", en: "No access recorded yet" },
+  "o.audit.more": { th: "แสดงเพิ่ม", en: "Show more" },
+  "o.audit.action.request.read": { th: "เปิดดูรายละเอียดคำขอ", en: "Opened the request's details" },
+  "o.audit.action.file.download": { th: "ดาวน์โหลดไฟล์แนบ", en: "Downloaded an attached file" },
+  "o.req.att.download_failed": {
+    th: "ดาวน์โหลดไฟล์ไม่สำเร็จ กรุณาลองใหม่",
+    en: "The file could not be downloaded. Please try again.",
+  },
   "o.req.decisions": { th: "บันทึกการพิจารณา", en: "Decisions recorded" },
   "o.req.notes": { th: "บันทึกของเจ้าหน้าที่", en: "Officer notes" },
   "o.req.notes.none": { th: "ยังไม่มีบันทึก", en: "No notes yet." },
@@ -123,6 +139,31 @@ addMessages({
   "o.dec.busy": { th: "กำลังบันทึก…", en: "Recording…" },
   "o.dec.pick": { th: "กรุณาเลือกผลการพิจารณา", en: "Please choose a decision." },
   "o.dec.done": { th: "บันทึกผลการพิจารณาแล้ว: {decision}", en: "Decision recorded: {decision}" },
+  "o.dec.legal_basis": { th: "ฐานทางกฎหมาย (มาตรา/ข้อที่ใช้)", en: "Legal basis (the sections relied on)" },
+  "o.dec.legal_basis.help": {
+    th: "พิมพ์ลงในหนังสือแจ้งผลการพิจารณา พร้อมเหตุผลแต่ละบรรทัด",
+    en: "Printed on the refusal letter, with each line of the reason as one reason.",
+  },
+  "o.sign.title": { th: "ยืนยันการลงนาม", en: "Confirm the signature" },
+  "o.sign.what": {
+    th: "ท่านกำลังลงลายมือชื่ออิเล็กทรอนิกส์ใน{title} เลขที่ {number} ของคำขอ {request} ตามร่างที่เปิดตรวจแล้ว",
+    en: "You are signing {title} no. {number} of request {request}, exactly as in the draft you opened.",
+  },
+  "o.sign.after": {
+    th: "เมื่อยืนยันแล้ว ระบบจะประทับตราอิเล็กทรอนิกส์และส่งให้ผู้ยื่นทันที",
+    en: "Once confirmed, the licence is sealed and sent to the applicant.",
+  },
+  "o.sign.confirm": { th: "ยืนยันลงนามเลขที่ {number}", en: "Sign no. {number}" },
+  "o.sign.cancel": { th: "ยกเลิก", en: "Cancel" },
+  "o.lf.title": { th: "ข้อมูลที่หน่วยงานเพิ่มในใบอนุญาต", en: "Data the agency adds to the licence" },
+  "o.lf.intro": {
+    th: "ผู้ตรวจสอบหรือผู้พิจารณากรอกก่อนอนุญาต ข้อมูลนี้จะปรากฏในร่างใบอนุญาตและใบอนุญาต",
+    en: "The reviewer or the approver fills these in before approving; they appear on the draft and the licence.",
+  },
+  "o.lf.public": { th: "แสดงในทะเบียนสาธารณะ", en: "Shown on the public register" },
+  "o.lf.save": { th: "บันทึกข้อมูลในใบอนุญาต", en: "Save licence data" },
+  "o.lf.saved": { th: "บันทึกข้อมูลในใบอนุญาตแล้ว", en: "Licence data saved." },
+  "o.lf.empty": { th: "ยังไม่ได้กรอก", en: "Not filled in yet" },
 });
 
 // The server requires a reason for these; the form asks before sending.
@@ -185,7 +226,7 @@ function render(view, id, detail, officer, flash) {
         h("div", { class: "table-wrap" }, h("table", { class: "data stack", id: "answers" },
           h("tbody", {}, (detail.rows || []).map((row) =>
             h("tr", {}, h("th", { scope: "row" }, row.label), h("td", { "data-label": row.label }, row.value)))))),
-        attachmentsSection(detail.attachments || []),
+        attachmentsSection(id, detail.attachments || []),
         documentsSection(detail.documents || {}),
         intentSection(detail),
         paymentsSection(detail.payments),
@@ -194,6 +235,7 @@ function render(view, id, detail, officer, flash) {
         "div",
         {},
         unreachableSection(detail),
+        licenceFieldsSection(id, detail, rerender),
         decisionSection(id, waiting, detail, officer, rerender),
         threadSection(id, detail, rerender),
         paperCopiesSection(id, detail, rerender),
@@ -212,6 +254,7 @@ function render(view, id, detail, officer, flash) {
                 h("span", { class: "muted small" }, ` · ${formatDateTime(d.at)}`),
                 d.reason ? h("p", { class: "small" }, L(d.reason)) : null)))]
           : null,
+        auditSection(id, officer),
       ),
     ),
   );
@@ -232,7 +275,74 @@ function signatureCheck(check) {
   return badge(label("o.sig", summary), SIG_KIND[summary] || "neutral");
 }
 
-function attachmentsSection(attachments) {
+/** A file link that asks the API for a short-lived URL (the download is recorded), then follows it. */
+function downloadLink(requestId, attachment) {
+  const link = h("a", {
+    href: `#/requests/${encodeURIComponent(requestId)}`,
+    class: "download",
+    "data-attachment": attachment.id,
+  }, attachment.file_name);
+  const problem = h("span", { class: "field-error small", role: "alert", hidden: true });
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    problem.hidden = true;
+    try {
+      const answer = await api(
+        `/officer/requests/${encodeURIComponent(requestId)}/attachments/${encodeURIComponent(attachment.id)}`,
+      );
+      window.location.assign(answer.url);
+    } catch (error) {
+      problem.textContent = error.text ? L(error.text) : t("o.req.att.download_failed");
+      problem.hidden = false;
+    }
+  });
+  return [link, problem];
+}
+
+/** The request's access log, for the head of agency and administrators (the API refuses others). */
+function auditSection(requestId, officer) {
+  const groups = officer?.groups || [];
+  if (!groups.includes("head") && !groups.includes("admin")) return null;
+  const body = h("div", { id: "audit-entries" }, loading());
+  const section = h(
+    "section",
+    { "aria-labelledby": "audit-heading", id: "audit" },
+    h("h2", { id: "audit-heading" }, t("o.audit.title")),
+    h("p", { class: "small muted" }, t("o.audit.intro")),
+    body,
+  );
+  const rows = [];
+  async function load(cursor) {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    let page;
+    try {
+      page = await api(`/officer/requests/${encodeURIComponent(requestId)}/audit${query}`);
+    } catch (error) {
+      replace(body, alertBox(error));
+      return;
+    }
+    rows.push(...(page.entries || []));
+    const more = page.next_cursor
+      ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("o.audit.more"))
+      : null;
+    replace(body, rows.length
+      ? h("div", { class: "table-wrap" }, h("table", { class: "data stack" },
+        h("thead", {}, h("tr", {},
+          [t("o.audit.when"), t("o.audit.who"), t("o.audit.what")].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, rows.map((entry) => h("tr", { "data-action": entry.action },
+          h("td", { "data-label": t("o.audit.when") }, formatDateTime(entry.at)),
+          h("td", { "data-label": t("o.audit.who") }, actorText(entry.by),
+            h("span", { class: "small muted mono" }, ` ${entry.by?.id || ""}`)),
+          h("td", { "data-label": t("o.audit.what") }, label("o.audit.action", entry.action),
+            entry.target?.document_id ? h("span", { class: "small muted" }, ` (${entry.target.document_id})`) : null))))))
+      : h("p", {}, t("o.audit.none")),
+    more);
+  }
+  load(null);
+  return section;
+}
+
+function attachmentsSection(id, attachments) {
   return [
     h("h2", {}, t("o.req.attachments")),
     attachments.length
@@ -246,7 +356,7 @@ function attachmentsSection(attachments) {
             h("td", { "data-label": t("o.req.att.document") }, L(a.name) || a.document_id,
               a.added_at ? h("span", { class: "small muted" }, h("br"), t("o.req.att.added", { time: formatDateTime(a.added_at) })) : null),
             h("td", { "data-label": t("o.req.att.file") },
-              a.url ? h("a", { href: a.url, target: "_blank", rel: "noopener" }, a.file_name) : a.file_name,
+              a.id ? downloadLink(id, a) : a.file_name,
               h("span", { class: "small muted" }, ` (${String(a.format || "").toUpperCase()}, ${formatSize(a.size)})`)),
             h("td", { "data-label": "SHA-256", class: "mono", title: a.sha256 || "" }, shortHash(a.sha256)),
             h("td", { "data-label": t("o.req.att.signature") }, signatureCheck(a.signature_check))))),
@@ -329,9 +439,16 @@ function decisionSection(id, waiting, detail, officer, rerender) {
   });
   const slots = grouped({ legend: t("o.dec.documents"), body: slotBoxes });
   const reasonMark = reason.wrapper.querySelector("label");
+  const legalBasis = labelled({
+    label: t("o.dec.legal_basis"),
+    input: h("textarea", { name: "legal_basis", rows: 2, maxlength: 1000 }),
+    help: t("o.dec.legal_basis.help"),
+    required: true,
+  });
   const extras = {
     more_documents: [what, slots, deadline],
     refer: [agency],
+    reject: [legalBasis],
     contact_restored: detail.unreachable?.from_step === "more_documents" ? [deadline] : [],
   };
   const selected = () => choice.wrapper.querySelector("input[name=decision]:checked")?.value || null;
@@ -359,11 +476,14 @@ function decisionSection(id, waiting, detail, officer, rerender) {
         event.preventDefault();
         const decision = selected();
         const problems = [];
-        for (const f of [choice, reason, what, agency]) f.setError("");
+        for (const f of [choice, reason, what, agency, legalBasis]) f.setError("");
         if (!decision) problems.push([choice, t("o.dec.pick"), t("o.dec.choose")]);
         if (NEEDS_REASON.has(decision) && !reason.input.value.trim()) problems.push([reason, t("field.required"), t("o.dec.reason")]);
         if (decision === "more_documents" && !what.input.value.trim()) problems.push([what, t("field.required"), t("o.dec.what")]);
         if (decision === "refer" && !agency.input.value.trim()) problems.push([agency, t("field.required"), t("o.dec.agency")]);
+        if (decision === "reject" && !legalBasis.input.value.trim()) {
+          problems.push([legalBasis, t("field.required"), t("o.dec.legal_basis")]);
+        }
         if (problems.length) {
           problems.forEach(([field, text]) => field.setError(text));
           const summary = errorSummary(problems.map(([field, text, name]) => ({
@@ -382,17 +502,13 @@ function decisionSection(id, waiting, detail, officer, rerender) {
         }
         if ((extras[decision] || []).includes(deadline) && deadline.input.value) body.deadline = deadline.input.value;
         if (decision === "refer") body.correct_agency = agency.input.value.trim();
-        whileBusy(submit, t("o.dec.busy"), async () => {
-          try {
-            const next = await api(`/officer/requests/${encodeURIComponent(id)}/decision`, { method: "POST", body });
-            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`),
-              t("o.dec.done", { decision: label("o.dec", decision) }));
-          } catch (error) {
-            const fields = { reason, what, correct_agency: agency, deadline };
-            for (const d of error.details || []) fields[d.field]?.setError(L(d.message));
-            replace(messages, alertBox(error));
-          }
-        });
+        if (decision === "reject") body.legal_basis = legalBasis.input.value.trim();
+        if (decision === "sign") {
+          // Q7.4: one more step that names what is signed; the API wants the licence number back.
+          confirmSigning(detail, () => send({ ...body, confirm: detail.licence_number }));
+          return;
+        }
+        send(body);
       },
     },
     choice.wrapper,
@@ -401,8 +517,23 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     deadline.wrapper,
     agency.wrapper,
     reason.wrapper,
+    legalBasis.wrapper,
     h("div", { class: "actions" }, submit),
   );
+
+  function send(body) {
+        whileBusy(submit, t("o.dec.busy"), async () => {
+          try {
+            const next = await api(`/officer/requests/${encodeURIComponent(id)}/decision`, { method: "POST", body });
+            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`),
+              t("o.dec.done", { decision: label("o.dec", body.decision) }));
+          } catch (error) {
+            const fields = { reason, what, correct_agency: agency, deadline, legal_basis: legalBasis };
+            for (const d of error.details || []) fields[d.field]?.setError(L(d.message));
+            replace(messages, alertBox(error));
+          }
+        });
+  }
   update();
   return h(
     "section",
@@ -420,6 +551,97 @@ function decisionSection(id, waiting, detail, officer, rerender) {
     messages,
     form,
   );
+}
+
+/**
+ * Q7.4: a modal <dialog> that names the document being signed (title, licence number, request); signing
+ * goes ahead only from its confirm button. No inline script or style (strict CSP).
+ */
+function confirmSigning(detail, onConfirm) {
+  const number = detail.licence_number || "";
+  const request = detail.request || {};
+  const title = L(detail.licence_title) || t("o.doc.licence");
+  const confirm = h("button", { type: "button", class: "primary", id: "sign-confirm" }, t("o.sign.confirm", { number }));
+  const cancel = h("button", { type: "button", id: "sign-cancel" }, t("o.sign.cancel"));
+  const dialog = h(
+    "dialog",
+    { class: "confirm-dialog", id: "sign-dialog", "aria-labelledby": "sign-dialog-title" },
+    h("h2", { id: "sign-dialog-title" }, t("o.sign.title")),
+    h("p", { id: "sign-dialog-what" }, t("o.sign.what", { title, number, request: request.id || "" })),
+    h("p", { class: "small" }, t("o.sign.after")),
+    h("div", { class: "actions" }, confirm, cancel),
+  );
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+  };
+  confirm.addEventListener("click", () => {
+    close();
+    onConfirm();
+  });
+  cancel.addEventListener("click", close);
+  dialog.addEventListener("cancel", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  cancel.focus();
+}
+
+/** Q7.1: the officer fields of the licence: a form for the reviewer/approver of the step, else the values. */
+function licenceFieldsSection(id, detail, rerender) {
+  const spec = detail.licence_fields;
+  if (!spec?.fields?.length) return null;
+  const values = spec.values || {};
+  const heading = [h("h2", { id: "licence-fields-heading" }, t("o.lf.title")), h("p", { class: "small muted" }, t("o.lf.intro"))];
+  if (!spec.editable) {
+    return h("section", { "aria-labelledby": "licence-fields-heading", id: "licence-fields" }, heading,
+      dl(spec.fields.map((f) => [L(f.label), values[f.name] == null || values[f.name] === "" ? t("o.lf.empty") : String(values[f.name])])));
+  }
+  const inputs = {};
+  const wrappers = spec.fields.map((f) => {
+    const name = `lf-${f.name}`;
+    let input;
+    if (f.type === "textarea") input = h("textarea", { name, rows: 3, maxlength: f.max_length });
+    else if (f.type === "choice") {
+      input = h("select", { name }, h("option", { value: "" }, "—"),
+        (f.options || []).map((o) => h("option", { value: o.value }, L(o.label))));
+    } else if (f.type === "date") input = h("input", { type: "date", name, class: "medium" });
+    else if (f.type === "integer" || f.type === "number") input = h("input", { type: "text", inputmode: "decimal", name, class: "medium" });
+    else input = h("input", { type: "text", name, maxlength: f.max_length });
+    if (values[f.name] != null) input.value = String(values[f.name]);
+    const field = labelled({
+      label: L(f.label),
+      input,
+      required: f.required,
+      help: [f.help ? L(f.help) : null, f.public ? t("o.lf.public") : null].filter(Boolean).join(" · ") || undefined,
+    });
+    inputs[f.name] = field;
+    return field.wrapper;
+  });
+  const messages = h("div");
+  const save = h("button", { type: "submit" }, t("o.lf.save"));
+  const form = h("form", {
+    novalidate: true,
+    id: "licence-fields-form",
+    onsubmit: (event) => {
+      event.preventDefault();
+      const body = { values: {} };
+      for (const f of spec.fields) {
+        inputs[f.name].setError("");
+        const value = inputs[f.name].input.value.trim();
+        if (value !== "") body.values[f.name] = value;
+      }
+      whileBusy(save, null, async () => {
+        try {
+          const next = await api(`/officer/requests/${encodeURIComponent(id)}/licence-fields`, { method: "PUT", body });
+          rerender(next, t("o.lf.saved"));
+        } catch (error) {
+          for (const d of error.details || []) inputs[d.field]?.setError(L(d.message));
+          replace(messages, alertBox(error));
+        }
+      });
+    },
+  }, wrappers, h("div", { class: "actions" }, save));
+  return h("section", { "aria-labelledby": "licence-fields-heading", id: "licence-fields" }, heading, messages, form);
 }
 
 function notesSection(id, detail, rerender) {
