@@ -265,7 +265,7 @@ def test_citizen_applies_for_a_fire_certificate(
     page = d.find_element(By.TAG_NAME, "main").text
     assert "ไม่มีค่าธรรมเนียม" in page
     assert "5 วันทำการ" in page
-    assert "รูปแบบไฟล์: PDF, JPEG, PNG" in page
+    assert "รูปแบบไฟล์: PDF, DOC, DOCX, TXT, JPEG, PNG" in page  # the minimum formats, then the tenant's
     screenshot(d, "04-service")
 
     # Apply: sign in first, then back to the new, pre-filled draft.

@@ -244,7 +244,9 @@ def test_given_a_crash_rule_then_that_invocation_errors_and_the_next_call_works(
     again = citizen.get(f"/drafts/{draft_id}")
 
     # An errored invocation: API Gateway answers 502 without the detail.
-    assert (crashed.status_code, crashed.json()) == (502, {"message": "Internal server error"})
+    # API Gateway's own answer to a crashed function, in the project's error shape (its DEFAULT_5XX response).
+    assert crashed.status_code == 502 and crashed.json()["error"]["code"] == "internal.error"
+    assert crashed.json()["error"]["message"]["th"] and crashed.json()["error"]["message"]["en"]
     assert again.status_code == 200
     assert [rule["failed"] for rule in stack.fault_report()] == [1]
 

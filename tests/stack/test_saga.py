@@ -268,6 +268,8 @@ def test_given_an_unreachable_applicant_after_30_days_when_the_head_approves_the
     _advance(stack, "P37D")  # 30 calendar days, ending on a working day (holidays included)
     _decide(officer("reviewer"), request_id, "unreachable", "propose_dismissal", reason="ติดต่อไม่ได้เกิน 30 วัน")
     wait_for(citizen, request_id, status_is("dismissal_proposed"))
+    # The head's step opens once the proposal's sealed notice is out: wait for it as the officers' page does.
+    wait_for(officer("head"), request_id, waiting_at("dismissal"), path=f"/officer/requests/{request_id}")
     refused = officer("reviewer").post(
         f"/officer/requests/{request_id}/decision", json={"step": "dismissal", "decision": "dismiss", "reason": "x"}
     )

@@ -200,11 +200,16 @@ class Saga:
     def ended_badly(self, *, limit: int) -> list[str]:
         """Executions that failed, timed out or were aborted, newest first (at most ``limit`` of each)."""
         names: list[str] = []
+        paginator = self._sfn.get_paginator("list_executions")
         for status in ("FAILED", "TIMED_OUT", "ABORTED"):
-            response = self._sfn.list_executions(
-                stateMachineArn=self.state_machine_arn, statusFilter=status, maxResults=min(limit, 1000)
-            )
-            names += [e["name"] for e in response.get("executions", [])]
+            # Every page, then the newest: a service that lists oldest first (moto) must not hide new ones.
+            found = [
+                e
+                for page in paginator.paginate(stateMachineArn=self.state_machine_arn, statusFilter=status)
+                for e in page.get("executions", [])
+            ]
+            found.sort(key=lambda e: e["startDate"], reverse=True)
+            names += [e["name"] for e in found[:limit]]
         return names
 
 

@@ -118,8 +118,13 @@ class KmsTimeStampAuthority:
         """The certificate that verifies this authority's tokens."""
         return self._tsa_cert
 
-    def respond(self, request_der: bytes) -> bytes:
-        """Answer a DER ``TimeStampReq`` with a DER ``TimeStampResp`` (granted or rejection)."""
+    def respond(self, request_der: bytes, *, raise_failures: bool = False) -> bytes:
+        """Answer a DER ``TimeStampReq`` with a DER ``TimeStampResp`` (granted or rejection).
+
+        Over HTTP a TSA answers every request, so a failure of its own (KMS throttled or down) becomes a
+        ``systemFailure`` rejection. In-process (``raise_failures``) the failure is raised instead, so the
+        sealing step sees the throttled ``kms:Sign`` and the saga retries it.
+        """
         try:
             request = self._parse(request_der)
             token = self._issue_token(request)
@@ -127,6 +132,8 @@ class KmsTimeStampAuthority:
             logger.info("timestamp request rejected: %s", rejection.message)
             return _rejection(rejection.fail_info, rejection.message)
         except Exception:  # a TSA answers every request; the cause goes to the log
+            if raise_failures:
+                raise
             logger.exception("timestamp authority failure")
             return _rejection("system_failure", "the time-stamping service is unavailable")
         response = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
@@ -295,12 +302,10 @@ def _define_in_process_timestamper() -> type:
             self.authority = authority
 
         async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-            response_der = self.authority.respond(req.dump())
+            response_der = self.authority.respond(req.dump(), raise_failures=True)
             status = _TimeStampResp.load(response_der)["status"]
             if status["status"].native not in ("granted", "granted_with_mods"):
-                raise TimestampRequestError(
-                    f"the time-stamping authority refused: {status['status_string'].native}"
-                )
+                raise TimestampRequestError(f"the time-stamping authority refused: {status['status_string'].native}")
             return tsp.TimeStampResp.load(response_der)
 
     InProcessTimeStamper.__module__ = __name__
