@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/.local/jsii-cache
 
-.PHONY: run test lint unit stack browser bench synth deploy clean
+.PHONY: run test lint unit stack browser bench synth deploy clean axe
 
 $(VENV)/.installed: pyproject.toml
 	@command -v node >/dev/null || { echo "Node.js 20+ is needed (CDK synthesis runs on node)"; exit 1; }
@@ -20,7 +20,7 @@ run: $(VENV)/.installed
 	$(PY) -m local
 
 ## test: lint, type-check, unit and CDK tests, then the local-stack and browser tests
-test: $(VENV)/.installed browsers
+test: $(VENV)/.installed browsers axe
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit tests/pdf tests/infra -n 2
@@ -30,6 +30,12 @@ test: $(VENV)/.installed browsers
 browsers:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver openssl poppler-utils >/dev/null; }
+
+# axe-core for the accessibility checks of the browser tests (from the npm registry, pinned)
+AXE := .local/node/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .local/node axe-core@4.11.1
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
