@@ -28,7 +28,7 @@ from eservice.errors import TransientError
 from eservice.line import LineApi, LineApiError, LineCredentials
 from eservice.messages import Message
 from eservice.notices import DeliveryRefused, LineMessage, Notifier
-from eservice.saga_steps import SagaSteps
+from eservice.saga_steps import APPLICANT_STEPS, SagaSteps
 from eservice.settings import settings, tenant
 
 logger = Logger(service="eservice-notify")
@@ -69,10 +69,22 @@ def _email(to: str, message: Message, attachments: list[tuple[str, bytes]], *, s
     if settings().mail_configuration_set:
         # Bounces and complaints come back through the configuration set's event destination.
         extra["ConfigurationSetName"] = settings().mail_configuration_set
-    response = client("ses").send_raw_email(
-        Source=source, Destinations=[to], RawMessage={"Data": mime.as_string()}, **extra
-    )
+    from botocore.exceptions import ClientError
+
+    try:
+        response = client("ses").send_raw_email(
+            Source=source, Destinations=[to], RawMessage={"Data": mime.as_string()}, **extra
+        )
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code"))
+        if code in _EMAIL_REFUSED:
+            raise DeliveryRefused(f"email_{code}") from exc
+        raise
     return str(response["MessageId"])
+
+
+#: SES answers that no retry will change (the message or the address is refused for good).
+_EMAIL_REFUSED = frozenset({"MessageRejected"})
 
 
 #: SNS answers that no retry will change (a malformed number, an opted-out phone).
@@ -159,6 +171,14 @@ def send(
         # LINE is down or busy (5xx, 429, no answer): the saga retries the step, which pushes only to LINE.
         raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     logger.info("message", extra={"template": template, "channels": result["channels"]})
+    refused = [r for r in result["results"] if r["state"] == "failed"]
+    if template in APPLICANT_STEPS and refused and not result["channels"]:
+        # every channel refused the notice for good while the applicant must act: the 30-day hold
+        # starts, as it does when the e-mail bounces later.
+        held = saga_steps().contact_failed(
+            request_id, channel="+".join(r["channel"] for r in refused), kind="refused", template=template
+        )
+        logger.info("contact failure", extra={"request_id": request_id, "held": held["held"]})
     return result
 
 

@@ -139,8 +139,46 @@ def test_given_the_more_documents_notice_bounces_then_hold_officer_proposal_and_
         public.url("/verify"), data=order, headers={"Content-Type": "application/pdf"}, timeout=120
     ).json()
     assert verified["report"]["summary"] == "valid" and verified["issued_by_us"] is True
-    mail = wait_for_mail(stack, citizen.login.email, lambda m: "จำหน่ายเรื่อง" in m["subject"] and m["attachments"])
-    assert mail["attachments"] == [f"dismissal-order-{request_id}.pdf"]
+    # The proposal's mail (its own sealed notice) also speaks of จำหน่ายเรื่อง: wait for the order's.
+    order_name = f"dismissal-order-{request_id}.pdf"
+    mail = wait_for_mail(stack, citizen.login.email, lambda m: order_name in m["attachments"])
+    assert "จำหน่ายเรื่อง" in mail["subject"] and mail["attachments"] == [order_name]
+
+
+def test_given_the_fee_notice_is_refused_for_good_then_the_hold_starts_in_place_of_the_payment_deadline(
+    new_citizen, officer, stack
+):
+    """R-3.2 "at any step": SES and SNS refuse the fee notice outright (no later bounce); no channel reached
+    the applicant, who must pay now, so the 30-day hold starts and the officers see why. (One channel that
+    delivers is enough to reach the applicant: then nothing is held.)"""
+    citizen, request_id = _submitted(new_citizen, "food-shop")
+    path = f"/officer/requests/{request_id}"
+    _decide(officer("reviewer"), request_id, "review", "approve")
+    _decide(officer("approver"), request_id, "approval", "approve")
+    wait_for(officer("head"), request_id, lambda d: (d["request"]["waiting"] or {}).get("role") == "head", path=path)
+    # From now on every e-mail and SMS of the notify function is refused for good (the head's approval
+    # message and the fee notice): the mailbox refuses mail, the phone has opted out.
+    faults = [
+        requests.post(
+            f"{stack.url}/_local/faults",
+            json={"service": service, "operation": operation, "error": error, "status": 400, "function": "notify"}
+            | {"times": None},
+            timeout=30,
+        ).json()["id"]
+        for service, operation, error in (("ses", "SendRawEmail", "MessageRejected"), ("sns", "Publish", "OptedOut"))
+    ]
+    try:
+        _decide(officer("head"), request_id, "approval", "approve")
+        held = wait_for(citizen, request_id, status_is("unreachable"))
+        rules = {r["id"]: r for r in requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]}
+    finally:
+        requests.delete(f"{stack.url}/_local/faults", timeout=30)
+    assert all(rules[f]["failed"] >= 1 for f in faults)
+    view = officer("reviewer").get(path).json()
+    assert view["unreachable"]["from_step"] == "payment"
+    assert "email+sms: refused" in view["unreachable"]["reason"]
+    assert view["request"]["waiting"]["decisions"] == ["contact_restored", "propose_dismissal"]
+    assert held["history"][-1]["status"] == "unreachable"
 
 
 def test_given_a_bounce_during_review_then_the_request_is_only_flagged(new_citizen, officer, stack):
