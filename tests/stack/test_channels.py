@@ -95,6 +95,34 @@ def test_given_a_webhook_not_signed_with_the_channel_secret_then_it_is_refused_a
     assert citizen.get("/me/channels").json()["line"]["linked"] is True
 
 
+def test_given_the_webhook_dies_while_linking_then_the_code_still_links_once_when_line_redelivers(new_citizen, stack):
+    """The code is used and the account linked in one write: a webhook that fails halfway uses nothing, so
+    the redelivered event links; another account cannot use the code afterwards."""
+    citizen = new_citizen()
+    user_id, intruder = _line_user(), _line_user()
+    code = citizen.post("/me/channels/line-code").json()["code"]
+    fault = requests.post(
+        f"{stack.url}/_local/faults",
+        json={"service": "dynamodb", "operation": "TransactWriteItems", "function": "intake"},
+        timeout=30,
+    ).json()["id"]
+    try:
+        first = requests.post(f"{stack.url}/_local/line", json={"user_id": user_id, "text": code}, timeout=60).json()
+        rules = {r["id"]: r for r in requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]}
+    finally:
+        requests.delete(f"{stack.url}/_local/faults", timeout=30)
+    assert rules[fault]["failed"] == 1
+    assert first["webhook_status"] >= 500 and first["webhook_answer"]["error"]["code"]
+    assert citizen.get("/me/channels").json()["line"]["linked"] is False
+
+    again = requests.post(f"{stack.url}/_local/line", json={"user_id": user_id, "text": code}, timeout=60).json()
+    taken = requests.post(f"{stack.url}/_local/line", json={"user_id": intruder, "text": code}, timeout=60).json()
+
+    assert again == {"webhook_status": 200, "webhook_answer": {"linked": 1, "unlinked": 0}}
+    assert taken == {"webhook_status": 200, "webhook_answer": {"linked": 0, "unlinked": 0}}
+    assert citizen.get("/me/channels").json()["line"]["linked"] is True
+
+
 def test_given_line_not_linked_when_the_citizen_chooses_it_then_the_choice_is_refused(new_citizen):
     citizen = new_citizen()
 

@@ -200,6 +200,25 @@ def _link_line(world: World) -> None:
     assert replies and replies[0][0] == LINE_USER and "เชื่อมต่อบัญชี LINE" in replies[0][1]
 
 
+def test_given_a_used_link_code_then_the_same_account_gets_the_same_answer_and_another_account_is_refused(
+    world: World,
+) -> None:
+    _link_line(world)  # the code is used by LINE_USER
+    code = next(iter(world.db.state.link_codes))
+    desk = ContactChannels(repos=world.repos, tenant=TENANT)
+    replies: list[tuple[str, str]] = []
+
+    again = desk.on_line_events([WebhookEvent(kind="message", user_id=LINE_USER, text=code)], lambda *r: None)
+    other = desk.on_line_events(
+        [WebhookEvent(kind="message", user_id="U-other", text=code)], lambda u, t: replies.append((u, t))
+    )
+
+    assert again == {"linked": 1, "unlinked": 0}  # LINE redelivered the event: still the one link
+    assert other == {"linked": 0, "unlinked": 0} and replies[0][0] == "U-other"
+    assert world.repos.channels.applicant_of_line_user("U-other") is None
+    assert world.repos.channels.get(CITIZEN.id)["line_user_id"] == LINE_USER
+
+
 def test_given_a_linked_line_account_when_a_message_goes_out_then_it_goes_on_every_channel_once(
     world, providers, line, full_notifier
 ):

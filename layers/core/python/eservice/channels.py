@@ -100,11 +100,10 @@ class ContactChannels:
             match = LINK_CODE_PATTERN.search(event.text.upper()) if event.kind == "message" else None
             if match is None:
                 continue
-            applicant_id = self._channels.take_link_code(match.group(1), now=now)
+            applicant_id = self._channels.link_with_code(match.group(1), event.user_id, now=now)
             if applicant_id is None:
                 reply(event.user_id, UNKNOWN_CODE_TEXT)
                 continue
-            self._channels.link_line(applicant_id, event.user_id, at=now)
             linked += 1
             reply(event.user_id, LINKED_TEXT.format(agency=self._tenant.name.th, agency_en=self._tenant.name.en))
         return {"linked": linked, "unlinked": unlinked}

@@ -755,36 +755,48 @@ class DynamoChannels:
         if not self._t.put({**item, "used": False}, only_new=True):
             raise Conflict(code="line.code_taken", th="รหัสนี้ถูกใช้แล้ว กรุณาขอใหม่", en="That code is taken; ask again.")
 
-    def take_link_code(self, code: str, *, now: str) -> str | None:
-        taken = self._t.update(
-            f"LINKCODE#{code}",
-            "LINK",
-            set_fields={"used": True, "used_at": now},
-            condition="attribute_exists(PK) AND #used = :no AND #expires > :now",
-            names={"#used": "used", "#expires": "expires_at"},
-            values={":no": False, ":now": now},
-        )
-        if not taken:
-            return None
+    def link_with_code(self, code: str, line_user_id: str, *, now: str) -> str | None:
+        # One transaction: a webhook that dies halfway uses no code and links nothing, so LINE's redelivery
+        # (or the citizen sending the code again) still links.
         item = self._t.get(f"LINKCODE#{code}", "LINK")
-        return None if item is None else str(item["applicant_id"])
-
-    def link_line(self, applicant_id: str, line_user_id: str, *, at: str) -> None:
-        self._t.transact(
-            [
-                self._t.update_op(
-                    f"APPLICANT#{applicant_id}",
-                    "CHANNELS",
-                    set_fields={"line_user_id": line_user_id, "line_linked_at": at},
-                    remove=["line_unlinked"],
-                    condition=None,
-                ),
-                self._t.put_op(
-                    {"PK": f"LINEUSER#{line_user_id}", "SK": "LINK", "applicant_id": applicant_id, "at": at},
-                    condition=None,
-                ),
-            ]
-        )
+        if item is None:
+            return None
+        applicant_id = str(item["applicant_id"])
+        if item.get("used"):
+            return applicant_id if item.get("line_user_id") == line_user_id else None
+        if str(item["expires_at"]) <= now:
+            return None
+        try:
+            self._t.transact(
+                [
+                    self._t.update_op(
+                        f"LINKCODE#{code}",
+                        "LINK",
+                        set_fields={"used": True, "used_at": now, "line_user_id": line_user_id},
+                        condition="attribute_exists(PK) AND #used = :no AND #expires > :now",
+                        names={"#used": "used", "#expires": "expires_at"},
+                        values={":no": False, ":now": now},
+                    ),
+                    self._t.update_op(
+                        f"APPLICANT#{applicant_id}",
+                        "CHANNELS",
+                        set_fields={"line_user_id": line_user_id, "line_linked_at": now},
+                        remove=["line_unlinked"],
+                        condition=None,
+                    ),
+                    self._t.put_op(
+                        {"PK": f"LINEUSER#{line_user_id}", "SK": "LINK", "applicant_id": applicant_id, "at": now},
+                        condition=None,
+                    ),
+                ]
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+            # Taken meanwhile: by this account (a concurrent redelivery) it is linked all the same.
+            again = self._t.get(f"LINKCODE#{code}", "LINK") or {}
+            return applicant_id if again.get("line_user_id") == line_user_id else None
+        return applicant_id
 
     def applicant_of_line_user(self, line_user_id: str) -> str | None:
         item = self._t.get(f"LINEUSER#{line_user_id}", "LINK")

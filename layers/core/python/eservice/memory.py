@@ -658,22 +658,23 @@ class MemoryChannels:
             self._s.writes += 1
             self._s.link_codes[code] = {"applicant_id": applicant_id, "expires_at": expires_at, "used": False}
 
-    def take_link_code(self, code: str, *, now: str) -> str | None:
+    def link_with_code(self, code: str, line_user_id: str, *, now: str) -> str | None:
         with self._s.lock:
             row = self._s.link_codes.get(code)
-            if row is None or row["used"] or row["expires_at"] <= now:
+            if row is None:
+                return None
+            applicant_id = str(row["applicant_id"])
+            if row["used"]:
+                return applicant_id if row.get("line_user_id") == line_user_id else None
+            if row["expires_at"] <= now:
                 return None
             self._s.writes += 1
-            row["used"] = True
-            return str(row["applicant_id"])
-
-    def link_line(self, applicant_id: str, line_user_id: str, *, at: str) -> None:
-        with self._s.lock:
-            self._s.writes += 1
+            row.update(used=True, used_at=now, line_user_id=line_user_id)
             channels = self._s.channels.setdefault(applicant_id, {})
-            channels.update(line_user_id=line_user_id, line_linked_at=at)
+            channels.update(line_user_id=line_user_id, line_linked_at=now)
             channels.pop("line_unlinked", None)
             self._s.line_users[line_user_id] = applicant_id
+            return applicant_id
 
     def applicant_of_line_user(self, line_user_id: str) -> str | None:
         with self._s.lock:

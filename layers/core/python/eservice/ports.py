@@ -258,11 +258,10 @@ class ChannelRepository(Protocol):
     def add_link_code(self, code: str, applicant_id: str, *, expires_at: str) -> None:
         """A new one-time code that links a LINE account to this applicant."""
 
-    def take_link_code(self, code: str, *, now: str) -> str | None:
-        """The applicant the code was given to, once, if it has not expired; None otherwise."""
-
-    def link_line(self, applicant_id: str, line_user_id: str, *, at: str) -> None:
-        """Link a LINE account (replacing an earlier one)."""
+    def link_with_code(self, code: str, line_user_id: str, *, now: str) -> str | None:
+        """Use the code and link the LINE account to the applicant it was given to (replacing an earlier
+        account), both or neither; the applicant, or None for an unknown, used or expired code. The same
+        account sending the same code again (LINE redelivers an unanswered webhook) gets the same applicant."""
 
     def applicant_of_line_user(self, line_user_id: str) -> str | None:
         """Whose LINE account this is."""
