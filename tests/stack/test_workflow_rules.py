@@ -340,3 +340,34 @@ def test_given_a_paper_copy_request_then_officers_see_it_and_close_it(new_citize
         ("handed_over", ["open", "handed_over"])
     ]
     assert closed.json()["request"]["paper_copy_open"] is False
+
+
+def test_given_the_close_dies_after_it_was_kept_then_the_same_close_again_mends_the_flag_once(
+    new_citizen, officer, stack
+):
+    """Loses nothing, applies nothing twice: the close is kept, then the request's flag write fails; the
+    officer's retry is answered as done, the flag follows, and the copy's history has the one close."""
+    citizen, request_id = _submitted(new_citizen)
+    copy = citizen.post(f"/requests/{request_id}/paper-copies", json={"method": "post"}).json()["paper_copies"][0]
+    path = f"/officer/requests/{request_id}/paper-copies/{copy['id']}"
+    fault = requests.post(
+        f"{stack.url}/_local/faults",
+        json={"service": "dynamodb", "operation": "UpdateItem", "function": "intake"},
+        timeout=30,
+    ).json()["id"]
+    try:
+        failed = officer("reviewer").post(path, json={"outcome": "posted", "note": "ลงทะเบียน EV123"})
+        rules = {r["id"]: r for r in requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]}
+    finally:
+        requests.delete(f"{stack.url}/_local/faults", timeout=30)
+    assert rules[fault]["failed"] == 1
+    assert failed.status_code >= 500 and failed.json()["error"]["code"]
+
+    retried = officer("reviewer").post(path, json={"outcome": "posted", "note": "ลงทะเบียน EV123"})
+    other = officer("reviewer").post(path, json={"outcome": "declined", "note": "ไม่มีที่อยู่"})
+
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["request"]["paper_copy_open"] is False
+    assert other.status_code == 409 and other.json()["error"]["code"] == "paper_copy.closed"
+    [seen] = retried.json()["paper_copies"]
+    assert [h["state"] for h in seen["history"]] == ["open", "posted"]

@@ -417,6 +417,26 @@ class DynamoRequests:
     def add_record(self, request_id: str, kind: str, record_id: str, data: Mapping[str, Any]) -> bool:
         return self._t.put({"PK": _req(request_id), "SK": f"{kind}#{record_id}", **data}, only_new=True)
 
+    def replace_record(
+        self, request_id: str, kind: str, record_id: str, data: Mapping[str, Any], *, state: str
+    ) -> bool:
+        try:
+            self._t.transact(
+                [
+                    self._t.put_op(
+                        {"PK": _req(request_id), "SK": f"{kind}#{record_id}", **data},
+                        condition="#state = :state",
+                        names={"#state": "state"},
+                        values={":state": state},
+                    )
+                ]
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
     def get_record(self, request_id: str, kind: str, record_id: str) -> dict[str, Any] | None:
         item = self._t.get(_req(request_id), f"{kind}#{record_id}")
         return None if item is None else _plain(item)

@@ -194,6 +194,16 @@ class MemoryRequests:
             self.put_record(request_id, kind, record_id, data)
             return True
 
+    def replace_record(
+        self, request_id: str, kind: str, record_id: str, data: Mapping[str, Any], *, state: str
+    ) -> bool:
+        with self._s.lock:
+            found = self._s.records.get((request_id, kind, record_id))
+            if found is None or found.get("state") != state:
+                return False
+            self.put_record(request_id, kind, record_id, data)
+            return True
+
     def get_record(self, request_id: str, kind: str, record_id: str) -> dict[str, Any] | None:
         with self._s.lock:
             found = self._s.records.get((request_id, kind, record_id))

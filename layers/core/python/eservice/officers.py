@@ -291,14 +291,25 @@ class Officers:
         copy = self._requests.get_record(request_id, "PAPERCOPY", copy_id)
         if copy is None:
             raise NotFound(code="paper_copy.not_found", th="ไม่พบคำขอสำเนากระดาษนี้", en="No such paper-copy request.")
-        if copy["state"] != "open":
+        last = (copy.get("history") or [{}])[-1]
+        repeated = copy["state"] == outcome and last.get("note") == note and last.get("by") == officer.actor.as_dict()
+        if copy["state"] != "open" and not repeated:
             raise Conflict(
                 code="paper_copy.closed", th="คำขอสำเนากระดาษนี้ปิดไปแล้ว", en="This paper-copy request is closed already."
             )
-        now = clock_source.now().isoformat()
-        change = {"state": outcome, "at": now, "by": officer.actor.as_dict(), "note": note}
-        closed = {**copy, "state": outcome, "closed_at": now, "history": [*copy.get("history", []), change]}
-        self._requests.put_record(request_id, "PAPERCOPY", copy_id, closed)
+        if copy["state"] == "open":
+            now = clock_source.now().isoformat()
+            change = {"state": outcome, "at": now, "by": officer.actor.as_dict(), "note": note}
+            closed = {**copy, "state": outcome, "closed_at": now, "history": [*copy.get("history", []), change]}
+            # Only while still open: two officers closing at once cannot both win, nor one undo the other.
+            if not self._requests.replace_record(request_id, "PAPERCOPY", copy_id, closed, state="open"):
+                raise Conflict(
+                    code="paper_copy.closed",
+                    th="คำขอสำเนากระดาษนี้ปิดไปแล้ว",
+                    en="This paper-copy request is closed already.",
+                )
+        # Also when the same officer sends the same close again (the first answer was lost after the close
+        # was kept): the request's flag follows the copies, so a retry mends a flag left stale.
         still_open = any(c["state"] == "open" for c in self._requests.records(request_id, "PAPERCOPY"))
         self._requests.set_fields(request_id, {"paper_copy_open": still_open})
         return self.detail(officer, request_id)

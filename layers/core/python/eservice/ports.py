@@ -150,6 +150,11 @@ class RequestRepository(Protocol):
     def add_record(self, request_id: str, kind: str, record_id: str, data: Mapping[str, Any]) -> bool:
         """Keep a new record; False if one with this id exists."""
 
+    def replace_record(
+        self, request_id: str, kind: str, record_id: str, data: Mapping[str, Any], *, state: str
+    ) -> bool:
+        """Replace a record only while its ``state`` is still ``state``; False if it changed meanwhile."""
+
     def get_record(self, request_id: str, kind: str, record_id: str) -> dict[str, Any] | None:
         """One record."""
 
