@@ -247,6 +247,14 @@ class MemoryRequests:
                 ]
             return _page(rows, limit, cursor, key=lambda r: (r["updated_at"], r["id"]), reverse=True)
 
+    def received_between(
+        self, start: datetime, end: datetime, *, limit: int, cursor: str | None
+    ) -> Page[dict[str, Any]]:
+        """Requests submitted in ``[start, end)``, oldest first (statistics, Q10.5)."""
+        with self._s.lock:
+            rows = [r for r in self._s.requests.values() if start <= datetime.fromisoformat(r["submitted_at"]) < end]
+            return _page(rows, limit, cursor, key=lambda r: (r["submitted_at"], r["id"]))
+
     def take(self, series: str, year: int, *, owner: str) -> int:
         with self._s.lock:
             held = self._s.owners.get((series, year, owner))
