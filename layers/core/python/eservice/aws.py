@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -66,9 +67,11 @@ def client(service: str) -> Any:
 class Uploads:
     """Attachment files: presigned uploads to quarantine, checked copies under ``clean/``."""
 
-    def __init__(self, *, bucket: str, s3: Any | None = None) -> None:
+    def __init__(self, *, bucket: str, s3: Any | None = None, retain_days: int | None = None) -> None:
         self.bucket = bucket
         self._s3 = s3 or client("s3")
+        #: R-4.8: accepted files are locked (Object Lock, governance mode) for this many days.
+        self.retain_days = retain_days
 
     def presign_post(
         self, key: str, *, max_bytes: int, content_type: str = QUARANTINE_CONTENT_TYPE, expires_in: int = 900
@@ -135,7 +138,15 @@ class Uploads:
             CopySource={"Bucket": self.bucket, "Key": source_key},
             ContentType=content_type,
             MetadataDirective="REPLACE",
+            **self._lock(),
         )
+
+    def _lock(self) -> dict[str, Any]:
+        """The evidence is protected like issued documents: a governance-mode retention on each copy."""
+        if not self.retain_days:
+            return {}
+        until = datetime.now(UTC) + timedelta(days=self.retain_days)
+        return {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": until}
 
     def presign_get(self, key: str, *, file_name: str, expires_in: int = 300) -> str:
         """A short-lived download link."""
