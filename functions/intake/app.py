@@ -93,8 +93,9 @@ from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
 from eservice.ports import Page
+from eservice.privacy import PersonalDataExport
 from eservice.register import LicenceRegister
-from eservice.report_models import StatisticsAnswer
+from eservice.report_models import MyDataExport, StatisticsAnswer
 from eservice.saga_steps import office_calendar
 from eservice.settings import settings, tenant
 from eservice.statistics import StatisticsReport
@@ -236,7 +237,10 @@ def database() -> DynamoDatabase:
 def files(kind: str) -> Uploads:
     """Attachments (``uploads``) or issued documents (``documents``)."""
     config = settings()
-    return Uploads(bucket=config.uploads_bucket if kind == "uploads" else config.documents_bucket)
+    if kind == "uploads":
+        # R-4.8: accepted evidence is locked for the tenant's retention, like issued documents.
+        return Uploads(bucket=config.uploads_bucket, retain_days=tenant().retention.evidence.lock_days)
+    return Uploads(bucket=config.documents_bucket)
 
 
 def _verify_upload(key: str) -> dict[str, Any]:
@@ -1854,6 +1858,42 @@ def get_statistics(
             headers={"Content-Disposition": f'attachment; filename="statistics-{from_month}-{to_month}.csv"'},
         )
     return statistics_report().report(from_month, to_month, service_id=service)
+
+
+# --- citizen: personal data (PDPA right of access, R-4.8) ------------------------------------------------
+@cache
+def personal_data() -> PersonalDataExport:
+    db = database()
+    return PersonalDataExport(
+        repos=db.repositories,
+        holdings=db.requests,
+        upload_link=lambda key, name, seconds: files("uploads").presign_get(key, file_name=name, expires_in=seconds),
+        document_link=lambda key, name, seconds: files("documents").presign_get(
+            key, file_name=name, expires_in=seconds
+        ),
+    )
+
+
+@app.get(
+    "/me/data-export",
+    summary="Everything held about me: JSON, with short-lived links to my files (PDPA)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(MyDataExport, 401),
+)
+def my_data_export() -> Response[str]:
+    applicant = current_applicant()
+    body = json.dumps(personal_data().export(applicant.id), ensure_ascii=False, separators=(",", ":"), default=str)
+    logger.info("personal data exported")  # no identifier of the person in the log
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=body,
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -501,6 +501,16 @@ class DynamoRequests:
         page = self._t.query_page(condition, index="GSI3", limit=limit, cursor=cursor)
         return Page(items=[_plain(i) for i in page.items], cursor=page.cursor)
 
+    def held_under(self, request_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the request but its record, with ``kind`` and ``row_id`` (PDPA export)."""
+        rows = []
+        for item in self._t.query_all(Key("PK").eq(_req(request_id))):
+            if item["SK"] == "META":
+                continue
+            kind, _, row_id = str(item["SK"]).partition("#")
+            rows.append({**_plain(item), "kind": kind, "row_id": row_id})
+        return rows
+
     def _number_ops(self, series: str, year: int, owner: str, current: int | None) -> tuple[int, list[dict[str, Any]]]:
         number = (current or 0) + 1
         counter_key = (f"COUNTER#{series}#{year}", "COUNTER")
