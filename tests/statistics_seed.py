@@ -36,7 +36,7 @@ S = RequestStatus
 OFFICER = Actor(kind="officer", id="officer-stats", role="reviewer")
 
 #: (key, service, entered at, [(status, at), ...]) — times in Bangkok.
-SEEDED: list[tuple[str, str, str, list[tuple[S, str]]]] = [
+SEEDED: list[tuple[str, str, str, list[tuple[RequestStatus, str]]]] = [
     (
         "F1",
         "fire-certificate",

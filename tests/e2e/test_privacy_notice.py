@@ -28,7 +28,7 @@ def test_every_form_links_to_the_privacy_notice_in_thai_and_english(
         forms = d.find_elements(By.CSS_SELECTOR, "main form")
         for form in forms:
             link = form.find_element(By.CSS_SELECTOR, ".privacy-link a")
-            assert link.get_attribute("href").endswith("#/privacy"), page
+            assert str(link.get_attribute("href")).endswith("#/privacy"), page
             checked += 1
     assert checked >= 3
 
