@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -13,6 +14,7 @@ import requests
 from boto3.dynamodb.conditions import Key
 
 from eservice.dynamo import DynamoDatabase
+from eservice.settings import settings
 from tests.stack.conftest import prepared_draft, submit, wait_for, waiting_at
 
 pytestmark = pytest.mark.stack
@@ -101,6 +103,13 @@ def test_given_an_applicant_with_a_request_then_the_export_holds_everything_the_
         body = requests.get(listed["url"], timeout=30)
         assert body.status_code == 200
         assert hashlib.sha256(body.content).hexdigest() == listed["sha256"]
+    # The evidence is versioned and locked like issued documents: no version of it can be deleted.
+    s3 = boto3.client("s3")
+    for attachment in accepted:
+        head = s3.head_object(Bucket=settings().uploads_bucket, Key=attachment["key"])
+        assert head["ObjectLockMode"] == "GOVERNANCE"
+        assert head["ObjectLockRetainUntilDate"].year - datetime.now(UTC).year >= 9
+        assert head.get("VersionId") not in (None, "null")
 
 
 def test_given_no_sign_in_then_the_export_is_refused(public) -> None:

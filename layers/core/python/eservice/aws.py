@@ -138,15 +138,14 @@ class Uploads:
             CopySource={"Bucket": self.bucket, "Key": source_key},
             ContentType=content_type,
             MetadataDirective="REPLACE",
-            **self._lock(),
         )
-
-    def _lock(self) -> dict[str, Any]:
-        """The evidence is protected like issued documents: a governance-mode retention on each copy."""
-        if not self.retain_days:
-            return {}
-        until = datetime.now(UTC) + timedelta(days=self.retain_days)
-        return {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": until}
+        if self.retain_days:
+            # The evidence is protected like issued documents: a governance-mode retention on the accepted
+            # copy (PutObjectRetention carries the checksum S3 requires; a copy with lock headers would not).
+            until = (datetime.now(UTC) + timedelta(days=self.retain_days)).replace(microsecond=0)
+            self._s3.put_object_retention(
+                Bucket=self.bucket, Key=target_key, Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until}
+            )
 
     def presign_get(self, key: str, *, file_name: str, expires_in: int = 300) -> str:
         """A short-lived download link."""
