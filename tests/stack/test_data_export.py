@@ -85,6 +85,9 @@ def test_given_an_applicant_with_a_request_then_the_export_holds_everything_the_
         str(i["SK"]).removeprefix("DRAFT#") for i in stored_drafts
     )
     assert open_draft.json()["id"] in {d["id"] for d in export["drafts"]}
+    # And nothing else under the applicant is left out.
+    kinds = {str(i["SK"]).partition("#")[0] for i in _items(f"APPLICANT#{applicant_id}")}
+    assert kinds - {"DRAFT", "PROFILE", "CHANNELS"} == {k.upper() for k in export["other"]}
     # Every request, and under it every row of every kind the table keeps (saga tokens excepted).
     assert [r["request"]["id"] for r in export["requests"]] == [request_id]
     exported = export["requests"][0]

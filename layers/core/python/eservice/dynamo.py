@@ -501,6 +501,15 @@ class DynamoRequests:
         page = self._t.query_page(condition, index="GSI3", limit=limit, cursor=cursor)
         return Page(items=[_plain(i) for i in page.items], cursor=page.cursor)
 
+    def applicant_rows(self, applicant_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the applicant (profile, channels, drafts in any state), with ``kind`` and
+        ``row_id`` (PDPA export)."""
+        rows = []
+        for item in self._t.query_all(Key("PK").eq(f"APPLICANT#{applicant_id}")):
+            kind, _, row_id = str(item["SK"]).partition("#")
+            rows.append({**_plain(item), "kind": kind, "row_id": row_id})
+        return rows
+
     def held_under(self, request_id: str) -> list[dict[str, Any]]:
         """Every row kept under the request but its record, with ``kind`` and ``row_id`` (PDPA export)."""
         rows = []

@@ -255,6 +255,20 @@ class MemoryRequests:
             rows = [r for r in self._s.requests.values() if start <= datetime.fromisoformat(r["submitted_at"]) < end]
             return _page(rows, limit, cursor, key=lambda r: (r["submitted_at"], r["id"]))
 
+    def applicant_rows(self, applicant_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the applicant (profile, channels, drafts in any state), with ``kind``."""
+        with self._s.lock:
+            rows = [
+                {**copy.deepcopy(d), "kind": "DRAFT", "row_id": key[1]}
+                for key, d in sorted(self._s.drafts.items())
+                if key[0] == applicant_id
+            ]
+            if applicant_id in self._s.profiles:
+                rows.append({**copy.deepcopy(self._s.profiles[applicant_id]), "kind": "PROFILE", "row_id": ""})
+            if applicant_id in self._s.channels:
+                rows.append({**copy.deepcopy(self._s.channels[applicant_id]), "kind": "CHANNELS", "row_id": ""})
+            return rows
+
     def held_under(self, request_id: str) -> list[dict[str, Any]]:
         """Every row kept under the request but its record, with ``kind`` and ``row_id`` (PDPA export)."""
         with self._s.lock:

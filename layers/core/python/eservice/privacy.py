@@ -38,6 +38,9 @@ class RequestHoldings(Protocol):
     def held_under(self, request_id: str) -> list[dict[str, Any]]:
         """Every row kept under the request (its record excluded), each with ``kind`` and ``row_id``."""
 
+    def applicant_rows(self, applicant_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the applicant (profile, channels, drafts in any state), with ``kind``."""
+
 
 Link = Callable[[str, str, int], str]
 
@@ -56,6 +59,10 @@ def _values(attachments: Any) -> list[dict[str, Any]]:
     """A draft keeps its attachments by id (a map); a request as a list."""
     items = attachments.values() if isinstance(attachments, dict) else attachments or []
     return [a for a in items if isinstance(a, dict)]
+
+
+def _without_kind(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("kind", "row_id")}
 
 
 def _without_tokens(record: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +86,14 @@ class PersonalDataExport:
     def export(self, applicant_id: str) -> dict[str, Any]:
         """The applicant's data (JSON) and a manifest of their files with download links."""
         repos = self._repos
-        drafts = list(_all(lambda c: repos.drafts.of_applicant(applicant_id, limit=200, cursor=c)))
+        # Drafts in every state (open, submitted, discarded): the work list of drafts shows only open ones.
+        own = self._holdings.applicant_rows(applicant_id)
+        drafts = [_without_kind(r) for r in own if r.get("kind") == "DRAFT"]
+        other = {
+            str(r["kind"]).lower(): _without_kind(r)
+            for r in own
+            if r.get("kind") not in ("DRAFT", "PROFILE", "CHANNELS")
+        }
         requests = list(_all(lambda c: repos.requests.of_applicant(applicant_id, limit=200, cursor=c)))
         files: list[dict[str, Any]] = []
         for draft in drafts:
@@ -123,6 +137,7 @@ class PersonalDataExport:
             "drafts": drafts,
             "requests": exported_requests,
             "files": files,
+            "other": other,
             "links_expire_in_seconds": LINK_SECONDS,
         }
 
