@@ -283,3 +283,10 @@ def seed(requests: RequestRepository, payments: PaymentLedger, *, tenant_id: str
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+def seed_once(requests: Any, payments: PaymentLedger) -> None:
+    """Seed unless the seeded months already hold requests (one local stack serves a whole test session)."""
+    start, end = _at("2024-02-15T00:00"), _at("2024-05-01T00:00")
+    if not requests.received_between(start, end, limit=1, cursor=None).items:
+        seed(requests, payments)

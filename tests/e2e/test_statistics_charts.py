@@ -11,27 +11,15 @@ from eservice.dynamo import DynamoDatabase
 from local.moto_cognito import totp_code
 from local.stack import LocalStack
 from tests.e2e.test_browser import browser, css, heading, login, no_console_errors, screenshot, stack, type_into, wait
-from tests.statistics_seed import SEEDED, seed
+from tests.statistics_seed import SEEDED, seed_once
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "stack"]  # fixtures shared with test_browser
 
 
-def _seeded_once(stack: LocalStack) -> None:
-    # The stack test may have seeded the same months in this session already: seed only when they are empty.
-    db = DynamoDatabase.from_env()
-    from datetime import datetime
-
-    from eservice.time_rules import BANGKOK
-
-    start = datetime(2024, 2, 15, tzinfo=BANGKOK)
-    end = datetime(2024, 5, 1, tzinfo=BANGKOK)
-    if not db.requests.received_between(start, end, limit=1, cursor=None).items:
-        seed(db.repositories.requests, db.repositories.payments)
-
-
 def test_head_sees_the_statistics_charts_with_their_tables(stack: LocalStack, browser: webdriver.Chrome) -> None:
-    _seeded_once(stack)
+    db = DynamoDatabase.from_env()
+    seed_once(db.requests, db.repositories.payments)
     d = browser
     head = login(stack, "officer", "head")
     page = f"{stack.url}/officer/#/statistics?from=2024-03&to=2024-04&service=fire-certificate"

@@ -9,15 +9,15 @@ import io
 import pytest
 
 from eservice.dynamo import DynamoDatabase
-from tests.statistics_seed import EXPECTED, seed
+from tests.statistics_seed import EXPECTED, seed_once
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def seeded(stack) -> dict[str, str]:
+def seeded(stack) -> None:
     db = DynamoDatabase.from_env()
-    return seed(db.repositories.requests, db.repositories.payments)
+    seed_once(db.requests, db.repositories.payments)
 
 
 def test_given_the_seeded_requests_then_the_head_reads_the_known_figures(seeded, officer) -> None:
