@@ -61,7 +61,7 @@ def test_given_an_applicant_with_a_request_then_the_export_holds_everything_the_
     other_request = submit(other, prepared_draft(other))["id"]
     # The saga has registered the request and waits for the reviewer: nothing more is written meanwhile.
     path = f"/officer/requests/{request_id}"
-    wait_for(officer("reviewer"), request_id, waiting_at("review"), path=path, timeout=90)
+    wait_for(officer("reviewer"), request_id, waiting_at("review"), path=path, timeout=300)
     # An officer reads the request: the read is logged, and the log entry is about this applicant.
     assert officer("reviewer").get(path).status_code == 200
 
