@@ -142,6 +142,9 @@ def created_items(record: dict[str, Any], first_event: StatusChange) -> list[dic
         "GSI2SK": f"{record['updated_at']}#{request_id}",
         "GSI4PK": "OPEN",
         "GSI4SK": f"{record['updated_at']}#{request_id}",
+        # Every request by submission time, for the statistics (Q10.5).
+        "GSI3PK": "REQUESTS",
+        "GSI3SK": f"{record['submitted_at']}#{request_id}",
     }
     event = {
         "PK": f"REQ#{request_id}",

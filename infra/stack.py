@@ -49,7 +49,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from eservice.tenant import OFFICER_GROUPS, Tenant, examples_dir, tenants_dir
+from eservice.tenant import OFFICER_GROUPS, RecordRetention, Tenant, examples_dir, tenants_dir
 
 from . import web_headers
 from .edge import edge_firewall_arn
@@ -116,6 +116,29 @@ def _layer_code(name: str) -> lambda_.Code:
     )
 
 
+#: Accepted attachments (the evidence) in the uploads bucket.
+EVIDENCE_PREFIX = "clean/"
+#: Where the table's exports go in the archive bucket (R-4.8).
+TABLE_EXPORTS_PREFIX = "table-exports/"
+
+
+def _archive_rules(name: str, prefix: str | None, retention: RecordRetention) -> list[s3.LifecycleRule]:
+    """R-4.8: move a record type to cold storage after its live period (tenant file ``retention``), current
+    and superseded versions alike. Transitions only: nothing here expires or deletes an object."""
+    storage_class = s3.StorageClass(retention.storage_class)
+    after = Duration.days(retention.archive_after_days)
+    return [
+        s3.LifecycleRule(
+            id=f"{name}ToArchive",
+            prefix=prefix,
+            transitions=[s3.Transition(storage_class=storage_class, transition_after=after)],
+            noncurrent_version_transitions=[
+                s3.NoncurrentVersionTransition(storage_class=storage_class, transition_after=after)
+            ],
+        )
+    ]
+
+
 def _abort_incomplete_uploads() -> s3.LifecycleRule:
     """An unfinished multipart upload is never an object of the record; its parts stop being billed after a day."""
     return s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1))
@@ -177,15 +200,23 @@ class EServiceStack(Stack):
         self.access_logs = self._bucket("AccessLogs", logs_bucket=None, kms_encrypted=False)
         # Lifecycle (issue 10): only unchecked uploads in quarantine/ expire; accepted attachments (clean/),
         # issued documents and exports are the record and never expire (R-4.8, Q4.6).
+        # R-4.8 (issue 11): the evidence is versioned and lockable like issued documents. The lock is set on
+        # each accepted file as it is copied to clean/ (retention of the tenant file); unchecked uploads in
+        # quarantine/ carry none, so their old versions can go (a browser's form upload to a bucket with a
+        # default retention would also need a Content-MD5 that browsers do not send).
         self.uploads = self._bucket(
             "Uploads",
+            versioned=True,
+            object_lock_enabled=True,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="QuarantineExpires",
                     prefix=MALWARE_SCANNED_PREFIX,
                     expiration=Duration.days(tenant.security.quarantine_days),
+                    noncurrent_version_expiration=Duration.days(1),
                 ),
                 _abort_incomplete_uploads(),
+                *_archive_rules("Evidence", EVIDENCE_PREFIX, tenant.retention.evidence),
             ],
         )
         # Browsers send files with the signed upload form (an S3 POST policy that limits size and type).
@@ -200,8 +231,13 @@ class EServiceStack(Stack):
             versioned=True,
             # Issued documents and evidence are kept; object lock stops deletion (R-4.8, Q4.6).
             object_lock_enabled=True,
-            object_lock_default_retention=s3.ObjectLockRetention.governance(Duration.days(3650)),
-            lifecycle_rules=[_abort_incomplete_uploads()],
+            object_lock_default_retention=s3.ObjectLockRetention.governance(
+                Duration.days(tenant.retention.issued_documents.lock_days)
+            ),
+            lifecycle_rules=[
+                _abort_incomplete_uploads(),
+                *_archive_rules("IssuedDocuments", None, tenant.retention.issued_documents),
+            ],
         )
         # Published exports are read-only files (R-5.3): a replaced version is kept, in cheaper storage.
         self.exports = self._bucket(
@@ -441,6 +477,9 @@ class EServiceStack(Stack):
                 description="Digest of new and changed requests and SLA warnings for officers (R-1.7)",
             )
 
+        # --- archiving (R-4.8, issue 11): the table's exports go cold; its items are never deleted -------
+        self._table_archive()
+
         # --- the REST API -------------------------------------------------------------------
         self.api = self._rest_api()
 
@@ -489,6 +528,67 @@ class EServiceStack(Stack):
             **encryption,
             **server_logs,
             **kwargs,
+        )
+
+    def _table_archive(self) -> None:
+        """R-4.8: every ``table_export_every_days`` the table is exported (from its point-in-time backup) to
+        the archive bucket, whose exports move to cold storage after ``retention.table_exports``. Nothing is
+        deleted from the table (TTL stays on idempotency records only): the registers keep every entry.
+        EventBridge Scheduler calls DynamoDB's ExportTableToPointInTime itself (a universal target)."""
+        retention = self.tenant.retention
+        self.archive = self._bucket(
+            "Archive",
+            versioned=True,
+            lifecycle_rules=[
+                _abort_incomplete_uploads(),
+                *_archive_rules("TableExports", TABLE_EXPORTS_PREFIX, retention.table_exports),
+            ],
+        )
+        role = iam.Role(
+            self,
+            "TableArchiveRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="Export the table to the archive bucket (R-4.8)",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:ExportTableToPointInTime"], resources=[self.table.table_arn])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:PutObjectAcl"],
+                resources=[self.archive.arn_for_objects(f"{TABLE_EXPORTS_PREFIX}*")],
+            )
+        )
+        self.data_key.grant_encrypt_decrypt(role)
+        scheduler.CfnSchedule(
+            self,
+            "TableArchive",
+            group_name=self.scheduler_group.ref,
+            schedule_expression=f"rate({retention.table_export_every_days} days)",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn="arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime",
+                role_arn=role.role_arn,
+                input=self.to_json_string(
+                    {
+                        "TableArn": self.table.table_arn,
+                        "S3Bucket": self.archive.bucket_name,
+                        "S3Prefix": TABLE_EXPORTS_PREFIX.rstrip("/"),
+                        "ExportFormat": "DYNAMODB_JSON",
+                        "S3SseAlgorithm": "KMS",
+                        "S3SseKmsKeyId": self.data_key.key_arn,
+                    }
+                ),
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
+            ),
+            description="Export the table to the archive bucket; exports go cold by the tenant's retention (R-4.8)",
+        )
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(self.archive.node.default_child)}.Arn>/"  # type: ignore[arg-type]
+                f"{TABLE_EXPORTS_PREFIX}*]",
+                reason="DynamoDB writes an export as many objects under one prefix of the archive bucket",
+            )
         )
 
     def _malware_protection(self) -> None:

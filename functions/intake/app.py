@@ -93,8 +93,12 @@ from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
 from eservice.ports import Page
+from eservice.privacy import PersonalDataExport
 from eservice.register import LicenceRegister
+from eservice.report_models import MyDataExport, StatisticsAnswer
+from eservice.saga_steps import office_calendar
 from eservice.settings import settings, tenant
+from eservice.statistics import StatisticsReport
 
 logger = Logger(service="eservice-intake")
 
@@ -233,7 +237,10 @@ def database() -> DynamoDatabase:
 def files(kind: str) -> Uploads:
     """Attachments (``uploads``) or issued documents (``documents``)."""
     config = settings()
-    return Uploads(bucket=config.uploads_bucket if kind == "uploads" else config.documents_bucket)
+    if kind == "uploads":
+        # R-4.8: accepted evidence is locked for the tenant's retention, like issued documents.
+        return Uploads(bucket=config.uploads_bucket, retain_days=tenant().retention.evidence.lock_days)
+    return Uploads(bucket=config.documents_bucket)
 
 
 def _verify_upload(key: str) -> dict[str, Any]:
@@ -1789,6 +1796,104 @@ def _not_a_pdf() -> UnsupportedMediaType:
 def timestamp_authority(query: bytes = TIMESTAMP_QUERY_BODY) -> dict[str, Any]:
     # API Gateway sends this operation to the clock function (infra/routes.py); intake never holds the key.
     raise NotFound(code="request.not_found", th="ไม่พบบริการที่เรียก", en="No such operation.")
+
+
+# --- officers: statistics and analytic reports (Q10.5) --------------------------------------------------
+@cache
+def statistics_report() -> StatisticsReport:
+    db = database()
+    return StatisticsReport(
+        tenant=tenant(),
+        calendar=office_calendar(tenant()),
+        received=db.requests,
+        requests=db.repositories.requests,
+        payments=db.repositories.payments,
+    )
+
+
+_STATISTICS_CSV: OpenAPIResponse = {
+    "description": "The same rows as CSV (UTF-8 with a BOM), with `format=csv`",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+}
+
+
+def _with_csv(documented: dict[int, OpenAPIResponse]) -> dict[int, OpenAPIResponse]:
+    """The JSON answer, and the CSV one of ``format=csv``."""
+    success = documented[200]
+    success["content"] = {**success["content"], **_STATISTICS_CSV["content"]}
+    success["description"] = "The rows as JSON, or as CSV (UTF-8 with a BOM) with `format=csv`"
+    return documented
+
+
+#: Who reads the agency's statistics: the head, the administrators and finance (fees).
+STATISTICS_GROUPS = frozenset({"head", "admin", "finance"})
+_MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@app.get(
+    "/officer/statistics",
+    summary="Requests per service and month: outcomes, working days, SLA compliance, fees (Q10.5)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=_with_csv(answers(StatisticsAnswer, 400, 401, 403)),
+)
+def get_statistics(
+    from_month: Annotated[str, Query(alias="from", pattern=_MONTH, description="First month, YYYY-MM")],
+    to_month: Annotated[str, Query(alias="to", pattern=_MONTH, description="Last month, YYYY-MM")],
+    service: Annotated[str | None, Query(max_length=60)] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    officer = current_officer()
+    if not officer.groups & STATISTICS_GROUPS:
+        raise Forbidden(
+            code="statistics.not_allowed",
+            th="เฉพาะหัวหน้าหน่วยงาน ผู้ดูแลระบบ และเจ้าหน้าที่การเงิน",
+            en="The head of the agency, administrators and finance officers only.",
+        )
+    if format == "csv":
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=statistics_report().csv(from_month, to_month, service_id=service).decode("utf-8"),
+            headers={"Content-Disposition": f'attachment; filename="statistics-{from_month}-{to_month}.csv"'},
+        )
+    return statistics_report().report(from_month, to_month, service_id=service)
+
+
+# --- citizen: personal data (PDPA right of access, R-4.8) ------------------------------------------------
+@cache
+def personal_data() -> PersonalDataExport:
+    db = database()
+    return PersonalDataExport(
+        repos=db.repositories,
+        holdings=db.requests,
+        upload_link=lambda key, name, seconds: files("uploads").presign_get(key, file_name=name, expires_in=seconds),
+        document_link=lambda key, name, seconds: files("documents").presign_get(
+            key, file_name=name, expires_in=seconds
+        ),
+    )
+
+
+@app.get(
+    "/me/data-export",
+    summary="Everything held about me: JSON, with short-lived links to my files (PDPA)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(MyDataExport, 401),
+)
+def my_data_export() -> Response[str]:
+    applicant = current_applicant()
+    body = json.dumps(personal_data().export(applicant.id), ensure_ascii=False, separators=(",", ":"), default=str)
+    logger.info("personal data exported")  # no identifier of the person in the log
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=body,
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

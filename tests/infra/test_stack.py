@@ -23,7 +23,7 @@ import pytest
 from aws_cdk import cx_api
 from aws_cdk.assertions import Match, Template
 
-from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant
+from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant, tenants_dir
 from infra.app import build_app, edge_stack_name, stack_name
 from infra.routes import GATEWAY_REFUSALS, intake_routes
 
@@ -806,7 +806,9 @@ def test_given_the_stack_then_a_daily_schedule_keeps_the_published_crl_current(r
     refresh = [
         props(s)
         for s in of_type(resources, "AWS::Scheduler::Schedule").values()
-        if json.loads(props(s)["Target"].get("Input", "{}")).get("action") == "refresh_pki"
+        # A schedule with a token in its input (the table export) is an Fn::Join, not a function's action.
+        if isinstance(props(s)["Target"].get("Input", "{}"), str)
+        and json.loads(props(s)["Target"].get("Input", "{}")).get("action") == "refresh_pki"
     ]
 
     assert len(refresh) == 1
@@ -830,3 +832,68 @@ def test_given_api_gateways_own_refusals_then_they_have_the_error_shape_the_docu
             None if refusal.response_type.startswith("DEFAULT_") else str(refusal.status)
         )
     assert answers["UNAUTHORIZED"]["StatusCode"] == "401" and answers["THROTTLED"]["StatusCode"] == "429"
+
+
+# --- retention and archiving (R-4.8, issue 11) ------------------------------------------------------------
+def test_given_the_uploads_bucket_then_the_evidence_is_versioned_and_lockable_like_issued_documents(
+    resources: Resources,
+) -> None:
+    uploads = _bucket_of(resources, "UPLOADS_BUCKET")
+
+    assert uploads["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert uploads["ObjectLockEnabled"] is True
+    # No default retention: each accepted file gets its own lock as it is copied to clean/ (browsers' form
+    # uploads to quarantine/ could not carry the Content-MD5 a default retention requires).
+    assert "ObjectLockConfiguration" not in uploads
+    # The intake copies accepted files with the tenant's lock period.
+    assert TENANT.retention.evidence.lock_days >= 3650
+
+
+def test_given_the_tenant_retention_then_each_record_type_moves_to_its_cold_class_and_nothing_expires(
+    resources: Resources,
+) -> None:
+    retention = TENANT.retention
+    uploads = _rules(_bucket_of(resources, "UPLOADS_BUCKET"))
+    documents = _rules(_bucket_of(resources, "DOCUMENTS_BUCKET"))
+    archive = _rules(next(props(b) for b in of_type(resources, "AWS::S3::Bucket").values() if _is_archive(b)))
+
+    for rules, rule_id, prefix, setting in (
+        (uploads, "EvidenceToArchive", "clean/", retention.evidence),
+        (documents, "IssuedDocumentsToArchive", None, retention.issued_documents),
+        (archive, "TableExportsToArchive", "table-exports/", retention.table_exports),
+    ):
+        rule = rules[rule_id]
+        assert rule["Status"] == "Enabled"
+        assert rule.get("Prefix") == prefix
+        expected = {"StorageClass": setting.storage_class, "TransitionInDays": setting.archive_after_days}
+        assert rule["Transitions"] == [expected]
+        assert rule["NoncurrentVersionTransitions"] == [expected]
+        assert not {"ExpirationInDays", "ExpirationDate", "NoncurrentVersionExpiration"} & set(rule)
+    # The values come from tenants/klongnoy.yaml.
+    assert uploads["EvidenceToArchive"]["Transitions"] == [{"StorageClass": "GLACIER", "TransitionInDays": 730}]
+    assert documents["IssuedDocumentsToArchive"]["Transitions"] == [
+        {"StorageClass": "GLACIER_IR", "TransitionInDays": 1825}
+    ]
+    documents_lock = _bucket_of(resources, "DOCUMENTS_BUCKET")["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert documents_lock == {"Mode": "GOVERNANCE", "Days": retention.issued_documents.lock_days}
+
+
+def test_given_the_table_then_it_is_exported_to_the_archive_on_a_schedule_and_never_expires_entries(
+    resources: Resources,
+) -> None:
+    schedules = [props(r) for r in of_type(resources, "AWS::Scheduler::Schedule").values()]
+    export = next(s for s in schedules if "exportTableToPointInTime" in s["Target"]["Arn"])
+
+    assert export["ScheduleExpression"] == f"rate({TENANT.retention.table_export_every_days} days)"
+    table = next(props(r) for r in of_type(resources, "AWS::DynamoDB::Table").values())
+    # Only idempotency records carry the TTL attribute; register entries never expire (Q4.6, R-4.8).
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+TENANT = load_tenant(tenants_dir() / "klongnoy.yaml")
+
+
+def _is_archive(bucket: dict[str, Any]) -> bool:
+    rules = props(bucket).get("LifecycleConfiguration", {}).get("Rules", [])
+    return any(rule["Id"] == "TableExportsToArchive" for rule in rules)

@@ -17,6 +17,7 @@ import { requestPage, requestsPage } from "./pages/requests.js";
 import { registerPage, verifyPage } from "./pages/register.js";
 import { profilePage } from "./pages/profile.js";
 import { announcementsPage } from "./pages/announcements.js";
+import { linkPrivacyFromForms, privacyFooterLink, privacyPage } from "./pages/privacy.js";
 
 addMessages({
   "nav.label": { th: "เมนูหลัก", en: "Main menu" },
@@ -70,6 +71,7 @@ const routes = [
   ["/verify", verifyPage],
   ["/verify/:number", verifyPage],
   ["/announcements", announcementsPage],
+  ["/privacy", privacyPage],
 ];
 
 function notFound({ view }) {
@@ -79,6 +81,8 @@ function notFound({ view }) {
 }
 
 const router = createRouter(routes, { main, notFound, afterRender: markCurrentNav });
+// PDPA: every form of the site links to the privacy notice.
+linkPrivacyFromForms(main);
 
 function weekdays(list) {
   const days = list.map((d) => t(`day.${d}`));
@@ -195,6 +199,7 @@ function renderFooter() {
           t("footer.hours.value", { days: weekdays(hours.weekdays), opens: hours.opens, closes: hours.closes }))
         : null,
       h("p", {}, h("a", { href: "#/announcements" }, t("footer.announcements"))),
+      privacyFooterLink(),
       h("p", { class: "small muted" }, h("a", { href: "fonts/OFL.txt" }, t("footer.font"))),
     ),
   );

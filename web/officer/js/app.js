@@ -13,6 +13,7 @@ import { requestPage } from "./pages/request.js";
 import { registerPage } from "./pages/register.js";
 import { paymentsPage } from "./pages/payments.js";
 import { announcementsPage } from "./pages/announcements.js";
+import { statisticsPage } from "./pages/statistics.js";
 
 addMessages({
   "o.site": { th: "ระบบงานเจ้าหน้าที่ (e-Service)", en: "Officer workspace (e-Service)" },
@@ -23,6 +24,7 @@ addMessages({
   "o.nav.payments": { th: "การเงิน", en: "Finance" },
   "o.nav.announcements": { th: "ประกาศ", en: "Announcements" },
   "o.nav.public": { th: "เว็บไซต์ประชาชน", en: "Public site" },
+  "o.nav.statistics": { th: "สถิติ", en: "Statistics" },
   "o.roles": { th: "บทบาท: {roles}", en: "Roles: {roles}" },
   "startup.failed": {
     th: "เปิดระบบไม่สำเร็จ กรุณาโหลดหน้าใหม่อีกครั้ง",
@@ -47,6 +49,7 @@ const router = createRouter(
     ["/register", registerPage],
     ["/announcements", announcementsPage],
     ["/payments", paymentsPage],
+    ["/statistics", statisticsPage],
   ],
   { main, notFound, afterRender: () => renderChrome() },
 );
@@ -98,6 +101,9 @@ async function renderChrome() {
       canManageRegister ? ["#/register", "o.nav.register", path.startsWith("/register")] : null,
       canManageRegister ? ["#/announcements", "o.nav.announcements", path.startsWith("/announcements")] : null,
       (officer?.groups || []).includes("finance") ? ["#/payments", "o.nav.payments", path.startsWith("/payments")] : null,
+      (officer?.groups || []).some((g) => ["head", "admin", "finance"].includes(g))
+        ? ["#/statistics", "o.nav.statistics", path.startsWith("/statistics")]
+        : null,
       ["../", "o.nav.public", false],
     ].filter(Boolean)
     : [];

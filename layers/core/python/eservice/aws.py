@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -66,9 +67,11 @@ def client(service: str) -> Any:
 class Uploads:
     """Attachment files: presigned uploads to quarantine, checked copies under ``clean/``."""
 
-    def __init__(self, *, bucket: str, s3: Any | None = None) -> None:
+    def __init__(self, *, bucket: str, s3: Any | None = None, retain_days: int | None = None) -> None:
         self.bucket = bucket
         self._s3 = s3 or client("s3")
+        #: R-4.8: accepted files are locked (Object Lock, governance mode) for this many days.
+        self.retain_days = retain_days
 
     def presign_post(
         self, key: str, *, max_bytes: int, content_type: str = QUARANTINE_CONTENT_TYPE, expires_in: int = 900
@@ -136,6 +139,13 @@ class Uploads:
             ContentType=content_type,
             MetadataDirective="REPLACE",
         )
+        if self.retain_days:
+            # The evidence is protected like issued documents: a governance-mode retention on the accepted
+            # copy (PutObjectRetention carries the checksum S3 requires; a copy with lock headers would not).
+            until = (datetime.now(UTC) + timedelta(days=self.retain_days)).replace(microsecond=0)
+            self._s3.put_object_retention(
+                Bucket=self.bucket, Key=target_key, Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until}
+            )
 
     def presign_get(self, key: str, *, file_name: str, expires_in: int = 300) -> str:
         """A short-lived download link."""

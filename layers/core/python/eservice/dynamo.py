@@ -31,7 +31,7 @@ import binascii
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -272,6 +272,11 @@ class _Table:
 
 
 # --- requests -----------------------------------------------------------------------------------------
+def _utc(moment: datetime) -> str:
+    """A sort-key bound in the form submission times are stored in (ISO, UTC)."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def _req(request_id: str) -> str:
     return f"REQ#{request_id}"
 
@@ -333,6 +338,9 @@ class DynamoRequests:
             "GSI2SK": f"{record['updated_at']}#{record['id']}",
             "GSI4PK": "OPEN",
             "GSI4SK": f"{record['updated_at']}#{record['id']}",
+            # Every request by its submission time, for the statistics (Q10.5).
+            "GSI3PK": "REQUESTS",
+            "GSI3SK": f"{record['submitted_at']}#{record['id']}",
         }
         ops = [self._t.put_op(item), self._t.put_op(_event_item(first_event))]
         if draft is not None:
@@ -483,6 +491,35 @@ class DynamoRequests:
         return Page([_plain(i) for i in page.items], page.cursor)
 
     # numbers -------------------------------------------------------------------------------------
+    def received_between(
+        self, start: datetime, end: datetime, *, limit: int, cursor: str | None
+    ) -> Page[dict[str, Any]]:
+        """Requests submitted in ``[start, end)``, oldest first (GSI3 ``REQUESTS``; statistics, Q10.5)."""
+        condition = Key("GSI3PK").eq("REQUESTS") & Key("GSI3SK").between(
+            _utc(start), _utc(end - timedelta(microseconds=1)) + "~"
+        )
+        page = self._t.query_page(condition, index="GSI3", limit=limit, cursor=cursor)
+        return Page(items=[_plain(i) for i in page.items], cursor=page.cursor)
+
+    def applicant_rows(self, applicant_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the applicant (profile, channels, drafts in any state), with ``kind`` and
+        ``row_id`` (PDPA export)."""
+        rows = []
+        for item in self._t.query_all(Key("PK").eq(f"APPLICANT#{applicant_id}")):
+            kind, _, row_id = str(item["SK"]).partition("#")
+            rows.append({**_plain(item), "kind": kind, "row_id": row_id})
+        return rows
+
+    def held_under(self, request_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the request but its record, with ``kind`` and ``row_id`` (PDPA export)."""
+        rows = []
+        for item in self._t.query_all(Key("PK").eq(_req(request_id))):
+            if item["SK"] == "META":
+                continue
+            kind, _, row_id = str(item["SK"]).partition("#")
+            rows.append({**_plain(item), "kind": kind, "row_id": row_id})
+        return rows
+
     def _number_ops(self, series: str, year: int, owner: str, current: int | None) -> tuple[int, list[dict[str, Any]]]:
         number = (current or 0) + 1
         counter_key = (f"COUNTER#{series}#{year}", "COUNTER")

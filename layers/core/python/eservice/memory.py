@@ -247,6 +247,62 @@ class MemoryRequests:
                 ]
             return _page(rows, limit, cursor, key=lambda r: (r["updated_at"], r["id"]), reverse=True)
 
+    def received_between(
+        self, start: datetime, end: datetime, *, limit: int, cursor: str | None
+    ) -> Page[dict[str, Any]]:
+        """Requests submitted in ``[start, end)``, oldest first (statistics, Q10.5)."""
+        with self._s.lock:
+            rows = [r for r in self._s.requests.values() if start <= datetime.fromisoformat(r["submitted_at"]) < end]
+            return _page(rows, limit, cursor, key=lambda r: (r["submitted_at"], r["id"]))
+
+    def applicant_rows(self, applicant_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the applicant (profile, channels, drafts in any state), with ``kind``."""
+        with self._s.lock:
+            rows = [
+                {**copy.deepcopy(d), "kind": "DRAFT", "row_id": key[1]}
+                for key, d in sorted(self._s.drafts.items())
+                if key[0] == applicant_id
+            ]
+            if applicant_id in self._s.profiles:
+                rows.append({**copy.deepcopy(self._s.profiles[applicant_id]), "kind": "PROFILE", "row_id": ""})
+            if applicant_id in self._s.channels:
+                rows.append({**copy.deepcopy(self._s.channels[applicant_id]), "kind": "CHANNELS", "row_id": ""})
+            return rows
+
+    def held_under(self, request_id: str) -> list[dict[str, Any]]:
+        """Every row kept under the request but its record, with ``kind`` and ``row_id`` (PDPA export)."""
+        with self._s.lock:
+            rows = [{**e, "kind": "EVT", "row_id": f"{e['seq']:06d}"} for e in self._s.events.get(request_id, [])]
+            rows += [
+                {**copy.deepcopy(data), "kind": kind, "row_id": record_id}
+                for (owner, kind, record_id), data in sorted(self._s.records.items())
+                if owner == request_id
+            ]
+            rows += [
+                {**copy.deepcopy(p), "kind": "PAYMENT", "row_id": f"PAY#{key[0]}#{key[1]}"}
+                for key, p in self._s.payments.items()
+                if p.get("request_id") == request_id
+            ]
+            rows += [
+                {**copy.deepcopy(slip), "kind": "SLIP", "row_id": key[1]}
+                for key, slip in self._s.slips.items()
+                if key[0] == request_id
+            ]
+            rows += [
+                {**copy.deepcopy(m), "kind": "MESSAGE", "row_id": f"{key[1]}#{key[2]}"}
+                for key, m in self._s.messages.items()
+                if key[0] == request_id
+            ]
+            rows += [
+                {**copy.deepcopy(o), "kind": "OUTBOX", "row_id": f"{key[1]:06d}"}
+                for key, o in self._s.outbox.items()
+                if key[0] == request_id
+            ]
+            rows += [
+                {**copy.deepcopy(a), "kind": "AUDIT", "row_id": a["id"]} for a in self._s.access_log.get(request_id, [])
+            ]
+            return rows
+
     def take(self, series: str, year: int, *, owner: str) -> int:
         with self._s.lock:
             held = self._s.owners.get((series, year, owner))

@@ -443,6 +443,55 @@ class Security(_Model):
     quarantine_days: Annotated[int, Field(ge=1, le=3650)] = 30
 
 
+#: R-4.8 / Regulation on Correspondence (ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ): what a register must
+#: keep. Records are kept at least ten years (clause 57), so the object lock that stops their deletion
+#: may not be shorter; a record may leave the live system for cold storage no sooner than a year after it
+#: was made (a request may still be appealed or reopened), and issued documents, which the public licence
+#: register and verification serve, only to a class that answers at once (Glacier Instant Retrieval).
+REGISTER_KEEPS_DAYS = 3650
+LIVE_AT_LEAST_DAYS = 365
+ArchiveClass = Literal["GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
+
+
+class RecordRetention(_Model):
+    """One record type: when it moves to cold storage (after backup) and how long it is locked."""
+
+    archive_after_days: Annotated[int, Field(ge=LIVE_AT_LEAST_DAYS, le=36500)]
+    storage_class: ArchiveClass = "GLACIER"
+    lock_days: Annotated[int, Field(ge=REGISTER_KEEPS_DAYS, le=36500)] = REGISTER_KEEPS_DAYS
+
+
+class Retention(_Model):
+    """R-4.8: retention per record type, set by the head of the agency (seed 003 standard §4.8).
+
+    Nothing is deleted: archiving moves the oldest objects of a record type to a cold S3 storage class
+    (lifecycle transitions derived from these settings, ``infra/stack.py``), after the data was backed
+    up (point-in-time recovery of the table, S3 versions). Table items are never deleted nor expired:
+    the table is exported to the archive bucket, whose exports go cold in turn. The loader refuses a
+    setting shorter than what a register must keep.
+
+    - ``evidence``: the citizens' accepted uploads (``clean/`` in the uploads bucket);
+    - ``issued_documents``: sealed licences, notices, receipts (documents bucket);
+    - ``table_exports``: the table's exports (archive bucket).
+    """
+
+    evidence: RecordRetention = RecordRetention(archive_after_days=730, storage_class="GLACIER")
+    issued_documents: RecordRetention = RecordRetention(archive_after_days=1825, storage_class="GLACIER_IR")
+    table_exports: RecordRetention = RecordRetention(archive_after_days=365, storage_class="DEEP_ARCHIVE")
+    #: How often the table is exported to the archive bucket (days).
+    table_export_every_days: Annotated[int, Field(ge=1, le=31)] = 7
+
+    @model_validator(mode="after")
+    def _registers_stay_readable(self) -> Retention:
+        # The public register and verification serve issued documents at once: no restore wait.
+        if self.issued_documents.storage_class != "GLACIER_IR":
+            raise ValueError(
+                "issued_documents must stay instantly readable (storage_class GLACIER_IR): the licence register "
+                "and verification serve them"
+            )
+        return self
+
+
 #: Citizen pool attributes an identity provider's claims may fill (Cognito's attribute mapping).
 _POOL_ATTRIBUTE = (
     r"^(custom:[A-Za-z0-9_]{1,20}|address|birthdate|email|email_verified|family_name|gender|given_name|locale|"
@@ -512,6 +561,8 @@ class Tenant(_Model):
     applications: tuple[Localized, ...] = ()
     #: trusted roots for incoming signed PDFs (R-3.3.6), as PEM files beside the tenant file.
     trust_list: tuple[str, ...] = ()
+    #: R-4.8: retention per record type (archiving to cold storage; never shorter than a register keeps).
+    retention: Retention = Retention()
 
     @field_validator("domain")
     @classmethod

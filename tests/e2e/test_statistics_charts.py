@@ -1,0 +1,64 @@
+"""The head of the agency looks at the statistics (Q10.5) in the officer SPA: charts drawn as inline SVG,
+each with its table, showing the seeded requests' known figures, under the real CSP."""
+
+from __future__ import annotations
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from eservice.dynamo import DynamoDatabase
+from local.moto_cognito import totp_code
+from local.stack import LocalStack
+from tests.e2e.test_browser import browser, css, heading, login, no_console_errors, screenshot, stack, type_into, wait
+from tests.statistics_seed import SEEDED, seed_once
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "stack"]  # fixtures shared with test_browser
+
+
+def test_head_sees_the_statistics_charts_with_their_tables(stack: LocalStack, browser: webdriver.Chrome) -> None:
+    db = DynamoDatabase.from_env()
+    seed_once(db.requests, db.repositories.payments)
+    d = browser
+    head = login(stack, "officer", "head")
+    page = f"{stack.url}/officer/#/statistics?from=2024-03&to=2024-04&service=fire-certificate"
+    d.get(page)
+    heading(d, "เข้าสู่ระบบเจ้าหน้าที่")
+    type_into(d, "input[name='email']", head.email)
+    type_into(d, "input[name='password']", head.password)
+    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    heading(d, "รหัสยืนยันตัวตน")  # the officer pool requires TOTP at every sign-in
+    assert head.totp_secret is not None
+    type_into(d, "input[name='code']", totp_code(head.totp_secret))
+    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    heading(d, "สถิติและรายงาน")
+    d.get(page)
+    heading(d, "สถิติและรายงาน")
+
+    section = css(d, "section.service-statistics[data-service='fire-certificate']")
+    charts = section.find_elements(By.CSS_SELECTOR, "figure.chart-figure svg[role='img']")
+    assert len(charts) == 2
+    for chart in charts:
+        # Each chart is named by its caption and described in words.
+        caption = d.find_element(By.ID, chart.get_attribute("aria-labelledby"))
+        assert caption.text.strip()
+        description = d.find_element(By.ID, chart.get_attribute("aria-describedby")).get_attribute("textContent")
+        assert (description or "").strip()
+    bars = charts[0].find_elements(By.CSS_SELECTOR, "rect[data-series='รับ']")
+    assert [b.get_attribute("data-value") for b in bars] == ["7", "2"]
+    assert [float(b.get_attribute("height") or 0) > 0 for b in bars] == [True, True]
+    points = charts[1].find_elements(By.CSS_SELECTOR, "circle[data-value]")
+    assert [p.get_attribute("data-value") for p in points] == ["66.7", "50"]
+
+    march = section.find_element(By.CSS_SELECTOR, "table.statistics-table tr[data-month='2024-03']")
+    cells = {c.get_attribute("data-field"): c.text for c in march.find_elements(By.CSS_SELECTOR, "td")}
+    assert cells["received"] == str(
+        sum(1 for s in SEEDED if s[1] == "fire-certificate" and s[0] != "F8" and s[0] != "F9")
+    )
+    assert cells["median"] == "3" and cells["p90"] == "6.2"
+    assert cells["sla"] == "2/3 (66.7%)"
+    assert "500.00" in cells["fees"]
+    wait(d, lambda driver: css(driver, "#statistics-csv").is_enabled())
+    screenshot(d, "20-officer-statistics")
+    no_console_errors(d)
