@@ -82,6 +82,7 @@ from eservice.catalogue import agency_info, search_services, service_detail
 from eservice.channels import ContactChannels
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import (
+    Conflict,
     FieldError,
     Forbidden,
     InvalidInput,
@@ -1690,8 +1691,17 @@ def _scans(ids: set[str]) -> dict[str, dict[str, Any]]:
         data = uploads.read(source, max_bytes=MAX_SCAN_BYTES)
         if not data or len(data) > MAX_SCAN_BYTES:
             continue
-        if tenant().security.malware_scanning and uploads.scan_status(source) != "NO_THREATS_FOUND":
-            continue
+        if tenant().security.malware_scanning:
+            verdict = uploads.scan_status(source)
+            if verdict is None:
+                # Still being scanned: the client asks again shortly (as for attachments), nothing is imported.
+                raise Conflict(
+                    code="file.scan_pending",
+                    th="กำลังตรวจหามัลแวร์ในไฟล์สแกน กรุณารอสักครู่แล้วลองอีกครั้ง",
+                    en="The scan is still being checked for malware. Please wait a moment and try again.",
+                )
+            if verdict != "NO_THREATS_FOUND":
+                continue
         fmt = sniff_format(data[:64])
         media_type = _SCAN_FORMATS.get(str(fmt.value) if fmt else "")
         if media_type is None:
@@ -1738,17 +1748,14 @@ class LicenceImportRow(BaseModel):
     summary="Upload the scan of a paper licence before importing it (R-5.2)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(ScanOffer, 401, 403, *JSON_BODY, status=201),
+    status_code=201,
+    responses=answers(ScanOffer, 401, 403, *JSON_BODY, status=201, description="Where to upload the scan"),
 )
-def officer_register_scan(body: ScanUpload) -> Response:
+def officer_register_scan(body: ScanUpload) -> dict[str, Any]:
     _register_keeper()
     scan_id = uuid.uuid4().hex
     offer = files("uploads").presign_post(f"quarantine/licence-scans/{scan_id}", max_bytes=MAX_SCAN_BYTES)
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=json.dumps({"scan_id": scan_id, "file_name": body.file_name, "upload": offer}),
-    )
+    return {"scan_id": scan_id, "file_name": body.file_name, "upload": {"method": "POST", **offer, "expires_in": 900}}
 
 
 @app.post(
@@ -1756,7 +1763,7 @@ def officer_register_scan(body: ScanUpload) -> Response:
     summary="Import paper licences in force from a CSV file, with a report per row (R-5.2)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(LicenceImportReport, 401, 403, *JSON_BODY),
+    responses=answers(LicenceImportReport, 401, 403, 409, *JSON_BODY),
 )
 def officer_register_import(body: LicenceImportFile) -> dict[str, Any]:
     officer = _register_keeper()
@@ -1777,7 +1784,7 @@ def officer_register_import(body: LicenceImportFile) -> dict[str, Any]:
     summary="Import one paper licence in force (R-5.2)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(LicenceImportReport, 401, 403, *JSON_BODY),
+    responses=answers(LicenceImportReport, 401, 403, 409, *JSON_BODY),
 )
 def officer_register_import_one(body: LicenceImportRow) -> dict[str, Any]:
     officer = _register_keeper()
