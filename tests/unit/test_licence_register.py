@@ -151,6 +151,8 @@ def test_given_a_status_change_then_it_is_an_event_of_the_request_and_the_holder
     assert notice is not None
     assert notice["action"] == "licence_notice" and notice["request_id"] == entry["request_id"]
     assert notice["new_status"] == "suspended" and notice["reason"] == "ไม่ผ่านการตรวจสุขลักษณะ"
+    # The notice is kept on the request under a name made of its occasion: a plain word, no dots.
+    assert notice["key"].startswith("suspended-") and notice["key"].removeprefix("suspended-").isdigit()
     events = world.repos.requests.records(entry["request_id"], "licence_event")
     assert [e["status"] for e in events] == ["suspended"]
 

@@ -242,7 +242,8 @@ class LicenceBook:
             "reason": reason,
             "effective_at": at,
             "until": until,
-            "key": f"{status}-{at}",
+            # The occasion names the kept notice (a document path part): digits only, never a dot.
+            "key": f"{status}-{re.sub(r'[^0-9]', '', at)[:20]}",
         }
 
     # --- back catalogue (R-5.2) ------------------------------------------------------------------------
