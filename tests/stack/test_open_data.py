@@ -56,7 +56,7 @@ def test_given_an_admin_publishes_then_the_files_the_ckan_dataset_and_the_parent
     # The files, read-only at their public place.
     rows = _served_csv(stack)
     mine = next(r for r in rows if r["licence_number"] == number)
-    assert mine["holder"] == "นางเปิด ข้อมูล" and mine["status"] == "in_force" and mine["area_sqm"] == "410.0"
+    assert mine["holder"] == "นางเปิด ข้อมูล" and mine["status"] == "in_force" and float(mine["area_sqm"]) == 410
     assert mine["imported"] == "true" and "national_id" not in mine and "phone" not in mine
     statuses = [r["status"] for r in rows]
     assert statuses == sorted(statuses, key=["in_force", "suspended", "revoked", "expired"].index)
