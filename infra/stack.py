@@ -420,6 +420,7 @@ class EServiceStack(Stack):
             self.line_secret.grant_read(fn)
         self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.notify))
         self._grant_function_access()
+        self._open_data_access()
 
         # --- the request saga (Step Functions Standard) -------------------------------------
         saga_name = f"{self.stack_name}-saga"  # unique per stack, like every other name CDK derives
@@ -479,6 +480,24 @@ class EServiceStack(Stack):
 
         # --- archiving (R-4.8, issue 11): the table's exports go cold; its items are never deleted -------
         self._table_archive()
+        # R-5.4: the daily sweep expires licences past their validity (their holders get sealed notices).
+        self._recurring(
+            "LicenceExpiry",
+            "cron(5 0 * * ? *)",
+            self.clock,
+            "expire_licences",
+            timezone=self.tenant.office_hours.timezone,
+            description="Expire licences past their validity and tell their holders (R-5.4)",
+        )
+        # R-5.3: at each month-end, the public register as open data when it changed (CSV, JSON, CKAN).
+        self._recurring(
+            "OpenDataMonthEnd",
+            "cron(0 22 L * ? *)",
+            self.clock,
+            "open_data",
+            timezone=self.tenant.office_hours.timezone,
+            description="Publish the public licence register as open data at month-end when it changed (R-5.3)",
+        )
 
         # --- the REST API -------------------------------------------------------------------
         self.api = self._rest_api()
@@ -779,6 +798,24 @@ class EServiceStack(Stack):
         for fn, pool in ((self.intake, self.citizen_pool), (self.intake, self.officer_pool)):
             pool.grant(fn, "cognito-idp:AdminGetUser")
 
+    def _open_data_access(self) -> None:
+        """R-5.3: the clock publishes the register (exports bucket), pushes it to CKAN with the API key kept
+        in a secret (put there by the agency's admin; generated only so it is never empty), and mails it to
+        the parent agency from the saraban address."""
+        self.ckan_secret = secretsmanager.Secret(
+            self,
+            "CkanApiKey",
+            description=f"{self.tenant.id}: API key of the agency's account on the CKAN portal (data.go.th)",
+            encryption_key=self.data_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=40),
+        )
+        self.ckan_secret.grant_read(self.clock)
+        self.clock.add_environment("CKAN_SECRET_ARN", self.ckan_secret.secret_arn)
+        self.clock.add_environment("CKAN_URL", self.tenant.open_data.ckan_url)
+        self.exports.grant_put(self.clock)
+        self.exports.grant_read(self.clock)
+        self.email_identity.grant_send_email(self.clock)
+
     def _rest_api(self) -> apigw.RestApi:
         access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR)
         api = apigw.RestApi(
@@ -946,6 +983,13 @@ class EServiceStack(Stack):
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    response_headers_policy=headers,
+                ),
+                # R-5.3: the open-data files, read-only, from open-data/ in the exports bucket (nothing else
+                # of that bucket is reachable: the path is the key prefix).
+                "/open-data/*": cloudfront.BehaviorOptions(
+                    origin=origins.S3BucketOrigin.with_origin_access_control(self.exports),
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     response_headers_policy=headers,
                 ),
                 # Trust material at the URLs the certificates name (CRL distribution point, caIssuers):

@@ -21,6 +21,7 @@ import io
 import json
 import mimetypes
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from eservice.tenant import tenants_dir
 from infra import web_headers
 
 from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
+from .fake_ckan import FakeCkan
 from .fake_line import FakeLine
 from .front import (
     ADMIN_TOKEN_HEADER,
@@ -149,6 +151,8 @@ class LocalStack:
     #: Sent as ``X-Local-Admin-Token`` with admin Cognito calls to ``/_aws/cognito`` (random per start).
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     line: FakeLine | None = None
+    #: R-5.3: the fake CKAN portal (data.go.th) the clock's open-data export pushes to.
+    ckan: FakeCkan | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
@@ -171,6 +175,11 @@ class LocalStack:
         self.url = f"http://127.0.0.1:{self._front_server.port}"
         self.line = FakeLine(credentials=self.line_credentials, webhook_url=lambda: f"{self.url}/api/line/webhook")
         self.line.start()
+        from eservice.tenant import load_tenant as _load_tenant
+
+        organization = _load_tenant(tenants_dir() / f"{self.tenant}.yaml").open_data.organization
+        self.ckan = FakeCkan(api_key=secrets.token_urlsafe(32), organizations=(organization,) if organization else ())
+        self.ckan.start()
         self.provisioned = provision(
             self.template,
             region=REGION,
@@ -178,6 +187,7 @@ class LocalStack:
                 "TENANT_FILE": str(tenants_dir() / f"{self.tenant}.yaml"),
                 "PUBLIC_BASE_URL": self.url,
                 "LINE_API_BASE": self.line.url,
+                "CKAN_URL": self.ckan.url,
             },
         )
         # Handlers run in this process: they read the stack's environment from os.environ.
@@ -185,6 +195,10 @@ class LocalStack:
         os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
         os.environ["PUBLIC_BASE_URL"] = self.url
         self._set_line_credentials()
+        # What the agency's admin does once: the CKAN API key into the stack's secret.
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=os.environ["CKAN_SECRET_ARN"], SecretString=self.ckan.api_key
+        )
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
         from eservice.tenant import load_tenant
@@ -225,6 +239,8 @@ class LocalStack:
                 "/_local/faults": faults.endpoint,
                 "/_local/line": self._line_endpoint,
                 "/_local/sweep": self._sweep,
+                "/_local/schedules": self._recurring,
+                "/open-data": self._open_data_files,
                 "/pki": self._pki,
                 "/examples": self._examples,
                 HOSTED_UI_PATH: self.hosted_ui,
@@ -246,6 +262,8 @@ class LocalStack:
             self._moto_server.stop(0)
         if self.line is not None:
             self.line.stop()
+        if self.ckan is not None:
+            self.ckan.stop()
         lambda_runner.uninstall()
         moto_cognito.uninstall()
         moto_sns.uninstall()
@@ -637,6 +655,56 @@ class LocalStack:
     def sweep(self, *, grace_seconds: float = 120) -> dict[str, Any]:
         """Run the sweeper now, as its schedule does (``grace_seconds``: leave younger answers alone)."""
         return self.invoke(self.function_name("clock"), {"action": "sweep", "grace_seconds": grace_seconds})
+
+    def _recurring(self, request: Request) -> Response:
+        """``POST /_local/schedules/<name>``: run a recurring schedule of the stack now (``LicenceExpiry``,
+        ``OpenDataMonthEnd``, ``Sweeper``...), as EventBridge Scheduler does when it fires: its target with
+        its input. ``GET`` lists them."""
+        schedules = self.recurring_schedules()
+        name = request.path.removeprefix("/_local/schedules").strip("/")
+        if request.method == "GET" and not name:
+            listing = {n: {"expression": s["expression"], "input": s["input"]} for n, s in schedules.items()}
+            return Response(json.dumps(listing), content_type="application/json")
+        if request.method != "POST" or name not in schedules:
+            body = {"error": f"POST /_local/schedules/<name>, one of: {', '.join(sorted(schedules))}"}
+            status = 404 if request.method == "POST" else 405
+            return Response(json.dumps(body), status=status, content_type="application/json")
+        return Response(json.dumps(self.run_schedule(name), default=str), content_type="application/json")
+
+    def recurring_schedules(self) -> dict[str, dict[str, Any]]:
+        """The stack's recurring schedules by construct id: expression, target function (short name), input."""
+        assert self.template is not None
+        found: dict[str, dict[str, Any]] = {}
+        for logical, resource in self.template.of_type("AWS::Scheduler::Schedule").items():
+            props = resource["Properties"]
+            target = props["Target"]
+            arn = target["Arn"]
+            function_logical = arn["Fn::GetAtt"][0] if isinstance(arn, dict) else ""
+            functions = {
+                self.template.logical_id(f"eservice-{self.tenant}/{s.title()}Function/Resource"): s
+                for s in ("intake", "clock", "sign", "notify")
+            }
+            short = functions.get(function_logical)
+            name = re.sub(r"[0-9A-F]{8}$", "", logical)
+            found[name] = {"expression": props["ScheduleExpression"], "function": short, "input": target.get("Input")}
+        return found
+
+    def run_schedule(self, name: str) -> dict[str, Any]:
+        """Fire one recurring schedule now (what its EventBridge Scheduler schedule does)."""
+        schedule = self.recurring_schedules()[name]
+        return self.invoke(self.function_name(schedule["function"]), json.loads(schedule["input"] or "{}"))
+
+    def _open_data_files(self, request: Request) -> Response:
+        """``/open-data/<file>``: what CloudFront serves read-only from open-data/ in the exports bucket."""
+        if request.method not in ("GET", "HEAD"):
+            return Response("GET only\n", status=405, content_type="text/plain; charset=utf-8")
+        key = request.path.lstrip("/")
+        s3 = boto3.client("s3", region_name=REGION)
+        try:
+            stored = s3.get_object(Bucket=self.resource("Exports/Resource"), Key=key)
+        except s3.exceptions.NoSuchKey:
+            return Response("not found\n", status=404, content_type="text/plain; charset=utf-8")
+        return Response(stored["Body"].read(), content_type=stored["ContentType"])
 
     def _clock(self, request: Request) -> Response:
         from eservice import clock_source

@@ -66,6 +66,80 @@ def sweep(grace_seconds: float = 120) -> dict[str, Any]:
     return report
 
 
+def expire_licences() -> dict[str, Any]:
+    """R-5.4: the daily sweep; each expired licence's holder is told with a sealed notice (notify)."""
+    import json
+
+    from eservice.licence_register import LicenceBook
+
+    notices = LicenceBook(repos=database().repositories, tenant=tenant()).expire_due()
+    for notice in notices:
+        client("lambda").invoke(
+            FunctionName=settings().notify_function, InvocationType="Event", Payload=json.dumps(notice)
+        )
+    logger.info("licences expired", extra={"count": len(notices)})
+    return {"expired": len(notices)}
+
+
+def open_data(*, force: bool = False) -> dict[str, Any]:
+    """R-5.3: publish the public register (month-end when it changed, or on an administrator's demand)."""
+    from eservice.open_data import OpenDataPublisher
+
+    config = settings()
+    publisher = OpenDataPublisher(
+        repos=database().repositories,
+        tenant=tenant(),
+        s3=client("s3"),
+        bucket=config.exports_bucket,
+        public_url=config.exports_base_url or config.public_base_url or f"https://{tenant().domain}",
+        ckan=_ckan,
+        send_parent=_send_parent,
+    )
+    return publisher.publish(force=force)
+
+
+def _ckan() -> Any:
+    """The CKAN portal with the agency's API key (a secret), or None when the stack has no key."""
+    from ckanapi import RemoteCKAN  # type: ignore[import-untyped]
+
+    config = settings()
+    if not config.ckan_secret_arn:
+        return None
+    key = client("secretsmanager").get_secret_value(SecretId=config.ckan_secret_arn)["SecretString"].strip()
+    url = config.ckan_url or tenant().open_data.ckan_url
+    return RemoteCKAN(url, apikey=key, user_agent=f"eservice-{tenant().id}/open-data")
+
+
+def _send_parent(to: str, digest: str, files: list[Any]) -> str:
+    """R-5.3: the export to the parent agency, by e-mail from the saraban address with the files."""
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    from email.utils import formataddr
+
+    agency = tenant()
+    parent = agency.open_data.parent_agency
+    mime = MIMEMultipart()
+    mime["Subject"] = f"ทะเบียนใบอนุญาต {agency.name.th} / Licence register of {agency.name.en}"
+    mime["From"] = formataddr((agency.name.th, agency.saraban_email))
+    mime["To"] = to
+    body = (
+        f"เรียน {parent.th if parent else ''}\n\n{agency.name.th}ขอส่งทะเบียนใบอนุญาตที่เปิดเผยต่อสาธารณะ "
+        f"(ไฟล์ CSV และ JSON) ตามที่แนบมานี้\nSHA-256: {digest}\n\n"
+        f"Attached: the public licence register of {agency.name.en} (CSV and JSON).\n"
+    )
+    mime.attach(MIMEText(body, "plain", "utf-8"))
+    for file in files:
+        subtype = "csv" if file.name.endswith(".csv") else "json"
+        part = MIMEApplication(file.data, subtype)
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", file.name))
+        mime.attach(part)
+    response = client("ses").send_raw_email(
+        Source=agency.saraban_email, Destinations=[to], RawMessage={"Data": mime.as_string()}
+    )
+    return str(response["MessageId"])
+
+
 def _notify(request_id: str, template: str, extra: dict[str, Any]) -> None:
     """Tell the applicant through the notify function, without waiting for delivery."""
     import json
@@ -127,6 +201,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action = event["action"]
     if action == "sweep":
         return sweep(float(event.get("grace_seconds", 120)))
+    if action == "expire_licences":
+        return expire_licences()
+    if action == "open_data":
+        return open_data(force=bool(event.get("force")))
     request_id = event["request_id"]
     logger.append_keys(request_id=request_id, action=action, step=event.get("step"))
     work = steps(context.invoked_function_arn)

@@ -13,6 +13,7 @@ per-field details, and anything unexpected answers 500 ``internal.error`` and is
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import traceback
@@ -51,17 +52,20 @@ from eservice.api_models import (
     ErrorBody,
     FileLink,
     LicenceEntry,
+    LicenceImportReport,
     LicencePage,
     LineLinkCode,
     LineWebhookOutcome,
     MyProfile,
     OfficerMe,
     OfficerRequestDetail,
+    OpenDataReport,
     PaymentNotice,
     PublicLicence,
     Reconciliation,
     RequestDetail,
     RequestList,
+    ScanOffer,
     ServiceDetail,
     ServiceList,
     Slip,
@@ -78,6 +82,7 @@ from eservice.catalogue import agency_info, search_services, service_detail
 from eservice.channels import ContactChannels
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import (
+    Conflict,
     FieldError,
     Forbidden,
     InvalidInput,
@@ -88,6 +93,7 @@ from eservice.errors import (
     UnsupportedMediaType,
 )
 from eservice.identity import identity_level
+from eservice.licence_register import LicenceBook
 from eservice.line import LineApi, LineCredentials, LineMessage, parse_webhook, verify_signature
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
@@ -1474,9 +1480,16 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
             th="เฉพาะผู้บริหารหรือผู้ดูแลระบบ",
             en="Only the head of the agency or an administrator may do this.",
         )
-    return register().change_status(
+    entry, notice = licence_book().change_status(
         licence_number, status=body.status, reason=body.reason, by=officer.id, until=body.until
     )
+    if notice is not None:
+        # R-5.4: the holder gets the sealed status notice (notify has the sign function seal it).
+        client("lambda").invoke(
+            FunctionName=settings().notify_function, InvocationType="Event", Payload=json.dumps(notice).encode()
+        )
+    logger.info("licence status changed", extra={"status": body.status, "notified": notice is not None})
+    return entry
 
 
 @app.get(
@@ -1589,9 +1602,16 @@ def _finance() -> Officer:
     ),
 )
 def public_register(
-    q: Annotated[str | None, Query(max_length=100)] = None, limit: Limit = None, cursor: Cursor = None
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+    service: Annotated[str | None, Query(max_length=60)] = None,
+    area: Annotated[str | None, Query(max_length=100)] = None,
+    status: Annotated[Literal["in_force", "suspended", "revoked", "expired"] | None, Query()] = None,
 ) -> dict[str, Any]:
-    return _paged("licences", register().public_entries(q, limit=limit, cursor=cursor))
+    """By number, holder or business name (``q``), service, area and status; in force first (R-5.2)."""
+    page = licence_book().search(q=q, service_id=service, area=area, status=status, limit=limit, cursor=cursor)
+    return _paged("licences", page)
 
 
 @app.get(
@@ -1601,7 +1621,198 @@ def public_register(
     responses=answers(PublicLicence, 404, 422),
 )
 def public_licence(licence_number: str) -> dict[str, Any]:
-    return {"licence": register().entry(licence_number)}
+    entry = register().entry(licence_number)
+    if not entry.get("on_public_register"):
+        return {"licence": entry}  # R-5.5: valid or not valid, nothing more
+    record = database().repositories.licences.get(licence_number) or {}
+    view = {**licence_book().public_view(record), "on_public_register": True, "image": _licence_image(record)}
+    return {"licence": view}
+
+
+# --- the complete licence register: back catalogue, scans, open data (R-5.1-R-5.3) ----------------------
+@cache
+def licence_book() -> LicenceBook:
+    return LicenceBook(repos=database().repositories, tenant=tenant())
+
+
+#: A scanned paper licence: PDF or an image, up to 20 MB.
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+_SCAN_FORMATS = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}
+
+
+def _licence_image(record: dict[str, Any]) -> dict[str, Any] | None:
+    """Act §13(1): the image of the licence. An issued licence's image is its sealed PDF itself (exact and
+    verifiable; no rasteriser runs in Lambda); an imported one's is its scan. A short-lived link, inline."""
+    key = media_type = None
+    kind = "sealed_pdf"
+    if record.get("scan"):
+        key, media_type, kind = record["scan"]["key"], record["scan"]["media_type"], "scan"
+    elif record.get("request_id"):
+        document = (database().requests.get(record["request_id"]).get("documents") or {}).get("licence")
+        if document:
+            key, media_type = document["key"], "application/pdf"
+    if key is None:
+        return None
+    url = client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings().documents_bucket,
+            "Key": key,
+            "ResponseContentDisposition": "inline",
+            "ResponseContentType": media_type,
+        },
+        ExpiresIn=300,
+    )
+    return {"kind": kind, "media_type": media_type, "url": url}
+
+
+def _register_keeper() -> Officer:
+    officer = current_officer()
+    if not officer.groups & {"head", "admin"}:
+        raise Forbidden(
+            code="register.forbidden",
+            th="เฉพาะผู้บริหารหรือผู้ดูแลระบบ",
+            en="Only the head of the agency or an administrator may do this.",
+        )
+    return officer
+
+
+def _scans(ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The uploaded scans the rows name, checked (a PDF or an image, scanned for malware when the agency
+    scans uploads) and kept with the issued documents; an unusable one is left out (the row is refused)."""
+    from eservice.files import sniff_format
+
+    kept: dict[str, dict[str, Any]] = {}
+    uploads = files("uploads")
+    for scan_id in sorted(ids):
+        if not re.fullmatch(r"[0-9a-f]{32}", scan_id):
+            continue
+        source = f"quarantine/licence-scans/{scan_id}"
+        data = uploads.read(source, max_bytes=MAX_SCAN_BYTES)
+        if not data or len(data) > MAX_SCAN_BYTES:
+            continue
+        if tenant().security.malware_scanning:
+            verdict = uploads.scan_status(source)
+            if verdict is None:
+                # Still being scanned: the client asks again shortly (as for attachments), nothing is imported.
+                raise Conflict(
+                    code="file.scan_pending",
+                    th="กำลังตรวจหามัลแวร์ในไฟล์สแกน กรุณารอสักครู่แล้วลองอีกครั้ง",
+                    en="The scan is still being checked for malware. Please wait a moment and try again.",
+                )
+            if verdict != "NO_THREATS_FOUND":
+                continue
+        fmt = sniff_format(data[:64])
+        media_type = _SCAN_FORMATS.get(str(fmt.value) if fmt else "")
+        if media_type is None:
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"licences/scans/{scan_id}-{digest[:16]}.{fmt.value if fmt else 'bin'}"
+        client("s3").put_object(Bucket=settings().documents_bucket, Key=key, Body=data, ContentType=media_type)
+        kept[scan_id] = {"key": key, "media_type": media_type, "sha256": digest, "size": len(data)}
+    return kept
+
+
+class ScanUpload(BaseModel):
+    file_name: Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class LicenceImportFile(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "csv": "licence_number,service_id,holder,issued_on,valid_until,shop_name,area_sqm\n"
+                    "FS 12/2566,food-shop,นางสาวสมใจ ดีงาม,2026-03-01,2027-02-28,ร้านสมใจ,320\n"
+                }
+            ]
+        }
+    )
+
+    csv: Annotated[str, Field(min_length=1, max_length=6_000_000)]
+
+
+class LicenceImportRow(BaseModel):
+    licence_number: Annotated[str, Field(max_length=60)]
+    service_id: Annotated[str, Field(max_length=60)]
+    holder: Annotated[str, Field(max_length=300)]
+    issued_on: Annotated[str, Field(max_length=20)]
+    valid_until: Annotated[str | None, Field(max_length=20)] = None
+    area: Annotated[str | None, Field(max_length=300)] = None
+    scan_id: Annotated[str | None, Field(max_length=40)] = None
+    fields: dict[str, Any] = {}
+
+
+@app.post(
+    "/officer/register/scans",
+    summary="Upload the scan of a paper licence before importing it (R-5.2)",
+    tags=["register"],
+    security=OFFICER,
+    status_code=201,
+    responses=answers(ScanOffer, 401, 403, *JSON_BODY, status=201, description="Where to upload the scan"),
+)
+def officer_register_scan(body: ScanUpload) -> dict[str, Any]:
+    _register_keeper()
+    scan_id = uuid.uuid4().hex
+    offer = files("uploads").presign_post(f"quarantine/licence-scans/{scan_id}", max_bytes=MAX_SCAN_BYTES)
+    return {"scan_id": scan_id, "file_name": body.file_name, "upload": {"method": "POST", **offer, "expires_in": 900}}
+
+
+@app.post(
+    "/officer/register/import",
+    summary="Import paper licences in force from a CSV file, with a report per row (R-5.2)",
+    tags=["register"],
+    security=OFFICER,
+    responses=answers(LicenceImportReport, 401, 403, 409, *JSON_BODY),
+)
+def officer_register_import(body: LicenceImportFile) -> dict[str, Any]:
+    officer = _register_keeper()
+    import csv as _csv
+    import io as _io
+
+    head = _csv.DictReader(_io.StringIO(body.csv.lstrip("\ufeff")))
+    ids: set[str] = set()
+    if "scan_id" in (head.fieldnames or []):
+        ids = {str(row.get("scan_id") or "").strip() for row in head} - {""}
+    report = licence_book().import_csv(body.csv, by=officer.id, scans=_scans(ids))
+    logger.info("licences imported", extra={k: len(v) if isinstance(v, list) else v for k, v in report.items()})
+    return report
+
+
+@app.post(
+    "/officer/register/licences",
+    summary="Import one paper licence in force (R-5.2)",
+    tags=["register"],
+    security=OFFICER,
+    responses=answers(LicenceImportReport, 401, 403, 409, *JSON_BODY),
+)
+def officer_register_import_one(body: LicenceImportRow) -> dict[str, Any]:
+    officer = _register_keeper()
+    row = {k: v for k, v in body.model_dump().items() if k != "fields" and v is not None}
+    clash = sorted(set(body.fields) & {*row, "fields"})
+    if clash:
+        raise InvalidInput(
+            code="import.field_clash",
+            th=f"ช่องข้อมูลซ้ำกับคอลัมน์หลัก: {', '.join(clash)}",
+            en=f"Fields repeat a main column: {', '.join(clash)}",
+        )
+    row.update({k: v for k, v in body.fields.items()})
+    return licence_book().import_rows([row], by=officer.id, scans=_scans({body.scan_id} if body.scan_id else set()))
+
+
+@app.post(
+    "/officer/open-data/publish",
+    summary="Publish the public register as open data now: exports, CKAN, the parent agency (R-5.3)",
+    tags=["register"],
+    security=OFFICER,
+    responses=answers(OpenDataReport, 401, 403),
+)
+def officer_open_data_publish() -> dict[str, Any]:
+    officer = current_officer()
+    if "admin" not in officer.groups:
+        raise Forbidden(code="open_data.admin_only", th="เฉพาะผู้ดูแลระบบ", en="Administrators only.")
+    # The clock function holds the exports, CKAN and mail wiring; it publishes even an unchanged register.
+    return invoke_function(settings().clock_function, {"action": "open_data", "force": True})
 
 
 # --- the agency's announcements, issued once (Act §10, §13(1), §16; R-3.5(2)) ----------------------------

@@ -107,7 +107,7 @@ def test_given_every_behaviour_then_it_sends_the_security_headers_with_a_csp_wit
     resources: Resources, distribution: dict[str, Any]
 ) -> None:
     (policy_id,) = {target(b.get("ResponseHeadersPolicyId")) for b in behaviours(distribution).values()}
-    assert set(behaviours(distribution)) == {"default", "/api/*", "/pki/*"}
+    assert set(behaviours(distribution)) == {"default", "/api/*", "/pki/*", "/open-data/*"}
     config = props(resources[str(policy_id)])["ResponseHeadersPolicyConfig"]
     security = config["SecurityHeadersConfig"]
 

@@ -897,3 +897,24 @@ TENANT = load_tenant(tenants_dir() / "klongnoy.yaml")
 def _is_archive(bucket: dict[str, Any]) -> bool:
     rules = props(bucket).get("LifecycleConfiguration", {}).get("Rules", [])
     return any(rule["Id"] == "TableExportsToArchive" for rule in rules)
+
+
+# --- the licence register and open data (R-5.3, R-5.4) --------------------------------------------------
+def test_given_the_register_then_daily_expiry_and_month_end_open_data_schedules_call_the_clock(
+    resources: Resources,
+) -> None:
+    fns = functions_by_service(resources)
+    by_action = {
+        json.loads(props(s)["Target"]["Input"]).get("action"): props(s)
+        for s in of_type(resources, "AWS::Scheduler::Schedule").values()
+        if isinstance(props(s)["Target"].get("Input"), str)  # the table export's input is built by CloudFormation
+    }
+
+    expiry, month_end = by_action["expire_licences"], by_action["open_data"]
+    assert expiry["ScheduleExpression"] == "cron(5 0 * * ? *)"
+    assert month_end["ScheduleExpression"] == "cron(0 22 L * ? *)"
+    assert expiry["ScheduleExpressionTimezone"] == month_end["ScheduleExpressionTimezone"] == "Asia/Bangkok"
+    assert target(expiry["Target"]["Arn"]) == target(month_end["Target"]["Arn"]) == fns["clock"]
+    env = function_env(resources, "clock")
+    assert env["CKAN_URL"] == "https://data.go.th" and "CKAN_SECRET_ARN" in env
+    assert "CkanApiKey" in json.dumps(env["CKAN_SECRET_ARN"])

@@ -252,3 +252,15 @@ def wait_for_mail(
                 return dict(message)
         time.sleep(0.2)
     raise AssertionError(f"no such message to {address}")
+
+
+# --- tests that run the clock far ahead go last (the clock never runs backwards) ---------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "clock_far_ahead: runs the local clock months ahead; run after every other stack test"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that move the clock past other tests' fixed dates run after all of them (stable otherwise)."""
+    items.sort(key=lambda item: item.get_closest_marker("clock_far_ahead") is not None)

@@ -36,18 +36,22 @@ __all__ = [
     "DraftList",
     "ErrorBody",
     "FileLink",
+    "ImportRowError",
     "LicenceEntry",
+    "LicenceImportReport",
     "LicencePage",
     "LineLinkCode",
     "LineWebhookOutcome",
     "MyProfile",
     "OfficerMe",
     "OfficerRequestDetail",
+    "OpenDataReport",
     "PaymentNotice",
     "PublicLicence",
     "Reconciliation",
     "RequestDetail",
     "RequestList",
+    "ScanOffer",
     "ServiceDetail",
     "ServiceList",
     "Slip",
@@ -494,6 +498,12 @@ class LicenceEntry(ApiModel):
     document_sha256: str | None = None
     history: list[dict[str, Any]] | None = None
     suspended_until: str | None = None
+    business_name: str | None = None
+    area: str | None = None
+    imported: bool | None = Field(default=None, description="A paper licence of the back catalogue (R-5.2)")
+    image: dict[str, Any] | None = Field(
+        default=None, description="Act §13(1): the licence's image (its sealed PDF, or the scan), a short-lived link"
+    )
 
 
 class LicencePage(ApiModel):
@@ -503,6 +513,35 @@ class LicencePage(ApiModel):
 
 class PublicLicence(ApiModel):
     licence: LicenceEntry
+
+
+class ScanOffer(ApiModel):
+    scan_id: str
+    file_name: str
+    upload: PresignedUpload
+
+
+class ImportRowError(ApiModel):
+    row: int = Field(description="The row of the file (the header is row 1)")
+    licence_number: str | None
+    code: str
+    message: Bilingual
+    field: str | None = None
+
+
+class LicenceImportReport(ApiModel):
+    rows: int
+    imported: list[str]
+    unchanged: list[str] = Field(description="Rows imported before, identical: nothing changed")
+    errors: list[ImportRowError]
+
+
+class OpenDataReport(ApiModel):
+    published: bool
+    sha256: str
+    files: dict[str, str] | None = None
+    ckan: dict[str, Any] | None = None
+    parent_agency: dict[str, Any] | None = None
 
 
 class Verification(ApiModel):

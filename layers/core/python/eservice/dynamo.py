@@ -1219,6 +1219,19 @@ class DynamoLicences:
         item = self._t.get(f"DOCHASH#{sha256}", "DOC")
         return None if item is None else _plain(item)
 
+    def every(self, *, public: bool) -> list[dict[str, Any]]:
+        partition = "REGISTER" if public else "REGISTER#private"
+        rows: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = self._t.query_page(
+                Key("GSI3PK").eq(partition), index="GSI3", forward=False, limit=500, cursor=cursor
+            )
+            rows.extend(_plain(i) for i in page.items)
+            cursor = page.cursor
+            if not cursor:
+                return rows
+
 
 # --- announcements -----------------------------------------------------------------------------------------
 def _ann(announcement_id: str) -> str:

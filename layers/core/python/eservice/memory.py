@@ -799,6 +799,11 @@ class MemoryLicences:
             found = self._s.documents.get(sha256)
             return copy.deepcopy(found) if found is not None else None
 
+    def every(self, *, public: bool) -> list[dict[str, Any]]:
+        with self._s.lock:
+            rows = [copy.deepcopy(e) for e in self._s.licences.values() if bool(e.get("public")) == public]
+        return sorted(rows, key=lambda e: (e["issued_at"], e["licence_number"]), reverse=True)
+
 
 class MemoryAnnouncements:
     """AnnouncementRepository."""

@@ -396,6 +396,10 @@ class LicenceRepository(Protocol):
     def document(self, sha256: str) -> dict[str, Any] | None:
         """An issued document by its hash."""
 
+    def every(self, *, public: bool) -> list[dict[str, Any]]:
+        """Every licence on the public register (``public``) or off it, newest first: the register's
+        search, open-data export and daily expiry sweep read the whole register (R-5.1-R-5.4)."""
+
 
 class AnnouncementRepository(Protocol):
     """The agency's announcements (Act §10, §13(1), §16; R-3.5(2)): drafts, the one in force of each

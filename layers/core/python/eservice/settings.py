@@ -44,6 +44,12 @@ class Settings(BaseModel):
     #: holds the channel secret and access token (JSON).
     line_api_base: str = "https://api.line.me"
     line_secret_arn: str = ""
+    #: R-5.3: the CKAN portal (data.go.th; the local stack points it at its fake CKAN) and the secret that
+    #: holds its API key (plain text). Empty URL: the tenant file's ``open_data.ckan_url``.
+    ckan_url: str = ""
+    ckan_secret_arn: str = ""
+    #: Where the exports bucket is served read-only (CloudFront); empty: the public base URL.
+    exports_base_url: str = ""
 
 
 @lru_cache(maxsize=1)

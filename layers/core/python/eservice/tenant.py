@@ -427,6 +427,43 @@ class OpenData(_Model):
     ckan_url: str = "https://data.go.th"
     organization: str | None = None
     dataset: str | None = None
+    #: The metadata the Thai government data catalogue (data.go.th, DGA) asks of every dataset; the CKAN
+    #: URL may be overridden per stack (``CKAN_URL``), the API key is a secret (``CKAN_SECRET_ARN``).
+    title: Localized | None = None
+    description: Localized | None = None
+    maintainer: str | None = None
+    maintainer_email: str | None = None
+    tags: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
+    objective: str | None = None
+    #: How often the dataset is updated: the register is exported at each month-end with changes.
+    update_frequency: Literal["daily", "weekly", "monthly", "quarterly", "yearly"] = "monthly"
+    geographic_coverage: str | None = None
+    data_source: str | None = None
+    license_id: str = "Open Data Common"
+    category: str | None = None
+    #: R-5.3: the parent agency that also receives each export (by e-mail with the files).
+    parent_agency: Localized | None = None
+    parent_agency_email: str | None = None
+
+    @model_validator(mode="after")
+    def _catalogue_metadata(self) -> OpenData:
+        if self.enabled:
+            required = (
+                "organization", "dataset", "title", "description", "maintainer", "maintainer_email", "objective",
+                "geographic_coverage", "data_source", "category",
+            )
+            missing = [name for name in required if not getattr(self, name)]
+            if not self.tags:
+                missing.append("tags")
+            if missing:
+                raise ValueError(f"open_data is enabled but lacks the catalogue's metadata: {', '.join(missing)}")
+        for name in ("maintainer_email", "parent_agency_email"):
+            value = getattr(self, name)
+            if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+                raise ValueError(f"open_data.{name} is not an e-mail address")
+        if self.parent_agency_email and not self.parent_agency:
+            raise ValueError("open_data.parent_agency_email needs parent_agency (its name)")
+        return self
 
 
 class Security(_Model):

@@ -488,20 +488,19 @@ class Issuing:
         return document
 
     def _register(self, record: dict[str, Any], service: Service, document: dict[str, Any]) -> None:
-        public_fields = {
-            f.name: record["answers"].get(f.name) for f in service.form if f.public and f.name in record["answers"]
-        }
-        additions = record.get("licence_additions") or {}
-        # Q7.1: what the officers added and the agency marked public (a stall's location code).
-        public_fields.update(
-            {f.name: additions[f.name] for f in service.licence.officer_fields if f.public and f.name in additions}
-        )
+        from eservice.licence_register import area_of, business_name, register_fields
+
+        # the fields printed on the licence, and what the officers added and the agency marked
+        # public (Q7.1: a stall's location code); never a personal identifier.
+        public_fields = register_fields(service, record["answers"], record.get("licence_additions") or {})
         entry = {
             "licence_number": record["licence_number"],
             "service_id": service.id,
             "title": service.licence.title.model_dump(),
             "holder": self._holder(record),
             "fields": public_fields,
+            "business_name": business_name(service, public_fields),
+            "area": area_of(service, public_fields),
             "issued_at": record["licence_issued_at"],
             "valid_until": record.get("licence_valid_until"),
             "status": "in_force",

@@ -28,6 +28,16 @@ addMessages({
   "licence.valid_until": { th: "ใช้ได้ถึง", en: "Valid until" },
   "licence.suspended_until": { th: "พักใช้ถึง", en: "Suspended until" },
   "licence.verify": { th: "ตรวจสอบใบอนุญาตนี้", en: "Verify this licence" },
+  "licence.area": { th: "ที่ตั้ง / พื้นที่", en: "Location / area" },
+  "licence.imported": { th: "ที่มา", en: "Source" },
+  "licence.imported.yes": { th: "ใบอนุญาตฉบับกระดาษที่ออกก่อนระบบบริการอิเล็กทรอนิกส์", en: "Paper licence issued before the e-Service" },
+  "licence.image": { th: "ดูภาพใบอนุญาต", en: "View the licence" },
+  "licence.image.alt": { th: "ภาพใบอนุญาตเลขที่ {number}", en: "Image of licence {number}" },
+  "register.any": { th: "ทั้งหมด", en: "Any" },
+  "register.service": { th: "ประเภทใบอนุญาต", en: "Kind of licence" },
+  "register.area": { th: "ที่ตั้ง / พื้นที่", en: "Location / area" },
+  "register.status": { th: "สถานะ", en: "Status" },
+  "register.next": { th: "หน้าถัดไป", en: "Next page" },
   "licence.private": {
     th: "ใบอนุญาตประเภทนี้ไม่ได้แสดงต่อสาธารณะ จึงแจ้งได้เพียงว่ายังมีผลอยู่หรือไม่",
     en: "This kind of licence is not on the public register: only whether it is valid is shown.",
@@ -171,19 +181,48 @@ async function licenceCard(licence, { heading = "h2", link = true } = {}) {
       [t("licence.issued"), formatDate(licence.issued_at)],
       [t("licence.valid_until"), formatDate(licence.valid_until)],
       [t("licence.suspended_until"), licence.status === "suspended" ? formatDate(licence.suspended_until) : null],
+      [t("licence.area"), licence.area || null],
+      [t("licence.imported"), licence.imported ? t("licence.imported.yes") : null],
     ]),
+    licenceImage(licence),
     link
       ? h("p", {}, h("a", { href: `#/verify/${encodeURIComponent(licence.licence_number)}` }, t("licence.verify")))
       : null,
   );
 }
 
+/** Act §13(1): the image of the licence (its sealed PDF, or the scan of a paper licence). */
+function licenceImage(licence) {
+  if (!licence.image) return null;
+  const link = h("a", { href: licence.image.url, target: "_blank", rel: "noopener" }, t("licence.image"));
+  if (licence.image.media_type?.startsWith("image/")) {
+    return h("figure", {}, h("img", { src: licence.image.url, alt: t("licence.image.alt", { number: licence.licence_number }), loading: "lazy", style: "max-width:100%" }), h("figcaption", {}, link));
+  }
+  return h("p", {}, link);
+}
+
+const FILTERS = ["q", "service", "area", "status", "cursor"];
+
 export async function registerPage({ view, query, isCurrent }) {
   setTitle(t("register.title"), L(SITE));
-  const q = (query.get("q") || "").trim();
-  const input = h("input", { type: "search", name: "q", value: q, autocomplete: "off" });
+  const current = Object.fromEntries(FILTERS.map((k) => [k, (query.get(k) || "").trim()]));
+  const input = h("input", { type: "search", name: "q", value: current.q, autocomplete: "off" });
   const search = labelled({ label: t("register.search"), input });
+  const serviceSelect = h("select", { name: "service" }, h("option", { value: "" }, t("register.any")));
+  const service = labelled({ label: t("register.service"), input: serviceSelect });
+  const areaInput = h("input", { type: "text", name: "area", value: current.area, class: "medium" });
+  const area = labelled({ label: t("register.area"), input: areaInput });
+  const statusSelect = h("select", { name: "status" }, h("option", { value: "" }, t("register.any")),
+    ["in_force", "suspended", "revoked", "expired"].map((s) => h("option", { value: s, selected: s === current.status }, t(`licence.${s}`))));
+  const status = labelled({ label: t("register.status"), input: statusSelect });
   const results = h("div", { "aria-live": "polite" }, loading());
+  const filtersUrl = (extra = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ q: input.value.trim(), service: serviceSelect.value, area: areaInput.value.trim(), status: statusSelect.value, ...extra })) {
+      if (value) params.set(key, value);
+    }
+    return params.toString() ? `#/register?${params}` : "#/register";
+  };
   replace(
     view,
     h("h1", {}, t("register.title")),
@@ -193,20 +232,25 @@ export async function registerPage({ view, query, isCurrent }) {
       role: "search",
       onsubmit: (event) => {
         event.preventDefault();
-        const value = input.value.trim();
-        navigate(value ? `#/register?q=${encodeURIComponent(value)}` : "#/register");
+        navigate(filtersUrl());
       },
-    }, search.wrapper, h("button", { type: "submit", class: "primary" }, t("search"))),
+    }, search.wrapper, service.wrapper, area.wrapper, status.wrapper, h("button", { type: "submit", class: "primary" }, t("search"))),
     results,
   );
+  api("/services", { auth: false }).then(({ services }) => {
+    for (const s of services || []) serviceSelect.append(h("option", { value: s.id, selected: s.id === current.service }, L(s.name)));
+  }).catch(() => {});
   try {
-    const { licences } = await api(`/register${q ? `?q=${encodeURIComponent(q)}` : ""}`, { auth: false });
+    const params = new URLSearchParams();
+    for (const key of FILTERS) if (current[key]) params.set(key, current[key]);
+    const { licences, next_cursor: next } = await api(`/register${params.toString() ? `?${params}` : ""}`, { auth: false });
     const cards = await Promise.all(licences.map((licence) => licenceCard(licence)));
     if (!isCurrent()) return;
     replace(
       results,
       h("p", { class: "muted", role: "status" }, t("register.count", { count: licences.length })),
       licences.length ? h("ul", { class: "cards", id: "licences" }, cards) : h("p", {}, t("register.none")),
+      next ? h("p", {}, h("a", { href: filtersUrl({ cursor: next }), rel: "next" }, t("register.next"))) : null,
     );
   } catch (error) {
     if (isCurrent()) replace(results, alertBox(error.code === "route.missing" ? { text: both("register.unavailable") } : error));

@@ -9,6 +9,7 @@ import { navigate } from "../../../js/core/router.js";
 import { alertBox, badge, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
 import { currentOfficer, requireSignIn, SITE } from "../state.js";
 import { unavailable } from "./worklist.js";
+import { afterMalwareScan, sendToStorage } from "../../../js/uploads.js";
 
 addMessages({
   "o.reg.title": { th: "จัดการทะเบียนใบอนุญาต", en: "Manage the licence register" },
@@ -77,6 +78,8 @@ export async function registerPage({ view, query, isCurrent }) {
       },
     }, search.wrapper, lookup.wrapper, h("button", { type: "submit" }, t("o.reg.open"))),
     results,
+    backCatalogue(),
+    (officer.groups || []).includes("admin") ? openData() : null,
   );
   try {
     let licences;
@@ -139,5 +142,171 @@ function licenceManager(licence) {
             });
           },
         }, status.wrapper, until.wrapper, reason.wrapper, h("div", { class: "actions" }, save))),
+  );
+}
+
+// --- the back catalogue and open data (R-5.3) ---------------------------------------------------
+addMessages({
+  "o.imp.title": { th: "นำเข้าใบอนุญาตฉบับกระดาษที่ยังมีผล", en: "Import paper licences still in force" },
+  "o.imp.intro": {
+    th: "ไฟล์ CSV (UTF-8) มีคอลัมน์ licence_number, service_id, holder, issued_on, valid_until (ปปปป-ดด-วว ปี ค.ศ.) และอาจมี area, scan_id กับช่องของใบอนุญาต เช่น shop_name, area_sqm แถวที่ผิดจะแจ้งเป็นรายแถว นำเข้าแถวเดิมซ้ำได้โดยไม่เกิดรายการซ้ำ",
+    en: "A CSV file (UTF-8) with the columns licence_number, service_id, holder, issued_on, valid_until (YYYY-MM-DD) and optionally area, scan_id and the licence's fields such as shop_name, area_sqm. Each refused row is reported; importing a row again never duplicates it.",
+  },
+  "o.imp.file": { th: "ไฟล์ CSV", en: "CSV file" },
+  "o.imp.send": { th: "นำเข้า", en: "Import" },
+  "o.imp.sending": { th: "กำลังนำเข้า…", en: "Importing…" },
+  "o.imp.result": {
+    th: "{rows} แถว: นำเข้า {imported} รายการ, มีอยู่แล้วไม่เปลี่ยนแปลง {unchanged} รายการ, ไม่ผ่าน {errors} แถว",
+    en: "{rows} rows: {imported} imported, {unchanged} already there unchanged, {errors} refused",
+  },
+  "o.imp.row": { th: "แถว", en: "Row" },
+  "o.imp.code": { th: "รหัส", en: "Code" },
+  "o.imp.message": { th: "ข้อความ", en: "Message" },
+  "o.imp.one": { th: "นำเข้าทีละใบพร้อมภาพสแกน", en: "Import one licence with its scan" },
+  "o.imp.number": { th: "เลขที่ใบอนุญาต", en: "Licence number" },
+  "o.imp.service": { th: "รหัสบริการ (เช่น food-shop)", en: "Service id (e.g. food-shop)" },
+  "o.imp.holder": { th: "ชื่อผู้รับอนุญาต", en: "Licence holder" },
+  "o.imp.issued": { th: "วันที่ออกใบอนุญาต", en: "Date of issue" },
+  "o.imp.until": { th: "ใช้ได้ถึงวันที่", en: "Valid until" },
+  "o.imp.area": { th: "พื้นที่ / ที่ตั้ง", en: "Area / location" },
+  "o.imp.fields": { th: "ช่องของใบอนุญาต บรรทัดละหนึ่งช่อง (ชื่อช่อง=ค่า)", en: "The licence's fields, one a line (name=value)" },
+  "o.imp.scan": { th: "ภาพสแกนใบอนุญาต (PDF, PNG, JPEG หรือ TIFF ไม่เกิน 20 MB)", en: "Scan of the licence (PDF, PNG, JPEG or TIFF, up to 20 MB)" },
+  "o.od.title": { th: "ข้อมูลเปิด (data.go.th)", en: "Open data (data.go.th)" },
+  "o.od.intro": {
+    th: "ระบบเผยแพร่ทะเบียนสาธารณะเป็น CSV และ JSON ทุกสิ้นเดือนที่มีการเปลี่ยนแปลง ส่งขึ้นพอร์ทัลข้อมูลเปิดและส่งถึงหน่วยงานต้นสังกัด กดปุ่มเพื่อเผยแพร่ทันที",
+    en: "The public register is published as CSV and JSON at each month-end with changes, pushed to the open-data portal and sent to the parent agency. Press to publish now.",
+  },
+  "o.od.publish": { th: "เผยแพร่ตอนนี้", en: "Publish now" },
+  "o.od.done": { th: "เผยแพร่แล้ว: {files}", en: "Published: {files}" },
+});
+
+function importReport(report) {
+  return h(
+    "div",
+    {},
+    notice(t("o.imp.result", {
+      rows: report.rows,
+      imported: report.imported.length,
+      unchanged: report.unchanged.length,
+      errors: report.errors.length,
+    }), report.errors.length ? "warn" : "success"),
+    report.errors.length
+      ? h("table", {},
+        h("thead", {}, h("tr", {}, [t("o.imp.row"), t("o.reg.number"), t("o.imp.code"), t("o.imp.message")].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, report.errors.map((e) => h("tr", {},
+          h("td", {}, String(e.row)), h("td", { class: "mono" }, e.licence_number || "–"),
+          h("td", { class: "mono" }, e.code), h("td", {}, L(e.message))))))
+      : null,
+  );
+}
+
+function backCatalogue() {
+  const out = h("div", { "aria-live": "polite" });
+  const file = labelled({ label: t("o.imp.file"), input: h("input", { type: "file", name: "csv", accept: ".csv,text/csv" }), required: true });
+  const go = h("button", { type: "submit", class: "primary" }, t("o.imp.send"));
+  const csvForm = h("form", {
+    novalidate: true,
+    onsubmit: (event) => {
+      event.preventDefault();
+      file.setError("");
+      const chosen = file.input.files[0];
+      if (!chosen) {
+        file.setError(t("field.required"));
+        return;
+      }
+      whileBusy(go, t("o.imp.sending"), async () => {
+        try {
+          const report = await api("/officer/register/import", { method: "POST", body: { csv: await chosen.text() } });
+          replace(out, importReport(report));
+        } catch (error) {
+          replace(out, alertBox(error));
+        }
+      });
+    },
+  }, file.wrapper, h("div", { class: "actions" }, go));
+
+  const one = h("div", { "aria-live": "polite" });
+  const field = (key, type = "text", extra = {}) =>
+    labelled({ label: t(key), input: h(type === "textarea" ? "textarea" : "input", { type, ...extra }), required: extra.required });
+  const number = field("o.imp.number", "text", { name: "licence_number", required: true });
+  const service = field("o.imp.service", "text", { name: "service_id", value: "food-shop", required: true });
+  const holder = field("o.imp.holder", "text", { name: "holder", required: true });
+  const issued = field("o.imp.issued", "date", { name: "issued_on", required: true });
+  const until = field("o.imp.until", "date", { name: "valid_until" });
+  const area = field("o.imp.area", "text", { name: "area" });
+  const values = field("o.imp.fields", "textarea", { name: "fields", rows: 4, placeholder: "shop_name=ร้านสมใจ\narea_sqm=320" });
+  const scan = field("o.imp.scan", "file", { name: "scan", accept: ".pdf,.png,.jpg,.jpeg,.tif,.tiff" });
+  const save = h("button", { type: "submit", class: "primary" }, t("o.imp.send"));
+  const oneForm = h("form", {
+    novalidate: true,
+    onsubmit: (event) => {
+      event.preventDefault();
+      const required = [number, service, holder, issued].filter((f) => !f.input.value.trim());
+      for (const f of [number, service, holder, issued]) f.setError(required.includes(f) ? t("field.required") : "");
+      if (required.length) {
+        required[0].input.focus();
+        return;
+      }
+      const fields = {};
+      for (const line of values.input.value.split("\n")) {
+        const at = line.indexOf("=");
+        if (at > 0) fields[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+      }
+      const body = {
+        licence_number: number.input.value.trim(),
+        service_id: service.input.value.trim(),
+        holder: holder.input.value.trim(),
+        issued_on: issued.input.value,
+        fields,
+      };
+      if (until.input.value) body.valid_until = until.input.value;
+      if (area.input.value.trim()) body.area = area.input.value.trim();
+      whileBusy(save, t("o.imp.sending"), async () => {
+        try {
+          const picked = scan.input.files[0];
+          if (picked) {
+            const offer = await api("/officer/register/scans", { method: "POST", body: { file_name: picked.name } });
+            await sendToStorage(offer.upload, picked);
+            body.scan_id = offer.scan_id;
+          }
+          const report = await afterMalwareScan(() => api("/officer/register/licences", { method: "POST", body }));
+          replace(one, importReport(report));
+        } catch (error) {
+          replace(one, alertBox(error));
+        }
+      });
+    },
+  }, number.wrapper, service.wrapper, holder.wrapper, issued.wrapper, until.wrapper, area.wrapper, values.wrapper,
+  scan.wrapper, h("div", { class: "actions" }, save));
+
+  return h(
+    "section",
+    { "aria-labelledby": "import-title" },
+    h("h2", { id: "import-title" }, t("o.imp.title")),
+    h("p", {}, t("o.imp.intro")),
+    csvForm,
+    out,
+    h("details", {}, h("summary", {}, t("o.imp.one")), oneForm, one),
+  );
+}
+
+function openData() {
+  const out = h("div", { "aria-live": "polite" });
+  const go = h("button", { type: "button" }, t("o.od.publish"));
+  go.addEventListener("click", () => whileBusy(go, t("o.reg.saving"), async () => {
+    try {
+      const report = await api("/officer/open-data/publish", { method: "POST" });
+      replace(out, notice(t("o.od.done", { files: Object.values(report.files || {}).join(", ") }), "success"));
+    } catch (error) {
+      replace(out, alertBox(error));
+    }
+  }));
+  return h(
+    "section",
+    { "aria-labelledby": "open-data-title" },
+    h("h2", { id: "open-data-title" }, t("o.od.title")),
+    h("p", {}, t("o.od.intro")),
+    h("div", { class: "actions" }, go),
+    out,
   );
 }
