@@ -615,7 +615,8 @@ class EServiceStack(Stack):
                 description=f"CNAME api-origin.{tenant.domain} to this: CloudFront reaches the API there",
             )
             CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")  # type: ignore[union-attr]
-        CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
+        if platform is None:  # a cell's national pool is an output of its platform stack
+            CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
         CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
 
     # ------------------------------------------------------------------------------------------
