@@ -24,6 +24,7 @@ from aws_cdk import Acknowledgment, CfnOutput, Duration, Fn, RemovalPolicy, Stac
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -54,7 +55,6 @@ __all__ = [
 #: The cell's alarms, each one Metrics Insights query over every tenant of the account (no per-tenant alarm):
 #: name -> (statistic, namespace, metric, the dimension that names a tenant's resource, description, threshold).
 CELL_ALARMS: dict[str, tuple[str, str, str, str, str, int]] = {
-    "FunctionErrors": ("SUM", "AWS/Lambda", "Errors", "FunctionName", "A function raised errors", 1),
     "SagaFailures": (
         "SUM",
         "AWS/States",
@@ -360,7 +360,32 @@ class CellPlatformStack(Stack):
 
     def _monitoring(self) -> None:
         """The cell's alarms (one per kind, over every tenant) and one dashboard, instead of 7 alarms a tenant."""
-        widgets: list[cloudwatch.IWidget] = []
+        # Lambda publishes an account-wide Errors metric: one standard alarm covers every tenant's functions.
+        errors = cloudwatch.Metric(
+            namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=Duration.minutes(5)
+        )
+        cloudwatch.Alarm(
+            self,
+            "FunctionErrorsAlarm",
+            metric=errors,
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"A function raised errors (cell {self.cell}; the dashboard names the function)",
+        ).add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+        widgets: list[cloudwatch.IWidget] = [
+            cloudwatch.GraphWidget(
+                title="FunctionErrors: a function raised errors",
+                left=[
+                    cloudwatch.MathExpression(
+                        expression='SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName',
+                        period=Duration.minutes(5),
+                        label="FunctionErrors",
+                    )
+                ],
+                width=12,
+            )
+        ]
         for name, (*_, description, threshold) in CELL_ALARMS.items():
             cloudwatch.CfnAlarm(
                 self,
