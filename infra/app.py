@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -11,12 +12,15 @@ from eservice.tenant import Tenant, load_all_tenants, load_tenant, tenants_dir
 
 from .cell import CellPlatformStack, cell_edge_stack_name, cell_stack_name
 from .edge import EDGE_REGION, EdgeFirewallStack
+from .routes import REPO
 from .stack import EServiceStack
 
-__all__ = ["MODES", "build_app", "edge_stack_name", "main", "select_tenants", "stack_name"]
+__all__ = ["MODES", "VERSION_OUTPUT", "build_app", "edge_stack_name", "main", "select_tenants", "stack_name"]
 
 #: ``silo``: a platform of its own per tenant (a large agency, its own account); ``cell``: many tenants share one.
 MODES = ("silo", "cell")
+#: The output of each tenant stack that names its version (``-c version=...`` or ``git describe``).
+VERSION_OUTPUT = "ServiceVersion"
 
 
 def stack_name(tenant_id: str) -> str:
@@ -27,6 +31,27 @@ def stack_name(tenant_id: str) -> str:
 def edge_stack_name(tenant_id: str) -> str:
     """The tenant's CloudFront web firewall, in us-east-1 (``infra/edge.py``)."""
     return f"eservice-{tenant_id}-edge"
+
+
+def source_version() -> str:
+    """The commit being deployed (``git describe``), or ``unknown`` outside a checkout."""
+    try:
+        run = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return run.stdout.strip() or "unknown"
+
+
+def version_output(stack: cdk.Stack, version: str) -> None:
+    """The version a tenant's stack runs, read back by ``python -m infra.fleet_report``."""
+    cdk.CfnOutput(stack, VERSION_OUTPUT, value=version, description="e-Service version (git describe) of this stack")
 
 
 def select_tenants(selected: str) -> list[Tenant]:
@@ -51,6 +76,7 @@ def build_app(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     tenants = select_tenants(selected)
+    version = str(app.node.try_get_context("version") or source_version())
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION"))
     edge_env = cdk.Environment(account=env.account, region=EDGE_REGION)
     if mode == "cell":
@@ -63,9 +89,10 @@ def build_app(
         )
         platform.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
         for t in tenants:
-            EServiceStack(
+            stack = EServiceStack(
                 app, stack_name(t.id), tenant=t, platform=platform, env=env, description=f"e-Service of {t.name.en}"
             )
+            version_output(stack, version)
     else:
         for t in tenants:
             edge = EdgeFirewallStack(
@@ -77,6 +104,7 @@ def build_app(
             )
             stack = EServiceStack(app, stack_name(t.id), tenant=t, env=env, description=f"e-Service of {t.name.en}")
             stack.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
+            version_output(stack, version)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app
 
