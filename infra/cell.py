@@ -367,6 +367,7 @@ class CellPlatformStack(Stack):
         cloudwatch.Alarm(
             self,
             "FunctionErrorsAlarm",
+            alarm_name=f"eservice-cell-{self.cell}-FunctionErrors",
             metric=errors,
             threshold=1,
             evaluation_periods=1,
@@ -390,6 +391,7 @@ class CellPlatformStack(Stack):
             cloudwatch.CfnAlarm(
                 self,
                 f"{name}Alarm",
+                alarm_name=f"eservice-cell-{self.cell}-{name}",  # the rollout's gate reads them by prefix
                 alarm_description=f"{description} (cell {self.cell}; the dashboard names the tenant)",
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 threshold=threshold,

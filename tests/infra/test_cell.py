@@ -225,6 +225,6 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
         "GuardDuty Malware Protection for S3 plans": 1000,
     }
     most, binding = capacity(*shares)
-    assert most == 24  # the demo tenant scans uploads with GuardDuty: 25 plans, the platform uses none
+    assert most == 25  # the demo tenant scans uploads with GuardDuty: 25 plans, the platform uses none
     assert [q.name for q in binding] == ["GuardDuty Malware Protection for S3 plans"]
     assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
