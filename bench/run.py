@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_fleet
 import bench_seal
 import bench_worklist
 
@@ -35,7 +36,13 @@ def main() -> None:
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--fleet",
+        default="1,10,100",
+        help="tenants per cell to synthesize for the fleet rows (issue 14), comma-separated; 0 to skip",
+    )
     args = parser.parse_args()
+    fleet_sizes = tuple(int(n) for n in args.fleet.split(",") if int(n) > 0)
     tenant = load_tenant(REPO / "tenants" / "klongnoy.yaml")
     service = tenant.service("food-shop")
     data = render.LicenceData(
@@ -104,6 +111,21 @@ def main() -> None:
     print(f"our B-B seal / endesive B-B (same PDF): {ours / endesive:5.2f}x")
     print(f"KMS calls per sealed licence:           {rows[1].kms_calls:5.1f}")
     bench_worklist.print_ratios(worklist)
+    if fleet_sizes:
+        print_fleet(*bench_fleet.run(fleet_sizes))
+
+
+def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]) -> None:
+    """Issue 14: synthesis per extra tenant (cell), idle cost per tenant (silo, cell), cell capacity."""
+    print()
+    for r in runs:
+        print(f"synth, {r.mode} of {r.tenants:>3} tenant(s):        {r.seconds:7.1f} s")
+    for n, seconds in bench_fleet.per_extra_tenant([r for r in runs if r.mode == "cell"]).items():
+        print(f"synth per extra tenant ({n:>3} in a cell):  {seconds:7.2f} s   (goal 0.15 s)")
+    for name, usd in costs.items():
+        print(f"idle cost per tenant, {name:<12}:     {usd:7.2f} USD/month   (goal 2.00 in a cell)")
+    most, binding = capacity
+    print(f"tenants one cell holds (default quotas): {most:7.0f}   (bound by: {', '.join(binding)})")
 
 
 if __name__ == "__main__":

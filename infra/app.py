@@ -1,18 +1,26 @@
-"""CDK entry point: ``cdk deploy -c tenant=<id>`` (or ``-c tenant=all``) from the tenant files."""
+"""CDK entry point: ``cdk deploy -c tenant=<id>`` (or ``all``, or ids with commas) and ``-c mode=silo|cell``."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from eservice.tenant import load_all_tenants, load_tenant, tenants_dir
+from eservice.tenant import Tenant, load_all_tenants, load_tenant, tenants_dir
 
+from .cell import CellPlatformStack, cell_edge_stack_name, cell_stack_name
 from .edge import EDGE_REGION, EdgeFirewallStack
+from .routes import REPO
 from .stack import EServiceStack
 
-__all__ = ["build_app", "edge_stack_name", "main", "stack_name"]
+__all__ = ["MODES", "VERSION_OUTPUT", "build_app", "edge_stack_name", "main", "select_tenants", "stack_name"]
+
+#: ``silo``: a platform of its own per tenant (a large agency, its own account); ``cell``: many tenants share one.
+MODES = ("silo", "cell")
+#: The output of each tenant stack that names its version (``-c version=...`` or ``git describe``).
+VERSION_OUTPUT = "ServiceVersion"
 
 
 def stack_name(tenant_id: str) -> str:
@@ -25,23 +33,78 @@ def edge_stack_name(tenant_id: str) -> str:
     return f"eservice-{tenant_id}-edge"
 
 
-def build_app(app: cdk.App | None = None, *, tenant: str | None = None) -> cdk.App:
+def source_version() -> str:
+    """The commit being deployed (``git describe``), or ``unknown`` outside a checkout."""
+    try:
+        run = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return run.stdout.strip() or "unknown"
+
+
+def version_output(stack: cdk.Stack, version: str) -> None:
+    """The version a tenant's stack runs, read back by ``python -m infra.fleet_report``."""
+    cdk.CfnOutput(stack, VERSION_OUTPUT, value=version, description="e-Service version (git describe) of this stack")
+
+
+def select_tenants(selected: str) -> list[Tenant]:
+    """``all``, one tenant id, or ids separated by commas (the tenant files of ``tenants_dir()``)."""
+    if selected == "all":
+        return load_all_tenants()
+    return [load_tenant(tenants_dir() / f"{t.strip()}.yaml") for t in selected.split(",") if t.strip()]
+
+
+def build_app(
+    app: cdk.App | None = None, *, tenant: str | None = None, mode: str | None = None, cell: str | None = None
+) -> cdk.App:
     """Add the stacks of each selected tenant, with cdk-nag's AWS Solutions checks on the whole app.
 
-    Each tenant has its stack in the deploy region and an edge stack in us-east-1 (its CloudFront
-    web firewall), deployed first.
+    ``-c mode=silo`` (the default): each tenant has its stack in the deploy region and an edge stack in
+    us-east-1 (its CloudFront web firewall), deployed first. ``-c mode=cell -c cell=<name>``: the cell's
+    edge firewall and platform stack (``infra/cell.py``), then one thin stack per tenant.
     """
     app = app or cdk.App()
     selected = tenant or app.node.try_get_context("tenant") or "klongnoy"
-    tenants = load_all_tenants() if selected == "all" else [load_tenant(tenants_dir() / f"{selected}.yaml")]
+    mode = mode or app.node.try_get_context("mode") or "silo"
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    tenants = select_tenants(selected)
+    version = str(app.node.try_get_context("version") or source_version())
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION"))
     edge_env = cdk.Environment(account=env.account, region=EDGE_REGION)
-    for t in tenants:
+    if mode == "cell":
+        name = cell or app.node.try_get_context("cell") or "main"
         edge = EdgeFirewallStack(
-            app, edge_stack_name(t.id), tenant=t, env=edge_env, description=f"e-Service edge firewall of {t.name.en}"
+            app, cell_edge_stack_name(name), cell=name, env=edge_env, description=f"e-Service cell {name} edge firewall"
         )
-        stack = EServiceStack(app, stack_name(t.id), tenant=t, env=env, description=f"e-Service of {t.name.en}")
-        stack.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
+        platform = CellPlatformStack(
+            app, cell_stack_name(name), cell=name, tenants=tenants, env=env, description=f"e-Service cell {name}"
+        )
+        platform.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
+        for t in tenants:
+            stack = EServiceStack(
+                app, stack_name(t.id), tenant=t, platform=platform, env=env, description=f"e-Service of {t.name.en}"
+            )
+            version_output(stack, version)
+    else:
+        for t in tenants:
+            edge = EdgeFirewallStack(
+                app,
+                edge_stack_name(t.id),
+                tenant=t,
+                env=edge_env,
+                description=f"e-Service edge firewall of {t.name.en}",
+            )
+            stack = EServiceStack(app, stack_name(t.id), tenant=t, env=env, description=f"e-Service of {t.name.en}")
+            stack.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
+            version_output(stack, version)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app
 

@@ -69,16 +69,31 @@ def _path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
 class EdgeFirewallStack(Stack):
     """The CloudFront web ACL of one tenant (us-east-1), and the SSM parameter naming it."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tenant: Tenant | None = None,
+        cell: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """One tenant's firewall (silo) or, with ``cell``, the one firewall of every tenant of a cell."""
         super().__init__(scope, construct_id, **kwargs)
-        Tags.of(self).add("eservice:tenant", tenant.id)
+        if tenant is not None:
+            Tags.of(self).add("eservice:tenant", tenant.id)
+            owner, owner_name = tenant.id, tenant.name.en
+        else:
+            assert cell is not None, "an edge firewall belongs to a tenant or to a cell"
+            Tags.of(self).add("eservice:cell", cell)
+            owner, owner_name = f"cell-{cell}", f"the {cell} cell"
         tsa = _path_starts_with("/api/tsa")
         self.web_acl = wafv2.CfnWebACL(
             self,
             "EdgeFirewall",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             scope="CLOUDFRONT",
-            description=f"e-Service of {tenant.name.en}: managed rules and per-client rate limits at CloudFront",
+            description=f"e-Service of {owner_name}: managed rules and per-client rate limits at CloudFront",
             visibility_config=_visibility("eservice-edge"),
             rules=[
                 wafv2.CfnWebACL.RuleProperty(
@@ -161,9 +176,9 @@ class EdgeFirewallStack(Stack):
         ssm.StringParameter(
             self,
             "EdgeFirewallArnParameter",
-            parameter_name=web_acl_parameter(tenant.id),
+            parameter_name=web_acl_parameter(owner),
             string_value=self.web_acl.attr_arn,
-            description=f"ARN of the CloudFront web ACL of the {tenant.id} e-Service (read by its stack)",
+            description=f"ARN of the CloudFront web ACL of the {owner} e-Service (read by its stack)",
         )
 
 

@@ -17,11 +17,13 @@ challenges. Locally ``local/moto_cognito.py`` makes moto ask them as Cognito doe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import CfnOutput, SecretValue
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
-from eservice.tenant import Tenant
+from eservice.tenant import OidcProvider, Tenant
 
 __all__ = [
     "KEEP_VERIFIED_EMAIL",
@@ -78,18 +80,23 @@ class CitizenFederation(Construct):
         *,
         tenant: Tenant,
         pool: cognito.UserPool,
-        client: cognito.UserPoolClient,
+        client: cognito.UserPoolClient | None,
+        owner_id: str | None = None,
+        providers: Sequence[OidcProvider] | None = None,
     ) -> None:
+        """``owner_id`` and ``providers`` default to the tenant's; a cell's national pool (``infra/cell.py``)
+        names itself and gives the providers of all its tenants, and has no client of its own here."""
         super().__init__(scope, construct_id)
-        # The prefix is global per region: one tenant per prefix.
+        owner = owner_id or tenant.id
+        # The prefix is global per region: one owner (tenant or cell) per prefix.
         self.domain = cognito.UserPoolDomain(
             self,
             "Domain",
             user_pool=pool,
-            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=f"eservice-{tenant.id}"),
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=f"eservice-{owner}"),
         )
         self.providers: dict[str, cognito.UserPoolIdentityProviderOidc] = {}
-        for provider in tenant.identity_providers:
+        for provider in tenant.identity_providers if providers is None else providers:
             oidc = cognito.UserPoolIdentityProviderOidc(
                 self,
                 f"Provider-{provider.id}",
@@ -98,7 +105,7 @@ class CitizenFederation(Construct):
                 issuer_url=provider.issuer,
                 client_id=provider.client_id,
                 # unsafe_unwrap gives CloudFormation's {{resolve:secretsmanager:...}} reference, not the value.
-                client_secret=SecretValue.secrets_manager(provider.secret_name(tenant.id)).unsafe_unwrap(),
+                client_secret=SecretValue.secrets_manager(provider.secret_name(owner)).unsafe_unwrap(),
                 scopes=list(provider.scopes),
                 attribute_request_method=cognito.OidcAttributeRequestMethod.GET,
                 attribute_mapping=cognito.AttributeMapping(
@@ -109,7 +116,8 @@ class CitizenFederation(Construct):
                 ),
             )
             # The client names the provider; CloudFormation must create the provider first.
-            client.node.add_dependency(oidc)
+            if client is not None:
+                client.node.add_dependency(oidc)
             self.providers[provider.id] = oidc
         self.sign_in_url = self.domain.base_url()
         CfnOutput(self, "CitizenSignInUrl", value=self.sign_in_url)

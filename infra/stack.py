@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import (
@@ -57,7 +57,20 @@ from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_p
 from .routes import GATEWAY_REFUSALS, REPO, intake_routes
 from .saga import RequestSaga
 
-__all__ = ["ORIGIN_VERIFY_HEADER", "PYTHON_RUNTIME", "TSA_BURST_LIMIT", "TSA_RATE_LIMIT", "EServiceStack"]
+if TYPE_CHECKING:
+    from .cell import CellPlatform
+
+__all__ = [
+    "ORIGIN_VERIFY_HEADER",
+    "PYTHON_RUNTIME",
+    "TSA_BURST_LIMIT",
+    "TSA_RATE_LIMIT",
+    "EServiceStack",
+    "citizen_user_pool",
+    "pki_cache_policy",
+    "response_headers_policy",
+    "shared_layers",
+]
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_13
 #: Where uploads wait to be checked: the only prefix GuardDuty scans and the only one that expires.
@@ -144,16 +157,134 @@ def _abort_incomplete_uploads() -> s3.LifecycleRule:
     return s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1))
 
 
+def citizen_user_pool(scope: Construct) -> cognito.UserPool:
+    """Q2: the citizens' pool (a tenant's own in silo mode; in a cell the one national pool of ``infra/cell.py``)."""
+    return cognito.UserPool(
+        scope,
+        "CitizenPool",
+        self_sign_up_enabled=True,
+        sign_in_aliases=cognito.SignInAliases(email=True),
+        auto_verify=cognito.AutoVerifiedAttrs(email=True),
+        standard_attributes=cognito.StandardAttributes(
+            email=cognito.StandardAttribute(required=True, mutable=True),
+        ),
+        password_policy=cognito.PasswordPolicy(
+            min_length=10,
+            require_digits=True,
+            require_lowercase=True,
+            require_uppercase=True,
+            require_symbols=True,
+        ),
+        mfa=cognito.Mfa.OPTIONAL,
+        mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True, email=False),
+        sign_in_policy=cognito.SignInPolicy(
+            allowed_first_auth_factors=cognito.AllowedFirstAuthFactors(password=True, email_otp=True)
+        ),
+        feature_plan=cognito.FeaturePlan.ESSENTIALS,
+        account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+        keep_original=KEEP_VERIFIED_EMAIL,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+def response_headers_policy(scope: Construct, csp: str) -> cloudfront.ResponseHeadersPolicy:
+    """Every security header of ``web_headers`` on every behaviour (a silo distribution or a cell's)."""
+    referrer = cloudfront.HeadersReferrerPolicy[web_headers.REFERRER_POLICY.upper().replace("-", "_")]
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        "SecurityHeaders",
+        comment="CSP without inline code, HSTS, no framing, nosniff, referrer and permissions policies",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=csp, override=True
+            ),
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=Duration.seconds(web_headers.HSTS_MAX_AGE_SECONDS),
+                include_subdomains=True,
+                override=True,
+            ),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption[web_headers.FRAME_OPTIONS], override=True
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer, override=True),
+        ),
+        custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+            custom_headers=[
+                cloudfront.ResponseCustomHeader(
+                    header="Permissions-Policy", value=web_headers.PERMISSIONS_POLICY, override=True
+                )
+            ]
+        ),
+    )
+
+
+def pki_cache_policy(scope: Construct) -> cloudfront.CachePolicy:
+    """Short caching: a re-issued CRL must reach relying parties well before the old one expires.
+
+    The objects say how long themselves (Cache-Control: 5 minutes for the CRL, 1 hour for the root);
+    without it CloudFront keeps an object 5 minutes, and never more than an hour.
+    """
+    return cloudfront.CachePolicy(
+        scope,
+        "PkiCachePolicy",
+        comment="Trust material (/pki/*): root certificate and CRL, cached briefly",
+        default_ttl=Duration.minutes(5),
+        min_ttl=Duration.seconds(0),
+        max_ttl=Duration.hours(1),
+        enable_accept_encoding_gzip=False,
+        enable_accept_encoding_brotli=False,
+    )
+
+
+def shared_layers(scope: Construct) -> tuple[lambda_.LayerVersion, lambda_.LayerVersion]:
+    """The core and PDF layers: a silo stack's own, or published once by a cell's platform stack."""
+    core = lambda_.LayerVersion(
+        scope,
+        "CoreLayer",
+        code=_layer_code("core"),
+        compatible_runtimes=[PYTHON_RUNTIME],
+        description="e-Service domain, tenant config, storage adapters and time rules",
+    )
+    pdf = lambda_.LayerVersion(
+        scope,
+        "PdfLayer",
+        code=_layer_code("pdf"),
+        compatible_runtimes=[PYTHON_RUNTIME],
+        description="pyHanko, fpdf2 + uharfbuzz, segno, Sarabun: Thai PDFs sealed with PAdES",
+    )
+    return core, pdf
+
+
 class EServiceStack(Stack):
     """The whole e-Service of one agency (tenant)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tenant: Tenant,
+        platform: CellPlatform | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``platform`` None: silo mode, the stack has everything. Given: a thin tenant stack of a cell, which
+        uses the cell's firewall, distribution, layers, citizen pool, data and TSA keys and monitoring."""
         super().__init__(scope, construct_id, **kwargs)
         self.tenant = tenant
+        self.platform = platform
         Tags.of(self).add("eservice:tenant", tenant.id)
+        if platform is not None:
+            self.add_stack_dependency(platform, "the cell's keys, layers, citizen pool and distribution")
 
         # --- keys (R-4.3: the agency seal; Q3.8: timestamps; data at rest) -----------------
-        self.data_key = kms.Key(self, "DataKey", enable_key_rotation=True, description=f"{tenant.id} data")
+        # The seal key is the agency's own in both modes; a cell shares its data and TSA keys (idle cost).
+        cell_keys = platform.keys(self) if platform else None
+        self.data_key: kms.IKey = (
+            cell_keys[0]
+            if cell_keys
+            else kms.Key(self, "DataKey", enable_key_rotation=True, description=f"{tenant.id} data")
+        )
         self.seal_key = kms.Key(
             self,
             "SealKey",
@@ -162,13 +293,17 @@ class EServiceStack(Stack):
             description=f"{tenant.id} agency seal (PAdES) key",
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.tsa_key = kms.Key(
-            self,
-            "TsaKey",
-            key_spec=kms.KeySpec.RSA_2048,
-            key_usage=kms.KeyUsage.SIGN_VERIFY,
-            description=f"{tenant.id} RFC 3161 timestamp authority key",
-            removal_policy=RemovalPolicy.RETAIN,
+        self.tsa_key: kms.IKey = (
+            cell_keys[1]
+            if cell_keys
+            else kms.Key(
+                self,
+                "TsaKey",
+                key_spec=kms.KeySpec.RSA_2048,
+                key_usage=kms.KeyUsage.SIGN_VERIFY,
+                description=f"{tenant.id} RFC 3161 timestamp authority key",
+                removal_policy=RemovalPolicy.RETAIN,
+            )
         )
 
         # --- storage ------------------------------------------------------------------------
@@ -261,41 +396,29 @@ class EServiceStack(Stack):
             self._malware_protection()
 
         # --- identity (Q2, Q9.1) ------------------------------------------------------------
-        self.citizen_pool = cognito.UserPool(
-            self,
-            "CitizenPool",
-            self_sign_up_enabled=True,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            standard_attributes=cognito.StandardAttributes(
-                email=cognito.StandardAttribute(required=True, mutable=True),
-            ),
-            password_policy=cognito.PasswordPolicy(
-                min_length=10,
-                require_digits=True,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_symbols=True,
-            ),
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True, email=False),
-            sign_in_policy=cognito.SignInPolicy(
-                allowed_first_auth_factors=cognito.AllowedFirstAuthFactors(password=True, email_otp=True)
-            ),
-            feature_plan=cognito.FeaturePlan.ESSENTIALS,
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            keep_original=KEEP_VERIFIED_EMAIL,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.citizen_pool: cognito.IUserPool = platform.citizen_pool if platform else citizen_user_pool(self)
+        client_options: dict[str, Any] = {
+            "auth_flows": cognito.AuthFlow(user_password=True, user_srp=True, user=True),
+            "prevent_user_existence_errors": True,
+            "o_auth": citizen_oauth_settings(tenant),
+            "supported_identity_providers": citizen_identity_providers(tenant),
+        }
+        # A cell: this agency's own web client of the national pool (its callback is the agency's site).
+        self.citizen_client = (
+            cognito.UserPoolClient(self, "CitizenWebClient", user_pool=self.citizen_pool, **client_options)
+            if platform
+            else self.citizen_pool.add_client("CitizenWebClient", **client_options)
         )
-        self.citizen_client = self.citizen_pool.add_client(
-            "CitizenWebClient",
-            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True, user=True),
-            prevent_user_existence_errors=True,
-            o_auth=citizen_oauth_settings(tenant),
-            supported_identity_providers=citizen_identity_providers(tenant),
-        )
-        self.federation = CitizenFederation(
-            self, "CitizenFederation", tenant=tenant, pool=self.citizen_pool, client=self.citizen_client
+        self.federation = (
+            platform.federation
+            if platform
+            else CitizenFederation(
+                self,
+                "CitizenFederation",
+                tenant=tenant,
+                pool=self.citizen_pool,  # type: ignore[arg-type]
+                client=self.citizen_client,
+            )
         )
         self.officer_pool = cognito.UserPool(
             self,
@@ -332,20 +455,7 @@ class EServiceStack(Stack):
             )
 
         # --- functions ----------------------------------------------------------------------
-        self.core_layer = lambda_.LayerVersion(
-            self,
-            "CoreLayer",
-            code=_layer_code("core"),
-            compatible_runtimes=[PYTHON_RUNTIME],
-            description="e-Service domain, tenant config, storage adapters and time rules",
-        )
-        self.pdf_layer = lambda_.LayerVersion(
-            self,
-            "PdfLayer",
-            code=_layer_code("pdf"),
-            compatible_runtimes=[PYTHON_RUNTIME],
-            description="pyHanko, fpdf2 + uharfbuzz, segno, Sarabun: Thai PDFs sealed with PAdES",
-        )
+        self.core_layer, self.pdf_layer = platform.layers if platform else shared_layers(self)
         self.tenant_layer = lambda_.LayerVersion(
             self,
             "TenantLayer",
@@ -392,7 +502,8 @@ class EServiceStack(Stack):
         )
         # R-3.2: bounces and complaints come back to notify, which flags the applicant as hard to reach.
         self.mail_events = sns.Topic(self, "MailEvents", master_key=self.data_key, enforce_ssl=True)
-        self.data_key.grant(iam.ServicePrincipal("ses.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
+        if platform is None:  # a cell grants SES its shared data key once (infra/cell.py)
+            self.data_key.grant(iam.ServicePrincipal("ses.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
         self.mail_configuration = ses.ConfigurationSet(self, "MailConfiguration")
         self.mail_configuration.add_event_destination(
             "ToNotify",
@@ -503,20 +614,28 @@ class EServiceStack(Stack):
         self.api = self._rest_api()
 
         # --- the two static sites (citizen, officer) and the API behind one CloudFront ---------------
-        self.distribution = self._distribution()
+        # Silo: the stack's own distribution. Cell: one distribution tenant of the cell's distribution.
+        self.distribution: cloudfront.IDistribution | None = None
+        if platform is None:
+            self.distribution = self._distribution()
+        else:
+            self.distribution_tenant = platform.add_tenant(self)
 
         self._publish_sites()
         self._publish_trust_material()
-        self._monitoring()
+        if platform is None:
+            self._monitoring()
         self._acknowledge_nag_findings()
-        CfnOutput(
-            self,
-            "ApiOriginDnsTarget",
-            value=self.api_origin.domain_name_alias_domain_name,
-            description=f"CNAME api-origin.{tenant.domain} to this: CloudFront reaches the API there",
-        )
-        CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")
-        CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
+        if platform is None:
+            CfnOutput(
+                self,
+                "ApiOriginDnsTarget",
+                value=self.api_origin.domain_name_alias_domain_name,
+                description=f"CNAME api-origin.{tenant.domain} to this: CloudFront reaches the API there",
+            )
+            CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")  # type: ignore[union-attr]
+        if platform is None:  # a cell's national pool is an output of its platform stack
+            CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
         CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
 
     # ------------------------------------------------------------------------------------------
@@ -848,11 +967,13 @@ class EServiceStack(Stack):
                     user=False,
                 ),
             ),
-            cloud_watch_role=True,
+            # A cell sets the account's API Gateway logging role once (infra/cell.py).
+            cloud_watch_role=self.platform is None,
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=["application/pdf", "application/timestamp-query", "multipart/form-data"],
-            # Every call passes CloudFront and its firewall (api-origin.<domain>, see _api_origin).
-            disable_execute_api_endpoint=True,
+            # Every call passes CloudFront and its firewall (api-origin.<domain>, see _api_origin). A cell's
+            # distribution reaches the execute-api host, guarded by the cell's origin firewall (infra/cell.py).
+            disable_execute_api_endpoint=self.platform is None,
         )
         validator = api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
         pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
@@ -889,7 +1010,10 @@ class EServiceStack(Stack):
                 options["authorization_type"] = apigw.AuthorizationType.COGNITO
             resource.add_method(route.method, integrations[route.function], **options)
 
-        self.api_origin = self._api_origin(api)
+        if self.platform is None:
+            self.api_origin = self._api_origin(api)
+        else:
+            self.platform.guard_api(self, api)
         return api
 
     def _api_origin(self, api: apigw.RestApi) -> apigw.DomainName:
@@ -1020,34 +1144,7 @@ class EServiceStack(Stack):
         return web_headers.content_security_policy(connect=[cognito, hosted, *uploads], form_action=[hosted])
 
     def _response_headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
-        referrer = cloudfront.HeadersReferrerPolicy[web_headers.REFERRER_POLICY.upper().replace("-", "_")]
-        return cloudfront.ResponseHeadersPolicy(
-            self,
-            "SecurityHeaders",
-            comment="CSP without inline code, HSTS, no framing, nosniff, referrer and permissions policies",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=self.site_csp(), override=True
-                ),
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=Duration.seconds(web_headers.HSTS_MAX_AGE_SECONDS),
-                    include_subdomains=True,
-                    override=True,
-                ),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption[web_headers.FRAME_OPTIONS], override=True
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer, override=True),
-            ),
-            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
-                custom_headers=[
-                    cloudfront.ResponseCustomHeader(
-                        header="Permissions-Policy", value=web_headers.PERMISSIONS_POLICY, override=True
-                    )
-                ]
-            ),
-        )
+        return response_headers_policy(self, self.site_csp())
 
     def _publish_sites(self) -> None:
         """The citizen site at / and the officer SPA at /officer/, with the config.json they start from."""
@@ -1084,7 +1181,7 @@ class EServiceStack(Stack):
             ],
             destination_bucket=self.sites,
             distribution=self.distribution,
-            distribution_paths=["/index.html", "/config.json"],
+            distribution_paths=["/index.html", "/config.json"] if self.distribution else None,
             prune=False,
             cache_control=revalidated,
         )
@@ -1104,7 +1201,7 @@ class EServiceStack(Stack):
             destination_bucket=self.sites,
             destination_key_prefix="officer/",
             distribution=self.distribution,
-            distribution_paths=["/officer/*"],
+            distribution_paths=["/officer/*"] if self.distribution else None,
             prune=False,
             cache_control=revalidated,
         )
@@ -1125,21 +1222,7 @@ class EServiceStack(Stack):
             Validations.of(publisher).acknowledge(Acknowledgment(id=finding, reason=reason))
 
     def _pki_cache_policy(self) -> cloudfront.CachePolicy:
-        """Short caching: a re-issued CRL must reach relying parties well before the old one expires.
-
-        The objects say how long themselves (Cache-Control: 5 minutes for the CRL, 1 hour for the root);
-        without it CloudFront keeps an object 5 minutes, and never more than an hour.
-        """
-        return cloudfront.CachePolicy(
-            self,
-            "PkiCachePolicy",
-            comment="Trust material (/pki/*): root certificate and CRL, cached briefly",
-            default_ttl=Duration.minutes(5),
-            min_ttl=Duration.seconds(0),
-            max_ttl=Duration.hours(1),
-            enable_accept_encoding_gzip=False,
-            enable_accept_encoding_brotli=False,
-        )
+        return pki_cache_policy(self)
 
     def _publish_trust_material(self) -> None:
         """The sign function writes the root certificate and the CRL under pki/ in the sites bucket.

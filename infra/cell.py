@@ -1,0 +1,441 @@
+"""A cell: one platform stack per AWS account and Region, shared by many thin tenant stacks (issue 14).
+
+Shared by every tenant of the cell (this stack): the CloudFront web firewall (its own us-east-1 edge
+stack, ``EdgeFirewallStack(cell=...)``), one multi-tenant CloudFront distribution (SaaS Manager:
+``connection_mode="tenant-only"``) whose origins are parameters each agency's
+``AWS::CloudFront::DistributionTenant`` fills in, the regional firewall that lets only that
+distribution call the agencies' APIs, the core and PDF layers (published once, referenced by ARN),
+the data and RFC 3161 timestamp keys, the national citizen user pool (a citizen signs up or signs in
+with ThaID once for every agency of the cell), the account's API Gateway logging role, the alarm
+topic, the cell's alarms and its dashboard.
+
+Per tenant (``EServiceStack(platform=...)``): its table, buckets, the agency's own seal key (legally
+the agency's), its officer pool, its web client of the national pool, functions, saga, API and its
+distribution tenant. Every grant of a tenant's functions names that tenant's own resources, never
+a wildcard across tenants (``tests/infra/test_cell.py`` asserts it; ``local`` tries it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Tags, Validations
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from eservice.tenant import OidcProvider, Tenant
+
+from . import web_headers
+from .edge import edge_firewall_arn
+from .identity import CitizenFederation
+from .stack import ORIGIN_VERIFY_HEADER, citizen_user_pool, pki_cache_policy, response_headers_policy, shared_layers
+
+if TYPE_CHECKING:
+    from .stack import EServiceStack
+
+__all__ = [
+    "CELL_ALARMS",
+    "CellPlatform",
+    "CellPlatformStack",
+    "cell_edge_stack_name",
+    "cell_stack_name",
+    "metrics_query",
+    "national_providers",
+]
+
+#: The cell's alarms, each one Metrics Insights query over every tenant of the account (no per-tenant alarm):
+#: name -> (statistic, namespace, metric, the dimension that names a tenant's resource, description, threshold).
+CELL_ALARMS: dict[str, tuple[str, str, str, str, str, int]] = {
+    "SagaFailures": (
+        "SUM",
+        "AWS/States",
+        "ExecutionsFailed",
+        "StateMachineArn",
+        "A request saga execution failed",
+        1,
+    ),
+    "DeadLetters": (
+        "MAX",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "QueueName",
+        "A message could not be processed and waits in a dead-letter queue",
+        1,
+    ),
+    "Api5xx": ("SUM", "AWS/ApiGateway", '"5XXError"', "ApiName", "An agency's API answered with server errors", 5),
+}
+
+
+def metrics_query(name: str, *, per_tenant: bool = False) -> str:
+    """The Metrics Insights query of one cell alarm; ``per_tenant`` groups it by the resource (the dashboard)."""
+    stat, namespace, metric, dimension, _, _ = CELL_ALARMS[name]
+    query = f'SELECT {stat}({metric}) FROM SCHEMA("{namespace}", {dimension})'
+    return f"{query} GROUP BY {dimension}" if per_tenant else query
+
+
+def cell_stack_name(cell: str) -> str:
+    """The platform stack of a cell."""
+    return f"eservice-cell-{cell}"
+
+
+def cell_edge_stack_name(cell: str) -> str:
+    """The cell's CloudFront web firewall, in us-east-1."""
+    return f"eservice-cell-{cell}-edge"
+
+
+def national_providers(tenants: Sequence[Tenant]) -> list[OidcProvider]:
+    """The Digital ID providers of the national pool: each provider id once (the first tenant naming it)."""
+    seen: dict[str, OidcProvider] = {}
+    for tenant in tenants:
+        for provider in tenant.identity_providers:
+            seen.setdefault(provider.id, provider)
+    return list(seen.values())
+
+
+class CellPlatformStack(Stack):
+    """Everything the tenants of one cell share (see the module docstring)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, cell: str, tenants: Sequence[Tenant], **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        assert tenants, "a cell has at least one tenant"
+        self.cell = cell
+        Tags.of(self).add("eservice:cell", cell)
+        self.data_key = kms.Key(self, "DataKey", enable_key_rotation=True, description=f"cell {cell} data")
+        # SES publishes bounce and delivery events to each tenant's topic, encrypted with this key (R-3.2).
+        self.data_key.grant(iam.ServicePrincipal("ses.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
+        self.tsa_key = kms.Key(
+            self,
+            "TsaKey",
+            key_spec=kms.KeySpec.RSA_2048,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            description=f"cell {cell} RFC 3161 timestamp authority key",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.layers = shared_layers(self)
+        self.citizen_pool = citizen_user_pool(self)
+        self.federation = CitizenFederation(
+            self,
+            "CitizenFederation",
+            tenant=tenants[0],
+            pool=self.citizen_pool,
+            client=None,
+            owner_id=f"cell-{cell}",
+            providers=national_providers(tenants),
+        )
+        self._api_gateway_logging()
+        self.api_acl = self._origin_firewall()
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.distribution = self._distribution()
+        self.alarm_topic = sns.Topic(self, "Alarms", master_key=self.data_key, enforce_ssl=True)
+        self._monitoring()
+        CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
+        CfnOutput(self, "DistributionId", value=self.distribution.ref)
+        CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        self._acknowledge_nag_findings()
+
+    # --- what a tenant stack calls ------------------------------------------------------------
+    def keys(self, stack: Stack) -> tuple[kms.IKey, kms.IKey]:
+        """The data and TSA keys as the tenant stack sees them: imported by ARN, so that a tenant's grants go
+        to its own roles' policies (the key policies trust the account's IAM) and never into this stack,
+        which would then depend on every tenant."""
+        return (
+            kms.Key.from_key_arn(stack, "CellDataKey", self.data_key.key_arn),
+            kms.Key.from_key_arn(stack, "CellTsaKey", self.tsa_key.key_arn),
+        )
+
+    def add_tenant(self, stack: EServiceStack) -> cloudfront.CfnDistributionTenant:
+        """The agency's domain on the cell's distribution, with its own sites bucket and API as origins."""
+        tenant = stack.tenant
+        distribution_arn = f"arn:{stack.partition}:cloudfront::{stack.account}:distribution/{self.distribution.ref}"
+        # Origin access control: only the cell's distribution may read the sites bucket (nothing else of it).
+        stack.sites.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudfront.amazonaws.com")],
+                actions=["s3:GetObject"],
+                resources=[stack.sites.arn_for_objects("*")],
+                conditions={"StringEquals": {"AWS:SourceArn": distribution_arn}},
+            )
+        )
+        return cloudfront.CfnDistributionTenant(
+            stack,
+            "DistributionTenant",
+            distribution_id=self.distribution.ref,
+            name=f"eservice-{tenant.id}",
+            domains=[tenant.domain],
+            enabled=True,
+            parameters=[
+                cloudfront.CfnDistributionTenant.ParameterProperty(
+                    name="sites_domain", value=stack.sites.bucket_regional_domain_name
+                ),
+                cloudfront.CfnDistributionTenant.ParameterProperty(
+                    name="api_domain", value=f"{stack.api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+                ),
+            ],
+            # CloudFront issues and renews the agency's certificate once its DNS points at the distribution.
+            managed_certificate_request=cloudfront.CfnDistributionTenant.ManagedCertificateRequestProperty(
+                primary_domain_name=tenant.domain,
+                validation_token_host="cloudfront",
+                certificate_transparency_logging_preference="enabled",
+            ),
+        )
+
+    def guard_api(self, stack: Stack, api: apigw.RestApi) -> None:
+        """The tenant's API stage answers only the cell's distribution (the cell's origin firewall)."""
+        wafv2.CfnWebACLAssociation(
+            stack,
+            "ApiFirewallAssociation",
+            resource_arn=api.deployment_stage.stage_arn,
+            web_acl_arn=self.api_acl.attr_arn,
+        )
+
+    # --- shared pieces ----------------------------------------------------------------------------
+    @property
+    def origin_secret(self) -> str:
+        """The origin header's value: the UUID ending this stack's CloudFormation id (never in the repository)."""
+        return Fn.select(2, Fn.split("/", self.stack_id))
+
+    def _api_gateway_logging(self) -> None:
+        """The account's API Gateway role for execution logs, set once for every tenant's stage."""
+        role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+            ],
+        )
+        apigw.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+
+    def _origin_firewall(self) -> wafv2.CfnWebACL:
+        """One regional web ACL for every tenant's API stage: only requests with the cell's origin header."""
+        return wafv2.CfnWebACL(
+            self,
+            "ApiFirewall",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
+            scope="REGIONAL",
+            description="Only the cell CloudFront distribution, which sends its origin header, may call the APIs",
+            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name="eservice-api-origin", sampled_requests_enabled=True
+            ),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="from-cloudfront",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                single_header={"Name": ORIGIN_VERIFY_HEADER.lower()}
+                            ),
+                            positional_constraint="EXACTLY",
+                            search_string=self.origin_secret,
+                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                        )
+                    ),
+                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                        cloud_watch_metrics_enabled=True, metric_name="from-cloudfront", sampled_requests_enabled=True
+                    ),
+                ),
+            ],
+        )
+
+    def site_csp(self) -> str:
+        """The sites' CSP in a cell: any agency's uploads bucket of this Region (each page posts to its own)."""
+        cognito = f"https://cognito-idp.{self.region}.amazonaws.com"
+        hosted = self.federation.sign_in_url
+        uploads = [f"https://*.s3.{self.region}.amazonaws.com", "https://*.s3.amazonaws.com"]
+        return web_headers.content_security_policy(connect=[cognito, hosted, *uploads], form_action=[hosted])
+
+    def _distribution(self) -> cloudfront.CfnDistribution:
+        """One multi-tenant distribution: sites from ``{{sites_domain}}``, ``/api/*`` from ``{{api_domain}}``."""
+        headers = response_headers_policy(self, self.site_csp())
+        oac = cloudfront.CfnOriginAccessControl(
+            self,
+            "SitesAccess",
+            origin_access_control_config=cloudfront.CfnOriginAccessControl.OriginAccessControlConfigProperty(
+                name=f"eservice-cell-{self.cell}-sites",
+                origin_access_control_origin_type="s3",
+                signing_behavior="always",
+                signing_protocol="sigv4",
+                description="Signed requests from the cell's distribution to each agency's sites bucket",
+            ),
+        )
+        B = cloudfront.CfnDistribution  # the L1's nested property types, named once
+
+        def behaviour(**options: Any) -> dict[str, Any]:
+            return {"viewer_protocol_policy": "redirect-to-https", "compress": True, **options}
+
+        config = B.DistributionConfigProperty(
+            enabled=True,
+            comment=f"e-Service cell {self.cell}: every agency of the cell, one distribution tenant each",
+            connection_mode="tenant-only",
+            http_version="http2and3",
+            default_root_object="index.html",
+            web_acl_id=edge_firewall_arn(self, tenant_id=f"cell-{self.cell}"),
+            tenant_config=B.TenantConfigProperty(
+                parameter_definitions=[
+                    B.ParameterDefinitionProperty(
+                        name=name,
+                        definition=B.DefinitionProperty(string_schema=B.StringSchemaProperty(required=True, comment=c)),
+                    )
+                    for name, c in (
+                        ("sites_domain", "The agency's sites bucket (regional domain name)"),
+                        ("api_domain", "The agency's API (execute-api host, guarded by the cell's origin firewall)"),
+                    )
+                ]
+            ),
+            origins=[
+                B.OriginProperty(
+                    id="sites",
+                    domain_name="{{sites_domain}}",
+                    origin_access_control_id=oac.attr_id,
+                    s3_origin_config=B.S3OriginConfigProperty(origin_access_identity=""),
+                ),
+                B.OriginProperty(
+                    id="api",
+                    domain_name="{{api_domain}}",
+                    custom_origin_config=B.CustomOriginConfigProperty(
+                        origin_protocol_policy="https-only", origin_ssl_protocols=["TLSv1.2"]
+                    ),
+                    origin_custom_headers=[
+                        B.OriginCustomHeaderProperty(header_name=ORIGIN_VERIFY_HEADER, header_value=self.origin_secret)
+                    ],
+                ),
+            ],
+            default_cache_behavior=B.DefaultCacheBehaviorProperty(
+                **behaviour(
+                    target_origin_id="sites",
+                    cache_policy_id=cloudfront.CachePolicy.CACHING_OPTIMIZED.cache_policy_id,
+                    response_headers_policy_id=headers.response_headers_policy_id,
+                )
+            ),
+            cache_behaviors=[
+                B.CacheBehaviorProperty(
+                    **behaviour(
+                        path_pattern="/api/*",
+                        target_origin_id="api",
+                        viewer_protocol_policy="https-only",
+                        allowed_methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+                        cache_policy_id=cloudfront.CachePolicy.CACHING_DISABLED.cache_policy_id,
+                        origin_request_policy_id=(
+                            cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.origin_request_policy_id
+                        ),
+                        response_headers_policy_id=headers.response_headers_policy_id,
+                    )
+                ),
+                B.CacheBehaviorProperty(
+                    **behaviour(
+                        path_pattern="/pki/*",
+                        target_origin_id="sites",
+                        cache_policy_id=pki_cache_policy(self).cache_policy_id,
+                        response_headers_policy_id=headers.response_headers_policy_id,
+                    )
+                ),
+            ],
+            logging=B.LoggingProperty(bucket=self.access_logs.bucket_regional_domain_name, prefix="cloudfront/"),
+            viewer_certificate=B.ViewerCertificateProperty(
+                cloud_front_default_certificate=True, minimum_protocol_version="TLSv1.2_2021"
+            ),
+        )
+        return cloudfront.CfnDistribution(self, "Distribution", distribution_config=config)
+
+    def _monitoring(self) -> None:
+        """The cell's alarms (one per kind, over every tenant) and one dashboard, instead of 7 alarms a tenant."""
+        # Lambda publishes an account-wide Errors metric: one standard alarm covers every tenant's functions.
+        errors = cloudwatch.Metric(
+            namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=Duration.minutes(5)
+        )
+        cloudwatch.Alarm(
+            self,
+            "FunctionErrorsAlarm",
+            alarm_name=f"eservice-cell-{self.cell}-FunctionErrors",
+            metric=errors,
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"A function raised errors (cell {self.cell}; the dashboard names the function)",
+        ).add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+        widgets: list[cloudwatch.IWidget] = [
+            cloudwatch.GraphWidget(
+                title="FunctionErrors: a function raised errors",
+                left=[
+                    cloudwatch.MathExpression(
+                        expression='SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) GROUP BY FunctionName',
+                        period=Duration.minutes(5),
+                        label="FunctionErrors",
+                    )
+                ],
+                width=12,
+            )
+        ]
+        for name, (*_, description, threshold) in CELL_ALARMS.items():
+            cloudwatch.CfnAlarm(
+                self,
+                f"{name}Alarm",
+                alarm_name=f"eservice-cell-{self.cell}-{name}",  # the rollout's gate reads them by prefix
+                alarm_description=f"{description} (cell {self.cell}; the dashboard names the tenant)",
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=threshold,
+                evaluation_periods=1,
+                treat_missing_data="notBreaching",
+                metrics=[
+                    cloudwatch.CfnAlarm.MetricDataQueryProperty(
+                        id="q", expression=metrics_query(name), period=300, return_data=True, label=name
+                    )
+                ],
+                alarm_actions=[self.alarm_topic.topic_arn],
+            )
+            widgets.append(
+                cloudwatch.GraphWidget(
+                    title=f"{name}: {description}",
+                    left=[
+                        cloudwatch.MathExpression(
+                            expression=metrics_query(name, per_tenant=True), period=Duration.minutes(5), label=name
+                        )
+                    ],
+                    width=12,
+                )
+            )
+        cloudwatch.Dashboard(
+            self, "Dashboard", dashboard_name=f"eservice-cell-{self.cell}", widgets=[widgets[:2], widgets[2:]]
+        )
+
+    def _acknowledge_nag_findings(self) -> None:
+        reasons = {
+            "AwsSolutions-COG8": "The national citizen pool uses the Essentials plan (billed per monthly active user)",
+            "AwsSolutions-COG3": "The national citizen pool uses the Essentials plan; officers' pools are on Plus",
+            "AwsSolutions-COG2": "MFA is optional for citizens by law: IAL1 services accept password or e-mail OTP",
+            "AwsSolutions-CFR1": "Thai citizens abroad must reach the e-Service, so no geo restriction",
+            "AwsSolutions-CFR4": "Each agency's distribution tenant gets its own managed certificate (TLSv1.2_2021)",
+            "AwsSolutions-S1": "The access-log bucket cannot log to itself",
+            "AwsSolutions-L1": "CDK's custom-resource function that reads the edge firewall ARN uses CDK's runtime",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]": "AWS-maintained minimal policy for API Gateway's logs",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]": "AWS-maintained minimal policy for the custom-resource function's logs",
+        }
+        for rule, reason in reasons.items():
+            Validations.of(self).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+#: What a tenant stack needs of its cell.
+CellPlatform = CellPlatformStack

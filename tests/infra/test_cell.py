@@ -1,0 +1,233 @@
+"""Issue 14: a cell of three agencies (``-c mode=cell``): what the platform shares, what each tenant
+keeps, that no tenant's function can reach another tenant's data, and the quotas of 1,000 tenants.
+
+The cell is synthesized once for the module (three copies of the demo tenant), layers not bundled.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import cx_api
+
+from infra.app import build_app, stack_name
+from infra.cell import cell_edge_stack_name, cell_stack_name
+from infra.quotas import QUOTAS, capacity, count, exceeded
+from tests.infra.test_stack import NO_BUNDLING, REPO, Resources, _cfn_lint, functions_by_service, of_type, props
+
+TENANTS = ("bangrak", "paktang", "thasala")
+
+
+def _tenant_file(folder: Path, tenant_id: str) -> None:
+    text = (REPO / "tenants" / "klongnoy.yaml").read_text(encoding="utf-8").replace("klongnoy", tenant_id)
+    (folder / f"{tenant_id}.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(REPO / "tenants" / "klongnoy", folder / tenant_id)
+
+
+@pytest.fixture(scope="module")
+def cell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cx_api.CloudAssembly]:
+    folder = tmp_path_factory.mktemp("cell-tenants")
+    for tenant_id in TENANTS:
+        _tenant_file(folder, tenant_id)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TENANTS_DIR", str(folder))
+        app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk-cell")), context=NO_BUNDLING)
+        build_app(app, tenant="all", mode="cell", cell="test")
+        yield app.synth()  # raises if cdk-nag finds anything unacknowledged
+
+
+def _resources(cell: cx_api.CloudAssembly, name: str) -> Resources:
+    return dict(cell.get_stack_by_name(name).template["Resources"])
+
+
+@pytest.fixture(scope="module")
+def platform(cell: cx_api.CloudAssembly) -> Resources:
+    return _resources(cell, cell_stack_name("test"))
+
+
+@pytest.fixture(scope="module")
+def tenants(cell: cx_api.CloudAssembly) -> dict[str, Resources]:
+    return {t: _resources(cell, stack_name(t)) for t in TENANTS}
+
+
+def test_given_a_cell_then_the_stacks_are_its_edge_its_platform_and_one_per_tenant(
+    cell: cx_api.CloudAssembly,
+) -> None:
+    names = {s.stack_name for s in cell.stacks}
+
+    assert names == {cell_edge_stack_name("test"), cell_stack_name("test"), *(stack_name(t) for t in TENANTS)}
+    assert cell.get_stack_by_name(cell_edge_stack_name("test")).environment.region == "us-east-1"
+    for t in TENANTS:
+        assert cell_stack_name("test") in [d.id for d in cell.get_stack_by_name(stack_name(t)).dependencies]
+
+
+def test_given_a_cell_then_the_platform_holds_what_every_tenant_shares(
+    cell: cx_api.CloudAssembly, platform: Resources
+) -> None:
+    edge = _resources(cell, cell_edge_stack_name("test"))
+    (distribution,) = of_type(platform, "AWS::CloudFront::Distribution").values()
+    config = props(distribution)["DistributionConfig"]
+
+    assert [props(a)["Scope"] for a in of_type(edge, "AWS::WAFv2::WebACL").values()] == ["CLOUDFRONT"]
+    assert config["ConnectionMode"] == "tenant-only"
+    assert {p["Name"] for p in config["TenantConfig"]["ParameterDefinitions"]} == {"sites_domain", "api_domain"}
+    assert {o["DomainName"] for o in config["Origins"]} == {"{{sites_domain}}", "{{api_domain}}"}
+    assert "WebACLId" in config
+    assert len(of_type(platform, "AWS::CloudFront::OriginAccessControl")) == 1
+    assert len(of_type(platform, "AWS::Lambda::LayerVersion")) == 2  # core and PDF, published once
+    assert len(of_type(platform, "AWS::Cognito::UserPool")) == 1  # the national citizen pool
+    assert len(of_type(platform, "AWS::SNS::Topic")) == 1
+    assert len(of_type(platform, "AWS::CloudWatch::Dashboard")) == 1
+    assert [props(a)["Scope"] for a in of_type(platform, "AWS::WAFv2::WebACL").values()] == ["REGIONAL"]
+
+
+def test_given_a_tenant_of_the_cell_then_it_keeps_its_own_seal_key_data_officers_and_domain(
+    tenants: dict[str, Resources],
+) -> None:
+    for tenant_id, resources in tenants.items():
+        keys = of_type(resources, "AWS::KMS::Key")
+        (tenant_domain,) = of_type(resources, "AWS::CloudFront::DistributionTenant").values()
+
+        assert [props(k)["KeyUsage"] for k in keys.values()] == ["SIGN_VERIFY"]  # the agency's seal, its own
+        assert props(tenant_domain)["Domains"] == [f"{tenant_id}.go.th"]
+        assert "Fn::ImportValue" in json.dumps(props(tenant_domain)["DistributionId"])
+        assert len(of_type(resources, "AWS::DynamoDB::Table")) == 1
+        assert len(of_type(resources, "AWS::Cognito::UserPool")) == 1  # its officers
+        assert set(functions_by_service(resources)) == {"intake", "clock", "sign", "notify"}
+        assert len(of_type(resources, "AWS::StepFunctions::StateMachine")) == 1
+        # Nothing of what the cell shares is repeated per tenant.
+        for shared in ("AWS::CloudFront::Distribution", "AWS::WAFv2::WebACL", "AWS::CloudWatch::Alarm"):
+            assert of_type(resources, shared) == {}, shared
+        layers = [props(v)["Description"] for v in of_type(resources, "AWS::Lambda::LayerVersion").values()]
+        assert not any("pyHanko" in d or "e-Service domain" in d for d in layers)
+
+
+def _statements(resources: Resources) -> Iterator[dict[str, Any]]:
+    for policy in of_type(resources, "AWS::IAM::Policy").values():
+        yield from props(policy)["PolicyDocument"]["Statement"]
+
+
+def _data_actions(statement: dict[str, Any]) -> bool:
+    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+    return any(a.split(":")[0] in {"dynamodb", "s3", "kms"} for a in actions)
+
+
+def test_given_a_tenant_of_the_cell_then_its_roles_reach_only_its_own_table_buckets_and_keys(
+    tenants: dict[str, Resources],
+) -> None:
+    for tenant_id, resources in tenants.items():
+        others = [t for t in TENANTS if t != tenant_id]
+        for statement in filter(_data_actions, _statements(resources)):
+            targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in targets:
+                text = json.dumps(resource)
+                assert resource != "*", statement
+                assert not any(o in text for o in others), statement
+                if "cdk-hnb659fds-assets" in text:
+                    # CDK's publishing function reads the deployment assets (site files), no tenant's data.
+                    assert all(a.startswith("s3:Get") or a == "s3:List*" for a in statement["Action"]), statement
+                elif "Fn::ImportValue" in text:
+                    # Only the cell's shared data and TSA keys come from outside the tenant's own stack.
+                    assert "eservice-cell-test:" in text and "Key" in text, statement
+                else:
+                    refs = {m for m in resources if m in text}
+                    assert refs, statement  # a reference to one of the tenant's own resources
+                    assert all(
+                        resources[r]["Type"]
+                        in {"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Lambda::Function"}
+                        or r.startswith("AWS")
+                        for r in refs
+                    ), statement
+
+
+def test_given_the_cell_then_it_asks_no_tenant_for_another_tenants_export(cell: cx_api.CloudAssembly) -> None:
+    for t in TENANTS:
+        imports = json.dumps(cell.get_stack_by_name(stack_name(t)).template).count("Fn::ImportValue")
+        from_platform = json.dumps(cell.get_stack_by_name(stack_name(t)).template).count('"eservice-cell-test:')
+
+        assert imports == from_platform > 0
+
+
+def test_given_the_cell_templates_then_cfn_lint_finds_no_error_and_no_unexplained_warning(
+    cell: cx_api.CloudAssembly,
+) -> None:
+    findings: list[dict[str, Any]] = []
+    for name in (cell_stack_name("test"), stack_name(TENANTS[0])):  # one template a run: each within 120 s
+        path = cell.get_stack_by_name(name).template_full_path
+        run = subprocess.run(
+            [*_cfn_lint(), "--format", "json", "--", path], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert run.returncode & 1 == 0, run.stderr
+        findings += json.loads(run.stdout or "[]")
+
+    def explained(finding: dict[str, Any]) -> bool:
+        rule, path = finding["Rule"]["Id"], finding["Location"]["Path"]
+        if rule == "W3005":  # CDK's own DependsOn on a role that a GetAtt already implies
+            return path[2] == "DependsOn" and "Role" in finding["Message"]
+        if rule == "W3045":  # standard logs are delivered with the log-delivery ACL
+            return path[1].startswith("AccessLogs") and path[-1] == "AccessControl"
+        return False
+
+    unexplained = [
+        f"{f['Rule']['Id']} {'/'.join(map(str, f['Location']['Path']))}: {f['Message']}"
+        for f in findings
+        if f["Level"] != "Informational" and not explained(f)
+    ]
+    assert unexplained == []
+
+
+# --- quotas (issue 14) --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shares(cell: cx_api.CloudAssembly) -> tuple[Counter[str], Counter[str]]:
+    shared = count(cell.get_stack_by_name(cell_stack_name("test")).template, platform=True)
+    shared.update(count(cell.get_stack_by_name(cell_edge_stack_name("test")).template, platform=True))
+    per_tenant = [count(cell.get_stack_by_name(stack_name(t)).template) for t in TENANTS]
+    assert per_tenant[0] == per_tenant[1] == per_tenant[2]  # every tenant costs the cell the same
+    return shared, per_tenant[0]
+
+
+def test_given_1000_tenants_in_a_cell_then_the_quotas_of_the_shared_edge_are_not_exceeded(
+    shares: tuple[Counter[str], Counter[str]],
+) -> None:
+    over = {q.name for q, _ in exceeded(*shares, 1000)}
+
+    # The issue's table: what broke at 100 to 2,000 tenants with one stack of everything per tenant.
+    for name in (
+        "WAF web ACLs (regional and CloudFront)",
+        "CloudFront origin access controls",
+        "CloudFront distributions",
+        "CloudFormation stacks",
+        "CloudFront response headers policies",
+        "CloudFront cache policies",
+        "API Gateway custom domain names",
+        "ACM certificates",
+    ):
+        assert name not in over, name
+
+
+def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stand_in_the_way(
+    shares: tuple[Counter[str], Counter[str]],
+) -> None:
+    """The quotas 1,000 tenants still exceed, each with the count they would need. A new per-tenant
+    resource with a quota makes this fail; so does removing a blocker (then shrink the list)."""
+    over = {q.name: needed for q, needed in exceeded(*shares, 1000)}
+
+    assert over == {
+        "IAM roles": 9 * 1000 + 2,
+        "Cognito user pools": 1001,
+        "API Gateway regional REST APIs": 1000,
+        "EventBridge Scheduler schedule groups": 1000,
+        "GuardDuty Malware Protection for S3 plans": 1000,
+    }
+    most, binding = capacity(*shares)
+    assert most == 25  # the demo tenant scans uploads with GuardDuty: 25 plans, the platform uses none
+    assert [q.name for q in binding] == ["GuardDuty Malware Protection for S3 plans"]
+    assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
