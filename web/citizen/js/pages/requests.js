@@ -12,7 +12,7 @@ import { statusKind, WITHDRAWABLE } from "../core/status.js";
 import { alertBox, badge, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { requireSignIn, service as loadService, SITE } from "../state.js";
 import { uploadSlots } from "../uploads.js";
-import { paymentSection } from "./payment.js";
+import { cardReturnNotice, PAYMENT_DONE, paymentSection } from "./payment.js";
 
 addMessages({
   "requests.title": { th: "คำขอของฉัน", en: "My requests" },
@@ -181,7 +181,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
     view,
     h("h1", {}, L(request.service.name)),
     h("p", {}, badge(L(request.status_label), statusKind(request.status))),
-    DONE[query.get("done")] ? notice(t(DONE[query.get("done")]), "success") : null,
+    DONE[query.get("done")] ? notice(t(DONE[query.get("done")]), "success") : cardReturnNotice(request, base),
     dl([
       [t("requests.reference"), h("span", { class: "mono" }, request.reference || request.id)],
       [t("requests.receipt"), request.receipt_number],
@@ -229,7 +229,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
 }
 
 // What the page confirms after an action that reloads it (?done=...).
-const DONE = { withdrawn: "request.withdrawn", resubmitted: "request.more.sent", slip: "pay.slip.sent" };
+const DONE = { withdrawn: "request.withdrawn", resubmitted: "request.more.sent", slip: "pay.slip.sent", ...PAYMENT_DONE };
 const reload = (request, done) => navigate(`#/requests/${encodeURIComponent(request.id)}${done ? `?done=${done}` : ""}`, { replace: true });
 
 function nextAction(request, service, base, isCurrent) {
