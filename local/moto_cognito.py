@@ -436,7 +436,9 @@ def _forgot_password(self: Any, client_id: str, username: str) -> tuple[str | No
         f"รหัสสำหรับตั้งรหัสผ่านใหม่ของท่านคือ {code} (ใช้ได้ 1 ชั่วโมง) หากท่านไม่ได้ขอ ไม่ต้องทำอะไร\n"
         f"Your code to set a new password is {code} (valid for one hour). If you did not ask for it, do nothing.",
     )
-    return None, {"CodeDeliveryDetails": {"Destination": _masked(address), "DeliveryMedium": "EMAIL", "AttributeName": "email"}}
+    return None, {
+        "CodeDeliveryDetails": {"Destination": _masked(address), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    }
 
 
 def _confirm_forgot_password(self: Any, client_id: str, username: str, password: str, confirmation_code: str) -> None:

@@ -19,9 +19,23 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select
 
 from local.stack import REGION, LocalStack, Login
-from tests.e2e.test_browser import browser, click, css, heading, no_console_errors, screenshot, stack, type_into, wait
+from tests.e2e.test_browser import (
+    browser,
+    click,
+    css,
+    heading,
+    minimal_pdf,
+    no_console_errors,
+    present,
+    screenshot,
+    small_png,
+    stack,
+    type_into,
+    wait,
+)
 from tests.stack.conftest import Client, prepared_draft, status_is, submit, wait_for, wait_for_mail
 
 __all__ = ["browser", "stack"]  # the fixtures, shared with test_browser
@@ -76,6 +90,8 @@ def sign_in(d: webdriver.Chrome, stack: LocalStack, login: Login, target: str) -
     """Signed out, then in through the site's own sign-in page, landing on ``target``."""
     d.get(f"{stack.url}/")
     d.execute_script("sessionStorage.clear(); localStorage.setItem('eservice.lang', 'th');")
+    d.refresh()
+    heading(d, "บริการอิเล็กทรอนิกส์ของ")  # the site has started (a later start would render again)
     d.get(f"{stack.url}/#/signin?next={requests.utils.quote(target, safe='')}")
     heading(d, "เข้าสู่ระบบ")
     type_into(d, "input[name='email']", login.email)
@@ -146,7 +162,7 @@ def test_payment_is_followed_live_and_the_qr_can_be_saved(
         f"{stack.url}/_local/pay/qr", json={"payload": bill["qr_payload"], "outcome": "paid"}, timeout=60
     )
     assert paid.status_code == 200, paid.text
-    wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main [role='status']"), "ชำระเงินเรียบร้อยแล้ว"), 60)
+    wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main .alert-success"), "ชำระเงินเรียบร้อยแล้ว"), 60)
     assert same(), "the page was reloaded"
     assert not d.find_elements(By.CSS_SELECTOR, "#thai-qr"), "the QR is still offered after the payment"
     assert "รอชำระ" not in css(d, "main .badge, main [class*='badge']").text
@@ -162,7 +178,7 @@ def test_card_payment_returns_with_a_success_message(stack: LocalStack, browser:
     click(d, "#pay-card")
     # The provider's hosted page (the simulator), then back to the request.
     click(d, "button[name='outcome'][value='paid']")
-    wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main [role='status']"), "ชำระด้วยบัตรเรียบร้อยแล้ว"), 60)
+    wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main .alert-success"), "ชำระด้วยบัตรเรียบร้อยแล้ว"), 60)
     assert not d.find_elements(By.CSS_SELECTOR, "#thai-qr")
     screenshot(d, "32-card-paid")
     no_console_errors(d)
@@ -178,6 +194,8 @@ def test_forgotten_password_is_reset_with_the_mailed_code(stack: LocalStack, bro
     address = citizen.login.email
     d.get(f"{stack.url}/")
     d.execute_script("sessionStorage.clear(); localStorage.setItem('eservice.lang', 'th');")
+    d.refresh()
+    heading(d, "บริการอิเล็กทรอนิกส์ของ")  # the site has started (a later start would render again)
     d.get(f"{stack.url}/#/signin?next=%23%2Frequests")
     heading(d, "เข้าสู่ระบบ")
     click(d, "#forgot-link")
@@ -216,4 +234,148 @@ def test_forgotten_password_is_reset_with_the_mailed_code(stack: LocalStack, bro
     d.execute_script("sessionStorage.clear()")
     sign_in(d, stack, Login(pool="citizen", email=address, password="Citizen#2569local"), "#/requests")
     wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main [role='alert']"), "อีเมลหรือรหัสผ่านไม่ถูกต้อง"))
+    no_console_errors(d)
+
+
+# --- withdrawal with a fresh sign-in (item 4) -----------------------------------------------------------------
+def signed_in_long_ago(stack: LocalStack, login: Login, minutes: int) -> str:
+    """The ID token Cognito holds for a citizen who signed in ``minutes`` ago (still valid, not fresh)."""
+    import jwt
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    from local.provision import ACCOUNT
+
+    config = stack._site_config()["citizen"]
+    pool = cognitoidp_backends[ACCOUNT][REGION].user_pools[config["userPoolId"]]
+    claims = jwt.decode(stack.sign_in(login), options={"verify_signature": False})
+    standard = {"iss", "sub", "aud", "token_use", "iat", "auth_time", "exp", "jti"}
+    extra = {k: v for k, v in claims.items() if k not in standard}
+    then = int(time.time()) - minutes * 60
+    token, _ = pool.create_jwt(config["clientId"], login.email, "id", extra_data={**extra, "auth_time": then})
+    return str(token)
+
+
+def test_withdrawal_asks_for_a_fresh_sign_in_and_keeps_the_reason(stack: LocalStack, browser: webdriver.Chrome) -> None:
+    d = browser
+    citizen = new_citizen(stack)
+    assert citizen.login is not None
+    request_id = submit(citizen, prepared_draft(citizen))["id"]
+    sign_in(d, stack, citizen.login, f"#/requests/{request_id}")
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    # Signed in 20 minutes ago (the token is still valid, but not fresh enough to withdraw).
+    d.execute_script(
+        "sessionStorage.setItem('eservice.citizen.idToken', arguments[0])", signed_in_long_ago(stack, citizen.login, 20)
+    )
+    d.refresh()
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    click(d, "#withdraw summary")
+    reason = "ยื่นผิดประเภท จะยื่นใหม่"
+    type_into(d, "#withdraw textarea[name='reason']", reason)
+    click(d, "#withdraw-confirm")
+    assert "ยืนยันตัวตนอีกครั้ง" in css(d, "#withdraw [role='alert']").text
+
+    # Already signed in, yet the sign-in page asks again (it used to send the person straight back).
+    click(d, "#reauth-link")
+    heading(d, "ยืนยันตัวตนอีกครั้ง")
+    email = css(d, "input[name='email']")
+    assert email.get_attribute("value") == citizen.login.email and email.get_attribute("readonly") is not None
+    screenshot(d, "34-reauthenticate")
+    type_into(d, "input[name='password']", citizen.login.password)
+    click(d, "#reauth-submit")
+
+    # Back on the request with the form open and the reason kept; one press withdraws.
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    assert css(d, "#withdraw textarea[name='reason']").get_attribute("value") == reason
+    assert "ยืนยันตัวตนแล้ว" in css(d, "#withdraw [role='status']").text
+    assert d.switch_to.active_element.get_attribute("id") == "withdraw-confirm"
+    click(d, "#withdraw-confirm")
+    wait(d, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main .alert-success"), "ถอนคำขอแล้ว"))
+    detail = citizen.get(f"/requests/{request_id}").json()
+    assert detail["status"] == "withdrawn"
+    assert d.execute_script("return sessionStorage.getItem('eservice.citizen.withdrawal')") is None
+    screenshot(d, "35-withdrawn")
+    no_console_errors(d)
+
+
+# --- the form in steps, the check page's change links, files removed and replaced (items 2, 3, 5, 6) --------
+def test_check_page_change_links_and_files_removed_and_replaced(
+    stack: LocalStack, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    d = browser
+    citizen = new_citizen(stack)
+    assert citizen.login is not None
+    draft_id = prepared_draft(citizen)  # every answer and both documents, as the API tests prepare it
+
+    # The service page says what to have ready, from the form schema; "apply" resumes the open draft.
+    sign_in(d, stack, citizen.login, "#/services/fire-certificate")
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    ready = css(d, "#service-ready").text
+    assert "วันที่เกิดเหตุ" in ready and "สถานที่เกิดเหตุ" in ready
+    assert "สำเนาบัตรประจำตัวประชาชน" in ready
+    assert "IAL" not in css(d, "main").text
+    click(d, "#apply")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 1 จาก 5"))
+    assert d.execute_script("return location.hash").startswith(f"#/drafts/{draft_id}")
+    assert "ระบบเปิดแบบร่างเดิมให้ทำต่อ" in css(d, "main").text
+    assert css(d, "#field-applicant_name").get_attribute("value") == "สมชาย ใจดี"
+
+    # The documents page: a file can be previewed (chosen in this visit), removed, and replaced.
+    d.get(f"{stack.url}/#/drafts/{draft_id}?step=4")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 4 จาก 5: เอกสารประกอบ"))
+    assert "ตรวจสอบแล้ว" in css(d, "#slot-id_card-state").text
+    click(d, "#slot-id_card-remove")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-state"), "นำไฟล์ id.pdf ออกแล้ว"))
+    draft = citizen.get(f"/drafts/{draft_id}").json()
+    states = sorted(a["state"] for a in draft["attachments"].values() if a["document_id"] == "id_card")
+    assert states == ["detached"]  # kept, with its state changed: nothing is deleted
+    click(d, "#to-confirm")
+    assert "กรุณาแนบสำเนาบัตรประจำตัวประชาชน" in css(d, ".error-summary").text
+
+    # A file named .pdf that is not a PDF is refused with exactly that.
+    fake = tmp_path / "บัตร.pdf"
+    fake.write_bytes(b"\x00\x01\x02 not a document at all \xff" * 20)
+    present(d, "#slot-id_card-file").send_keys(str(fake))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-error"), "แต่เนื้อหาไม่ใช่ไฟล์ PDF"))
+
+    present(d, "#slot-id_card-file").send_keys(str(minimal_pdf(tmp_path / "บัตรใหม่.pdf")))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-state"), "แนบแล้ว: บัตรใหม่.pdf"))
+    preview = css(d, "#slot-id_card-preview")
+    assert preview.get_attribute("href").startswith("blob:") and preview.get_attribute("target") == "_blank"
+    # The preview opens the very file chosen, in a new tab, before anything is submitted.
+    main_window = d.current_window_handle
+    click(d, "#slot-id_card-preview")
+    wait(d, lambda drv: len(drv.window_handles) == 2)
+    d.switch_to.window(next(w for w in d.window_handles if w != main_window))
+    assert d.current_url == preview.get_attribute("href")
+    d.close()
+    d.switch_to.window(main_window)
+    present(d, "#slot-damage_photos-file").send_keys(str(small_png(tmp_path / "ใหม่.png")))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-damage_photos-state"), "แนบแล้ว: ใหม่.png"))
+    draft = citizen.get(f"/drafts/{draft_id}").json()
+    photos = sorted(a["state"] for a in draft["attachments"].values() if a["document_id"] == "damage_photos")
+    assert photos == ["accepted", "replaced"]
+    screenshot(d, "36-documents-replaced")
+    click(d, "#to-confirm")
+
+    # Check your answers: no SHA-256, no English sentence; each row's "change" goes to its question and back.
+    heading(d, "ตรวจสอบข้อมูลก่อนยื่นคำขอ")
+    page = css(d, "main").text
+    assert "SHA-256" not in page and "I hereby" not in page and "I certify" not in page
+    assert "บัตรใหม่.pdf" in page
+    click(d, "#change-purpose")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 3 จาก 5"))
+    Select(css(d, "#field-purpose")).select_by_value("relief")
+    assert css(d, "#to-confirm").text == "บันทึกและกลับไปหน้าตรวจสอบ"
+    click(d, "#to-confirm")
+    heading(d, "ตรวจสอบข้อมูลก่อนยื่นคำขอ")
+    assert "ขอรับความช่วยเหลือจากหน่วยงานรัฐ" in css(d, "#confirm-rows tr[data-field='purpose']").text
+
+    # On a phone each label is printed once.
+    d.set_window_size(375, 800)
+    try:
+        row = css(d, "#confirm-rows tr[data-field='incident_address']")
+        assert row.text.count("สถานที่เกิดเหตุ") == 1, row.text
+        screenshot(d, "37-check-answers-phone")
+    finally:
+        d.set_window_size(1280, 900)
     no_console_errors(d)

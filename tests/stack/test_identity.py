@@ -894,7 +894,9 @@ def test_given_a_forgotten_password_then_only_the_mailed_code_sets_a_new_one_tha
 
     asked = _cognito_call(stack, "ForgotPassword", {"ClientId": client_id(stack), "Username": address})
     unknown = _cognito_call(
-        stack, "ForgotPassword", {"ClientId": client_id(stack), "Username": f"nobody-{uuid.uuid4().hex[:6]}@example.com"}
+        stack,
+        "ForgotPassword",
+        {"ClientId": client_id(stack), "Username": f"nobody-{uuid.uuid4().hex[:6]}@example.com"},
     )
     mail = _mail_to(stack, address, before)
     code = re.search(r"\b(\d{6})\b", mail[0]["body"]).group(1)  # type: ignore[union-attr]
@@ -923,3 +925,22 @@ def test_given_a_forgotten_password_then_only_the_mailed_code_sets_a_new_one_tha
     assert again.status_code == 400 and again.json()["__type"] == "CodeMismatchException"  # a code works once
     assert old.json()["__type"] == "NotAuthorizedException"
     assert new.json()["AuthenticationResult"]["IdToken"]
+
+
+# --- re-authentication for withdrawal (issue 13, item 4) ------------------------------------------------------
+def test_given_a_fresh_sign_in_is_asked_then_the_provider_is_told_to_ask_again_and_the_token_is_fresh(
+    stack: LocalStack,
+) -> None:
+    browser = Browser(stack)
+    ordinary = browser.authorize()
+    again = browser.authorize(prompt="login")
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(again.headers["Location"]).query).items()}
+    asked_before = {k: v[0] for k, v in parse_qs(urlsplit(ordinary.headers["Location"]).query).items()}
+    back = browser.get(again.headers["Location"])
+    to_site = browser.get(back.headers["Location"])
+    returned = {k: v[0] for k, v in parse_qs(urlsplit(to_site.headers["Location"]).query).items()}
+    tokens = browser.exchange(returned["code"]).json()
+
+    assert "prompt" not in asked_before and "max_age" not in asked_before
+    assert asked["prompt"] == "login" and asked["max_age"] == "0"
+    assert abs(time.time() - float(claims_of(tokens["id_token"])["auth_time"])) < 120

@@ -28,6 +28,8 @@ addMessages({
   "pay.card.busy": { th: "กำลังเปิดหน้าชำระเงิน…", en: "Opening the payment page…" },
   "pay.slip": { th: "แจ้งชำระด้วยหลักฐานการโอนหรือใบรับเงิน", en: "Report a transfer or counter payment" },
   "pay.slip.file": { th: "ไฟล์หลักฐานการชำระเงิน (PDF, JPEG, PNG ไม่เกิน 5 MB)", en: "Proof of payment (PDF, JPEG, PNG, up to 5 MB)" },
+  "pay.slip.choose": { th: "เลือกไฟล์หลักฐาน", en: "Choose the proof file" },
+  "pay.slip.chosen": { th: "ไฟล์ที่เลือก: {file}", en: "Chosen: {file}" },
   "pay.slip.reference": { th: "เลขที่รายการ", en: "Transaction reference" },
   "pay.slip.date": { th: "วันที่ชำระ", en: "Date paid" },
   "pay.slip.amount": { th: "จำนวนเงิน (บาท)", en: "Amount (baht)" },
@@ -394,6 +396,14 @@ function cardPayment(base, bill) {
 function slipForm(bill, request, base) {
   const messages = h("div");
   const file = labelled({ label: t("pay.slip.file"), input: h("input", { type: "file", name: "slip", accept: ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" }), required: true });
+  // The same styled picker as the document slots: a button-like label, the chosen file named beside it.
+  const chosenName = h("p", { class: "state", role: "status", id: "slip-chosen" }, t("upload.none"));
+  file.input.setAttribute("aria-describedby", `${file.input.getAttribute("aria-describedby")} slip-chosen`);
+  file.wrapper.append(chosenName, h("div", { class: "file-picker" },
+    h("label", { for: file.input.id, class: "button" }, t("pay.slip.choose")), file.input));
+  file.input.addEventListener("change", () => {
+    chosenName.textContent = file.input.files?.[0] ? t("pay.slip.chosen", { file: file.input.files[0].name }) : t("upload.none");
+  });
   const reference = labelled({ label: t("pay.slip.reference"), input: h("input", { type: "text", name: "transaction_reference", class: "medium", maxlength: 60, autocomplete: "off" }), required: true });
   const paidOn = labelled({ label: t("pay.slip.date"), input: h("input", { type: "date", name: "paid_on", class: "medium", max: todayInBangkok(), value: todayInBangkok() }), required: true });
   const amount = labelled({

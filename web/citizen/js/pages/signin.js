@@ -37,6 +37,13 @@ addMessages({
 });
 
 addMessages({
+  "reauth.title": { th: "ยืนยันตัวตนอีกครั้ง", en: "Confirm it is you" },
+  "reauth.intro": {
+    th: "เพื่อความปลอดภัย การถอนคำขอต้องยืนยันตัวตนอีกครั้ง กรุณากรอกรหัสผ่าน หรือเข้าสู่ระบบด้วย ThaID อีกครั้ง ข้อความที่ท่านพิมพ์ไว้จะยังอยู่",
+    en: "For your safety, withdrawing needs you to confirm who you are: enter your password, or sign in with ThaID again. What you typed is kept.",
+  },
+  "reauth.submit": { th: "ยืนยันตัวตน", en: "Confirm" },
+  "reauth.cancel": { th: "ยกเลิกและกลับไปหน้าคำขอ", en: "Cancel and go back to the request" },
   "forgot.link": { th: "ลืมรหัสผ่าน?", en: "Forgot your password?" },
   "forgot.title": { th: "ตั้งรหัสผ่านใหม่", en: "Set a new password" },
   "forgot.intro": {
@@ -101,6 +108,10 @@ function showProblems(slot, problems) {
 }
 
 export function signInPage({ view, query, reason }) {
+  if (query.get("reauth")) {
+    reauthenticate({ view, query, reason });
+    return;
+  }
   if (session.token()) {
     // Already signed in (e.g. back from a provider to this page): on to where the person was going.
     navigate(nextHash(query), { replace: true });
@@ -158,6 +169,53 @@ export function signInPage({ view, query, reason }) {
     h("p", {}, h("a", { href: `#/signin?reset=1&next=${encodeURIComponent(nextHash(query))}`, id: "forgot-link" }, t("forgot.link"))),
     h("p", {}, `${t("signin.no_account")} `,
       h("a", { href: `#/signup?next=${encodeURIComponent(nextHash(query))}` }, t("signin.to_signup"))),
+  );
+}
+
+/**
+ * A fresh sign-in for a high-risk act (withdrawal, R-3.4): even when signed in, the password (or the
+ * identity provider, told prompt=login) is asked again; then back to where the act waits.
+ */
+function reauthenticate({ view, query, reason }) {
+  setTitle(t("reauth.title"), L(SITE));
+  const who = session.user();
+  const { email, password } = credentialsFields();
+  if (who?.email) {
+    email.input.value = who.email;
+    email.input.readOnly = true;
+  }
+  const messages = h("div");
+  const problem = federationProblem(reason);
+  if (problem) messages.append(problem);
+  const showError = (error) => {
+    replace(messages, alertBox(error));
+    messages.querySelector("[role=alert]")?.focus?.();
+  };
+  const submit = h("button", { type: "submit", class: "primary", id: "reauth-submit" }, t("reauth.submit"));
+  replace(
+    view,
+    h("h1", {}, t("reauth.title")),
+    h("p", {}, t("reauth.intro")),
+    messages,
+    providerButtons(showError, { reauthenticate: true }),
+    h("form", {
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const problems = checkCredentials(email, password);
+        if (problems.length) return showProblems(messages, problems);
+        replace(messages);
+        await whileBusy(submit, t("signin.busy"), async () => {
+          try {
+            session.save(await signIn(getConfig().citizen.clientId, email.input.value.trim(), password.input.value));
+            navigate(nextHash(query), { replace: true });
+          } catch (error) {
+            showError(error);
+          }
+        });
+      },
+    }, email.wrapper, password.wrapper, h("div", { class: "actions" }, submit)),
+    h("p", {}, h("a", { href: nextHash(query) }, t("reauth.cancel"))),
   );
 }
 
