@@ -36,7 +36,7 @@ from tests.e2e.test_browser import (
     type_into,
     wait,
 )
-from tests.stack.conftest import Client, prepared_draft, status_is, submit, wait_for, wait_for_mail
+from tests.stack.conftest import Client, prepared_draft, status_is, submit, wait_for, wait_for_mail, waiting_at
 
 __all__ = ["browser", "stack"]  # the fixtures, shared with test_browser
 
@@ -67,18 +67,14 @@ def awaiting_payment(stack: LocalStack) -> tuple[Client, str, dict[str, Any]]:
     """A food-shop request approved at every step, now waiting for its fee (as finance would see it)."""
     citizen = new_citizen(stack)
     request_id = submit(citizen, prepared_draft(citizen, "food-shop"))["id"]
+
+    def waiting_for(step: str, role: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda d: (d["request"]["waiting"] or {}).get("step") == step and d["request"]["waiting"]["role"] == role
+
     for group, step in (("reviewer", "review"), ("approver", "approval"), ("head", "approval")):
         path = f"/officer/requests/{request_id}"
         staff = officer(stack, group)
-        wait_for(
-            staff,
-            request_id,
-            lambda d, g=group, s=step: (
-                (d["request"]["waiting"] or {}).get("step") == s and d["request"]["waiting"]["role"] == g
-            ),
-            path=path,
-            timeout=90,
-        )
+        wait_for(staff, request_id, waiting_for(step, group), path=path, timeout=90)
         answer = staff.post(f"{path}/decision", json={"step": step, "decision": "approve"})
         assert answer.status_code == 200, answer.text
     wait_for(citizen, request_id, status_is("awaiting_payment"), timeout=90)
@@ -222,7 +218,7 @@ def test_forgotten_password_is_reset_with_the_mailed_code(stack: LocalStack, bro
     assert "รหัสผ่านไม่ตรงตามเงื่อนไข" in summary.text
     link = summary.find_element(By.CSS_SELECTOR, "a")
     password_field = css(d, "input[name='new_password']")
-    assert link.get_attribute("href").endswith(f"#{password_field.get_attribute('id')}")
+    assert str(link.get_attribute("href")).endswith(f"#{password_field.get_attribute('id')}")
     assert password_field.get_attribute("aria-invalid") == "true"
     screenshot(d, "33-forgot-password-error")
 
@@ -260,6 +256,8 @@ def test_withdrawal_asks_for_a_fresh_sign_in_and_keeps_the_reason(stack: LocalSt
     citizen = new_citizen(stack)
     assert citizen.login is not None
     request_id = submit(citizen, prepared_draft(citizen))["id"]
+    reviewer = officer(stack, "reviewer")
+    wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}", timeout=90)
     sign_in(d, stack, citizen.login, f"#/requests/{request_id}")
     heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
     # Signed in 20 minutes ago (the token is still valid, but not fresh enough to withdraw).
@@ -268,6 +266,9 @@ def test_withdrawal_asks_for_a_fresh_sign_in_and_keeps_the_reason(stack: LocalSt
     )
     d.refresh()
     heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    # Tracking shows the steps still to come, not only the history.
+    upcoming = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#track li[data-state='upcoming']")]
+    assert any("ลงนามและออกเอกสาร" in text for text in upcoming), upcoming
     click(d, "#withdraw summary")
     reason = "ยื่นผิดประเภท จะยื่นใหม่"
     type_into(d, "#withdraw textarea[name='reason']", reason)
@@ -340,13 +341,14 @@ def test_check_page_change_links_and_files_removed_and_replaced(
     present(d, "#slot-id_card-file").send_keys(str(minimal_pdf(tmp_path / "บัตรใหม่.pdf")))
     wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-state"), "แนบแล้ว: บัตรใหม่.pdf"))
     preview = css(d, "#slot-id_card-preview")
-    assert preview.get_attribute("href").startswith("blob:") and preview.get_attribute("target") == "_blank"
+    href = str(preview.get_attribute("href"))
+    assert href.startswith("blob:") and preview.get_attribute("target") == "_blank"
     # The preview opens the very file chosen, in a new tab, before anything is submitted.
     main_window = d.current_window_handle
     click(d, "#slot-id_card-preview")
     wait(d, lambda drv: len(drv.window_handles) == 2)
     d.switch_to.window(next(w for w in d.window_handles if w != main_window))
-    assert d.current_url == preview.get_attribute("href")
+    assert d.current_url == href
     d.close()
     d.switch_to.window(main_window)
     present(d, "#slot-damage_photos-file").send_keys(str(small_png(tmp_path / "ใหม่.png")))
@@ -374,8 +376,43 @@ def test_check_page_change_links_and_files_removed_and_replaced(
     d.set_window_size(375, 800)
     try:
         row = css(d, "#confirm-rows tr[data-field='incident_address']")
-        assert row.text.count("สถานที่เกิดเหตุ") == 1, row.text
+        # The row header names it; no cell repeats it (no td::before label; "change" names it for screen
+        # readers only, visually hidden).
+        assert row.find_element(By.CSS_SELECTOR, "th").text == "สถานที่เกิดเหตุ"
+        before = d.execute_script(
+            "return [...arguments[0].querySelectorAll('td')].map((td) => getComputedStyle(td, '::before').content)",
+            row,
+        )
+        assert all(content in ("none", "normal", "") for content in before), before
+        value = row.find_element(By.CSS_SELECTOR, "td").text
+        assert "สถานที่เกิดเหตุ" not in value and "12 หมู่ 3" in value
         screenshot(d, "37-check-answers-phone")
     finally:
         d.set_window_size(1280, 900)
+    no_console_errors(d)
+
+
+# --- tracking follows the request while the page is open (item 8) ---------------------------------------------
+def test_tracking_follows_an_officer_decision_without_a_reload(stack: LocalStack, browser: webdriver.Chrome) -> None:
+    d = browser
+    citizen = new_citizen(stack)
+    assert citizen.login is not None
+    request_id = submit(citizen, prepared_draft(citizen))["id"]
+    reviewer = officer(stack, "reviewer")
+    wait_for(reviewer, request_id, waiting_at("review"), path=f"/officer/requests/{request_id}", timeout=90)
+    sign_in(d, stack, citizen.login, f"#/requests/{request_id}")
+    heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    before = css(d, "#request-status").text
+    events = len(d.find_elements(By.CSS_SELECTOR, "#history li"))
+    same = still_same_document(d)
+
+    decided = reviewer.post(f"/officer/requests/{request_id}/decision", json={"step": "review", "decision": "approve"})
+    assert decided.status_code == 200, decided.text
+    wait(d, lambda drv: drv.find_element(By.ID, "request-status").text != before, 60)
+    wait(d, lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#history li")) > events, 30)
+    assert same(), "the page was reloaded"
+    now = citizen.get(f"/requests/{request_id}").json()
+    assert css(d, "#request-status").text == now["status_label"]["th"]
+    assert css(d, "#track li[data-state='current']").text
+    screenshot(d, "38-tracking-live")
     no_console_errors(d)

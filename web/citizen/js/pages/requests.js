@@ -456,7 +456,16 @@ function withdrawal(request, base, back) {
           }
           whileBusy(confirm, t("request.withdraw.busy"), async () => {
             try {
-              await api(`${base}/withdraw`, { method: "POST", body: { reason: reason.input.value.trim() } });
+              // The request may be busy for a moment (a step of its workflow running): ask again shortly.
+              for (let attempt = 1; ; attempt += 1) {
+                try {
+                  await api(`${base}/withdraw`, { method: "POST", body: { reason: reason.input.value.trim() } });
+                  break;
+                } catch (error) {
+                  if (error.code !== "request.busy" || attempt >= 5) throw error;
+                  await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+                }
+              }
               sessionStorage.removeItem(WITHDRAW_KEY);
               navigate(`#/requests/${encodeURIComponent(request.id)}?done=withdrawn`, { replace: true });
             } catch (error) {

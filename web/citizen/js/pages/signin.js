@@ -172,11 +172,29 @@ export function signInPage({ view, query, reason }) {
   );
 }
 
+/** Whether this tab's sign-in (the ID token's auth_time) happened within the last `seconds`. */
+function signedInWithin(seconds) {
+  const token = session.token();
+  if (!token) return false;
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(atob(part.padEnd(Math.ceil(part.length / 4) * 4, "=")));
+    return Number.isFinite(claims.auth_time) && Date.now() / 1000 - claims.auth_time < seconds;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A fresh sign-in for a high-risk act (withdrawal, R-3.4): even when signed in, the password (or the
  * identity provider, told prompt=login) is asked again; then back to where the act waits.
  */
 function reauthenticate({ view, query, reason }) {
+  // Back from the identity provider with a sign-in of a moment ago: on to the act that asked for it.
+  if (signedInWithin(120)) {
+    navigate(nextHash(query), { replace: true });
+    return;
+  }
   setTitle(t("reauth.title"), L(SITE));
   const who = session.user();
   const { email, password } = credentialsFields();
