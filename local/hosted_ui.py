@@ -244,6 +244,9 @@ class HostedUi:
             scope=" ".join(provider.scopes),
             state=ours,
             nonce=nonce,
+            # A fresh sign-in asked by the site (withdrawal): the provider must not reuse its session.
+            prompt="login" if args.get("prompt") == "login" else None,
+            max_age="0" if args.get("prompt") == "login" else None,
         )
 
     # --- /oauth2/idpresponse ---------------------------------------------------------------------------

@@ -18,6 +18,10 @@ seeding code and the tests through boto3.
 - Sign-up (issue 13): ``SignUp`` e-mails a 6-digit code (it shows in ``/_local/mailbox``), valid 24 hours;
   ``ConfirmSignUp`` refuses any other code (``CodeMismatchException``) and marks the e-mail verified;
   ``ResendConfirmationCode`` sends a new one.
+- Forgotten password (issue 13): ``ForgotPassword`` e-mails a 6-digit code (``/_local/mailbox``), valid one
+  hour, and answers an unknown user like a known one (``PreventUserExistenceErrors``); ``ConfirmForgotPassword``
+  refuses any other code (``CodeMismatchException``), checks the new password against the pool's policy
+  (``InvalidPasswordException``), and the code works once.
 - Sign-out: ``RevokeToken`` revokes a refresh token and the access tokens issued from it;
   ``GlobalSignOut`` (moto's own) revokes them all. Cognito calls with a revoked access token are refused.
 - E-mail changes (``UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate=[email]``): the
@@ -55,6 +59,7 @@ Mailer = Callable[[str, str, str], None]
 
 _SIGN_UP_CODE_SECONDS = 24 * 3600  # Cognito's confirmation codes last 24 hours
 _ATTRIBUTE_CODE_SECONDS = 24 * 3600
+_RESET_CODE_SECONDS = 3600  # Cognito's forgot-password codes last one hour
 _SESSION_SECONDS = 180  # Cognito's challenge sessions last three minutes by default
 _MAX_WRONG_CODES = 3
 _VALID_WINDOW = 1  # one 30-second step of clock drift either side, as authenticator apps need
@@ -90,6 +95,7 @@ class _State:
         self.secrets: dict[tuple[str, str], str] = {}
         self.sign_up_codes: dict[tuple[str, str], _Code] = {}
         self.attribute_codes: dict[tuple[str, str], _Code] = {}
+        self.reset_codes: dict[tuple[str, str], _Code] = {}
 
 
 _state = _State()
@@ -414,6 +420,44 @@ def _update_user_attributes(self: Any, access_token: str, attributes: list[dict[
         _originals[(_Backend, "update_user_attributes")](self, access_token, changes)
 
 
+def _forgot_password(self: Any, client_id: str, username: str) -> tuple[str | None, dict[str, Any]]:
+    _, details = _originals[(_Backend, "forgot_password")](self, client_id, username)
+    pool = _pool_of_client(self, client_id)
+    user = pool._get_user(username)
+    address = user.attribute_lookup.get("email") if user is not None else None
+    if user is None or not address:
+        return None, details  # the same answer for an unknown user: no hint who has an account
+    code = _six_digits()
+    with _state.lock:
+        _state.reset_codes[(pool.id, user.id)] = _Code(code=code, expires=time.time() + _RESET_CODE_SECONDS)
+    _send(
+        address,
+        "รหัสสำหรับตั้งรหัสผ่านใหม่ / Your password reset code",
+        f"รหัสสำหรับตั้งรหัสผ่านใหม่ของท่านคือ {code} (ใช้ได้ 1 ชั่วโมง) หากท่านไม่ได้ขอ ไม่ต้องทำอะไร\n"
+        f"Your code to set a new password is {code} (valid for one hour). If you did not ask for it, do nothing.",
+    )
+    return None, {
+        "CodeDeliveryDetails": {"Destination": _masked(address), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    }
+
+
+def _confirm_forgot_password(self: Any, client_id: str, username: str, password: str, confirmation_code: str) -> None:
+    pool = _pool_of_client(self, client_id)
+    user = pool._get_user(username)
+    if user is None:
+        raise CodeMismatchException("Invalid verification code provided, please try again.")
+    with _state.lock:
+        expected = _state.reset_codes.get((pool.id, user.id))
+        if expected is not None and expected.expires < time.time():
+            raise ExpiredCodeException("Invalid code provided, please request a code again.")
+        if expected is None or not secrets.compare_digest(str(confirmation_code or ""), expected.code):
+            raise CodeMismatchException("Invalid verification code provided, please try again.")
+        self._validate_password(pool.id, password)
+        del _state.reset_codes[(pool.id, user.id)]
+    user.password = password
+    user.confirmation_code = None
+
+
 # --- response patches (parameters moto's backend never sees, operations moto lacks) ---------------------
 def _confirm_sign_up(self: Any) -> ActionResult:
     client_id = self._get_param("ClientId")
@@ -520,6 +564,8 @@ _BACKEND_PATCHES: dict[str, Any] = {
     "admin_set_user_mfa_preference": _admin_set_user_mfa_preference,
     "sign_up": _sign_up,
     "update_user_attributes": _update_user_attributes,
+    "forgot_password": _forgot_password,
+    "confirm_forgot_password": _confirm_forgot_password,
 }
 _RESPONSE_PATCHES: dict[str, Any] = {
     "confirm_sign_up": _confirm_sign_up,

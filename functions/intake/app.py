@@ -1020,6 +1020,17 @@ def check_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_upload(current_applicant(), draft_id, attachment_id)
 
 
+@app.post(
+    "/drafts/<draft_id>/attachments/<attachment_id>/detach",
+    summary="Take a file out of its slot before submitting (a status change: nothing is deleted)",
+    tags=["citizen"],
+    security=CITIZEN,
+    responses=answers(CheckedAttachment, 401, 404, 409),
+)
+def detach_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
+    return applications().detach_upload(current_applicant(), draft_id, attachment_id)
+
+
 @app.get(
     "/drafts/<draft_id>/confirmation",
     summary="Everything to be submitted, with the declaration",

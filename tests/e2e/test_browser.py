@@ -278,24 +278,12 @@ def test_citizen_applies_for_a_fire_certificate(
     present(d, "#eform")
     assert css(d, "#field-email").get_attribute("value") == citizen.email  # Q3.2 prefill
 
-    # Q3.6: the required fields are checked before the confirmation page.
-    click(d, "#to-confirm")
-    summary = css(d, ".error-summary")
-    assert "วันที่เกิดเหตุ: กรุณากรอกข้อมูลในช่องนี้" in summary.text
-    assert "กรุณาแนบสำเนาบัตรประจำตัวประชาชน" in summary.text
-    assert css(d, "#field-incident_date").get_attribute("aria-invalid") == "true"
-    screenshot(d, "05-form-errors")
-
-    # Fill every required field.
-    yesterday = (datetime.now(UTC) + timedelta(hours=7) - timedelta(days=1)).date().isoformat()
+    # The form comes a topic at a time (issue 13), with its progress; page 1 is about the applicant.
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 1 จาก 5: ข้อมูลผู้ยื่นคำขอ"))
     national_id = thai_national_id()
     type_into(d, "#field-applicant_name", "สมชาย ใจดี")
     type_into(d, "#field-national_id", national_id)
     type_into(d, "#field-phone", "081-234-5678")
-    set_date(d, "#field-incident_date", yesterday)
-    type_into(d, "#field-incident_address", "99/1 หมู่ 2 ตำบลคลองน้อย")
-    click(d, "label[for='field-damage-0']")
-    Select(css(d, "#field-purpose")).select_by_value("insurance")
 
     # A language switch in the middle of the form keeps what was typed.
     click(d, "button.lang-button[data-lang='en']")
@@ -303,11 +291,28 @@ def test_citizen_applies_for_a_fire_certificate(
     assert css(d, "#field-applicant_name").get_attribute("value") == "สมชาย ใจดี"
     click(d, "button.lang-button[data-lang='th']")
     heading(d, "หนังสือรับรองการเกิดอัคคีภัย")
+    click(d, "#next-step")
 
-    # Save the draft, reload, resume it from "my drafts": the answers are kept (Q3.5).
+    # Q3.6: the required fields of each page are checked before going on.
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 2 จาก 5: เหตุอัคคีภัย"))
+    click(d, "#next-step")
+    summary = css(d, ".error-summary")
+    assert "วันที่เกิดเหตุ: กรุณากรอกข้อมูลในช่องนี้" in summary.text
+    assert css(d, "#field-incident_date").get_attribute("aria-invalid") == "true"
+    screenshot(d, "05-form-errors")
+    yesterday = (datetime.now(UTC) + timedelta(hours=7) - timedelta(days=1)).date().isoformat()
+    set_date(d, "#field-incident_date", yesterday)
+    type_into(d, "#field-incident_address", "99/1 หมู่ 2 ตำบลคลองน้อย")
+    click(d, "label[for='field-damage-0']")
+
+    # Save the draft: the person stays on this page, told so beside the button, focus on the message.
     click(d, "#save-draft")
-    wait(d, ec.text_to_be_present_in_element((By.ID, "form-messages"), "บันทึกร่างแล้ว"))
-    draft_hash = d.execute_script("return location.hash")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "save-state"), "บันทึกร่างแล้ว"))
+    assert d.switch_to.active_element.get_attribute("id") == "save-state"
+    assert "ขั้นตอนที่ 2 จาก 5" in css(d, "#step-of").text
+    draft_hash = d.execute_script("return location.hash").split("?")[0]
+
+    # Reload, resume it from "my drafts": the answers are kept (Q3.5).
     d.refresh()
     present(d, "#eform")
     d.get(f"{stack.url}/#/drafts")
@@ -317,17 +322,25 @@ def test_citizen_applies_for_a_fire_certificate(
     assert css(d, "#field-applicant_name").get_attribute("value") == "สมชาย ใจดี"
     assert css(d, "#field-national_id").get_attribute("value") == national_id
     assert css(d, "#field-phone").get_attribute("value") == "0812345678"
+    click(d, "#next-step")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 2 จาก 5"))
     assert css(d, "#field-incident_date").get_attribute("value") == yesterday
-    assert Select(css(d, "#field-purpose")).first_selected_option.get_attribute("value") == "insurance"
     assert d.find_element(By.ID, "field-damage-0").is_selected()
+    click(d, "#next-step")
+    Select(css(d, "#field-purpose")).select_by_value("insurance")
+    click(d, "#next-step")
+    wait(d, ec.text_to_be_present_in_element((By.ID, "step-of"), "ขั้นตอนที่ 4 จาก 5: เอกสารประกอบ"))
 
-    # Attachments: a real PDF and a PNG, each checked by the server (Q3.4).
+    # Attachments (the last page): required ones are checked, then a real PDF and a PNG (Q3.4).
+    click(d, "#to-confirm")
+    assert "กรุณาแนบสำเนาบัตรประจำตัวประชาชน" in css(d, ".error-summary").text
     present(d, "#slot-id_card-file").send_keys(str(minimal_pdf(tmp_path / "บัตรประชาชน.pdf")))
-    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-state"), "SHA-256"))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-id_card-state"), "ตรวจสอบแล้ว"))
     present(d, "#slot-damage_photos-file").send_keys(str(small_png(tmp_path / "damage.png")))
-    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-damage_photos-state"), "SHA-256"))
+    wait(d, ec.text_to_be_present_in_element((By.ID, "slot-damage_photos-state"), "ตรวจสอบแล้ว"))
     assert "PDF" in css(d, "#slot-id_card-state").text
     assert "PNG" in css(d, "#slot-damage_photos-state").text
+    assert "SHA-256" not in css(d, "#slot-id_card-state").text
     screenshot(d, "06-form-filled")
 
     # Confirmation (Q3.7): everything once more, with the declaration (Q3.8).
@@ -415,7 +428,7 @@ def test_citizen_signs_in_with_thaid(stack: LocalStack, browser: webdriver.Chrom
     heading(d, "เข้าสู่ระบบ")
     button = css(d, "button.idp-button[data-provider='thaid']")
     assert button.text == "เข้าสู่ระบบด้วย ThaID"
-    assert css(d, "#idp-thaid-ial").text == "ระดับความน่าเชื่อถือ IAL2.3"
+    assert css(d, "#idp-thaid-ial").text.startswith("ยืนยันตัวตนด้วยบัตรประชาชนดิจิทัล (ThaID)")  # no "IAL2.3"
     assert button.get_attribute("aria-describedby") == "idp-thaid-ial"
     screenshot(d, "11-thaid-signin")
 

@@ -870,3 +870,77 @@ def test_given_a_new_email_when_not_yet_confirmed_then_the_verified_one_is_kept_
     assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
     assert right.status_code == 200, right.text
     assert {a["Name"]: a["Value"] for a in confirmed["UserAttributes"]}["email"] == new
+
+
+# --- forgotten passwords (issue 13, item 7) ----------------------------------------------------------------------
+def test_given_a_forgotten_password_then_only_the_mailed_code_sets_a_new_one_that_meets_the_policy(
+    stack: LocalStack,
+) -> None:
+    address = f"forgot-{uuid.uuid4().hex[:8]}@example.com"
+    _cognito_call(
+        stack,
+        "SignUp",
+        {
+            "ClientId": client_id(stack),
+            "Username": address,
+            "Password": "Citizen#2569local",
+            "UserAttributes": [{"Name": "email", "Value": address}],
+        },
+    )
+    stack.cognito_admin(
+        "AdminConfirmSignUp", {"UserPoolId": stack._site_config()["citizen"]["userPoolId"], "Username": address}
+    )
+    before = _mailbox(stack)
+
+    asked = _cognito_call(stack, "ForgotPassword", {"ClientId": client_id(stack), "Username": address})
+    unknown = _cognito_call(
+        stack,
+        "ForgotPassword",
+        {"ClientId": client_id(stack), "Username": f"nobody-{uuid.uuid4().hex[:6]}@example.com"},
+    )
+    mail = _mail_to(stack, address, before)
+    code = re.search(r"\b(\d{6})\b", mail[0]["body"]).group(1)  # type: ignore[union-attr]
+
+    def confirm(with_code: str, password: str) -> requests.Response:
+        return _cognito_call(
+            stack,
+            "ConfirmForgotPassword",
+            {"ClientId": client_id(stack), "Username": address, "ConfirmationCode": with_code, "Password": password},
+        )
+
+    wrong = confirm(_wrong(code), "Renewed#2569local")
+    weak = confirm(code, "short")
+    right = confirm(code, "Renewed#2569local")
+    again = confirm(code, "Another#2569local")
+    old = _password_sign_in(stack, client_id(stack), address, "Citizen#2569local")
+    new = _password_sign_in(stack, client_id(stack), address, "Renewed#2569local")
+
+    assert asked.status_code == 200 and asked.json()["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    assert "x-moto-forgot-password-confirmation-code" not in {k.lower() for k in asked.headers}
+    assert unknown.status_code == 200  # no hint who has an account
+    assert len(mail) == 1
+    assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
+    assert weak.status_code == 400 and weak.json()["__type"] == "InvalidPasswordException"
+    assert right.status_code == 200, right.text
+    assert again.status_code == 400 and again.json()["__type"] == "CodeMismatchException"  # a code works once
+    assert old.json()["__type"] == "NotAuthorizedException"
+    assert new.json()["AuthenticationResult"]["IdToken"]
+
+
+# --- re-authentication for withdrawal (issue 13, item 4) ------------------------------------------------------
+def test_given_a_fresh_sign_in_is_asked_then_the_provider_is_told_to_ask_again_and_the_token_is_fresh(
+    stack: LocalStack,
+) -> None:
+    browser = Browser(stack)
+    ordinary = browser.authorize()
+    again = browser.authorize(prompt="login")
+    asked = {k: v[0] for k, v in parse_qs(urlsplit(again.headers["Location"]).query).items()}
+    asked_before = {k: v[0] for k, v in parse_qs(urlsplit(ordinary.headers["Location"]).query).items()}
+    back = browser.get(again.headers["Location"])
+    to_site = browser.get(back.headers["Location"])
+    returned = {k: v[0] for k, v in parse_qs(urlsplit(to_site.headers["Location"]).query).items()}
+    tokens = browser.exchange(returned["code"]).json()
+
+    assert "prompt" not in asked_before and "max_age" not in asked_before
+    assert asked["prompt"] == "login" and asked["max_age"] == "0"
+    assert abs(time.time() - float(claims_of(tokens["id_token"])["auth_time"])) < 120

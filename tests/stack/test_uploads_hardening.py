@@ -142,3 +142,35 @@ def test_given_the_eicar_test_file_when_checked_then_it_is_refused_as_malware_an
 
 def _policy(offer: dict) -> list:
     return list(json.loads(base64.b64decode(offer["upload"]["fields"]["policy"]))["conditions"])
+
+
+# --- taking a file out before submitting (issue 13, item 6) -----------------------------------------------------
+def test_given_an_attached_file_when_taken_out_then_its_slot_is_empty_and_the_file_is_kept_as_detached(
+    new_citizen: Callable[[], Client], stack: LocalStack
+) -> None:
+    from .conftest import prepared_draft
+
+    citizen = new_citizen()
+    draft_id = prepared_draft(citizen)
+    draft = citizen.get(f"/drafts/{draft_id}").json()
+    id_card = next(a for a in draft["attachments"].values() if a["document_id"] == "id_card")
+    stranger = new_citizen()
+
+    by_stranger = stranger.post(f"/drafts/{draft_id}/attachments/{id_card['id']}/detach")
+    detached = citizen.post(f"/drafts/{draft_id}/attachments/{id_card['id']}/detach")
+    again = citizen.post(f"/drafts/{draft_id}/attachments/{id_card['id']}/detach")
+    unknown = citizen.post(f"/drafts/{draft_id}/attachments/F-none/detach")
+    after = citizen.get(f"/drafts/{draft_id}").json()["attachments"][id_card["id"]]
+    confirmation = citizen.get(f"/drafts/{draft_id}/confirmation")
+
+    assert by_stranger.status_code == 404, by_stranger.text
+    assert detached.status_code == 200, detached.text
+    assert detached.json()["attachment"]["state"] == "detached"
+    assert again.status_code == 200 and again.json()["attachment"]["state"] == "detached"  # asked twice: same
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "attachment.not_found"
+    assert after["state"] == "detached" and after["sha256"] == id_card["sha256"]  # kept, not deleted
+    assert confirmation.json()["error"]["code"] == "attachments.missing"
+    stored = boto3.client("s3", region_name=REGION).list_objects_v2(
+        Bucket=stack.resource("Uploads/Resource"), Prefix=f"clean/{draft_id}"
+    )
+    assert len(stored.get("Contents", [])) == 2  # both checked files are still in storage

@@ -324,6 +324,9 @@ def test_given_exe_renamed_pdf_when_checked_then_type_not_allowed_naming_accepte
     error = rejection(EXE, ID_CARD, "id.pdf")
     assert error.code == "file.type_not_allowed"
     assert "PDF, DOC, DOCX, TXT, JPEG, PNG" in error.th and "PDF, DOC, DOCX, TXT, JPEG, PNG" in error.en
+    # Issue 13: it says exactly that a file named .pdf is not a PDF.
+    assert "ชื่อลงท้ายด้วย .pdf แต่เนื้อหาไม่ใช่ไฟล์ PDF" in error.th
+    assert "ends in .pdf but its content is not a PDF file" in error.en
 
 
 def test_given_png_named_pdf_when_checked_then_type_mismatch() -> None:

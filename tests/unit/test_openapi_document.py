@@ -98,11 +98,12 @@ def test_given_the_tsa_then_it_is_documented_and_served_by_the_clock_function(do
 
 
 def test_given_the_post_operations_then_each_reads_a_documented_body_or_none_by_design(document) -> None:
-    # Checking a file, paying by card and asking for a LINE link code take nothing but the path: every other
-    # POST documents its body.
+    # Checking or taking out a file, paying by card and asking for a LINE link code take nothing but the path:
+    # every other POST documents its body.
     bodiless = {path for method, path, op in operations(document) if method == "post" and "requestBody" not in op}
     assert bodiless == {
         "/drafts/{draft_id}/attachments/{attachment_id}/check",
+        "/drafts/{draft_id}/attachments/{attachment_id}/detach",
         "/requests/{request_id}/attachments/{attachment_id}/check",
         "/requests/{request_id}/payments/card",
         "/me/channels/line-code",

@@ -14,7 +14,10 @@ import { agency, session } from "./state.js";
 
 addMessages({
   "federation.signin": { th: "เข้าสู่ระบบด้วย {name}", en: "Sign in with {name}" },
-  "federation.ial": { th: "ระดับความน่าเชื่อถือ {ial}", en: "Identity assurance {ial}" },
+  "federation.ial": {
+    th: "ยืนยันตัวตนด้วยบัตรประชาชนดิจิทัล ({name}) ใช้ได้กับบริการที่ต้องยืนยันตัวตนระดับสูง",
+    en: "Proves who you are with a digital ID ({name}); accepted by the services that need it",
+  },
   "federation.leaving": { th: "กำลังไปยัง {name}…", en: "Going to {name}…" },
   "federation.busy": { th: "กำลังเข้าสู่ระบบด้วย {name}…", en: "Signing in with {name}…" },
   "federation.or": { th: "หรือใช้อีเมลและรหัสผ่าน", en: "Or use your e-mail and password" },
@@ -114,7 +117,7 @@ export function identityProviders() {
 }
 
 /** Leave for the provider's sign-in: PKCE verifier and state stay in this tab's sessionStorage. */
-export async function startFederatedSignIn(provider) {
+export async function startFederatedSignIn(provider, { reauthenticate = false } = {}) {
   if (!window.crypto?.subtle || !crypto.getRandomValues) throw localError("unsupported", "federation.unsupported");
   const { base, clientId } = hostedUi();
   const verifier = randomToken(32);
@@ -138,12 +141,15 @@ export async function startFederatedSignIn(provider) {
     `code_challenge=${challenge}`,
     "code_challenge_method=S256",
     `state=${state}`,
-  ].join("&");
+    // A fresh sign-in for a high-risk act (R-3.4): the provider asks for the password or ThaID again
+    // instead of reusing its session (OIDC prompt=login); the API then checks the token's auth_time.
+    reauthenticate ? "prompt=login" : null,
+  ].filter(Boolean).join("&");
   location.assign(`${base}/oauth2/authorize?${query}`);
 }
 
 /** One button per provider, each with its identity assurance level in small text. */
-export function providerButtons(onError) {
+export function providerButtons(onError, { reauthenticate = false } = {}) {
   const providers = identityProviders();
   if (!providers.length) return null;
   return h(
@@ -163,7 +169,7 @@ export function providerButtons(onError) {
           button.setAttribute("aria-busy", "true");
           button.textContent = t("federation.leaving", { name: provider.name });
           try {
-            await startFederatedSignIn(provider);
+            await startFederatedSignIn(provider, { reauthenticate });
           } catch (error) {
             button.disabled = false;
             button.removeAttribute("aria-busy");
@@ -173,7 +179,7 @@ export function providerButtons(onError) {
         },
       }, label);
       return h("li", {}, button,
-        provider.ial ? h("span", { class: "idp-ial small muted", id: ialId }, t("federation.ial", { ial: provider.ial })) : null);
+        provider.ial ? h("span", { class: "idp-ial small muted", id: ialId }, t("federation.ial", { name: provider.name })) : null);
     })),
     h("p", { class: "idp-or" }, h("span", {}, t("federation.or"))),
   );

@@ -4,7 +4,7 @@
 import { api, localError } from "./core/api.js";
 import { h, replace } from "./core/dom.js";
 import { addMessages, both, L, t } from "./core/i18n.js";
-import { formatSize, shortHash } from "./core/format.js";
+import { formatSize } from "./core/format.js";
 import { errorText, requiredMark } from "./core/ui.js";
 import { formatList } from "./pages/service.js";
 
@@ -18,8 +18,8 @@ addMessages({
   "upload.checking": { th: "กำลังตรวจสอบไฟล์และตรวจหามัลแวร์ {file}…", en: "Checking {file} (and scanning it for malware)…" },
   "upload.accepted": { th: "แนบแล้ว: {file}", en: "Attached: {file}" },
   "upload.accepted.detail": {
-    th: "{format} · {size} · SHA-256 {hash}",
-    en: "{format} · {size} · SHA-256 {hash}",
+    th: "{format} · {size} · ตรวจสอบแล้ว",
+    en: "{format} · {size} · checked",
   },
   "upload.too_big": {
     th: "ไฟล์ใหญ่เกิน {max} MB (ไฟล์นี้ {size})",
@@ -30,6 +30,12 @@ addMessages({
     th: "ไฟล์ใหญ่เกินขนาดที่เอกสารนี้รับ ระบบจัดเก็บจึงไม่รับไฟล์",
     en: "The file is larger than this document accepts, so storage refused it.",
   },
+  "upload.remove": { th: "นำไฟล์ออก", en: "Remove the file" },
+  "upload.remove.label": { th: "นำไฟล์ {file} ออกจาก{name}", en: "Remove {file} from {name}" },
+  "upload.removing": { th: "กำลังนำออก…", en: "Removing…" },
+  "upload.removed": { th: "นำไฟล์ {file} ออกแล้ว กรุณาแนบไฟล์ใหม่ถ้าเอกสารนี้จำเป็น", en: "{file} was removed. Attach a new file if this document is required." },
+  "upload.preview": { th: "ดูไฟล์", en: "View the file" },
+  "upload.preview.label": { th: "ดูไฟล์ {file} (เปิดในแท็บใหม่)", en: "View {file} (opens in a new tab)" },
   "upload.failed": {
     th: "อัปโหลดไม่สำเร็จ กรุณาลองใหม่อีกครั้ง",
     en: "The upload did not go through. Please try again.",
@@ -117,6 +123,10 @@ export function uploadSlots({ documents, basePath, state, onChange = () => {}, m
   };
 }
 
+// The files chosen in this visit, to preview before submitting: {attachmentId: object URL}. Kept in
+// memory only (a file never leaves the device except through the signed upload).
+const previews = new Map();
+
 function renderSlot(doc, basePath, state, onChange, markRequired) {
   const id = `slot-${doc.id}`;
   const input = h("input", {
@@ -128,6 +138,7 @@ function renderSlot(doc, basePath, state, onChange, markRequired) {
   });
   const label = h("label", { for: input.id, class: "button" });
   const status = h("p", { class: "state", id: `${id}-state`, role: "status" });
+  const tools = h("div", { class: "slot-tools" });
   const error = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
   const element = h(
     "li",
@@ -147,8 +158,10 @@ function renderSlot(doc, basePath, state, onChange, markRequired) {
     status,
     error,
     h("div", { class: "file-picker" }, label, input),
+    tools,
   );
   let busy = null;
+  let removedName = null;
 
   function refresh() {
     const accepted = state.accepted[doc.id];
@@ -166,22 +179,67 @@ function renderSlot(doc, basePath, state, onChange, markRequired) {
         h("span", { class: "small" }, t("upload.accepted.detail", {
           format: String(accepted.format || "").toUpperCase(),
           size: formatSize(accepted.size),
-          hash: shortHash(accepted.sha256),
         })),
       );
+    } else if (removedName) {
+      status.textContent = t("upload.removed", { file: removedName });
     } else {
       status.textContent = t("upload.none");
     }
+    replace(tools, accepted && !busy && canDetach ? slotTools(accepted) : null);
     error.hidden = !message;
     error.textContent = message ? L(message) : "";
     if (message) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   }
 
+  // Drafts can take a file out again (a status change on the server); "more documents" slots cannot.
+  const canDetach = basePath.startsWith("/drafts/");
+
+  function slotTools(accepted) {
+    const preview = previews.get(accepted.id);
+    const remove = h("button", {
+      type: "button",
+      class: "button-small",
+      id: `${id}-remove`,
+      "aria-label": t("upload.remove.label", { file: accepted.file_name, name: L(doc.name) }),
+    }, t("upload.remove"));
+    remove.addEventListener("click", async () => {
+      remove.disabled = true;
+      remove.textContent = t("upload.removing");
+      try {
+        await api(`${basePath}/attachments/${encodeURIComponent(accepted.id)}/detach`, { method: "POST" });
+        removedName = accepted.file_name;
+        delete state.accepted[doc.id];
+        state.errors[doc.id] = null;
+        onChange(doc.id, null);
+        refresh();
+        input.focus();
+      } catch (failure) {
+        state.errors[doc.id] = { th: errorText(failure), en: errorText(failure) };
+        refresh();
+      }
+    });
+    return [
+      preview
+        ? h("a", {
+          href: preview,
+          target: "_blank",
+          rel: "noopener",
+          class: "button button-small",
+          id: `${id}-preview`,
+          "aria-label": t("upload.preview.label", { file: accepted.file_name }),
+        }, t("upload.preview"))
+        : null,
+      remove,
+    ];
+  }
+
   input.addEventListener("change", async () => {
     const file = input.files?.[0];
     if (!file) return;
     state.errors[doc.id] = null;
+    removedName = null;
     const limit = doc.max_size_mb * 1024 * 1024;
     if (file.size > limit) {
       const tooBig = both("upload.too_big", { max: doc.max_size_mb, size: formatSize(file.size) });
@@ -214,6 +272,7 @@ function renderSlot(doc, basePath, state, onChange, markRequired) {
         api(`${basePath}/attachments/${encodeURIComponent(started.attachment.id)}/check`, { method: "POST" }),
       );
       state.accepted[doc.id] = checked.attachment;
+      previews.set(checked.attachment.id, URL.createObjectURL(file));
       onChange(doc.id, checked.attachment);
     } catch (failure) {
       // The message and its details, each said once (they often repeat each other).

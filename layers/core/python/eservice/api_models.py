@@ -195,7 +195,7 @@ class Attachment(ApiModel):
     id: str
     document_id: str
     file_name: str
-    state: str = Field(description="awaiting_upload, accepted, rejected or replaced")
+    state: str = Field(description="awaiting_upload, accepted, rejected, replaced or detached (taken out)")
     format: str | None = None
     size: int | None = None
     sha256: str | None = None

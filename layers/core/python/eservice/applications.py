@@ -365,6 +365,25 @@ class Applications:
         self._set_attachment(applicant, draft_id, attachment)
         return {"attachment": attachment}
 
+    def detach_upload(self, applicant: Applicant, draft_id: str, attachment_id: str) -> dict[str, Any]:
+        """Issue 13: take a file out of its slot before submitting. A status change (``detached``, with its
+        time): the file and its record stay, the slot is empty again; asking twice answers the same."""
+        draft = self._open_draft(applicant, draft_id)
+        attachment = draft["attachments"].get(attachment_id)
+        if attachment is None:
+            raise NotFound(code="attachment.not_found", th="ไม่พบไฟล์แนบนี้", en="No such attachment.")
+        if attachment["state"] == "detached":
+            return {"attachment": attachment}
+        if attachment["state"] != "accepted":
+            raise Conflict(
+                code="attachment.not_attached",
+                th="ไฟล์นี้ไม่ได้แนบอยู่ในคำขอ จึงนำออกไม่ได้",
+                en="This file is not attached to the request, so it cannot be removed.",
+            )
+        detached = {**attachment, "state": "detached", "detached_at": clock_source.now().isoformat()}
+        self._set_attachment(applicant, draft_id, detached)
+        return {"attachment": detached}
+
     # --- confirmation and the signature of intent (Q3.7, Q3.8) -------------------------------------
     def confirmation(self, applicant: Applicant, draft_id: str, *, lang: Literal["th", "en"]) -> dict[str, Any]:
         """Everything to be submitted, checked in full, with the declaration and its content hash."""

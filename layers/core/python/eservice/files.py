@@ -203,6 +203,19 @@ def check_upload(data: bytes, document: RequiredDocument, *, declared_name: str)
     fmt = sniff_format(data)
     if fmt is None or fmt not in document.formats:
         accepted = ", ".join(FORMAT_NAMES[f] for f in document.formats)
+        extension = _split_name(declared_name)[1]
+        named_as = _EXTENSIONS.get(extension)
+        if fmt is None and named_as is not None:
+            # Say exactly what is wrong: "report.pdf" whose content is not a PDF at all (issue 13).
+            shown = FORMAT_NAMES[named_as]
+            raise _rejection(
+                document,
+                "file.type_not_allowed",
+                f"ไฟล์นี้ชื่อลงท้ายด้วย .{extension} แต่เนื้อหาไม่ใช่ไฟล์ {shown} กรุณาเปิดไฟล์ตรวจสอบ "
+                f"หรือบันทึกเป็นไฟล์ใหม่ เอกสารนี้รับเฉพาะไฟล์ {accepted}",
+                f"This file's name ends in .{extension} but its content is not a {shown} file. Please open it "
+                f"to check, or save it again. This document accepts only {accepted} files.",
+            )
         raise _rejection(
             document,
             "file.type_not_allowed",

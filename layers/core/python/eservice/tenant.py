@@ -99,6 +99,9 @@ class FormField(_Model):
     prefill: Literal["full_name", "national_id", "phone", "email", "address"] | None = None
     #: shown on the licence / register (R-5.1) when the service's template lists it.
     public: bool = False
+    #: issue 13: the e-Form is shown a page (one topic) at a time; a field with ``page`` starts a new page
+    #: under that heading, the fields after it stay on it. A form without any ``page`` is one page.
+    page: Localized | None = None
 
     @model_validator(mode="after")
     def _options_match_type(self) -> FormField:

@@ -11,11 +11,11 @@ import { requireSignIn, service as loadService, SITE } from "../state.js";
 addMessages({
   "ack.title": { th: "ยื่นคำขอเรียบร้อยแล้ว", en: "Your request has been submitted" },
   "ack.intro": {
-    th: "ระบบได้รับคำขอ “{service}” ของท่านแล้ว กรุณาเก็บเลขอ้างอิงและเลขรับไว้เพื่อติดตามเรื่อง",
-    en: "We have received your request “{service}”. Keep the reference and receipt number to follow it.",
+    th: "ระบบได้รับคำขอ “{service}” ของท่านแล้ว กรุณาจดเลขอ้างอิงคำขอไว้ และใช้เลขนี้เมื่อติดต่อสอบถาม",
+    en: "We have received your request “{service}”. Note its reference and quote it whenever you contact us.",
   },
-  "ack.reference": { th: "เลขอ้างอิงคำขอ", en: "Reference code" },
-  "ack.receipt": { th: "เลขรับ (ทะเบียนหนังสือรับ)", en: "Receipt number (receiving register)" },
+  "ack.reference": { th: "เลขอ้างอิงคำขอ (ใช้เลขนี้เมื่อติดต่อ)", en: "Reference (quote this number)" },
+  "ack.receipt": { th: "เลขรับในทะเบียนหนังสือรับของหน่วยงาน", en: "The agency's receipt number (its register)" },
   "ack.receipt.pending": {
     th: "กำลังลงทะเบียนรับ… (โปรดรอสักครู่)",
     en: "Being registered… (please wait a moment)",
@@ -34,7 +34,6 @@ addMessages({
   "ack.due.value": { th: "{date} (ภายใน {days} วันทำการ)", en: "{date} (within {days} working days)" },
   "ack.status": { th: "สถานะ", en: "Status" },
   "ack.signed": { th: "ลงลายมือชื่ออิเล็กทรอนิกส์เมื่อ", en: "Signed electronically at" },
-  "ack.fingerprint": { th: "รหัสตรวจสอบข้อมูลคำขอ (SHA-256)", en: "Content fingerprint (SHA-256)" },
   "ack.contact": { th: "ติดต่อสอบถามหรือยืนยันการรับเรื่อง", en: "To ask about it or confirm receipt" },
   "ack.records": { th: "งานสารบรรณ", en: "Records office" },
   "ack.track": { th: "ติดตามคำขอ", en: "Following your request" },
@@ -89,7 +88,7 @@ function render(view, request, service, gaveUp) {
   const deemed = request.deemed_received_at ? new Date(request.deemed_received_at) : null;
   const afterHours = submitted && deemed && Math.abs(deemed - submitted) > 60_000;
   const receipt = request.receipt_number
-    ? h("span", { class: "big-number", id: "receipt-number" }, request.receipt_number)
+    ? h("span", { id: "receipt-number" }, request.receipt_number)
     : h("span", { role: "status", id: "receipt-pending" }, t(gaveUp ? "ack.receipt.late" : "ack.receipt.pending"));
   replace(
     view,
@@ -115,7 +114,6 @@ function render(view, request, service, gaveUp) {
         ],
         [t("ack.status"), L(request.status_label)],
         [t("ack.signed"), request.intent ? formatDateTime(request.intent.signed_at) : null],
-        [t("ack.fingerprint"), request.intent ? h("span", { class: "mono" }, request.intent.content_hash) : null],
       ],
       { id: "acknowledgement" },
     ),

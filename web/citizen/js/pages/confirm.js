@@ -4,17 +4,19 @@
 import { api } from "../core/api.js";
 import { h, replace } from "../core/dom.js";
 import { addMessages, L, lang, t } from "../core/i18n.js";
-import { formatBaht, formatSize, shortHash } from "../core/format.js";
+import { formatBaht, formatSize } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { alertBox, errorSummary, loading, setTitle, whileBusy } from "../core/ui.js";
 import { requireSignIn, service as loadService, SITE } from "../state.js";
+import { documentsStep, pagesOf, stepOfField } from "./steps.js";
 
 addMessages({
-  "confirm.step": { th: "ขั้นตอนที่ 2 จาก 2: ตรวจสอบและยืนยัน", en: "Step 2 of 2: check and confirm" },
+  "confirm.step": { th: "ขั้นตอนที่ {n} จาก {n}: ตรวจสอบและยืนยัน", en: "Step {n} of {n}: check and confirm" },
+  "confirm.change": { th: "เปลี่ยน", en: "Change" },
   "confirm.title": { th: "ตรวจสอบข้อมูลก่อนยื่นคำขอ", en: "Check your request before submitting" },
   "confirm.intro": {
-    th: "กรุณาตรวจสอบข้อมูลและเอกสารทั้งหมด หากต้องการแก้ไข กด “กลับไปแก้ไข”",
-    en: "Check all answers and documents. To change anything, choose “Back to edit”.",
+    th: "กรุณาตรวจสอบข้อมูลและเอกสารทั้งหมด หากต้องการแก้ไขรายการใด กด “เปลี่ยน” ที่รายการนั้น แล้วระบบจะพากลับมาหน้านี้",
+    en: "Check all answers and documents. To change one, choose “Change” on its row; you come back here afterwards.",
   },
   "confirm.answers": { th: "ข้อมูลในคำขอ", en: "Your answers" },
   "confirm.question": { th: "รายการ", en: "Question" },
@@ -32,8 +34,8 @@ addMessages({
   "confirm.on_behalf": { th: "ยื่นแทน", en: "On behalf of" },
   "confirm.declaration": { th: "คำรับรอง", en: "Declaration" },
   "confirm.signature": {
-    th: "การทำเครื่องหมายยอมรับและกด “ยื่นคำขอ” ถือเป็นการลงลายมือชื่ออิเล็กทรอนิกส์ในคำขอนี้ ระบบจะเก็บหลักฐานเวลาที่ยืนยันและรหัสตรวจสอบข้อมูลไว้",
-    en: "Ticking the box and choosing “Submit” signs this request electronically. The time of your confirmation and a fingerprint of its content are kept as evidence.",
+    th: "การทำเครื่องหมายยอมรับและกด “ยื่นคำขอ” ถือเป็นการลงลายมือชื่ออิเล็กทรอนิกส์ในคำขอนี้ ระบบจะเก็บเวลาที่ท่านยืนยันและข้อมูลที่ยื่นไว้เป็นหลักฐาน",
+    en: "Ticking the box and choosing “Submit” signs this request electronically. The time you confirm and what you submit are kept as evidence.",
   },
   "confirm.accept": {
     th: "ข้าพเจ้าได้อ่านและยอมรับคำรับรองข้างต้น และขอยื่นคำขอนี้",
@@ -43,7 +45,6 @@ addMessages({
     th: "กรุณาทำเครื่องหมายยอมรับคำรับรองก่อนยื่นคำขอ",
     en: "Please tick the box to accept the declaration before submitting.",
   },
-  "confirm.hash": { th: "รหัสตรวจสอบความถูกต้องของข้อมูล (SHA-256)", en: "Content fingerprint (SHA-256)" },
   "confirm.back": { th: "กลับไปแก้ไข", en: "Back to edit" },
   "confirm.submit": { th: "ยื่นคำขอ", en: "Submit" },
   "confirm.submitting": { th: "กำลังยื่นคำขอ…", en: "Submitting…" },
@@ -54,6 +55,18 @@ const remembered = new Map();
 
 export function rememberConfirmation(draftId, language, confirmation) {
   remembered.set(`${draftId}:${language}`, confirmation);
+}
+
+/** "Change" with the row's name for screen readers, to that question's page and back here. */
+function changeLink(draftId, step, what, id) {
+  return h("a", { href: `#/drafts/${encodeURIComponent(draftId)}?step=${step}&back=check`, class: "change", id },
+    t("confirm.change"), h("span", { class: "visually-hidden" }, ` ${what}`));
+}
+
+/** The declaration as the reader reads it (the evidence keeps both languages, as sent back on submit). */
+function declarationText(service, confirmation) {
+  const own = service.declaration ? L(service.declaration) : "";
+  return own && confirmation.declaration.includes(own) ? own : confirmation.declaration;
 }
 
 export async function confirmPage({ view, params, isCurrent }) {
@@ -102,7 +115,7 @@ export async function confirmPage({ view, params, isCurrent }) {
 
   replace(
     view,
-    h("p", { class: "muted small" }, t("confirm.step")),
+    h("p", { class: "muted small" }, t("confirm.step", { n: pagesOf(service).length + 1 })),
     h("h1", {}, t("confirm.title")),
     h("p", { class: "lead" }, L(confirmation.service.name)),
     h("p", {}, t("confirm.intro")),
@@ -114,9 +127,12 @@ export async function confirmPage({ view, params, isCurrent }) {
       h(
         "table",
         { class: "data stack", id: "confirm-rows" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("confirm.question")), h("th", { scope: "col" }, t("confirm.answer")))),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("confirm.question")), h("th", { scope: "col" }, t("confirm.answer")),
+          h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("confirm.change"))))),
+        // The row header names the answer once (no data-label copy of it on phones).
         h("tbody", {}, confirmation.rows.map((row) =>
-          h("tr", {}, h("th", { scope: "row" }, row.label), h("td", { "data-label": row.label }, row.value)))),
+          h("tr", { "data-field": row.name }, h("th", { scope: "row" }, row.label), h("td", {}, row.value),
+            h("td", { class: "change-cell" }, changeLink(draftId, stepOfField(service, row.name), row.label, `change-${row.name}`))))),
       ),
     ),
     onBehalf ? h("p", {}, `${t("confirm.on_behalf")}: ${onBehalf.name} (${onBehalf.identifier})`) : null,
@@ -128,12 +144,15 @@ export async function confirmPage({ view, params, isCurrent }) {
         h(
           "table",
           { class: "data stack" },
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("confirm.document")), h("th", { scope: "col" }, t("confirm.file")), h("th", { scope: "col" }, "SHA-256"))),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("confirm.document")), h("th", { scope: "col" }, t("confirm.file")),
+            h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("confirm.change"))))),
           h("tbody", {}, confirmation.attachments.map((a) =>
             h("tr", {},
-              h("td", { "data-label": t("confirm.document") }, L(docNames[a.document_id]) || a.document_id),
-              h("td", { "data-label": t("confirm.file") }, `${a.file_name} (${String(a.format).toUpperCase()}, ${formatSize(a.size)})`),
-              h("td", { "data-label": "SHA-256", class: "mono" }, shortHash(a.sha256))))),
+              h("th", { scope: "row" }, L(docNames[a.document_id]) || a.document_id),
+              h("td", {}, `${a.file_name} (${String(a.format).toUpperCase()}, ${formatSize(a.size)})`),
+              h("td", { class: "change-cell" }, documentsStep(service)
+                ? changeLink(draftId, documentsStep(service), L(docNames[a.document_id]) || a.document_id, `change-doc-${a.document_id}`)
+                : null)))),
         ),
       )
       : h("p", {}, t("confirm.none")),
@@ -179,15 +198,14 @@ export async function confirmPage({ view, params, isCurrent }) {
         },
       },
       h("h2", {}, t("confirm.declaration")),
-      h("blockquote", { class: "declaration", id: "declaration-text" }, confirmation.declaration),
+      h("blockquote", { class: "declaration", id: "declaration-text" }, declarationText(service, confirmation)),
       h("p", { class: "small" }, t("confirm.signature")),
-      h("p", { class: "small muted" }, `${t("confirm.hash")}: `, h("span", { class: "mono" }, confirmation.content_hash)),
       acceptField,
       h(
         "div",
         { class: "actions" },
         submit,
-        h("a", { class: "button", href: `#/drafts/${encodeURIComponent(draftId)}`, id: "back-to-edit" }, t("confirm.back")),
+        h("a", { class: "button", href: `#/drafts/${encodeURIComponent(draftId)}?step=${pagesOf(service).length}`, id: "back-to-edit" }, t("confirm.back")),
       ),
     ),
   );

@@ -11,12 +11,24 @@ import { allServices, requireSignIn, service as loadService, SITE } from "../sta
 import { acceptedBySlot, afterMalwareScan, sendToStorage, uploadSlots } from "../uploads.js";
 import { providerButtons } from "../federation.js";
 import { rememberConfirmation } from "./confirm.js";
+import { pagesOf, stepOfField } from "./steps.js";
 import { exampleLinks } from "./service.js";
 
 addMessages({
-  "form.step": { th: "ขั้นตอนที่ 1 จาก 2: กรอกแบบคำขอและแนบเอกสาร", en: "Step 1 of 2: fill in the form and attach documents" },
+  "form.step": { th: "ขั้นตอนที่ {n} จาก {total}: {title}", en: "Step {n} of {total}: {title}" },
+  "form.progress": { th: "ขั้นตอนการกรอกคำขอ", en: "Steps of the form" },
+  "form.progress.done": { th: "(กรอกแล้ว)", en: "(done)" },
+  "form.progress.current": { th: "(ขั้นตอนปัจจุบัน)", en: "(current step)" },
+  "form.progress.check": { th: "ตรวจสอบและยืนยัน", en: "Check and confirm" },
+  "form.continue": { th: "บันทึกและทำต่อ", en: "Save and continue" },
+  "form.back_to_check": { th: "บันทึกและกลับไปหน้าตรวจสอบ", en: "Save and go back to the check page" },
+  "form.previous": { th: "ย้อนกลับ", en: "Back" },
   "form.draft": { th: "แบบร่างเลขที่ {id}", en: "Draft {id}" },
   "form.saved_at": { th: "บันทึกร่างล่าสุดเมื่อ {time}", en: "Draft last saved {time}" },
+  "form.resumed": {
+    th: "ท่านมีแบบร่างของบริการนี้ที่ยังไม่ได้ยื่น ระบบเปิดแบบร่างเดิมให้ทำต่อ",
+    en: "You have an unfinished draft for this service; it is open again so you can carry on.",
+  },
   "form.prefilled": {
     th: "ระบบกรอกข้อมูลบางช่องให้จากข้อมูลของท่านแล้ว กรุณาตรวจสอบให้ถูกต้อง",
     en: "Some fields were filled in from your details. Please check them.",
@@ -29,7 +41,10 @@ addMessages({
   },
   "form.save": { th: "บันทึกร่าง", en: "Save draft" },
   "form.saving": { th: "กำลังบันทึก…", en: "Saving…" },
-  "form.saved": { th: "บันทึกร่างแล้ว กลับมาทำต่อได้ที่เมนู “แบบร่าง”", en: "Draft saved. You can continue later from “Drafts”." },
+  "form.saved": {
+    th: "บันทึกร่างแล้ว ({time}) ท่านอยู่ที่ขั้นตอนเดิม ทำต่อได้เลย หรือกลับมาทำต่อภายหลังที่เมนู “แบบร่าง”",
+    en: "Draft saved ({time}). You are still on this step: carry on, or come back later from “Drafts”.",
+  },
   "form.next": { th: "ตรวจสอบข้อมูลก่อนยื่น", en: "Review before submitting" },
   "form.checking": { th: "กำลังตรวจสอบ…", en: "Checking…" },
   "form.discard": { th: "ยกเลิกแบบร่างนี้", en: "Discard this draft" },
@@ -49,8 +64,8 @@ addMessages({
   "form.date.echo": { th: "คือวันที่ {date}", en: "That is {date}" },
   "field.number": { th: "กรุณากรอกเป็นตัวเลข", en: "Please enter a number." },
   "field.integer": { th: "กรุณากรอกเป็นจำนวนเต็ม", en: "Please enter a whole number." },
-  "field.min": { th: "ค่าต้องไม่น้อยกว่า {limit}", en: "The value must be at least {limit}." },
-  "field.max": { th: "ค่าต้องไม่เกิน {limit}", en: "The value must be at most {limit}." },
+  "field.min": { th: "{label}ต้องไม่น้อยกว่า {limit}", en: "{label} must be at least {limit}." },
+  "field.max": { th: "{label}ต้องไม่เกิน {limit}", en: "{label} must be at most {limit}." },
   "field.national_id": {
     th: "เลขประจำตัวประชาชนไม่ถูกต้อง กรุณาตรวจสอบเลข 13 หลักอีกครั้ง",
     en: "This is not a valid 13-digit Thai national ID number. Please check it.",
@@ -159,6 +174,17 @@ export async function applyPage({ view, params, isCurrent }) {
   if (!requireSignIn()) return;
   replace(view, h("p", { role: "status" }, t("apply.starting")));
   try {
+    // "Apply" again resumes the open draft of this service rather than starting an empty one.
+    const { drafts } = await api("/drafts");
+    const open = (drafts || [])
+      .filter((d) => d.service_id === params.serviceId && (d.state ?? "open") === "open")
+      .sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)))[0];
+    if (open) {
+      if (!isCurrent()) return;
+      current = null;
+      navigate(`#/drafts/${encodeURIComponent(open.id)}?resumed=1`, { replace: true });
+      return;
+    }
     const draft = await api("/drafts", { method: "POST", body: { service_id: params.serviceId } });
     if (!isCurrent()) return;
     current = null;
@@ -209,8 +235,10 @@ function checkField(field, value, control) {
       const number = Number(value);
       if (!Number.isFinite(number)) return both("field.number");
       if (field.type === "integer" && !Number.isInteger(number)) return both("field.integer");
-      if (field.min_value != null && number < field.min_value) return both("field.min", { limit: field.min_value.toLocaleString("en") });
-      if (field.max_value != null && number > field.max_value) return both("field.max", { limit: field.max_value.toLocaleString("en") });
+      // Say what to do: the field's own rule (its help, e.g. "ต้องมากกว่า 200 ตารางเมตร") when it has one.
+      const rule = field.help ? { th: field.help.th, en: field.help.en ?? field.help.th } : null;
+      if (field.min_value != null && number < field.min_value) return rule || both("field.min", { label: field.label, limit: field.min_value.toLocaleString("en") });
+      if (field.max_value != null && number > field.max_value) return rule || both("field.max", { label: field.label, limit: field.max_value.toLocaleString("en") });
       return null;
     }
     case "date": {
@@ -374,9 +402,9 @@ function buildField(field, state) {
 }
 
 // --- the page ----------------------------------------------------------------------------------------
-export async function formPage({ view, params, reason, isCurrent }) {
+export async function formPage({ view, params, query, reason, isCurrent }) {
   if (!requireSignIn()) return;
-  if (!(reason === "language" && current?.draftId === params.id)) {
+  if (!(current?.draftId === params.id && (reason === "language" || query.get("step")))) {
     replace(view, loading());
     try {
       const draft = await api(`/drafts/${encodeURIComponent(params.id)}`);
@@ -400,12 +428,37 @@ export async function formPage({ view, params, reason, isCurrent }) {
       return;
     }
   }
-  renderForm(view, current);
+  const pages = pagesOf(current.service);
+  const step = Math.min(Math.max(Number.parseInt(query.get("step") || "1", 10) || 1, 1), pages.length);
+  if (current.step !== step) {
+    current.step = step;
+    current.topError = null;
+    current.message = null;
+  }
+  renderForm(view, current, { pages, step, backToCheck: query.get("back") === "check", resumed: query.get("resumed") === "1" });
 }
 
-function renderForm(view, state) {
+function stepHash(state, step, extra = "") {
+  return `#/drafts/${encodeURIComponent(state.draftId)}?step=${step}${extra}`;
+}
+
+/** "Step 2 of 4: The fire" and the list of steps, the current one marked (aria-current="step"). */
+function progress(pages, step) {
+  const titles = [...pages.map((p) => L(p.title)), t("form.progress.check")];
+  return h("nav", { class: "steps", "aria-label": t("form.progress"), id: "form-progress" },
+    h("p", { class: "muted small", id: "step-of" },
+      t("form.step", { n: step, total: titles.length, title: titles[step - 1] })),
+    h("ol", {}, titles.map((title, i) => h("li", {
+      class: i + 1 === step ? "current" : i + 1 < step ? "done" : null,
+      "aria-current": i + 1 === step ? "step" : null,
+    }, title, h("span", { class: "visually-hidden" }, " ",
+      i + 1 === step ? t("form.progress.current") : i + 1 < step ? t("form.progress.done") : "")))));
+}
+
+function renderForm(view, state, { pages, step, backToCheck, resumed }) {
   const { service, draft } = state;
-  setTitle(L(service.name), L(SITE));
+  const page = pages[step - 1];
+  setTitle(`${L(page.title)} – ${L(service.name)}`, L(SITE));
   if (draft.state !== "open") {
     replace(
       view,
@@ -418,39 +471,49 @@ function renderForm(view, state) {
 
   const fields = {};
   const messages = h("div", { id: "form-messages" });
+  // Where "saved" is said: beside the buttons, in view, and focused (not 2,500 px above them).
+  const saveState = h("div", { id: "save-state", class: "save-state", tabindex: "-1" });
   const savedLine = h("span", { role: "status", id: "saved-at" },
     state.savedAt ? t("form.saved_at", { time: formatDateTime(state.savedAt) }) : "");
-  for (const field of service.form) fields[field.name] = buildField(field, state);
-  const slots = uploadSlots({
-    documents: service.documents,
-    basePath: `/drafts/${encodeURIComponent(state.draftId)}`,
-    state: state.slots,
-  });
+  for (const field of page.fields) fields[field.name] = buildField(field, state);
+  const slots = page.documents
+    ? uploadSlots({ documents: service.documents, basePath: `/drafts/${encodeURIComponent(state.draftId)}`, state: state.slots })
+    : null;
 
   function showErrors(topError, fieldErrors, slotErrors) {
     state.topError = topError;
     const items = [];
     for (const field of service.form) {
       const message = fieldErrors[field.name];
+      if (!fields[field.name]) {
+        // Asked on another page: the summary links there.
+        if (message) items.push({ text: `${L(field.label)}: ${L(message)}`, href: stepHash(state, stepOfField(service, field.name)) });
+        continue;
+      }
       fields[field.name].setError(message ? L(message) : "");
+      if (!message) delete state.errors[field.name];
       if (message) {
         state.errors[field.name] = message;
         items.push({ text: `${L(field.label)}: ${L(message)}`, target: fields[field.name].wrapper.matches("fieldset") ? fields[field.name].wrapper : fields[field.name].input });
       }
     }
     for (const doc of service.documents) {
-      if (slotErrors[doc.id]) {
+      if (!slotErrors[doc.id]) continue;
+      const message = L(slotErrors[doc.id]);
+      const text = message.includes(L(doc.name)) ? message : `${L(doc.name)}: ${message}`;
+      if (slots) {
         slots.setError(doc.id, slotErrors[doc.id]);
-        const message = L(slotErrors[doc.id]);
-        items.push({
-          text: message.includes(L(doc.name)) ? message : `${L(doc.name)}: ${message}`,
-          target: document.getElementById(`slot-${doc.id}-file`),
-        });
+        items.push({ text, target: document.getElementById(`slot-${doc.id}-file`) });
+      } else {
+        items.push({ text, href: stepHash(state, pages.length) });
       }
     }
-    const unplaced = Object.entries(fieldErrors).filter(([name]) => !fields[name]).map(([, m]) => ({ text: L(m) }));
+    const known = new Set(service.form.map((f) => f.name));
+    const unplaced = Object.entries(fieldErrors).filter(([name]) => !known.has(name)).map(([, m]) => ({ text: L(m) }));
     if (items.length || unplaced.length) {
-      const summary = errorSummary([...items, ...unplaced], topError ? L(topError) : t("error.summary"));
+      const summary = errorSummary([...items.filter((i) => !i.href), ...unplaced], topError ? L(topError) : t("error.summary"));
+      const elsewhere = items.filter((i) => i.href);
+      if (elsewhere.length) summary.querySelector("ul").append(...elsewhere.map((i) => h("li", {}, h("a", { href: i.href }, i.text))));
       replace(messages, summary);
       summary.focus();
     } else if (topError) {
@@ -484,19 +547,38 @@ function renderForm(view, state) {
     return saved;
   }
 
+  /** This page's own checks (the server checks everything again at the check page). */
+  function problemsHere() {
+    const fieldErrors = {};
+    for (const field of page.fields) {
+      const problem = checkField(field, state.answers[field.name], fields[field.name].control);
+      if (problem) fieldErrors[field.name] = problem;
+    }
+    const slotErrors = {};
+    if (page.documents) {
+      for (const doc of service.documents) {
+        if (doc.required && !state.slots.accepted[doc.id]) slotErrors[doc.id] = both("document.required", { name: doc.name });
+      }
+    }
+    return { fieldErrors, slotErrors };
+  }
+
   const saveButton = h("button", { type: "button", id: "save-draft" }, t("form.save"));
   saveButton.addEventListener("click", () =>
     whileBusy(saveButton, t("form.saving"), async () => {
       try {
-        await save();
+        const saved = await save();
         showErrors(null, {}, {});
-        replace(messages, notice(t("form.saved"), "success"));
+        replace(saveState, notice(t("form.saved", { time: formatDateTime(saved.updated_at) }), "success"));
+        saveState.focus();
       } catch (error) {
         serverErrors(error);
       }
     }));
 
-  const nextButton = h("button", { type: "submit", class: "primary", id: "to-confirm" }, t("form.next"));
+  const last = step === pages.length;
+  const nextButton = h("button", { type: "submit", class: "primary", id: last || backToCheck ? "to-confirm" : "next-step" },
+    backToCheck ? t("form.back_to_check") : last ? t("form.next") : t("form.continue"));
   const form = h(
     "form",
     {
@@ -505,26 +587,20 @@ function renderForm(view, state) {
       onsubmit: (event) => {
         event.preventDefault();
         whileBusy(nextButton, t("form.checking"), async () => {
-          const fieldErrors = {};
-          for (const field of service.form) {
-            const problem = checkField(field, state.answers[field.name], fields[field.name].control);
-            if (problem) fieldErrors[field.name] = problem;
-          }
-          const slotErrors = {};
-          for (const doc of service.documents) {
-            if (doc.required && !state.slots.accepted[doc.id]) {
-              slotErrors[doc.id] = both("document.required", { name: doc.name });
-            }
-          }
+          const { fieldErrors, slotErrors } = problemsHere();
           if (Object.keys(fieldErrors).length || Object.keys(slotErrors).length) {
             showErrors(null, fieldErrors, slotErrors);
             return;
           }
           try {
             await save();
+            showErrors(null, {}, {});
+            if (!last && !backToCheck) {
+              navigate(stepHash(state, step + 1));
+              return;
+            }
             const confirmation = await api(`/drafts/${encodeURIComponent(state.draftId)}/confirmation?lang=th`);
             rememberConfirmation(state.draftId, "th", confirmation);
-            showErrors(null, {}, {});
             navigate(`#/drafts/${encodeURIComponent(state.draftId)}/confirm`);
           } catch (error) {
             serverErrors(error);
@@ -532,18 +608,23 @@ function renderForm(view, state) {
         });
       },
     },
-    h("h2", {}, t("form.details")),
-    h("p", { class: "small muted" }, t("required.legend")),
-    service.form.map((field) => fields[field.name].wrapper),
-    h("h2", {}, t("form.documents")),
-    h("p", {}, t("form.documents.intro")),
-    exampleLinks(service.documents),
-    slots.element,
-    oversizePlaces(service.documents, `/drafts/${encodeURIComponent(state.draftId)}`, (docId, attachment) => {
-      state.slots.accepted[docId] = attachment;
-      slots.setError(docId, null);
-    }),
+    h("h2", { id: "page-heading" }, L(page.title)),
+    page.fields.length ? h("p", { class: "small muted" }, t("required.legend")) : null,
+    page.fields.map((field) => fields[field.name].wrapper),
+    page.documents
+      ? [
+        h("p", {}, t("form.documents.intro")),
+        exampleLinks(service.documents),
+        slots.element,
+        oversizePlaces(service.documents, `/drafts/${encodeURIComponent(state.draftId)}`, (docId, attachment) => {
+          state.slots.accepted[docId] = attachment;
+          slots.setError(docId, null);
+        }),
+      ]
+      : null,
+    saveState,
     h("div", { class: "actions" }, nextButton, saveButton),
+    step > 1 && !backToCheck ? h("p", {}, h("a", { href: stepHash(state, step - 1), id: "previous-step", class: "back-link" }, t("form.previous"))) : null,
   );
 
   const discardButton = h("button", { type: "button", class: "danger" }, t("form.discard"));
@@ -560,10 +641,11 @@ function renderForm(view, state) {
 
   replace(
     view,
-    h("p", { class: "muted small" }, t("form.step")),
+    progress(pages, step),
     h("h1", {}, L(service.name)),
     h("p", { class: "muted small" }, t("form.draft", { id: state.draftId }), " · ", savedLine),
-    state.prefilled ? notice(t("form.prefilled")) : null,
+    resumed && step === 1 ? notice(t("form.resumed")) : null,
+    state.prefilled && step === 1 ? notice(t("form.prefilled")) : null,
     messages,
     form,
     h("div", { class: "actions" }, discardButton),

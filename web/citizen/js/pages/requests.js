@@ -6,21 +6,21 @@
 import { api } from "../core/api.js";
 import { dl, h, replace } from "../core/dom.js";
 import { addMessages, has, L, t } from "../core/i18n.js";
-import { formatBaht, formatDateTime, formatSize, shortHash } from "../core/format.js";
+import { formatBaht, formatDateTime, formatSize } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { statusKind, WITHDRAWABLE } from "../core/status.js";
 import { alertBox, badge, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { requireSignIn, service as loadService, SITE } from "../state.js";
 import { uploadSlots } from "../uploads.js";
-import { paymentSection } from "./payment.js";
+import { cardReturnNotice, PAYMENT_DONE, paymentSection } from "./payment.js";
 
 addMessages({
   "requests.title": { th: "คำขอของฉัน", en: "My requests" },
   "requests.none": { th: "ท่านยังไม่มีคำขอที่ยื่นแล้ว", en: "You have not submitted any request yet." },
   "requests.browse": { th: "เลือกบริการเพื่อยื่นคำขอ", en: "Choose a service to apply" },
   "requests.service": { th: "บริการ", en: "Service" },
-  "requests.reference": { th: "เลขอ้างอิง", en: "Reference" },
-  "requests.receipt": { th: "เลขรับ", en: "Receipt no." },
+  "requests.reference": { th: "เลขอ้างอิง (ใช้เมื่อติดต่อ)", en: "Reference (quote it)" },
+  "requests.receipt": { th: "เลขรับของหน่วยงาน", en: "Agency receipt no." },
   "requests.submitted": { th: "ยื่นเมื่อ", en: "Submitted" },
   "requests.status": { th: "สถานะ", en: "Status" },
   "requests.open": { th: "ดูรายละเอียด", en: "Details" },
@@ -35,6 +35,16 @@ addMessages({
     en: "Nothing to do for now: the agency is working on it. You will get an e-mail when the status changes.",
   },
   "request.history": { th: "ประวัติการดำเนินการ", en: "History" },
+  "track.title": { th: "ขั้นตอนของคำขอนี้", en: "Where your request is" },
+  "track.submitted": { th: "ยื่นคำขอ", en: "Request submitted" },
+  "track.review": { th: "เจ้าหน้าที่ตรวจสอบคำขอและเอกสาร", en: "An officer checks the request and documents" },
+  "track.payment": { th: "ชำระค่าธรรมเนียม", en: "Pay the fee" },
+  "track.issue": { th: "ลงนามและออกเอกสาร", en: "The document is signed and issued" },
+  "track.delivered": { th: "ส่งเอกสารให้ท่าน", en: "The document is delivered to you" },
+  "track.done": { th: "เสร็จแล้ว", en: "done" },
+  "track.current": { th: "อยู่ที่ขั้นตอนนี้", en: "in progress" },
+  "track.upcoming": { th: "ขั้นตอนต่อไป", en: "to come" },
+  "track.changed": { th: "สถานะคำขอเปลี่ยนเป็น “{status}”", en: "The request is now “{status}”" },
   "request.by.applicant": { th: "โดยผู้ยื่นคำขอ", en: "by you" },
   "request.by.officer": { th: "โดยเจ้าหน้าที่", en: "by an officer" },
   "request.by.system": { th: "โดยระบบ", en: "by the system" },
@@ -105,13 +115,17 @@ addMessages({
   "request.withdraw.confirm": { th: "ยืนยันการถอนคำขอ", en: "Confirm withdrawal" },
   "request.withdraw.busy": { th: "กำลังถอนคำขอ…", en: "Withdrawing…" },
   "request.withdrawn": { th: "ถอนคำขอแล้ว", en: "The request has been withdrawn." },
-  "request.signin_again": { th: "เข้าสู่ระบบอีกครั้ง", en: "Sign in again" },
+  "request.signin_again": { th: "ยืนยันตัวตนอีกครั้ง", en: "Confirm it is you" },
+  "request.withdraw.back": {
+    th: "ยืนยันตัวตนแล้ว ตรวจสอบเหตุผลแล้วกด “ยืนยันการถอนคำขอ”",
+    en: "You are confirmed. Check the reason, then press “Confirm withdrawal”.",
+  },
   "request.contact": { th: "ติดต่อสอบถาม", en: "Contact" },
   "request.records": { th: "งานสารบรรณ", en: "Records office" },
   "request.evidence": { th: "หลักฐานการลงลายมือชื่อ", en: "Signature evidence" },
   "request.evidence.text": {
-    th: "ยืนยันเมื่อ {time} · SHA-256 {hash}",
-    en: "Confirmed {time} · SHA-256 {hash}",
+    th: "ท่านยืนยันและลงลายมือชื่ออิเล็กทรอนิกส์เมื่อ {time}",
+    en: "You confirmed and signed electronically at {time}",
   },
 });
 
@@ -180,8 +194,9 @@ export async function requestPage({ view, params, query, isCurrent }) {
   replace(
     view,
     h("h1", {}, L(request.service.name)),
-    h("p", {}, badge(L(request.status_label), statusKind(request.status))),
-    DONE[query.get("done")] ? notice(t(DONE[query.get("done")]), "success") : null,
+    h("p", { id: "request-status" }, badge(L(request.status_label), statusKind(request.status))),
+    h("div", { class: "visually-hidden", role: "status", id: "request-live" }),
+    DONE[query.get("done")] ? notice(t(DONE[query.get("done")]), "success") : cardReturnNotice(request, base),
     dl([
       [t("requests.reference"), h("span", { class: "mono" }, request.reference || request.id)],
       [t("requests.receipt"), request.receipt_number],
@@ -197,15 +212,9 @@ export async function requestPage({ view, params, query, isCurrent }) {
     nextAction(request, service, base, isCurrent),
     documentsBox,
     threadSection(request, base),
+    trackSection(request, service),
     h("h2", {}, t("request.history")),
-    h("ol", { class: "timeline", id: "history" }, (request.history || []).map((event) =>
-      h("li", {},
-        h("strong", {}, L(event.label)),
-        h("span", { class: "when" }, formatDateTime(event.at), " · ", t(`request.by.${event.by}`)),
-        event.deemed_received_at
-          ? h("span", { class: "when" }, " · ", t("request.deemed", { time: formatDateTime(event.deemed_received_at) }))
-          : null,
-        event.reason ? h("p", {}, L(event.reason)) : null))),
+    h("ol", { class: "timeline", id: "history" }, historyItems(request)),
     request.attachments?.length
       ? [
         h("h2", {}, t("request.attachments")),
@@ -215,7 +224,7 @@ export async function requestPage({ view, params, query, isCurrent }) {
       : null,
     request.intent
       ? h("p", { class: "small muted" }, `${t("request.evidence")}: `,
-        t("request.evidence.text", { time: formatDateTime(request.intent.signed_at), hash: shortHash(request.intent.content_hash) }))
+        t("request.evidence.text", { time: formatDateTime(request.intent.signed_at) }))
       : null,
     h("h2", {}, t("request.contact")),
     dl([
@@ -223,13 +232,96 @@ export async function requestPage({ view, params, query, isCurrent }) {
       [L(request.contact?.unit), request.contact?.unit_phone],
     ]),
     paperCopySection(request, base),
-    WITHDRAWABLE.has(request.status) ? withdrawal(request, base) : null,
+    WITHDRAWABLE.has(request.status) ? withdrawal(request, base, query.get("withdraw") === "1") : null,
   );
   fillDocuments(documentsBox, request, base, isCurrent);
+  followRequest(view, request, service, base, isCurrent);
+}
+
+function historyItems(request) {
+  return (request.history || []).map((event) =>
+    h("li", {},
+      h("strong", {}, L(event.label)),
+      h("span", { class: "when" }, formatDateTime(event.at), " · ", t(`request.by.${event.by}`)),
+      event.deemed_received_at
+        ? h("span", { class: "when" }, " · ", t("request.deemed", { time: formatDateTime(event.deemed_received_at) }))
+        : null,
+      event.reason ? h("p", {}, L(event.reason)) : null));
+}
+
+// Where each status stands on the way (the milestones below); ended requests show no steps to come.
+const STAGE = {
+  submitted: 1, received: 1, in_review: 2, more_documents_requested: 2, unreachable: 2, dismissal_proposed: 2,
+  in_approval: 3, awaiting_payment: 4, paid: 5, awaiting_signature: 5, issued: 6, delivered: 7,
+};
+
+/** The steps done, the one in progress and those still to come (the service's own approval steps). */
+function trackSection(request, service) {
+  const stage = STAGE[request.status];
+  const box = h("section", { id: "track", "aria-labelledby": "track-heading" });
+  if (!stage) return box;
+  const milestones = [
+    [1, t("track.submitted")],
+    [2, t("track.review")],
+    ...(service?.approval_steps || []).map((step) => [3, L(step.name)]),
+    ...(service?.fee || request.fee_satang ? [[4, t("track.payment")]] : []),
+    [5, t("track.issue")],
+    [7, t("track.delivered")],
+  ];
+  const stateOf = (at) => {
+    if (stage === 7 || at < stage || at === 1) return "done";
+    return at === stage ? "current" : "upcoming";
+  };
+  return h("section", { id: "track", "aria-labelledby": "track-heading" },
+    h("h2", { id: "track-heading" }, t("track.title")),
+    h("ol", { class: "track" }, milestones.map(([at, name]) => {
+      const state = stateOf(at);
+      return h("li", { class: state, "data-state": state, "aria-current": state === "current" ? "step" : null },
+        name, h("span", { class: "track-state" }, ` (${t(`track.${state}`)})`));
+    })));
+}
+
+const FOLLOW_MS = 5000;
+
+/**
+ * While the page is open, the status, the steps and the history follow the request (no reload);
+ * a change is announced. A change of status that asks something new of the person redraws the page
+ * unless they are typing in it.
+ */
+function followRequest(view, request, service, base, isCurrent) {
+  let shown = request;
+  const alive = () => isCurrent() && view.isConnected;
+  const tick = async () => {
+    if (!alive()) return;
+    try {
+      const now = await api(base);
+      if (!alive()) return;
+      const changed = now.status !== shown.status || (now.history || []).length !== (shown.history || []).length;
+      if (changed) {
+        view.querySelector("#request-status")?.replaceChildren(badge(L(now.status_label), statusKind(now.status)));
+        view.querySelector("#track")?.replaceWith(trackSection(now, service));
+        view.querySelector("#history")?.replaceChildren(...historyItems(now));
+        if (now.status !== shown.status) {
+          view.querySelector("#request-live")?.replaceChildren(t("track.changed", { status: L(now.status_label) }));
+          const typing = [...view.querySelectorAll("textarea, input:not([type=file]):not([type=checkbox])")].some((el) => el.value);
+          // The payment panel follows the payment itself; other changes that ask for action redraw.
+          if (shown.status !== "awaiting_payment" && !typing && (now.next_step || shown.next_step)) {
+            navigate(`#/requests/${encodeURIComponent(now.id)}`, { replace: true });
+            return;
+          }
+        }
+        shown = now;
+      }
+    } catch {
+      // Offline for a moment: the next tick tries again.
+    }
+    if (alive()) setTimeout(tick, FOLLOW_MS);
+  };
+  setTimeout(tick, FOLLOW_MS);
 }
 
 // What the page confirms after an action that reloads it (?done=...).
-const DONE = { withdrawn: "request.withdrawn", resubmitted: "request.more.sent", slip: "pay.slip.sent" };
+const DONE = { withdrawn: "request.withdrawn", resubmitted: "request.more.sent", slip: "pay.slip.sent", ...PAYMENT_DONE };
 const reload = (request, done) => navigate(`#/requests/${encodeURIComponent(request.id)}${done ? `?done=${done}` : ""}`, { replace: true });
 
 function nextAction(request, service, base, isCurrent) {
@@ -322,17 +414,31 @@ function moreDocuments(request, service, base) {
   );
 }
 
-function withdrawal(request, base) {
+// The reason typed before a fresh sign-in, kept in this tab until the withdrawal is sent.
+const WITHDRAW_KEY = "eservice.citizen.withdrawal";
+
+function keptReason(requestId) {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(WITHDRAW_KEY) || "null");
+    return kept && kept.id === requestId ? String(kept.reason || "") : "";
+  } catch {
+    return "";
+  }
+}
+
+function withdrawal(request, base, back) {
   const messages = h("div");
   const reason = labelled({
     label: t("request.withdraw.reason"),
-    input: h("textarea", { name: "reason", rows: 3, maxlength: 1000 }),
+    input: h("textarea", { name: "reason", rows: 3, maxlength: 1000, value: keptReason(request.id) }),
     required: true,
   });
-  const confirm = h("button", { type: "submit", class: "danger" }, t("request.withdraw.confirm"));
-  return h(
+  const confirm = h("button", { type: "submit", class: "danger", id: "withdraw-confirm" }, t("request.withdraw.confirm"));
+  const keep = () => sessionStorage.setItem(WITHDRAW_KEY, JSON.stringify({ id: request.id, reason: reason.input.value }));
+  reason.input.addEventListener("input", keep);
+  const box = h(
     "details",
-    { class: "panel", id: "withdraw" },
+    { class: "panel", id: "withdraw", open: back || null },
     h("summary", {}, t("request.withdraw")),
     h("p", {}, t("request.withdraw.intro")),
     messages,
@@ -350,13 +456,26 @@ function withdrawal(request, base) {
           }
           whileBusy(confirm, t("request.withdraw.busy"), async () => {
             try {
-              await api(`${base}/withdraw`, { method: "POST", body: { reason: reason.input.value.trim() } });
+              // The request may be busy for a moment (a step of its workflow running): ask again shortly.
+              for (let attempt = 1; ; attempt += 1) {
+                try {
+                  await api(`${base}/withdraw`, { method: "POST", body: { reason: reason.input.value.trim() } });
+                  break;
+                } catch (error) {
+                  if (error.code !== "request.busy" || attempt >= 5) throw error;
+                  await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+                }
+              }
+              sessionStorage.removeItem(WITHDRAW_KEY);
               navigate(`#/requests/${encodeURIComponent(request.id)}?done=withdrawn`, { replace: true });
             } catch (error) {
+              if (error.code === "auth.fresh_required") keep();
+              const next = `#/requests/${request.id}?withdraw=1`;
               const again = error.code === "auth.fresh_required"
-                ? h("p", {}, h("a", { href: `#/signin?next=${encodeURIComponent(`#/requests/${request.id}`)}` }, t("request.signin_again")))
+                ? h("p", {}, h("a", { href: `#/signin?reauth=1&next=${encodeURIComponent(next)}`, id: "reauth-link" }, t("request.signin_again")))
                 : null;
               replace(messages, alertBox(error), again);
+              messages.querySelector("[role=alert]")?.focus?.();
             }
           });
         },
@@ -365,6 +484,14 @@ function withdrawal(request, base) {
       h("div", { class: "actions" }, confirm),
     ),
   );
+  if (back) {
+    // Back from the fresh sign-in: the form is open with the reason kept; say so where the eye is.
+    messages.append(notice(t("request.withdraw.back"), "info"));
+    setTimeout(() => {
+      if (box.isConnected) confirm.focus();
+    }, 0);
+  }
+  return box;
 }
 
 function dismissalSection(dismissal) {

@@ -6,6 +6,7 @@ import { addMessages, L, t } from "../core/i18n.js";
 import { formatDateTime } from "../core/format.js";
 import { alertBox, badge, loading, setTitle } from "../core/ui.js";
 import { service as loadService, session, SITE } from "../state.js";
+import { pagesOf } from "./steps.js";
 
 addMessages({
   "service.fee": { th: "ค่าธรรมเนียม", en: "Fee" },
@@ -33,7 +34,21 @@ addMessages({
   "doc.optional": { th: "ถ้ามี", en: "If any" },
   "doc.formats": { th: "รูปแบบไฟล์: {formats}", en: "Formats: {formats}" },
   "doc.max": { th: "ขนาดไม่เกิน {size} MB", en: "Up to {size} MB" },
-  "service.identity": { th: "ระดับการยืนยันตัวตน", en: "Identity level" },
+  "service.identity": { th: "การเข้าสู่ระบบ", en: "How you sign in" },
+  "service.identity.any": {
+    th: "อีเมลและรหัสผ่าน หรือ ThaID",
+    en: "E-mail and password, or ThaID",
+  },
+  "service.ready": { th: "สิ่งที่ต้องเตรียมก่อนเริ่ม", en: "What to have ready" },
+  "service.ready.intro": {
+    th: "คำขอนี้มี {pages} หน้า ระบบบันทึกร่างให้ กลับมาทำต่อได้ เตรียมข้อมูลต่อไปนี้ไว้:",
+    en: "The form has {pages} pages and is saved as a draft as you go. Have these ready:",
+  },
+  "service.ready.documents": { th: "ไฟล์เอกสาร {count} รายการ: {names}", en: "{count} documents as files: {names}" },
+  "service.ready.prefilled": {
+    th: "ชื่อ เลขประจำตัวประชาชน โทรศัพท์ และอีเมล ระบบกรอกให้จากข้อมูลของท่าน",
+    en: "Your name, ID number, phone and e-mail are filled in from your details.",
+  },
   "example.title": { th: "ตัวอย่างเอกสาร", en: "Examples of the documents" },
   "example.link": { th: "ดูตัวอย่าง", en: "See an example" },
   "service.identity.strong": {
@@ -54,6 +69,24 @@ addMessages({
 /** "PDF, JPEG, PNG" from ["pdf", "jpeg", "png"]. */
 export function formatList(formats) {
   return formats.map((f) => f.toUpperCase()).join(", ");
+}
+
+/**
+ * What to have ready, from the service's form schema (the tenant file, the single source): each answer
+ * the person must bring (the pre-filled ones are said once), then the documents to attach as files.
+ */
+function readyList(service) {
+  const asked = service.form.filter((field) => !field.prefill && field.type !== "boolean");
+  const required = service.documents.filter((doc) => doc.required);
+  return h("section", { id: "service-ready", "aria-labelledby": "ready-heading" },
+    h("h2", { id: "ready-heading" }, t("service.ready")),
+    h("p", {}, t("service.ready.intro", { pages: pagesOf(service).length })),
+    h("ul", {},
+      asked.map((field) => h("li", {}, L(field.label), field.help ? h("span", { class: "muted" }, ` – ${L(field.help)}`) : null)),
+      required.length
+        ? h("li", {}, t("service.ready.documents", { count: required.length, names: required.map((d) => L(d.name)).join(", ") }))
+        : null),
+    service.form.some((field) => field.prefill) ? h("p", { class: "small muted" }, t("service.ready.prefilled")) : null);
 }
 
 /** Q3.4: "ดูตัวอย่าง / See an example" links to the tenant's example documents (served at /examples/). */
@@ -105,10 +138,11 @@ export async function servicePage({ view, params, isCurrent }) {
       [
         t("service.identity"),
         service.identity_level === "IAL1"
-          ? service.identity_level
-          : [service.identity_level, " · ", h("strong", { id: "service-ial-note" }, t("service.identity.strong"))],
+          ? t("service.identity.any")
+          : h("strong", { id: "service-ial-note" }, t("service.identity.strong")),
       ],
     ]),
+    readyList(service),
     h("p", {}, h("a", { class: "button primary", href: applyHref }, t("service.apply"))),
     h("h2", {}, t("service.steps")),
     h(
