@@ -74,7 +74,8 @@ def render_register(
         """Every page landscape: the Regulation's register has nine columns."""
 
         def add_page(self, orientation: str = "", *args: Any, **kwargs: Any) -> None:
-            super().add_page("L", *args, **kwargs)
+            # A page break within the table asks for the same page again (same=True): keep it so.
+            super().add_page("" if kwargs.get("same") else "L", *args, **kwargs)
 
     reference = f"{th} {start or '-'} - {end or '-'}"
     doc = _Landscape(tenant=tenant, title=f"{th} / {en}", reference=reference, created_at=made_at)
