@@ -61,7 +61,8 @@ def test_given_a_reviewer_of_one_unit_then_other_units_requests_are_hidden_and_h
     fire = submit(citizen, prepared_draft(citizen, "fire-certificate"))["id"]  # disaster unit
     food = submit(citizen, prepared_draft(citizen, "food-shop"))["id"]  # public health unit
     for request_id in (fire, food):
-        wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
+        path = f"/officer/requests/{request_id}"
+        wait_for(officer("reviewer"), request_id, waiting_at("review"), path=path, timeout=120)
     disaster = _new_reviewer(stack)
     email = disaster.login.email if disaster.login else ""
 
