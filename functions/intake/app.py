@@ -2230,6 +2230,7 @@ def officer_correspondence(
     summary="A register of correspondence for a period as a sealed PDF (records, head, admin)",
     tags=["correspondence"],
     security=OFFICER,
+    enable_validation=False,  # it answers a PDF, not JSON
     responses=answers(None, 400, 401, 403, 404, 409, 422, media_type="application/pdf", description="The sealed PDF"),
 )
 def officer_correspondence_pdf(
@@ -2237,6 +2238,9 @@ def officer_correspondence_pdf(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response[Any]:
+    # Validation is off for this route only (a PDF answer): the documented query is read and checked here.
+    query = app.current_event.query_string_parameters or {}
+    start, end = _query_date(query, "from"), _query_date(query, "to")
     officer = current_officer()
     correspondence().browse(officer.groups, register, start=start, end=end, limit=1)  # authorises, checks the period
     # Rendering and sealing need pyHanko and fpdf2: the sign function does it, intake stays light.
@@ -2264,6 +2268,23 @@ def officer_correspondence_pdf(
         body=pdf,
         headers={"Content-Disposition": f'attachment; filename="{result["file_name"]}"'},
     )
+
+
+def _query_date(query: dict[str, str], name: str) -> date | None:
+    value = query.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        th, en = _FIELD_MESSAGES["field.date_format"]
+        raise ServiceError(
+            code="request.invalid",
+            th="ข้อมูลที่ส่งมาไม่ถูกต้อง กรุณาแก้ไขช่องที่แจ้งไว้",
+            en="The request is not valid. Please check the fields listed.",
+            status=422,
+            details=[FieldError(field=f"query.{name}", code="field.date_format", th=th, en=en)],
+        ) from None
 
 
 @app.get(
