@@ -28,6 +28,7 @@ from eservice.tenant import OidcProvider, Tenant
 __all__ = [
     "KEEP_VERIFIED_EMAIL",
     "CitizenFederation",
+    "OfficerUnitGroups",
     "citizen_identity_providers",
     "citizen_oauth_settings",
     "site_url",
@@ -121,3 +122,22 @@ class CitizenFederation(Construct):
             self.providers[provider.id] = oidc
         self.sign_in_url = self.domain.base_url()
         CfnOutput(self, "CitizenSignInUrl", value=self.sign_in_url)
+
+
+class OfficerUnitGroups(Construct):
+    """R-2.1: one officer pool group per unit of the tenant (``unit-<unit id>``). An officer in a unit's group
+    sees that unit's requests; the head and administrators see all (``eservice.units``). An administrator
+    sets an officer's units through the API (``PUT /api/officer/officers/{username}/units``)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, tenant: Tenant, pool: cognito.IUserPool) -> None:
+        super().__init__(scope, construct_id)
+        from eservice.units import unit_group
+
+        for unit_id, unit in tenant.units.items():
+            cognito.CfnUserPoolGroup(
+                self,
+                f"Unit{unit_id.title().replace('_', '')}",
+                user_pool_id=pool.user_pool_id,
+                group_name=unit_group(unit_id),
+                description=f"e-Service officers of the unit: {unit.name.en}"[:2048],
+            )

@@ -53,7 +53,13 @@ from eservice.tenant import OFFICER_GROUPS, RecordRetention, Tenant, examples_di
 
 from . import web_headers
 from .edge import edge_firewall_arn
-from .identity import KEEP_VERIFIED_EMAIL, CitizenFederation, citizen_identity_providers, citizen_oauth_settings
+from .identity import (
+    KEEP_VERIFIED_EMAIL,
+    CitizenFederation,
+    OfficerUnitGroups,
+    citizen_identity_providers,
+    citizen_oauth_settings,
+)
 from .routes import GATEWAY_REFUSALS, REPO, intake_routes
 from .saga import RequestSaga
 
@@ -453,6 +459,8 @@ class EServiceStack(Stack):
                 group_name=group,
                 description=f"e-Service officers: {group}",
             )
+        # a group per unit; officers see the requests of their units (eservice.units).
+        OfficerUnitGroups(self, "OfficerUnits", tenant=tenant, pool=self.officer_pool)
 
         # --- functions ----------------------------------------------------------------------
         self.core_layer, self.pdf_layer = platform.layers if platform else shared_layers(self)
@@ -578,6 +586,13 @@ class EServiceStack(Stack):
         # officers check new and changed requests at least twice per working day (08:30, 16:30).
         self.notify.grant_invoke(self.scheduler_role)
         self.officer_pool.grant(self.notify, "cognito-idp:ListUsersInGroup")
+        # an administrator sets an officer's units (their unit-* groups) through the API.
+        self.officer_pool.grant(
+            self.intake,
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+        )
         weekdays = ",".join(d.upper() for d in self.tenant.office_hours.weekdays)
         for name, at in (("Morning", self.tenant.office_hours.opens), ("Afternoon", self.tenant.office_hours.closes)):
             self._recurring(

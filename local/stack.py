@@ -406,6 +406,7 @@ class LocalStack:
 
     def _seed(self) -> None:
         from eservice.tenant import OFFICER_GROUPS, load_tenant
+        from eservice.units import AGENCY_WIDE, unit_group
 
         tenant = load_tenant(tenants_dir() / f"{self.tenant}.yaml")
         cognito = boto3.client("cognito-idp", region_name=REGION)
@@ -427,6 +428,14 @@ class LocalStack:
                 MessageAction="SUPPRESS",
             )
             cognito.admin_add_user_to_group(UserPoolId=officer_pool, Username=email_address, GroupName=group)
+            if group not in AGENCY_WIDE | {"records"}:
+                # the demo's one officer per role works for every unit (each unit's group), as the
+                # administrator would set it (PUT /api/officer/officers/{username}/units); an officer of one
+                # unit sees only that unit's requests.
+                for unit_id in tenant.units:
+                    cognito.admin_add_user_to_group(
+                        UserPoolId=officer_pool, Username=email_address, GroupName=unit_group(unit_id)
+                    )
             password = "Officer#2569local"
             secret = self.first_sign_in(email_address, temporary, password)
             login = Login(pool="officer", email=email_address, password=password, groups=(group,), totp_secret=secret)

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
 from eservice.aws import Saga, client, transient_errors_retried
+from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
 from eservice.payments import PaymentDesk
 from eservice.recovery import Sweeper
@@ -49,6 +50,7 @@ def steps(function_arn: str) -> SagaSteps:
         executions=saga(),
         timestamp=_stamp_digest,
         notify=_notify,
+        correspondence=Correspondence(store=database().correspondence, tenant=tenant()),
     )
 
 

@@ -18,7 +18,7 @@ import json
 import re
 import traceback
 import uuid
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -45,6 +45,8 @@ from eservice.api_models import (
     Channels,
     CheckedAttachment,
     Confirmation,
+    CorrespondenceEntry,
+    CorrespondencePage,
     Digest,
     DocumentLink,
     Draft,
@@ -59,6 +61,7 @@ from eservice.api_models import (
     MyProfile,
     OfficerMe,
     OfficerRequestDetail,
+    OfficerUnits,
     OpenDataReport,
     PaymentNotice,
     PublicLicence,
@@ -66,6 +69,7 @@ from eservice.api_models import (
     RequestDetail,
     RequestList,
     ScanOffer,
+    ScanUploadOffer,
     ServiceDetail,
     ServiceList,
     Slip,
@@ -80,6 +84,7 @@ from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
 from eservice.channels import ContactChannels
+from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import (
     Conflict,
@@ -105,6 +110,7 @@ from eservice.report_models import MyDataExport, StatisticsAnswer
 from eservice.saga_steps import office_calendar
 from eservice.settings import settings, tenant
 from eservice.statistics import StatisticsReport
+from eservice.units import UnitMembership, units_of
 
 logger = Logger(service="eservice-intake")
 
@@ -1345,7 +1351,12 @@ def _officer_links(request_id: str) -> dict[str, dict[str, Any]]:
 )
 def officer_me() -> dict[str, Any]:
     officer = current_officer()
-    return {"id": officer.id, "email": officer.email, "groups": sorted(officer.groups)}
+    return {
+        "id": officer.id,
+        "email": officer.email,
+        "groups": sorted(officer.groups),
+        "units": sorted(units_of(officer.groups)),  # R-2.1: whose requests this officer sees
+    }
 
 
 @app.get(
@@ -2116,6 +2127,260 @@ def my_data_export() -> Response[str]:
             "Cache-Control": "no-store",
         },
     )
+
+
+# --- registers of correspondence (R-2.1, R-2.5, R-4.9) and units (R-2.1) -----------------------------------
+@cache
+def correspondence() -> Correspondence:
+    return Correspondence(
+        store=database().correspondence,
+        tenant=tenant(),
+        uploads=files("uploads"),
+        link=lambda key, name: files("uploads").presign_get(key, file_name=name),
+    )
+
+
+@cache
+def unit_membership() -> UnitMembership:
+    return UnitMembership(tenant=tenant(), cognito=client("cognito-idp"), pool_id=settings().officer_pool_id)
+
+
+class ScanStart(BaseModel):
+    file_name: Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class LetterColumns(BaseModel):
+    """The Regulation's columns a records officer writes (ที่, ลงวันที่, จาก, ถึง, เรื่อง, การปฏิบัติ, หมายเหตุ)."""
+
+    document_number: Annotated[str, Field(max_length=100)] | None = None
+    document_date: date | None = None
+    sender: Annotated[str, Field(max_length=300)] | None = None
+    addressee: Annotated[str, Field(max_length=300)] | None = None
+    subject: Annotated[str, Field(max_length=500)] | None = None
+    action: Annotated[str, Field(max_length=300)] | None = None
+    remarks: Annotated[str, Field(max_length=600)] | None = None
+
+
+class LetterEntry(LetterColumns):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "scan_id": "S-7K3M9QX2TD",
+                    "channel": "paper",
+                    "sender": "นายสมชาย ใจดี",
+                    "subject": "ขอความอนุเคราะห์ซ่อมไฟฟ้าส่องสว่าง",
+                    "arrived_at": "2026-12-01T10:15:00+07:00",
+                }
+            ]
+        }
+    )
+
+    scan_id: Annotated[str, Field(min_length=1, max_length=20)]
+    channel: Literal["email", "paper"]
+    #: When the e-mail reached the saraban address, or the letter the office (default: now).
+    arrived_at: datetime | None = None
+
+
+class LetterCorrection(LetterColumns):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class UnitsOfOfficer(BaseModel):
+    units: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=50)]
+
+
+Register = Literal["received", "dispatched"]
+#: The page as JSON, or with ``format=csv`` the period in the Regulation's columns (UTF-8 with a BOM).
+_CORRESPONDENCE_ANSWERS = answers(CorrespondencePage, 400, 401, 403, 404, 409, 422)
+_CORRESPONDENCE_ANSWERS[200]["content"]["text/csv"] = {"schema": {"type": "string"}}
+
+
+@app.get(
+    "/officer/correspondence/<register>",
+    summary="Browse or search a register of correspondence for a period; CSV with format=csv (records, head, admin)",
+    tags=["correspondence"],
+    security=OFFICER,
+    responses=_CORRESPONDENCE_ANSWERS,
+)
+def officer_correspondence(
+    register: Register,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    format: Literal["json", "csv"] = "json",
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> Any:
+    groups = current_officer().groups
+    if format == "csv":
+        name = f"{register}-{start or 'all'}-{end or 'all'}.csv"
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=correspondence().csv(groups, register, start=start, end=end).decode("utf-8"),
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    page = correspondence().browse(groups, register, start=start, end=end, q=q, limit=limit, cursor=cursor)
+    return _paged("entries", page)
+
+
+@app.get(
+    "/officer/correspondence/<register>/pdf",
+    summary="A register of correspondence for a period as a sealed PDF (records, head, admin)",
+    tags=["correspondence"],
+    security=OFFICER,
+    enable_validation=False,  # it answers a PDF, not JSON
+    responses=answers(None, 400, 401, 403, 404, 409, 422, media_type="application/pdf", description="The sealed PDF"),
+)
+def officer_correspondence_pdf(
+    register: Register,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response[Any]:
+    # Validation is off for this route only (a PDF answer): the documented query is read and checked here.
+    query = app.current_event.query_string_parameters or {}
+    start, end = _query_date(query, "from"), _query_date(query, "to")
+    officer = current_officer()
+    correspondence().browse(officer.groups, register, start=start, end=end, limit=1)  # authorises, checks the period
+    # Rendering and sealing need pyHanko and fpdf2: the sign function does it, intake stays light.
+    result = invoke_function(
+        settings().sign_function,
+        {
+            "action": "correspondence_pdf",
+            "register": register,
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None,
+            "by": officer.id,
+        },
+    )
+    if "error" in result:
+        error = result["error"]["error"]
+        raise ServiceError(
+            code=error["code"], th=error["message"]["th"], en=error["message"]["en"], status=int(result["status"])
+        )
+    pdf = files("documents").read(result["key"], max_bytes=20 * 1024 * 1024)
+    if pdf is None:
+        raise NotFound(code="correspondence.not_found", th="ไม่พบไฟล์ทะเบียน", en="The register file is missing.")
+    return Response(
+        status_code=200,
+        content_type="application/pdf",
+        body=pdf,
+        headers={"Content-Disposition": f'attachment; filename="{result["file_name"]}"'},
+    )
+
+
+def _query_date(query: dict[str, str], name: str) -> date | None:
+    value = query.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        th, en = _FIELD_MESSAGES["field.date_format"]
+        raise ServiceError(
+            code="request.invalid",
+            th="ข้อมูลที่ส่งมาไม่ถูกต้อง กรุณาแก้ไขช่องที่แจ้งไว้",
+            en="The request is not valid. Please check the fields listed.",
+            status=422,
+            details=[FieldError(field=f"query.{name}", code="field.date_format", th=th, en=en)],
+        ) from None
+
+
+@app.get(
+    "/officer/correspondence/<register>/<year>/<number>",
+    summary="One entry of a register of correspondence, with its scan (records, head, admin)",
+    tags=["correspondence"],
+    security=OFFICER,
+    responses=answers(CorrespondenceEntry, 401, 403, 404, 422),
+)
+def officer_correspondence_entry(register: Register, year: int, number: int) -> dict[str, Any]:
+    return correspondence().entry(current_officer().groups, register, year, number)
+
+
+@app.post(
+    "/officer/correspondence/scans",
+    summary="Start the upload of a letter's scan, to enter it in the receiving register (records)",
+    tags=["correspondence"],
+    security=OFFICER,
+    status_code=201,
+    responses=answers(ScanUploadOffer, 401, 403, *JSON_BODY, status=201, description="The upload form"),
+)
+def officer_correspondence_scan(body: ScanStart) -> dict[str, Any]:
+    officer = current_officer()
+    return correspondence().start_scan(officer.id, officer.groups, file_name=body.file_name)
+
+
+@app.post(
+    "/officer/correspondence/entries",
+    summary="Enter a letter received by e-mail or on paper in the receiving register, with its scan (records)",
+    tags=["correspondence"],
+    security=OFFICER,
+    status_code=201,
+    responses=answers(CorrespondenceEntry, 401, 403, 404, 409, *JSON_BODY, status=201, description="The entry"),
+)
+def officer_correspondence_enter(body: LetterEntry) -> dict[str, Any]:
+    officer = current_officer()
+    entry = correspondence().enter(
+        officer.id,
+        officer.groups,
+        scan_id=body.scan_id,
+        channel=body.channel,
+        fields=body.model_dump(include=set(LetterColumns.model_fields)),
+        arrived_at=body.arrived_at,
+    )
+    return correspondence().entry(officer.groups, "received", int(entry["year"]), int(entry["number"]))
+
+
+@app.post(
+    "/officer/correspondence/<register>/<year>/<number>/corrections",
+    summary="Correct an entry of the receiving register: a new entry that names the old one (records)",
+    tags=["correspondence"],
+    security=OFFICER,
+    status_code=201,
+    responses=answers(CorrespondenceEntry, 401, 403, 404, 409, *JSON_BODY, status=201, description="The new entry"),
+)
+def officer_correspondence_correct(
+    register: Register, year: int, number: int, body: LetterCorrection
+) -> dict[str, Any]:
+    officer = current_officer()
+    if register != "received":
+        raise NotFound(
+            code="correspondence.not_correctable",
+            th="แก้ไขได้เฉพาะรายการในทะเบียนหนังสือรับ",
+            en="Only entries of the receiving register are corrected by hand.",
+        )
+    entry = correspondence().correct(
+        officer.id,
+        officer.groups,
+        year,
+        number,
+        fields=body.model_dump(include=set(LetterColumns.model_fields)),
+        reason=body.reason,
+    )
+    return correspondence().entry(officer.groups, "received", int(entry["year"]), int(entry["number"]))
+
+
+@app.get(
+    "/officer/officers/<username>/units",
+    summary="The units an officer belongs to (admin)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(OfficerUnits, 401, 403, 404),
+)
+def officer_units(username: str) -> dict[str, Any]:
+    return unit_membership().units(current_officer().groups, username)
+
+
+@app.put(
+    "/officer/officers/<username>/units",
+    summary="Set the units an officer belongs to: they see those units' requests (admin, R-2.1)",
+    tags=["officer"],
+    security=OFFICER,
+    responses=answers(OfficerUnits, 401, 403, 404, *JSON_BODY),
+)
+def set_officer_units(username: str, body: UnitsOfOfficer) -> dict[str, Any]:
+    return unit_membership().set_units(current_officer().groups, username, body.units)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
 from eservice.aws import Saga, client, invoke_function, transient_errors_retried
+from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import TransientError
 from eservice.line import LineApi, LineApiError, LineCredentials
@@ -147,6 +148,7 @@ def notifier() -> Notifier:
         send_sms=_sms,
         send_line=_line,
         notice_document=_notice_document,
+        correspondence=Correspondence(store=database().correspondence, tenant=tenant()),
     )
 
 

@@ -2,9 +2,9 @@
 
 Invoked by the saga (``acknowledgment``, ``refusal``, ``dismissal_order``, ``draft_licence``,
 ``seal_licence``) with ids only, by notify (``notice``: the sealed notice an e-mail carries, R-4.3-R-4.5),
-by intake (``verify``, ``verify_attachment``) for uploaded PDFs and (``issue_announcement``) to seal an
-announcement the head approved, and daily by the scheduler
-(``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
+by intake (``verify``, ``verify_attachment``) for uploaded PDFs, (``issue_announcement``) to seal an
+announcement the head approved and (``correspondence_pdf``) to seal a register of correspondence, and
+daily by the scheduler (``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
 """
 
 from __future__ import annotations
@@ -74,6 +74,39 @@ def issuing() -> Issuing:
     )
 
 
+def _register_pdf(event: dict[str, Any]) -> dict[str, Any]:
+    from datetime import date
+
+    from eservice.correspondence import Correspondence
+    from eservice_pdf.registers import issue_register_pdf
+
+    database = DynamoDatabase.from_env()
+    s3 = client("s3")
+
+    def put(key: str, pdf: bytes, checksum: str) -> None:
+        s3.put_object(
+            Bucket=settings().documents_bucket,
+            Key=key,
+            Body=pdf,
+            ContentType="application/pdf",
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=checksum,
+        )
+
+    return issue_register_pdf(
+        correspondence=Correspondence(store=database.correspondence, tenant=tenant()),
+        tenant=tenant(),
+        register=event["register"],
+        start=date.fromisoformat(event["start"]) if event.get("start") else None,
+        end=date.fromisoformat(event["end"]) if event.get("end") else None,
+        seal=_seal,
+        put=put,
+        keep_document=database.repositories.licences.keep_document,
+        now=clock_source.now(),
+        by=str(event.get("by") or ""),
+    )
+
+
 @logger.inject_lambda_context(clear_state=True)
 @transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -112,4 +145,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"crl_next_update": pki.crl_next_update.isoformat()}
     if action == "verify_upload":
         return work.verify_upload(client("s3"), settings().uploads_bucket, event["key"])
+    if action == "correspondence_pdf":
+        # R-2.5, R-4.9: a register of correspondence for a period, sealed and kept (asked by intake).
+        try:
+            return _register_pdf(event)
+        except ServiceError as error:
+            return {"error": error.as_dict(), "status": error.status}
     raise ValueError(f"unknown sign action {action!r}")

@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 NO_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}
 
 Resources = dict[str, dict[str, Any]]
+#: The demo tenant's units (R-2.1: one officer group each).
+TENANT_UNITS = tuple(load_tenant(REPO / "tenants" / "klongnoy.yaml", check_files=False).units)
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ def test_given_the_keys_then_two_signing_keys_and_one_rotating_data_key(resource
     assert symmetric[0]["EnableKeyRotation"] is True
 
 
-def test_given_the_user_pools_then_officers_need_mfa_and_have_the_six_groups(resources: Resources) -> None:
+def test_given_the_user_pools_then_officers_need_mfa_and_have_their_groups(resources: Resources) -> None:
     pools = of_type(resources, "AWS::Cognito::UserPool")
     officers = officer_pool(resources)
 
@@ -340,7 +342,11 @@ def test_given_the_user_pools_then_officers_need_mfa_and_have_the_six_groups(res
     assert props(pools[officers])["MfaConfiguration"] == "ON"
     assert props(pools[officers])["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     groups = {props(g)["GroupName"] for g in of_type(resources, "AWS::Cognito::UserPoolGroup").values()}
-    assert groups == {"reviewer", "approver", "signer", "finance", "head", "admin"} == set(OFFICER_GROUPS)
+    units = {f"unit-{unit}" for unit in TENANT_UNITS}
+    assert groups - units == {"reviewer", "approver", "signer", "finance", "head", "admin", "records"}
+    assert groups - units == set(OFFICER_GROUPS)
+    # R-2.1: one group per unit of the tenant; officers see their units' requests.
+    assert units <= groups
     assert props(pools[citizen_pool(resources)])["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
 
 

@@ -12,9 +12,9 @@ import pytest
 from eservice.errors import Conflict, InvalidInput, NotFound
 from eservice.officers import Officer
 
-from .use_case_fixtures import APPROVER, REVIEWER, World, today
+from .use_case_fixtures import APPROVER, EVERY_UNIT, REVIEWER, World, today
 
-SIGNER = Officer(id="signer-1", email=None, groups=frozenset({"signer"}))
+SIGNER = Officer(id="signer-1", email=None, groups=frozenset({"signer"}) | EVERY_UNIT)
 STALL = "street-vending"  # officer fields: stall_code (required, public), inspection_date (required), extra_conditions
 
 

@@ -62,8 +62,9 @@ def test_given_the_json_answers_then_they_name_their_fields(document) -> None:
             if int(code) < 400 and "$ref" in schema:
                 assert schemas[schema["$ref"].rsplit("/", 1)[-1]]["properties"], f"{method.upper()} {path}"
                 typed += 1
-    # Only the document itself (an OpenAPI object) and the binary answers (PDF, RFC 3161) are untyped.
-    assert typed == len(operations(document)) - 3
+    # Only the document itself (an OpenAPI object) and the binary answers (PDFs: announcement, register of
+    # correspondence; RFC 3161) are untyped.
+    assert typed == len(operations(document)) - 4
 
 
 def test_given_the_error_shape_then_it_has_a_code_thai_and_english_and_field_details(document) -> None:

@@ -15,7 +15,7 @@ from eservice.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eservice.files import SCAN_NO_THREATS_FOUND, SCAN_THREATS_FOUND, check_scan_result
 from eservice.officers import Officer
 
-from .use_case_fixtures import CITIZEN, HEAD, PDF, REVIEWER, TENANT, World, answers_for
+from .use_case_fixtures import CITIZEN, EVERY_UNIT, HEAD, PDF, REVIEWER, TENANT, World, answers_for
 
 ADMIN = Officer(id="officer-admin", email=None, groups=frozenset({"admin"}))
 ID_CARD = TENANT.service("fire-certificate").documents[0]
@@ -122,7 +122,9 @@ def test_given_the_access_log_then_it_holds_no_personal_data_of_the_applicant() 
         assert value not in stored
 
 
-@pytest.mark.parametrize("reader", [REVIEWER, Officer(id="o-f", email=None, groups=frozenset({"finance"}))])
+@pytest.mark.parametrize(
+    "reader", [REVIEWER, Officer(id="o-f", email=None, groups=frozenset({"finance"}) | EVERY_UNIT)]
+)
 def test_given_an_officer_who_is_not_head_or_admin_then_the_access_log_is_forbidden(reader: Officer) -> None:
     world = World()
     request_id = world.submitted()

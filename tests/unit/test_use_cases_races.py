@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from eservice.officers import Officer
 
-from .use_case_fixtures import APPROVER, HEAD, PROVIDER, REVIEWER, TENANT, World
+from .use_case_fixtures import APPROVER, EVERY_UNIT, HEAD, PROVIDER, REVIEWER, TENANT, World
 
-SIGNER = Officer(id="signer-1", email=None, groups=frozenset({"signer"}))
+SIGNER = Officer(id="signer-1", email=None, groups=frozenset({"signer"}) | EVERY_UNIT)
 
 
 def test_given_a_paid_request_sent_back_by_the_signer_when_it_waits_for_payment_again_then_it_moves_on_at_once():

@@ -26,10 +26,12 @@ from eservice.recovery import Sweeper
 from eservice.saga_steps import SagaSteps
 from eservice.tenant import load_tenant, tenants_dir
 from eservice.time_rules import BANGKOK
+from eservice.units import unit_group
 
 __all__ = [
     "APPROVER",
     "CITIZEN",
+    "EVERY_UNIT",
     "FINANCE",
     "HEAD",
     "OTHER_CITIZEN",
@@ -47,10 +49,12 @@ PROVIDER = TENANT.payment.provider
 CITIZEN = Applicant(id="citizen-somchai", email="somchai@example.com")
 OTHER_CITIZEN = Applicant(id="citizen-somying", email="somying@example.com")
 
-REVIEWER = Officer(id="officer-reviewer", email=None, groups=frozenset({"reviewer"}))
-APPROVER = Officer(id="officer-approver", email=None, groups=frozenset({"approver"}))
+#: R-2.1: officers see the requests of their units; these work for every unit of the tenant.
+EVERY_UNIT = frozenset(unit_group(u) for u in TENANT.units)
+REVIEWER = Officer(id="officer-reviewer", email=None, groups=frozenset({"reviewer"}) | EVERY_UNIT)
+APPROVER = Officer(id="officer-approver", email=None, groups=frozenset({"approver"}) | EVERY_UNIT)
 HEAD = Officer(id="officer-head", email=None, groups=frozenset({"head"}))
-FINANCE = Officer(id="officer-finance", email=None, groups=frozenset({"finance"}))
+FINANCE = Officer(id="officer-finance", email=None, groups=frozenset({"finance"}) | EVERY_UNIT)
 
 PDF = (
     b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"

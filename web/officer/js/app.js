@@ -14,6 +14,7 @@ import { registerPage } from "./pages/register.js";
 import { paymentsPage } from "./pages/payments.js";
 import { announcementsPage } from "./pages/announcements.js";
 import { statisticsPage } from "./pages/statistics.js";
+import { correspondencePage } from "./pages/correspondence.js";
 
 addMessages({
   "o.site": { th: "ระบบงานเจ้าหน้าที่ (e-Service)", en: "Officer workspace (e-Service)" },
@@ -25,6 +26,7 @@ addMessages({
   "o.nav.announcements": { th: "ประกาศ", en: "Announcements" },
   "o.nav.public": { th: "เว็บไซต์ประชาชน", en: "Public site" },
   "o.nav.statistics": { th: "สถิติ", en: "Statistics" },
+  "o.nav.correspondence": { th: "ทะเบียนหนังสือ", en: "Correspondence" },
   "o.roles": { th: "บทบาท: {roles}", en: "Roles: {roles}" },
   "startup.failed": {
     th: "เปิดระบบไม่สำเร็จ กรุณาโหลดหน้าใหม่อีกครั้ง",
@@ -50,6 +52,7 @@ const router = createRouter(
     ["/announcements", announcementsPage],
     ["/payments", paymentsPage],
     ["/statistics", statisticsPage],
+    ["/correspondence", correspondencePage],
   ],
   { main, notFound, afterRender: () => renderChrome() },
 );
@@ -61,7 +64,8 @@ async function renderChrome() {
   );
   const user = session.user();
   const officer = user ? await currentOfficer().catch(() => null) : null;
-  const roles = (officer?.groups || []).map((g) => t(`role.${g}`)).join(", ");
+  // Roles only: the unit-* groups say whose requests the officer sees (R-2.1), not a role.
+  const roles = (officer?.groups || []).filter((g) => !g.startsWith("unit-")).map((g) => t(`role.${g}`)).join(", ");
   // Keep keyboard focus on the language switch when it is rebuilt after a switch.
   const focusedLanguage = document.activeElement?.dataset?.lang;
   replace(
@@ -103,6 +107,9 @@ async function renderChrome() {
       (officer?.groups || []).includes("finance") ? ["#/payments", "o.nav.payments", path.startsWith("/payments")] : null,
       (officer?.groups || []).some((g) => ["head", "admin", "finance"].includes(g))
         ? ["#/statistics", "o.nav.statistics", path.startsWith("/statistics")]
+        : null,
+      (officer?.groups || []).some((g) => ["records", "head", "admin"].includes(g))
+        ? ["#/correspondence", "o.nav.correspondence", path.startsWith("/correspondence")]
         : null,
       ["../", "o.nav.public", false],
     ].filter(Boolean)

@@ -15,6 +15,7 @@ addMessages({
   "role.finance": { th: "เจ้าหน้าที่การเงิน", en: "Finance" },
   "role.head": { th: "หัวหน้าหน่วยงาน", en: "Head of agency" },
   "role.admin": { th: "ผู้ดูแลระบบ", en: "Administrator" },
+  "role.records": { th: "เจ้าหน้าที่สารบรรณ", en: "Records officer" },
   "step.review": { th: "ตรวจสอบคำขอและเอกสาร", en: "Review" },
   "step.approval": { th: "พิจารณาอนุมัติ", en: "Approval" },
   "step.signature": { th: "ลงนามใบอนุญาต", en: "Signature" },

@@ -30,6 +30,8 @@ __all__ = [
     "Channels",
     "CheckedAttachment",
     "Confirmation",
+    "CorrespondenceEntry",
+    "CorrespondencePage",
     "Digest",
     "DocumentLink",
     "Draft",
@@ -45,6 +47,7 @@ __all__ = [
     "MyProfile",
     "OfficerMe",
     "OfficerRequestDetail",
+    "OfficerUnits",
     "OpenDataReport",
     "PaymentNotice",
     "PublicLicence",
@@ -52,6 +55,7 @@ __all__ = [
     "RequestDetail",
     "RequestList",
     "ScanOffer",
+    "ScanUploadOffer",
     "ServiceDetail",
     "ServiceList",
     "Slip",
@@ -444,6 +448,8 @@ class WorkItem(ApiModel):
     contact_problem: bool
     saga_failed: bool
     waiting: Waiting | None = None
+    #: R-2.1: the unit the request is routed to.
+    unit: str | None = None
 
 
 class WorkList(ApiModel):
@@ -602,3 +608,45 @@ class LineLinkCode(ApiModel):
 class LineWebhookOutcome(ApiModel):
     linked: int
     unlinked: int
+
+
+# --- registers of correspondence and units (R-2.1, R-2.5, R-4.9) ------------------------------------------------
+class CorrespondenceEntry(ApiModel):
+    """One entry of the receiving (ทะเบียนหนังสือรับ) or dispatch (ทะเบียนหนังสือส่ง) register."""
+
+    #: Which register: ``received`` or ``dispatched``.
+    book: str
+    year: int
+    number: int
+    label: str
+    channel: str
+    document_number: str | None = None
+    document_date: str | None = None
+    sender: str | None = None
+    addressee: str | None = None
+    subject: str | None = None
+    action: str | None = None
+    remarks: str | None = None
+    received_at: str | None = None
+    sent_at: str | None = None
+    entered_at: str
+    corrects: str | None = None
+    request_id: str | None = None
+
+
+class CorrespondencePage(ApiModel):
+    entries: list[CorrespondenceEntry]
+    next_cursor: str | None
+
+
+class ScanUploadOffer(ApiModel):
+    """Where to upload the scan of a letter entered by hand (a signed S3 form), and its limits."""
+
+    scan: dict[str, Any]
+    upload: dict[str, Any]
+    limits: dict[str, Any]
+
+
+class OfficerUnits(ApiModel):
+    username: str
+    units: list[str]

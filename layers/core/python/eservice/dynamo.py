@@ -459,9 +459,16 @@ class DynamoRequests:
         )
         return Page([_plain(i) for i in page.items], page.cursor)
 
-    def in_status(self, status: RequestStatus, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+    def in_status(
+        self, status: RequestStatus, *, limit: int, cursor: str | None, service_ids: frozenset[str] | None = None
+    ) -> Page[dict[str, Any]]:
         page = self._t.query_page(
-            Key("GSI2PK").eq(f"STATUS#{status.value}"), index="GSI2", forward=False, limit=limit, cursor=cursor
+            Key("GSI2PK").eq(f"STATUS#{status.value}"),
+            index="GSI2",
+            forward=False,
+            limit=limit,
+            cursor=cursor,
+            filter_expression=None if service_ids is None else Attr("service_id").is_in(sorted(service_ids)),
         )
         return Page([_plain(i) for i in page.items], page.cursor)
 
@@ -473,6 +480,7 @@ class DynamoRequests:
         changed_since: datetime | None = None,
         due_before: datetime | None = None,
         waiting_roles: frozenset[str] | None = None,
+        service_ids: frozenset[str] | None = None,
     ) -> Page[dict[str, Any]]:
         condition: Any = Key("GSI4PK").eq("OPEN")
         if changed_since is not None:
@@ -482,6 +490,8 @@ class DynamoRequests:
             filters.append(Attr("due_at").lte(due_before.isoformat()))
         if waiting_roles is not None:
             filters.append(Attr("waiting.state").eq("waiting") & Attr("waiting.role").is_in(sorted(waiting_roles)))
+        if service_ids is not None:
+            filters.append(Attr("service_id").is_in(sorted(service_ids)))
         expression: Any = None
         for f in filters:
             expression = f if expression is None else expression & f
@@ -1402,6 +1412,8 @@ class DynamoDatabase:
             access_log=DynamoAccessLog(t),
             channels=DynamoChannels(t),
         )
+        #: The registers of correspondence (not a field of ``Repositories``: only their users wire them).
+        self.correspondence = DynamoCorrespondence(t, self.requests)
 
     @classmethod
     def from_env(cls) -> DynamoDatabase:
@@ -1411,3 +1423,89 @@ class DynamoDatabase:
         from .settings import settings
 
         return cls(boto3.resource("dynamodb").Table(settings().table_name))
+
+
+# --- registers of correspondence (R-2.5, R-4.9) ------------------------------------------------------------
+def _corr(register: str, year: int, number: int) -> str:
+    return f"CORR#{register}#{year}#{number:07d}"
+
+
+class DynamoCorrespondence:
+    """CorrespondenceStore: an entry ``CORR#<register>#<year>#<number>`` / ``ENTRY`` on GSI3
+    ``CORR#<register>`` / ``<UTC time>#<year>#<number>``; the entry made for an owner (a message, a scan, a
+    correction) ``CORROWNER#<register>#<owner>`` / ``ENTRY``; a scan ``CORRSCAN#<id>`` / ``SCAN``. An entry
+    is written only if new, with its number (counter, claim and owner) in the same transaction."""
+
+    def __init__(self, t: _Table, requests: DynamoRequests) -> None:
+        self._t = t
+        self._requests = requests
+
+    def _item(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        register = str(entry["book"])
+        return {
+            "PK": _corr(register, int(entry["year"]), int(entry["number"])),
+            "SK": "ENTRY",
+            **entry,
+            "GSI3PK": f"CORR#{register}",
+            "GSI3SK": entry["sort"],
+        }
+
+    def add(self, entry: Mapping[str, Any]) -> bool:
+        return self._t.put(self._item(entry), only_new=True)
+
+    def add_numbered(
+        self, register: str, series: str, year: int, owner: str, build: Callable[[int], Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        found = self.of_owner(register, owner)
+        if found is not None:
+            return found
+        built: dict[int, Mapping[str, Any]] = {}
+
+        def ops(number: int) -> list[dict[str, Any]]:
+            entry = built[number] = build(number)
+            link = {"PK": f"CORROWNER#{register}#{owner}", "SK": "ENTRY", "year": year, "number": number}
+            return [self._t.put_op(self._item(entry)), self._t.put_op(link)]
+
+        number = self._requests._with_number(series, year, owner, ops)
+        stored = self.get(register, year, number)
+        if stored is None:
+            raise Conflict(code="correspondence.busy", th="กรุณาลองใหม่", en="Please try again.")
+        return stored
+
+    def get(self, register: str, year: int, number: int) -> dict[str, Any] | None:
+        item = self._t.get(_corr(register, year, number), "ENTRY")
+        return None if item is None else _plain(item)
+
+    def of_owner(self, register: str, owner: str) -> dict[str, Any] | None:
+        link = self._t.get(f"CORROWNER#{register}#{owner}", "ENTRY")
+        return None if link is None else self.get(register, int(link["year"]), int(link["number"]))
+
+    def between(
+        self,
+        register: str,
+        low: str,
+        high: str,
+        *,
+        contains: str | None,
+        limit: int,
+        cursor: str | None,
+        oldest_first: bool = False,
+    ) -> Page[dict[str, Any]]:
+        # [low, high): the sort keys are "<time>#<year>#<number>", and high ends in "#0#0000000".
+        condition = Key("GSI3PK").eq(f"CORR#{register}") & Key("GSI3SK").between(low, high)
+        page = self._t.query_page(
+            condition,
+            index="GSI3",
+            forward=oldest_first,
+            limit=limit,
+            cursor=cursor,
+            filter_expression=Attr("search").contains(contains) if contains else None,
+        )
+        return Page([_plain(i) for i in page.items if str(i.get("GSI3SK")) < high], page.cursor)
+
+    def put_scan(self, scan: Mapping[str, Any]) -> None:
+        self._t.put({"PK": f"CORRSCAN#{scan['id']}", "SK": "SCAN", **scan})
+
+    def get_scan(self, scan_id: str) -> dict[str, Any] | None:
+        item = self._t.get(f"CORRSCAN#{scan_id}", "SCAN")
+        return None if item is None else _plain(item)

@@ -219,9 +219,13 @@ class MemoryRequests:
             rows = [r for r in self._s.requests.values() if r["applicant_id"] == applicant_id]
             return _page(rows, limit, cursor, key=lambda r: (r["submitted_at"], r["id"]), reverse=True)
 
-    def in_status(self, status: RequestStatus, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
+    def in_status(
+        self, status: RequestStatus, *, limit: int, cursor: str | None, service_ids: frozenset[str] | None = None
+    ) -> Page[dict[str, Any]]:
         with self._s.lock:
             rows = [r for r in self._s.requests.values() if r["status"] == status.value]
+            if service_ids is not None:
+                rows = [r for r in rows if r["service_id"] in service_ids]
             return _page(rows, limit, cursor, key=lambda r: (r["updated_at"], r["id"]), reverse=True)
 
     def open(
@@ -232,9 +236,12 @@ class MemoryRequests:
         changed_since: datetime | None = None,
         due_before: datetime | None = None,
         waiting_roles: frozenset[str] | None = None,
+        service_ids: frozenset[str] | None = None,
     ) -> Page[dict[str, Any]]:
         with self._s.lock:
             rows = [r for r in self._s.requests.values() if RequestStatus(r["status"]) not in FINAL_STATUSES]
+            if service_ids is not None:
+                rows = [r for r in rows if r["service_id"] in service_ids]
             if changed_since is not None:
                 rows = [r for r in rows if r["updated_at"] >= changed_since.isoformat()]
             if due_before is not None:
@@ -919,6 +926,8 @@ class MemoryDatabase:
             access_log=MemoryAccessLog(self.state),
             channels=MemoryChannels(self.state),
         )
+        #: The registers of correspondence (not a field of ``Repositories``: only their users wire them).
+        self.correspondence = MemoryCorrespondence(self.state, self.requests)
 
 
 @dataclass
@@ -975,3 +984,76 @@ class MemoryExecutions:
     def names(self) -> Iterable[str]:
         """Every started execution name."""
         return list(self.started)
+
+
+class MemoryCorrespondence:
+    """CorrespondenceStore: entries by (register, year, number), the entry of each owner, scans."""
+
+    def __init__(self, s: _State, numbers: MemoryRequests) -> None:
+        self._s = s
+        self._numbers = numbers
+        self.entries: dict[tuple[str, int, int], dict[str, Any]] = {}
+        self.owners: dict[tuple[str, str], tuple[int, int]] = {}
+        self.scans: dict[str, dict[str, Any]] = {}
+
+    def add(self, entry: Mapping[str, Any]) -> bool:
+        with self._s.lock:
+            key = (str(entry["book"]), int(entry["year"]), int(entry["number"]))
+            if key in self.entries:
+                return False
+            self._s.writes += 1
+            self.entries[key] = copy.deepcopy(dict(entry))
+            return True
+
+    def add_numbered(
+        self, register: str, series: str, year: int, owner: str, build: Callable[[int], Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        with self._s.lock:
+            found = self.of_owner(register, owner)
+            if found is not None:
+                return found
+            number = self._s.counters.get((series, year), 0) + 1
+            entry = dict(build(number))  # before anything is taken: a failing build takes no number
+            self._numbers.take(series, year, owner=owner)
+            self.entries[(register, year, number)] = copy.deepcopy(entry)
+            self.owners[(register, owner)] = (year, number)
+            return copy.deepcopy(entry)
+
+    def get(self, register: str, year: int, number: int) -> dict[str, Any] | None:
+        with self._s.lock:
+            found = self.entries.get((register, year, number))
+            return copy.deepcopy(found) if found is not None else None
+
+    def of_owner(self, register: str, owner: str) -> dict[str, Any] | None:
+        with self._s.lock:
+            held = self.owners.get((register, owner))
+            return None if held is None else self.get(register, *held)
+
+    def between(
+        self,
+        register: str,
+        low: str,
+        high: str,
+        *,
+        contains: str | None,
+        limit: int,
+        cursor: str | None,
+        oldest_first: bool = False,
+    ) -> Page[dict[str, Any]]:
+        with self._s.lock:
+            rows = [
+                e
+                for (kind, _, _), e in self.entries.items()
+                if kind == register and low <= e["sort"] < high and (not contains or contains in e.get("search", ""))
+            ]
+        return _page(rows, limit, cursor, key=lambda e: (e["sort"],), reverse=not oldest_first)
+
+    def put_scan(self, scan: Mapping[str, Any]) -> None:
+        with self._s.lock:
+            self._s.writes += 1
+            self.scans[str(scan["id"])] = copy.deepcopy(dict(scan))
+
+    def get_scan(self, scan_id: str) -> dict[str, Any] | None:
+        with self._s.lock:
+            found = self.scans.get(scan_id)
+            return copy.deepcopy(found) if found is not None else None

@@ -133,6 +133,7 @@ class Notifier:
         send_line: Callable[[LineMessage], str] | None = None,
         notice_document: Callable[[str, str, str, Mapping[str, Any]], str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        correspondence: Any | None = None,
     ) -> None:
         self._requests = repos.requests
         self._messages = repos.messages
@@ -145,6 +146,8 @@ class Notifier:
         # (request id, template, message key, extra) -> the kind of the kept notice document
         self._notice_document = notice_document
         self._sleep = sleep
+        # R-4.9: the dispatch register (eservice.correspondence.Correspondence): one entry per official e-mail.
+        self._correspondence = correspondence
 
     def send(
         self, request_id: str, template: str, *, extra: Mapping[str, Any] | None = None, key: str | None = None
@@ -182,6 +185,9 @@ class Notifier:
                 continue
             self._mark_sent(request_id, message_key, channel, provider_id)
             results.append({"channel": channel, "state": "sent"})
+        mailed = next((to for channel, to in channels if channel == "email"), None)
+        if mailed and any(r["channel"] == "email" and r["state"] in ("sent", "sent_before") for r in results):
+            self._register_dispatch(record, template, message_key, message, mailed)
         if not channels and self._messages.claim(request_id, message_key, "none", data):
             self._messages.failed(request_id, message_key, "none", error="no_channel", retryable=False)
         if retry is not None:
@@ -208,6 +214,23 @@ class Notifier:
         return self.send(request_id, template, extra=extra, key=key or f"{new_status}-{effective_at}")
 
     # --- internals ----------------------------------------------------------------------------------
+    def _register_dispatch(
+        self, record: Mapping[str, Any], template: str, message_key: str, message: Message, to: str
+    ) -> None:
+        """R-4.9: the e-mail the provider took, and the documents it carries, in the dispatch register.
+        Once per message: a retried step that finds the e-mail sent finds (or completes) its entry."""
+        if self._correspondence is None:
+            return
+        kinds = list(ATTACHED_DOCUMENTS.get(template, []))
+        if template in SEALED_NOTICES and self._notice_document is not None:
+            kinds.append(notice_kind(template, message_key))
+        latest = self._requests.get(record["id"])
+        documents = latest.get("documents") or {}
+        names = [str((documents.get(kind) or {}).get("file_name") or kind) for kind in kinds]
+        self._correspondence.dispatched(
+            latest, message_key=message_key, template=template, subject=message.subject, attachments=names, to=to
+        )
+
     def _deliver(
         self,
         channel: str,

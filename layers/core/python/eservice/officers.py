@@ -23,6 +23,7 @@ from .recovery import deliver_answer
 from .saga_steps import APPLICANT_STEPS, office_calendar, request_of, step_role
 from .tenant import Tenant
 from .time_rules import BANGKOK, add_working_days, sla_state
+from .units import UNIT_GROUP_PREFIX, require_visible, sees_all, units_of, visible_services
 
 __all__ = ["AUDIT_READERS", "DECISIONS", "PAPER_COPY_OUTCOMES", "Officer", "Officers", "digest_for", "thread_entry"]
 
@@ -86,7 +87,9 @@ class Officer:
     @property
     def actor(self) -> Actor:
         """The officer as the author of an event (id and first group only)."""
-        return Actor(kind="officer", id=self.id, role=",".join(sorted(self.groups)) or None)
+        # Roles only: the units (unit-* groups) say whose requests the officer sees, not what they did as.
+        roles = sorted(g for g in self.groups if not g.startswith(UNIT_GROUP_PREFIX))
+        return Actor(kind="officer", id=self.id, role=",".join(roles) or None)
 
 
 class Officers:
@@ -121,6 +124,10 @@ class Officers:
     ) -> Page[dict[str, Any]]:
         """Requests, most recently changed first, with SLA state and the step they wait at; one page."""
         size = page_size(limit)
+        # R-2.1: a unit's requests go to that unit's officers; the head and administrators see all.
+        services = visible_services(self._tenant, officer.groups)
+        if services is not None and not services:
+            return Page([], None)
         if status:
             try:
                 wanted = RequestStatus(status)
@@ -130,13 +137,13 @@ class Officers:
                     th="ไม่รู้จักสถานะนี้",
                     en=f"Unknown status; use one of: {', '.join(s.value for s in RequestStatus)}.",
                 ) from None
-            page = self._requests.in_status(wanted, limit=size, cursor=cursor)
+            page = self._requests.in_status(wanted, limit=size, cursor=cursor, service_ids=services)
             rows = [self._summary(r) for r in page.items]
             if mine:
                 rows = [r for r in rows if r["waiting"] and r["waiting"]["role"] in officer.groups]
             return Page(rows, page.cursor)
         roles = frozenset(officer.groups) if mine else None
-        page = self._requests.open(limit=size, cursor=cursor, waiting_roles=roles)
+        page = self._requests.open(limit=size, cursor=cursor, waiting_roles=roles, service_ids=services)
         return Page([self._summary(r) for r in page.items], page.cursor)
 
     def digest(self, officer: Officer, *, since: datetime | None = None) -> dict[str, Any]:
@@ -180,7 +187,7 @@ class Officers:
         The read is recorded in the request's access log (who, when). A file is not linked here: each
         download goes through :meth:`attachment_download`, which records it.
         """
-        record = self._requests.get(request_id)
+        record = self._visible(officer, request_id)
         service = self._tenant.service(record["service_id"])
         self._log_access(officer, request_id, "request.read", {"request_id": request_id})
         names = {d.id: d.name.model_dump() for d in service.documents}
@@ -267,7 +274,7 @@ class Officers:
 
     def send_message(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
         """A message to the applicant on the request's thread (they see it with who and when)."""
-        self._requests.get(request_id)
+        self._visible(officer, request_id)
         text = text.strip()
         if not text:
             raise InvalidInput(code="message.empty", th="กรุณาพิมพ์ข้อความ", en="Write the message first.")
@@ -288,6 +295,7 @@ class Officers:
         note = (note or "").strip() or None
         if outcome == "declined" and not note:
             raise InvalidInput(code="paper_copy.reason_required", th="กรุณาระบุเหตุผล", en="Give the reason.")
+        self._visible(officer, request_id)
         copy = self._requests.get_record(request_id, "PAPERCOPY", copy_id)
         if copy is None:
             raise NotFound(code="paper_copy.not_found", th="ไม่พบคำขอสำเนากระดาษนี้", en="No such paper-copy request.")
@@ -317,7 +325,7 @@ class Officers:
     # --- the access log: who read the applicant's data (R-1.10, PDPA accountability) ---------------------
     def attachment_download(self, officer: Officer, request_id: str, attachment_id: str) -> dict[str, Any]:
         """A short-lived download link for one of the request's files; the download is recorded first."""
-        record = self._requests.get(request_id)
+        record = self._visible(officer, request_id)
         attachment = next((a for a in record.get("attachments", []) if a.get("id") == attachment_id), None)
         if attachment is None:
             raise NotFound(
@@ -348,7 +356,7 @@ class Officers:
                 th="เฉพาะหัวหน้าหน่วยงานหรือผู้ดูแลระบบที่ดูบันทึกการเข้าถึงได้",
                 en="Only the head of the agency or an administrator may read the access log.",
             )
-        self._requests.get(request_id)
+        self._visible(officer, request_id)
         page = self._access_log.of_request(request_id, limit=page_size(limit), cursor=cursor)
         return Page([{k: e.get(k) for k in ("at", "by", "action", "target")} for e in page.items], page.cursor)
 
@@ -367,7 +375,7 @@ class Officers:
 
     def add_note(self, officer: Officer, request_id: str, text: str) -> dict[str, Any]:
         """Q4.3: record a finding or what more is needed."""
-        self._requests.get(request_id)
+        self._visible(officer, request_id)
         text = text.strip()
         if not text:
             raise InvalidInput(code="note.empty", th="กรุณาพิมพ์บันทึก", en="Write the note first.")
@@ -385,7 +393,7 @@ class Officers:
         values replace the earlier ones and are recorded with who and when. A draft licence made before
         (the signer sent the request back) is superseded, so the next draft shows the new values: the
         signer signs exactly what was filled in."""
-        record = self._requests.get(request_id)
+        record = self._visible(officer, request_id)
         service = self._tenant.service(record["service_id"])
         fields = service.licence.officer_fields
         if not fields:
@@ -463,7 +471,7 @@ class Officers:
         saga's answer commit in one transaction; the answer is then delivered. If the same decision
         was recorded but its answer has not reached the saga (a failure in between), a retry delivers
         it instead of failing. Conflict if the request does not wait at this step."""
-        record = self._requests.get(request_id)
+        record = self._visible(officer, request_id)
         service = self._tenant.service(record["service_id"])
         waiting = record.get("waiting") or {}
         if waiting.get("step") == step and waiting.get("state") == "answered":
@@ -666,6 +674,12 @@ class Officers:
         return self.detail(officer, record["id"])
 
     # --- internals -------------------------------------------------------------------------------------
+    def _visible(self, officer: Officer, request_id: str) -> dict[str, Any]:
+        """The request, if it is of one of the officer's units (R-2.1); otherwise as if there were none."""
+        record = self._requests.get(request_id)
+        require_visible(self._tenant, officer.groups, record)
+        return record
+
     @staticmethod
     def _slots(service: Any, documents: list[str]) -> list[str]:
         """The document slots the officer asks for: each one of the service's, none twice."""
@@ -704,6 +718,7 @@ class Officers:
         return {
             "id": record["id"],
             "service": {"id": service.id, "name": service.name.model_dump()},
+            "unit": service.responsible_unit,
             "status": status.value,
             "status_label": {"th": STATUS_LABELS[status][0], "en": STATUS_LABELS[status][1]},
             "receipt_number": record.get("receipt_number"),
@@ -731,7 +746,14 @@ class Officers:
 
 
 def digest_for(lists: Mapping[str, Any], groups: frozenset[str] | set[str]) -> dict[str, Any]:
-    """One officer's digest from the shared lists: what waits for their roles comes first."""
+    """One officer's digest from the shared lists, limited to their units' requests (R-2.1; the head and
+    administrators see all): what waits for their roles comes first."""
+    if not sees_all(groups):
+        units = units_of(groups)
+        lists = {
+            key: [r for r in value if r.get("unit") in units] if isinstance(value, list) else value
+            for key, value in lists.items()
+        }
     mine = [r for r in lists["new"] + lists["changed"] if r["waiting"] and r["waiting"]["role"] in groups]
     return {**lists, "mine": mine}
 

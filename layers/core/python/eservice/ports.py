@@ -26,6 +26,7 @@ __all__ = [
     "AnnouncementRepository",
     "Answer",
     "ChannelRepository",
+    "CorrespondenceStore",
     "DraftRepository",
     "Executions",
     "LicenceRepository",
@@ -164,8 +165,10 @@ class RequestRepository(Protocol):
     def of_applicant(self, applicant_id: str, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
         """An applicant's requests, newest first."""
 
-    def in_status(self, status: RequestStatus, *, limit: int, cursor: str | None) -> Page[dict[str, Any]]:
-        """Requests in one status, most recently changed first."""
+    def in_status(
+        self, status: RequestStatus, *, limit: int, cursor: str | None, service_ids: frozenset[str] | None = None
+    ) -> Page[dict[str, Any]]:
+        """Requests in one status, most recently changed first (optionally only of these services: R-2.1)."""
 
     def open(
         self,
@@ -175,9 +178,10 @@ class RequestRepository(Protocol):
         changed_since: datetime | None = None,
         due_before: datetime | None = None,
         waiting_roles: frozenset[str] | None = None,
+        service_ids: frozenset[str] | None = None,
     ) -> Page[dict[str, Any]]:
-        """Open requests, most recently changed first; optionally only changed since, due before, or
-        waiting for one of the roles."""
+        """Open requests, most recently changed first; optionally only changed since, due before, waiting
+        for one of the roles, or of one of the services (a unit's, R-2.1)."""
 
     def register(
         self,
@@ -485,3 +489,44 @@ class Repositories:
     announcements: AnnouncementRepository
     access_log: AccessLog
     channels: ChannelRepository
+
+
+class CorrespondenceStore(Protocol):
+    """The registers of correspondence (R-2.5, R-4.9): entries by (register, year, number), in time order.
+
+    Append-only: an entry is never changed or deleted (a correction is a new entry)."""
+
+    def add(self, entry: Mapping[str, Any]) -> bool:
+        """Keep an entry whose number was taken already (a request's receipt number); False if it exists."""
+
+    def add_numbered(
+        self, register: str, series: str, year: int, owner: str, build: Callable[[int], Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """Take the series' next number for ``owner`` and keep ``build(number)`` in one transaction; the
+        owner's entry (whatever its year) if it has one already."""
+
+    def get(self, register: str, year: int, number: int) -> dict[str, Any] | None:
+        """One entry."""
+
+    def of_owner(self, register: str, owner: str) -> dict[str, Any] | None:
+        """The entry made for an owner (a message, a scan, a correction), if any."""
+
+    def between(
+        self,
+        register: str,
+        low: str,
+        high: str,
+        *,
+        contains: str | None,
+        limit: int,
+        cursor: str | None,
+        oldest_first: bool = False,
+    ) -> Page[dict[str, Any]]:
+        """Entries whose ``sort`` key is in [low, high), newest first (or oldest), optionally only those
+        whose ``search`` text contains ``contains``."""
+
+    def put_scan(self, scan: Mapping[str, Any]) -> None:
+        """Keep (or update) the record of a scan uploaded for an entry."""
+
+    def get_scan(self, scan_id: str) -> dict[str, Any] | None:
+        """One scan record."""

@@ -125,6 +125,7 @@ class SagaSteps:
         executions: Executions,
         timestamp: Callable[[bytes], bytes] | None = None,
         notify: Callable[[str, str, dict[str, Any]], None] | None = None,
+        correspondence: Any | None = None,
     ) -> None:
         self._requests = repos.requests
         self._waiting = repos.waiting
@@ -135,6 +136,8 @@ class SagaSteps:
         self._executions = executions
         self._timestamp = timestamp
         self._notify = notify
+        # R-2.5: the receiving register (eservice.correspondence.Correspondence), entered at registration.
+        self._correspondence = correspondence
 
     # --- official time (R-2.1, R-2.3, R-2.4, Q4.5) ---------------------------------------------------
     def stamp(self, request_id: str) -> dict[str, Any]:
@@ -143,6 +146,8 @@ class SagaSteps:
         The number and the status change commit in one transaction: a failure leaves no gap."""
         record = self._requests.get(request_id)
         if record.get("receipt_number"):
+            # A retried step: the entry in the receiving register is made if the first try stopped short.
+            self._enter_received(record)
             return self._stamp_result(record)
         service = self._tenant.service(record["service_id"])
         entered = datetime.fromisoformat(record["submitted_at"])
@@ -167,7 +172,14 @@ class SagaSteps:
             return event, {**fields, "receipt_number": receipt}
 
         number = self._requests.register(request_id, series="receipt", year=year, build=registration)
-        return self._stamp_result({**record, **fields, "receipt_number": f"{number}/{year}"})
+        registered = {**record, **fields, "receipt_number": f"{number}/{year}", "registered_at": now.isoformat()}
+        self._enter_received(registered)
+        return self._stamp_result(registered)
+
+    def _enter_received(self, record: Mapping[str, Any]) -> None:
+        """R-2.1, R-2.5: the registered request in the receiving register, under its receipt number (once)."""
+        if self._correspondence is not None:
+            self._correspondence.request_received(record)
 
     def _stamp_result(self, record: Mapping[str, Any]) -> dict[str, Any]:
         # Ids and numbers only: the execution history must hold no personal data.

@@ -42,8 +42,9 @@ __all__ = [
     "tenants_dir",
 ]
 
-#: Officer groups in the officer user pool (Q9.1). Approval steps name one of them.
-OFFICER_GROUPS: tuple[str, ...] = ("reviewer", "approver", "signer", "finance", "head", "admin")
+#: Officer groups in the officer user pool (Q9.1). Approval steps name one of them. ``records``: the records
+#: office (สารบรรณ), which keeps the registers of correspondence (R-2.5, R-4.9).
+OFFICER_GROUPS: tuple[str, ...] = ("reviewer", "approver", "signer", "finance", "head", "admin", "records")
 
 _SLUG = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
 _IDENT = r"^[a-z][a-z0-9_]{0,40}$"
