@@ -160,7 +160,8 @@ export function languageSwitch() {
         class: "lang-button",
         lang: code,
         "aria-pressed": String(lang() === code),
-        "aria-label": code === "th" ? "ภาษาไทย (Thai)" : "English (ภาษาอังกฤษ)",
+        // The accessible name starts with the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+        "aria-label": code === "th" ? "ไทย: ภาษาไทย (Thai)" : "EN: English (ภาษาอังกฤษ)",
         "data-lang": code,
         onclick: () => {
           if (lang() !== code) setLang(code);
