@@ -193,3 +193,15 @@ export function badge(text, kind = "neutral") {
 export function setTitle(page, site) {
   document.title = page ? `${page} – ${site}` : site;
 }
+
+/**
+ * A bilingual text as signed (the declaration: its Thai lines, then its English ones) as paragraphs, each
+ * with the language it is written in (WCAG 3.1.2, language of parts): a line with Thai letters is Thai,
+ * any other line English. Screen readers then read the English sentence with an English voice.
+ */
+export function bilingualParagraphs(text) {
+  return String(text || "")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => h("p", { lang: /[\u0E01-\u0E5B]/.test(line) ? "th" : "en" }, line));
+}
