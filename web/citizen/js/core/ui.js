@@ -205,3 +205,18 @@ export function bilingualParagraphs(text) {
     .filter((line) => line.trim())
     .map((line) => h("p", { lang: /[\u0E01-\u0E5B]/.test(line) ? "th" : "en" }, line));
 }
+
+/**
+ * A "ไทย / English" text from the server (a history reason such as an approval step's name) with each
+ * half marked with its language (WCAG 3.1.2); any other text is returned as it is.
+ */
+export function bilingualText(text) {
+  const value = String(text ?? "");
+  const cut = value.lastIndexOf(" / ");
+  if (cut < 0) return value;
+  const thai = value.slice(0, cut);
+  const english = value.slice(cut + 3);
+  const isThai = (part) => /[\u0E01-\u0E5B]/.test(part);
+  if (!isThai(thai) || isThai(english) || !/[A-Za-z]/.test(english)) return value;
+  return [h("span", { lang: "th" }, thai), " / ", h("span", { lang: "en" }, english)];
+}

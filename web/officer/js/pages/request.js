@@ -7,7 +7,7 @@ import { dl, h, replace } from "../../../js/core/dom.js";
 import { addMessages, both, has, L, lang, t } from "../../../js/core/i18n.js";
 import { formatBaht, formatDateTime, formatSize, shortHash, todayInBangkok } from "../../../js/core/format.js";
 import { statusKind } from "../../../js/core/status.js";
-import { alertBox, badge, bilingualParagraphs, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
+import { alertBox, badge, bilingualParagraphs, bilingualText, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
 import { currentOfficer, requireSignIn, SITE } from "../state.js";
 import { slaBadge, stepText, unavailable } from "./worklist.js";
 
@@ -261,7 +261,7 @@ function render(view, id, detail, officer, flash) {
             h("strong", {}, L(event.label)),
             h("span", { class: "when" }, formatDateTime(event.at), " · ", actorText(event.by),
               event.deemed_received_at ? ` · ${t("o.thread.deemed", { time: formatDateTime(event.deemed_received_at) })}` : ""),
-            event.reason ? h("p", {}, L(event.reason)) : null))),
+            event.reason ? h("p", {}, bilingualText(L(event.reason))) : null))),
         detail.decisions?.length
           ? [h("h2", {}, t("o.req.decisions")),
             h("ul", {}, detail.decisions.map((d) =>
