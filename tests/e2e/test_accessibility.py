@@ -215,6 +215,7 @@ def test_every_citizen_page_passes_axe_in_both_languages_at_both_widths(
         Page("citizen", "register", "/#/register", key=True),
         Page("citizen", "verify", "/#/verify"),
         Page("citizen", "announcements", "/#/announcements"),
+        Page("citizen", "privacy", "/#/privacy"),
         Page("citizen", "not-found", "/#/no-such-page"),
     ]
     signed_in = [
@@ -269,6 +270,7 @@ def test_every_officer_page_passes_axe_in_both_languages_at_both_widths(
         Page("officer", "register", "/officer/#/register"),
         Page("officer", "announcements", "/officer/#/announcements"),
         Page("officer", "payments", "/officer/#/payments"),
+        Page("officer", "statistics", "/officer/#/statistics"),
     ]
     more, counted = _check_pages(d, stack.url, pages, artefacts, first="/officer/#/requests")
     findings += more
