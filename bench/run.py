@@ -3,7 +3,9 @@
 Rows: rendering a Thai licence; render + PAdES B-LTA seal with the KMS key; our B-B seal against
 endesive on the same PDF; KMS calls per sealed licence; verification; the official-time arithmetic
 (deemed time of receipt and an SLA due date) per call; the officers' work list (pages 1 and 2) and a
-full read of the open requests with 1,000 and 10,000 open requests (bench_worklist.py). Machines here
+full read of the open requests with 1,000 and 10,000 open requests (bench_worklist.py); then the sites'
+pages in headless Chromium (bench_web.py: JS+CSS gzipped, fonts, requests, time to the first heading on a
+throttled phone profile) beside issue 13's "before" figures (``--web`` runs that part alone). Machines here
 are noisy: read the ratios, not the milliseconds.
 """
 
@@ -19,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_fleet
 import bench_seal
+import bench_web
 import bench_worklist
 
 from eservice.tenant import load_tenant
@@ -41,7 +44,12 @@ def main() -> None:
         default="1,10,100",
         help="tenants per cell to synthesize for the fleet rows (issue 14), comma-separated; 0 to skip",
     )
+    parser.add_argument("--web", action="store_true", help="only the pages of the two sites (bench_web.py)")
+    parser.add_argument("--no-web", action="store_true", help="everything but the pages of the two sites")
     args = parser.parse_args()
+    if args.web:
+        bench_web.print_table(bench_web.run(runs=max(3, args.runs // 5)))
+        return
     fleet_sizes = tuple(int(n) for n in args.fleet.split(",") if int(n) > 0)
     tenant = load_tenant(REPO / "tenants" / "klongnoy.yaml")
     service = tenant.service("food-shop")
@@ -113,6 +121,8 @@ def main() -> None:
     bench_worklist.print_ratios(worklist)
     if fleet_sizes:
         print_fleet(*bench_fleet.run(fleet_sizes))
+    if not args.no_web:
+        bench_web.print_table(bench_web.run(runs=max(3, args.runs // 5)))
 
 
 def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]) -> None:

@@ -380,6 +380,15 @@ class EServiceStack(Stack):
                 *_archive_rules("IssuedDocuments", None, tenant.retention.issued_documents),
             ],
         )
+        # Issue 13: the officer SPA shows files in the page (an attachment, the draft licence before signing):
+        # it reads the short-lived presigned link with fetch, so the two buckets answer the site's GET.
+        for bucket in (self.uploads, self.documents):
+            bucket.add_cors_rule(
+                allowed_methods=[s3.HttpMethods.GET],
+                allowed_origins=[f"https://{tenant.domain}", f"https://eservice.{tenant.domain}"],
+                allowed_headers=["*"],
+                max_age=3000,
+            )
         # Published exports are read-only files: a replaced version is kept, in cheaper storage.
         self.exports = self._bucket(
             "Exports",
@@ -1156,7 +1165,14 @@ class EServiceStack(Stack):
             f"https://{self.uploads.bucket_regional_domain_name}",
             f"https://{self.uploads.bucket_name}.s3.amazonaws.com",
         ]
-        return web_headers.content_security_policy(connect=[cognito, hosted, *uploads], form_action=[hosted])
+        # The officer SPA reads the draft licence from its presigned link to show it before signing (issue 13).
+        documents = [
+            f"https://{self.documents.bucket_regional_domain_name}",
+            f"https://{self.documents.bucket_name}.s3.amazonaws.com",
+        ]
+        return web_headers.content_security_policy(
+            connect=[cognito, hosted, *uploads, *documents], form_action=[hosted]
+        )
 
     def _response_headers_policy(self) -> cloudfront.ResponseHeadersPolicy:
         return response_headers_policy(self, self.site_csp())

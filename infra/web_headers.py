@@ -14,7 +14,9 @@ own origin the pages only *call*:
 
 ThaID and the other Digital ID providers are never called by the page: the browser is *sent* to
 them by Cognito's hosted domain (navigations, which ``connect-src`` does not govern), and the code
-comes back to the site through Cognito. Documents open by presigned links (navigations too).
+comes back to the site through Cognito. Documents open by presigned links (navigations too); the officer
+SPA also reads an attachment or the draft licence from its link (``fetch``) and shows it in the page as a
+``blob:`` frame or image.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def content_security_policy(*, connect: Iterable[str] = (), form_action: Iterabl
         ("style-src", ["'self'"]),
         ("img-src", ["'self'", "data:", "blob:"]),
         ("font-src", ["'self'"]),
+        # A file shown in the page (a PDF in the browser's viewer) is a blob: the page made from a fetched link.
+        ("frame-src", ["'self'", "blob:"]),
         ("connect-src", ["'self'", *_unique(connect)]),
         ("frame-ancestors", ["'none'"]),
         ("base-uri", ["'self'"]),

@@ -36,9 +36,12 @@ from .test_stack import (
 # The exact policy, written out: a change to web_headers must show up here.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
+    # Issue 13: the officer SPA shows a fetched file (attachment, draft licence) as a blob: frame.
+    "frame-src 'self' blob:; "
     "connect-src 'self' https://cognito-idp.<AWS::Region>.amazonaws.com "
     "https://<CitizenFederationDomain>.auth.<AWS::Region>.amazoncognito.com "
-    "https://<Uploads.RegionalDomainName> https://<Uploads>.s3.amazonaws.com; "
+    "https://<Uploads.RegionalDomainName> https://<Uploads>.s3.amazonaws.com "
+    "https://<Documents.RegionalDomainName> https://<Documents>.s3.amazonaws.com; "
     "frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self' https://<CitizenFederationDomain>.auth.<AWS::Region>.amazoncognito.com; "
     "object-src 'none'"

@@ -235,8 +235,9 @@ def test_given_the_uploads_bucket_then_browsers_of_the_agency_site_may_post_uplo
     uploads = props(resources[str(target(function_env(resources, "intake")["UPLOADS_BUCKET"]))])
 
     rules = uploads["CorsConfiguration"]["CorsRules"]
-    # Only the signed form upload (S3 POST policy with its size range): no PUT whose size nothing limits.
-    assert {method for rule in rules for method in rule["AllowedMethods"]} == {"POST"}
+    # Only the signed form upload (S3 POST policy with its size range): no PUT whose size nothing limits;
+    # GET for the officer's in-page preview of a file through its presigned link (issue 13).
+    assert {method for rule in rules for method in rule["AllowedMethods"]} == {"POST", "GET"}
     origins = {origin for rule in rules for origin in rule["AllowedOrigins"]}
     assert "*" not in origins
     assert all(origin.startswith("https://") and origin.endswith("klongnoy.go.th") for origin in origins), origins

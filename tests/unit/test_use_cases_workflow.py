@@ -248,3 +248,18 @@ def test_given_a_paper_copy_request_then_officers_see_it_and_close_it_and_it_is_
         world.officers.close_paper_copy(REVIEWER, request_id, copy_id, outcome="posted", note=None)
     again = world.applications.request_paper_copy(CITIZEN, request_id, method="post", note=None)
     assert [c["state"] for c in again["paper_copies"]] == ["handed_over", "open"]
+
+
+# --- issue 13: the SLA badge while the applicant has the request (Q4.5) -----------------------------------
+def test_given_more_documents_asked_when_the_due_date_passes_then_the_list_says_waiting_for_the_applicant(
+    world, monkeypatch
+):
+    request_id, _ = _asked_for_documents(world)
+    record = world.repos.requests.get(request_id)
+    # Long after the service-level due date: the clock is stopped, so the badge is not "overdue".
+    _later(monkeypatch, datetime.fromisoformat(record["due_at"]).astimezone(UTC) + timedelta(days=30))
+
+    row = next(r for r in world.officers.work_list(REVIEWER).items if r["id"] == request_id)
+
+    assert row["waiting"]["step"] == "more_documents"
+    assert row["sla_state"] == "waiting_for_applicant"

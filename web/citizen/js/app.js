@@ -3,21 +3,12 @@
 import { api, loadConfig, onUnauthorized, useToken } from "./core/api.js";
 import { h, replace } from "./core/dom.js";
 import { addMessages, both, L, onLangChange, t } from "./core/i18n.js";
-import { createRouter, currentLocation, navigate } from "./core/router.js";
+import { createRouter, currentLocation, lazyPage, navigate } from "./core/router.js";
 import { alertBox, languageSwitch, setTitle } from "./core/ui.js";
 import { agency, session, setAgency, SITE } from "./state.js";
 import { completeFederatedSignIn, signOutFederated, takeFederatedReturn } from "./federation.js";
-import { homePage } from "./pages/home.js";
-import { servicePage } from "./pages/service.js";
-import { signInPage, signUpPage } from "./pages/signin.js";
-import { applyPage, draftsPage, formPage } from "./pages/form.js";
-import { confirmPage } from "./pages/confirm.js";
-import { acknowledgementPage } from "./pages/acknowledgement.js";
-import { requestPage, requestsPage } from "./pages/requests.js";
-import { registerPage, verifyPage } from "./pages/register.js";
-import { profilePage } from "./pages/profile.js";
-import { announcementsPage } from "./pages/announcements.js";
-import { linkPrivacyFromForms, privacyFooterLink, privacyPage } from "./pages/privacy.js";
+// The privacy notice's footer and form links are part of the chrome; its page is loaded on demand.
+import { linkPrivacyFromForms, privacyFooterLink } from "./pages/privacy.js";
 
 addMessages({
   "nav.label": { th: "เมนูหลัก", en: "Main menu" },
@@ -45,6 +36,8 @@ addMessages({
   "day.fri": { th: "ศุกร์", en: "Fri" },
   "day.sat": { th: "เสาร์", en: "Sat" },
   "day.sun": { th: "อาทิตย์", en: "Sun" },
+  // Shown by the home page and the service page, which is often the first page (a shared link).
+  "service.fee.none": { th: "ไม่มีค่าธรรมเนียม", en: "No fee" },
   "site.name": { th: "บริการอิเล็กทรอนิกส์ (e-Service)", en: "e-Service" },
   "startup.failed": {
     th: "เปิดระบบไม่สำเร็จ กรุณาโหลดหน้าใหม่อีกครั้ง",
@@ -54,24 +47,42 @@ addMessages({
 
 const main = document.getElementById("main");
 
+// Each page's module is fetched when it is first shown (lazyPage); a failed fetch says to reload.
+const lazy = (load, name) =>
+  lazyPage(load, name, (view) => replace(view, alertBox({ text: both("startup.failed") })));
+
+const pages = {
+  home: () => import("./pages/home.js"),
+  service: () => import("./pages/service.js"),
+  signin: () => import("./pages/signin.js"),
+  form: () => import("./pages/form.js"),
+  confirm: () => import("./pages/confirm.js"),
+  acknowledgement: () => import("./pages/acknowledgement.js"),
+  requests: () => import("./pages/requests.js"),
+  register: () => import("./pages/register.js"),
+  profile: () => import("./pages/profile.js"),
+  announcements: () => import("./pages/announcements.js"),
+  privacy: () => import("./pages/privacy.js"),
+};
+
 const routes = [
-  ["/", homePage],
-  ["/services/:id", servicePage],
-  ["/apply/:serviceId", applyPage],
-  ["/signin", signInPage],
-  ["/signup", signUpPage],
-  ["/profile", profilePage],
-  ["/drafts", draftsPage],
-  ["/drafts/:id", formPage],
-  ["/drafts/:id/confirm", confirmPage],
-  ["/requests", requestsPage],
-  ["/requests/:id", requestPage],
-  ["/requests/:id/submitted", acknowledgementPage],
-  ["/register", registerPage],
-  ["/verify", verifyPage],
-  ["/verify/:number", verifyPage],
-  ["/announcements", announcementsPage],
-  ["/privacy", privacyPage],
+  ["/", lazy(pages.home, "homePage")],
+  ["/services/:id", lazy(pages.service, "servicePage")],
+  ["/apply/:serviceId", lazy(pages.form, "applyPage")],
+  ["/signin", lazy(pages.signin, "signInPage")],
+  ["/signup", lazy(pages.signin, "signUpPage")],
+  ["/profile", lazy(pages.profile, "profilePage")],
+  ["/drafts", lazy(pages.form, "draftsPage")],
+  ["/drafts/:id", lazy(pages.form, "formPage")],
+  ["/drafts/:id/confirm", lazy(pages.confirm, "confirmPage")],
+  ["/requests", lazy(pages.requests, "requestsPage")],
+  ["/requests/:id", lazy(pages.requests, "requestPage")],
+  ["/requests/:id/submitted", lazy(pages.acknowledgement, "acknowledgementPage")],
+  ["/register", lazy(pages.register, "registerPage")],
+  ["/verify", lazy(pages.register, "verifyPage")],
+  ["/verify/:number", lazy(pages.register, "verifyPage")],
+  ["/announcements", lazy(pages.announcements, "announcementsPage")],
+  ["/privacy", lazy(pages.privacy, "privacyPage")],
 ];
 
 function notFound({ view }) {

@@ -3,18 +3,9 @@
 import { api, loadConfig, onUnauthorized, useToken } from "../../js/core/api.js";
 import { h, replace } from "../../js/core/dom.js";
 import { addMessages, both, L, onLangChange, t } from "../../js/core/i18n.js";
-import { createRouter, currentLocation, navigate } from "../../js/core/router.js";
+import { createRouter, currentLocation, lazyPage, navigate } from "../../js/core/router.js";
 import { alertBox, languageSwitch, setTitle } from "../../js/core/ui.js";
 import { currentOfficer, forgetOfficer, session, SITE } from "./state.js";
-import { signInPage } from "./pages/signin.js";
-import { digestPage } from "./pages/digest.js";
-import { workListPage } from "./pages/worklist.js";
-import { requestPage } from "./pages/request.js";
-import { registerPage } from "./pages/register.js";
-import { paymentsPage } from "./pages/payments.js";
-import { announcementsPage } from "./pages/announcements.js";
-import { statisticsPage } from "./pages/statistics.js";
-import { correspondencePage } from "./pages/correspondence.js";
 
 addMessages({
   "o.site": { th: "ระบบงานเจ้าหน้าที่ (e-Service)", en: "Officer workspace (e-Service)" },
@@ -42,17 +33,21 @@ function notFound({ view }) {
   replace(view, h("h1", {}, t("page.not_found")), h("p", {}, h("a", { href: "#/" }, t("home.link"))));
 }
 
+// Each page's module is fetched when it is first shown (lazyPage); a failed fetch says to reload.
+const lazy = (load, name) =>
+  lazyPage(load, name, (view) => replace(view, alertBox({ text: both("startup.failed") })));
+
 const router = createRouter(
   [
-    ["/", digestPage],
-    ["/signin", signInPage],
-    ["/requests", workListPage],
-    ["/requests/:id", requestPage],
-    ["/register", registerPage],
-    ["/announcements", announcementsPage],
-    ["/payments", paymentsPage],
-    ["/statistics", statisticsPage],
-    ["/correspondence", correspondencePage],
+    ["/", lazy(() => import("./pages/digest.js"), "digestPage")],
+    ["/signin", lazy(() => import("./pages/signin.js"), "signInPage")],
+    ["/requests", lazy(() => import("./pages/worklist.js"), "workListPage")],
+    ["/requests/:id", lazy(() => import("./pages/request.js"), "requestPage")],
+    ["/register", lazy(() => import("./pages/register.js"), "registerPage")],
+    ["/announcements", lazy(() => import("./pages/announcements.js"), "announcementsPage")],
+    ["/payments", lazy(() => import("./pages/payments.js"), "paymentsPage")],
+    ["/statistics", lazy(() => import("./pages/statistics.js"), "statisticsPage")],
+    ["/correspondence", lazy(() => import("./pages/correspondence.js"), "correspondencePage")],
   ],
   { main, notFound, afterRender: () => renderChrome() },
 );

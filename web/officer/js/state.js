@@ -27,6 +27,8 @@ addMessages({
   "sla.due_soon": { th: "ใกล้ครบกำหนด", en: "Due soon" },
   "sla.overdue": { th: "เกินกำหนด", en: "Overdue" },
   "sla.none": { th: "ไม่นับเวลา", en: "No clock" },
+  // Q4.5: the clock is stopped while the applicant has the request (more documents, payment).
+  "sla.waiting_for_applicant": { th: "รอผู้ยื่นคำขอ (หยุดนับเวลา)", en: "Waiting for the applicant (clock stopped)" },
 });
 
 let me = null;

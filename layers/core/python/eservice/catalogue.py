@@ -8,6 +8,7 @@ from typing import Any
 from .domain import STATUS_LABELS
 from .fees import format_baht
 from .tenant import Service, Tenant
+from .thai_words import STOP_WORDS, segmenter_for
 
 __all__ = ["agency_info", "search_services", "service_detail", "service_summary"]
 
@@ -56,22 +57,35 @@ def service_summary(service: Service) -> dict[str, Any]:
 
 
 def search_services(tenant: Tenant, query: str | None) -> list[dict[str, Any]]:
-    """Services whose Thai or English name, description or keywords contain every word of the query.
+    """The services a query asks for, best first (issue 13, item 10: natural phrases in Thai or English).
 
-    Thai is written without spaces, so each whitespace-separated part is matched as a substring:
-    "อาหาร" finds "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร", "food shop" finds "Food shop ... licence".
+    Thai is written without spaces: the query is cut into words by maximal matching over the catalogue's
+    own vocabulary (``thai_words``), and the words that only say what the person wants to do ("ขออนุญาต",
+    "เปิด", "apply") are dropped. A service is found when at least half of the remaining words appear in its
+    Thai or English name, description or keywords (each as a substring: "อาหาร" is inside
+    "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร"); those matching more words come first. "ขออนุญาตเปิดร้านอาหาร"
+    finds the food-shop licence, "food shop" and "อาหาร" too. A query of request words only (or none)
+    lists the services whose texts contain it whole, as before.
     """
-    parts = [_normalise(p) for p in (query or "").split() if p.strip()]
-    results = []
-    for service in tenant.services:
-        haystack = _normalise(
-            " ".join(
-                [service.name.th, service.name.en, service.description.th, service.description.en, *service.keywords]
-            )
-        )
-        if all(part in haystack for part in parts):
-            results.append(service_summary(service))
-    return results
+    texts = {service.id: _normalise(" ".join(_texts(service))) for service in tenant.services}
+    words = [w for w in segmenter_for(_vocabulary(tenant)).cut(query or "") if w not in STOP_WORDS]
+    if not words:
+        whole = _normalise(query or "")
+        return [service_summary(s) for s in tenant.services if whole in texts[s.id]]
+    scored = []
+    for order, service in enumerate(tenant.services):
+        found = sum(1 for word in words if word in texts[service.id])
+        if found and found * 2 >= len(words):
+            scored.append((-found, order, service))
+    return [service_summary(service) for _, _, service in sorted(scored, key=lambda x: x[:2])]
+
+
+def _texts(service: Service) -> list[str]:
+    return [service.name.th, service.name.en, service.description.th, service.description.en, *service.keywords]
+
+
+def _vocabulary(tenant: Tenant) -> tuple[str, ...]:
+    return tuple(text for service in tenant.services for text in _texts(service))
 
 
 def service_detail(tenant: Tenant, service: Service) -> dict[str, Any]:

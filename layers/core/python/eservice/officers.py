@@ -715,6 +715,10 @@ class Officers:
         state = sla_state(datetime.fromisoformat(due), now, self._calendar).value if due else None
         if status in _CLOSED:
             state = None
+        elif state is not None and waiting.get("state") == "waiting" and waiting.get("step") in APPLICANT_STEPS:
+            # Q4.5: the service time runs on the agency's steps; while the applicant has the request (more
+            # documents, payment) the clock is stopped, so the badge says so rather than "overdue".
+            state = SLA_WAITING_FOR_APPLICANT
         return {
             "id": record["id"],
             "service": {"id": service.id, "name": service.name.model_dump()},
@@ -743,6 +747,10 @@ class Officers:
                 else None
             ),
         }
+
+
+#: The SLA badge while the request waits on the applicant (issue 13; Q4.5 the clock is stopped).
+SLA_WAITING_FOR_APPLICANT = "waiting_for_applicant"
 
 
 def digest_for(lists: Mapping[str, Any], groups: frozenset[str] | set[str]) -> dict[str, Any]:

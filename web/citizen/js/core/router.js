@@ -73,3 +73,22 @@ export function createRouter(routes, { main, notFound, afterRender = () => {} })
   window.addEventListener("hashchange", () => render("navigate"));
   return { render };
 }
+
+/**
+ * A route handler whose page module is fetched the first time the page is shown (issue 13: the first
+ * page carries only the site's chrome and its own module; the browser keeps each module once fetched).
+ * load is `() => import("./pages/x.js")` (a literal path), name the module's exported page function;
+ * failed(view) shows what to do when the module cannot be fetched (offline, or a deploy replaced it).
+ */
+export function lazyPage(load, name, failed) {
+  return async (context) => {
+    let module;
+    try {
+      module = await load();
+    } catch {
+      failed(context.view);
+      return undefined;
+    }
+    return module[name](context);
+  };
+}

@@ -160,7 +160,8 @@ export function languageSwitch() {
         class: "lang-button",
         lang: code,
         "aria-pressed": String(lang() === code),
-        "aria-label": code === "th" ? "ภาษาไทย (Thai)" : "English (ภาษาอังกฤษ)",
+        // The accessible name starts with the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+        "aria-label": code === "th" ? "ไทย: ภาษาไทย (Thai)" : "EN: English (ภาษาอังกฤษ)",
         "data-lang": code,
         onclick: () => {
           if (lang() !== code) setLang(code);
@@ -191,4 +192,31 @@ export function badge(text, kind = "neutral") {
 /** Page title: "<page> – <site>". */
 export function setTitle(page, site) {
   document.title = page ? `${page} – ${site}` : site;
+}
+
+/**
+ * A bilingual text as signed (the declaration: its Thai lines, then its English ones) as paragraphs, each
+ * with the language it is written in (WCAG 3.1.2, language of parts): a line with Thai letters is Thai,
+ * any other line English. Screen readers then read the English sentence with an English voice.
+ */
+export function bilingualParagraphs(text) {
+  return String(text || "")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => h("p", { lang: /[\u0E01-\u0E5B]/.test(line) ? "th" : "en" }, line));
+}
+
+/**
+ * A "ไทย / English" text from the server (a history reason such as an approval step's name) with each
+ * half marked with its language (WCAG 3.1.2); any other text is returned as it is.
+ */
+export function bilingualText(text) {
+  const value = String(text ?? "");
+  const cut = value.lastIndexOf(" / ");
+  if (cut < 0) return value;
+  const thai = value.slice(0, cut);
+  const english = value.slice(cut + 3);
+  const isThai = (part) => /[\u0E01-\u0E5B]/.test(part);
+  if (!isThai(thai) || isThai(english) || !/[A-Za-z]/.test(english)) return value;
+  return [h("span", { lang: "th" }, thai), " / ", h("span", { lang: "en" }, english)];
 }

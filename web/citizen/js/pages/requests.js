@@ -9,7 +9,7 @@ import { addMessages, has, L, t } from "../core/i18n.js";
 import { formatBaht, formatDateTime, formatSize } from "../core/format.js";
 import { navigate } from "../core/router.js";
 import { statusKind, WITHDRAWABLE } from "../core/status.js";
-import { alertBox, badge, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
+import { alertBox, badge, bilingualText, grouped, labelled, loading, notice, setTitle, whileBusy } from "../core/ui.js";
 import { requireSignIn, service as loadService, SITE } from "../state.js";
 import { uploadSlots } from "../uploads.js";
 import { cardReturnNotice, PAYMENT_DONE, paymentSection } from "./payment.js";
@@ -246,7 +246,7 @@ function historyItems(request) {
       event.deemed_received_at
         ? h("span", { class: "when" }, " · ", t("request.deemed", { time: formatDateTime(event.deemed_received_at) }))
         : null,
-      event.reason ? h("p", {}, L(event.reason)) : null));
+      event.reason ? h("p", {}, bilingualText(L(event.reason))) : null));
 }
 
 // Where each status stands on the way (the milestones below); ended requests show no steps to come.

@@ -2,11 +2,11 @@
 
 import { api } from "../../../js/core/api.js";
 import { h, replace } from "../../../js/core/dom.js";
-import { addMessages, has, L, t } from "../../../js/core/i18n.js";
+import { addMessages, has, L, lang, t } from "../../../js/core/i18n.js";
 import { formatBaht, formatDate, formatDateTime, formatSize, shortHash, todayInBangkok } from "../../../js/core/format.js";
 import { navigate } from "../../../js/core/router.js";
 import "../../../js/core/status.js";
-import { alertBox, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
+import { alertBox, grouped, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
 import { currentOfficer, requireSignIn, SITE } from "../state.js";
 import { unavailable } from "./worklist.js";
 
@@ -33,6 +33,14 @@ addMessages({
     en: "Check the day's payments at the end of every working day, then tell the responsible officer.",
   },
   "o.pay.day": { th: "วันที่", en: "Day" },
+  "o.pay.day.help": {
+    th: "ปีเป็นพุทธศักราช (พ.ศ.) เช่นเดียวกับตาราง",
+    en: "Years in the Buddhist era (B.E.), as in the table.",
+  },
+  "o.pay.day.d": { th: "วัน", en: "Day" },
+  "o.pay.day.m": { th: "เดือน", en: "Month" },
+  "o.pay.day.y": { th: "ปี (พ.ศ.)", en: "Year (B.E.)" },
+  "o.pay.day.future": { th: "เลือกวันที่ไม่เกินวันนี้", en: "Choose a day no later than today." },
   "o.pay.show": { th: "แสดง", en: "Show" },
   "o.pay.csv": { th: "ดาวน์โหลด CSV", en: "Download CSV" },
   "o.pay.time": { th: "เวลา", en: "Time" },
@@ -62,8 +70,9 @@ export async function paymentsPage({ view, query, isCurrent }) {
   const done = query.get("done");
   const slipsBox = h("div", {}, loading());
   const reconBox = h("div", {}, loading());
-  const dayInput = h("input", { type: "date", name: "day", class: "medium", value: day, max: todayInBangkok() });
-  const dayField = labelled({ label: t("o.pay.day"), input: dayInput });
+  // Issue 13: the picker uses the table's calendar (Buddhist era), not the browser's Gregorian date input.
+  const dayPicker = buddhistDayPicker(day, todayInBangkok());
+  const dayField = grouped({ legend: t("o.pay.day"), help: t("o.pay.day.help"), body: dayPicker.element });
   replace(
     view,
     h("h1", {}, t("o.pay.title")),
@@ -76,7 +85,13 @@ export async function paymentsPage({ view, query, isCurrent }) {
       class: "filters",
       onsubmit: (event) => {
         event.preventDefault();
-        if (dayInput.value) navigate(`#/payments?day=${dayInput.value}`);
+        const chosen = dayPicker.value();
+        if (chosen > todayInBangkok()) {
+          dayField.setError(t("o.pay.day.future"));
+          return;
+        }
+        dayField.setError("");
+        navigate(`#/payments?day=${chosen}`);
       },
     }, dayField.wrapper, h("button", { type: "submit" }, t("o.pay.show"))),
     reconBox,
@@ -196,4 +211,40 @@ function reconciliation(report, day) {
     report.mismatches?.length ? notice(t("o.pay.mismatches", { count: report.mismatches.length }), "warn") : null,
     h("div", { class: "actions" }, csv),
   );
+}
+
+/**
+ * Issue 13: a day as three lists (day, month by name, year in the Buddhist era), the calendar of the
+ * table and of official documents; value() is the ISO date (Gregorian) the API takes. Years: this one
+ * and the four before it; days follow the month chosen (28 to 31).
+ */
+function buddhistDayPicker(iso, maxIso) {
+  const [year, month, date] = iso.split("-").map(Number);
+  const lastYear = Number(maxIso.slice(0, 4));
+  const monthName = new Intl.DateTimeFormat(lang() === "th" ? "th-TH-u-ca-buddhist" : "en-GB", { month: "long", timeZone: "UTC" });
+  const select = (name, label, options, selected) => {
+    const element = h("select", { name, id: `pay-day-${name}` },
+      options.map(([value, text]) => h("option", { value: String(value), selected: value === selected }, text)));
+    return [h("label", { for: element.id, class: "inline-label" }, label), element];
+  };
+  const [dLabel, dSelect] = select("d", t("o.pay.day.d"), [], date);
+  const [mLabel, mSelect] = select("m", t("o.pay.day.m"),
+    Array.from({ length: 12 }, (_, i) => [i + 1, monthName.format(new Date(Date.UTC(2000, i, 1)))]), month);
+  const [yLabel, ySelect] = select("y", t("o.pay.day.y"),
+    Array.from({ length: 5 }, (_, i) => [lastYear - i, String(lastYear - i + 543)]), year);
+  function fillDays() {
+    const keep = Number(dSelect.value) || date;
+    const days = new Date(Date.UTC(Number(ySelect.value), Number(mSelect.value), 0)).getUTCDate();
+    replace(dSelect, Array.from({ length: days }, (_, i) =>
+      h("option", { value: String(i + 1), selected: i + 1 === Math.min(keep, days) }, String(i + 1))));
+  }
+  mSelect.addEventListener("change", fillDays);
+  ySelect.addEventListener("change", fillDays);
+  fillDays();
+  const pad = (n) => String(n).padStart(2, "0");
+  return {
+    element: h("div", { class: "date-parts" }, h("span", {}, dLabel, dSelect), h("span", {}, mLabel, mSelect),
+      h("span", {}, yLabel, ySelect)),
+    value: () => `${ySelect.value}-${pad(mSelect.value)}-${pad(dSelect.value)}`,
+  };
 }

@@ -4,10 +4,10 @@
 
 import { api } from "../../../js/core/api.js";
 import { dl, h, replace } from "../../../js/core/dom.js";
-import { addMessages, has, L, lang, t } from "../../../js/core/i18n.js";
+import { addMessages, both, has, L, lang, t } from "../../../js/core/i18n.js";
 import { formatBaht, formatDateTime, formatSize, shortHash, todayInBangkok } from "../../../js/core/format.js";
 import { statusKind } from "../../../js/core/status.js";
-import { alertBox, badge, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
+import { alertBox, badge, bilingualParagraphs, bilingualText, errorSummary, grouped, labelled, loading, notice, setTitle, whileBusy } from "../../../js/core/ui.js";
 import { currentOfficer, requireSignIn, SITE } from "../state.js";
 import { slaBadge, stepText, unavailable } from "./worklist.js";
 
@@ -31,6 +31,21 @@ addMessages({
   "o.req.att.sig.pending": { th: "กำลังตรวจสอบ", en: "Being checked" },
   "o.req.att.sig.none": { th: "ไม่มี", en: "None" },
   "o.req.att.none": { th: "ไม่มีเอกสารแนบ", en: "No attachments" },
+  "o.req.att.preview": { th: "ดูไฟล์", en: "View" },
+  "o.req.att.preview.of": { th: "ดูไฟล์ {name}", en: "View {name}" },
+  "o.req.att.preview.title": { th: "ไฟล์แนบ: {name}", en: "Attachment: {name}" },
+  "o.req.att.preview.close": { th: "ปิดการแสดงไฟล์", en: "Close the file" },
+  "o.req.att.preview.download": { th: "ดาวน์โหลดไฟล์", en: "Download the file" },
+  "o.req.att.preview.loading": { th: "กำลังเปิดไฟล์…", en: "Opening the file…" },
+  "o.req.att.preview.none": {
+    th: "ไฟล์ประเภทนี้แสดงในหน้าเว็บไม่ได้ กรุณาดาวน์โหลดเพื่อเปิดด้วยโปรแกรมในเครื่อง",
+    en: "This kind of file cannot be shown in the page. Download it to open it on your computer.",
+  },
+  "o.req.att.preview.failed": {
+    th: "เปิดไฟล์ไม่สำเร็จ กรุณาลองอีกครั้งหรือดาวน์โหลดไฟล์",
+    en: "The file could not be opened. Please try again or download it.",
+  },
+  "o.sign.draft": { th: "ร่างใบอนุญาต (มีลายน้ำ “ร่าง” จนกว่าจะลงนาม)", en: "The draft licence (watermarked “draft” until signed)" },
   "o.sig.valid": { th: "ถูกต้อง ไม่ถูกแก้ไข", en: "Valid, unchanged" },
   "o.sig.invalid": { th: "ไม่ถูกต้อง", en: "Not valid" },
   "o.sig.untrusted": { th: "ไม่อาจยืนยันผู้ออกใบรับรอง", en: "Not trusted" },
@@ -246,7 +261,7 @@ function render(view, id, detail, officer, flash) {
             h("strong", {}, L(event.label)),
             h("span", { class: "when" }, formatDateTime(event.at), " · ", actorText(event.by),
               event.deemed_received_at ? ` · ${t("o.thread.deemed", { time: formatDateTime(event.deemed_received_at) })}` : ""),
-            event.reason ? h("p", {}, L(event.reason)) : null))),
+            event.reason ? h("p", {}, bilingualText(L(event.reason))) : null))),
         detail.decisions?.length
           ? [h("h2", {}, t("o.req.decisions")),
             h("ul", {}, detail.decisions.map((d) =>
@@ -343,6 +358,7 @@ function auditSection(requestId, officer) {
 }
 
 function attachmentsSection(id, attachments) {
+  const preview = h("div", { id: "attachment-preview-slot" });
   return [
     h("h2", {}, t("o.req.attachments")),
     attachments.length
@@ -357,12 +373,90 @@ function attachmentsSection(id, attachments) {
               a.added_at ? h("span", { class: "small muted" }, h("br"), t("o.req.att.added", { time: formatDateTime(a.added_at) })) : null),
             h("td", { "data-label": t("o.req.att.file") },
               a.id ? downloadLink(id, a) : a.file_name,
-              h("span", { class: "small muted" }, ` (${String(a.format || "").toUpperCase()}, ${formatSize(a.size)})`)),
+              h("span", { class: "small muted" }, ` (${String(a.format || "").toUpperCase()}, ${formatSize(a.size)})`),
+              a.id ? [" ", previewButton(id, a, preview)] : null),
             h("td", { "data-label": "SHA-256", class: "mono", title: a.sha256 || "" }, shortHash(a.sha256)),
             h("td", { "data-label": t("o.req.att.signature") }, signatureCheck(a.signature_check))))),
       ))
       : h("p", {}, t("o.req.att.none")),
+    preview,
   ];
+}
+
+// --- issue 13: files open in the page (PDF and images), the signature check beside them ------------------
+const SHOWN_INLINE = { pdf: "application/pdf", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg" };
+let shownUrl = null;
+
+/** The file behind a short-lived link, as a blob: URL of its type (the page's CSP allows blob: frames). */
+async function fileUrl(url, type) {
+  const response = await fetch(url, { credentials: "omit" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const blob = new Blob([await response.arrayBuffer()], { type });
+  if (shownUrl) URL.revokeObjectURL(shownUrl);
+  shownUrl = URL.createObjectURL(blob);
+  return { src: shownUrl, bytes: blob.size };
+}
+
+/** A PDF in a frame (the browser's own viewer) or an image, with a text name for screen readers. */
+function fileView({ src, bytes }, type, name) {
+  const attrs = { src, class: type === "application/pdf" ? "file-frame" : "file-image", "data-type": type, "data-bytes": bytes };
+  return type === "application/pdf" ? h("iframe", { ...attrs, title: name }) : h("img", { ...attrs, alt: name });
+}
+
+function previewButton(requestId, attachment, slot) {
+  const button = h("button", {
+    type: "button",
+    class: "secondary preview-button",
+    "data-preview": attachment.id,
+    "aria-label": t("o.req.att.preview.of", { name: attachment.file_name }),
+    "aria-controls": "attachment-preview-slot",
+  }, t("o.req.att.preview"));
+  button.addEventListener("click", () => showAttachment(requestId, attachment, slot, button));
+  return button;
+}
+
+async function showAttachment(requestId, attachment, slot, opener) {
+  const title = t("o.req.att.preview.title", { name: attachment.file_name });
+  const type = SHOWN_INLINE[String(attachment.format || "").toLowerCase()];
+  const frame = h("div", { class: "preview-frame" }, h("p", { class: "loading", role: "status" }, t("o.req.att.preview.loading")));
+  const close = h("button", { type: "button", id: "attachment-preview-close" }, t("o.req.att.preview.close"));
+  const download = h("button", { type: "button" }, t("o.req.att.preview.download"));
+  const section = h(
+    "section",
+    { class: "file-preview", id: "attachment-preview", "aria-labelledby": "attachment-preview-title", tabindex: "-1" },
+    h("h3", { id: "attachment-preview-title" }, title),
+    h("div", { class: "preview-layout" },
+      frame,
+      h("div", { class: "preview-side" },
+        dl([
+          [t("o.req.att.signature"), signatureCheck(attachment.signature_check)],
+          [t("o.req.att.document"), L(attachment.name) || attachment.document_id],
+          [t("o.req.att.file"), `${String(attachment.format || "").toUpperCase()}, ${formatSize(attachment.size)}`],
+          ["SHA-256", h("span", { class: "mono", title: attachment.sha256 || "" }, shortHash(attachment.sha256))],
+        ]),
+        h("div", { class: "actions" }, download, close))),
+  );
+  close.addEventListener("click", () => {
+    if (shownUrl) URL.revokeObjectURL(shownUrl);
+    shownUrl = null;
+    replace(slot);
+    opener.focus();
+  });
+  replace(slot, section);
+  section.focus();
+  let link;
+  try {
+    // The same recorded, short-lived link as a download (R-1.10: the access log names the officer).
+    link = await api(`/officer/requests/${encodeURIComponent(requestId)}/attachments/${encodeURIComponent(attachment.id)}`);
+    download.addEventListener("click", () => window.location.assign(link.url));
+    if (!type) {
+      replace(frame, h("p", {}, t("o.req.att.preview.none")));
+      return;
+    }
+    replace(frame, fileView(await fileUrl(link.url, type), type, attachment.file_name));
+  } catch (error) {
+    replace(frame, alertBox({ text: error.text || both("o.req.att.preview.failed") }));
+  }
 }
 
 function documentsSection(documents) {
@@ -388,7 +482,7 @@ function intentSection(detail) {
     dl([
       [t("o.req.intent.at"), formatDateTime(intent.signed_at)],
       [t("o.req.intent.hash"), h("span", { class: "mono" }, intent.content_hash)],
-      [t("o.req.intent.text"), intent.declaration ? h("div", { class: "declaration" }, intent.declaration) : null],
+      [t("o.req.intent.text"), intent.declaration ? h("div", { class: "declaration" }, bilingualParagraphs(intent.declaration)) : null],
       [t("o.req.timestamp"), detail.timestamp_token == null ? null : (detail.timestamp_token ? t("yes") : t("no"))],
     ]),
   ];
@@ -563,11 +657,21 @@ function confirmSigning(detail, onConfirm) {
   const title = L(detail.licence_title) || t("o.doc.licence");
   const confirm = h("button", { type: "button", class: "primary", id: "sign-confirm" }, t("o.sign.confirm", { number }));
   const cancel = h("button", { type: "button", id: "sign-cancel" }, t("o.sign.cancel"));
+  // Issue 13: the draft, with its watermark, is shown in the dialog itself, next to the confirm button.
+  const draft = detail.documents?.licence_draft;
+  const draftView = h("div", { class: "preview-frame", id: "sign-draft" },
+    draft?.url ? h("p", { class: "loading", role: "status" }, t("o.req.att.preview.loading")) : t("o.dec.draft.missing"));
+  if (draft?.url) {
+    fileUrl(draft.url, "application/pdf")
+      .then((file) => replace(draftView, fileView(file, "application/pdf", t("o.sign.draft"))))
+      .catch(() => replace(draftView, h("a", { href: draft.url, target: "_blank", rel: "noopener" }, t("o.dec.draft"))));
+  }
   const dialog = h(
     "dialog",
-    { class: "confirm-dialog", id: "sign-dialog", "aria-labelledby": "sign-dialog-title" },
+    { class: "confirm-dialog wide", id: "sign-dialog", "aria-labelledby": "sign-dialog-title", "aria-describedby": "sign-dialog-what" },
     h("h2", { id: "sign-dialog-title" }, t("o.sign.title")),
     h("p", { id: "sign-dialog-what" }, t("o.sign.what", { title, number, request: request.id || "" })),
+    draftView,
     h("p", { class: "small" }, t("o.sign.after")),
     h("div", { class: "actions" }, confirm, cancel),
   );

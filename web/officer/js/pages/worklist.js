@@ -35,8 +35,8 @@ addMessages({
   },
 });
 
-const SLA_KIND = { on_track: "ok", due_soon: "warn", overdue: "bad" };
-const SLA_ICON = { on_track: "✓", due_soon: "!", overdue: "✕" };
+const SLA_KIND = { on_track: "ok", due_soon: "warn", overdue: "bad", waiting_for_applicant: "neutral" };
+const SLA_ICON = { on_track: "✓", due_soon: "!", overdue: "✕", waiting_for_applicant: "⏸" };
 
 /** The SLA badge: colour plus an icon and words, so it reads without colour. */
 export function slaBadge(state) {
