@@ -601,6 +601,8 @@ class EServiceStack(Stack):
             "cognito-idp:AdminListGroupsForUser",
             "cognito-idp:AdminAddUserToGroup",
             "cognito-idp:AdminRemoveUserFromGroup",
+            # Issue 13: a request's history names the officers who acted (their pool e-mail, found by id).
+            "cognito-idp:ListUsers",
         )
         weekdays = ",".join(d.upper() for d in self.tenant.office_hours.weekdays)
         for name, at in (("Morning", self.tenant.office_hours.opens), ("Afternoon", self.tenant.office_hours.closes)):

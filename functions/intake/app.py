@@ -1395,7 +1395,35 @@ def officer_digest() -> dict[str, Any]:
     responses=answers(OfficerRequestDetail, 401, 404, 422),
 )
 def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
-    return officers().detail(current_officer(), request_id, lang=lang)
+    detail = officers().detail(current_officer(), request_id, lang=lang)
+    # Issue 13: the history names the officers who acted. Events keep ids only; officers read names here.
+    acting = {
+        str(e["by"]["id"])
+        for e in detail.get("history", [])
+        if isinstance(e.get("by"), dict) and e["by"].get("kind") == "officer" and e["by"].get("id")
+    }
+    return {**detail, "officer_names": {officer_id: _officer_name(officer_id) for officer_id in sorted(acting)}}
+
+
+#: Officer id (the pool's ``sub``) -> e-mail; an officer's address does not change under their id.
+_OFFICER_NAMES: dict[str, str] = {}
+
+
+def _officer_name(officer_id: str) -> str:
+    """The officer's e-mail in the officer pool, or the id itself if the account is gone."""
+    if officer_id not in _OFFICER_NAMES:
+        if not re.fullmatch(r"[0-9A-Za-z-]{1,64}", officer_id):
+            return officer_id  # never put anything else into a filter expression
+        users = client("cognito-idp").list_users(
+            UserPoolId=settings().officer_pool_id, Filter=f'sub = "{officer_id}"', Limit=1
+        )["Users"]
+        email = next(
+            (a["Value"] for u in users for a in u.get("Attributes", []) if a["Name"] == "email"), None
+        )
+        if email is None:
+            return officer_id
+        _OFFICER_NAMES[officer_id] = email
+    return _OFFICER_NAMES[officer_id]
 
 
 @app.get(

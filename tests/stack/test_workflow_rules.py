@@ -371,3 +371,18 @@ def test_given_the_close_dies_after_it_was_kept_then_the_same_close_again_mends_
     assert other.status_code == 409 and other.json()["error"]["code"] == "paper_copy.closed"
     [seen] = retried.json()["paper_copies"]
     assert [h["state"] for h in seen["history"]] == ["open", "posted"]
+
+
+# --- issue 13: the history names who acted ---------------------------------------------------------------------
+def test_given_the_reviewer_approved_then_the_history_the_head_reads_names_the_reviewer(new_citizen, officer):
+    _, request_id = _submitted(new_citizen, "food-shop")
+    reviewer = officer("reviewer")
+    _decide(reviewer, request_id, "review", "approve")
+    path = f"/officer/requests/{request_id}"
+
+    detail = wait_for(officer("head"), request_id, waiting_at("approval"), path=path)
+
+    moved = next(e for e in detail["history"] if e["status"] == "in_approval")
+    reviewer_id = reviewer.get("/officer/me").json()["id"]
+    assert moved["by"] == {"kind": "officer", "id": reviewer_id, "role": "reviewer"}
+    assert detail["officer_names"][reviewer_id] == reviewer.login.email

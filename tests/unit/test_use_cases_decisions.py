@@ -273,3 +273,29 @@ def test_given_a_made_up_cursor_when_listing_work_then_it_is_refused_as_invalid(
         world.officers.work_list(REVIEWER, limit=1, cursor="!!not-a-cursor!!")
 
     assert refused.value.code == "cursor.invalid"
+
+
+# --- issue 13: the history names who acted -----------------------------------------------------------------
+def test_given_a_reviewer_approves_when_the_saga_moves_on_then_the_history_names_the_reviewer_not_the_system(world):
+    request_id = world.in_review("food-shop")
+    world.decide(REVIEWER, request_id, "review", "approve")
+
+    world.park(request_id, "approval")
+
+    moved = world.db.requests.events(request_id)[-1]
+    assert moved["to_status"] == "in_approval"
+    assert moved["actor"] == {"kind": "officer", "id": REVIEWER.id, "role": "reviewer"}
+
+
+def test_given_the_step_is_still_waiting_then_a_change_is_the_systems(world):
+    request_id = world.in_review("food-shop")
+    world.decide(REVIEWER, request_id, "review", "approve")
+    world.park(request_id, "approval")
+    world.decide(APPROVER, request_id, "approval", "approve")
+    world.park(request_id, "approval")
+
+    world.steps.transition(request_id, "awaiting_signature")
+
+    moved = world.db.requests.events(request_id)[-1]
+    assert moved["to_status"] == "awaiting_signature"
+    assert moved["actor"]["kind"] == "system"  # the head's step is waiting: nobody has answered it yet

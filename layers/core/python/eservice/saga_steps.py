@@ -18,7 +18,7 @@ from . import clock_source
 from .domain import FINAL_STATUSES, SYSTEM, Actor, Request, RequestStatus, StatusChange
 from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories
 from .recovery import deliver_answer, resume_point
-from .tenant import DeadlineRule, Service, Tenant
+from .tenant import OFFICER_GROUPS, DeadlineRule, Service, Tenant
 from .time_rules import (
     Deadline,
     OfficeCalendar,
@@ -65,6 +65,16 @@ UNREACHABLE_HOLD = DeadlineRule(amount=30, unit="calendar_days")
 _DECIDED_ENDS = frozenset({S.REJECTED, S.REFERRED, S.WITHDRAWN, S.DISMISSED})
 
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def _decided_by(waiting: Mapping[str, Any]) -> Actor | None:
+    """The officer who answered this waiting step (ids only), if an officer's decision answered it."""
+    by, role = waiting.get("answered_by"), waiting.get("role")
+    if waiting.get("state") == "waiting" or not by or role not in OFFICER_GROUPS:
+        return None
+    if by in ("deadline", "contact", "e-service"):
+        return None
+    return Actor(kind="officer", id=str(by), role=str(role))
 
 
 def deemed_now(calendar: OfficeCalendar) -> tuple[datetime, datetime]:
@@ -303,7 +313,8 @@ class SagaSteps:
         event = None
         if record["status"] != target.value:
             reason = None
-            actor = SYSTEM
+            # Issue 13: the history names the officer whose decision moved the request on, not "the system".
+            actor = _decided_by(previous) or SYSTEM
             data: dict[str, Any] = {"step": step}
             resubmission = record.get("resubmission") or {}
             resubmitted = previous.get("step") == "more_documents" and previous.get("outcome") == "resubmitted"
@@ -435,6 +446,8 @@ class SagaSteps:
             # A resumed execution re-running a step of a request that has ended: nothing to change.
             return {"status": record["status"]}
         decision = record.get("decision") or {}
+        if actor is SYSTEM:
+            actor = _decided_by(record.get("waiting") or {}) or SYSTEM
         if target in _DECIDED_ENDS and decision and reason is None:
             # Who decided and why travels with the status change (the audit trail of Q4.3).
             reason = decision.get("reason")

@@ -207,7 +207,11 @@ export async function requestPage({ view, params, isCurrent }) {
   render(view, params.id, detail, officer, null);
 }
 
+// Officer id -> e-mail, as the request detail names them (decision answers do not repeat the map).
+const officerNames = new Map();
+
 function render(view, id, detail, officer, flash) {
+  for (const [officerId, name] of Object.entries(detail.officer_names || {})) officerNames.set(officerId, name);
   const request = detail.request || {};
   const waiting = detail.waiting || request.waiting || null;
   setTitle(`${request.receipt_number || id} – ${L(request.service?.name)}`, L(SITE));
@@ -278,7 +282,8 @@ function render(view, id, detail, officer, flash) {
 function actorText(by) {
   if (!by) return "";
   if (typeof by === "string") return label("o.by", by);
-  const kind = label("o.by", by.kind);
+  const named = by.kind === "officer" && officerNames.get(by.id);
+  const kind = named || label("o.by", by.kind);
   const roles = (by.role || "").split(",").filter(Boolean).map((r) => label("role", r)).join(", ");
   return roles ? `${kind} (${roles})` : kind;
 }
