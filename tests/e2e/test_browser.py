@@ -411,6 +411,18 @@ def test_reviewer_finds_the_request_in_the_work_list(
         heading(d, submitted["receipt"])
     assert css(d, "#decision-approve", timeout=5).get_attribute("type") == "radio"
     screenshot(d, "10-officer-request")
+
+    # Issue 13: after the decision the status tag, then the work list, follow the saga without a reload.
+    d.execute_script("window.__sameDocument = true")
+    css(d, "#decision-approve").click()
+    d.find_element(By.CSS_SELECTOR, "#decision button[type='submit']").click()
+    wait(d, lambda x: "บันทึกผลการพิจารณาแล้ว" in x.find_element(By.TAG_NAME, "main").text)
+    wait(d, lambda x: "อยู่ระหว่างพิจารณาอนุมัติ" in x.find_element(By.CSS_SELECTOR, "main h1 + p").text, timeout=120)
+    d.find_element(By.CSS_SELECTOR, "main a[href='#/requests']").click()
+    heading(d, "รายการคำขอ")
+    row = css(d, f"#work-list tr[data-request='{submitted['id']}']")
+    assert "อยู่ระหว่างพิจารณาอนุมัติ" in row.text
+    assert d.execute_script("return window.__sameDocument === true")  # nothing was reloaded
     no_console_errors(d)
 
 

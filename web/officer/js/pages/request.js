@@ -624,8 +624,10 @@ function decisionSection(id, waiting, detail, officer, rerender) {
         whileBusy(submit, t("o.dec.busy"), async () => {
           try {
             const next = await api(`/officer/requests/${encodeURIComponent(id)}/decision`, { method: "POST", body });
-            rerender(next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`),
-              t("o.dec.done", { decision: label("o.dec", body.decision) }));
+            const done = t("o.dec.done", { decision: label("o.dec", body.decision) });
+            const shown = next.request ? next : await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`);
+            rerender(shown, done);
+            followSaga(id, shown, (moved) => rerender(moved, done));
           } catch (error) {
             const fields = { reason, what, correct_agency: agency, deadline, legal_basis: legalBasis };
             for (const d of error.details || []) fields[d.field]?.setError(L(d.message));
@@ -696,6 +698,30 @@ function confirmSigning(detail, onConfirm) {
 }
 
 /** Q7.1: the officer fields of the licence: a form for the reviewer/approver of the step, else the values. */
+// The saga moves the request on a moment after the decision (seals, notices): follow it, without a reload,
+// until the status or the waiting step changes, for as long as this request's page is shown.
+function followSaga(id, shown, show) {
+  const mark = (d) => `${d.request?.status}|${d.request?.waiting?.step}|${d.request?.waiting?.state}`;
+  const before = mark(shown);
+  const onPage = () => location.hash.split("?")[0] === `#/requests/${id}`;
+  let tries = 0;
+  const tick = async () => {
+    if (!onPage() || tries++ > 30) return;
+    try {
+      const next = await api(`/officer/requests/${encodeURIComponent(id)}?lang=${lang()}`);
+      if (!onPage()) return;
+      if (mark(next) !== before) {
+        show(next);
+        return;
+      }
+    } catch {
+      // A failed poll is tried again; the page keeps what it shows.
+    }
+    setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 2000);
+}
+
 function licenceFieldsSection(id, detail, rerender) {
   const spec = detail.licence_fields;
   if (!spec?.fields?.length) return null;

@@ -131,12 +131,17 @@ export async function workListPage({ view, query, isCurrent }) {
     if (mine) params.set("mine", "true");
     // One page at a time (the API pages every list); "more" appends the next page.
     const rows = [];
+    let extended = false; // a further page was opened: the refresh would take it away
     const show = async (cursor) => {
+      if (cursor) extended = true;
       const query = new URLSearchParams(params);
       if (cursor) query.set("cursor", cursor);
       const page = await api(`/officer/requests${query.toString() ? `?${query}` : ""}`);
       if (!isCurrent()) return;
       rows.push(...page.requests);
+      draw(page);
+    };
+    const draw = (page) => {
       const more = page.next_cursor
         ? h("button", { type: "button", class: "secondary", onclick: () => show(page.next_cursor) }, t("o.list.more"))
         : null;
@@ -148,6 +153,26 @@ export async function workListPage({ view, query, isCurrent }) {
       );
     };
     await show(null);
+    // The list follows the requests while it is shown (decisions by others, the saga moving on): the first
+    // page is read again every 15 s and redrawn only if it changed and no further page was opened.
+    let last = JSON.stringify(rows);
+    const refresh = async () => {
+      if (!isCurrent()) return;
+      try {
+        const page = await api(`/officer/requests${params.toString() ? `?${params}` : ""}`);
+        if (!isCurrent()) return;
+        const seen = JSON.stringify(page.requests);
+        if (seen !== last && !extended) {
+          last = seen;
+          rows.splice(0, rows.length, ...page.requests);
+          draw(page);
+        }
+      } catch {
+        // Tried again at the next turn.
+      }
+      setTimeout(refresh, 15000);
+    };
+    setTimeout(refresh, 15000);
   } catch (error) {
     if (isCurrent()) replace(results, unavailable(error));
   }
