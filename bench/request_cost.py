@@ -161,8 +161,8 @@ def dynamodb_units(operation: str, params: dict[str, Any], response: dict[str, A
     if operation == "DeleteItem":
         return 0.0, 1.0
     if operation == "BatchWriteItem":
-        writes = [w for table in params.get("RequestItems", {}).values() for w in table]
-        return 0.0, sum(_write_units(item_size((w.get("PutRequest") or {}).get("Item"))) for w in writes)
+        requested = [w for table in params.get("RequestItems", {}).values() for w in table]
+        return 0.0, sum(_write_units(item_size((w.get("PutRequest") or {}).get("Item"))) for w in requested)
     if operation == "TransactWriteItems":
         reads = writes = 0.0
         for entry in params.get("TransactItems", []):
@@ -249,7 +249,7 @@ class Meter:
                     meter._count_invocation(function.function_name, elapsed, is_api=is_api)
 
         BaseClient._make_api_call = make_api_call  # type: ignore[attr-defined]
-        LambdaFunction._invoke_lambda = invoke  # type: ignore[method-assign]
+        LambdaFunction._invoke_lambda = invoke  # type: ignore[method-assign,assignment]
         try:
             yield self.counts
         finally:
