@@ -22,7 +22,8 @@ polls carry ``X-Bench-Poll`` and are left out (their invocation and calls); each
 counted view of the page, as a person would look once.
 
 Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: updates'
-WRU are counted from the attributes sent (the item may be larger), GSI write units are not counted,
+WRU are counted from the attributes sent (the item may be larger) and their index writes only when they
+set an index key (an update of an indexed item rewrites its index entries too),
 CloudWatch Logs ingestion and X-Ray traces, GuardDuty malware scans, CloudFront and WAF requests are
 not priced; local durations are this machine's, not Lambda's.
 """
@@ -141,8 +142,28 @@ def _write_units(size: int) -> float:
     return float(max(1, math.ceil(size / 1024)))
 
 
-def dynamodb_units(operation: str, params: dict[str, Any], response: dict[str, Any]) -> tuple[float, float]:
-    """(read request units, write request units) one DynamoDB call consumed, from the items it moved."""
+def _index_writes(item: dict[str, Any] | None, update_expression: str, index_keys: tuple[str, ...]) -> int:
+    """Global secondary indexes a write also writes: those whose partition key the item holds or the update sets
+    (an update of other attributes of an indexed item rewrites the index too: not seen here, a lower bound)."""
+    return sum(1 for key in index_keys if key in (item or {}) or key in update_expression)
+
+
+def _update_text(update: dict[str, Any]) -> str:
+    """An update's expression with its attribute-name placeholders spelled out (``#g`` for ``GSI1PK``)."""
+    text = str(update.get("UpdateExpression", ""))
+    names = update.get("ExpressionAttributeNames") or {}
+    for placeholder, name in sorted(names.items(), key=lambda kv: -len(kv[0])):  # #status before #s
+        text = text.replace(placeholder, str(name))
+    return text
+
+
+def dynamodb_units(
+    operation: str, params: dict[str, Any], response: dict[str, Any], index_keys: tuple[str, ...] = ()
+) -> tuple[float, float]:
+    """(read request units, write request units) one DynamoDB call consumed, from the items it moved.
+
+    ``index_keys``: the partition key attribute of each global secondary index (projection ALL: an index
+    write costs what the table write costs, once, also inside a transaction)."""
     consistent = bool(params.get("ConsistentRead"))
     if operation == "GetItem":
         return _read_units(item_size(response.get("Item")), consistent), 0.0
@@ -154,10 +175,12 @@ def dynamodb_units(operation: str, params: dict[str, Any], response: dict[str, A
     if operation == "TransactGetItems":
         return sum(2 * _read_units(item_size(r.get("Item")), True) for r in response.get("Responses", [])), 0.0
     if operation == "PutItem":
-        return 0.0, _write_units(item_size(params.get("Item")))
+        units = _write_units(item_size(params.get("Item")))
+        return 0.0, units * (1 + _index_writes(params.get("Item"), "", index_keys))
     if operation == "UpdateItem":
         sent = params.get("ExpressionAttributeValues") or {}
-        return 0.0, _write_units(item_size(params.get("Key")) + item_size(sent))
+        units = _write_units(item_size(params.get("Key")) + item_size(sent))
+        return 0.0, units * (1 + _index_writes(None, _update_text(params), index_keys))
     if operation == "DeleteItem":
         return 0.0, 1.0
     if operation == "BatchWriteItem":
@@ -170,10 +193,12 @@ def dynamodb_units(operation: str, params: dict[str, Any], response: dict[str, A
             if kind == "ConditionCheck":
                 reads += 2 * _read_units(item_size(body.get("Key")), True)
             elif kind == "Put":
-                writes += 2 * _write_units(item_size(body.get("Item")))
+                units = _write_units(item_size(body.get("Item")))
+                writes += units * (2 + _index_writes(body.get("Item"), "", index_keys))
             elif kind == "Update":
                 sent = body.get("ExpressionAttributeValues") or {}
-                writes += 2 * _write_units(item_size(body.get("Key")) + item_size(sent))
+                units = _write_units(item_size(body.get("Key")) + item_size(sent))
+                writes += units * (2 + _index_writes(None, _update_text(body), index_keys))
             else:
                 writes += 2.0
         return reads, writes
@@ -202,8 +227,9 @@ _excluded: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_excluded
 class Meter:
     """Wraps botocore's call path and moto's Lambda invocation (after ``LocalStack.start`` installed its own)."""
 
-    def __init__(self, memory_mb: dict[str, int]) -> None:
+    def __init__(self, memory_mb: dict[str, int], index_keys: tuple[str, ...] = ()) -> None:
         self.memory_mb = memory_mb
+        self.index_keys = index_keys
         self.counts = Counts()
         self._lock = threading.Lock()
 
@@ -260,7 +286,8 @@ class Meter:
         with self._lock:
             self.counts.calls[(service, operation)] += 1
             if service == "dynamodb":
-                reads, writes = dynamodb_units(operation, params, response if isinstance(response, dict) else {})
+                body = response if isinstance(response, dict) else {}
+                reads, writes = dynamodb_units(operation, params, body, self.index_keys)
                 self.counts.rru += reads
                 self.counts.wru += writes
             if service == "sns" and operation == "Publish" and params.get("PhoneNumber"):
@@ -344,6 +371,16 @@ def _memory_sizes(stack: Any) -> tuple[dict[str, int], dict[str, str]]:
     return memory, arch
 
 
+def _index_keys(stack: Any) -> tuple[str, ...]:
+    """The partition key attribute of every global secondary index of the stack's tables (template)."""
+    keys: list[str] = []
+    for logical in stack.template.of_type("AWS::DynamoDB::Table"):
+        props = stack.template.body["Resources"][logical].get("Properties", {})
+        for index in props.get("GlobalSecondaryIndexes", []):
+            keys += [k["AttributeName"] for k in index["KeySchema"] if k["KeyType"] == "HASH"]
+    return tuple(keys)
+
+
 def _transitions(stack: Any, since: float) -> tuple[int, int]:
     """(state transitions, executions) of every saga execution started since ``since`` (epoch seconds)."""
     import boto3
@@ -413,7 +450,7 @@ def run(n: int) -> Measured:
 
         for group in ("reviewer", "approver", "head", "signer"):
             officer(group)  # signed in before counting: a session serves many requests
-        meter = Meter(memory)
+        meter = Meter(memory, _index_keys(stack))
         started_at = time.time()
         started = time.perf_counter()
         with meter.installed() as counts:

@@ -73,3 +73,16 @@ def test_given_counts_then_each_row_is_per_request_times_unit_price_and_sms_and_
     assert "SNS topic publishes" not in rows  # every publish was an SMS
     assert rows["SMS messages (country rate)"].apart and rows["SMS messages (country rate)"].per_request == 3
     assert rows["payments (provider's fee)"].apart
+
+
+def test_given_global_secondary_indexes_then_a_write_that_sets_their_key_pays_once_more_per_index() -> None:
+    keys = ("GSI1PK", "GSI2PK")
+    item = {"pk": "x", "GSI1PK": "STATUS#open"}
+    update = {"Key": {"pk": "x"}, "UpdateExpression": "SET GSI2PK = :a, GSI1PK = :b", "ExpressionAttributeValues": {}}
+
+    assert bench.dynamodb_units("PutItem", {"Item": item}, {}, keys) == (0.0, 2.0)
+    assert bench.dynamodb_units("UpdateItem", update, {}, keys) == (0.0, 3.0)
+    assert bench.dynamodb_units("TransactWriteItems", {"TransactItems": [{"Put": {"Item": item}}]}, {}, keys) == (
+        0.0,
+        3.0,
+    )
