@@ -530,9 +530,10 @@ def print_report(m: Measured) -> float:
     print(f"state transitions per request: {m.transitions / m.requests:.1f}")
     by_function = ", ".join(
         f"{re.sub(r'function[0-9a-f]{8}$', '', name.split('-')[-1])} {count / m.requests:.1f}"
+        f" ({m.counts.gb_seconds.get(name, 0.0) / m.requests:.2f} GB-s)"
         for name, count in sorted(m.counts.invocations.items())
     )
-    print(f"invocations per request by function: {by_function}")
+    print(f"invocations per request by function (GB-seconds, cold starts included): {by_function}")
     calls = ", ".join(f"{s}.{op} {v / m.requests:.1f}" for (s, op), v in sorted(m.counts.calls.items()))
     print(f"AWS calls per request by the functions: {calls}")
     print(
