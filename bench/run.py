@@ -5,7 +5,9 @@ endesive on the same PDF; KMS calls per sealed licence; verification; the offici
 (deemed time of receipt and an SLA due date) per call; the officers' work list (pages 1 and 2) and a
 full read of the open requests with 1,000 and 10,000 open requests (bench_worklist.py); then the sites'
 pages in headless Chromium (bench_web.py: JS+CSS gzipped, fonts, requests, time to the first heading on a
-throttled phone profile) beside issue 13's "before" figures (``--web`` runs that part alone). Machines here
+throttled phone profile) beside issue 13's "before" figures (``--web`` runs that part alone); with
+``--requests N``, the variable cost per 1,000 completed requests and the state transitions per request,
+measured on the local stack (request_cost.py). Machines here
 are noisy: read the ratios, not the milliseconds.
 """
 
@@ -23,6 +25,7 @@ import bench_fleet
 import bench_seal
 import bench_web
 import bench_worklist
+import request_cost
 
 from eservice.tenant import load_tenant
 from eservice.time_rules import OfficeCalendar, add_working_days, deemed_receipt_time
@@ -46,6 +49,13 @@ def main() -> None:
     )
     parser.add_argument("--web", action="store_true", help="only the pages of the two sites (bench_web.py)")
     parser.add_argument("--no-web", action="store_true", help="everything but the pages of the two sites")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=0,
+        help="complete food-shop requests to drive on the local stack for the cost per 1,000 requests and the "
+        "state transitions per request (issue 14; about 1 min to start plus 30 s a request); 0 to skip",
+    )
     args = parser.parse_args()
     if args.web:
         bench_web.print_table(bench_web.run(runs=max(3, args.runs // 5)))
@@ -123,6 +133,9 @@ def main() -> None:
         print_fleet(*bench_fleet.run(fleet_sizes))
     if not args.no_web:
         bench_web.print_table(bench_web.run(runs=max(3, args.runs // 5)))
+    if args.requests > 0:
+        print()
+        request_cost.print_report(request_cost.run(args.requests))
 
 
 def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]) -> None:
