@@ -92,6 +92,36 @@ def test_given_a_request_and_letters_then_they_take_one_receipt_series_in_order(
     assert by_email["addressee"] == TENANT.head_title.th and by_email["file"]["sha256"]
 
 
+def test_given_the_entry_fails_after_registration_then_the_saga_resumes_at_the_stamp_and_enters_it_once():
+    """The receipt number is kept before the receiving entry is written: if the entry fails, the stamp step
+    fails, the request stays `received` without a waiting step, so recovery resumes at the stamp, which
+    writes the missing entry (and only that)."""
+    from eservice.recovery import resume_point
+
+    world = _World()
+    request_id = world.submitted()
+    entered = world.registers.request_received
+    failures = iter([RuntimeError("DynamoDB unavailable")])
+
+    def flaky(record: Any) -> Any:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return entered(record)
+
+    world.registers.request_received = flaky  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        world.steps.stamp(request_id)
+
+    record = world.request(request_id)
+    assert record["status"] == "received" and record["receipt_number"]
+    assert world.registers.period("received", None, None) == []
+    assert resume_point(record) == {"goto": "StampOfficialTime"}
+    world.steps.stamp(request_id)
+    entries = world.registers.period("received", None, None)
+    assert [e["label"] for e in entries] == [record["receipt_number"]]
+
+
 def test_given_the_same_scan_twice_then_one_entry():
     world = _World()
     offer = world.registers.start_scan("officer-records", RECORDS, file_name="letter.pdf")
