@@ -567,13 +567,14 @@ class LocalStack:
     # --- local tools -----------------------------------------------------------------------------------
     def _mailbox(self, request: Request) -> Response:
         files = request.args.get("files") in ("1", "true")
-        body = {"messages": self.mailbox(files=files)}
+        body = {"messages": self.mailbox(files=files, to=request.args.get("to"))}
         return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
 
-    def mailbox(self, *, files: bool = False) -> list[dict[str, Any]]:
+    def mailbox(self, *, files: bool = False, to: str | None = None) -> list[dict[str, Any]]:
         """Every message sent: e-mail (SES) and SMS (SNS, with its sender id), oldest first.
 
-        ``files``: each e-mail's attachments also as ``{"name", "base64"}`` (``?files=1``)."""
+        ``files``: each e-mail's attachments also as ``{"name", "base64"}`` (``?files=1``); ``to``: only the
+        messages to that address or number (``?to=``), so a long run's mailbox need not be sent whole."""
         from moto.ses.models import ses_backends
         from moto.sns.models import sns_backends
 
@@ -584,6 +585,8 @@ class LocalStack:
             raw = getattr(sent, "raw_data", None)
             if raw:
                 parsed = email.message_from_string(raw)
+                if to is not None and to not in (parsed.get("To") or ""):
+                    continue
                 body, attachments, contents = "", [], []
                 for part in parsed.walk():
                     if part.get_filename():
@@ -607,6 +610,8 @@ class LocalStack:
                     }
                 )
             else:
+                if to is not None and to not in getattr(sent, "destinations", {}).get("ToAddresses", []):
+                    continue
                 messages.append(
                     {
                         "channel": "email",
@@ -617,6 +622,8 @@ class LocalStack:
                     }
                 )
         for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
+            if to is not None and to != phone:
+                continue
             sender = moto_sns.attributes_of(message_id).get("AWS.SNS.SMS.SenderID")
             messages.append(
                 {"channel": "sms", "to": [phone], "subject": "", "body": text, "attachments": [], "sender": sender}

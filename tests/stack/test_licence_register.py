@@ -78,7 +78,9 @@ def _found(public, **params: str) -> list[dict[str, Any]]:
 def _sealed_notice_verifies(stack, public, email: str, subject_part: str) -> dict[str, Any]:
     """The holder's e-mail with the notice, and what verification says about the attached PDF."""
     mail = wait_for_mail(stack, email, lambda m: subject_part in m["subject"], timeout=WAIT)
-    listed = requests.get(f"{stack.url}/_local/mailbox", params={"files": "1"}, timeout=30).json()["messages"]
+    listed = requests.get(f"{stack.url}/_local/mailbox", params={"files": "1", "to": email}, timeout=60).json()[
+        "messages"
+    ]
     full = next(m for m in listed if m["subject"] == mail["subject"] and email in m["to"])
     (attachment,) = [f for f in full["files"] if f["name"].endswith(".pdf")]
     pdf = base64.b64decode(attachment["base64"])
