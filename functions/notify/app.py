@@ -240,7 +240,11 @@ def digest() -> dict[str, Any]:
     since = datetime.fromisoformat(last) if last else None
     cognito = client("cognito-idp")
     recipients: dict[str, set[str]] = {}
-    for group in OFFICER_GROUPS:
+    # R-2.1: each officer's digest holds their units' requests, so their unit groups are read too.
+    from eservice.units import unit_group
+
+    groups_to_read = [*OFFICER_GROUPS, *(unit_group(u) for u in sorted({s.responsible_unit for s in agency.services}))]
+    for group in groups_to_read:
         pages = cognito.get_paginator("list_users_in_group").paginate(
             UserPoolId=settings().officer_pool_id, GroupName=group
         )

@@ -139,7 +139,7 @@ FOOD_ANSWERS = {
     "food_type": "restaurant",
     "seats": 80,
     "workers": 6,
-    "opening_date": "2027-01-15",
+    "opening_date": "2030-01-15",
     "hygiene_training": True,
 }
 DOCUMENTS = {

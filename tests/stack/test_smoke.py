@@ -28,8 +28,11 @@ def test_given_the_run_command_then_the_sites_and_api_answer_and_ctrl_c_stops_it
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "local", "--port", str(port)],
-        cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         banner = ""
@@ -50,7 +53,12 @@ def test_given_the_run_command_then_the_sites_and_api_answer_and_ctrl_c_stops_it
         assert openapi.status_code == 200 and "/drafts/{draft_id}/submit" in openapi.json()["paths"]
         assert home.status_code == 200 and "<html" in home.text.lower()
         assert officer_spa.status_code == 200
-        assert {s["id"] for s in services} == {"food-shop", "fire-certificate", "street-vending"}
+        assert {s["id"] for s in services} == {
+            "food-shop",
+            "fire-certificate",
+            "street-vending",
+            "residence-certificate",
+        }
     finally:
         process.send_signal(signal.SIGINT)
         try:
