@@ -37,7 +37,14 @@ from eservice.tenant import OidcProvider, Tenant
 from . import web_headers
 from .edge import edge_firewall_arn
 from .identity import CitizenFederation
-from .stack import ORIGIN_VERIFY_HEADER, citizen_user_pool, pki_cache_policy, response_headers_policy, shared_layers
+from .stack import (
+    ORIGIN_VERIFY_HEADER,
+    citizen_user_pool,
+    origin_firewall,
+    pki_cache_policy,
+    response_headers_policy,
+    shared_layers,
+)
 
 if TYPE_CHECKING:
     from .stack import EServiceStack
@@ -227,35 +234,10 @@ class CellPlatformStack(Stack):
 
     def _origin_firewall(self) -> wafv2.CfnWebACL:
         """One regional web ACL for every tenant's API stage: only requests with the cell's origin header."""
-        return wafv2.CfnWebACL(
+        return origin_firewall(
             self,
-            "ApiFirewall",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
-            scope="REGIONAL",
-            description="Only the cell CloudFront distribution, which sends its origin header, may call the APIs",
-            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name="eservice-api-origin", sampled_requests_enabled=True
-            ),
-            rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="from-cloudfront",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                                single_header={"Name": ORIGIN_VERIFY_HEADER.lower()}
-                            ),
-                            positional_constraint="EXACTLY",
-                            search_string=self.origin_secret,
-                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
-                        )
-                    ),
-                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                        cloud_watch_metrics_enabled=True, metric_name="from-cloudfront", sampled_requests_enabled=True
-                    ),
-                ),
-            ],
+            self.origin_secret,
+            "Only the cell CloudFront distribution, which sends its origin header, may call the APIs",
         )
 
     def site_csp(self) -> str:

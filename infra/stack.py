@@ -1063,35 +1063,10 @@ class EServiceStack(Stack):
             security_policy=apigw.SecurityPolicy.TLS_1_2,
         )
         domain.add_base_path_mapping(api, base_path="api", stage=api.deployment_stage)
-        acl = wafv2.CfnWebACL(
+        acl = origin_firewall(
             self,
-            "ApiFirewall",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
-            scope="REGIONAL",
-            description="Only CloudFront, which sends the origin header of this stack, may call the API origin domain",
-            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name="eservice-api-origin", sampled_requests_enabled=True
-            ),
-            rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="from-cloudfront",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                                single_header={"Name": ORIGIN_VERIFY_HEADER.lower()}
-                            ),
-                            positional_constraint="EXACTLY",
-                            search_string=self.origin_secret,
-                            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
-                        )
-                    ),
-                    visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
-                        cloud_watch_metrics_enabled=True, metric_name="from-cloudfront", sampled_requests_enabled=True
-                    ),
-                ),
-            ],
+            self.origin_secret,
+            "Only CloudFront, which sends the origin header of this stack, may call the API origin domain",
         )
         wafv2.CfnWebACLAssociation(
             self, "ApiFirewallAssociation", resource_arn=api.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
@@ -1399,3 +1374,38 @@ class EServiceStack(Stack):
                 "GuardDuty reads and tags each new upload in quarantine/ (the protected prefix), nothing else"
             )
         return found
+
+
+def origin_firewall(scope: Construct, origin_secret: str, description: str) -> wafv2.CfnWebACL:
+    """The regional web ACL in front of the API origin: only requests carrying CloudFront's origin header
+    (silo: one stack's API; cell: every tenant's API of the cell)."""
+    return wafv2.CfnWebACL(
+        scope,
+        "ApiFirewall",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(block={}),
+        scope="REGIONAL",
+        description=description,
+        visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name="eservice-api-origin", sampled_requests_enabled=True
+        ),
+        rules=[
+            wafv2.CfnWebACL.RuleProperty(
+                name="from-cloudfront",
+                priority=0,
+                action=wafv2.CfnWebACL.RuleActionProperty(allow={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            single_header={"Name": ORIGIN_VERIFY_HEADER.lower()}
+                        ),
+                        positional_constraint="EXACTLY",
+                        search_string=origin_secret,
+                        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                    )
+                ),
+                visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+                    cloud_watch_metrics_enabled=True, metric_name="from-cloudfront", sampled_requests_enabled=True
+                ),
+            ),
+        ],
+    )
