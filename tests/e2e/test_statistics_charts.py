@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
 from eservice.dynamo import DynamoDatabase
@@ -36,7 +37,10 @@ def test_head_sees_the_statistics_charts_with_their_tables(stack: LocalStack, br
     d.get(page)
     heading(d, "สถิติและรายงาน")
 
-    section = css(d, "section.service-statistics[data-service='fire-certificate']")
+    try:
+        section = css(d, "section.service-statistics[data-service='fire-certificate']")
+    except TimeoutException:  # say what the head saw instead (one CI run found no section late in the suite)
+        raise AssertionError(d.find_element(By.TAG_NAME, "main").text) from None
     charts = section.find_elements(By.CSS_SELECTOR, "figure.chart-figure svg[role='img']")
     assert len(charts) == 2
     for chart in charts:

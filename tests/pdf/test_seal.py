@@ -280,6 +280,55 @@ def test_given_a_dev_pki_whose_crl_expired_when_sealing_then_it_fails_until_the_
     assert verify_pdf(seal_with(fresh), trust_roots=fresh.trust_roots).summary == "valid"
 
 
+def test_given_a_dev_pki_whose_agency_certificate_is_about_to_expire_when_renewed_then_seals_verify_after_it(
+    world: SealWorld,
+) -> None:
+    issued = dt.datetime.now(dt.UTC) - dt.timedelta(days=720)
+    old = create_local_pki(
+        kms_client=world.kms,
+        seal_key_id=world.seal_key_id,
+        tsa_key_id=world.tsa_key_id,
+        agency_name_th=AGENCY_TH,
+        agency_name_en=AGENCY_EN,
+        domain="klongnoy.go.th",
+        now=issued,
+    )
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=20)  # past the old certificate's 730 days
+
+    renewed = old.with_renewed_certificates().with_fresh_crl(now=later)
+
+    assert old.with_renewed_certificates(now=issued + dt.timedelta(days=1)) is old  # nothing to renew yet
+    before, after = old.agency_cert["tbs_certificate"], renewed.agency_cert["tbs_certificate"]
+    assert after["subject"] == before["subject"] and after["extensions"].dump() == before["extensions"].dump()
+    assert after["subject_public_key_info"].dump() == before["subject_public_key_info"].dump()  # the same KMS key
+    assert after["serial_number"].native != before["serial_number"].native
+    assert after["validity"]["not_after"].native > later > before["validity"]["not_after"].native
+    assert renewed.tsa_cert is old.tsa_cert  # five years: not due
+    signer = KmsSigner(
+        kms_client=world.kms, key_id=world.seal_key_id, signing_cert=renewed.agency_cert, chain=[renewed.root_cert]
+    )
+    stamper = InProcessTimeStamper(
+        authority=KmsTimeStampAuthority(
+            kms_client=world.kms,
+            key_id=world.tsa_key_id,
+            tsa_cert=renewed.tsa_cert,
+            policy_oid=EXAMPLE_POLICY_OID,
+            clock=lambda: later,
+        )
+    )
+    sealed = seal_pdf(
+        world.pdf,
+        signer=signer,
+        timestamper=stamper,
+        pki_roots=renewed.trust_roots,
+        crls=renewed.crls,
+        reason="test",
+        location="klongnoy.go.th",
+        moment=later,
+    )
+    assert verify_pdf(sealed, trust_roots=renewed.trust_roots, validation_time=later).summary == "valid"
+
+
 # --- independent checks with the openssl CLI --------------------------------------------------------
 
 

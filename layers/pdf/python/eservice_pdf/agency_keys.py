@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
-from asn1crypto import algos, tsp
+from asn1crypto import algos, tsp, x509
 
 from eservice import clock_source
 from eservice.aws import client
@@ -60,7 +60,8 @@ def agency_pki() -> LocalPki:
         if _current is None:
             _current = _load_or_create()
         if _current.root_key_pem is not None:
-            fresh = _current.with_fresh_crl(now=clock_source.now())
+            now = clock_source.now()
+            fresh = _current.with_renewed_certificates(now=now).with_fresh_crl(now=now)
             if fresh is not _current:
                 DynamoDatabase.from_env().pki.save(fresh.to_bundle().decode(), only_new=False)
                 _current = fresh
@@ -160,44 +161,63 @@ class AgencyTsa:
             raise RuntimeError("the timestamp authority refused the request") from None
 
 
-@cache
 def timestamp_authority() -> AgencyTsa:
-    """This stack's TSA (its key in KMS), with the service's official clock."""
+    """This stack's TSA (its key in KMS), with the service's official clock and its current certificate."""
     pki = agency_pki()
+    return _authority(pki.tsa_cert.dump(), pki.root_cert.dump())
+
+
+@lru_cache(maxsize=2)
+def _authority(tsa_cert_der: bytes, root_cert_der: bytes) -> AgencyTsa:
+    # One per certificate: a renewal (LocalPki.with_renewed_certificates) gives a new authority.
     return AgencyTsa(
         KmsTimeStampAuthority(
             kms_client=client("kms"),
             key_id=settings().tsa_key_id,
-            tsa_cert=pki.tsa_cert,
-            chain=(pki.root_cert,),
+            tsa_cert=x509.Certificate.load(tsa_cert_der),
+            chain=(x509.Certificate.load(root_cert_der),),
             policy_oid=EXAMPLE_POLICY_OID,
             clock=clock_source.now,
         )
     )
 
 
-@cache
 def timestamper() -> Any:
-    """One pyHanko TimeStamper per container (each new one makes a dummy call)."""
-    from .tsa import InProcessTimeStamper
-
+    """The pyHanko TimeStamper: the tenant's external TSA, or this stack's own authority."""
     external = tenant().signing.tsa_url
     if external:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
-        return HTTPTimeStamper(external)
-    return InProcessTimeStamper(authority=timestamp_authority().authority)
+        return _external_timestamper(external)
+    return _in_process_timestamper(timestamp_authority())
 
 
-@cache
+@lru_cache(maxsize=2)
+def _external_timestamper(url: str) -> Any:
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url)
+
+
+@lru_cache(maxsize=2)
+def _in_process_timestamper(authority: AgencyTsa) -> Any:
+    # One pyHanko TimeStamper per authority (each new one makes a dummy call).
+    from .tsa import InProcessTimeStamper
+
+    return InProcessTimeStamper(authority=authority.authority)
+
+
 def seal_signer() -> Any:
-    """The agency seal: a pyHanko signer whose key never leaves KMS."""
+    """The agency seal: a pyHanko signer whose key never leaves KMS, with the current certificate."""
+    pki = agency_pki()
+    return _signer(pki.agency_cert.dump(), pki.root_cert.dump())
+
+
+@lru_cache(maxsize=2)
+def _signer(agency_cert_der: bytes, root_cert_der: bytes) -> Any:
     from .kms_signer import KmsSigner
 
-    pki = agency_pki()
     return KmsSigner(
         kms_client=client("kms"),
         key_id=settings().seal_key_id,
-        signing_cert=pki.agency_cert,
-        chain=(pki.root_cert,),
+        signing_cert=x509.Certificate.load(agency_cert_der),
+        chain=(x509.Certificate.load(root_cert_der),),
     )

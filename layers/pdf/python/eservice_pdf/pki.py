@@ -194,6 +194,47 @@ class LocalPki:
             return self
         return self.refresh_crl(now=now, crl_validity=crl_validity)
 
+    def with_renewed_certificates(
+        self, *, now: dt.datetime | None = None, margin: dt.timedelta = dt.timedelta(days=30)
+    ) -> LocalPki:
+        """Return ``self``, or a PKI whose agency/TSA certificate that expires within ``margin`` is renewed.
+
+        An agency renews its organisational certificate before it lapses (R-4.3): the renewal keeps the
+        subject, the KMS key and every extension, with a new serial number and a fresh validity. Documents
+        sealed under the old certificate stay valid: they carry their own certificate, CRL and timestamp.
+        """
+        now = _utc(now)
+        if self.root_key_pem is None:
+            return self
+        renewed: dict[str, asn1_x509.Certificate] = {}
+        for name, validity in (("agency_cert", _AGENCY_VALIDITY), ("tsa_cert", _TSA_VALIDITY)):
+            cert: asn1_x509.Certificate = getattr(self, name)
+            if cert["tbs_certificate"]["validity"]["not_after"].native - margin <= now:
+                renewed[name] = self._renew(cert, now=now, validity=validity)
+        return replace(self, **renewed) if renewed else self
+
+    def _renew(self, cert: asn1_x509.Certificate, *, now: dt.datetime, validity: dt.timedelta) -> asn1_x509.Certificate:
+        assert self.root_key_pem is not None
+        root_key = serialization.load_pem_private_key(self.root_key_pem, password=None)
+        if not isinstance(root_key, rsa.RSAPrivateKey):
+            raise PkiError("the root key must be an RSA key")
+        root = x509.load_der_x509_certificate(self.root_cert.dump())
+        old = x509.load_der_x509_certificate(cert.dump())
+        if now + validity > root.not_valid_after_utc:
+            raise PkiError("the root certificate expires before a renewed certificate would: create a new PKI")
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(old.subject)
+            .issuer_name(old.issuer)
+            .public_key(old.public_key())  # type: ignore[arg-type]
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - _BACKDATE)
+            .not_valid_after(now + validity)
+        )
+        for extension in old.extensions:
+            builder = builder.add_extension(extension.value, critical=extension.critical)
+        return _to_asn1(builder.sign(root_key, hashes.SHA256()))
+
     def revoke(
         self,
         serial_number: int,
@@ -225,8 +266,7 @@ class LocalPki:
             raise PkiError("the root key must be an RSA key")
         tbs = self.crl["tbs_cert_list"]
         revoked = [
-            (entry["user_certificate"].native, entry["revocation_date"].native)
-            for entry in tbs["revoked_certificates"]
+            (entry["user_certificate"].native, entry["revocation_date"].native) for entry in tbs["revoked_certificates"]
         ]
         revoked.extend(newly_revoked)
         previous_number = self.crl.crl_number_value.native if self.crl.crl_number_value else 0
@@ -448,9 +488,7 @@ def _issue_crl(
         .last_update(now - _BACKDATE)
         .next_update(now + validity)
         .add_extension(x509.CRLNumber(crl_number), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
     )
     for serial, revoked_at in revoked:
         builder = builder.add_revoked_certificate(
