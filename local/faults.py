@@ -42,6 +42,8 @@ __all__ = [
     "function_scope",
     "install",
     "report",
+    "running",
+    "service_scope",
     "uninstall",
 ]
 
@@ -147,6 +149,22 @@ def function_scope(function_name: str) -> Iterator[None]:
         yield
     finally:
         _running.reset(token)
+
+
+@contextmanager
+def service_scope() -> Iterator[None]:
+    """Calls that AWS itself makes (Lambda sending a failed event to its dead-letter queue) are not a
+    function's calls, even when made while a function's call is on the stack: faults never reach them."""
+    token = _running.set(None)
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def running() -> str | None:
+    """The function whose handler makes the current calls (None: not a handler's call)."""
+    return _running.get()
 
 
 def _fault_for(service: str, operation: str, function: str) -> FaultSpec | None:

@@ -49,6 +49,9 @@ class FunctionSource:
     handler: str
     memory_mb: int = 128
     timeout_s: int = 3
+    #: Asynchronous invocations (``InvocationType=Event``): retries after an error, then the dead-letter queue.
+    async_retries: int = 2
+    dead_letter_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ _registry = _Registry()
 _api_events = threading.Lock()
 _log = logging.getLogger("local.lambda")
 _original = LambdaFunction._invoke_lambda
+_original_invoke = LambdaFunction.invoke
 
 
 class _Context:
@@ -197,16 +201,63 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
             _release(source, container)
 
 
+def _invoke_api(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> str | bytes:
+    """The Invoke API. An asynchronous invocation (``Event``) behaves as on AWS: an invocation that errs or
+    crashes is retried (twice by default), and the event that still fails goes to the function's
+    dead-letter queue with the error, where the alarm sees it. moto would report it once and drop it.
+    AWS waits about one and then two minutes between attempts; here the retries follow at once."""
+    source = _registry.sources.get(self.function_name)
+    if source is None or request_headers.get("x-amz-invocation-type") != "Event":
+        return _original_invoke(self, body, request_headers, response_headers)  # type: ignore[no-any-return]
+    event = json.loads(body) if body else {}
+    attempts = 1 + source.async_retries
+    for attempt in range(1, attempts + 1):
+        payload, errored, _ = _invoke_in_process(self, event)
+        if not errored:
+            return payload
+        _log.warning("%s: asynchronous attempt %d of %d failed", source.name, attempt, attempts)
+    _dead_letter(source, body or "{}", payload)
+    response_headers["x-amz-function-error"] = "Handled"
+    return payload
+
+
+def _dead_letter(source: FunctionSource, body: str, error_payload: str) -> None:
+    """What Lambda sends to a function's dead-letter queue (SQS): the event, and the error as attributes."""
+    if not source.dead_letter_url:
+        _log.error("%s: an asynchronous event failed every attempt and has no dead-letter queue", source.name)
+        return
+    import boto3
+
+    try:
+        error = json.loads(error_payload)
+    except ValueError:
+        error = {}
+    message = str(error.get("errorMessage") or error.get("errorType") or "error")[:256]
+    region = source.dead_letter_url.split(".")[1] if source.dead_letter_url.startswith("https://sqs.") else None
+    with faults.service_scope():
+        boto3.client("sqs", region_name=region or "ap-southeast-1").send_message(
+            QueueUrl=source.dead_letter_url,
+            MessageBody=body,
+            MessageAttributes={
+                "RequestID": {"DataType": "String", "StringValue": str(uuid.uuid4())},
+                "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+                "ErrorMessage": {"DataType": "String", "StringValue": message},
+            },
+        )
+
+
 def install() -> None:
     """Replace moto's invocation with the in-process one, and let faults reach handlers (idempotent)."""
     check_moto_compatibility()
     faults.install()
     LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
+    LambdaFunction.invoke = _invoke_api  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Restore moto's own invocation and botocore's call path."""
     LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
+    LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
     faults.uninstall()
 
 
@@ -218,6 +269,8 @@ def check_moto_compatibility() -> None:
     params = list(inspect.signature(_original).parameters)
     if params[:2] != ["self", "event"]:
         raise RuntimeError(f"moto changed _invoke_lambda's signature to {params}: update local/lambda_runner.py")
-    caller = inspect.getsource(LambdaFunction.invoke)
+    caller = inspect.getsource(_original_invoke)
+    if list(inspect.signature(_original_invoke).parameters) != ["self", "body", "request_headers", "response_headers"]:
+        raise RuntimeError("moto changed LambdaFunction.invoke's signature: update local/lambda_runner.py")
     if "self._invoke_lambda(" not in caller:
         raise RuntimeError("moto's LambdaFunction.invoke no longer calls _invoke_lambda: update local/lambda_runner.py")

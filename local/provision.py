@@ -302,6 +302,8 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
                 handler=props["Handler"],
                 memory_mb=int(props.get("MemorySize", 128)),
                 timeout_s=int(props.get("Timeout", 3)),
+                async_retries=_async_retries(template, logical),
+                dead_letter_url=_dead_letter_url(out, props),
             )
         )
 
@@ -325,3 +327,22 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         out.environment.update(environment)
         awslambda.update_function_configuration(FunctionName=out.refs[logical], Environment={"Variables": environment})
     return out
+
+
+def _async_retries(template: Template, function: str) -> int:
+    """MaximumRetryAttempts of the function's EventInvokeConfig, or Lambda's default of 2."""
+    for resource in template.of_type("AWS::Lambda::EventInvokeConfig").values():
+        props = resource["Properties"]
+        if props.get("FunctionName") == {"Ref": function}:
+            return int(props.get("MaximumRetryAttempts", 2))
+    return 2
+
+
+def _dead_letter_url(out: Provisioned, props: dict[str, Any]) -> str | None:
+    """The URL of the SQS queue the function's DeadLetterConfig names, if any."""
+    target = (props.get("DeadLetterConfig") or {}).get("TargetArn")
+    if target is None:
+        return None
+    arn = out.resolve(target)
+    queues = (logical for (logical, attr), value in out.attrs.items() if attr == "Arn" and value == arn)
+    return next((out.refs[logical] for logical in queues), None)

@@ -173,15 +173,29 @@ def send(
         # LINE is down or busy (5xx, 429, no answer): the saga retries the step, which pushes only to LINE.
         raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     logger.info("message", extra={"template": template, "channels": result["channels"]})
-    refused = [r for r in result["results"] if r["state"] == "failed"]
-    if template in APPLICANT_STEPS and refused and not result["channels"]:
+    refused = _refused_everywhere(request_id, result["key"]) if template in APPLICANT_STEPS else []
+    if refused:
         # R-3.2: every channel refused the notice for good while the applicant must act: the 30-day hold
         # starts, as it does when the e-mail bounces later.
-        held = saga_steps().contact_failed(
-            request_id, channel="+".join(r["channel"] for r in refused), kind="refused", template=template
-        )
+        held = saga_steps().contact_failed(request_id, channel="+".join(refused), kind="refused", template=template)
         logger.info("contact failure", extra={"request_id": request_id, "held": held["held"]})
     return result
+
+
+def _refused_everywhere(request_id: str, message_key: str) -> list[str]:
+    """The channels of this message, if every one of them refused it for good (none delivered it).
+
+    Read from the message log, not from this call's results: a call retried after a crash finds the
+    channels that refused before already claimed (``sent_before``), and the hold must still start.
+    """
+    rows = [
+        row
+        for row in database().repositories.messages.of_request(request_id)
+        if row.get("key") == message_key and row.get("channel") != "none"
+    ]
+    if rows and all(row.get("state") == "failed" and row.get("retryable") is False for row in rows):
+        return sorted(str(row["channel"]) for row in rows)
+    return []
 
 
 def mail_events(records: list[dict[str, Any]]) -> dict[str, Any]:

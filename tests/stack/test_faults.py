@@ -7,6 +7,7 @@ payment is applied once, and each message went out once per channel.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -180,6 +181,71 @@ def test_given_ses_failing_while_sending_the_acknowledgment_then_it_is_sent_once
     detail = officer("reviewer").get(f"/officer/requests/{request_id}").json()
     sent = Counter((m["template"], m["channel"], m["state"]) for m in detail["messages"])
     assert sent == Counter({("acknowledgment", "email", "sent"): 1, ("acknowledgment", "sms", "sent"): 1})
+
+
+def _notice_async(stack, request_id: str, key: str) -> None:
+    """What the clock function does after a step: an asynchronous (``Event``) notify invocation."""
+    event = {
+        "action": "notice",
+        "request_id": request_id,
+        "template": "approval_step",
+        "extra": {"done_th": "การตรวจสอบ", "done_en": "Review", "next_th": "อนุมัติ", "next_en": "Approval"},
+        "key": key,
+    }
+    answer = boto3.client("lambda", region_name=REGION).invoke(
+        FunctionName=stack.function_name("notify"), InvocationType="Event", Payload=json.dumps(event)
+    )
+    assert answer["StatusCode"] == 202
+
+
+def _dead_letters(stack) -> list[dict]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = stack.resource("DeadLetters/Resource")
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+    messages = found.get("Messages", [])
+    for message in messages:  # read once: later tests see only their own
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return messages
+
+
+def test_given_an_asynchronous_notice_whose_runtime_dies_twice_then_lambdas_retry_sends_it_once(
+    new_citizen, officer, stack
+):
+    """Asynchronous invocations are retried by Lambda (twice by default): the notice goes out on the third
+    attempt, once per channel, and nothing is left in the dead-letter queue."""
+    citizen, request_id = _in_review(new_citizen, officer)
+    _dead_letters(stack)
+    crash = _fault(stack, service="dynamodb", operation="GetItem", function="notify", error="crash", times=2)
+
+    _notice_async(stack, request_id, "async-twice")
+
+    assert _fault_hits(stack, crash) == 2
+    mails = [m for m in _messages_to(stack, citizen.login.email) if "ผ่านขั้นตอนการตรวจสอบ" in m["subject"]]
+    assert len(mails) == 1
+    assert _dead_letters(stack) == []
+
+
+def test_given_an_asynchronous_notice_that_fails_every_attempt_then_it_waits_in_the_dead_letter_queue(
+    new_citizen, officer, stack
+):
+    """After the first attempt and two retries the event is not dropped: Lambda puts it, with the error, in
+    the function's dead-letter queue, whose alarm tells the operators (it can be sent again from there)."""
+    citizen, request_id = _in_review(new_citizen, officer)
+    _dead_letters(stack)
+    crash = _fault(stack, service="dynamodb", operation="GetItem", function="notify", error="crash", times=None)
+
+    _notice_async(stack, request_id, "async-never")
+
+    assert _fault_hits(stack, crash) == 3
+    stack.clear_faults()
+    kept = _dead_letters(stack)
+    assert [json.loads(m["Body"])["request_id"] for m in kept] == [request_id]
+    assert json.loads(kept[0]["Body"])["key"] == "async-never"
+    assert kept[0]["MessageAttributes"]["ErrorMessage"]["StringValue"].startswith("RequestId:")
+    assert not [m for m in _messages_to(stack, citizen.login.email) if "ผ่านขั้นตอนการตรวจสอบ" in m["subject"]]
+    # Sent again from the queue (what an operator's redrive does), it goes out once.
+    _notice_async(stack, request_id, json.loads(kept[0]["Body"])["key"])
+    assert len([m for m in _messages_to(stack, citizen.login.email) if "ผ่านขั้นตอนการตรวจสอบ" in m["subject"]]) == 1
 
 
 # --- answering the saga ---------------------------------------------------------------------------------

@@ -181,6 +181,44 @@ def test_given_the_fee_notice_is_refused_for_good_then_the_hold_starts_in_place_
     assert held["history"][-1]["status"] == "unreachable"
 
 
+def test_given_notify_dies_after_every_channel_refused_the_fee_notice_then_its_retry_still_starts_the_hold(
+    new_citizen, officer, stack
+):
+    """The notify function dies after SES and SNS refused the fee notice for good but before the hold is
+    written. The saga retries the step; those channels are already claimed, so the retry sends nothing
+    again, and it must still read from the message log that no channel reached the applicant (R-3.2)."""
+    citizen, request_id = _submitted(new_citizen, "food-shop")
+    path = f"/officer/requests/{request_id}"
+    _decide(officer("reviewer"), request_id, "review", "approve")
+    _decide(officer("approver"), request_id, "approval", "approve")
+    wait_for(officer("head"), request_id, lambda d: (d["request"]["waiting"] or {}).get("role") == "head", path=path)
+
+    def fault(**rule):
+        created = requests.post(f"{stack.url}/_local/faults", json={"function": "notify", **rule}, timeout=30)
+        assert created.status_code == 201, created.text
+        return created.json()["id"]
+
+    refusals = [
+        fault(service="ses", operation="SendRawEmail", error="MessageRejected", status=400, times=None),
+        fault(service="sns", operation="Publish", error="OptedOut", status=400, times=None),
+    ]
+    # The hold is written in one transaction (the answer and its outbox row); notify writes no other
+    # transaction while every channel refuses, so the first one it attempts is the hold's.
+    crash = fault(service="dynamodb", operation="TransactWriteItems", error="crash")
+    try:
+        _decide(officer("head"), request_id, "approval", "approve")
+        held = wait_for(citizen, request_id, status_is("unreachable"))
+        rules = {r["id"]: r for r in requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]}
+    finally:
+        requests.delete(f"{stack.url}/_local/faults", timeout=30)
+    assert rules[crash]["failed"] == 1  # it died once, at the hold
+    assert all(rules[f]["failed"] >= 1 for f in refusals)
+    view = officer("reviewer").get(path).json()
+    assert view["unreachable"]["from_step"] == "payment"
+    assert "email+sms: refused" in view["unreachable"]["reason"]
+    assert [h["status"] for h in held["history"]].count("unreachable") == 1
+
+
 def test_given_a_bounce_during_review_then_the_request_is_only_flagged(new_citizen, officer, stack):
     _, request_id = _submitted(new_citizen)
     wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")

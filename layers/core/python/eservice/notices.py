@@ -193,7 +193,7 @@ class Notifier:
         if retry is not None:
             raise retry
         sent = [r["channel"] for r in results if r["state"] in ("sent", "sent_before")]
-        return {"template": template, "channels": sent, "results": results}
+        return {"template": template, "key": message_key, "channels": sent, "results": results}
 
     def licence_status(
         self,
