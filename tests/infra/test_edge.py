@@ -166,7 +166,7 @@ def test_given_the_edge_template_then_cfn_lint_finds_nothing(edge: cx_api.CloudF
         [*_cfn_lint(), "--format", "json", "--", edge.template_full_path],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,
         check=False,
     )
 

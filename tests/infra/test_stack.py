@@ -663,7 +663,7 @@ def test_given_the_template_then_cfn_lint_finds_no_error_and_no_unexplained_warn
         [*_cfn_lint(), "--format", "json", "--", artifact.template_full_path],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,
         check=False,
     )
     assert run.returncode & 1 == 0, run.stderr  # 1: cfn-lint itself failed
