@@ -310,7 +310,7 @@ class _NoSaga:
     def fail(self, token: str, *, error: str, cause: str) -> None:
         raise RuntimeError("the digest does not answer the saga")
 
-    def ended_badly(self, *, limit: int) -> list[str]:
+    def ended_badly(self) -> list[str]:
         return []
 
 

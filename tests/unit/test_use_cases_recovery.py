@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -164,6 +165,21 @@ def test_given_a_resumed_execution_that_fails_again_then_the_sweeper_resumes_it_
     assert report["resumed"] == [request_id]
     assert world.executions.started[f"{request_id}-r2"] == {"request_id": request_id, "resume": True}
     assert world.request(request_id)["execution"] == f"{request_id}-r2"
+
+
+def test_given_more_stopped_executions_than_one_sweep_resumes_then_the_next_sweeps_take_the_rest(world):
+    """A restart or an outage stops many executions at once; each sweep resumes at most ``limit`` and the
+    next ones go on with those not resumed yet, instead of looking at the same first ones again."""
+    request_ids = [world.in_review() for _ in range(5)]
+    for request_id in request_ids:
+        world.executions.statuses[request_id] = "ABORTED"
+    later = clock_source.now() + world.sweeper.grace * 2
+
+    reports = [world.sweeper.sweep(now=later + timedelta(minutes=10 * n), limit=2)["resumed"] for n in range(4)]
+
+    assert [len(r) for r in reports] == [2, 2, 1, 0]
+    assert sorted(r for report in reports for r in report) == sorted(request_ids)
+    assert all(world.request(r)["execution"] == f"{r}-r1" for r in request_ids)
 
 
 def test_given_a_submitted_request_whose_execution_never_started_then_the_sweeper_starts_it(world):

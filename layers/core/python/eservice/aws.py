@@ -207,20 +207,24 @@ class Saga:
         with _token_errors():
             self._sfn.send_task_failure(taskToken=token, error=error, cause=cause)
 
-    def ended_badly(self, *, limit: int) -> list[str]:
-        """Executions that failed, timed out or were aborted, newest first (at most ``limit`` of each)."""
-        names: list[str] = []
+    def ended_badly(self) -> list[str]:
+        """Executions that failed, timed out or were aborted, the most recently stopped first.
+
+        Every page: the sweeper skips those it resumed before, so a cut-off here would hide the rest for
+        ever once more than that many stopped at once (a restart, an outage). Step Functions keeps closed
+        executions 90 days, which bounds the list.
+        """
+        found: list[dict[str, Any]] = []
         paginator = self._sfn.get_paginator("list_executions")
         for status in ("FAILED", "TIMED_OUT", "ABORTED"):
-            # Every page, then the newest: a service that lists oldest first (moto) must not hide new ones.
-            found = [
+            found += [
                 e
                 for page in paginator.paginate(stateMachineArn=self.state_machine_arn, statusFilter=status)
                 for e in page.get("executions", [])
             ]
-            found.sort(key=lambda e: e["startDate"], reverse=True)
-            names += [e["name"] for e in found[:limit]]
-        return names
+        # A service that lists oldest first (moto) must not put new failures last.
+        found.sort(key=lambda e: e.get("stopDate") or e["startDate"], reverse=True)
+        return [e["name"] for e in found]
 
 
 @contextmanager

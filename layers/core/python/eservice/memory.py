@@ -978,8 +978,9 @@ class MemoryExecutions:
         if token in self.dead_tokens or any(t == token for _, t, _ in self.answers):
             raise TokenGone(token)
 
-    def ended_badly(self, *, limit: int) -> list[str]:
-        return [n for n, s in self.statuses.items() if s in ("FAILED", "ABORTED", "TIMED_OUT")][:limit]
+    def ended_badly(self) -> list[str]:
+        # Most recently stopped first: statuses set later come later in the dict.
+        return [n for n, s in reversed(self.statuses.items()) if s in ("FAILED", "ABORTED", "TIMED_OUT")]
 
     def names(self) -> Iterable[str]:
         """Every started execution name."""

@@ -469,8 +469,9 @@ class Executions(Protocol):
     def fail(self, token: str, *, error: str, cause: str) -> None:
         """Fail a waiting step."""
 
-    def ended_badly(self, *, limit: int) -> list[str]:
-        """Names of executions that FAILED, TIMED_OUT or were ABORTED, newest first."""
+    def ended_badly(self) -> list[str]:
+        """Names of every execution that FAILED, TIMED_OUT or was ABORTED (as long as Step Functions keeps
+        it: 90 days after it stopped), the most recently stopped first."""
 
 
 @dataclass(frozen=True, kw_only=True)

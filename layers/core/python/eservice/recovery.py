@@ -122,7 +122,11 @@ class Sweeper:
             cursor = page.cursor
             if cursor is None:
                 break
-        for name in self.executions.ended_badly(limit=limit):
+        # ``limit`` counts resumptions, not executions looked at: those resumed before are passed over, so
+        # each sweep goes on where the last one stopped when more than ``limit`` stopped at once.
+        for name in self.executions.ended_badly():
+            if len(report["resumed"]) >= limit:
+                break
             request_id = execution_request(name)
             if request_id is None:
                 continue
