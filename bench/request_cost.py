@@ -247,7 +247,7 @@ class Meter:
 
         def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
             # Only the functions' calls: faults marks them (the private contextvar is its scope).
-            counted = faults._running.get() is not None and not _excluded.get()
+            counted = faults.running() is not None and not _excluded.get()
             service = client.meta.service_model.service_name
             try:
                 response = calls_before(client, operation, params)
