@@ -269,8 +269,11 @@ def check_moto_compatibility() -> None:
     params = list(inspect.signature(_original).parameters)
     if params[:2] != ["self", "event"]:
         raise RuntimeError(f"moto changed _invoke_lambda's signature to {params}: update local/lambda_runner.py")
-    caller = inspect.getsource(_original_invoke)
-    if list(inspect.signature(_original_invoke).parameters) != ["self", "body", "request_headers", "response_headers"]:
+    invoke = LambdaFunction.invoke
+    if invoke is _invoke_api:  # installed already: check moto's own
+        invoke = _original_invoke
+    caller = inspect.getsource(invoke)
+    if list(inspect.signature(invoke).parameters) != ["self", "body", "request_headers", "response_headers"]:
         raise RuntimeError("moto changed LambdaFunction.invoke's signature: update local/lambda_runner.py")
     if "self._invoke_lambda(" not in caller:
         raise RuntimeError("moto's LambdaFunction.invoke no longer calls _invoke_lambda: update local/lambda_runner.py")

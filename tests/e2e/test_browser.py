@@ -49,7 +49,8 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path("/tmp/e2e")
 THAI_MONTHS = "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม"
-WAIT = 20
+#: Patience, not a timing check: late in a long run on two loaded cores a page can take this long.
+WAIT = 60
 # Added by DevTools to every new document before its own scripts; CSP does not apply to it.
 CSP_LISTENER = """
 window.__cspViolations = [];

@@ -38,7 +38,8 @@ def test_head_sees_the_statistics_charts_with_their_tables(stack: LocalStack, br
     heading(d, "สถิติและรายงาน")
 
     try:
-        section = css(d, "section.service-statistics[data-service='fire-certificate']")
+        # The report reads months of requests; moto answers index queries by scanning the whole table.
+        section = css(d, "section.service-statistics[data-service='fire-certificate']", timeout=300)
     except TimeoutException:  # say what the head saw instead (one CI run found no section late in the suite)
         raise AssertionError(d.find_element(By.TAG_NAME, "main").text) from None
     charts = section.find_elements(By.CSS_SELECTOR, "figure.chart-figure svg[role='img']")
