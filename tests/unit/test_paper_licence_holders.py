@@ -301,3 +301,53 @@ def test_given_the_daily_sweep_expires_paper_licences_then_a_reachable_holder_ge
         ("licence_holder_notice", "FS 1-2566", "expired")
     ]
     assert [v["licence_number"] for v in book.holders_not_reached()] == ["FS 2-2566"]
+
+
+def test_given_the_email_refused_for_good_and_the_sms_failing_once_then_the_retry_sends_the_sms_and_no_dispatch(
+    world, book, providers, registers
+):
+    book.import_csv("\n".join([HEADER, _row("FS 1-2566", email="gone@example.com", phone="0812345678")]), by="o")
+    _, notice = book.change_status("FS 1-2566", status="suspended", reason="ตรวจพบปัญหา", by="head-1")
+    providers.refuse_email = True
+    texts = providers.text
+    calls = {"n": 0}
+
+    def flaky(phone: str, text: str) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise TimeoutError("SNS did not answer")
+        return texts(phone, text)
+
+    holders = HolderNotices(
+        repos=world.repos,
+        tenant=TENANT,
+        public_base_url="https://eservice.example.go.th",
+        send_email=providers.email,
+        send_sms=flaky,
+        notice_document=providers.document,
+        correspondence=registers,
+        sleep=lambda _: None,
+    )
+
+    with pytest.raises(TimeoutError):
+        _send(holders, notice or {})
+    retried = _send(holders, notice or {})
+
+    # The refused e-mail is not counted as sent on the retry (it is "handled before", not delivered).
+    assert retried["channels"] == ["sms"] and len(providers.sms) == 1
+    assert _dispatched(registers) == []  # no e-mail went out: no outgoing number
+    (told,) = book.officer_entry("FS 1-2566")["holder_notices"]
+    assert told["state"] == "sent" and told["channels"] == ["sms"]
+
+
+def test_given_every_channel_refused_then_a_retried_invocation_still_says_not_reached(book, holders, providers):
+    book.import_csv("\n".join([HEADER, _row("FS 1-2566", email="gone@example.com")]), by="o")
+    _, notice = book.change_status("FS 1-2566", status="revoked", reason="ฝ่าฝืนเงื่อนไข", by="head-1")
+    providers.refuse_email = True
+
+    _send(holders, notice or {})
+    again = _send(holders, notice or {})
+
+    assert again["channels"] == [] and [r["state"] for r in again["results"]] == ["sent_before"]
+    (listed,) = book.holders_not_reached()
+    assert listed["holder_notices"][0]["state"] == "not_reached"

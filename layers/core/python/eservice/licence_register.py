@@ -904,12 +904,17 @@ class HolderNotices:
                 continue
             self._mark_sent(subject, message_key, channel, provider_id)
             results.append({"channel": channel, "state": "sent"})
+        # What went out is read from the message log, not from this call: a call retried after a crash finds
+        # the channels handled before already claimed, whether they were sent or refused for good.
+        logged = {
+            str(row.get("channel")): row for row in self._messages.of_request(subject) if row.get("key") == message_key
+        }
+        sent = [c for c, _ in channels if logged.get(c, {}).get("state") in ("sent", "delivered")]
         emailed = next((to for channel, to in channels if channel == "email"), None)
-        if emailed and any(r["channel"] == "email" and r["state"] in ("sent", "sent_before") for r in results):
+        if emailed and "email" in sent:
             self._register_dispatch(licence_number, template, message_key, occasion, message, emailed, document)
         if retry is not None:
             raise retry  # the invocation is retried: only what did not go out is sent
-        sent = [r["channel"] for r in results if r["state"] in ("sent", "sent_before")]
         book = LicenceBook(repos=self._repos, tenant=self._tenant)
         if sent:
             book.note_holder_notice(licence_number, key, {"state": "sent", "channels": sent, "why": None})
