@@ -1791,6 +1791,10 @@ class LicenceImportRow(BaseModel):
     area: Annotated[str | None, Field(max_length=300)] = None
     scan_id: Annotated[str | None, Field(max_length=40)] = None
     fields: dict[str, Any] = {}
+    # The holder's contact, for the status notices (R-5.4); personal data, never on the public register.
+    holder_email: Annotated[str | None, Field(max_length=320)] = None
+    holder_phone: Annotated[str | None, Field(max_length=30)] = None
+    holder_address: Annotated[str | None, Field(max_length=600)] = None
 
 
 @app.post(
@@ -1863,6 +1867,104 @@ def officer_open_data_publish() -> dict[str, Any]:
         raise Forbidden(code="open_data.admin_only", th="เฉพาะผู้ดูแลระบบ", en="Administrators only.")
     # The clock function holds the exports, CKAN and mail wiring; it publishes even an unchanged register.
     return invoke_function(settings().clock_function, {"action": "open_data", "force": True})
+
+
+# --- the holders of paper licences: contact and status notices (R-5.2, R-5.4, PDPA) -----------------------
+class HolderContactChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "somjai@example.com",
+                    "phone": "0812345678",
+                    "address": "9 ถนนท่าทอง ตำบลคลองน้อย",
+                    "reason": "ผู้รับอนุญาตแจ้งที่อยู่อีเมลที่สำนักงาน",
+                }
+            ]
+        }
+    )
+
+    email: Annotated[str | None, Field(max_length=320)] = None
+    phone: Annotated[str | None, Field(max_length=30)] = None
+    address: Annotated[str | None, Field(max_length=600)] = None
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class OfficerLicence(LicenceEntry):
+    """A licence as the records officer, the head and the administrator see it (never public)."""
+
+    holder_contact: dict[str, Any] | None = Field(
+        default=None, description="PDPA: the holder's e-mail, mobile phone and postal address (paper licences)"
+    )
+    holder_contact_history: list[dict[str, Any]] = Field(
+        default_factory=list, description="Each addition or correction: when, by whom, why, the previous value"
+    )
+    holder_notices: list[dict[str, Any]] = Field(
+        default_factory=list, description="Each status notice to the holder: sending, sent or not_reached (why)"
+    )
+    holder_not_reached: bool = False
+    request_born: bool = False
+
+
+class OfficerLicenceList(BaseModel):
+    licences: list[OfficerLicence]
+
+
+def _holder_keeper() -> Officer:
+    officer = current_officer()
+    if not officer.groups & {"records", "head", "admin"}:
+        raise Forbidden(
+            code="register.holder_forbidden",
+            th="เฉพาะเจ้าหน้าที่สารบรรณ ผู้บริหาร หรือผู้ดูแลระบบ",
+            en="Only records officers, the head of the agency or an administrator may do this.",
+        )
+    return officer
+
+
+@app.get(
+    "/officer/register/holders-not-reached",
+    summary="Paper licences whose holder could not be told of a status change (R-5.4; records, head, admin)",
+    tags=["register"],
+    security=OFFICER,
+    responses=answers(OfficerLicenceList, 401, 403),
+)
+def officer_holders_not_reached() -> dict[str, Any]:
+    _holder_keeper()
+    return {"licences": licence_book().holders_not_reached()}
+
+
+@app.get(
+    "/officer/register/licences/<licence_number>",
+    summary="One licence with its holder's contact and notices (records, head, admin)",
+    tags=["register"],
+    security=OFFICER,
+    responses=answers(OfficerLicence, 401, 403, 404),
+)
+def officer_register_licence(licence_number: str) -> dict[str, Any]:
+    _holder_keeper()
+    return licence_book().officer_entry(licence_number)
+
+
+@app.post(
+    "/officer/register/licences/<licence_number>/holder-contact",
+    summary="Add or correct the contact of a paper licence's holder; the old value stays in its history (R-5.4)",
+    tags=["register"],
+    security=OFFICER,
+    responses=answers(OfficerLicence, 401, 403, 404, 409, *JSON_BODY),
+)
+def officer_holder_contact(licence_number: str, body: HolderContactChange) -> dict[str, Any]:
+    officer = _holder_keeper()
+    contact = {k: v for k, v in body.model_dump().items() if k != "reason" and v is not None}
+    entry, notices = licence_book().set_holder_contact(
+        licence_number, contact=contact, reason=body.reason, by=officer.id
+    )
+    for notice in notices:
+        # The notices the holder could not be given before go now, once each (notify claims each channel).
+        client("lambda").invoke(
+            FunctionName=settings().notify_function, InvocationType="Event", Payload=json.dumps(notice).encode()
+        )
+    logger.info("holder contact changed", extra={"resent": len(notices)})
+    return entry
 
 
 # --- the agency's announcements, issued once (Act §10, §13(1), §16; R-3.5(2)) ----------------------------

@@ -26,6 +26,7 @@ from eservice.aws import Saga, client, invoke_function, transient_errors_retried
 from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import TransientError
+from eservice.licence_register import HOLDER_SUBJECT_PREFIX, HolderNotices, LicenceBook
 from eservice.line import LineApi, LineApiError, LineCredentials
 from eservice.messages import Message
 from eservice.notices import DeliveryRefused, LineMessage, Notifier
@@ -212,6 +213,9 @@ def mail_events(records: list[dict[str, Any]]) -> dict[str, Any]:
         if sent is None:
             continue
         request_id = sent["request_id"]
+        if str(request_id).startswith(HOLDER_SUBJECT_PREFIX):
+            flagged += _holder_mail_event(sent, kind, notification, message_id)
+            continue
         if kind == "Delivery":
             messages.set_state(message_id, "delivered")
             continue
@@ -295,6 +299,78 @@ def digest() -> dict[str, Any]:
     return {"sent": sent}
 
 
+# --- the holders of licences born of no request (R-5.2, R-5.4) ---------------------------------------------
+def _holder_document(licence_number: str, template: str, occasion: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The sign function makes, seals and keeps the holder's notice (once per occasion)."""
+    document = invoke_function(
+        settings().sign_function,
+        {
+            "action": "licence_holder_notice",
+            "licence_number": licence_number,
+            "template": template,
+            "key": occasion,
+            "extra": dict(extra),
+        },
+    )
+    if "kind" not in document:
+        raise RuntimeError("the sign function made no notice")
+    return dict(document)
+
+
+def _holder_email(to: str, message: Message, document: Mapping[str, Any]) -> str:
+    body = client("s3").get_object(Bucket=settings().documents_bucket, Key=document["key"])["Body"].read()
+    return _email(to, message, [(str(document["file_name"]), body)])
+
+
+@cache
+def holder_notices() -> HolderNotices:
+    return HolderNotices(
+        repos=database().repositories,
+        tenant=tenant(),
+        public_base_url=settings().public_base_url or f"https://{tenant().domain}",
+        send_email=_holder_email,
+        send_sms=_sms,
+        notice_document=_holder_document,
+        correspondence=Correspondence(store=database().correspondence, tenant=tenant()),
+    )
+
+
+def licence_holder_notice(event: Mapping[str, Any]) -> dict[str, Any]:
+    """Tell the holder of a paper licence of its new status, each channel once (ids and the change only)."""
+    result = holder_notices().send(
+        str(event["licence_number"]),
+        str(event["new_status"]),
+        reason=str(event.get("reason") or ""),
+        effective_at=str(event["effective_at"]),
+        until=event.get("until"),
+        key=str(event["key"]),
+        contact_version=int(event.get("contact_version") or 0),
+    )
+    logger.info("holder notice", extra={"template": result["template"], "channels": result["channels"]})
+    return result
+
+
+def _holder_mail_event(sent: Mapping[str, Any], kind: str, notification: Mapping[str, Any], message_id: str) -> int:
+    """A bounce or complaint of a holder's e-mail: the message is failed and the licence says the holder
+    was not reached (the records officer corrects the contact, and the notice goes again)."""
+    messages = database().repositories.messages
+    if kind == "Delivery":
+        messages.set_state(message_id, "delivered")
+        return 0
+    if kind == "Bounce" and notification.get("bounce", {}).get("bounceType") != "Permanent":
+        return 0
+    messages.set_state(message_id, kind.lower())
+    licence_number = str(sent["request_id"]).removeprefix(HOLDER_SUBJECT_PREFIX)
+    occasion = str(sent.get("sk") or "").removeprefix("MESSAGE#").split("#", 2)
+    key = occasion[1].split("~", 1)[0] if len(occasion) > 1 else ""
+    if key:
+        LicenceBook(repos=database().repositories, tenant=tenant()).note_holder_notice(
+            licence_number, key, {"state": "not_reached", "why": f"email_{kind.lower()}"}
+        )
+    logger.warning("holder e-mail failed", extra={"kind": kind})
+    return 1
+
+
 class _NoSaga:
     """The digest only reads; it never answers the saga."""
 
@@ -323,6 +399,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action = event["action"]
     if action == "digest":
         return digest()
+    if action == "licence_holder_notice":
+        # R-5.2, R-5.4: a paper licence (born of no request) changed status; keyed by the licence.
+        return licence_holder_notice(event)
     request_id = event["request_id"]
     logger.append_keys(request_id=request_id, action=action)
     if action == "notice":

@@ -1,7 +1,8 @@
 """sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
 
 Invoked by the saga (``acknowledgment``, ``refusal``, ``dismissal_order``, ``draft_licence``,
-``seal_licence``) with ids only, by notify (``notice``: the sealed notice an e-mail carries, R-4.3-R-4.5),
+``seal_licence``) with ids only, by notify (``notice``: the sealed notice an e-mail carries, R-4.3-R-4.5;
+``licence_holder_notice``: the same for the holder of a paper licence, keyed by the licence),
 by intake (``verify``, ``verify_attachment``) for uploaded PDFs, (``issue_announcement``) to seal an
 announcement the head approved and (``correspondence_pdf``) to seal a register of correspondence, and
 daily by the scheduler (``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
@@ -107,6 +108,72 @@ def _register_pdf(event: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def _licence_holder_notice(event: dict[str, Any]) -> dict[str, Any]:
+    """R-5.4: the sealed status notice of a licence born of no request (a paper licence of the back
+    catalogue), keyed by the licence: the same template and seal as a request-born holder's notice, kept in
+    the documents bucket, indexed by its hash (verification recognises it) and remembered on the licence, so
+    a retried step finds it instead of sealing another."""
+    import hashlib
+    from datetime import date, datetime
+
+    from eservice.licence_register import keep_holder_document
+    from eservice.notices import LICENCE_NOTICES, notice_kind
+    from eservice_pdf import render
+
+    licences = DynamoDatabase.from_env().repositories.licences
+    number, template, occasion = str(event["licence_number"]), str(event["template"]), str(event["key"])
+    extra = dict(event.get("extra") or {})
+    kind = notice_kind(template, occasion)
+    record = licences.get(number)
+    if record is None:
+        raise ValueError("no such licence")
+    existing = (record.get("holder_documents") or {}).get(kind)
+    if existing:
+        return {**existing, "kind": kind}
+    agency = tenant()
+    service = agency.service(record["service_id"])
+    until = extra.get("until")
+    pdf = render.render_status_notice(
+        agency,
+        service,
+        render.NoticeData(
+            licence_number=number,
+            holder_name=str(record.get("holder") or "-"),
+            new_status=LICENCE_NOTICES[template],  # type: ignore[arg-type]
+            reason=str(extra.get("reason") or "-"),
+            effective_at=datetime.fromisoformat(extra.get("effective_at") or clock_source.now().isoformat()),
+            until=date.fromisoformat(until[:10]) if until else None,
+        ),
+    )
+    sealed = "notice" in agency.signing.auto_seal
+    if sealed:
+        pdf = _seal(pdf, f"หนังสือแจ้งสถานะใบอนุญาต เลขที่ {number}")
+    digest = hashlib.sha256(pdf).hexdigest()
+    key = f"licences/notices/{kind}-{digest[:16]}.pdf"
+    client("s3").put_object(
+        Bucket=settings().documents_bucket,
+        Key=key,
+        Body=pdf,
+        ContentType="application/pdf",
+        ChecksumAlgorithm="SHA256",
+        ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+    )
+    # The hash first: a document the holder may hold is always recognised by verification.
+    licences.keep_document(digest, {"kind": kind, "licence_number": number, "request_id": None})
+    safe = "".join(c if c.isalnum() or c in ".-" else "-" for c in number)
+    document = {
+        "key": key,
+        "file_name": f"{kind.replace('_', '-')}-{safe}.pdf",
+        "sha256": digest,
+        "sealed": sealed,
+        "size": len(pdf),
+        "created_at": clock_source.now().isoformat(),
+    }
+    keep_holder_document(licences, number, kind, document)
+    kept = (licences.get(number) or {}).get("holder_documents", {}).get(kind) or document
+    return {**kept, "kind": kind}
+
+
 @logger.inject_lambda_context(clear_state=True)
 @transient_errors_retried
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -127,6 +194,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "notice":
         # Called by notify before the e-mail that carries the notice; ids and the message's extra only.
         return work.notice(event["request_id"], event["template"], event["key"], event.get("extra") or {})
+    if action == "licence_holder_notice":
+        # Called by notify before the e-mail to the holder of a licence born of no request (R-5.2, R-5.4).
+        return _licence_holder_notice(event)
     if action == "draft_licence":
         return work.draft_licence(event["request_id"])
     if action == "seal_licence":

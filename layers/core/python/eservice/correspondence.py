@@ -278,6 +278,57 @@ class Correspondence:
 
         return self._store.add_numbered(DISPATCHED, DISPATCH_SERIES, year, owner, build)
 
+    def dispatched_to_holder(
+        self,
+        licence: Mapping[str, Any],
+        *,
+        message_key: str,
+        template: str,
+        subject: str,
+        attachments: list[str],
+        to: str,
+    ) -> dict[str, Any]:
+        """R-4.9, R-5.4: the official e-mail telling the holder of a licence born of no request (a paper
+        licence of the back catalogue) that its status changed. Once per message, like ``dispatched``."""
+        number = str(licence["licence_number"])
+        owner = f"licence/{number}#{message_key}"
+        existing = self._store.of_owner(DISPATCHED, owner)
+        if existing is not None:
+            return existing
+        now = clock_source.now()
+        year = buddhist_year(now)
+        remarks = f"ส่งทางอีเมล {to}"
+        if attachments:
+            remarks += " แนบ " + ", ".join(attachments)
+        remarks += f" ใบอนุญาต {number}"
+
+        def build(entry_number: int) -> dict[str, Any]:
+            entry = {
+                "book": DISPATCHED,
+                "year": year,
+                "number": entry_number,
+                "label": f"{entry_number}/{year}",
+                "channel": "email",
+                "document_number": number,
+                "document_date": now.astimezone(BANGKOK).date().isoformat(),
+                "sender": self._tenant.name.th,
+                "addressee": str(licence.get("holder") or "-"),
+                "subject": subject.split(" / ", 1)[0][:300],
+                "remarks": remarks[:600],
+                "sent_at": now.isoformat(),
+                "entered_at": now.isoformat(),
+                "entered_by": "e-service",
+                "request_id": None,
+                "licence_number": number,
+                "service_id": str(licence["service_id"]),
+                "template": template,
+                "message_key": message_key,
+                "owner": owner,
+            }
+            return self._indexed(entry, now)
+
+        return self._store.add_numbered(DISPATCHED, DISPATCH_SERIES, year, owner, build)
+
     # --- entered by a records officer ---------------------------------------------------------------
     def start_scan(self, officer_id: str, groups: frozenset[str], *, file_name: str) -> dict[str, Any]:
         """An upload (the same signed S3 form as every upload) for the scan of a letter entered by hand."""

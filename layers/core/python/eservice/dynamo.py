@@ -1242,6 +1242,21 @@ class DynamoLicences:
             if not cursor:
                 return rows
 
+    def revise(self, licence_number: str, *, revision: int, fields: Mapping[str, Any]) -> bool:
+        if revision == 0:
+            condition = "attribute_exists(PK) AND attribute_not_exists(#rev)"
+            values: dict[str, Any] | None = None
+        else:
+            condition, values = "#rev = :rev", {":rev": revision}
+        return self._t.update(
+            f"LIC#{licence_number}",
+            "META",
+            set_fields={**fields, "holder_revision": revision + 1},
+            condition=condition,
+            names={"#rev": "holder_revision"},
+            values=values,
+        )
+
 
 # --- announcements -----------------------------------------------------------------------------------------
 def _ann(announcement_id: str) -> str:

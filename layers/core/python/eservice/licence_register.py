@@ -23,25 +23,32 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+import time as time_module
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, Literal
+from urllib.parse import quote
 
 from . import clock_source
-from .errors import FieldError, InvalidInput
+from .errors import Conflict, FieldError, InvalidInput, NotFound
 from .forms import validate_fields
+from .messages import Message, compose
 from .ports import Page, Repositories, page_size
 from .register import LicenceRegister, licence_status
-from .tenant import FieldType, FormField, Service, Tenant
+from .tenant import FieldType, FormField, Localized, Service, Tenant
 from .time_rules import BANGKOK
 
 __all__ = [
+    "HOLDER_CONTACT_COLUMNS",
     "IMPORT_COLUMNS",
     "MAX_IMPORT_ROWS",
     "STATUSES",
+    "HolderNotices",
     "LicenceBook",
     "area_of",
     "business_name",
+    "clean_holder_contact",
+    "holder_subject",
     "register_fields",
     "register_form",
 ]
@@ -53,6 +60,8 @@ _PERSONAL = frozenset({FieldType.NATIONAL_ID, FieldType.PHONE, FieldType.EMAIL})
 #: The columns every import file has; any other column names a field of the service's licence.
 IMPORT_COLUMNS = ("licence_number", "service_id", "holder", "issued_on", "valid_until")
 OPTIONAL_COLUMNS = ("area", "scan_id")
+#: The holder's contact, optional: a paper licence has no request whose applicant could be told (R-5.4).
+HOLDER_CONTACT_COLUMNS = ("holder_email", "holder_phone", "holder_address")
 MAX_IMPORT_ROWS = 5000
 _NUMBER = re.compile(r"^(?=.{1,40}$)[A-Za-z0-9ก-๙.-]+( [A-Za-z0-9ก-๙.-]+)*$")
 _IMPORTED_REASON = "นำเข้าจากทะเบียนใบอนุญาตฉบับกระดาษ / Imported from the paper register"
@@ -224,10 +233,12 @@ class LicenceBook:
     def _event(
         self, record: Mapping[str, Any], status: str, reason: str, at: str, until: str | None
     ) -> dict[str, Any] | None:
-        """Record the change as an event of the licence's request and give the holder's notice."""
+        """Record the change as an event of the licence's request and give the holder's notice. A licence
+        born of no request (imported from paper) tells its holder at the contact kept with it."""
         request_id = record.get("request_id")
         if not request_id:
-            return None
+            key = f"{status}-{re.sub(r'[^0-9]', '', at)[:20]}"
+            return self._holder_event(record, status, reason, at, until, key)
         event_id = f"{at}#{status}"
         self._repos.requests.add_record(
             request_id,
@@ -245,6 +256,141 @@ class LicenceBook:
             # The occasion names the kept notice (a document path part): digits only, never a dot.
             "key": f"{status}-{re.sub(r'[^0-9]', '', at)[:20]}",
         }
+
+    # --- the holders of licences born of no request (R-5.2, R-5.4) -------------------------------------
+    def _holder_event(
+        self, record: Mapping[str, Any], status: str, reason: str, at: str, until: str | None, key: str
+    ) -> dict[str, Any] | None:
+        """The notice for the holder of an imported licence, keyed by the licence; with no e-mail and no
+        mobile phone kept, the holder cannot be told: the licence says so (``holder_not_reached``)."""
+        contact = record.get("holder_contact") or {}
+        reachable = bool(contact.get("email") or contact.get("phone"))
+        occasion = {"status": status, "at": at, "reason": reason, "until": until}
+        if not reachable:
+            self.note_holder_notice(
+                record["licence_number"], key, {**occasion, "state": "not_reached", "why": "no_contact"}
+            )
+            return None
+        self.note_holder_notice(record["licence_number"], key, {**occasion, "state": "sending"})
+        return holder_notice_event(
+            record["licence_number"], status, reason, at, until, key, len(record.get("holder_contact_history") or [])
+        )
+
+    def note_holder_notice(self, licence_number: str, key: str, changes: Mapping[str, Any]) -> None:
+        """Record how the holder's notice of one change went (sending, sent, not reached), keeping the rest."""
+        for _ in range(_REVISE_ATTEMPTS):
+            record = self._licences.get(licence_number)
+            if record is None:
+                raise _no_licence()
+            notices = {k: dict(v) for k, v in (record.get("holder_notices") or {}).items()}
+            notices[key] = {**notices.get(key, {}), **changes}
+            fields = {"holder_notices": notices, "holder_not_reached": _unreached(notices)}
+            if self._licences.revise(licence_number, revision=int(record.get("holder_revision") or 0), fields=fields):
+                return
+        raise _changed()
+
+    def officer_entry(self, licence_number: str) -> dict[str, Any]:
+        """One licence as the records officer, the head and the administrator see it: the whole history
+        (with who did what), the holder's contact and its history, and how each status notice went."""
+        record = self._licences.get(licence_number)
+        if record is None:
+            raise _no_licence()
+        return self.officer_view(record)
+
+    def officer_view(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        view = self.public_view(record)
+        notices = record.get("holder_notices") or {}
+        return {
+            **view,
+            "on_public_register": bool(record.get("public")),
+            "history": [dict(h) for h in record.get("history") or []],
+            "holder_contact": dict(record.get("holder_contact") or {}) or None,
+            "holder_contact_history": [dict(h) for h in record.get("holder_contact_history") or []],
+            "holder_notices": [
+                {"key": k, **notices[k]} for k in sorted(notices, key=lambda k: notices[k].get("at") or "")
+            ],
+            "holder_not_reached": bool(record.get("holder_not_reached")),
+            "request_born": bool(record.get("request_id")),
+        }
+
+    def holders_not_reached(self) -> list[dict[str, Any]]:
+        """Licences whose holder could not be told of a status change (no contact, or every channel
+        refused it for good): the records officer's list, oldest unreached change first."""
+        rows = [
+            r for public in (True, False) for r in self._licences.every(public=public) if r.get("holder_not_reached")
+        ]
+        views = [self.officer_view(r) for r in rows]
+        views.sort(
+            key=lambda v: min((n.get("at") or "") for n in v["holder_notices"] if n.get("state") == "not_reached")
+        )
+        return views
+
+    def set_holder_contact(
+        self, licence_number: str, *, contact: Mapping[str, Any], reason: str, by: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The records officer adds or corrects the contact of an imported licence's holder. The old value
+        stays in ``holder_contact_history`` with who changed it, when and why. Notices the holder could
+        not be given are given now (once each), when the new contact has an e-mail or a mobile phone.
+        Returns the officer's view and the notices to send."""
+        if not reason.strip():
+            raise InvalidInput(code="licence.reason_required", th="กรุณาระบุเหตุผล", en="Give the reason.")
+        today = clock_source.now().astimezone(BANGKOK).date()
+        cleaned = clean_holder_contact(contact, today=today)
+        if not cleaned:
+            raise InvalidInput(
+                code="licence.holder_contact_empty",
+                th="กรุณาระบุอีเมล หมายเลขโทรศัพท์มือถือ หรือที่อยู่ของผู้รับอนุญาตอย่างน้อยหนึ่งอย่าง",
+                en="Give at least one of the holder's e-mail, mobile phone or postal address.",
+            )
+        for _ in range(_REVISE_ATTEMPTS):
+            record = self._licences.get(licence_number)
+            if record is None:
+                raise _no_licence()
+            if record.get("request_id"):
+                raise Conflict(
+                    code="licence.contact_from_request",
+                    th="ใบอนุญาตที่ออกผ่านระบบใช้ข้อมูลติดต่อของผู้ยื่นคำขอ แก้ไขที่นี่ไม่ได้",
+                    en="A licence issued through the e-Service uses its applicant's contact; it is not edited here.",
+                )
+            previous = dict(record.get("holder_contact") or {}) or None
+            if cleaned == (previous or {}):
+                raise Conflict(
+                    code="licence.holder_contact_same",
+                    th="ข้อมูลติดต่อนี้ตรงกับที่บันทึกไว้แล้ว",
+                    en="This contact is already the one kept.",
+                )
+            now = clock_source.now().isoformat()
+            history = [
+                *(record.get("holder_contact_history") or []),
+                {"at": now, "by": by, "reason": reason.strip(), "previous": previous, "contact": cleaned},
+            ]
+            notices = {k: dict(v) for k, v in (record.get("holder_notices") or {}).items()}
+            resend: list[dict[str, Any]] = []
+            if cleaned.get("email") or cleaned.get("phone"):
+                for key, notice in sorted(notices.items(), key=lambda item: item[1].get("at") or ""):
+                    if notice.get("state") != "not_reached":
+                        continue
+                    notices[key] = {**notice, "state": "sending", "why": None}
+                    resend.append(
+                        holder_notice_event(
+                            licence_number,
+                            str(notice["status"]),
+                            str(notice.get("reason") or ""),
+                            str(notice["at"]),
+                            notice.get("until"),
+                            key,
+                            len(history),
+                        )
+                    )
+            fields = {
+                "holder_contact": cleaned,
+                "holder_contact_history": history,
+                "holder_notices": notices,
+                "holder_not_reached": _unreached(notices),
+            }
+            if self._licences.revise(licence_number, revision=int(record.get("holder_revision") or 0), fields=fields):
+                return self.officer_entry(licence_number), resend
+        raise _changed()
 
     # --- back catalogue (R-5.2) ------------------------------------------------------------------------
     def import_csv(self, text: str, *, by: str, scans: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
@@ -365,7 +511,10 @@ class LicenceBook:
         given = {
             k: v
             for k, v in row.items()
-            if k not in IMPORT_COLUMNS and k not in OPTIONAL_COLUMNS and v not in (None, "")
+            if k not in IMPORT_COLUMNS
+            and k not in OPTIONAL_COLUMNS
+            and k not in HOLDER_CONTACT_COLUMNS
+            and v not in (None, "")
         }
         unknown = sorted(k for k in given if k not in known)
         if unknown:
@@ -399,6 +548,9 @@ class LicenceBook:
                     "scan_id",
                 )
         area = str(row.get("area") or "").strip() or area_of(service, fields)
+        # The holder's contact (personal data, never on the public register): not part of the fingerprint,
+        # so a contact is corrected through its own audited route, never by a re-import.
+        contact = _row_contact(row, today)
         fingerprint = hashlib.sha256(
             json.dumps(
                 {
@@ -418,6 +570,15 @@ class LicenceBook:
         existing = self._licences.get(number)
         if existing is not None:
             if existing.get("import_fingerprint") == fingerprint:
+                if contact and contact != (existing.get("holder_contact") or {}):
+                    raise _RowRefused(
+                        "import.holder_contact_differs",
+                        "ใบอนุญาตนี้นำเข้าแล้ว แต่ข้อมูลติดต่อผู้รับอนุญาตต่างจากที่บันทึกไว้ "
+                        "(แก้ไขข้อมูลติดต่อได้ที่หน้าใบอนุญาต ระบบเก็บค่าเดิมไว้ในประวัติ)",
+                        "This licence was imported before with another holder contact "
+                        "(correct the contact on the licence's page; the old value is kept in its history).",
+                        "holder_email",
+                    )
                 return "unchanged"
             raise _RowRefused(
                 "import.number_taken",
@@ -447,11 +608,16 @@ class LicenceBook:
             "import_fingerprint": fingerprint,
             "scan": dict(scan) if scan else None,
             "history": [{"status": "in_force", "at": now, "reason": _IMPORTED_REASON, "by": by}],
+            # PDPA: the holder's contact, for the status notices only (R-5.4); kept off every public view.
+            "holder_contact": contact or None,
+            "holder_contact_history": [],
         }
         if not self._licences.add(entry):
             # Imported by a concurrent call: the same row is unchanged, another row is refused.
             again = self._licences.get(number) or {}
-            if again.get("import_fingerprint") == fingerprint:
+            if again.get("import_fingerprint") == fingerprint and (
+                not contact or contact == (again.get("holder_contact") or {})
+            ):
                 return "unchanged"
             raise _RowRefused(
                 "import.number_taken",
@@ -508,3 +674,304 @@ def _cursor(offset: int) -> str:
 def status_now(record: Mapping[str, Any]) -> str:
     """The licence's status as of now (for callers that only hold a record)."""
     return licence_status(dict(record), clock_source.now())
+
+
+# --- the holders of licences born of no request: contact and status notices (R-5.2, R-5.4, PDPA) ---------
+_REVISE_ATTEMPTS = 8
+#: How often the "sent" mark is tried before the step fails (a retried step would send the message again).
+_MARK_ATTEMPTS = 6
+#: The holder's contact, validated as the applicant's own contact is (``eservice.forms``).
+_CONTACT_FORM = (
+    FormField(name="email", type=FieldType.EMAIL, label=Localized(th="อีเมลผู้รับอนุญาต", en="Holder's e-mail")),
+    FormField(name="phone", type=FieldType.PHONE, label=Localized(th="โทรศัพท์มือถือผู้รับอนุญาต", en="Holder's mobile phone")),
+    FormField(
+        name="address",
+        type=FieldType.TEXTAREA,
+        label=Localized(th="ที่อยู่ผู้รับอนุญาต", en="Holder's postal address"),
+        max_length=500,
+    ),
+)
+_MOBILE = re.compile(r"^0[689][0-9]{8}$")
+_CONTACT_PROBLEMS: dict[str, tuple[str, str]] = {
+    "email": ("อีเมลของผู้รับอนุญาตไม่ถูกต้อง", "The holder's e-mail address is not valid."),
+    "phone": (
+        "หมายเลขโทรศัพท์มือถือของผู้รับอนุญาตไม่ถูกต้อง (10 หลัก ขึ้นต้นด้วย 06 08 หรือ 09)",
+        "The holder's mobile phone number is not valid (10 digits starting with 06, 08 or 09).",
+    ),
+    "address": (
+        "ที่อยู่ของผู้รับอนุญาตไม่ถูกต้อง (ไม่เกิน 500 ตัวอักษร)",
+        "The holder's postal address is not valid (500 characters at most).",
+    ),
+}
+#: The message log's subject for the notices of a licence born of no request (``MessageLog`` is keyed by it).
+HOLDER_SUBJECT_PREFIX = "licence/"
+
+
+def holder_subject(licence_number: str) -> str:
+    return f"{HOLDER_SUBJECT_PREFIX}{licence_number}"
+
+
+def _no_licence() -> NotFound:
+    return NotFound(code="licence.not_found", th="ไม่พบใบอนุญาตเลขที่นี้", en="No licence with that number.")
+
+
+def _changed() -> Conflict:
+    return Conflict(code="licence.changed", th="ข้อมูลใบอนุญาตเพิ่งเปลี่ยน กรุณาลองอีกครั้ง", en="The licence just changed.")
+
+
+def _unreached(notices: Mapping[str, Mapping[str, Any]]) -> bool:
+    return any(n.get("state") == "not_reached" for n in notices.values())
+
+
+def holder_notice_event(
+    licence_number: str, status: str, reason: str, at: str, until: str | None, key: str, contact_version: int
+) -> dict[str, Any]:
+    """What the notify function is given (ids and the change only; the contact stays in the table)."""
+    return {
+        "action": "licence_holder_notice",
+        "licence_number": licence_number,
+        "new_status": status,
+        "reason": reason,
+        "effective_at": at,
+        "until": until,
+        "key": key,
+        # A contact added or corrected later makes a new message (to the new address) of the same notice.
+        "contact_version": contact_version,
+    }
+
+
+def _contact(given: Mapping[str, Any], today: date) -> tuple[dict[str, str], list[str]]:
+    cleaned: dict[str, str] = {}
+    bad: list[str] = []
+    for form_field in _CONTACT_FORM:
+        raw = given.get(form_field.name)
+        if raw is None or not str(raw).strip():
+            continue
+        try:
+            value = str(validate_fields([form_field], {form_field.name: str(raw)}, today=today)[form_field.name])
+        except InvalidInput:
+            bad.append(form_field.name)
+            continue
+        if form_field.name == "phone" and not _MOBILE.fullmatch(value):
+            bad.append("phone")  # SMS reaches a mobile phone only
+            continue
+        cleaned[form_field.name] = value
+    return cleaned, bad
+
+
+def clean_holder_contact(given: Mapping[str, Any], *, today: date) -> dict[str, str]:
+    """The holder's e-mail, mobile phone and postal address, checked; InvalidInput names each bad one."""
+    unknown = sorted(str(k) for k in given if k not in {f.name for f in _CONTACT_FORM})
+    cleaned, bad = _contact(given, today)
+    if bad or unknown:
+        details = [
+            FieldError(
+                field=name,
+                code=f"holder_contact.{name}_invalid",
+                th=_CONTACT_PROBLEMS[name][0],
+                en=_CONTACT_PROBLEMS[name][1],
+            )
+            for name in bad
+        ] + [FieldError(field=name, code="field.unknown", th="ไม่มีช่องนี้", en="No such field") for name in unknown]
+        raise InvalidInput(
+            code="licence.holder_contact_invalid",
+            th="ข้อมูลติดต่อผู้รับอนุญาตไม่ถูกต้อง",
+            en="The holder's contact is not valid.",
+            details=details,
+        )
+    return cleaned
+
+
+def _row_contact(row: Mapping[str, Any], today: date) -> dict[str, str]:
+    cleaned, bad = _contact({name: row.get(f"holder_{name}") for name in ("email", "phone", "address")}, today)
+    if bad:
+        th, en = _CONTACT_PROBLEMS[bad[0]]
+        raise _RowRefused(f"import.holder_{bad[0]}_invalid", th, en, f"holder_{bad[0]}")
+    return cleaned
+
+
+def holder_message(
+    tenant: Tenant, service: Service, record: Mapping[str, Any], template: str, extra: Mapping[str, Any], base_url: str
+) -> Message:
+    """The e-mail and SMS of a status notice to the holder of a licence born of no request: the same
+    text as a request-born holder gets, naming the licence and its public page instead of a request."""
+    number = str(record["licence_number"])
+    url = f"{base_url.rstrip('/')}/#/register/{quote(number, safe='')}"
+    pseudo = {"id": number, "licence_number": number, "service_id": service.id, "answers": {}}
+    message = compose(template, tenant=tenant, service=service, request=pseudo, tracking_url=url, extra=extra)
+    swaps = (
+        (f"เลขอ้างอิงคำขอ {number}", f"เลขที่ใบอนุญาต {number}"),
+        (f"Request reference {number}", f"Licence number {number}"),
+        (f"ติดตามสถานะคำขอได้ที่ {url}", f"ดูสถานะใบอนุญาตได้ที่ {url}"),
+        (f"Track your request at {url}", f"See the licence's status at {url}"),
+    )
+    body = message.body
+    for old, new in swaps:
+        body = body.replace(old, new)
+    return Message(subject=message.subject, body=body, sms=message.sms, line=message.line)
+
+
+class HolderNotices:
+    """R-5.4 for licences born of no request: the holder is told at the contact kept with the licence, with
+    the same sealed notice (made and kept by the sign function, keyed by the licence), on e-mail and SMS,
+    each channel once (the ``MessageLog`` claim, under ``holder_subject``), the e-mail entered in the
+    dispatch register. When no channel takes it for good, the licence says the holder was not reached."""
+
+    def __init__(
+        self,
+        *,
+        repos: Repositories,
+        tenant: Tenant,
+        public_base_url: str,
+        send_email: Callable[[str, Message, Mapping[str, Any]], str],
+        send_sms: Callable[[str, str], str],
+        notice_document: Callable[[str, str, str, Mapping[str, Any]], Mapping[str, Any]],
+        correspondence: Any | None = None,
+        sleep: Callable[[float], None] = time_module.sleep,
+    ) -> None:
+        self._repos = repos
+        self._licences = repos.licences
+        self._messages = repos.messages
+        self._tenant = tenant
+        self._base = public_base_url
+        self._send_email = send_email  # (address, message, the kept notice document) -> provider message id
+        self._send_sms = send_sms
+        # (licence number, template, occasion, extra) -> the kept notice document (kind, key, file_name, sha256)
+        self._notice_document = notice_document
+        self._correspondence = correspondence
+        self._sleep = sleep
+
+    def send(
+        self,
+        licence_number: str,
+        new_status: str,
+        *,
+        reason: str,
+        effective_at: str,
+        until: str | None,
+        key: str,
+        contact_version: int = 0,
+    ) -> dict[str, Any]:
+        from .notices import LICENCE_NOTICES, DeliveryRefused
+
+        template = next((t for t, status in LICENCE_NOTICES.items() if status == new_status), None)
+        if template is None:
+            raise ValueError(f"no notice for licence status {new_status!r}")
+        record = self._licences.get(licence_number)
+        if record is None:
+            raise _no_licence()
+        service = self._tenant.service(record["service_id"])
+        extra = {
+            "reason": reason,
+            "effective_at": effective_at,
+            "until": until,
+            "new_status": new_status,
+            "licence_number": licence_number,
+        }
+        message = holder_message(self._tenant, service, record, template, extra, self._base)
+        occasion = f"{template}#{key}"
+        message_key = occasion if not contact_version else f"{occasion}~c{contact_version}"
+        subject = holder_subject(licence_number)
+        contact = record.get("holder_contact") or {}
+        channels: list[tuple[str, str]] = []
+        if contact.get("email"):
+            channels.append(("email", str(contact["email"])))
+        if contact.get("phone"):
+            channels.append(("sms", str(contact["phone"])))
+        data = {"template": template, "subject": message.subject, "at": clock_source.now().isoformat()}
+        results: list[dict[str, Any]] = []
+        retry: Exception | None = None
+        document: Mapping[str, Any] | None = None
+        for channel, to in channels:
+            if not self._messages.claim(subject, message_key, channel, data):
+                results.append({"channel": channel, "state": "sent_before"})
+                continue
+            try:
+                if channel == "email":
+                    # Made, sealed, kept and registered for verification before the e-mail that carries it.
+                    document = self._notice_document(licence_number, template, occasion, extra)
+                    provider_id = self._send_email(to, message, document)
+                else:
+                    provider_id = self._send_sms(to, message.sms)
+            except DeliveryRefused as refused:
+                self._messages.failed(subject, message_key, channel, error=refused.reason, retryable=False)
+                results.append({"channel": channel, "state": "failed", "error": refused.reason})
+                continue
+            except Exception as exc:
+                self._messages.failed(subject, message_key, channel, error=type(exc).__name__, retryable=True)
+                results.append({"channel": channel, "state": "failed", "error": type(exc).__name__})
+                retry = retry or exc
+                continue
+            self._mark_sent(subject, message_key, channel, provider_id)
+            results.append({"channel": channel, "state": "sent"})
+        # What went out is read from the message log, not from this call: a call retried after a crash finds
+        # the channels handled before already claimed, whether they were sent or refused for good.
+        logged = {
+            str(row.get("channel")): row for row in self._messages.of_request(subject) if row.get("key") == message_key
+        }
+        sent = [c for c, _ in channels if logged.get(c, {}).get("state") in ("sent", "delivered")]
+        emailed = next((to for channel, to in channels if channel == "email"), None)
+        if emailed and "email" in sent:
+            self._register_dispatch(licence_number, template, message_key, occasion, message, emailed, document)
+        if retry is not None:
+            raise retry  # the invocation is retried: only what did not go out is sent
+        book = LicenceBook(repos=self._repos, tenant=self._tenant)
+        if sent:
+            book.note_holder_notice(licence_number, key, {"state": "sent", "channels": sent, "why": None})
+        else:
+            why = "no_contact" if not channels else "refused"
+            book.note_holder_notice(licence_number, key, {"state": "not_reached", "why": why})
+        return {"template": template, "channels": sent, "results": results}
+
+    def _register_dispatch(
+        self,
+        licence_number: str,
+        template: str,
+        message_key: str,
+        occasion: str,
+        message: Message,
+        to: str,
+        document: Mapping[str, Any] | None,
+    ) -> None:
+        if self._correspondence is None:
+            return
+        from .notices import notice_kind
+
+        latest = self._licences.get(licence_number) or {}
+        kind = notice_kind(template, occasion)
+        kept = document or (latest.get("holder_documents") or {}).get(kind) or {}
+        self._correspondence.dispatched_to_holder(
+            latest,
+            message_key=message_key,
+            template=template,
+            subject=message.subject,
+            attachments=[str(kept.get("file_name") or kind)],
+            to=to,
+        )
+
+    def _mark_sent(self, subject: str, message_key: str, channel: str, provider_id: str) -> None:
+        for attempt in range(_MARK_ATTEMPTS):
+            try:
+                self._messages.sent(subject, message_key, channel, provider_id=provider_id)
+                return
+            except Exception:
+                if attempt == _MARK_ATTEMPTS - 1:
+                    raise
+                self._sleep(0.05 * 2**attempt)
+
+
+def keep_holder_document(licences: Any, licence_number: str, kind: str, document: Mapping[str, Any]) -> None:
+    """Remember the sealed notice kept for a licence's holder, so a retried step finds it (sign function)."""
+    for _ in range(_REVISE_ATTEMPTS):
+        record = licences.get(licence_number)
+        if record is None:
+            raise _no_licence()
+        documents = dict(record.get("holder_documents") or {})
+        if kind in documents:
+            return
+        documents[kind] = dict(document)
+        if licences.revise(
+            licence_number, revision=int(record.get("holder_revision") or 0), fields={"holder_documents": documents}
+        ):
+            return
+    raise _changed()

@@ -811,6 +811,15 @@ class MemoryLicences:
             rows = [copy.deepcopy(e) for e in self._s.licences.values() if bool(e.get("public")) == public]
         return sorted(rows, key=lambda e: (e["issued_at"], e["licence_number"]), reverse=True)
 
+    def revise(self, licence_number: str, *, revision: int, fields: Mapping[str, Any]) -> bool:
+        with self._s.lock:
+            entry = self._s.licences.get(licence_number)
+            if entry is None or int(entry.get("holder_revision") or 0) != revision:
+                return False
+            self._s.writes += 1
+            entry.update(copy.deepcopy(dict(fields)), holder_revision=revision + 1)
+            return True
+
 
 class MemoryAnnouncements:
     """AnnouncementRepository."""

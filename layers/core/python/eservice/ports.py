@@ -404,6 +404,10 @@ class LicenceRepository(Protocol):
         """Every licence on the public register (``public``) or off it, newest first: the register's
         search, open-data export and daily expiry sweep read the whole register (R-5.1-R-5.4)."""
 
+    def revise(self, licence_number: str, *, revision: int, fields: Mapping[str, Any]) -> bool:
+        """Set the holder's fields (contact, notices) if the licence's ``holder_revision`` is still
+        ``revision`` (0: never revised); the revision goes up by one. False if it moved or no licence."""
+
 
 class AnnouncementRepository(Protocol):
     """The agency's announcements (Act §10, §13(1), §16; R-3.5(2)): drafts, the one in force of each
