@@ -260,7 +260,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "clock_far_ahead: runs the local clock months ahead; run after every other stack test"
     )
 
+    config.addinivalue_line(
+        "markers",
+        "restart_first: restarts the stack and sweeps; runs before every other stack test (see its docstring)",
+    )
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that move the clock past other tests' fixed dates run after all of them (stable otherwise)."""
-    items.sort(key=lambda item: item.get_closest_marker("clock_far_ahead") is not None)
+    """Tests that move the clock past other tests' fixed dates run after all of them, and the restart test
+    before all of them (stable otherwise)."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("restart_first") is None,
+            item.get_closest_marker("clock_far_ahead") is not None,
+        )
+    )
