@@ -236,19 +236,24 @@ def test_given_a_seal_checked_two_months_later_when_the_current_crl_is_supplied_
     assert with_current.summary == "valid"
 
 
-def test_given_a_dev_pki_whose_crl_expired_when_sealing_then_it_fails_until_the_crl_is_refreshed(
-    world: SealWorld,
-) -> None:
-    eight_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
-    old = create_local_pki(
+def _pki_made_at(world: SealWorld, moment: dt.datetime) -> LocalPki:
+    """A development PKI over the world's KMS keys, as if created at ``moment``."""
+    return create_local_pki(
         kms_client=world.kms,
         seal_key_id=world.seal_key_id,
         tsa_key_id=world.tsa_key_id,
         agency_name_th=AGENCY_TH,
         agency_name_en=AGENCY_EN,
         domain="klongnoy.go.th",
-        now=eight_days_ago,
+        now=moment,
     )
+
+
+def test_given_a_dev_pki_whose_crl_expired_when_sealing_then_it_fails_until_the_crl_is_refreshed(
+    world: SealWorld,
+) -> None:
+    eight_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    old = _pki_made_at(world, eight_days_ago)
     signer = KmsSigner(
         kms_client=world.kms, key_id=world.seal_key_id, signing_cert=old.agency_cert, chain=[old.root_cert]
     )
@@ -284,15 +289,7 @@ def test_given_a_dev_pki_whose_agency_certificate_is_about_to_expire_when_renewe
     world: SealWorld,
 ) -> None:
     issued = dt.datetime.now(dt.UTC) - dt.timedelta(days=720)
-    old = create_local_pki(
-        kms_client=world.kms,
-        seal_key_id=world.seal_key_id,
-        tsa_key_id=world.tsa_key_id,
-        agency_name_th=AGENCY_TH,
-        agency_name_en=AGENCY_EN,
-        domain="klongnoy.go.th",
-        now=issued,
-    )
+    old = _pki_made_at(world, issued)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=20)  # past the old certificate's 730 days
 
     renewed = old.with_renewed_certificates().with_fresh_crl(now=later)
