@@ -37,7 +37,8 @@ PRICES: dict[str, tuple[float, str]] = {
     "dashboard": (3.00, "https://aws.amazon.com/cloudwatch/pricing/ (dashboard per month)"),
     "scheduler_invocation": (1.00e-6, "https://aws.amazon.com/eventbridge/pricing/ (Scheduler, per invocation)"),
     "lambda_request": (0.20e-6, "https://aws.amazon.com/lambda/pricing/ (per request)"),
-    "lambda_gb_second": (0.0000166667, "https://aws.amazon.com/lambda/pricing/ (x86 per GB-second; arm64 is 20% less)"),
+    "lambda_gb_second": (0.0000166667, "https://aws.amazon.com/lambda/pricing/ (x86, per GB-second)"),
+    "lambda_gb_second_arm": (0.0000133334, "https://aws.amazon.com/lambda/pricing/ (arm64 (Graviton), per GB-second)"),
 }
 #: Assumed duration of a recurring call on an idle tenant (a query that finds nothing): stated, not measured.
 IDLE_CALL_SECONDS = 0.25
@@ -115,13 +116,14 @@ def stack_cost(name: str, template: Mapping[str, Any]) -> IdleCost:
         target = schedule["Properties"]["Target"]["Arn"]
         fn = resources.get(target["Fn::GetAtt"][0]) if isinstance(target, dict) and "Fn::GetAtt" in target else None
         memory_gb = (fn["Properties"].get("MemorySize", 128) if fn else 128) / 1024
+        arm = fn is not None and (fn["Properties"].get("Architectures") or ["x86_64"])[0] == "arm64"
         add(
             "recurring schedules (Scheduler + Lambda)",
             calls
             * (
                 _price("scheduler_invocation")
                 + _price("lambda_request")
-                + IDLE_CALL_SECONDS * memory_gb * _price("lambda_gb_second")
+                + IDLE_CALL_SECONDS * memory_gb * _price("lambda_gb_second_arm" if arm else "lambda_gb_second")
             ),
         )
     return IdleCost(stack=name, items=items)

@@ -6,11 +6,11 @@ import os
 import subprocess
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
 from eservice.tenant import Tenant, load_all_tenants, load_tenant, tenants_dir
 
 from .cell import CellPlatformStack, cell_edge_stack_name, cell_stack_name
+from .checks import add_checks
 from .edge import EDGE_REGION, EdgeFirewallStack
 from .routes import REPO
 from .stack import EServiceStack
@@ -64,7 +64,7 @@ def select_tenants(selected: str) -> list[Tenant]:
 def build_app(
     app: cdk.App | None = None, *, tenant: str | None = None, mode: str | None = None, cell: str | None = None
 ) -> cdk.App:
-    """Add the stacks of each selected tenant, with cdk-nag's AWS Solutions checks on the whole app.
+    """Add the stacks of each selected tenant, with cdk-nag's AWS Solutions checks (``infra/checks.py``).
 
     ``-c mode=silo`` (the default): each tenant has its stack in the deploy region and an edge stack in
     us-east-1 (its CloudFront web firewall), deployed first. ``-c mode=cell -c cell=<name>``: the cell's
@@ -105,7 +105,7 @@ def build_app(
             stack = EServiceStack(app, stack_name(t.id), tenant=t, env=env, description=f"e-Service of {t.name.en}")
             stack.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
             version_output(stack, version)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    add_checks(app)  # cdk-nag and CloudFormation Validate, on one stack of each shape (infra/checks.py)
     return app
 
 

@@ -10,6 +10,7 @@ Intake serves every route but those whose operation names another function in ``
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import sys
@@ -96,7 +97,17 @@ GATEWAY_REFUSALS = (
 
 
 def intake_routes() -> list[ApiRoute]:
-    """Every route of the intake function's OpenAPI document, with the function that serves it."""
+    """Every route of the intake function's OpenAPI document, with the function that serves it.
+
+    Read once per process: the document is the same for every tenant, and building it (importing the intake
+    handler, Powertools' OpenAPI and its pydantic models) costs seconds, which a synthesis of many tenants
+    would otherwise pay per tenant stack.
+    """
+    return list(_intake_routes())
+
+
+@functools.cache
+def _intake_routes() -> tuple[ApiRoute, ...]:
     spec = importlib.util.spec_from_file_location("_intake_app_for_cdk", REPO / "functions/intake/app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -122,4 +133,4 @@ def intake_routes() -> list[ApiRoute]:
                     function=str((operation.model_extra or {}).get(SERVED_BY, "intake")),
                 )
             )
-    return sorted(routes, key=lambda r: (r.path, r.method))
+    return tuple(sorted(routes, key=lambda r: (r.path, r.method)))

@@ -6,6 +6,7 @@ Physical names are left to CloudFormation so that many tenants can live in one a
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,7 @@ from .identity import (
     citizen_identity_providers,
     citizen_oauth_settings,
 )
+from .layers import LOCK_FILE, pip_install_args
 from .routes import GATEWAY_REFUSALS, REPO, intake_routes
 from .saga import RequestSaga
 
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     from .cell import CellPlatform
 
 __all__ = [
+    "ARCHITECTURE",
     "ORIGIN_VERIFY_HEADER",
     "PYTHON_RUNTIME",
     "TSA_BURST_LIMIT",
@@ -86,12 +89,13 @@ ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
 #: POST /tsa, all callers together (requests per second, burst): the edge also limits each address.
 TSA_RATE_LIMIT = 5
 TSA_BURST_LIMIT = 10
-_PIP_PLATFORM = ["--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--only-binary=:all:"]
+#: Every function runs on Graviton (arm64): 20% less per GB-second than x86 at the same memory (issue 14).
+ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
 @jsii.implements(ILocalBundling)
 class _PipLayerBundling:
-    """Builds a layer without Docker: copy the layer's own code, pip-install its requirements for Lambda."""
+    """Builds a layer without Docker: copy the layer's own code, pip-install its hash-locked packages for Lambda."""
 
     def __init__(self, source: Path) -> None:
         self._source = source
@@ -99,40 +103,25 @@ class _PipLayerBundling:
     def try_bundle(self, output_dir: str, *, image: Any = None, **_: Any) -> bool:  # jsii callback
         target = Path(output_dir) / "python"
         subprocess.run(["cp", "-r", str(self._source / "python"), str(Path(output_dir))], check=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-compile",
-                "-r",
-                str(self._source / "requirements.txt"),
-                "-t",
-                str(target),
-                *_PIP_PLATFORM,
-            ],
-            check=True,
-        )
+        lock = str(self._source / LOCK_FILE)
+        subprocess.run([sys.executable, "-m", "pip", *pip_install_args(lock, str(target))], check=True)
         return True
+
+
+def _layer_bundling(source: Path) -> BundlingOptions:
+    """pip installs the layer's lock file (hashes required) for arm64: locally, or in the SAM build image."""
+    install = ["pip", *pip_install_args(LOCK_FILE, "/asset-output/python")]
+    return BundlingOptions(
+        image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),
+        platform="linux/arm64",
+        local=_PipLayerBundling(source),
+        command=["bash", "-c", f"cp -r python /asset-output/ && {shlex.join(install)}"],
+    )
 
 
 def _layer_code(name: str) -> lambda_.Code:
     source = REPO / "layers" / name
-    return lambda_.Code.from_asset(
-        str(source),
-        exclude=["**/__pycache__", "*.pyc"],
-        bundling=BundlingOptions(
-            image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),
-            local=_PipLayerBundling(source),
-            command=[
-                "bash",
-                "-c",
-                "cp -r python /asset-output/ && pip install -r requirements.txt -t /asset-output/python",
-            ],
-        ),
-    )
+    return lambda_.Code.from_asset(str(source), exclude=["**/__pycache__", "*.pyc"], bundling=_layer_bundling(source))
 
 
 #: Accepted attachments (the evidence) in the uploads bucket.
@@ -250,6 +239,7 @@ def shared_layers(scope: Construct) -> tuple[lambda_.LayerVersion, lambda_.Layer
         "CoreLayer",
         code=_layer_code("core"),
         compatible_runtimes=[PYTHON_RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
         description="e-Service domain, tenant config, storage adapters and time rules",
     )
     pdf = lambda_.LayerVersion(
@@ -257,6 +247,7 @@ def shared_layers(scope: Construct) -> tuple[lambda_.LayerVersion, lambda_.Layer
         "PdfLayer",
         code=_layer_code("pdf"),
         compatible_runtimes=[PYTHON_RUNTIME],
+        compatible_architectures=[ARCHITECTURE],
         description="pyHanko, fpdf2 + uharfbuzz, segno, Sarabun: Thai PDFs sealed with PAdES",
     )
     return core, pdf
@@ -478,6 +469,7 @@ class EServiceStack(Stack):
             "TenantLayer",
             code=lambda_.Code.from_asset(str(tenants_dir()), exclude=["*", f"!{tenant.id}.yaml"]),
             compatible_runtimes=[PYTHON_RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
             description=f"tenant configuration of {tenant.id}",
         )
         self.dead_letters = sqs.Queue(
@@ -834,7 +826,7 @@ class EServiceStack(Stack):
             self,
             f"{name.title()}Function",
             runtime=PYTHON_RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
+            architecture=ARCHITECTURE,
             handler="app.handler",
             code=lambda_.Code.from_asset(str(REPO / "functions" / name), exclude=["**/__pycache__"]),
             layers=layers,

@@ -925,3 +925,15 @@ def test_given_the_register_then_daily_expiry_and_month_end_open_data_schedules_
     env = function_env(resources, "clock")
     assert env["CKAN_URL"] == "https://data.go.th" and "CKAN_SECRET_ARN" in env
     assert "CkanApiKey" in json.dumps(env["CKAN_SECRET_ARN"])
+
+
+# --- Lambda architecture (issue 14) -------------------------------------------------------------
+def test_given_the_functions_then_each_runs_on_arm64_with_layers_built_for_arm64(resources: Resources) -> None:
+    functions = functions_by_service(resources)
+    ours = ("CoreLayer", "TenantLayer", "PdfLayer")  # not CDK's own (the AWS CLI layer of the site deployments)
+    layers = {i: r for i, r in of_type(resources, "AWS::Lambda::LayerVersion").items() if i.startswith(ours)}
+
+    assert {name: props(resources[i]).get("Architectures") for name, i in functions.items()} == {
+        name: ["arm64"] for name in functions
+    }
+    assert len(layers) == 3 and all(props(layer)["CompatibleArchitectures"] == ["arm64"] for layer in layers.values())
