@@ -33,6 +33,7 @@ if not CHROMIUM.exists():
     raise RuntimeError("needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -144,7 +145,14 @@ def present(driver: WebDriver, selector: str, timeout: float = WAIT) -> WebEleme
 
 
 def heading(driver: WebDriver, text: str) -> None:
-    wait(driver, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main h1"), text))
+    try:
+        wait(driver, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main h1"), text))
+    except TimeoutException as timed_out:
+        # Say what the page showed instead: a wait that ran out is otherwise silent.
+        shown = driver.execute_script("return document.querySelector('main')?.innerText || document.body.innerText")
+        raise AssertionError(
+            f"heading {text!r} not shown in {WAIT} s at {driver.current_url}; the page showed: {str(shown)[:600]!r}"
+        ) from timed_out
 
 
 def click(driver: WebDriver, selector: str) -> None:
