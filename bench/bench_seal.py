@@ -351,6 +351,71 @@ def print_table(rows: list[Row], runs: int) -> None:
     )
 
 
+def licence_renderer() -> Callable[[], bytes]:
+    """The Thai food-shop licence of tenants/klongnoy.yaml, rendered as the sign function does."""
+    from zoneinfo import ZoneInfo
+
+    from eservice.tenant import load_tenant
+    from eservice_pdf import render
+
+    tenant = load_tenant(Path(__file__).resolve().parents[1] / "tenants" / "klongnoy.yaml")
+    service = tenant.service("food-shop")
+    data = render.LicenceData(
+        licence_number="FS-2569-00012",
+        request_reference="R-7K3M9QX2TD",
+        issued_at=dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok")),
+        valid_until=dt.date(2027, 11, 22),
+        answers={
+            "applicant_name": "สมหญิง รักดี",
+            "shop_name": "ครัวคุณหญิง",
+            "shop_address": "45 ถนนตลาดใหม่ ตำบลคลองน้อย",
+            "food_type": "restaurant",
+            "area_sqm": 250.0,
+        },
+        verify_url="https://klongnoy.go.th/#/verify/FS-2569-00012",
+        holder_name="สมหญิง รักดี",
+    )
+    return lambda: render.render_licence(tenant, service, data)
+
+
+def seal_ratio(w: World, runs: int) -> tuple[Row, Row]:
+    """Issue 14: render alone vs render + B-LTA seal + check, runs interleaved (a noisy machine's load
+    then weighs on both alike)."""
+    render_licence = licence_renderer()
+
+    def render_and_seal() -> bytes:
+        return seal_pdf(
+            render_licence(),
+            signer=w.signer,
+            timestamper=w.timestamper,
+            pki_roots=w.pki.trust_roots,
+            crls=w.pki.crls,
+            reason="ออกใบอนุญาต FS-2569-00012",
+            location=LOCATION,
+        )
+
+    cases = (
+        ("render licence (Thai, fpdf2 + HarfBuzz)", render_licence),
+        ("render + B-LTA seal + check", render_and_seal),
+    )
+    timings: dict[str, list[float]] = {name: [] for name, _ in cases}
+    calls: dict[str, int] = dict.fromkeys(timings, 0)
+    sizes: dict[str, int] = {}
+    for _name, run in cases:
+        run()  # warm-up
+    for _ in range(runs):
+        for name, run in cases:
+            before = w.kms_calls()
+            start = time.perf_counter()
+            sizes[name] = len(run())
+            timings[name].append((time.perf_counter() - start) * 1000)
+            calls[name] += w.kms_calls() - before
+    rows = tuple(
+        Row(name, statistics.median(t), min(t), calls[name] / runs, sizes[name] / 1024) for name, t in timings.items()
+    )
+    return rows[0], rows[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -359,7 +424,14 @@ def main() -> None:
     args = parser.parse_args()
     with world() as w:
         rows = [measure(name, run, args.runs, w.kms_calls) for name, run in cases(w)]
+        render_row, sealed_row = seal_ratio(w, args.runs)
     print_table(rows, args.runs)
+    print()
+    print_table([render_row, sealed_row], args.runs)
+    print(
+        f"\nrender + B-LTA seal + check / render alone: {sealed_row.median_ms / render_row.median_ms:5.2f}x"
+        f" (goal 1.30x; minimum over minimum {sealed_row.min_ms / render_row.min_ms:5.2f}x)"
+    )
 
 
 def _to_asn1(cert: x509.Certificate) -> Any:

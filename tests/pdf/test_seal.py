@@ -30,7 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from eservice_pdf.kms_signer import KmsSigner
 from eservice_pdf.pki import LocalPki, agency_csr, agency_subject, create_local_pki
-from eservice_pdf.seal import SealError, SealVerificationError, seal_pdf, seal_pdf_basic
+from eservice_pdf.seal import SealError, SealVerificationError, _check_dss, seal_pdf, seal_pdf_basic
 from eservice_pdf.tsa import EXAMPLE_POLICY_OID, InProcessTimeStamper, KmsTimeStampAuthority
 from eservice_pdf.verify import verify_pdf
 
@@ -180,6 +180,59 @@ def test_given_a_warm_timestamper_when_one_document_is_sealed_then_kms_is_called
 
     assert world.signer.kms_calls - seal_calls == 1  # the seal signature (dry runs cost nothing)
     assert world.tsa.kms_calls - tsa_calls == 2  # signature timestamp + document timestamp
+
+
+def test_given_our_own_tsa_when_sealed_then_each_contents_is_the_exact_size_of_its_cms(world: SealWorld) -> None:
+    # Issue 14 (seal speed): no 50% of hex zeros for every reader to parse one character at a time.
+    for sig in signatures_of(world.sealed):
+        contents = sig.sig_object["/Contents"]
+        assert len(contents) == len(sig.pkcs7_content) == len(sig.signed_data.dump()) + 15  # ContentInfo header
+        assert not contents.endswith(b"\x00")
+
+
+def test_given_a_tsa_whose_tokens_grow_after_the_first_when_sealing_then_it_seals_again_with_room(
+    world: SealWorld,
+) -> None:
+    serials = iter([1])  # the dummy token pyHanko sizes /Contents with; then 128-bit serials
+
+    growing = KmsTimeStampAuthority(
+        kms_client=world.kms,
+        key_id=world.tsa_key_id,
+        tsa_cert=world.pki.tsa_cert,
+        chain=[world.pki.root_cert],
+        policy_oid=EXAMPLE_POLICY_OID,
+        serial_source=lambda: next(serials, 2**127 + 1),
+    )
+    seal_calls = world.signer.kms_calls
+
+    sealed = seal_pdf(
+        world.pdf,
+        signer=world.signer,
+        timestamper=InProcessTimeStamper(authority=growing),
+        pki_roots=world.pki.trust_roots,
+        crls=world.pki.crls,
+        reason="test",
+        location="klongnoy.go.th",
+    )
+
+    assert world.signer.kms_calls - seal_calls == 2  # the exact fit failed, the second try had room
+    report = verify_pdf(sealed, trust_roots=world.pki.trust_roots, revocation_mode="require")
+    assert report.summary == "valid", report.reason
+    assert [s.is_document_timestamp for s in report.signatures] == [False, True]
+
+
+def test_given_a_seal_whose_dss_lacks_a_crl_it_was_checked_with_then_the_check_refuses_it(
+    world: SealWorld,
+) -> None:
+    later_crl = world.pki.refresh_crl(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).crl
+    assert later_crl.dump() != world.pki.crl.dump()
+    report = verify_pdf(world.sealed, trust_roots=world.pki.trust_roots)
+
+    _check_dss(world.sealed, [world.pki.crl], report)  # the one embedded: fine
+    with pytest.raises(SealVerificationError, match="missing from the DSS"):
+        _check_dss(world.sealed, [later_crl], report)
+    with pytest.raises(SealVerificationError, match="no readable DSS"):
+        _check_dss(world.pdf, [world.pki.crl], report)
 
 
 def test_given_a_pdf_when_sealed_basic_then_it_is_a_trusted_untouched_b_b_signature(world: SealWorld) -> None:

@@ -14,11 +14,13 @@ RSA seals and what the certificate's algorithm announces.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from asn1crypto import algos, x509
+from asn1crypto import algos, cms, tsp, x509
 from botocore.exceptions import BotoCoreError, ClientError
+from pyhanko.sign.attributes import CMSAttributeProvider, SigningCertificateV2Provider
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -46,6 +48,25 @@ def _issuers(signing_cert: x509.Certificate, chain: Iterable[x509.Certificate]) 
             seen.add(der)
             issuers.append(cert)
     return issuers
+
+
+class _EncodedSigningCertificateV2(CMSAttributeProvider):
+    """The signing-certificate-v2 attribute of one certificate, encoded once.
+
+    pyHanko builds this value afresh for every signature and for every dry run. asn1crypto then
+    re-encodes a built value (the issuer's name, in Thai here) at every level of nesting each time
+    the signed attributes are encoded: that cost about as much as the rest of the CMS assembly
+    together. A value read back from its DER is copied as it is. Same DER, same signature.
+    """
+
+    attribute_type = "signing_certificate_v2"
+
+    def __init__(self, signing_cert: x509.Certificate) -> None:
+        self.signing_cert = signing_cert
+        self._der = as_signing_certificate_v2(signing_cert).dump()
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        return tsp.SigningCertificateV2.load(self._der)
 
 
 class KmsSigningError(RuntimeError):
@@ -96,6 +117,7 @@ class KmsSigner(Signer):
         self._digest_algorithm = digest_algorithm
         self._signature_size = signing_cert.public_key.bit_size // 8
         self._lock = threading.Lock()
+        self._signing_certificate_v2 = _EncodedSigningCertificateV2(signing_cert)
         self.kms_calls = 0
 
     @property
@@ -127,3 +149,21 @@ class KmsSigner(Signer):
             raise KmsSigningError(f"kms:Sign failed for the seal key: {exc}") from exc
         signature: bytes = response["Signature"]
         return signature
+
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[CMSAttributeProvider]:
+        # pyHanko's own providers (PAdES/CAdES rules, signing time, CAdES attributes), with the
+        # signing-certificate-v2 value of our certificate taken from the encoded copy.
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, SigningCertificateV2Provider) and provider.signing_cert is self.signing_cert:
+                yield self._signing_certificate_v2
+            else:
+                yield provider
+
+    async def signed_attrs(self, *args: Any, **kwargs: Any) -> cms.CMSAttributes:
+        """pyHanko's signed attributes, read back from their DER.
+
+        They are encoded again for the signature itself, in the SignerInfo and in the whole CMS
+        object: a parsed value is copied each time instead of re-encoded. The bytes are the same.
+        """
+        attrs = await super().signed_attrs(*args, **kwargs)
+        return cms.CMSAttributes.load(attrs.dump())

@@ -19,6 +19,7 @@ a dummy token first (a KMS call with our TSA).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
@@ -35,6 +37,8 @@ from pyhanko.sign.signers.pdf_signer import (
     SigDSSPlacementPreference,
     TimestampDSSContentSettings,
 )
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 from .kms_signer import KmsSigner, KmsSigningError
@@ -50,6 +54,8 @@ __all__ = [
     "seal_pdf",
     "seal_pdf_basic",
 ]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_FIELD_NAME = "AgencySeal"
 # The agency seal must carry nonRepudiation (pyHanko's default for signers, and what validators
@@ -117,22 +123,37 @@ def seal_pdf(
         revocation_mode="require",
         moment=moment,
     )
-    metadata = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm="sha256",
-        reason=reason,
-        location=location,
-        contact_info=contact,
-        subfilter=SigSeedSubFilter.PADES,
-        embed_validation_info=True,
-        use_pades_lta=True,
-        validation_context=context,
-        signer_key_usage=set(_SEAL_KEY_USAGE),
-        timestamp_field_name=f"{field_name}ArchiveTimestamp",
-        dss_settings=_LTA_DSS_SETTINGS,
-    )
-    sealed = _sign(pdf, signers.PdfSigner(metadata, signer=signer, timestamper=timestamper))
 
+    def lta_signer(*, tight: bool) -> signers.PdfSigner:
+        metadata = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location,
+            contact_info=contact,
+            subfilter=SigSeedSubFilter.PADES,
+            embed_validation_info=True,
+            use_pades_lta=True,
+            validation_context=context,
+            signer_key_usage=set(_SEAL_KEY_USAGE),
+            timestamp_field_name=f"{field_name}ArchiveTimestamp",
+            dss_settings=_LTA_DSS_SETTINGS,
+            tight_size_estimates=tight,
+        )
+        return signers.PdfSigner(metadata, signer=signer, timestamper=timestamper)
+
+    tight = _fixed_size_tokens(timestamper)
+    try:
+        sealed = _sign(pdf, lta_signer(tight=tight))
+    except _ReservedSpaceTooSmall:
+        # Cannot happen with fixed-size tokens; should it ever, seal once more with pyHanko's margin.
+        logger.warning("the exact /Contents estimate was too small; sealing again with a margin")
+        sealed = _sign(pdf, lta_signer(tight=False))
+
+    # The check re-reads the sealed bytes and validates every signature and timestamp again
+    # (integrity, signature values, certificate paths with revocation required, modification
+    # level), with the context the document was sealed with rather than a second one built from the
+    # same roots and CRLs.
     report = verify_pdf(
         sealed,
         trust_roots=pki_roots,
@@ -140,8 +161,10 @@ def seal_pdf(
         key_usage=_SEAL_KEY_USAGE,
         revocation_mode="require",
         validation_time=moment,
+        validation_context=context,
     )
     _check_lta(report, field_name)
+    _check_dss(sealed, crls, report)
     return sealed
 
 
@@ -177,11 +200,35 @@ def seal_pdf_basic(
     return sealed
 
 
+def _fixed_size_tokens(timestamper: TimeStamper) -> bool:
+    """True when the seal's CMS and the timestamp tokens have the size of pyHanko's dry run.
+
+    pyHanko sizes ``/Contents`` from a dry run and adds 50% for timestamp tokens whose size may vary;
+    the padding is hex in the file, and every reader parses hex one character at a time (about a
+    third of the check's parsing). Our own authority's tokens have a fixed size: 128-bit serials
+    with the top bit set, whole-second UTC times, a fixed accuracy, pyHanko's fixed-width nonce and
+    an RSA signature of the key's size. The KMS signature has the key's size too, and PAdES puts
+    no signing time in the CMS. An external (HTTP) TSA keeps the margin.
+    """
+    from .tsa import InProcessTimeStamper
+
+    return isinstance(timestamper, InProcessTimeStamper)
+
+
+class _ReservedSpaceTooSmall(SealError):
+    """pyHanko's exact size estimate was exceeded (the CMS did not fit in ``/Contents``)."""
+
+
 def _sign(pdf: bytes, pdf_signer: signers.PdfSigner) -> bytes:
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
         output = pdf_signer.sign_pdf(writer)
-    except (SigningError, KmsSigningError, PdfError, OSError, ValueError) as exc:
+    except SigningError as exc:
+        if pdf_signer.signature_meta.tight_size_estimates and "larger than expected" in str(exc):
+            raise _ReservedSpaceTooSmall(str(exc)) from exc
+        detail = f"{exc} ({exc.__cause__})" if exc.__cause__ is not None else str(exc)
+        raise SealError(f"sealing failed: {detail}") from exc
+    except (KmsSigningError, PdfError, OSError, ValueError) as exc:
         # OSError covers pyHanko's TimestampRequestError (an IOError).
         detail = f"{exc} ({exc.__cause__})" if exc.__cause__ is not None else str(exc)
         raise SealError(f"sealing failed: {detail}") from exc
@@ -215,3 +262,15 @@ def _check_lta(report: VerificationReport, field_name: str) -> None:
         failures.append("the document timestamp does not validate")
     if failures:
         raise SealVerificationError("the seal does not validate: " + "; ".join(failures), report=report)
+
+
+def _check_dss(sealed: bytes, crls: Sequence[asn1_crl.CertificateList], report: VerificationReport) -> None:
+    """B-LT: the document security store carries every CRL the seal was checked with."""
+    try:
+        dss = DocumentSecurityStore.read_dss(PdfFileReader(BytesIO(sealed)))
+        embedded = {ref.get_object().data for ref in dss.crls}
+    except (NoDSSFoundError, PdfError, ValueError) as exc:
+        raise SealVerificationError(f"the seal has no readable DSS: {exc}", report=report) from exc
+    missing = [crl for crl in crls if crl.dump() not in embedded]
+    if missing:
+        raise SealVerificationError(f"{len(missing)} CRL(s) missing from the DSS (not B-LT)", report=report)

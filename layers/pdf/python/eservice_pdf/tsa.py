@@ -20,7 +20,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from asn1crypto import algos, cms, core, tsp, x509
 
@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_A = TypeVar("_A", bound=core.Asn1Value)
 
 #: HTTP media types of RFC 3161 §3.4.
 TIMESTAMP_QUERY_CONTENT_TYPE = "application/timestamp-query"
@@ -112,6 +114,14 @@ class KmsTimeStampAuthority:
         self._serial_source = serial_source
         self._lock = threading.Lock()
         self.kms_calls = 0
+        # What every token repeats, encoded once. asn1crypto re-encodes a value built from Python
+        # objects at every level of nesting it is placed in; a value read back from DER is copied
+        # as it is. Building these per token cost more than the KMS call (see bench/bench_seal.py).
+        self._tsa_name_der = x509.GeneralName(name="directory_name", value=tsa_cert.subject).dump()
+        self._signing_certificate_der = self._signing_certificate_v2().dump()
+        self._issuer_serial_der = cms.IssuerAndSerialNumber(
+            {"issuer": tsa_cert.issuer, "serial_number": tsa_cert.serial_number}
+        ).dump()
 
     @property
     def tsa_cert(self) -> x509.Certificate:
@@ -170,44 +180,48 @@ class KmsTimeStampAuthority:
         tst_info_fields: dict[str, Any] = {
             "version": "v1",
             "policy": self._policy,
-            "message_imprint": request["message_imprint"].copy(),
+            "message_imprint": tsp.MessageImprint.load(request["message_imprint"].dump()),
             "serial_number": self._serial_source(),
             "gen_time": gen_time,
             "accuracy": {"seconds": 1},
-            "tsa": x509.GeneralName(name="directory_name", value=self._tsa_cert.subject),
+            "tsa": x509.GeneralName.load(self._tsa_name_der),
         }
         if request["nonce"].native is not None:
             tst_info_fields["nonce"] = request["nonce"].native
-        tst_info = tsp.TSTInfo(tst_info_fields)
-        tst_info_der = tst_info.dump()
+        tst_info_der = tsp.TSTInfo(tst_info_fields).dump()
 
-        signed_attrs = cms.CMSAttributes(
-            [
-                {"type": "content_type", "values": ["tst_info"]},
-                {"type": "message_digest", "values": [hashlib.sha256(tst_info_der).digest()]},
-                {"type": "signing_certificate_v2", "values": [self._signing_certificate_v2()]},
-                # RFC 6211: binds the algorithms into the signature (pyHanko checks it when present).
-                {
-                    "type": "cms_algorithm_protection",
-                    "values": [
-                        {
-                            "digest_algorithm": {"algorithm": "sha256"},
-                            "signature_algorithm": {"algorithm": "sha256_rsa"},
-                        }
-                    ],
-                },
-            ]
+        signed_attrs = _frozen(
+            cms.CMSAttributes,
+            cms.CMSAttributes(
+                [
+                    {"type": "content_type", "values": ["tst_info"]},
+                    {"type": "message_digest", "values": [hashlib.sha256(tst_info_der).digest()]},
+                    {
+                        "type": "signing_certificate_v2",
+                        "values": [tsp.SigningCertificateV2.load(self._signing_certificate_der)],
+                    },
+                    # RFC 6211: binds the algorithms into the signature (pyHanko checks it when present).
+                    {
+                        "type": "cms_algorithm_protection",
+                        "values": [
+                            {
+                                "digest_algorithm": {"algorithm": "sha256"},
+                                "signature_algorithm": {"algorithm": "sha256_rsa"},
+                            }
+                        ],
+                    },
+                ]
+            ),
         )
         # The signature covers the DER SET OF (tag 0x31), which asn1crypto sorts as DER requires.
         signature = self._kms_sign(signed_attrs.dump())
 
-        issuer_serial = cms.IssuerAndSerialNumber(
-            {"issuer": self._tsa_cert.issuer, "serial_number": self._tsa_cert.serial_number}
-        )
         signer_info = cms.SignerInfo(
             {
                 "version": "v1",
-                "sid": cms.SignerIdentifier(name="issuer_and_serial_number", value=issuer_serial),
+                "sid": cms.SignerIdentifier(
+                    name="issuer_and_serial_number", value=cms.IssuerAndSerialNumber.load(self._issuer_serial_der)
+                ),
                 "digest_algorithm": {"algorithm": "sha256"},
                 "signed_attrs": signed_attrs,
                 "signature_algorithm": {"algorithm": "sha256_rsa"},
@@ -221,12 +235,14 @@ class KmsTimeStampAuthority:
                 "content_type": "tst_info",
                 "content": cms.ParsableOctetString(tst_info_der),
             },
-            "signer_infos": [signer_info],
+            "signer_infos": [_frozen(cms.SignerInfo, signer_info)],
         }
         if request["cert_req"].native:
             # RFC 3161 §2.4.1: certReq asks for the TSA certificate in the token.
             signed_data["certificates"] = [self._tsa_cert, *self._chain]
-        return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed_data)})
+        return _frozen(
+            cms.ContentInfo, cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed_data)})
+        )
 
     def _signing_certificate_v2(self) -> tsp.SigningCertificateV2:
         # RFC 5816: ESSCertIDv2 with SHA-256 (the DER default, so hashAlgorithm is omitted).
@@ -255,6 +271,11 @@ class KmsTimeStampAuthority:
         )
         signature: bytes = response["Signature"]
         return signature
+
+
+def _frozen(spec: type[_A], value: _A) -> _A:
+    """``value`` encoded once and read back: placed in a bigger structure, it is copied as DER."""
+    return spec.load(value.dump())
 
 
 class _TimeStampResp(core.Sequence):

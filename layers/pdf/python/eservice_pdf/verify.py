@@ -154,6 +154,7 @@ def verify_pdf(
     key_usage: frozenset[str] = ANY_SIGNING_KEY_USAGE,
     revocation_mode: RevocationMode = "soft-fail",
     validation_time: dt.datetime | None = None,
+    validation_context: ValidationContext | None = None,
 ) -> VerificationReport:
     """Validate every signature and document timestamp in ``pdf``.
 
@@ -166,6 +167,10 @@ def verify_pdf(
         ``{"non_repudiation"}``.
     :param revocation_mode: pyhanko-certvalidator's mode; nothing is fetched from the network.
     :param validation_time: the time at which to judge certificates (default: now).
+    :param validation_context: a context built already, used instead of one built from the arguments
+        above and the document's DSS: :func:`~eservice_pdf.seal.seal_pdf` checks its output with the
+        context it sealed with (same roots, CRLs, mode and time). Every signature and timestamp is
+        still validated against it; only the parsing of trust material is saved.
     :return: a :class:`VerificationReport`; unparseable input gives ``summary="invalid"``.
     :raises ValueError: only when the trust material itself (not the PDF) is unreadable.
     """
@@ -192,11 +197,9 @@ def verify_pdf(
             reason=f"not a readable PDF ({type(exc).__name__})",
         )
     if not embedded:
-        return VerificationReport(
-            signed=False, sha256=digest, summary="unsigned", modified_after_signing=False
-        )
+        return VerificationReport(signed=False, sha256=digest, summary="unsigned", modified_after_signing=False)
 
-    context = _validation_context(
+    context = validation_context or _validation_context(
         reader,
         roots=roots,
         crls=crl_list,
@@ -213,11 +216,7 @@ def verify_pdf(
         summary=summary,
         modified_after_signing=any(r.modified_after_signing for r in reports),
         signatures=reports,
-        reason=(
-            None
-            if first_problem is None
-            else f"{first_problem.field_name}: {', '.join(first_problem.problems)}"
-        ),
+        reason=(None if first_problem is None else f"{first_problem.field_name}: {', '.join(first_problem.problems)}"),
     )
 
 
@@ -324,9 +323,7 @@ async def _validate_signature(
     )
 
 
-async def _validate_document_timestamp(
-    sig: EmbeddedPdfSignature, context: ValidationContext
-) -> SignatureReport:
+async def _validate_document_timestamp(sig: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
     from pyhanko.sign.validation import async_validate_pdf_timestamp
 
     status = await async_validate_pdf_timestamp(sig, validation_context=context)
