@@ -534,6 +534,9 @@ class EServiceStack(Stack):
             configuration_set=self.mail_configuration,
         )
 
+        #: SnapStart (issue 14): each function's "live" alias, on the version CDK publishes when its code or
+        #: configuration changes; every caller (API Gateway, the saga, schedules, SNS, the other functions) uses it.
+        self.live: dict[str, lambda_.Alias] = {}
         self.intake = self._function("intake", memory=512, timeout=29)
         self.intake.add_environment("PAYMENT_SECRET_ARN", self.payment_secret.secret_arn)
         self.payment_secret.grant_read(self.intake)
@@ -546,7 +549,7 @@ class EServiceStack(Stack):
             fn.add_environment("LINE_SECRET_ARN", self.line_secret.secret_arn)
             fn.add_environment("LINE_API_BASE", "https://api.line.me")
             self.line_secret.grant_read(fn)
-        self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.notify))
+        self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.live["notify"]))
         self._grant_function_access()
         self._open_data_access()
 
@@ -555,9 +558,9 @@ class EServiceStack(Stack):
         self.saga = RequestSaga(
             self,
             "Saga",
-            clock=self.clock,
-            sign=self.sign,
-            notify=self.notify,
+            clock=self.live["clock"],
+            sign=self.live["sign"],
+            notify=self.live["notify"],
             data_key=self.data_key,
             state_machine_name=saga_name,
         )
@@ -581,16 +584,17 @@ class EServiceStack(Stack):
         self._recurring(
             "Sweeper",
             "rate(10 minutes)",
-            self.clock,
+            self.live["clock"],
             "sweep",
             retries=2,
             description="Resume requests whose saga failed or stalled, deliver pending answers",
         )
-        self.intake.add_environment("SIGN_FUNCTION", self.sign.function_name)
-        self.intake.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
-        self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
-        self.clock.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
-        self.notify.add_environment("SIGN_FUNCTION", self.sign.function_name)
+        # The aliases' ARNs (boto3 invokes by ARN as by name): a call lands on the published version.
+        self.intake.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
+        self.intake.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
+        self.intake.add_environment("CLOCK_FUNCTION", self.live["clock"].function_arn)
+        self.clock.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
+        self.notify.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
         self.clock.grant_invoke(self.scheduler_role)
         # R-1.7: officers check new and changed requests at least twice per working day (08:30, 16:30).
         self.notify.grant_invoke(self.scheduler_role)
@@ -609,7 +613,7 @@ class EServiceStack(Stack):
             self._recurring(
                 f"OfficerDigest{name}",
                 f"cron({at.minute} {at.hour} ? * {weekdays} *)",
-                self.notify,
+                self.live["notify"],
                 "digest",
                 timezone=self.tenant.office_hours.timezone,
                 description="Digest of new and changed requests and SLA warnings for officers (R-1.7)",
@@ -621,7 +625,7 @@ class EServiceStack(Stack):
         self._recurring(
             "LicenceExpiry",
             "cron(5 0 * * ? *)",
-            self.clock,
+            self.live["clock"],
             "expire_licences",
             timezone=self.tenant.office_hours.timezone,
             description="Expire licences past their validity and tell their holders (R-5.4)",
@@ -630,7 +634,7 @@ class EServiceStack(Stack):
         self._recurring(
             "OpenDataMonthEnd",
             "cron(0 22 L * ? *)",
-            self.clock,
+            self.live["clock"],
             "open_data",
             timezone=self.tenant.office_hours.timezone,
             description="Publish the public licence register as open data at month-end when it changed (R-5.3)",
@@ -834,6 +838,7 @@ class EServiceStack(Stack):
             self,
             f"{name.title()}Function",
             runtime=PYTHON_RUNTIME,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,  # issue 14: restored, not initialized
             architecture=lambda_.Architecture.X86_64,
             handler="app.handler",
             code=lambda_.Code.from_asset(str(REPO / "functions" / name), exclude=["**/__pycache__"]),
@@ -862,6 +867,8 @@ class EServiceStack(Stack):
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.queue_url,
             },
         )
+        # SnapStart applies to published versions only: callers use this alias, never $LATEST.
+        self.live[name] = lambda_.Alias(self, f"{name.title()}Live", alias_name="live", version=fn.current_version)
         return fn
 
     def _recurring(
@@ -1025,8 +1032,8 @@ class EServiceStack(Stack):
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
         integrations = {
-            name: apigw.LambdaIntegration(function, proxy=True)
-            for name, function in (("intake", self.intake), ("clock", self.clock))
+            name: apigw.LambdaIntegration(self.live[name], proxy=True)  # the SnapStart alias (issue 14)
+            for name in ("intake", "clock")
         }
         for route in intake_routes():
             resource = api.root.resource_for_path(route.path)
@@ -1245,7 +1252,7 @@ class EServiceStack(Stack):
         self._recurring(
             "PkiCrlRefresh",
             "rate(1 day)",
-            self.sign,
+            self.live["sign"],
             "refresh_pki",
             description="Re-issue the agency CRL before it expires and publish it at /pki/root.crl",
         )
