@@ -244,9 +244,8 @@ def _run_once(case: Case, env: dict[str, str]) -> Timing:
     return Timing(case.label, cpu, wall, probe["first"], probe["hooks"], probe["status"], probe["cpu_restored"])
 
 
-def measure(case: Case, env: dict[str, str], runs: int) -> Timing:
-    """The median of ``runs`` fresh interpreters (CPU, wall and first-request time each its own median)."""
-    timings = [_run_once(case, env) for _ in range(runs)]
+def summarize(case: Case, timings: list[Timing]) -> Timing:
+    """The median of fresh interpreters (CPU, wall and first-request time each its own median)."""
     statuses = {t.status for t in timings}
     if case.function == "intake" and statuses != {200}:
         raise RuntimeError(f"{case.label}: the first request answered {statuses}, not 200")
@@ -268,7 +267,12 @@ def run(runs: int = 7, *, bytecode: bool = True) -> list[Timing]:
         if bytecode:
             for case in CASES:  # compile everything once: the timed runs read .pyc like site-packages does
                 _run_once(case, env)
-        return [measure(case, env, runs) for case in CASES]
+        # Round-robin: each run of every case, the baseline included, shares the same moments of a noisy machine.
+        samples: list[list[Timing]] = [[] for _ in CASES]
+        for _ in range(runs):
+            for i, case in enumerate(CASES):
+                samples[i].append(_run_once(case, env))
+        return [summarize(case, timings) for case, timings in zip(CASES, samples, strict=True)]
 
 
 def print_table(timings: list[Timing], runs: int, *, bytecode: bool = True) -> None:
