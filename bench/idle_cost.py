@@ -39,7 +39,13 @@ PRICES: dict[str, tuple[float, str]] = {
     "lambda_request": (0.20e-6, "https://aws.amazon.com/lambda/pricing/ (per request)"),
     "lambda_gb_second": (0.0000166667, "https://aws.amazon.com/lambda/pricing/ (x86, per GB-second)"),
     "lambda_gb_second_arm": (0.0000133334, "https://aws.amazon.com/lambda/pricing/ (arm64 (Graviton), per GB-second)"),
+    "snapstart_cache_gb_second": (
+        0.0000015046,
+        "https://aws.amazon.com/lambda/pricing/ (SnapStart for Python and .NET: snapshot cache, per GB-second of"
+        " the function's memory while its version is active, us-east-1)",
+    ),
 }
+SECONDS_PER_MONTH = DAYS_PER_MONTH * 86_400
 #: Assumed duration of a recurring call on an idle tenant (a query that finds nothing): stated, not measured.
 IDLE_CALL_SECONDS = 0.25
 
@@ -73,6 +79,17 @@ class IdleCost:
     @property
     def total(self) -> float:
         return sum(self.items.values())
+
+
+def _function_of(resources: Mapping[str, dict[str, Any]], target: Any) -> dict[str, Any] | None:
+    """The function a schedule invokes: named directly, or through its alias (the SnapStart ``live`` alias)."""
+    if not isinstance(target, dict):
+        return None
+    logical = target["Fn::GetAtt"][0] if "Fn::GetAtt" in target else target.get("Ref")
+    found = resources.get(str(logical)) if logical else None
+    if found is not None and found["Type"] == "AWS::Lambda::Alias":
+        return _function_of(resources, found["Properties"]["FunctionName"])
+    return found if found is not None and found["Type"] == "AWS::Lambda::Function" else None
 
 
 def stack_cost(name: str, template: Mapping[str, Any]) -> IdleCost:
@@ -111,10 +128,14 @@ def stack_cost(name: str, template: Mapping[str, Any]) -> IdleCost:
             )
         )
         add("CloudWatch alarms (cell queries, this tenant's series)", series * _price("alarm_metric"))
+    for fn in of("AWS::Lambda::Function"):
+        # SnapStart keeps the snapshot of the active published version cached all month, used or not.
+        if (fn["Properties"].get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions":
+            memory_gb = fn["Properties"].get("MemorySize", 128) / 1024
+            add("Lambda SnapStart snapshot cache", memory_gb * SECONDS_PER_MONTH * _price("snapstart_cache_gb_second"))
     for schedule in of("AWS::Scheduler::Schedule"):
         calls = _calls_per_month(schedule["Properties"]["ScheduleExpression"])
-        target = schedule["Properties"]["Target"]["Arn"]
-        fn = resources.get(target["Fn::GetAtt"][0]) if isinstance(target, dict) and "Fn::GetAtt" in target else None
+        fn = _function_of(resources, schedule["Properties"]["Target"]["Arn"])
         memory_gb = (fn["Properties"].get("MemorySize", 128) if fn else 128) / 1024
         arm = fn is not None and (fn["Properties"].get("Architectures") or ["x86_64"])[0] == "arm64"
         add(

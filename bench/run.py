@@ -7,7 +7,8 @@ full read of the open requests with 1,000 and 10,000 open requests (bench_workli
 pages in headless Chromium (bench_web.py: JS+CSS gzipped, fonts, requests, time to the first heading on a
 throttled phone profile) beside issue 13's "before" figures (``--web`` runs that part alone); with
 ``--requests N``, the variable cost per 1,000 completed requests and the state transitions per request,
-measured on the local stack (request_cost.py). Machines here
+measured on the local stack (request_cost.py); last, the functions' cold start beside ``import boto3`` alone
+and what a SnapStart restore leaves of it (bench_cold.py, issue 14; ``--no-cold`` skips it). Machines here
 are noisy: read the ratios, not the milliseconds.
 """
 
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_cold
 import bench_fleet
 import bench_seal
 import bench_web
@@ -49,6 +51,7 @@ def main() -> None:
     )
     parser.add_argument("--web", action="store_true", help="only the pages of the two sites (bench_web.py)")
     parser.add_argument("--no-web", action="store_true", help="everything but the pages of the two sites")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold start rows (bench_cold.py)")
     parser.add_argument(
         "--requests",
         type=int,
@@ -136,6 +139,9 @@ def main() -> None:
     if args.requests > 0:
         print()
         request_cost.print_report(request_cost.run(args.requests))
+    if not args.no_cold:
+        cold_runs = max(3, args.runs // 3)
+        bench_cold.print_table(bench_cold.run(cold_runs), cold_runs)
 
 
 def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]) -> None:

@@ -93,6 +93,23 @@ TSA_BURST_LIMIT = 10
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
+def snapstart_on(scope: Construct, *, silo: bool) -> bool:
+    """Whether the functions run with Lambda SnapStart (issue 14): ``-c snapstart=true|false``, else on in silo
+    mode and off in a cell.
+
+    SnapStart for Python bills the snapshot's cache for every GB of memory of each published version for as
+    long as it is active (about $11 a month for the four functions' 2.8 GB at list price), and AWS says it helps
+    little for functions invoked rarely: most agencies of a cell receive a few requests a month, and their idle
+    cost must stay within $2. A silo agency, large and busy, gets it by default.
+    """
+    chosen = scope.node.try_get_context("snapstart")
+    if chosen is None:
+        return silo
+    if str(chosen).lower() not in ("true", "false"):
+        raise ValueError(f"-c snapstart={chosen}: say true or false")
+    return str(chosen).lower() == "true"
+
+
 @jsii.implements(ILocalBundling)
 class _PipLayerBundling:
     """Builds a layer without Docker: copy the layer's own code, pip-install its hash-locked packages for Lambda."""
@@ -270,6 +287,7 @@ class EServiceStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.tenant = tenant
         self.platform = platform
+        self.snapstart = snapstart_on(self, silo=platform is None)
         Tags.of(self).add("eservice:tenant", tenant.id)
         if platform is not None:
             self.add_stack_dependency(platform, "the cell's keys, layers, citizen pool and distribution")
@@ -526,6 +544,9 @@ class EServiceStack(Stack):
             configuration_set=self.mail_configuration,
         )
 
+        #: SnapStart (issue 14): each function's "live" alias, on the version CDK publishes when its code or
+        #: configuration changes; every caller (API Gateway, the saga, schedules, SNS, the other functions) uses it.
+        self.live: dict[str, lambda_.Alias] = {}
         self.intake = self._function("intake", memory=512, timeout=29)
         self.intake.add_environment("PAYMENT_SECRET_ARN", self.payment_secret.secret_arn)
         self.payment_secret.grant_read(self.intake)
@@ -538,7 +559,7 @@ class EServiceStack(Stack):
             fn.add_environment("LINE_SECRET_ARN", self.line_secret.secret_arn)
             fn.add_environment("LINE_API_BASE", "https://api.line.me")
             self.line_secret.grant_read(fn)
-        self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.notify))
+        self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.live["notify"]))
         self._grant_function_access()
         self._open_data_access()
 
@@ -547,9 +568,9 @@ class EServiceStack(Stack):
         self.saga = RequestSaga(
             self,
             "Saga",
-            clock=self.clock,
-            sign=self.sign,
-            notify=self.notify,
+            clock=self.live["clock"],
+            sign=self.live["sign"],
+            notify=self.live["notify"],
             data_key=self.data_key,
             state_machine_name=saga_name,
         )
@@ -573,16 +594,17 @@ class EServiceStack(Stack):
         self._recurring(
             "Sweeper",
             "rate(10 minutes)",
-            self.clock,
+            self.live["clock"],
             "sweep",
             retries=2,
             description="Resume requests whose saga failed or stalled, deliver pending answers",
         )
-        self.intake.add_environment("SIGN_FUNCTION", self.sign.function_name)
-        self.intake.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
-        self.intake.add_environment("CLOCK_FUNCTION", self.clock.function_name)
-        self.clock.add_environment("NOTIFY_FUNCTION", self.notify.function_name)
-        self.notify.add_environment("SIGN_FUNCTION", self.sign.function_name)
+        # The aliases' ARNs (boto3 invokes by ARN as by name): a call lands on the published version.
+        self.intake.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
+        self.intake.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
+        self.intake.add_environment("CLOCK_FUNCTION", self.live["clock"].function_arn)
+        self.clock.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
+        self.notify.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
         self.clock.grant_invoke(self.scheduler_role)
         # R-1.7: officers check new and changed requests at least twice per working day (08:30, 16:30).
         self.notify.grant_invoke(self.scheduler_role)
@@ -601,7 +623,7 @@ class EServiceStack(Stack):
             self._recurring(
                 f"OfficerDigest{name}",
                 f"cron({at.minute} {at.hour} ? * {weekdays} *)",
-                self.notify,
+                self.live["notify"],
                 "digest",
                 timezone=self.tenant.office_hours.timezone,
                 description="Digest of new and changed requests and SLA warnings for officers (R-1.7)",
@@ -613,7 +635,7 @@ class EServiceStack(Stack):
         self._recurring(
             "LicenceExpiry",
             "cron(5 0 * * ? *)",
-            self.clock,
+            self.live["clock"],
             "expire_licences",
             timezone=self.tenant.office_hours.timezone,
             description="Expire licences past their validity and tell their holders (R-5.4)",
@@ -622,7 +644,7 @@ class EServiceStack(Stack):
         self._recurring(
             "OpenDataMonthEnd",
             "cron(0 22 L * ? *)",
-            self.clock,
+            self.live["clock"],
             "open_data",
             timezone=self.tenant.office_hours.timezone,
             description="Publish the public licence register as open data at month-end when it changed (R-5.3)",
@@ -827,6 +849,8 @@ class EServiceStack(Stack):
             f"{name.title()}Function",
             runtime=PYTHON_RUNTIME,
             architecture=ARCHITECTURE,
+            # Issue 14: restored from a snapshot, not initialized, where it pays (see `snapstart_on`).
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self.snapstart else None,
             handler="app.handler",
             code=lambda_.Code.from_asset(str(REPO / "functions" / name), exclude=["**/__pycache__"]),
             layers=layers,
@@ -854,6 +878,8 @@ class EServiceStack(Stack):
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.queue_url,
             },
         )
+        # SnapStart applies to published versions only: callers use this alias, never $LATEST.
+        self.live[name] = lambda_.Alias(self, f"{name.title()}Live", alias_name="live", version=fn.current_version)
         return fn
 
     def _recurring(
@@ -1017,8 +1043,8 @@ class EServiceStack(Stack):
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
         integrations = {
-            name: apigw.LambdaIntegration(function, proxy=True)
-            for name, function in (("intake", self.intake), ("clock", self.clock))
+            name: apigw.LambdaIntegration(self.live[name], proxy=True)  # the SnapStart alias (issue 14)
+            for name in ("intake", "clock")
         }
         for route in intake_routes():
             resource = api.root.resource_for_path(route.path)
@@ -1237,7 +1263,7 @@ class EServiceStack(Stack):
         self._recurring(
             "PkiCrlRefresh",
             "rate(1 day)",
-            self.sign,
+            self.live["sign"],
             "refresh_pki",
             description="Re-issue the agency CRL before it expires and publish it at /pki/root.crl",
         )

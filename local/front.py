@@ -93,9 +93,12 @@ def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
         if props["HttpMethod"] == "OPTIONS" or props["RestApiId"]["Ref"] not in apis:
             continue
         path = full_path(props["ResourceId"]) or "/"
-        uri = json.dumps(props["Integration"]["Uri"])
+        # The function itself or its "live" alias (SnapStart, issue 14), which the provisioner resolves alike.
+        uri = str(provisioned.resolve(props["Integration"]["Uri"]))
         function_logical = next(
-            logical for logical in template.of_type("AWS::Lambda::Function") if f'"{logical}"' in uri
+            logical
+            for logical in template.of_type("AWS::Lambda::Function")
+            if f"/functions/{provisioned.attrs[(logical, 'Arn')]}/invocations" in uri
         )
         pool = None
         if props.get("AuthorizationType") == "COGNITO_USER_POOLS":

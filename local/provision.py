@@ -274,6 +274,13 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         name = _physical_name(stack, logical, max_length=64)
         out.refs[logical] = name
         out.attrs[(logical, "Arn")] = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+    # SnapStart (issue 14): callers use each function's "live" alias of a published version. Locally there is no
+    # snapshot and only $LATEST: a version or an alias stands for its function.
+    for kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+        for logical, resource in template.of_type(kind).items():
+            function = resource["Properties"]["FunctionName"]["Ref"]
+            out.refs[logical] = out.attrs[(logical, "Arn")] = out.attrs[(function, "Arn")]
+            out.attrs[(logical, "Version")] = "$LATEST"
     for logical, resource in functions.items():
         props = resource["Properties"]
         environment = {}

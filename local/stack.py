@@ -695,7 +695,9 @@ class LocalStack:
             props = resource["Properties"]
             target = props["Target"]
             arn = target["Arn"]
-            function_logical = arn["Fn::GetAtt"][0] if isinstance(arn, dict) else ""
+            function_logical = arn["Fn::GetAtt"][0] if isinstance(arn, dict) and "Fn::GetAtt" in arn else ""
+            if isinstance(arn, dict) and "Ref" in arn:  # the function's "live" alias (SnapStart, issue 14)
+                function_logical = self.template.resources[arn["Ref"]]["Properties"]["FunctionName"]["Ref"]
             functions = {
                 self.template.logical_id(f"eservice-{self.tenant}/{s.title()}Function/Resource"): s
                 for s in ("intake", "clock", "sign", "notify")

@@ -20,6 +20,7 @@ from eservice.payments import PaymentDesk
 from eservice.recovery import Sweeper
 from eservice.saga_steps import DeadlineScheduler, SagaSteps
 from eservice.settings import settings, tenant
+from eservice.snapstart import after_restore, clear_module_caches
 
 logger = Logger(service="eservice-clock")
 
@@ -228,3 +229,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.error("saga step failed", extra={"error": (event.get("error") or {}).get("Error")})
         return work.record_failure(request_id, event.get("error"))
     raise ValueError(f"unknown clock action {action!r}")
+
+
+# --- SnapStart (issue 14): nothing restored from the snapshot holds a client, a connection or a secret --------
+@after_restore
+def forget_clients_and_secrets() -> None:
+    """Every cache of this module (clients, use cases built on them, secrets) is built again when next needed."""
+    clear_module_caches(globals())

@@ -20,7 +20,7 @@ import traceback
 import uuid
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -28,7 +28,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBearer, Server
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -109,8 +108,12 @@ from eservice.register import LicenceRegister
 from eservice.report_models import MyDataExport, StatisticsAnswer
 from eservice.saga_steps import office_calendar
 from eservice.settings import settings, tenant
+from eservice.snapstart import after_restore, clear_module_caches
 from eservice.statistics import StatisticsReport
 from eservice.units import UnitMembership, units_of
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 logger = Logger(service="eservice-intake")
 
@@ -216,19 +219,48 @@ def _refused_media_type(event: dict[str, Any]) -> ServiceError | None:
     return None
 
 
-app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json_body)
-app.configure_openapi(
-    title="Thai e-Service API",
-    version="1.0.0",
-    summary="Electronic requests, official time of receipt, tracking and licences "
-    "(Act on Electronic Performance of Administrative Duties B.E. 2565)",
-    servers=[Server(url="/api")],
-    contact=Contact(name="e-Service maintainers"),
-    security_schemes={
-        "citizen": HTTPBearer(description="ID token of the citizen user pool"),
-        "officer": HTTPBearer(description="ID token of the officer user pool"),
-    },
-)
+class _Resolver(APIGatewayRestResolver):
+    """Powertools' resolver, whose OpenAPI document is configured when first asked for (issue 14, cold start).
+
+    Powertools' OpenAPI models (a few hundred pydantic classes) cost about as much to import as boto3; only
+    ``GET /openapi.json``, CDK (infra/routes.py) and the tests need them, never the other requests.
+    """
+
+    _openapi_configured = False
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        if not self._openapi_configured:
+            _configure_openapi(self)
+            self._openapi_configured = True
+        return super().get_openapi_schema(**kwargs)
+
+
+def _configure_openapi(resolver: APIGatewayRestResolver) -> None:
+    from aws_lambda_powertools.event_handler.openapi.models import Contact, HTTPBearer, Server
+
+    resolver.configure_openapi(
+        title="Thai e-Service API",
+        version="1.0.0",
+        summary="Electronic requests, official time of receipt, tracking and licences "
+        "(Act on Electronic Performance of Administrative Duties B.E. 2565)",
+        servers=[Server(url="/api")],
+        contact=Contact(name="e-Service maintainers"),
+        security_schemes={
+            "citizen": HTTPBearer(description="ID token of the citizen user pool"),
+            "officer": HTTPBearer(description="ID token of the officer user pool"),
+        },
+    )
+
+
+app = _Resolver(enable_validation=True, json_body_deserializer=read_json_body)
+
+
+class RequestBody(BaseModel):
+    """A request body's model: validated as strictly as ever, its validator built by the first request that
+    sends one (pydantic ``defer_build``), not when intake is imported (issue 14, cold start)."""
+
+    model_config = ConfigDict(defer_build=True)
+
 
 CITIZEN: list[dict[str, list[str]]] = [{"citizen": []}]
 OFFICER: list[dict[str, list[str]]] = [{"officer": []}]
@@ -451,13 +483,13 @@ def _paged(key: str, page: Page[dict[str, Any]]) -> dict[str, Any]:
     return {key: page.items, "next_cursor": page.cursor}
 
 
-class OnBehalfOfBody(BaseModel):
+class OnBehalfOfBody(RequestBody):
     kind: Literal["person", "juristic_person"]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     identifier: Annotated[str, Field(min_length=1, max_length=20)]
 
 
-class NewDraft(BaseModel):
+class NewDraft(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -471,37 +503,37 @@ class NewDraft(BaseModel):
     on_behalf_of: OnBehalfOfBody | None = None
 
 
-class DraftUpdate(BaseModel):
+class DraftUpdate(RequestBody):
     answers: dict[str, Any]
     on_behalf_of: OnBehalfOfBody | None = None
     estamp_code: Annotated[str, Field(max_length=40)] | None = None
 
 
-class UploadStart(BaseModel):
+class UploadStart(RequestBody):
     document_id: str
     file_name: Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class Submission(BaseModel):
+class Submission(RequestBody):
     declaration: Annotated[str, Field(min_length=1, max_length=4000)]
     content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     accept: bool
 
 
-class SupplementStart(BaseModel):
+class SupplementStart(RequestBody):
     document_id: str
     file_name: Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class Resubmission(BaseModel):
+class Resubmission(RequestBody):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class Withdrawal(BaseModel):
+class Withdrawal(RequestBody):
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class Decision(BaseModel):
+class Decision(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -525,33 +557,33 @@ class Decision(BaseModel):
     confirm: Annotated[str, Field(max_length=40)] | None = None
 
 
-class ThreadMessage(BaseModel):
+class ThreadMessage(RequestBody):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class PaperCopyRequest(BaseModel):
+class PaperCopyRequest(RequestBody):
     method: Literal["pickup", "post"]
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class PaperCopyClosing(BaseModel):
+class PaperCopyClosing(RequestBody):
     outcome: Literal["handed_over", "posted", "declined"]
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class LicenceFields(BaseModel):
+class LicenceFields(RequestBody):
     """Q7.1: the officer fields of the service's licence, by name."""
 
     values: dict[str, Any]
 
 
-class Note(BaseModel):
+class Note(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"text": "ตรวจสอบสถานที่แล้ว ถูกต้องตามแบบ"}]})
 
     text: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
-class LicenceStatusChange(BaseModel):
+class LicenceStatusChange(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"status": "suspended", "reason": "ไม่ผ่านการตรวจสุขลักษณะ", "until": "2027-01-31"}]
@@ -563,18 +595,18 @@ class LicenceStatusChange(BaseModel):
     until: date | None = None
 
 
-class SlipUpload(BaseModel):
+class SlipUpload(RequestBody):
     file_name: Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class SlipReport(BaseModel):
+class SlipReport(RequestBody):
     attachment_id: Annotated[str, Field(max_length=20)]
     transaction_reference: Annotated[str, Field(min_length=1, max_length=60)]
     paid_on: date
     amount_satang: Annotated[int, Field(gt=0)]
 
 
-class SlipDecision(BaseModel):
+class SlipDecision(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"decision": "verify"}, {"decision": "reject", "reason": "ยอดเงินไม่ตรงกับใบแจ้ง"}]}
     )
@@ -583,7 +615,7 @@ class SlipDecision(BaseModel):
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class Profile(BaseModel):
+class Profile(RequestBody):
     full_name: str | None = None
     national_id: str | None = None
     phone: str | None = None
@@ -591,7 +623,7 @@ class Profile(BaseModel):
     address: str | None = None
 
 
-class WebhookPayment(BaseModel):
+class WebhookPayment(RequestBody):
     transaction_id: str
     ref1: Annotated[str, Field(description="The request's payment reference")]
     ref2: Annotated[str | None, Field(description="The invoice number")] = None
@@ -601,7 +633,7 @@ class WebhookPayment(BaseModel):
     paid_at: str | None = None
 
 
-class WebhookMessage(BaseModel):
+class WebhookMessage(RequestBody):
     """The payment provider's signed message (read as raw bytes: the signature covers them)."""
 
     id: str
@@ -804,14 +836,14 @@ def put_profile(body: Profile) -> dict[str, Any]:
 
 
 # --- citizen: how to be told (Q4.4, R-4.6), and LINE's webhook that links accounts ---------------------
-class ChannelChoice(BaseModel):
+class ChannelChoice(RequestBody):
     """E-mail is always on; SMS and LINE are the applicant's choice."""
 
     sms: bool
     line: bool
 
 
-class LineWebhookBody(BaseModel):
+class LineWebhookBody(RequestBody):
     """What LINE sends (Messaging API webhook): the bot's user id and the events."""
 
     destination: str
@@ -1763,11 +1795,11 @@ def _scans(ids: set[str]) -> dict[str, dict[str, Any]]:
     return kept
 
 
-class ScanUpload(BaseModel):
+class ScanUpload(RequestBody):
     file_name: Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class LicenceImportFile(BaseModel):
+class LicenceImportFile(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -1782,7 +1814,7 @@ class LicenceImportFile(BaseModel):
     csv: Annotated[str, Field(min_length=1, max_length=6_000_000)]
 
 
-class LicenceImportRow(BaseModel):
+class LicenceImportRow(RequestBody):
     licence_number: Annotated[str, Field(max_length=60)]
     service_id: Annotated[str, Field(max_length=60)]
     holder: Annotated[str, Field(max_length=300)]
@@ -1991,16 +2023,16 @@ def announcements() -> Announcements:
     )
 
 
-class AnnouncementDraft(BaseModel):
+class AnnouncementDraft(RequestBody):
     kind: Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class AnnouncementApproval(BaseModel):
+class AnnouncementApproval(RequestBody):
     signer_name: Annotated[str, Field(min_length=1, max_length=200)]
     signer_position: Annotated[str, Field(max_length=300)] | None = None
 
 
-class GazettePublication(BaseModel):
+class GazettePublication(RequestBody):
     published_on: date
     reference: Annotated[str, Field(max_length=300)] | None = None
 
@@ -2275,11 +2307,11 @@ def unit_membership() -> UnitMembership:
     return UnitMembership(tenant=tenant(), cognito=client("cognito-idp"), pool_id=settings().officer_pool_id)
 
 
-class ScanStart(BaseModel):
+class ScanStart(RequestBody):
     file_name: Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class LetterColumns(BaseModel):
+class LetterColumns(RequestBody):
     """The Regulation's columns a records officer writes (ที่, ลงวันที่, จาก, ถึง, เรื่อง, การปฏิบัติ, หมายเหตุ)."""
 
     document_number: Annotated[str, Field(max_length=100)] | None = None
@@ -2316,7 +2348,7 @@ class LetterCorrection(LetterColumns):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class UnitsOfOfficer(BaseModel):
+class UnitsOfOfficer(RequestBody):
     units: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=50)]
 
 
@@ -2526,3 +2558,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "isBase64Encoded": False,
         }
     return app.resolve(event, context)
+
+
+# --- SnapStart (issue 14): nothing restored from the snapshot holds a client, a connection or a secret --------
+@after_restore
+def forget_clients_and_secrets() -> None:
+    """Every cache of this module (clients, use cases built on them, secrets) is built again when next needed."""
+    clear_module_caches(globals())

@@ -32,6 +32,7 @@ from eservice.messages import Message
 from eservice.notices import DeliveryRefused, LineMessage, Notifier
 from eservice.saga_steps import APPLICANT_STEPS, SagaSteps
 from eservice.settings import settings, tenant
+from eservice.snapstart import after_restore, clear_module_caches
 
 logger = Logger(service="eservice-notify")
 
@@ -423,3 +424,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         except LineApiError as exc:
             raise TransientError(f"LINE push failed: {exc.status or 'unreachable'}") from exc
     raise ValueError(f"unknown notify action {action!r}")
+
+
+# --- SnapStart (issue 14): nothing restored from the snapshot holds a client, a connection or a secret --------
+@after_restore
+def forget_clients_and_secrets() -> None:
+    """Every cache of this module (clients, use cases built on them, secrets) is built again when next needed."""
+    clear_module_caches(globals())

@@ -22,6 +22,8 @@ from eservice.aws import client, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import ServiceError
 from eservice.settings import settings, tenant
+from eservice.snapstart import after_restore, clear_module_caches
+from eservice_pdf import agency_keys
 from eservice_pdf.agency_keys import agency_pki, seal_signer, timestamper
 from eservice_pdf.issuing import Issuing
 from eservice_pdf.seal import seal_pdf
@@ -222,3 +224,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         except ServiceError as error:
             return {"error": error.as_dict(), "status": error.status}
     raise ValueError(f"unknown sign action {action!r}")
+
+
+# --- SnapStart (issue 14): nothing restored from the snapshot holds a client, a connection or a secret --------
+@after_restore
+def forget_clients_and_secrets() -> None:
+    """Every cache of this module and of the agency keys (KMS signers, timestamp authorities) is built again."""
+    clear_module_caches(globals())
+    clear_module_caches(vars(agency_keys))

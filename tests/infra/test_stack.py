@@ -90,6 +90,12 @@ def target(value: Any) -> str | None:
     return None
 
 
+def function_aliases(resources: Resources) -> dict[str, str | None]:
+    """Each function alias (SnapStart's "live" alias, tests/infra/test_snapstart.py) to its function."""
+    aliases = of_type(resources, "AWS::Lambda::Alias")
+    return {logical: target(props(alias)["FunctionName"]) for logical, alias in aliases.items()}
+
+
 def targets_in(value: Any) -> set[str]:
     """Every logical id referenced anywhere inside a value (through joins, subs, lists)."""
     found: set[str] = set()
@@ -162,11 +168,14 @@ def api_methods(resources: Resources) -> list[ApiMethod]:
         logical_id: target(props(a)["ProviderARNs"][0])
         for logical_id, a in of_type(resources, "AWS::ApiGateway::Authorizer").items()
     }
+    aliases = function_aliases(resources)
     methods = []
     for method in of_type(resources, "AWS::ApiGateway::Method").values():
         p = props(method)
         authorizer = target(p.get("AuthorizerId"))
-        lambdas = targets_in(p.get("Integration", {}).get("Uri")) & set(of_type(resources, "AWS::Lambda::Function"))
+        # A method invokes a function's "live" alias (SnapStart, tests/infra/test_snapstart.py): its function.
+        targets = {aliases.get(t, t) for t in targets_in(p.get("Integration", {}).get("Uri"))}
+        lambdas = targets & set(of_type(resources, "AWS::Lambda::Function"))
         methods.append(
             ApiMethod(
                 http_method=p["HttpMethod"],
@@ -820,7 +829,7 @@ def test_given_the_stack_then_a_daily_schedule_keeps_the_published_crl_current(r
 
     assert len(refresh) == 1
     assert refresh[0]["ScheduleExpression"] == "rate(1 day)"
-    assert target(refresh[0]["Target"]["Arn"]) == fns["sign"]
+    assert function_aliases(resources)[str(target(refresh[0]["Target"]["Arn"]))] == fns["sign"]  # its live alias
 
 
 def test_given_api_gateways_own_refusals_then_they_have_the_error_shape_the_document_declares(
@@ -921,7 +930,9 @@ def test_given_the_register_then_daily_expiry_and_month_end_open_data_schedules_
     assert expiry["ScheduleExpression"] == "cron(5 0 * * ? *)"
     assert month_end["ScheduleExpression"] == "cron(0 22 L * ? *)"
     assert expiry["ScheduleExpressionTimezone"] == month_end["ScheduleExpressionTimezone"] == "Asia/Bangkok"
-    assert target(expiry["Target"]["Arn"]) == target(month_end["Target"]["Arn"]) == fns["clock"]
+    aliases = function_aliases(resources)  # schedules call the clock's live alias (SnapStart)
+    assert aliases[str(target(expiry["Target"]["Arn"]))] == aliases[str(target(month_end["Target"]["Arn"]))]
+    assert aliases[str(target(expiry["Target"]["Arn"]))] == fns["clock"]
     env = function_env(resources, "clock")
     assert env["CKAN_URL"] == "https://data.go.th" and "CKAN_SECRET_ARN" in env
     assert "CkanApiKey" in json.dumps(env["CKAN_SECRET_ARN"])

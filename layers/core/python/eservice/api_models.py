@@ -68,10 +68,15 @@ __all__ = [
 ]
 
 
+#: These models only document (the OpenAPI document, the contract test): their validators are built when first
+#: used, not when intake is imported (issue 14, cold start).
+DEFERRED = ConfigDict(defer_build=True)
+
+
 class ApiModel(BaseModel):
     """An answer's object: the listed fields, and possibly more."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class Bilingual(ApiModel):
@@ -85,7 +90,7 @@ class Bilingual(ApiModel):
 class FieldProblem(BaseModel):
     """One problem with one input field (Q3.6)."""
 
-    model_config = ConfigDict(title="FieldProblem")
+    model_config = ConfigDict(title="FieldProblem", defer_build=True)
 
     field: str = Field(description="Dotted path of the field: ``answers.phone``, ``query.limit``, ``body``")
     code: str = Field(description="Stable code of the problem: ``field.required``, ``field.too_long`` ...")
@@ -93,6 +98,8 @@ class FieldProblem(BaseModel):
 
 
 class ErrorDetail(BaseModel):
+    model_config = DEFERRED
+
     code: str = Field(description="Stable code for programs: ``draft.not_found``, ``request.invalid`` ...")
     message: Bilingual
     details: list[FieldProblem] | None = Field(default=None, description="Per-field problems, when fields are at fault")
@@ -102,7 +109,7 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     """Every 4xx and 5xx answer of the API, API Gateway's own included."""
 
-    model_config = ConfigDict(title="Error")
+    model_config = ConfigDict(title="Error", defer_build=True)
 
     error: ErrorDetail
 

@@ -33,9 +33,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from . import clock_source
@@ -44,6 +43,23 @@ from .errors import Conflict, InvalidInput, NotFound
 from .ports import AlreadyAnswered, Answer, Page, Repositories
 
 __all__ = ["DynamoDatabase", "from_dynamo", "to_dynamo"]
+
+if TYPE_CHECKING:
+    from boto3.dynamodb import conditions
+
+
+# boto3's condition builders, imported when a query first needs one: importing boto3 costs as much as the
+# rest of intake, and a request that reads no table never needs it (issue 14, cold start).
+def Key(name: str) -> conditions.Key:
+    from boto3.dynamodb.conditions import Key as key
+
+    return key(name)
+
+
+def Attr(name: str) -> conditions.Attr:
+    from boto3.dynamodb.conditions import Attr as attr
+
+    return attr(name)
 
 
 def to_dynamo(value: Any) -> Any:

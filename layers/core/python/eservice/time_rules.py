@@ -20,8 +20,6 @@ from types import MappingProxyType
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-import holidays
-
 __all__ = [
     "BANGKOK",
     "CLOSURE_NAME",
@@ -43,8 +41,6 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 #: Name reported by :meth:`OfficeCalendar.holiday_name` for an agency's own closure day.
 CLOSURE_NAME = "วันปิดทำการของหน่วยงาน"
 
-# Government offices observe the public holidays plus the government-only ones (Royal Ploughing Day).
-_HOLIDAY_CATEGORIES = (holidays.PUBLIC, holidays.GOVERNMENT)
 # The library files National Labour Day under "public" but notes it is observed only by the financial and
 # private sectors: government offices are open on 1 May (and on its substitution day).
 _NOT_GOVERNMENT_HOLIDAY = "วันแรงงานแห่งชาติ"
@@ -55,7 +51,11 @@ DeadlineUnit = Literal["working_days", "calendar_days"]
 @lru_cache(maxsize=32)
 def _thai_government_holidays(year: int) -> Mapping[date, str]:
     """Thai names of the days Thai government offices are closed in ``year`` (substitution days included)."""
-    calendar = holidays.country_holidays("TH", years=year, categories=_HOLIDAY_CATEGORIES, language="th")
+    import holidays  # here, not at the top: only when a year's holidays are first needed (issue 14, cold start)
+
+    # Government offices observe the public holidays plus the government-only ones (Royal Ploughing Day).
+    categories = (holidays.PUBLIC, holidays.GOVERNMENT)
+    calendar = holidays.country_holidays("TH", years=year, categories=categories, language="th")
     if calendar.get_named(_NOT_GOVERNMENT_HOLIDAY):
         # pop_named also drops "ชดเชยวันแรงงานแห่งชาติ" and keeps other names sharing the date.
         calendar.pop_named(_NOT_GOVERNMENT_HOLIDAY)
