@@ -56,7 +56,7 @@ def _claimed_receipts(stack: LocalStack) -> set[int]:
     """The receipt numbers the agency's own series has given out (its table's number claims)."""
     table = boto3.resource("dynamodb", region_name=REGION).Table(stack.resource("Table/Resource"))
     items = table.scan()["Items"]
-    return {int(i["number"]) for i in items if str(i["PK"]).startswith("NUMBER#receipt#")}
+    return {int(str(i["number"])) for i in items if str(i["PK"]).startswith("NUMBER#receipt#")}
 
 
 def _row(officer: Client, request_id: str) -> dict[str, Any] | None:
