@@ -1,4 +1,7 @@
-"""``python -m local``: run the whole e-Service on this machine and print where to open it."""
+"""``python -m local``: run the whole e-Service on this machine and print where to open it.
+
+``python -m local --cell klongnoy,khunthale``: two agencies of one cell side by side (one national
+citizen pool), each on its own port from ``--port`` up."""
 
 from __future__ import annotations
 
@@ -46,14 +49,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tenant", default=os.environ.get("TENANT", "klongnoy"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    parser.add_argument(
+        "--cell",
+        metavar="TENANT,TENANT",
+        help="run these tenants as one cell (infra/cell.py), each on its own port from --port up",
+    )
     args = parser.parse_args()
-    stack = LocalStack(tenant=args.tenant, port=args.port)
+    if args.cell:
+        tenants = tuple(t.strip() for t in args.cell.split(",") if t.strip())
+        stack = LocalStack(tenants=tenants, mode="cell", port=args.port)
+    else:
+        stack = LocalStack(tenant=args.tenant, port=args.port)
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     started = time.monotonic()
     try:
         stack.start()
-        _print_welcome(stack, args.tenant, time.monotonic() - started)
+        if stack.members:
+            _print_cell_welcome(stack, time.monotonic() - started)
+        else:
+            _print_welcome(stack, args.tenant, time.monotonic() - started)
         while True:
             signal.pause()
     except _Stop:
@@ -69,7 +84,7 @@ def main() -> None:
     os._exit(0)
 
 
-def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
+def _warn(stack: LocalStack) -> None:
     print(
         "\nWARNING: /_local/* and /_aws/* are developer tools for this machine only, with no authentication: "
         "/_local/mailbox shows every e-mail and SMS sent (sign-in and sign-up codes included), /_local/clock "
@@ -79,6 +94,10 @@ def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
+    _warn(stack)
     print(f"\ne-Service of tenant '{tenant}' is running ({seconds:.1f} s)\n")
     print(f"  Citizen site   {stack.url}/")
     print(f"  Officer SPA    {stack.url}/officer/")
@@ -88,11 +107,31 @@ def _print_welcome(stack: LocalStack, tenant: str, seconds: float) -> None:
     print(f'  Virtual clock  {stack.url}/_local/clock   (POST {{"advance": "P31D"}})')
     print(f'  Faults         {stack.url}/_local/faults  (POST {{"service": "dynamodb", "operation": "PutItem"}})')
     print("\n  Sign in with:")
+    _print_logins(stack)
+    print("\nPress Ctrl-C to stop.", flush=True)
+
+
+def _print_logins(stack: LocalStack) -> None:
     for login in stack.logins:
         groups = f" [{', '.join(login.groups)}]" if login.groups else ""
         print(f"    {login.pool:8} {login.email:32} {login.password}{groups}")
         if login.totp_secret:
             print(f"    {'':8} TOTP secret key (add it to an authenticator app): {login.totp_secret}")
+
+
+def _print_cell_welcome(cell: LocalStack, seconds: float) -> None:
+    _warn(cell)
+    print(f"\ne-Service cell '{cell.cell}' is running with {len(cell.members)} agencies ({seconds:.1f} s)")
+    print("  One national citizen account signs in to every agency; each agency has its own officers.")
+    for tenant, member in cell.members.items():
+        print(f"\n  {tenant}")
+        print(f"    Citizen site   {member.url}/")
+        print(f"    Officer SPA    {member.url}/officer/")
+        print(f"    API            {member.url}/api/   (OpenAPI: {member.url}/api/openapi.json)")
+        print(f"    Mailbox        {member.url}/_local/mailbox   (every agency's messages)")
+        print(f'    Virtual clock  {member.url}/_local/clock     (one clock for the cell: POST {{"advance": "P31D"}})')
+        print("    Sign in with:")
+        _print_logins(member)
     print("\nPress Ctrl-C to stop.", flush=True)
 
 

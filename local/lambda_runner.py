@@ -7,19 +7,28 @@ the function's synthesized asset folder. ``check_moto_compatibility`` fails loud
 
 Each handler runs inside ``faults.function_scope`` so that injected faults reach only Lambda code;
 a ``faults.LambdaCrash`` is reported as Lambda reports a dead runtime, and its container is dropped.
+
+A function registered with its own ``environment`` (the local cell, where several tenants' functions
+run in this one process) sees that environment in ``os.environ`` for the length of each invocation,
+on top of the process's (AWS endpoint, region): ``os.environ`` becomes an ``InvocationEnviron``, whose
+overlay is a context variable, so concurrent invocations of different tenants each read their own.
 """
 
 from __future__ import annotations
 
+import contextvars
 import importlib.util
 import inspect
 import json
 import logging
+import os
 import sys
 import threading
 import time
 import traceback
 import uuid
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +40,7 @@ from . import faults
 
 __all__ = [
     "FunctionSource",
+    "InvocationEnviron",
     "check_moto_compatibility",
     "cold_starts",
     "drop_containers",
@@ -52,6 +62,8 @@ class FunctionSource:
     #: Asynchronous invocations (``InvocationType=Event``): retries after an error, then the dead-letter queue.
     async_retries: int = 2
     dead_letter_url: str | None = None
+    #: The function's own environment variables, seen only by its invocations (None: the process's).
+    environment: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,8 +114,74 @@ class _Context:
 
 def register(source: FunctionSource) -> None:
     """Make a function runnable in-process under its (physical) name."""
+    if source.environment is not None:
+        InvocationEnviron.install()
     with _registry.lock:
         _registry.sources[source.name] = source
+
+
+# The environment of the invocation running in this context (thread), if its function has its own.
+_invocation_environment: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+    "lambda_environment", default=None
+)
+
+
+class InvocationEnviron(MutableMapping[str, str]):
+    """``os.environ`` with the running invocation's own variables on top (reads only; writes go to the process).
+
+    Lambda gives each function a process with its environment; here functions of several tenants share
+    one process, and a handler (or ``eservice.settings``) reading ``TABLE_NAME`` must get its own tenant's.
+    """
+
+    def __init__(self, process: MutableMapping[str, str]) -> None:
+        self.process = process
+
+    @classmethod
+    def install(cls) -> None:
+        """Put it in place of ``os.environ`` (idempotent)."""
+        if not isinstance(os.environ, cls):
+            os.environ = cls(os.environ)  # type: ignore[assignment]  # noqa: B003 (an overlay, not a clear)
+
+    @classmethod
+    def uninstall(cls) -> None:
+        """Give ``os.environ`` back."""
+        if isinstance(os.environ, cls):
+            os.environ = os.environ.process  # type: ignore[assignment]  # noqa: B003
+
+    def __getitem__(self, key: str) -> str:
+        overlay = _invocation_environment.get()
+        if overlay is not None and key in overlay:
+            return overlay[key]
+        return self.process[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.process[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.process[key]
+
+    def __iter__(self) -> Iterator[str]:
+        overlay = _invocation_environment.get() or {}
+        yield from overlay
+        yield from (k for k in self.process if k not in overlay)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+
+@contextmanager
+def _environment_of(source: FunctionSource) -> Iterator[None]:
+    if source.environment is None:
+        yield
+        return
+    token = _invocation_environment.set(source.environment)
+    try:
+        yield
+    finally:
+        _invocation_environment.reset(token)
 
 
 def _acquire(source: FunctionSource) -> _Container:
@@ -170,7 +248,7 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
     crashed = False
     # No lock is held while the handler runs: handlers invoke other functions (nested calls).
     try:
-        with faults.function_scope(source.name):
+        with faults.function_scope(source.name), _environment_of(source):
             container = _acquire(source)  # a cold start's init code runs here, in the function's scope
             handler = getattr(container.module, source.handler.rsplit(".", 1)[1])
             if is_api_event:
@@ -259,6 +337,7 @@ def uninstall() -> None:
     LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
     LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
     faults.uninstall()
+    InvocationEnviron.uninstall()
 
 
 def check_moto_compatibility() -> None:

@@ -3,13 +3,18 @@
 Tables, buckets, keys, user pools, queues, functions and the state machine are read from the
 template that ``cdk deploy`` would deploy; there is no second hand-written list of them. Resources
 with no local meaning (CloudFront, WAF, alarms, log groups, IAM policies) are skipped.
+
+A cell (``infra/cell.py``) is several templates: the platform stack first, then each tenant stack,
+whose ``Fn::ImportValue`` reads the platform's exports (``Provisioned.exports``), as CloudFormation does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +60,23 @@ class Provisioned:
     refs: dict[str, str] = field(default_factory=dict)
     attrs: dict[tuple[str, str], str] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)
+    #: Values other stacks export (``Fn::ImportValue``), by export name.
+    imports: Mapping[str, str] = field(default_factory=dict)
+
+    def exports(self, template: Template) -> dict[str, str]:
+        """The template's exported outputs, resolved: what a stack of the same cell may import.
+
+        Outputs of resources with no local meaning (the distribution, the web firewall) are left out:
+        what imports them (a distribution tenant, a firewall association) is not created locally either."""
+        exported = {}
+        for output in template.body.get("Outputs", {}).values():
+            if "Export" not in output:
+                continue
+            try:
+                exported[str(self.resolve(output["Export"]["Name"]))] = str(self.resolve(output["Value"]))
+            except KeyError:
+                continue
+        return exported
 
     def resolve(self, value: Any) -> Any:
         """Resolve Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub and pseudo parameters."""
@@ -67,6 +89,11 @@ class Provisioned:
         ((key, arg),) = value.items()
         if key == "Ref":
             return self._ref(arg)
+        if key == "Fn::ImportValue":
+            name = str(self.resolve(arg))
+            if name not in self.imports:
+                raise KeyError(f"no stack exports {name}: provision the cell's platform stack first")
+            return self.imports[name]
         if key == "Fn::GetAtt":
             logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
             return self.attrs[(logical, attribute)]
@@ -112,9 +139,21 @@ def _zip_dir(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def provision(template: Template, *, region: str, overrides: dict[str, str]) -> Provisioned:
-    """Create every locally meaningful resource of the template in moto; return their ids."""
-    out = Provisioned(region=region)
+def provision(
+    template: Template,
+    *,
+    region: str,
+    overrides: dict[str, str],
+    imports: Mapping[str, str] | None = None,
+    own_environment: Mapping[str, str] | None = None,
+) -> Provisioned:
+    """Create every locally meaningful resource of the template in moto; return their ids.
+
+    ``imports``: the exports of stacks provisioned before (a cell's platform). ``own_environment``: each
+    function runs with its own environment plus these variables (``lambda_runner.InvocationEnviron``), not
+    with the process's; the local cell needs it, since its tenants' functions share one process.
+    """
+    out = Provisioned(region=region, imports=dict(imports or {}))
     stack = template.stack_name
     kms = boto3.client("kms", region_name=region)
     dynamodb = boto3.client("dynamodb", region_name=region)
@@ -269,6 +308,7 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         out.refs[logical] = f"arn:aws:lambda:{region}:{ACCOUNT}:layer:{logical}:1"
 
     functions = template.of_type("AWS::Lambda::Function")
+    sources: dict[str, FunctionSource] = {}
     # Names and ARNs first: functions' environments refer to each other.
     for logical in functions:
         name = _physical_name(stack, logical, max_length=64)
@@ -302,17 +342,16 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
             MemorySize=int(props.get("MemorySize", 128)),
             Environment={"Variables": environment},
         )
-        register(
-            FunctionSource(
-                name=out.refs[logical],
-                asset_dir=asset_dir,
-                handler=props["Handler"],
-                memory_mb=int(props.get("MemorySize", 128)),
-                timeout_s=int(props.get("Timeout", 3)),
-                async_retries=_async_retries(template, logical),
-                dead_letter_url=_dead_letter_url(out, props),
-            )
+        sources[logical] = FunctionSource(
+            name=out.refs[logical],
+            asset_dir=asset_dir,
+            handler=props["Handler"],
+            memory_mb=int(props.get("MemorySize", 128)),
+            timeout_s=int(props.get("Timeout", 3)),
+            async_retries=_async_retries(template, logical),
+            dead_letter_url=_dead_letter_url(out, props),
         )
+        register(sources[logical])
 
     for logical, resource in template.of_type("AWS::StepFunctions::StateMachine").items():
         props = resource["Properties"]
@@ -333,6 +372,8 @@ def provision(template: Template, *, region: str, overrides: dict[str, str]) -> 
         environment.update({k: v for k, v in overrides.items() if k in environment})
         out.environment.update(environment)
         awslambda.update_function_configuration(FunctionName=out.refs[logical], Environment={"Variables": environment})
+        if own_environment is not None:
+            register(dataclasses.replace(sources[logical], environment={**environment, **own_environment}))
     return out
 
 

@@ -9,6 +9,12 @@
 
 Tests use this same class, so what the demo shows is what the tests prove. ``stop`` and ``restart``
 take a bounded time whatever requests are running; ``inject_fault`` makes AWS calls fail (``faults``).
+
+``LocalStack(tenants=("klongnoy", "khunthale"), mode="cell")`` runs a cell (``infra/cell.py``) instead:
+the platform stack once (the national citizen pool), then each tenant's thin stack with its own front
+on its own port (each agency has its own domain), all on one moto. ``members`` holds each tenant's
+stack (a ``LocalStack`` of its own); each tenant's functions run with their own environment
+(``lambda_runner.InvocationEnviron``), so a citizen signed in once applies to every agency of the cell.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from werkzeug.wrappers import Request, Response
 
 from eservice.tenant import tenants_dir
 from infra import web_headers
+from infra.cell import cell_stack_name
 
 from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
 from .fake_ckan import FakeCkan
@@ -61,7 +68,7 @@ from .malware_scan import MalwareScanner
 from .payment_simulator import PaymentSimulator
 from .provision import Provisioned, Template, provision
 
-__all__ = ["GRACE_SECONDS", "LocalStack", "Login", "Restarted"]
+__all__ = ["GRACE_SECONDS", "MODES", "LocalStack", "Login", "Restarted"]
 
 REPO = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
@@ -72,6 +79,8 @@ _SYNTH_CONTEXT = (
     "{'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': True, 'aws:cdk:enable-path-metadata': True}"
 )
 _SYNTH_INPUTS = ("infra", "functions", "layers/core/python", "tenants", "cdk.json")
+#: ``silo``: one tenant with a platform of its own; ``cell``: a cell's platform and several tenants (``infra.app``).
+MODES = ("silo", "cell")
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,9 @@ class Login:
     totp_secret: str | None = None
 
 
-def _sources_hash(tenant: str) -> str:
-    digest = hashlib.sha256(f"{tenant}:{_SYNTH_CONTEXT}".encode())
+def _sources_hash(tenant: str, mode: str = "silo", cell: str = "") -> str:
+    prefix = tenant if mode == "silo" else f"{mode}:{cell}:{tenant}"
+    digest = hashlib.sha256(f"{prefix}:{_SYNTH_CONTEXT}".encode())
     for top in _SYNTH_INPUTS:
         root = REPO / top
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
@@ -99,11 +109,14 @@ def _sources_hash(tenant: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def synthesize(tenant: str, *, workdir: Path) -> Path:
-    """Synthesize the tenant's stack (in a subprocess: jsii runs node) unless the sources are unchanged."""
-    outdir = workdir / f"cdk.out-{tenant}"
+def synthesize(tenant: str, *, workdir: Path, mode: str = "silo", cell: str = "local") -> Path:
+    """Synthesize the tenant's stack (in a subprocess: jsii runs node) unless the sources are unchanged.
+
+    ``mode="cell"``: ``tenant`` is the cell's tenant ids separated by commas; the assembly holds the
+    platform stack of ``cell`` and one stack per tenant."""
+    outdir = workdir / (f"cdk.out-{tenant}" if mode == "silo" else f"cdk.out-cell-{cell}-{tenant.replace(',', '-')}")
     stamp = outdir / ".sources-hash"
-    wanted = _sources_hash(tenant)
+    wanted = _sources_hash(tenant, mode, cell)
     if stamp.exists() and stamp.read_text() == wanted:
         return outdir
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
@@ -111,7 +124,11 @@ def synthesize(tenant: str, *, workdir: Path) -> Path:
         "import aws_cdk as cdk\n"
         "from infra.app import build_app\n"
         f"app = cdk.App(outdir={str(outdir)!r}, context={_SYNTH_CONTEXT})\n"
-        f"build_app(app, tenant={tenant!r}).synth()\n"
+        + (
+            f"build_app(app, tenant={tenant!r}).synth()\n"
+            if mode == "silo"
+            else f"build_app(app, tenant={tenant!r}, mode='cell', cell={cell!r}).synth()\n"
+        )
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=False
@@ -153,23 +170,71 @@ class LocalStack:
     line: FakeLine | None = None
     #: R-5.3: the fake CKAN portal (data.go.th) the clock's open-data export pushes to.
     ckan: FakeCkan | None = None
+    #: ``silo`` (one tenant, ``tenant``) or ``cell`` (the tenants of ``tenants`` in the cell ``cell``).
+    mode: str = "silo"
+    tenants: tuple[str, ...] = ()
+    cell: str = "local"
+    #: In a cell: each tenant's stack (its front, template, resources and seeded officers), by tenant id.
+    members: dict[str, LocalStack] = field(default_factory=dict, repr=False, compare=False)
+    #: In a cell: the platform stack's template and resources (the national citizen pool, the keys, the layers).
+    platform: Template | None = None
+    platform_provisioned: Provisioned | None = None
+    #: A tenant's stack in a cell: the cell it belongs to (None: a silo stack, or the cell itself).
+    _cell: LocalStack | None = field(default=None, repr=False, compare=False)
 
     # --- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
         """Bring the whole service up; returns self."""
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.mode == "cell":
+            return self._start_cell()
         self.workdir.mkdir(parents=True, exist_ok=True)
         assembly = synthesize(self.tenant, workdir=self.workdir)
-        stack_name = f"eservice-{self.tenant}"
-        self.template = Template(
-            stack_name=stack_name,
-            body=json.loads((assembly / f"{stack_name}.template.json").read_text()),
-            assembly_dir=assembly,
-        )
+        self.template = _stack_template(assembly, f"eservice-{self.tenant}")
         self._start_moto()
+        self._install_aws_extensions()
+        self._start_tenant()
+        return self
+
+    def _install_aws_extensions(self) -> None:
         lambda_runner.install()
         moto_dynamodb.install()
         moto_cognito.install(mailer=self._send_cognito_mail)
         moto_sns.install()
+
+    def _start_cell(self) -> LocalStack:
+        """The cell's platform stack once, then each tenant's stack with its own front (see the module docstring)."""
+        if not self.tenants or len(set(self.tenants)) != len(self.tenants):
+            raise ValueError(f"a cell needs distinct tenant ids, not {self.tenants!r}")
+        self.tenant = self.tenants[0]  # Cognito's mails of the national pool go out as the first agency's
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        assembly = synthesize(",".join(self.tenants), workdir=self.workdir, mode="cell", cell=self.cell)
+        self.platform = _stack_template(assembly, cell_stack_name(self.cell))
+        self._start_moto()
+        self._install_aws_extensions()
+        self.platform_provisioned = provision(self.platform, region=REGION, overrides={}, own_environment={})
+        exports = self.platform_provisioned.exports(self.platform)
+        for index, tenant in enumerate(self.tenants):
+            member = LocalStack(
+                tenant=tenant,
+                port=self.port + index if self.port else 0,
+                workdir=self.workdir,
+                moto_url=self.moto_url,
+                admin_token=self.admin_token,
+                _cell=self,
+            )
+            member._moto_app = self._moto_app
+            member.template = _stack_template(assembly, f"eservice-{tenant}")
+            self.members[tenant] = member
+            member._start_tenant(imports=exports, seed_citizen=index == 0)
+        self.url = self.members[self.tenants[0]].url
+        self.logins = self.members[self.tenants[0]].logins
+        return self
+
+    def _start_tenant(self, *, imports: dict[str, str] | None = None, seed_citizen: bool = True) -> None:
+        """One tenant's stack on the running moto: its resources, its front, its fakes and its seeded accounts."""
+        assert self.template is not None
         # Listening from here on (the URL goes into the functions' settings); 503 until ready.
         self._front_server = LocalServer(self._wsgi, port=self.port, name="front")
         self.url = f"http://127.0.0.1:{self._front_server.port}"
@@ -180,24 +245,29 @@ class LocalStack:
         organization = _load_tenant(tenants_dir() / f"{self.tenant}.yaml").open_data.organization
         self.ckan = FakeCkan(api_key=secrets.token_urlsafe(32), organizations=(organization,) if organization else ())
         self.ckan.start()
+        tenant_file = str(tenants_dir() / f"{self.tenant}.yaml")
         self.provisioned = provision(
             self.template,
             region=REGION,
             overrides={
-                "TENANT_FILE": str(tenants_dir() / f"{self.tenant}.yaml"),
+                "TENANT_FILE": tenant_file,
                 "PUBLIC_BASE_URL": self.url,
                 "LINE_API_BASE": self.line.url,
                 "CKAN_URL": self.ckan.url,
             },
+            imports=imports,
+            # In a cell each tenant's functions read their own environment; a silo stack's read the process's.
+            own_environment={"TENANT_FILE": tenant_file, "PUBLIC_BASE_URL": self.url} if self._cell else None,
         )
-        # Handlers run in this process: they read the stack's environment from os.environ.
-        os.environ.update(self.provisioned.environment)
-        os.environ["TENANT_FILE"] = str(tenants_dir() / f"{self.tenant}.yaml")
-        os.environ["PUBLIC_BASE_URL"] = self.url
+        if self._cell is None:
+            # Handlers run in this process: they read the stack's environment from os.environ.
+            os.environ.update(self.provisioned.environment)
+            os.environ["TENANT_FILE"] = tenant_file
+            os.environ["PUBLIC_BASE_URL"] = self.url
         self._set_line_credentials()
         # What the agency's admin does once: the CKAN API key into the stack's secret.
         boto3.client("secretsmanager", region_name=REGION).put_secret_value(
-            SecretId=os.environ["CKAN_SECRET_ARN"], SecretString=self.ckan.api_key
+            SecretId=self._env("CKAN_SECRET_ARN"), SecretString=self.ckan.api_key
         )
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
@@ -216,9 +286,13 @@ class LocalStack:
                 bucket=self.resource("Uploads/Resource"), s3=boto3.client("s3", region_name=REGION)
             )
             self._moto_app.on_object_created.append(self._scanner.object_created)
-        self._seed()
+        self._seed(seed_citizen=seed_citizen)
         self._front = self._make_front()
-        return self
+
+    def _env(self, name: str) -> str:
+        """A variable of this stack's functions' environment (``PAYMENT_SECRET_ARN``...)."""
+        assert self.provisioned is not None, "start() first"
+        return self.provisioned.environment[name]
 
     def _make_front(self) -> Front:
         assert self.template is not None and self.provisioned is not None
@@ -255,18 +329,24 @@ class LocalStack:
 
         Parked saga executions and abandoned requests keep their (daemon) threads: they end with the process.
         """
+        assert self._cell is None, "stop the cell, not one of its tenants"
+        abandoned = sum(member._stop_tenant(grace) for member in self.members.values())
+        abandoned += self._stop_tenant(grace)
+        if self._moto_server is not None:
+            self._moto_server.stop(0)
+        lambda_runner.uninstall()
+        moto_cognito.uninstall()
+        moto_sns.uninstall()
+        return abandoned
+
+    def _stop_tenant(self, grace: float) -> int:
         abandoned = self._front_server.stop(grace) if self._front_server is not None else 0
         if self._scanner is not None:
             self._scanner.stop()
-        if self._moto_server is not None:
-            self._moto_server.stop(0)
         if self.line is not None:
             self.line.stop()
         if self.ckan is not None:
             self.ckan.stop()
-        lambda_runner.uninstall()
-        moto_cognito.uninstall()
-        moto_sns.uninstall()
         return abandoned
 
     def restart(self, *, grace: float = GRACE_SECONDS) -> Restarted:
@@ -279,13 +359,19 @@ class LocalStack:
         same port. moto's data (tables, buckets, keys, pools, executions) stays: it stands for what AWS
         keeps durably. A real restart of ``python -m local`` loses moto's memory too.
         """
-        assert self._front_server is not None, "start() first"
-        port = self._front_server.port
-        abandoned = self._front_server.stop(grace)
-        aborted = self._abort_running_executions(grace)
+        assert self._cell is None, "restart the cell, not one of its tenants"
+        stacks = list(self.members.values()) or [self]
+        ports, abandoned, aborted = [], 0, []
+        for stack in stacks:
+            assert stack._front_server is not None, "start() first"
+            ports.append(stack._front_server.port)
+            abandoned += stack._front_server.stop(grace)
+        for stack in stacks:
+            aborted += stack._abort_running_executions(grace)
         lambda_runner.drop_containers()
-        self._front = self._make_front()
-        self._front_server = LocalServer(self._wsgi, port=port, name="front")
+        for stack, port in zip(stacks, ports, strict=True):
+            stack._front = stack._make_front()
+            stack._front_server = LocalServer(stack._wsgi, port=port, name="front")
         return Restarted(aborted_executions=tuple(aborted), abandoned_requests=abandoned)
 
     def _abort_running_executions(self, grace: float) -> list[str]:
@@ -383,6 +469,17 @@ class LocalStack:
     def _site_config(self) -> dict[str, Any]:
         assert self.provisioned is not None and self.template is not None
         refs = self.provisioned.refs
+        if self._cell is None:
+            citizen_pool = self.resource("CitizenPool/Resource")
+            citizen_client = refs[
+                self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")
+            ]
+        else:
+            # The cell's national citizen pool, with this agency's own web client of it.
+            platform, created = self._cell.platform, self._cell.platform_provisioned
+            assert platform is not None and created is not None
+            citizen_pool = created.refs[platform.logical_id(f"{platform.stack_name}/CitizenPool/Resource")]
+            citizen_client = self.resource("CitizenWebClient/Resource")
         return {
             "tenant": self.tenant,
             "apiBase": "/api",
@@ -390,10 +487,8 @@ class LocalStack:
             "region": REGION,
             "citizen": {
                 "oauthDomain": "/_aws/cognito-domain",
-                "userPoolId": self.resource("CitizenPool/Resource"),
-                "clientId": refs[
-                    self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")
-                ],
+                "userPoolId": citizen_pool,
+                "clientId": citizen_client,
             },
             "officer": {
                 "userPoolId": self.resource("OfficerPool/Resource"),
@@ -404,7 +499,7 @@ class LocalStack:
             "local": True,
         }
 
-    def _seed(self) -> None:
+    def _seed(self, *, seed_citizen: bool = True) -> None:
         from eservice.tenant import OFFICER_GROUPS, load_tenant
         from eservice.units import AGENCY_WIDE, unit_group
 
@@ -441,7 +536,8 @@ class LocalStack:
             login = Login(pool="officer", email=email_address, password=password, groups=(group,), totp_secret=secret)
             self.logins.append(login)
         citizen = Login(pool="citizen", email="somchai@example.com", password="Citizen#2569local")
-        self._create_user(cognito, config["citizen"]["userPoolId"], citizen)
+        if seed_citizen:  # in a cell, once: the citizen pool is the cell's, every agency's citizens are in it
+            self._create_user(cognito, config["citizen"]["userPoolId"], citizen)
         self.logins.append(citizen)
 
     def first_sign_in(self, email_address: str, temporary_password: str, new_password: str) -> str:
@@ -516,7 +612,7 @@ class LocalStack:
 
     def payment_secret(self) -> str:
         """The webhook secret the stack generated (Secrets Manager), shared with the simulator."""
-        arn = os.environ["PAYMENT_SECRET_ARN"]
+        arn = self._env("PAYMENT_SECRET_ARN")
         return str(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"])
 
     def _set_line_credentials(self) -> None:
@@ -526,14 +622,14 @@ class LocalStack:
 
         value = {"channel_secret": secrets.token_hex(16), "channel_access_token": secrets.token_urlsafe(48)}
         boto3.client("secretsmanager", region_name=REGION).put_secret_value(
-            SecretId=os.environ["LINE_SECRET_ARN"], SecretString=json.dumps(value)
+            SecretId=self._env("LINE_SECRET_ARN"), SecretString=json.dumps(value)
         )
 
     def line_credentials(self) -> Any:
         """The LINE channel's secret and access token (``LineCredentials``), as the functions read them."""
         from eservice.line import LineCredentials
 
-        arn = os.environ["LINE_SECRET_ARN"]
+        arn = self._env("LINE_SECRET_ARN")
         text = boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"]
         return LineCredentials.from_secret_string(str(text))
 
@@ -755,10 +851,15 @@ class LocalStack:
 
     def fire_due_schedules(self) -> list[str]:
         """Do what EventBridge Scheduler does when a one-time schedule is due: invoke its target."""
+        if self._cell is not None:  # one clock for the whole cell: every agency's due schedules fire
+            return [name for member in self._cell.members.values() for name in member._fire_own_due_schedules()]
+        return self._fire_own_due_schedules()
+
+    def _fire_own_due_schedules(self) -> list[str]:
         from eservice import clock_source
 
         scheduler = boto3.client("scheduler", region_name=REGION)
-        group = os.environ["SCHEDULE_GROUP"]
+        group = self._env("SCHEDULE_GROUP")
         now = clock_source.now()
         fired = []
         for summary in scheduler.list_schedules(GroupName=group).get("Schedules", []):
@@ -777,6 +878,14 @@ class LocalStack:
             scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
             fired.append(summary["Name"])
         return fired
+
+
+def _stack_template(assembly: Path, stack_name: str) -> Template:
+    return Template(
+        stack_name=stack_name,
+        body=json.loads((assembly / f"{stack_name}.template.json").read_text()),
+        assembly_dir=assembly,
+    )
 
 
 # The files the sign function publishes under pki/ (eservice_pdf.pki.trust_material).

@@ -52,10 +52,18 @@ class Settings(BaseModel):
     exports_base_url: str = ""
 
 
-@lru_cache(maxsize=1)
 def settings() -> Settings:
-    """The settings of this process (RuntimeError naming the missing variables if incomplete)."""
-    values = {name: os.environ.get(name.upper()) for name in Settings.model_fields}
+    """The settings of this process (RuntimeError naming the missing variables if incomplete).
+
+    Read once per distinct environment: in Lambda that is once per container; the local cell
+    (``local/stack.py``) runs several tenants' functions in one process, each invocation with its own.
+    """
+    return _settings(tuple(os.environ.get(name.upper()) for name in Settings.model_fields))
+
+
+@lru_cache(maxsize=16)
+def _settings(environment: tuple[str | None, ...]) -> Settings:
+    values = dict(zip(Settings.model_fields, environment, strict=True))
     try:
         return Settings.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -63,7 +71,11 @@ def settings() -> Settings:
         raise RuntimeError(f"function environment incomplete: {missing}") from None
 
 
-@lru_cache(maxsize=1)
 def tenant() -> Tenant:
     """This stack's tenant configuration (the example documents are checked at synth, served by the site)."""
-    return load_tenant(settings().tenant_file, check_files=False)
+    return _tenant(settings().tenant_file)
+
+
+@lru_cache(maxsize=16)
+def _tenant(tenant_file: Path) -> Tenant:
+    return load_tenant(tenant_file, check_files=False)

@@ -48,36 +48,38 @@ PKI_BUCKET_ENV = "PKI_BUCKET"
 _lock = threading.Lock()
 
 
-_current: LocalPki | None = None
-# The CRL (DER) this container last published; None: nothing published yet.
-_published_crl: bytes | None = None
+# The PKI this container holds, by the stack's table (one entry in Lambda; one per tenant in the local
+# cell, which runs several tenants' functions in one process).
+_current: dict[str, LocalPki] = {}
+# The CRL (DER) this container last published, by the bucket it went to; absent: nothing published yet.
+_published_crl: dict[str, bytes] = {}
 
 
 def agency_pki() -> LocalPki:
     """The agency's PKI, with a CRL fresh enough to seal with (B-LT needs current revocation data)."""
-    global _current
+    stack = settings().table_name
     with _lock:
-        if _current is None:
-            _current = _load_or_create()
-        if _current.root_key_pem is not None:
+        current = _current.get(stack)
+        if current is None:
+            current = _current[stack] = _load_or_create()
+        if current.root_key_pem is not None:
             now = clock_source.now()
-            fresh = _current.with_renewed_certificates(now=now).with_fresh_crl(now=now)
-            if fresh is not _current:
+            fresh = current.with_renewed_certificates(now=now).with_fresh_crl(now=now)
+            if fresh is not current:
                 DynamoDatabase.from_env().pki.save(fresh.to_bundle().decode(), only_new=False)
-                _current = fresh
-            _publish_if_new(_current)
-        return _current
+                current = _current[stack] = fresh
+            _publish_if_new(current)
+        return current
 
 
 def _publish_if_new(pki: LocalPki) -> None:
     """Publish after the bundle was created, loaded by this container or given a fresh CRL."""
-    global _published_crl
     bucket = os.environ.get(PKI_BUCKET_ENV)
     crl = pki.crl.dump()
-    if not bucket or crl == _published_crl:
+    if not bucket or crl == _published_crl.get(bucket):
         return
     publish_trust_material(pki, s3=client("s3"), bucket=bucket)
-    _published_crl = crl
+    _published_crl[bucket] = crl
 
 
 def publish_trust_material(pki: LocalPki, *, s3: Any, bucket: str) -> None:

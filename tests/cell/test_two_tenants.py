@@ -1,0 +1,218 @@
+"""Two agencies of one cell, over HTTP as people use them (issue 14 "done when", R-3.4, Q9.1).
+
+A citizen signs up once in the cell's national citizen pool and applies to both agencies with the same
+ID token; each agency numbers its receipts in its own series and keeps its requests to itself: its
+officers, and the citizen on the other agency's site, never see the other's. A tenant's functions run
+with their own environment and roles that name only their own resources.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto.iam.access_control import IAMPolicy, PermissionResult
+
+from local.stack import REGION, LocalStack, Login
+from tests.stack.conftest import FIRE_ANSWERS, FOOD_ANSWERS, Client, prepared_draft, submit, wait_for
+
+pytestmark = pytest.mark.stack
+
+A, B = "klongnoy", "khunthale"
+#: A fire in Khun Thale, reported to Khun Thale SAO.
+KHUNTHALE_FIRE = {**FIRE_ANSWERS, "incident_address": "27 หมู่ 2 ตำบลขุนทะเล อำเภอเมืองสุราษฎร์ธานี"}
+
+
+def _citizen_signed_in_once(cell: LocalStack) -> tuple[Login, str]:
+    """A new account in the cell's national pool, signed up through one agency's site, and its one ID token."""
+    site = cell.members[A]._site_config()["citizen"]
+    login = Login(pool="citizen", email=f"citizen-{uuid.uuid4().hex[:10]}@example.com", password="Citizen#2569local")
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    cognito.sign_up(
+        ClientId=site["clientId"],
+        Username=login.email,
+        Password=login.password,
+        UserAttributes=[{"Name": "email", "Value": login.email}],
+    )
+    cognito.admin_confirm_sign_up(UserPoolId=site["userPoolId"], Username=login.email)
+    return login, cell.members[A].sign_in(login)
+
+
+def _with_token(stack: LocalStack, token: str) -> Client:
+    client = Client(stack, None)
+    client.session.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def _officer(stack: LocalStack, group: str) -> Client:
+    return Client(stack, next(x for x in stack.logins if x.pool == "officer" and group in x.groups))
+
+
+def _claimed_receipts(stack: LocalStack) -> set[int]:
+    """The receipt numbers the agency's own series has given out (its table's number claims)."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(stack.resource("Table/Resource"))
+    items = table.scan()["Items"]
+    return {int(str(i["number"])) for i in items if str(i["PK"]).startswith("NUMBER#receipt#")}
+
+
+def _row(officer: Client, request_id: str) -> dict[str, Any] | None:
+    """The request's row in the officer's work list, following every page."""
+    cursor = None
+    while True:
+        page = officer.get("/officer/requests", params={"cursor": cursor} if cursor else {})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        row = next((r for r in body["requests"] if r["id"] == request_id), None)
+        if row is not None or body["next_cursor"] is None:
+            return row
+        cursor = body["next_cursor"]
+
+
+def test_given_two_agencies_of_a_cell_then_each_site_offers_its_own_catalogue_with_the_same_citizen_pool(cell):
+    a, b = cell.members[A], cell.members[B]
+
+    services_a = {s["id"] for s in requests.get(f"{a.url}/api/services", timeout=30).json()["services"]}
+    services_b = {s["id"] for s in requests.get(f"{b.url}/api/services", timeout=30).json()["services"]}
+    config_a = requests.get(f"{a.url}/config.json", timeout=30).json()
+    config_b = requests.get(f"{b.url}/config.json", timeout=30).json()
+
+    assert a.url != b.url
+    assert "food-shop" in services_a and "food-shop" not in services_b
+    assert services_b == {"fire-certificate", "residence-certificate"}
+    assert (config_a["tenant"], config_b["tenant"]) == (A, B)
+    assert config_a["citizen"]["userPoolId"] == config_b["citizen"]["userPoolId"]  # the national pool
+    assert config_a["citizen"]["clientId"] != config_b["citizen"]["clientId"]  # each agency's own web client
+    assert config_a["officer"]["userPoolId"] != config_b["officer"]["userPoolId"]  # each agency's own officers
+
+
+def test_given_a_citizen_signed_in_once_when_applying_to_both_agencies_then_neither_sees_the_others_request(cell):
+    a, b = cell.members[A], cell.members[B]
+    _login, token = _citizen_signed_in_once(cell)
+    citizen_a, citizen_b = _with_token(a, token), _with_token(b, token)
+    before_a, before_b = _claimed_receipts(a), _claimed_receipts(b)
+
+    request_a = submit(citizen_a, prepared_draft(citizen_a, "food-shop", FOOD_ANSWERS))["id"]
+    request_b = submit(citizen_b, prepared_draft(citizen_b, "fire-certificate", KHUNTHALE_FIRE))["id"]
+    stamped_a = wait_for(citizen_a, request_a, lambda r: bool(r.get("receipt_number")), timeout=90)
+    stamped_b = wait_for(citizen_b, request_b, lambda r: bool(r.get("receipt_number")), timeout=90)
+
+    # Each agency's receipts come from its own series: the next number of that agency, whatever the other gave.
+    number_a = int(stamped_a["receipt_number"].split("/")[0])
+    number_b = int(stamped_b["receipt_number"].split("/")[0])
+    assert number_a == max(before_a, default=0) + 1 and number_a in _claimed_receipts(a)
+    assert number_b == max(before_b, default=0) + 1 and number_b in _claimed_receipts(b)
+    # The citizen's "my requests" on each agency's site shows that agency's request only.
+    assert [r["id"] for r in citizen_a.get("/requests").json()["requests"]] == [request_a]
+    assert [r["id"] for r in citizen_b.get("/requests").json()["requests"]] == [request_b]
+    assert citizen_a.get(f"/requests/{request_b}").status_code == 404
+    assert citizen_b.get(f"/requests/{request_a}").status_code == 404
+    # Each agency's officers see their own request, and not the other agency's.
+    reviewer_a, reviewer_b = _officer(a, "reviewer"), _officer(b, "reviewer")
+    assert _row(reviewer_a, request_a) is not None and _row(reviewer_a, request_b) is None
+    assert _row(reviewer_b, request_b) is not None and _row(reviewer_b, request_a) is None
+    assert reviewer_a.get(f"/officer/requests/{request_a}").status_code == 200
+    assert reviewer_a.get(f"/officer/requests/{request_b}").status_code in (403, 404)
+    assert reviewer_b.get(f"/officer/requests/{request_b}").status_code == 200
+    assert reviewer_b.get(f"/officer/requests/{request_a}").status_code in (403, 404)
+    # An officer of one agency is nobody to the other agency's API (another officer pool).
+    token_a = reviewer_a.session.headers["Authorization"]
+    foreign = requests.get(f"{b.url}/api/officer/requests", headers={"Authorization": token_a}, timeout=30)
+    assert foreign.status_code == 401
+    # Each acknowledgment is sealed by its own agency (its own seal key and certificate), as its site verifies.
+    assert _sealed_by(citizen_a, request_a) == "เทศบาลตำบลคลองน้อย"
+    assert _sealed_by(citizen_b, request_b) == "องค์การบริหารส่วนตำบลขุนทะเล"
+
+
+def _sealed_by(citizen: Client, request_id: str) -> str:
+    """The organization named by the seal of the request's acknowledgment, as the agency's /verify reports it."""
+    wait_for(citizen, request_id, lambda r: "acknowledgment" in r["documents"], timeout=90)
+    link = citizen.get(f"/requests/{request_id}/documents/acknowledgment").json()
+    pdf = requests.get(link["url"], timeout=30).content
+    verified = requests.post(
+        citizen.url("/verify"), data=pdf, headers={"Content-Type": "application/pdf"}, timeout=120
+    ).json()
+    assert verified["report"]["summary"] == "valid", verified
+    return str(verified["report"]["signatures"][0]["signer_organization"])
+
+
+def test_given_a_citizen_of_the_cell_when_asking_an_agency_for_a_service_it_does_not_offer_then_it_says_so(cell):
+    _login, token = _citizen_signed_in_once(cell)
+
+    refused = _with_token(cell.members[B], token).post("/drafts", json={"service_id": "food-shop"})
+
+    assert refused.json()["error"]["code"] == "service.not_found"
+
+
+# --- isolation of the tenants' functions ---------------------------------------------------------------------------
+def _own_resources(stack: LocalStack) -> dict[str, str]:
+    """The physical names of the tenant stack's own data resources, by construct path."""
+    assert stack.template is not None and stack.provisioned is not None
+    kinds = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Cognito::UserPool", "AWS::SQS::Queue")
+    return {
+        stack.template.resources[logical]["Metadata"]["aws:cdk:path"]: stack.provisioned.refs[logical]
+        for kind in kinds
+        for logical in stack.template.of_type(kind)
+    }
+
+
+def _arns(stack: LocalStack) -> dict[str, str]:
+    """ARNs of the tenant's table, buckets (their objects) and seal key, as its roles' policies name them."""
+    assert stack.template is not None and stack.provisioned is not None
+    found = {}
+    for kind in ("AWS::DynamoDB::Table", "AWS::KMS::Key"):
+        for logical in stack.template.of_type(kind):
+            found[logical] = stack.provisioned.attrs[(logical, "Arn")]
+    for logical in stack.template.of_type("AWS::S3::Bucket"):
+        found[logical] = stack.provisioned.attrs[(logical, "Arn")] + "/some-key"
+    return found
+
+
+_ACTIONS = {
+    "AWS::DynamoDB::Table": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"),
+    "AWS::S3::Bucket": ("s3:GetObject", "s3:PutObject"),
+    "AWS::KMS::Key": ("kms:Sign", "kms:Decrypt"),
+}
+
+
+def _role_policies(stack: LocalStack, function: str) -> list[IAMPolicy]:
+    """The inline policies of a function's role, resolved to the ARNs provisioned for this run."""
+    assert stack.template is not None and stack.provisioned is not None
+    role = stack.template.resources[stack.template.logical_id(f"eservice-{stack.tenant}/{function}/Resource")]
+    role_logical = role["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = []
+    for resource in stack.template.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_logical} in resource["Properties"]["Roles"]:
+            document = stack.provisioned.resolve(resource["Properties"]["PolicyDocument"])
+            policies.append(IAMPolicy(json.dumps(document)))
+    assert policies, f"{function} has no inline policy"
+    return policies
+
+
+def _allowed(policies: list[IAMPolicy], action: str, resource: str) -> bool:
+    results = [p.is_action_permitted(action, resource) for p in policies]
+    return PermissionResult.DENIED not in results and PermissionResult.PERMITTED in results
+
+
+@pytest.mark.parametrize("function", ["IntakeFunction", "SignFunction", "ClockFunction", "NotifyFunction"])
+def test_given_a_function_of_one_agency_then_its_environment_and_role_name_only_that_agencys_data(cell, function):
+    """moto does not enforce IAM at run time; here each role's real policies (as synthesized, resolved to this
+    run's ARNs) are evaluated with moto's IAM policy evaluator against both agencies' tables, buckets and keys."""
+    for own, other in ((cell.members[A], cell.members[B]), (cell.members[B], cell.members[A])):
+        assert own.template is not None and other.template is not None
+        name = own.function_name(function.removesuffix("Function").lower())
+        environment = boto3.client("lambda", region_name=REGION).get_function_configuration(FunctionName=name)
+        values = set(environment["Environment"]["Variables"].values())
+        policies = _role_policies(own, function)
+
+        assert values.isdisjoint(_own_resources(other).values()), f"{name} names {other.tenant}'s resources"
+        assert own.resource("Table/Resource") in values
+        table = own.template.logical_id(f"eservice-{own.tenant}/Table/Resource")
+        assert _allowed(policies, "dynamodb:GetItem", _arns(own)[table])
+        for kind, actions in _ACTIONS.items():
+            for logical in other.template.of_type(kind):
+                for action in actions:
+                    assert not _allowed(policies, action, _arns(other)[logical]), (name, action, logical)
