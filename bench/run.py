@@ -5,11 +5,12 @@ endesive on the same PDF; KMS calls per sealed licence; verification; the offici
 (deemed time of receipt and an SLA due date) per call; the officers' work list (pages 1 and 2) and a
 full read of the open requests with 1,000 and 10,000 open requests (bench_worklist.py); then the sites'
 pages in headless Chromium (bench_web.py: JS+CSS gzipped, fonts, requests, time to the first heading on a
-throttled phone profile) beside issue 13's "before" figures (``--web`` runs that part alone); with
-``--requests N``, the variable cost per 1,000 completed requests and the state transitions per request,
-measured on the local stack (request_cost.py); last, the functions' cold start beside ``import boto3`` alone
-and what a SnapStart restore leaves of it (bench_cold.py, issue 14; ``--no-cold`` skips it). Machines here
-are noisy: read the ratios, not the milliseconds.
+throttled phone profile) beside issue 13's "before" figures (``--web`` runs that part alone); the variable
+cost per 1,000 completed requests and the state transitions per request, measured on the local stack with
+``--requests N`` complete requests (default 2; request_cost.py); the functions' cold start beside ``import
+boto3`` alone and what a SnapStart restore leaves of it (bench_cold.py; ``--no-cold`` skips it); last, issue
+14's figures of this run in one table, each beside its goal. Machines here are noisy: read the ratios, not
+the milliseconds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,7 +57,7 @@ def main() -> None:
     parser.add_argument(
         "--requests",
         type=int,
-        default=0,
+        default=2,
         help="complete food-shop requests to drive on the local stack for the cost per 1,000 requests and the "
         "state transitions per request (issue 14; about 1 min to start plus 30 s a request); 0 to skip",
     )
@@ -132,16 +134,80 @@ def main() -> None:
     print(f"our B-B seal / endesive B-B (same PDF): {ours / endesive:5.2f}x")
     print(f"KMS calls per sealed licence:           {rows[1].kms_calls:5.1f}")
     bench_worklist.print_ratios(worklist)
+    figures = [Figure("seal: render + B-LTA seal + check / render alone", sealed_ms / render_ms, "x", 1.30)]
     if fleet_sizes:
-        print_fleet(*bench_fleet.run(fleet_sizes))
+        fleet = bench_fleet.run(fleet_sizes)
+        print_fleet(*fleet)
+        figures += fleet_figures(*fleet)
     if not args.no_web:
         bench_web.print_table(bench_web.run(runs=max(3, args.runs // 5)))
     if args.requests > 0:
         print()
-        request_cost.print_report(request_cost.run(args.requests))
+        measured = request_cost.run(args.requests)
+        per_thousand = request_cost.print_report(measured)
+        figures += [
+            Figure("AWS cost per 1,000 completed requests (SMS, fees apart)", per_thousand, "USD", 0.50),
+            Figure("Step Functions state transitions per request", measured.transitions / measured.requests, ""),
+        ]
     if not args.no_cold:
         cold_runs = max(3, args.runs // 3)
-        bench_cold.print_table(bench_cold.run(cold_runs), cold_runs)
+        timings = bench_cold.run(cold_runs)
+        bench_cold.print_table(timings, cold_runs)
+        figures += cold_figures(timings)
+    print_figures(figures)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One of issue 14's figures, with its goal (None: reported, no goal)."""
+
+    name: str
+    value: float
+    unit: str
+    goal: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.goal is None:
+            return ""
+        return "met" if self.value <= self.goal else "not met"
+
+
+def fleet_figures(
+    runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]
+) -> list[Figure]:
+    figures = [
+        Figure(f"synth per extra tenant, {n} tenants in a cell", seconds, "s", 0.15)
+        for n, seconds in bench_fleet.per_extra_tenant([r for r in runs if r.mode == "cell"]).items()
+    ]
+    figures += [Figure("synth, cell of 1 tenant", r.seconds, "s") for r in runs if r.mode == "cell" and r.tenants == 1]
+    figures += [
+        Figure(f"idle cost per tenant, {name}", usd, "USD/month", None if name == "silo" else 2.00)
+        for name, usd in costs.items()
+    ]
+    figures.append(Figure("tenants one cell holds (default quotas)", capacity[0], "tenants"))
+    return figures
+
+
+def cold_figures(timings: list[bench_cold.Timing]) -> list[Figure]:
+    base = timings[0]
+    by_label = {t.label: t for t in timings}
+    intake = by_label["intake: import + GET /services"]
+    restored = by_label["intake, SnapStart model: hooks + GET /services"]
+    return [
+        Figure("cold start: intake import + first request / import boto3", intake.cpu_s / base.cpu_s, "x", 1.50),
+        Figure("cold start, SnapStart (local model) / import boto3", restored.restored_cpu_s / base.cpu_s, "x", 1.50),
+    ]
+
+
+def print_figures(figures: list[Figure]) -> None:
+    """Issue 14's figures of this run, in one table."""
+    print()
+    print("Issue 14 figures, this run")
+    print(f"{'figure':<60} {'value':>10} {'unit':<10} {'goal':>6}  verdict")
+    for f in figures:
+        goal = "" if f.goal is None else f"{f.goal:g}"
+        print(f"{f.name:<60} {f.value:>10.2f} {f.unit:<10} {goal:>6}  {f.verdict}")
 
 
 def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]) -> None:
