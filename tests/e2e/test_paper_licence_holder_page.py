@@ -54,7 +54,9 @@ def test_records_officer_adds_the_holder_contact_and_the_holder_not_reached_is_t
     assert records.totp_secret is not None
     type_into(d, "input[name='code']", totp_code(records.totp_secret))
     d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
-    d.get(page)
+    # The records officer reaches the register from the menu (not only by its address).
+    d.get(f"{stack.url}/officer/#/")
+    click(d, "#site-nav a[href='#/register']")
     heading(d, "จัดการทะเบียนใบอนุญาต")
 
     # The list of holders not reached names the licence; the officer opens it.

@@ -19,8 +19,11 @@ from typing import Any
 import pytest
 import requests
 
+from eservice.licence_register import HOLDER_SUBJECT_PREFIX
+
 from .conftest import wait_for_mail
 from .test_licence_register import _found, _sealed_notice_verifies
+from .test_workflow_rules import _bounce
 
 pytestmark = pytest.mark.stack
 
@@ -177,3 +180,31 @@ def test_given_a_paper_licence_without_contact_when_revoked_then_the_officer_see
     assert corrected.status_code == 200, corrected.text
     assert [h["previous"] for h in corrected.json()["holder_contact_history"]] == [None, {"email": email}]
     assert email not in public.get(f"/register/{number}").text
+
+
+def test_given_a_holders_notice_bounces_then_the_records_officer_sees_the_holder_not_reached(stack, officer):
+    """SES reports a permanent bounce of the holder's e-mail (R-5.4): the notice is failed, the licence is
+    listed as holder not reached with the reason, and the status change stands."""
+    tag = uuid.uuid4().hex[:6].upper()
+    number = f"FS-B{tag}"
+    imported = officer("admin").post(
+        "/officer/register/import", json={"csv": HEADER + "\n" + _row(number, email=f"gone-{tag.lower()}@example.com")}
+    )
+    assert imported.status_code == 200 and imported.json()["imported"] == [number], imported.text
+    suspended = officer("head").post(
+        f"/officer/register/{number}/status", json={"status": "suspended", "reason": "ค้างชำระค่าธรรมเนียมรายปี"}
+    )
+    assert suspended.status_code == 200, suspended.text
+    records = officer("records")
+    _eventually(
+        lambda: records.get(f"/officer/register/licences/{number}").json()["holder_notices"][-1]["state"] == "sent"
+    )
+    assert all(v["licence_number"] != number for v in _not_reached(records))
+
+    _bounce(stack, f"{HOLDER_SUBJECT_PREFIX}{number}", "licence_suspended")
+
+    (listed,) = _eventually(lambda: [v for v in _not_reached(records) if v["licence_number"] == number])
+    notice = listed["holder_notices"][-1]
+    assert (notice["state"], notice["why"], notice["status"]) == ("not_reached", "email_bounce", "suspended")
+    view = records.get(f"/officer/register/licences/{number}").json()
+    assert view["holder_not_reached"] is True and view["status"] == "suspended"

@@ -93,11 +93,13 @@ async function renderChrome() {
   if (focusedLanguage) document.querySelector(`.lang-button[data-lang="${focusedLanguage}"]`)?.focus();
   const path = currentLocation().path;
   const canManageRegister = (officer?.groups || []).some((g) => g === "head" || g === "admin");
+  // Records officers keep the holders of paper licences in reach (R-5.4): they open the register too.
+  const canOpenRegister = canManageRegister || (officer?.groups || []).includes("records");
   const links = user
     ? [
       ["#/", "o.nav.digest", path === "/"],
       ["#/requests", "o.nav.requests", path.startsWith("/requests")],
-      canManageRegister ? ["#/register", "o.nav.register", path.startsWith("/register")] : null,
+      canOpenRegister ? ["#/register", "o.nav.register", path.startsWith("/register")] : null,
       canManageRegister ? ["#/announcements", "o.nav.announcements", path.startsWith("/announcements")] : null,
       (officer?.groups || []).includes("finance") ? ["#/payments", "o.nav.payments", path.startsWith("/payments")] : null,
       (officer?.groups || []).some((g) => ["head", "admin", "finance"].includes(g))
