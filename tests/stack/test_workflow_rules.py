@@ -145,34 +145,53 @@ def test_given_the_more_documents_notice_bounces_then_hold_officer_proposal_and_
     assert "จำหน่ายเรื่อง" in mail["subject"] and mail["attachments"] == [order_name]
 
 
-def test_given_the_fee_notice_is_refused_for_good_then_the_hold_starts_in_place_of_the_payment_deadline(
-    new_citizen, officer, stack
-):
-    """R-3.2 "at any step": SES and SNS refuse the fee notice outright (no later bounce); no channel reached
-    the applicant, who must pay now, so the 30-day hold starts and the officers see why. (One channel that
-    delivers is enough to reach the applicant: then nothing is held.)"""
+def _waiting_for_the_heads_approval(new_citizen, officer):
+    """A food-shop request approved by the reviewer and the approver: the head's approval sends the fee notice."""
     citizen, request_id = _submitted(new_citizen, "food-shop")
     path = f"/officer/requests/{request_id}"
     _decide(officer("reviewer"), request_id, "review", "approve")
     _decide(officer("approver"), request_id, "approval", "approve")
     wait_for(officer("head"), request_id, lambda d: (d["request"]["waiting"] or {}).get("role") == "head", path=path)
-    # From now on every e-mail and SMS of the notify function is refused for good (the head's approval
-    # message and the fee notice): the mailbox refuses mail, the phone has opted out.
-    faults = [
-        requests.post(
-            f"{stack.url}/_local/faults",
-            json={"service": service, "operation": operation, "error": error, "status": 400, "function": "notify"}
-            | {"times": None},
-            timeout=30,
-        ).json()["id"]
-        for service, operation, error in (("ses", "SendRawEmail", "MessageRejected"), ("sns", "Publish", "OptedOut"))
+    return citizen, request_id, path
+
+
+def _notify_fault(stack, **rule):
+    created = requests.post(f"{stack.url}/_local/faults", json={"function": "notify", **rule}, timeout=30)
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def _every_channel_refuses(stack):
+    """From now on every e-mail and SMS of the notify function is refused for good: the mailbox refuses
+    mail (SES ``MessageRejected``), the phone has opted out (SNS ``OptedOut``)."""
+    return [
+        _notify_fault(stack, service="ses", operation="SendRawEmail", error="MessageRejected", status=400, times=None),
+        _notify_fault(stack, service="sns", operation="Publish", error="OptedOut", status=400, times=None),
     ]
+
+
+def _heads_approval_held(officer, stack, citizen, request_id):
+    """The head approves while the faults are in place; the request is held; the faults are cleared."""
     try:
         _decide(officer("head"), request_id, "approval", "approve")
         held = wait_for(citizen, request_id, status_is("unreachable"))
         rules = {r["id"]: r for r in requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]}
     finally:
         requests.delete(f"{stack.url}/_local/faults", timeout=30)
+    return held, rules
+
+
+def test_given_the_fee_notice_is_refused_for_good_then_the_hold_starts_in_place_of_the_payment_deadline(
+    new_citizen, officer, stack
+):
+    """R-3.2 "at any step": SES and SNS refuse the fee notice outright (no later bounce); no channel reached
+    the applicant, who must pay now, so the 30-day hold starts and the officers see why. (One channel that
+    delivers is enough to reach the applicant: then nothing is held.)"""
+    citizen, request_id, path = _waiting_for_the_heads_approval(new_citizen, officer)
+    faults = _every_channel_refuses(stack)  # the head's approval message and the fee notice
+
+    held, rules = _heads_approval_held(officer, stack, citizen, request_id)
+
     assert all(rules[f]["failed"] >= 1 for f in faults)
     view = officer("reviewer").get(path).json()
     assert view["unreachable"]["from_step"] == "payment"
@@ -187,30 +206,14 @@ def test_given_notify_dies_after_every_channel_refused_the_fee_notice_then_its_r
     """The notify function dies after SES and SNS refused the fee notice for good but before the hold is
     written. The saga retries the step; those channels are already claimed, so the retry sends nothing
     again, and it must still read from the message log that no channel reached the applicant (R-3.2)."""
-    citizen, request_id = _submitted(new_citizen, "food-shop")
-    path = f"/officer/requests/{request_id}"
-    _decide(officer("reviewer"), request_id, "review", "approve")
-    _decide(officer("approver"), request_id, "approval", "approve")
-    wait_for(officer("head"), request_id, lambda d: (d["request"]["waiting"] or {}).get("role") == "head", path=path)
-
-    def fault(**rule):
-        created = requests.post(f"{stack.url}/_local/faults", json={"function": "notify", **rule}, timeout=30)
-        assert created.status_code == 201, created.text
-        return created.json()["id"]
-
-    refusals = [
-        fault(service="ses", operation="SendRawEmail", error="MessageRejected", status=400, times=None),
-        fault(service="sns", operation="Publish", error="OptedOut", status=400, times=None),
-    ]
+    citizen, request_id, path = _waiting_for_the_heads_approval(new_citizen, officer)
+    refusals = _every_channel_refuses(stack)
     # The hold is written in one transaction (the answer and its outbox row); notify writes no other
     # transaction while every channel refuses, so the first one it attempts is the hold's.
-    crash = fault(service="dynamodb", operation="TransactWriteItems", error="crash")
-    try:
-        _decide(officer("head"), request_id, "approval", "approve")
-        held = wait_for(citizen, request_id, status_is("unreachable"))
-        rules = {r["id"]: r for r in requests.get(f"{stack.url}/_local/faults", timeout=30).json()["rules"]}
-    finally:
-        requests.delete(f"{stack.url}/_local/faults", timeout=30)
+    crash = _notify_fault(stack, service="dynamodb", operation="TransactWriteItems", error="crash")
+
+    held, rules = _heads_approval_held(officer, stack, citizen, request_id)
+
     assert rules[crash]["failed"] == 1  # it died once, at the hold
     assert all(rules[f]["failed"] >= 1 for f in refusals)
     view = officer("reviewer").get(path).json()
