@@ -62,6 +62,8 @@ class FunctionSource:
     #: Asynchronous invocations (``InvocationType=Event``): retries after an error, then the dead-letter queue.
     async_retries: int = 2
     dead_letter_url: str | None = None
+    #: The Region of the function and its dead-letter queue.
+    region: str = "ap-southeast-1"
     #: The function's own environment variables, seen only by its invocations (None: the process's).
     environment: Mapping[str, str] | None = None
 
@@ -311,9 +313,8 @@ def _dead_letter(source: FunctionSource, body: str, error_payload: str) -> None:
     except ValueError:
         error = {}
     message = str(error.get("errorMessage") or error.get("errorType") or "error")[:256]
-    region = source.dead_letter_url.split(".")[1] if source.dead_letter_url.startswith("https://sqs.") else None
     with faults.service_scope():
-        boto3.client("sqs", region_name=region or "ap-southeast-1").send_message(
+        boto3.client("sqs", region_name=source.region).send_message(
             QueueUrl=source.dead_letter_url,
             MessageBody=body,
             MessageAttributes={

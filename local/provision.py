@@ -350,6 +350,7 @@ def provision(
             timeout_s=int(props.get("Timeout", 3)),
             async_retries=_async_retries(template, logical),
             dead_letter_url=_dead_letter_url(out, props),
+            region=region,
         )
         register(sources[logical])
 
