@@ -24,9 +24,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from local.moto_cognito import totp_code
 from local.stack import REGION, LocalStack, Login
-from tests.e2e.test_browser import browser, css, heading, login, stack, type_into, wait
+from tests.e2e.test_browser import browser, css, heading, login, officer_password_and_code, stack, type_into, wait
 from tests.stack.conftest import Client, prepared_draft, submit
 
 __all__ = ["browser", "stack"]  # the shared fixtures, re-exported for pytest
@@ -121,14 +120,7 @@ def artefacts() -> Iterator[Path]:
 def sign_in_officer(driver: webdriver.Chrome, stack: LocalStack, officer: Login) -> None:
     """The officer signs in to the officer SPA with password and TOTP, in Thai; ends on the work list."""
     _use_language(driver, f"{stack.url}/officer/#/requests", "th")
-    heading(driver, "เข้าสู่ระบบเจ้าหน้าที่")
-    type_into(driver, "input[name='email']", officer.email)
-    type_into(driver, "input[name='password']", officer.password)
-    driver.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
-    heading(driver, "รหัสยืนยันตัวตน")
-    assert officer.totp_secret is not None
-    type_into(driver, "input[name='code']", totp_code(officer.totp_secret))
-    driver.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    officer_password_and_code(driver, officer)
     heading(driver, "รายการคำขอ")
 
 

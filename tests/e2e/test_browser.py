@@ -167,6 +167,19 @@ def type_into(driver: WebDriver, selector: str, text: str) -> None:
     element.send_keys(text)
 
 
+def officer_password_and_code(driver: WebDriver, officer: Login) -> None:
+    """On the officer sign-in page (Thai): e-mail and password, then the TOTP code the pool asks for at every
+    sign-in. Where the SPA goes next (the page asked for) is the caller's to check."""
+    heading(driver, "เข้าสู่ระบบเจ้าหน้าที่")
+    type_into(driver, "input[name='email']", officer.email)
+    type_into(driver, "input[name='password']", officer.password)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    heading(driver, "รหัสยืนยันตัวตน")  # the officer pool requires TOTP at every sign-in
+    assert officer.totp_secret is not None
+    type_into(driver, "input[name='code']", totp_code(officer.totp_secret))
+    driver.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+
+
 def set_date(driver: WebDriver, selector: str, iso: str) -> None:
     # Typing into a date picker depends on the browser's locale; set the value as the picker would.
     driver.execute_script(
@@ -389,14 +402,7 @@ def test_reviewer_finds_the_request_in_the_work_list(
     reviewer = login(stack, "officer", "reviewer")
 
     d.get(f"{stack.url}/officer/#/requests")
-    heading(d, "เข้าสู่ระบบเจ้าหน้าที่")
-    type_into(d, "input[name='email']", reviewer.email)
-    type_into(d, "input[name='password']", reviewer.password)
-    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
-    heading(d, "รหัสยืนยันตัวตน")  # the officer pool requires TOTP at every sign-in
-    assert reviewer.totp_secret is not None
-    type_into(d, "input[name='code']", totp_code(reviewer.totp_secret))
-    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    officer_password_and_code(d, reviewer)
     heading(d, "รายการคำขอ")
 
     row = css(d, f"#work-list tr[data-request='{submitted['id']}']")

@@ -16,9 +16,18 @@ from selenium.webdriver.common.by import By
 from eservice.dynamo import DynamoDatabase
 from eservice.licence_register import LicenceBook
 from eservice.settings import tenant
-from local.moto_cognito import totp_code
 from local.stack import LocalStack
-from tests.e2e.test_browser import browser, click, css, heading, no_console_errors, stack, type_into, wait
+from tests.e2e.test_browser import (
+    browser,
+    click,
+    css,
+    heading,
+    no_console_errors,
+    officer_password_and_code,
+    stack,
+    type_into,
+    wait,
+)
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "stack"]  # fixtures shared with test_browser
@@ -46,14 +55,7 @@ def test_records_officer_adds_the_holder_contact_and_the_holder_not_reached_is_t
     d = browser
     page = f"{stack.url}/officer/#/register"
     d.get(page)
-    heading(d, "เข้าสู่ระบบเจ้าหน้าที่")
-    type_into(d, "input[name='email']", records.email)
-    type_into(d, "input[name='password']", records.password)
-    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
-    heading(d, "รหัสยืนยันตัวตน")
-    assert records.totp_secret is not None
-    type_into(d, "input[name='code']", totp_code(records.totp_secret))
-    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    officer_password_and_code(d, records)
     # The records officer reaches the register from the menu (not only by its address).
     d.get(f"{stack.url}/officer/#/")
     click(d, "#site-nav a[href='#/register']")

@@ -9,9 +9,18 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
 from eservice.dynamo import DynamoDatabase
-from local.moto_cognito import totp_code
 from local.stack import LocalStack
-from tests.e2e.test_browser import browser, css, heading, login, no_console_errors, screenshot, stack, type_into, wait
+from tests.e2e.test_browser import (
+    browser,
+    css,
+    heading,
+    login,
+    no_console_errors,
+    officer_password_and_code,
+    screenshot,
+    stack,
+    wait,
+)
 from tests.statistics_seed import SEEDED, seed_once
 
 pytestmark = pytest.mark.browser
@@ -25,14 +34,7 @@ def test_head_sees_the_statistics_charts_with_their_tables(stack: LocalStack, br
     head = login(stack, "officer", "head")
     page = f"{stack.url}/officer/#/statistics?from=2024-03&to=2024-04&service=fire-certificate"
     d.get(page)
-    heading(d, "เข้าสู่ระบบเจ้าหน้าที่")
-    type_into(d, "input[name='email']", head.email)
-    type_into(d, "input[name='password']", head.password)
-    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
-    heading(d, "รหัสยืนยันตัวตน")  # the officer pool requires TOTP at every sign-in
-    assert head.totp_secret is not None
-    type_into(d, "input[name='code']", totp_code(head.totp_secret))
-    d.find_element(By.CSS_SELECTOR, "main form button[type='submit']").click()
+    officer_password_and_code(d, head)
     heading(d, "สถิติและรายงาน")
     d.get(page)
     heading(d, "สถิติและรายงาน")
