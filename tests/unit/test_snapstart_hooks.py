@@ -43,8 +43,7 @@ def function_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
 
 
 def _forget_configuration() -> None:
-    settings.settings.cache_clear()
-    settings.tenant.cache_clear()
+    settings.forget()
     aws.client.cache_clear()
 
 
@@ -115,7 +114,7 @@ def test_given_a_restored_snapshot_when_the_hooks_run_then_random_is_reseeded_an
 def test_given_a_snapshot_being_taken_then_only_the_configuration_is_loaded(function_env: dict[str, str]) -> None:
     snapstart.run_before_snapshot()
 
-    assert _sizes(settings.settings, settings.tenant) == [1, 1]
+    assert _sizes(settings._settings, settings._tenant) == [1, 1]
     assert settings.tenant().id == "klongnoy"
     assert aws.client.cache_info().currsize == 0  # no client, credential or connection in the snapshot
 
@@ -142,7 +141,7 @@ def test_given_intake_served_requests_when_restored_then_its_clients_and_the_web
         SecretId=os.environ["PAYMENT_SECRET_ARN"], SecretString="hmac-key-2"
     )
     assert intake.webhook_secret() == "hmac-key-2"
-    assert _sizes(settings.settings, settings.tenant) == [1, 1]  # configuration is kept: not a secret
+    assert _sizes(settings._settings, settings._tenant) == [1, 1]  # configuration is kept: not a secret
 
 
 @pytest.mark.parametrize(

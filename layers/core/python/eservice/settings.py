@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .tenant import Tenant, load_tenant
 
-__all__ = ["Settings", "settings", "tenant"]
+__all__ = ["Settings", "forget", "settings", "tenant"]
 
 
 class Settings(BaseModel):
@@ -79,3 +79,10 @@ def tenant() -> Tenant:
 @lru_cache(maxsize=16)
 def _tenant(tenant_file: Path) -> Tenant:
     return load_tenant(tenant_file, check_files=False)
+
+
+def forget() -> None:
+    """Forget every environment's settings and tenant read so far (tests that change the environment; a
+    SnapStart restore keeps them: they are configuration, loaded before the snapshot)."""
+    _settings.cache_clear()
+    _tenant.cache_clear()
