@@ -505,26 +505,20 @@ class EServiceStack(Stack):
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
             description="EventBridge Scheduler fires due deadlines at the clock function",
         )
-        # Q6.3: the shared secret that authenticates the payment provider's webhooks (HMAC-SHA256).
-        self.payment_secret = secretsmanager.Secret(
+        # Q6.3, Q4.4, R-5.3: the agency's keys for outside services in one secret (issue 14: $0.40 a month
+        # each): the HMAC key the payment provider signs its webhooks with (generated here); the LINE channel's
+        # secret and access token and the CKAN portal's API key, put there by the agency's admin (empty: not
+        # set up). See eservice/channel_keys.py.
+        self.channel_keys = secretsmanager.Secret(
             self,
-            "PaymentWebhookSecret",
-            description=f"{tenant.id}: HMAC secret shared with the payment provider",
-            encryption_key=self.data_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
-        )
-        # Q4.4: the LINE channel's secret and access token, as JSON, put there by the agency's admin from
-        # the LINE Developers console (the generated value only keeps the secret from being empty).
-        self.line_secret = secretsmanager.Secret(
-            self,
-            "LineChannelSecret",
-            description=f"{tenant.id}: LINE Messaging API channel_secret and channel_access_token (JSON)",
+            "ChannelKeys",
+            description=f"{tenant.id}: payment webhook HMAC key, LINE channel secret and token, CKAN API key (JSON)",
             encryption_key=self.data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template='{"channel_access_token": ""}',
-                generate_string_key="channel_secret",
+                secret_string_template='{"channel_secret": "", "channel_access_token": "", "ckan_api_key": ""}',
+                generate_string_key="payment_webhook_key",
                 exclude_punctuation=True,
-                password_length=32,
+                password_length=48,
             ),
         )
         # R-3.2: bounces and complaints come back to notify, which flags the applicant as hard to reach.
@@ -548,17 +542,16 @@ class EServiceStack(Stack):
         #: configuration changes; every caller (API Gateway, the saga, schedules, SNS, the other functions) uses it.
         self.live: dict[str, lambda_.Alias] = {}
         self.intake = self._function("intake", memory=512, timeout=29)
-        self.intake.add_environment("PAYMENT_SECRET_ARN", self.payment_secret.secret_arn)
-        self.payment_secret.grant_read(self.intake)
         self.clock = self._function("clock", memory=512, timeout=60, pdf=True)
         self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
         self.notify = self._function("notify", memory=256, timeout=60)
         self.notify.add_environment("MAIL_CONFIGURATION_SET", self.mail_configuration.configuration_set_name)
         for fn in (self.intake, self.notify):
-            # Pushes to LINE and the webhook that links accounts (the local stack points LINE_API_BASE at its fake).
-            fn.add_environment("LINE_SECRET_ARN", self.line_secret.secret_arn)
+            # Payment webhooks (intake), pushes to LINE and the webhook that links accounts (the local stack points
+            # LINE_API_BASE at its fake).
+            fn.add_environment("CHANNEL_KEYS_SECRET_ARN", self.channel_keys.secret_arn)
             fn.add_environment("LINE_API_BASE", "https://api.line.me")
-            self.line_secret.grant_read(fn)
+            self.channel_keys.grant_read(fn)
         self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.live["notify"]))
         self._grant_function_access()
         self._open_data_access()
@@ -963,17 +956,10 @@ class EServiceStack(Stack):
 
     def _open_data_access(self) -> None:
         """R-5.3: the clock publishes the register (exports bucket), pushes it to CKAN with the API key kept
-        in a secret (put there by the agency's admin; generated only so it is never empty), and mails it to
-        the parent agency from the saraban address."""
-        self.ckan_secret = secretsmanager.Secret(
-            self,
-            "CkanApiKey",
-            description=f"{self.tenant.id}: API key of the agency's account on the CKAN portal (data.go.th)",
-            encryption_key=self.data_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=40),
-        )
-        self.ckan_secret.grant_read(self.clock)
-        self.clock.add_environment("CKAN_SECRET_ARN", self.ckan_secret.secret_arn)
+        in the agency's keys secret (put there by the agency's admin), and mails it to the parent agency from
+        the saraban address."""
+        self.channel_keys.grant_read(self.clock)
+        self.clock.add_environment("CHANNEL_KEYS_SECRET_ARN", self.channel_keys.secret_arn)
         self.clock.add_environment("CKAN_URL", self.tenant.open_data.ckan_url)
         self.exports.grant_put(self.clock)
         self.exports.grant_read(self.clock)

@@ -272,11 +272,10 @@ def provision(
         out.attrs[(logical, "Arn")] = arn
         out.attrs[(logical, "QueueName")] = url.rsplit("/", 1)[-1]
     secrets = boto3.client("secretsmanager", region_name=region)
-    for logical in template.of_type("AWS::SecretsManager::Secret"):
-        import secrets as random_source
-
+    for logical, resource in template.of_type("AWS::SecretsManager::Secret").items():
         arn = secrets.create_secret(
-            Name=_physical_name(stack, logical, max_length=256), SecretString=random_source.token_urlsafe(36)
+            Name=_physical_name(stack, logical, max_length=256),
+            SecretString=_generated_secret(resource["Properties"].get("GenerateSecretString") or {}),
         )["ARN"]
         out.refs[logical] = arn
     for logical in template.of_type("AWS::SNS::Topic"):
@@ -376,6 +375,20 @@ def provision(
         if own_environment is not None:
             register(dataclasses.replace(sources[logical], environment={**environment, **own_environment}))
     return out
+
+
+def _generated_secret(generate: dict[str, Any]) -> str:
+    """What Secrets Manager stores for ``GenerateSecretString``: a random password, or, with a template, the
+    template's JSON with the password under ``GenerateStringKey``."""
+    import secrets as random_source
+
+    length = int(generate.get("PasswordLength", 32))
+    password = random_source.token_urlsafe(length)[:length]
+    if "SecretStringTemplate" not in generate:
+        return password
+    value = json.loads(generate["SecretStringTemplate"])
+    value[generate["GenerateStringKey"]] = password
+    return json.dumps(value)
 
 
 def _async_retries(template: Template, function: str) -> int:

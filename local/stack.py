@@ -264,11 +264,7 @@ class LocalStack:
             os.environ.update(self.provisioned.environment)
             os.environ["TENANT_FILE"] = tenant_file
             os.environ["PUBLIC_BASE_URL"] = self.url
-        self._set_line_credentials()
-        # What the agency's admin does once: the CKAN API key into the stack's secret.
-        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
-            SecretId=self._env("CKAN_SECRET_ARN"), SecretString=self.ckan.api_key
-        )
+        self._set_line_and_ckan_keys()
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
         from eservice.tenant import load_tenant
@@ -290,7 +286,7 @@ class LocalStack:
         self._front = self._make_front()
 
     def _env(self, name: str) -> str:
-        """A variable of this stack's functions' environment (``PAYMENT_SECRET_ARN``...)."""
+        """A variable of this stack's functions' environment (``CHANNEL_KEYS_SECRET_ARN``...)."""
         assert self.provisioned is not None, "start() first"
         return self.provisioned.environment[name]
 
@@ -610,28 +606,40 @@ class LocalStack:
             UserPoolId=pool_id, Username=login.email, Password=login.password, Permanent=True
         )
 
-    def payment_secret(self) -> str:
-        """The webhook secret the stack generated (Secrets Manager), shared with the simulator."""
-        arn = self._env("PAYMENT_SECRET_ARN")
+    def _channel_keys_text(self) -> str:
+        arn = self._env("CHANNEL_KEYS_SECRET_ARN")
         return str(boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"])
 
-    def _set_line_credentials(self) -> None:
-        """What the agency's admin does once: put the LINE channel's secret and access token in the stack's
-        LINE secret (here made up: the fake LINE server checks them)."""
+    def payment_secret(self) -> str:
+        """The webhook key the stack generated (in the channel keys secret), shared with the simulator."""
+        from eservice.channel_keys import ChannelKeys
+
+        return ChannelKeys.from_secret_string(self._channel_keys_text()).payment_webhook_key
+
+    def _set_line_and_ckan_keys(self) -> None:
+        """What the agency's admin does once: put the LINE channel's secret and access token and the CKAN API
+        key in the stack's channel keys secret, beside the payment webhook key (the LINE ones made up here: the
+        fake LINE server checks them)."""
         import secrets
 
-        value = {"channel_secret": secrets.token_hex(16), "channel_access_token": secrets.token_urlsafe(48)}
+        assert self.ckan is not None, "the fake CKAN starts first"
+        value = {
+            **json.loads(self._channel_keys_text()),
+            "channel_secret": secrets.token_hex(16),
+            "channel_access_token": secrets.token_urlsafe(48),
+            "ckan_api_key": self.ckan.api_key,
+        }
         boto3.client("secretsmanager", region_name=REGION).put_secret_value(
-            SecretId=self._env("LINE_SECRET_ARN"), SecretString=json.dumps(value)
+            SecretId=self._env("CHANNEL_KEYS_SECRET_ARN"), SecretString=json.dumps(value)
         )
 
     def line_credentials(self) -> Any:
         """The LINE channel's secret and access token (``LineCredentials``), as the functions read them."""
-        from eservice.line import LineCredentials
+        from eservice.channel_keys import ChannelKeys
 
-        arn = self._env("LINE_SECRET_ARN")
-        text = boto3.client("secretsmanager", region_name=REGION).get_secret_value(SecretId=arn)["SecretString"]
-        return LineCredentials.from_secret_string(str(text))
+        credentials = ChannelKeys.from_secret_string(self._channel_keys_text()).line
+        assert credentials is not None, "the local stack sets the LINE channel up when it starts"
+        return credentials
 
     def _line_endpoint(self, request: Request) -> Response:
         assert self.line is not None, "start() first"

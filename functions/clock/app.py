@@ -102,13 +102,18 @@ def open_data(*, force: bool = False) -> dict[str, Any]:
 
 
 def _ckan() -> Any:
-    """The CKAN portal with the agency's API key (a secret), or None when the stack has no key."""
+    """The CKAN portal with the agency's API key (a secret), or None when the agency has none yet."""
     from ckanapi import RemoteCKAN  # type: ignore[import-untyped]
 
+    from eservice.channel_keys import ChannelKeys
+
     config = settings()
-    if not config.ckan_secret_arn:
+    if not config.channel_keys_secret_arn:
         return None
-    key = client("secretsmanager").get_secret_value(SecretId=config.ckan_secret_arn)["SecretString"].strip()
+    secret = client("secretsmanager").get_secret_value(SecretId=config.channel_keys_secret_arn)["SecretString"]
+    key = ChannelKeys.from_secret_string(str(secret)).ckan_api_key
+    if not key:
+        return None
     url = config.ckan_url or tenant().open_data.ckan_url
     return RemoteCKAN(url, apikey=key, user_agent=f"eservice-{tenant().id}/open-data")
 

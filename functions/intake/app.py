@@ -82,6 +82,7 @@ from eservice.api_models import (
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
+from eservice.channel_keys import ChannelKeys
 from eservice.channels import ContactChannels
 from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
@@ -98,7 +99,7 @@ from eservice.errors import (
 )
 from eservice.identity import identity_level
 from eservice.licence_register import LicenceBook
-from eservice.line import LineApi, LineCredentials, LineMessage, parse_webhook, verify_signature
+from eservice.line import LineApi, LineMessage, parse_webhook, verify_signature
 from eservice.officers import Officer, Officers
 from eservice.payment_providers import provider_for
 from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
@@ -321,9 +322,16 @@ def payments() -> PaymentDesk:
 
 
 @cache
+def channel_keys() -> ChannelKeys:
+    """The agency's channel keys, from Secrets Manager (once per container)."""
+    secret = client("secretsmanager").get_secret_value(SecretId=settings().channel_keys_secret_arn)["SecretString"]
+    return ChannelKeys.from_secret_string(str(secret))
+
+
+@cache
 def webhook_secret() -> str:
-    """The provider's HMAC secret, from Secrets Manager (once per container)."""
-    return str(client("secretsmanager").get_secret_value(SecretId=settings().payment_secret_arn)["SecretString"])
+    """The payment provider's HMAC key."""
+    return channel_keys().payment_webhook_key
 
 
 @cache
@@ -856,10 +864,12 @@ def contact_channels() -> ContactChannels:
 
 
 @cache
-def line_api() -> LineApi:
-    """The tenant's LINE channel (secret and access token from the LINE secret, once per container)."""
-    secret = client("secretsmanager").get_secret_value(SecretId=settings().line_secret_arn)["SecretString"]
-    return LineApi(base_url=settings().line_api_base, credentials=LineCredentials.from_secret_string(secret))
+def line_api() -> LineApi | None:
+    """The tenant's LINE channel (its secret and access token, once per container); None: not set up."""
+    if not tenant().notifications.line_enabled or not settings().channel_keys_secret_arn:
+        return None
+    credentials = channel_keys().line
+    return None if credentials is None else LineApi(base_url=settings().line_api_base, credentials=credentials)
 
 
 @app.get(
@@ -908,9 +918,9 @@ def new_line_code() -> dict[str, Any]:
 def line_webhook(message: LineWebhookBody = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
     raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
-    if not tenant().notifications.line_enabled or not settings().line_secret_arn:
-        raise NotFound(code="line.disabled", th="หน่วยงานไม่ได้ใช้ LINE", en="This agency does not use LINE.")
     api = line_api()
+    if api is None:
+        raise NotFound(code="line.disabled", th="หน่วยงานไม่ได้ใช้ LINE", en="This agency does not use LINE.")
     if not verify_signature(api.channel_secret, raw, event.headers.get("X-Line-Signature")):
         raise Unauthorized(code="line.bad_signature", th="ลายมือชื่อของ LINE ไม่ถูกต้อง", en="Bad LINE signature.")
 

@@ -23,11 +23,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
 from eservice.aws import Saga, client, invoke_function, transient_errors_retried
+from eservice.channel_keys import ChannelKeys
 from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import TransientError
 from eservice.licence_register import HOLDER_SUBJECT_PREFIX, HolderNotices, LicenceBook
-from eservice.line import LineApi, LineApiError, LineCredentials
+from eservice.line import LineApi, LineApiError
 from eservice.messages import Message
 from eservice.notices import DeliveryRefused, LineMessage, Notifier
 from eservice.saga_steps import APPLICANT_STEPS, SagaSteps
@@ -116,10 +117,11 @@ def _sms(phone: str, text: str) -> str:
 @cache
 def line_api() -> LineApi | None:
     """The LINE Messaging API with the tenant's channel credentials; None when LINE is not set up."""
-    if not tenant().notifications.line_enabled or not settings().line_secret_arn:
+    if not tenant().notifications.line_enabled or not settings().channel_keys_secret_arn:
         return None
-    secret = client("secretsmanager").get_secret_value(SecretId=settings().line_secret_arn)["SecretString"]
-    return LineApi(base_url=settings().line_api_base, credentials=LineCredentials.from_secret_string(secret))
+    secret = client("secretsmanager").get_secret_value(SecretId=settings().channel_keys_secret_arn)["SecretString"]
+    credentials = ChannelKeys.from_secret_string(str(secret)).line
+    return None if credentials is None else LineApi(base_url=settings().line_api_base, credentials=credentials)
 
 
 def _line(message: LineMessage) -> str:

@@ -934,8 +934,8 @@ def test_given_the_register_then_daily_expiry_and_month_end_open_data_schedules_
     assert aliases[str(target(expiry["Target"]["Arn"]))] == aliases[str(target(month_end["Target"]["Arn"]))]
     assert aliases[str(target(expiry["Target"]["Arn"]))] == fns["clock"]
     env = function_env(resources, "clock")
-    assert env["CKAN_URL"] == "https://data.go.th" and "CKAN_SECRET_ARN" in env
-    assert "CkanApiKey" in json.dumps(env["CKAN_SECRET_ARN"])
+    assert env["CKAN_URL"] == "https://data.go.th"
+    assert "ChannelKeys" in json.dumps(env["CHANNEL_KEYS_SECRET_ARN"])  # the CKAN key is there (issue 14)
 
 
 # --- Lambda architecture (issue 14) -------------------------------------------------------------

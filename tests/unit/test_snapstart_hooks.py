@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import os
 import random
 import sys
@@ -35,11 +36,16 @@ def function_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        secret = boto3.client("secretsmanager").create_secret(Name="payment-webhook", SecretString="hmac-key-1")
-        monkeypatch.setenv("PAYMENT_SECRET_ARN", secret["ARN"])
+        secret = boto3.client("secretsmanager").create_secret(Name="channel-keys", SecretString=_keys("hmac-key-1"))
+        monkeypatch.setenv("CHANNEL_KEYS_SECRET_ARN", secret["ARN"])
         _forget_configuration()
         yield dict(FUNCTION_ENV)
         _forget_configuration()
+
+
+def _keys(payment_webhook_key: str) -> str:
+    """The channel keys secret as deployed: the payment webhook key, LINE not set up yet."""
+    return json.dumps({"payment_webhook_key": payment_webhook_key, "channel_secret": "", "channel_access_token": ""})
 
 
 def _forget_configuration() -> None:
@@ -134,11 +140,11 @@ def test_given_intake_served_requests_when_restored_then_its_clients_and_the_web
     assert _sizes(*filled) == [0, 0, 0, 0, 0]
     assert aws.client.cache_info().currsize == 0
     cleared = set(snapstart.clear_module_caches(vars(intake)))
-    assert {"applications", "database", "files", "line_api", "saga", "webhook_secret"} <= cleared
+    assert {"applications", "channel_keys", "database", "files", "line_api", "saga", "webhook_secret"} <= cleared
     assert not cleared & {"settings", "tenant"}  # imported, not intake's own: configuration stays
     # Read again after the restore (a rotated secret would be seen here).
     boto3.client("secretsmanager").put_secret_value(
-        SecretId=os.environ["PAYMENT_SECRET_ARN"], SecretString="hmac-key-2"
+        SecretId=os.environ["CHANNEL_KEYS_SECRET_ARN"], SecretString=_keys("hmac-key-2")
     )
     assert intake.webhook_secret() == "hmac-key-2"
     assert _sizes(settings._settings, settings._tenant) == [1, 1]  # configuration is kept: not a secret

@@ -33,21 +33,19 @@ class Settings(BaseModel):
     scheduler_role_arn: str
     state_machine_arn: str = ""
     dead_letter_queue_url: str = ""
-    payment_secret_arn: str = ""
+    #: The agency's keys (JSON: the payment webhook key, the LINE channel's secret and token, the CKAN key).
+    channel_keys_secret_arn: str = ""
     mail_configuration_set: str = ""
     sign_function: str = ""
     notify_function: str = ""
     clock_function: str = ""
     #: Where citizens open the site; links in messages and QR codes point here.
     public_base_url: str = ""
-    #: The LINE Messaging API (the local stack points it at its fake LINE server) and the secret that
-    #: holds the channel secret and access token (JSON).
+    #: The LINE Messaging API (the local stack points it at its fake LINE server).
     line_api_base: str = "https://api.line.me"
-    line_secret_arn: str = ""
-    #: R-5.3: the CKAN portal (data.go.th; the local stack points it at its fake CKAN) and the secret that
-    #: holds its API key (plain text). Empty URL: the tenant file's ``open_data.ckan_url``.
+    #: R-5.3: the CKAN portal (data.go.th; the local stack points it at its fake CKAN; its API key is in the
+    #: channel keys secret). Empty URL: the tenant file's ``open_data.ckan_url``.
     ckan_url: str = ""
-    ckan_secret_arn: str = ""
     #: Where the exports bucket is served read-only (CloudFront); empty: the public base URL.
     exports_base_url: str = ""
 

@@ -432,7 +432,7 @@ class OpenData(_Model):
     organization: str | None = None
     dataset: str | None = None
     #: The metadata the Thai government data catalogue (data.go.th, DGA) asks of every dataset; the CKAN
-    #: URL may be overridden per stack (``CKAN_URL``), the API key is a secret (``CKAN_SECRET_ARN``).
+    #: URL may be overridden per stack (``CKAN_URL``), the API key is in the channel keys secret (``ckan_api_key``).
     title: Localized | None = None
     description: Localized | None = None
     maintainer: str | None = None
