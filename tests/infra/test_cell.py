@@ -232,3 +232,18 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     assert most == 25  # the demo tenant scans uploads with GuardDuty: 25 plans, the platform uses none
     assert [q.name for q in binding] == ["GuardDuty Malware Protection for S3 plans"]
     assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
+
+
+def test_given_the_cell_templates_then_an_idle_agency_costs_at_most_2_usd_a_month_in_a_cell_of_1000(
+    cell: cx_api.CloudAssembly,
+) -> None:
+    """Issue 14's idle goal, priced from the synthesized templates at the list prices of bench/idle_cost.py."""
+    from bench import idle_cost
+
+    costs = {s.stack_name: idle_cost.stack_cost(s.stack_name, s.template) for s in cell.stacks}
+    per_tenant = idle_cost.per_tenant(costs, tenants_in_cell=1000)
+    assert per_tenant <= 2.00, {name: cost.items for name, cost in costs.items()}
+    tenant = costs[stack_name(TENANTS[0])].items
+    # What an idle agency pays for itself: its own seal key, one secret for its outside keys, its alarm series.
+    assert tenant["KMS keys"] == 1.00 and tenant["Secrets Manager secrets"] == 0.40, tenant
+    assert "Lambda SnapStart snapshot cache" not in tenant  # off in a cell: it would cost about $11 a month
