@@ -33,7 +33,6 @@ import request_cost
 
 from eservice.tenant import load_tenant
 from eservice.time_rules import OfficeCalendar, add_working_days, deemed_receipt_time
-from eservice_pdf import render
 from eservice_pdf.seal import seal_pdf
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,29 +66,11 @@ def main() -> None:
         return
     fleet_sizes = tuple(int(n) for n in args.fleet.split(",") if int(n) > 0)
     tenant = load_tenant(REPO / "tenants" / "klongnoy.yaml")
-    service = tenant.service("food-shop")
-    data = render.LicenceData(
-        licence_number="FS-2569-00012",
-        request_reference="R-7K3M9QX2TD",
-        issued_at=dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok")),
-        valid_until=dt.date(2027, 11, 22),
-        answers={
-            "applicant_name": "สมหญิง รักดี",
-            "shop_name": "ครัวคุณหญิง",
-            "shop_address": "45 ถนนตลาดใหม่ ตำบลคลองน้อย",
-            "food_type": "restaurant",
-            "area_sqm": 250.0,
-        },
-        verify_url="https://klongnoy.go.th/#/verify/FS-2569-00012",
-        holder_name="สมหญิง รักดี",
-    )
+    render_licence = bench_seal.licence_renderer()  # the food-shop licence the sign function renders
     calendar = OfficeCalendar()
     entered = dt.datetime(2023, 1, 22, 21, 33, tzinfo=ZoneInfo("Asia/Bangkok"))
 
     with bench_seal.world() as w:
-
-        def render_licence() -> bytes:
-            return render.render_licence(tenant, service, data)
 
         def render_and_seal() -> bytes:
             return seal_pdf(
