@@ -11,6 +11,7 @@ import io
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -234,6 +235,21 @@ def waiting_at(step: str) -> Callable[[dict[str, Any]], bool]:
 
 def status_is(status: str) -> Callable[[dict[str, Any]], bool]:
     return lambda r: (r.get("request") or r).get("status") == status
+
+
+def agency_calendar(stack: LocalStack) -> Any:
+    """The agency's working time (``OfficeCalendar``) as its tenant file gives it: office hours, closures and
+    Thai holidays. Tests that move the virtual clock pick their moments with it: the clock only runs forward,
+    so a fixed date would lapse."""
+    from eservice.saga_steps import office_calendar
+    from eservice.tenant import load_tenant, tenants_dir
+
+    return office_calendar(load_tenant(tenants_dir() / f"{stack.tenant}.yaml"))
+
+
+def virtual_now(stack: LocalStack) -> datetime:
+    """The local stack's virtual clock."""
+    return datetime.fromisoformat(requests.get(f"{stack.url}/_local/clock", timeout=30).json()["now"])
 
 
 def b64(data: bytes) -> str:

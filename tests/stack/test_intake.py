@@ -11,7 +11,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 import boto3
 import pytest
@@ -23,11 +23,13 @@ from local.stack import REGION
 from .conftest import (
     FIRE_ANSWERS,
     FOOD_ANSWERS,
+    agency_calendar,
     pdf_bytes,
     png_bytes,
     prepared_draft,
     submit,
     upload,
+    virtual_now,
     wait_for,
     wait_for_mail,
 )
@@ -365,24 +367,38 @@ def test_given_the_tsa_endpoint_when_openssl_sends_a_query_then_it_answers_rfc31
 
 
 # --- official time of receipt (R-2.4) and SLA (Q4.5), on the virtual clock ---------------------------------
-@pytest.mark.parametrize(
-    ("entered", "deemed"),
-    [
-        # Inside office hours: the time of entry.
-        ("2026-12-01T10:15:00+07:00", "2026-12-01T10:15:00+07:00"),
-        # After closing on Tuesday 29 Dec: Wed 30 Dec is a tenant closure, 31 Dec and 1 Jan are holidays,
-        # then the weekend: Monday 4 January 2027, 08:30.
-        ("2026-12-29T17:05:00+07:00", "2027-01-04T08:30:00+07:00"),
-        # Sunday night, given in UTC: Monday 08:30 Bangkok time (the seed's own kind of case).
-        ("2027-01-10T14:33:00+00:00", "2027-01-11T08:30:00+07:00"),
-    ],
-)
+def _moment(day, hour, minute, calendar):
+    return datetime.combine(day, time(hour, minute), tzinfo=calendar.timezone)
+
+
+def _case(kind, today, calendar):
+    """(time of entry, deemed time of receipt) for one kind of case, after ``today`` on the virtual clock: the
+    clock only runs forward, so fixed dates would lapse (the fixed legal table is in tests/unit)."""
+    day = calendar.next_working_day(today)
+    if kind == "in_office_hours":
+        entered = _moment(day, 10, 15, calendar)
+        return entered, entered
+    if kind == "after_closing_before_days_off":
+        # A working day followed by a day off (a Friday, or the eve of a holiday or closure): the next working
+        # day's opening, days later.
+        while calendar.is_working_day(day + timedelta(days=1)):
+            day = calendar.next_working_day(day)
+        return _moment(day, 17, 5, calendar), _moment(calendar.next_working_day(day), 8, 30, calendar)
+    # "sunday_night_in_utc", the seed's own kind of case: Sunday 14:33 UTC is 21:33 in Bangkok.
+    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
+    entered = datetime.combine(sunday, time(14, 33), tzinfo=UTC)
+    return entered, _moment(calendar.next_working_day(sunday), 8, 30, calendar)
+
+
+@pytest.mark.parametrize("kind", ["in_office_hours", "after_closing_before_days_off", "sunday_night_in_utc"])
 def test_given_the_time_of_entry_when_submitting_then_the_deemed_time_of_receipt_follows_the_act(
-    new_citizen, stack, entered, deemed
+    new_citizen, stack, kind
 ):
     citizen = new_citizen()
     draft_id = prepared_draft(citizen)
-    moved = requests.post(f"{stack.url}/_local/clock", json={"set": entered}, timeout=30)
+    calendar = agency_calendar(stack)
+    entered, deemed = _case(kind, virtual_now(stack).astimezone(calendar.timezone).date(), calendar)
+    moved = requests.post(f"{stack.url}/_local/clock", json={"set": entered.isoformat()}, timeout=30)
     assert moved.status_code == 200, moved.text
 
     request = submit(citizen, draft_id)
@@ -392,9 +408,11 @@ def test_given_the_time_of_entry_when_submitting_then_the_deemed_time_of_receipt
     if entered == deemed:
         # Inside office hours the deemed time is the time of entry itself (seconds after the clock was set).
         assert received == datetime.fromisoformat(stamped["submitted_at"])
-        assert 0 <= (received - datetime.fromisoformat(entered)).total_seconds() < 60
+        assert 0 <= (received - entered).total_seconds() < 60
     else:
-        assert received == datetime.fromisoformat(deemed)
+        assert received == deemed
+        assert received.astimezone(calendar.timezone).time() == time(8, 30)
+        assert received.date() > entered.astimezone(calendar.timezone).date()
     assert datetime.fromisoformat(stamped["due_at"]) > received
 
 

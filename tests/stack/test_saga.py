@@ -6,6 +6,7 @@ Covers R-1.7, R-2.2, R-3.1, R-3.2, R-3.4, Q4, Q5, Q6.8, Q7.3-7.5 and Q4.6 (nothi
 from __future__ import annotations
 
 import concurrent.futures
+from datetime import datetime, time, timedelta
 
 import boto3
 import pytest
@@ -15,11 +16,13 @@ from local.stack import REGION
 
 from .conftest import (
     after_scan,
+    agency_calendar,
     png_bytes,
     prepared_draft,
     send_file,
     status_is,
     submit,
+    virtual_now,
     wait_for,
     wait_for_mail,
     waiting_at,
@@ -417,8 +420,12 @@ def test_given_the_morning_digest_then_each_officer_is_mailed_new_changed_and_ov
 ):
     _, request_id = _submitted(new_citizen)
     wait_for(officer("reviewer"), request_id, waiting_at("review"), path=f"/officer/requests/{request_id}")
-    moved = requests.post(f"{stack.url}/_local/clock", json={"set": "2027-12-01T08:30:00+07:00"}, timeout=60)
-    assert moved.status_code == 200
+    # A working day a year on, at 08:30: the request is overdue by then.
+    calendar = agency_calendar(stack)
+    day = calendar.next_working_day((virtual_now(stack) + timedelta(days=365)).astimezone(calendar.timezone).date())
+    morning = datetime.combine(day, time(8, 30), tzinfo=calendar.timezone)
+    moved = requests.post(f"{stack.url}/_local/clock", json={"set": morning.isoformat()}, timeout=60)
+    assert moved.status_code == 200, moved.text
 
     # What the 08:30 / 16:30 working-day schedule does.
     result = stack.invoke(stack.function_name("notify"), {"action": "digest"})
