@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jsii
 from aws_cdk import (
     Acknowledgment,
+    ArnFormat,
     BundlingOptions,
     CfnOutput,
     DockerImage,
@@ -1028,10 +1029,7 @@ class EServiceStack(Stack):
             )
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
-        integrations = {
-            name: apigw.LambdaIntegration(self.live[name], proxy=True)  # the SnapStart alias (issue 14)
-            for name in ("intake", "clock")
-        }
+        integrations = {name: self._lambda_proxy(api, name) for name in ("intake", "clock")}
         for route in intake_routes():
             resource = api.root.resource_for_path(route.path)
             options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
@@ -1045,6 +1043,35 @@ class EServiceStack(Stack):
         else:
             self.platform.guard_api(self, api)
         return api
+
+    def _lambda_proxy(self, api: apigw.RestApi, name: str) -> apigw.Integration:
+        """A Lambda proxy integration on the function's ``live`` alias (SnapStart, issue 14), with one
+        permission for the whole API stage.
+
+        ``LambdaIntegration`` adds two permissions per method (the stage's and the console's test-invoke):
+        some 150 statements in the intake alias's resource policy, past Lambda's 20 KB limit on a
+        function policy (aws/aws-cdk#5774), and 150 resources a tenant to synthesize. One permission
+        scoped to this API's stage lets API Gateway call the alias from any of the API's methods (the
+        only routes that reach it) and nothing else: no other API, no other stage, no console test.
+        """
+        alias = self.live[name]
+        alias.add_permission(
+            "ApiInvoke",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=api.arn_for_execute_api(method="*", path="/*", stage=api.deployment_stage.stage_name),
+        )
+        return apigw.Integration(
+            type=apigw.IntegrationType.AWS_PROXY,
+            integration_http_method="POST",
+            # The URI LambdaIntegration writes: the alias's invocations path.
+            uri=self.format_arn(
+                service="apigateway",
+                account="lambda",
+                resource="path/2015-03-31/functions",
+                resource_name=f"{alias.function_arn}/invocations",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            ),
+        )
 
     def _api_origin(self, api: apigw.RestApi) -> apigw.DomainName:
         """The API's only way in: ``api-origin.<domain>``, reached by CloudFront and refused to anyone else.
