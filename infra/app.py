@@ -61,6 +61,21 @@ def select_tenants(selected: str) -> list[Tenant]:
     return [load_tenant(tenants_dir() / f"{t.strip()}.yaml") for t in selected.split(",") if t.strip()]
 
 
+#: CDK records where each construct was made (a JavaScript stack trace through the jsii kernel, for each of
+#: the hundreds of constructs of each tenant) unless these are set; the templates are the same either way.
+#: ``-c aws:cdk:disable-stack-trace=false -c aws:cdk:disable-creation-stack-traces=false`` keeps them.
+NO_STACK_TRACES = ("aws:cdk:disable-stack-trace", "aws:cdk:disable-creation-stack-traces")
+
+
+def _without_stack_traces(app: cdk.App) -> None:
+    """Issue 14 (synth time): no construct stack traces unless the context asks for them."""
+    if app.node.children:  # context can only be set on an empty app
+        return
+    for key in NO_STACK_TRACES:
+        if app.node.try_get_context(key) is None:
+            app.node.set_context(key, True)
+
+
 def build_app(
     app: cdk.App | None = None, *, tenant: str | None = None, mode: str | None = None, cell: str | None = None
 ) -> cdk.App:
@@ -71,6 +86,7 @@ def build_app(
     edge firewall and platform stack (``infra/cell.py``), then one thin stack per tenant.
     """
     app = app or cdk.App()
+    _without_stack_traces(app)
     selected = tenant or app.node.try_get_context("tenant") or "klongnoy"
     mode = mode or app.node.try_get_context("mode") or "silo"
     if mode not in MODES:
