@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from typing import Any
 
 import aws_cdk as cdk
 
@@ -15,7 +16,17 @@ from .edge import EDGE_REGION, EdgeFirewallStack
 from .routes import REPO
 from .stack import EServiceStack
 
-__all__ = ["MODES", "VERSION_OUTPUT", "build_app", "edge_stack_name", "main", "select_tenants", "stack_name"]
+__all__ = [
+    "MODES",
+    "NO_STACK_TRACES",
+    "VERSION_OUTPUT",
+    "build_app",
+    "edge_stack_name",
+    "main",
+    "new_app",
+    "select_tenants",
+    "stack_name",
+]
 
 #: ``silo``: a platform of its own per tenant (a large agency, its own account); ``cell``: many tenants share one.
 MODES = ("silo", "cell")
@@ -125,9 +136,16 @@ def build_app(
     return app
 
 
+def new_app(**props: Any) -> cdk.App:
+    """The app ``cdk synth`` builds: without ``tree.json``, the construct tree of every stack with the
+    properties of each resource again (megabytes for a cell, and a tenth of a second a tenant to write,
+    issue 14); nothing here or in the deployment reads it."""
+    return cdk.App(tree_metadata=False, **props)
+
+
 def main() -> None:
     """Synthesize the app (called by the cdk CLI through cdk.json)."""
-    build_app().synth()
+    build_app(new_app()).synth()
 
 
 if __name__ == "__main__":
