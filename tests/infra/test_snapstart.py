@@ -175,7 +175,9 @@ def test_given_a_tenant_stack_then_api_gateway_may_invoke_each_live_alias_once_a
         if p.get("Principal") != "apigateway.amazonaws.com":
             continue
         assert p["Action"] == "lambda:InvokeFunction"
-        granted.append(str(aliases[target(p["FunctionName"])]))
+        alias = target(p["FunctionName"])
+        assert alias in aliases, "API Gateway may invoke a function, not its live alias"
+        granted.append(str(aliases[alias]))
         parts = p["SourceArn"]["Fn::Join"][1]
         assert ":execute-api:" in parts
         assert {"Ref": api} in parts and {"Ref": stage} in parts  # this API's own stage, no other
