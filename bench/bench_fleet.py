@@ -23,9 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 _SYNTH = """
 import sys
-import aws_cdk as cdk
-from infra.app import build_app
-app = cdk.App(outdir=sys.argv[1], context={"aws:cdk:bundling-stacks": []})
+from infra.app import build_app, new_app
+app = new_app(outdir=sys.argv[1], context={"aws:cdk:bundling-stacks": []})
 build_app(app, tenant="all", mode=sys.argv[2], cell="bench")
 app.synth()
 """

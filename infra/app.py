@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from typing import Any
 
 import aws_cdk as cdk
 
@@ -15,7 +16,17 @@ from .edge import EDGE_REGION, EdgeFirewallStack
 from .routes import REPO
 from .stack import EServiceStack
 
-__all__ = ["MODES", "VERSION_OUTPUT", "build_app", "edge_stack_name", "main", "select_tenants", "stack_name"]
+__all__ = [
+    "MODES",
+    "NO_STACK_TRACES",
+    "VERSION_OUTPUT",
+    "build_app",
+    "edge_stack_name",
+    "main",
+    "new_app",
+    "select_tenants",
+    "stack_name",
+]
 
 #: ``silo``: a platform of its own per tenant (a large agency, its own account); ``cell``: many tenants share one.
 MODES = ("silo", "cell")
@@ -61,6 +72,21 @@ def select_tenants(selected: str) -> list[Tenant]:
     return [load_tenant(tenants_dir() / f"{t.strip()}.yaml") for t in selected.split(",") if t.strip()]
 
 
+#: CDK records where each construct was made (a JavaScript stack trace through the jsii kernel, for each of
+#: the hundreds of constructs of each tenant) unless these are set; the templates are the same either way.
+#: ``-c aws:cdk:disable-stack-trace=false -c aws:cdk:disable-creation-stack-traces=false`` keeps them.
+NO_STACK_TRACES = ("aws:cdk:disable-stack-trace", "aws:cdk:disable-creation-stack-traces")
+
+
+def _without_stack_traces(app: cdk.App) -> None:
+    """Issue 14 (synth time): no construct stack traces unless the context asks for them."""
+    if app.node.children:  # context can only be set on an empty app
+        return
+    for key in NO_STACK_TRACES:
+        if app.node.try_get_context(key) is None:
+            app.node.set_context(key, True)
+
+
 def build_app(
     app: cdk.App | None = None, *, tenant: str | None = None, mode: str | None = None, cell: str | None = None
 ) -> cdk.App:
@@ -71,6 +97,7 @@ def build_app(
     edge firewall and platform stack (``infra/cell.py``), then one thin stack per tenant.
     """
     app = app or cdk.App()
+    _without_stack_traces(app)
     selected = tenant or app.node.try_get_context("tenant") or "klongnoy"
     mode = mode or app.node.try_get_context("mode") or "silo"
     if mode not in MODES:
@@ -109,9 +136,16 @@ def build_app(
     return app
 
 
+def new_app(**props: Any) -> cdk.App:
+    """The app ``cdk synth`` builds: without ``tree.json``, the construct tree of every stack with the
+    properties of each resource again (megabytes for a cell, and a tenth of a second a tenant to write,
+    issue 14); nothing here or in the deployment reads it."""
+    return cdk.App(tree_metadata=False, **props)
+
+
 def main() -> None:
     """Synthesize the app (called by the cdk CLI through cdk.json)."""
-    build_app().synth()
+    build_app(new_app()).synth()
 
 
 if __name__ == "__main__":

@@ -36,6 +36,15 @@ __all__ = ["RequestSaga"]
 #: Backstop on every wait, beyond any configured deadline (Standard executions run up to a year).
 _WAIT_BACKSTOP = Duration.days(120)
 
+# Issue 14 (synth time): values every step uses, made once per process, not once per step of every
+# tenant's saga (each is a round trip to the jsii kernel; tokens and durations are immutable).
+_REQUEST_ID = sfn.JsonPath.string_at("$.request_id")
+_TASK_TOKEN = sfn.JsonPath.task_token
+_DISCARD = sfn.JsonPath.DISCARD
+_RETRY_INTERVAL = Duration.seconds(2)
+_CALL_TIMEOUT = sfn.Timeout.duration(Duration.minutes(5))
+_WAIT_TIMEOUT = sfn.Timeout.duration(_WAIT_BACKSTOP)
+
 _DEADLINE = "Deadline.Expired"
 _WITHDRAWN = "Request.Withdrawn"
 #: R-3.2: the notice of a step where the applicant must act could not reach them (``saga_steps``).
@@ -280,15 +289,13 @@ class RequestSaga(Construct):
             self,
             name,
             lambda_function=fn,
-            payload=sfn.TaskInput.from_object(
-                {**payload, "request_id": sfn.JsonPath.string_at("$.request_id"), "step": name}
-            ),
+            payload=sfn.TaskInput.from_object({**payload, "request_id": _REQUEST_ID, "step": name}),
             payload_response_only=True,
-            result_path=result_path or sfn.JsonPath.DISCARD,
+            result_path=result_path or _DISCARD,
             retry_on_service_exceptions=True,
-            task_timeout=sfn.Timeout.duration(Duration.minutes(5)),
+            task_timeout=_CALL_TIMEOUT,
         )
-        task.add_retry(errors=_RETRIED, interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0)
+        task.add_retry(errors=_RETRIED, interval=_RETRY_INTERVAL, max_attempts=4, backoff_rate=2.0)
         if name != "RecordFailure":
             task.add_catch(self._record_failure, errors=["States.ALL"], result_path="$.failure")
         return task
@@ -318,15 +325,15 @@ class RequestSaga(Construct):
                 {
                     "action": "await",
                     "step": step,
-                    "request_id": sfn.JsonPath.string_at("$.request_id"),
-                    "token": sfn.JsonPath.task_token,
+                    "request_id": _REQUEST_ID,
+                    "token": _TASK_TOKEN,
                 }
             ),
             result_path="$.decision",
-            task_timeout=sfn.Timeout.duration(_WAIT_BACKSTOP),
+            task_timeout=_WAIT_TIMEOUT,
         )
         # Parking failed (a 5xx, a crash): park again with a new token; the old one is never answered.
-        task.add_retry(errors=_RETRIED, interval=Duration.seconds(2), max_attempts=4, backoff_rate=2.0)
+        task.add_retry(errors=_RETRIED, interval=_RETRY_INTERVAL, max_attempts=4, backoff_rate=2.0)
         if withdrawable:
             # the applicant may withdraw until the request is approved for signature.
             task.add_catch(self._withdrawn, errors=[_WITHDRAWN], result_path="$.cause")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jsii
 from aws_cdk import (
     Acknowledgment,
+    ArnFormat,
     BundlingOptions,
     CfnOutput,
     DockerImage,
@@ -288,6 +289,7 @@ class EServiceStack(Stack):
         self.tenant = tenant
         self.platform = platform
         self.snapstart = snapstart_on(self, silo=platform is None)
+        self._environment: dict[str, str] | None = None
         Tags.of(self).add("eservice:tenant", tenant.id)
         if platform is not None:
             self.add_stack_dependency(platform, "the cell's keys, layers, citizen pool and distribution")
@@ -857,6 +859,18 @@ class EServiceStack(Stack):
                 "TENANT_FILE": f"/opt/{self.tenant.id}.yaml",
                 "POWERTOOLS_SERVICE_NAME": f"eservice-{name}",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **self._function_environment(),
+            },
+        )
+        # SnapStart applies to published versions only: callers use this alias, never $LATEST.
+        self.live[name] = lambda_.Alias(self, f"{name.title()}Live", alias_name="live", version=fn.current_version)
+        return fn
+
+    def _function_environment(self) -> dict[str, str]:
+        """The resources every function reads from its environment: the same for all four, so each
+        reference is read from the jsii kernel once (one round trip each, synth time, issue 14)."""
+        if self._environment is None:
+            self._environment = {
                 "TABLE_NAME": self.table.table_name,
                 "UPLOADS_BUCKET": self.uploads.bucket_name,
                 "DOCUMENTS_BUCKET": self.documents.bucket_name,
@@ -869,11 +883,8 @@ class EServiceStack(Stack):
                 "SCHEDULE_GROUP": self.scheduler_group.ref,
                 "SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.queue_url,
-            },
-        )
-        # SnapStart applies to published versions only: callers use this alias, never $LATEST.
-        self.live[name] = lambda_.Alias(self, f"{name.title()}Live", alias_name="live", version=fn.current_version)
-        return fn
+            }
+        return self._environment
 
     def _recurring(
         self,
@@ -1028,12 +1039,10 @@ class EServiceStack(Stack):
             )
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
-        integrations = {
-            name: apigw.LambdaIntegration(self.live[name], proxy=True)  # the SnapStart alias (issue 14)
-            for name in ("intake", "clock")
-        }
+        integrations = {name: self._lambda_proxy(api, name) for name in ("intake", "clock")}
+        root = api.root  # read once: each read is a round trip to the jsii kernel (synth time, issue 14)
         for route in intake_routes():
-            resource = api.root.resource_for_path(route.path)
+            resource = root.resource_for_path(route.path)
             options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
             if route.auth is not None:
                 options["authorizer"] = authorizer(route.auth)
@@ -1045,6 +1054,35 @@ class EServiceStack(Stack):
         else:
             self.platform.guard_api(self, api)
         return api
+
+    def _lambda_proxy(self, api: apigw.RestApi, name: str) -> apigw.Integration:
+        """A Lambda proxy integration on the function's ``live`` alias (SnapStart, issue 14), with one
+        permission for the whole API stage.
+
+        ``LambdaIntegration`` adds two permissions per method (the stage's and the console's test-invoke):
+        some 150 statements in the intake alias's resource policy, past Lambda's 20 KB limit on a
+        function policy (aws/aws-cdk#5774), and 150 resources a tenant to synthesize. One permission
+        scoped to this API's stage lets API Gateway call the alias from any of the API's methods (the
+        only routes that reach it) and nothing else: no other API, no other stage, no console test.
+        """
+        alias = self.live[name]
+        alias.add_permission(
+            "ApiInvoke",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=api.arn_for_execute_api(method="*", path="/*", stage=api.deployment_stage.stage_name),
+        )
+        return apigw.Integration(
+            type=apigw.IntegrationType.AWS_PROXY,
+            integration_http_method="POST",
+            # The URI LambdaIntegration writes: the alias's invocations path.
+            uri=self.format_arn(
+                service="apigateway",
+                account="lambda",
+                resource="path/2015-03-31/functions",
+                resource_name=f"{alias.function_arn}/invocations",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            ),
+        )
 
     def _api_origin(self, api: apigw.RestApi) -> apigw.DomainName:
         """The API's only way in: ``api-origin.<domain>``, reached by CloudFront and refused to anyone else.
@@ -1220,18 +1258,28 @@ class EServiceStack(Stack):
         fonts.node.add_dependency(citizen)
         officer.node.add_dependency(fonts)
         # CDK's one publishing function: acknowledged on it alone, so no other role may ever delete objects.
-        publisher = next(c for c in self.node.children if c.node.id.startswith("Custom::CDKBucketDeployment"))
+        # (Only the functions' ids are read: each read is a round trip to the jsii kernel, issue 14.)
+        publisher = next(
+            c
+            for c in self.node.children
+            if isinstance(c, lambda_.Function) and c.node.id.startswith("Custom::CDKBucketDeployment")
+        )
         reason = (
             "CDK's site-publishing function replaces the static site files of the sites bucket on each deploy; "
             "no request, document or evidence is stored there"
         )
         sites_arn = f"<{self.get_logical_id(self.sites.node.default_child)}.Arn>"  # type: ignore[arg-type]
-        for finding in (
-            "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
-            f"AwsSolutions-IAM5[Resource::{sites_arn}/*]",
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
-        ):
-            Validations.of(publisher).acknowledge(Acknowledgment(id=finding, reason=reason))
+        Validations.of(publisher).acknowledge(
+            *(
+                Acknowledgment(id=finding, reason=reason)
+                for finding in (
+                    "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+                    f"AwsSolutions-IAM5[Resource::{sites_arn}/*]",
+                    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-"
+                    "<AWS::Region>/*]",
+                )
+            )
+        )
 
     def _pki_cache_policy(self) -> cloudfront.CachePolicy:
         return pki_cache_policy(self)
@@ -1327,8 +1375,13 @@ class EServiceStack(Stack):
             "dependency (uharfbuzz, cryptography)",
             "AwsSolutions-S1": "The access-log bucket cannot log to itself",
         }
-        for rule, reason in {**reasons, **self._granular_iam_findings()}.items():
-            Validations.of(self).acknowledge(Acknowledgment(id=rule, reason=reason))
+        # One call for all of them: each call is a round trip to the jsii kernel (synth time, issue 14).
+        Validations.of(self).acknowledge(
+            *(
+                Acknowledgment(id=rule, reason=reason)
+                for rule, reason in {**reasons, **self._granular_iam_findings()}.items()
+            )
+        )
 
     def _granular_iam_findings(self) -> dict[str, str]:
         """Each wildcard IAM finding, named, with why it is the narrowest grant available."""

@@ -157,3 +157,29 @@ def test_given_the_snapstart_context_then_it_overrides_the_mode_default(
     assert snapstart_on(cdk.Stack(cdk.App(), "D"), silo=mode == "silo") is (mode == "silo")
     with pytest.raises(ValueError, match="true or false"):
         snapstart_on(cdk.Stack(cdk.App(context={"snapstart": "yes"}), "Y"), silo=True)
+
+
+def test_given_a_tenant_stack_then_api_gateway_may_invoke_each_live_alias_once_and_only_from_its_own_stage(
+    resources: Resources,
+) -> None:
+    """One permission per alias API Gateway calls, scoped to this stack's API and stage: a permission per
+    method (CDK's default, twice with the console's test-invoke) would put some 150 statements in the intake
+    alias's resource policy, past Lambda's 20 KB limit, and cost synthesis time per tenant (issue 14)."""
+    aliases = function_aliases(resources)
+    by_name = functions_by_service(resources)
+    (api,) = of_type(resources, "AWS::ApiGateway::RestApi")
+    (stage,) = of_type(resources, "AWS::ApiGateway::Stage")
+    granted: list[str] = []
+    for permission in of_type(resources, "AWS::Lambda::Permission").values():
+        p = props(permission)
+        if p.get("Principal") != "apigateway.amazonaws.com":
+            continue
+        assert p["Action"] == "lambda:InvokeFunction"
+        alias = target(p["FunctionName"])
+        assert alias in aliases, "API Gateway may invoke a function, not its live alias"
+        granted.append(str(aliases[alias]))
+        parts = p["SourceArn"]["Fn::Join"][1]
+        assert ":execute-api:" in parts
+        assert {"Ref": api} in parts and {"Ref": stage} in parts  # this API's own stage, no other
+        assert parts[-1] == "/*/*"
+    assert sorted(granted) == sorted([by_name["intake"], by_name["clock"]])
