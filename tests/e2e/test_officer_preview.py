@@ -54,8 +54,6 @@ def test_signer_views_the_attachments_in_the_page_then_signs_from_a_dialog_that_
 ) -> None:
     d = browser
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    d.get(f"{stack.url}/officer/")
-    d.execute_script("sessionStorage.clear(); localStorage.clear()")
     sign_in_officer(d, stack, login(stack, "officer", "signer"))
     d.get(f"{stack.url}/officer/#/requests/{at_signature['id']}")
     heading(d, at_signature["receipt"])
@@ -114,8 +112,6 @@ def test_signer_views_the_attachments_in_the_page_then_signs_from_a_dialog_that_
 
 def test_finance_picks_the_day_in_the_buddhist_era_like_the_table(stack: LocalStack, browser: webdriver.Chrome) -> None:
     d = browser
-    d.get(f"{stack.url}/officer/")
-    d.execute_script("sessionStorage.clear(); localStorage.clear()")
     sign_in_officer(d, stack, login(stack, "officer", "finance"))
     d.get(f"{stack.url}/officer/#/payments")
     heading(d, "การเงิน")
