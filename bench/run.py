@@ -31,9 +31,7 @@ import bench_web
 import bench_worklist
 import request_cost
 
-from eservice.tenant import load_tenant
 from eservice.time_rules import OfficeCalendar, add_working_days, deemed_receipt_time
-from eservice_pdf.seal import seal_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,23 +63,12 @@ def main() -> None:
         bench_web.print_table(bench_web.run(runs=max(3, args.runs // 5)))
         return
     fleet_sizes = tuple(int(n) for n in args.fleet.split(",") if int(n) > 0)
-    tenant = load_tenant(REPO / "tenants" / "klongnoy.yaml")
     render_licence = bench_seal.licence_renderer()  # the food-shop licence the sign function renders
     calendar = OfficeCalendar()
     entered = dt.datetime(2023, 1, 22, 21, 33, tzinfo=ZoneInfo("Asia/Bangkok"))
 
     with bench_seal.world() as w:
-
-        def render_and_seal() -> bytes:
-            return seal_pdf(
-                render_licence(),
-                signer=w.signer,
-                timestamper=w.timestamper,
-                pki_roots=w.pki.trust_roots,
-                crls=w.pki.crls,
-                reason="ออกใบอนุญาต FS-2569-00012",
-                location=tenant.domain,
-            )
+        render_and_seal = bench_seal.licence_sealer(w, render_licence)
 
         def official_time() -> object:
             deemed = deemed_receipt_time(entered, calendar)
