@@ -381,9 +381,13 @@ def _generated_secret(generate: dict[str, Any]) -> str:
     """What Secrets Manager stores for ``GenerateSecretString``: a random password, or, with a template, the
     template's JSON with the password under ``GenerateStringKey``."""
     import secrets as random_source
+    import string
 
     length = int(generate.get("PasswordLength", 32))
-    password = random_source.token_urlsafe(length)[:length]
+    alphabet = string.ascii_letters + string.digits
+    if not generate.get("ExcludePunctuation"):
+        alphabet += string.punctuation
+    password = "".join(random_source.choice(alphabet) for _ in range(length))
     if "SecretStringTemplate" not in generate:
         return password
     value = json.loads(generate["SecretStringTemplate"])
