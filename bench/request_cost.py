@@ -416,11 +416,15 @@ def run(n: int) -> Measured:
     import logging
 
     import boto3
+    from moto.core.base_backend import BackendDict
 
     from local.stack import REGION, LocalStack, Login
     from tests.stack.conftest import Client
 
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    # moto's accounts are process-wide: a local stack started and stopped before in this process (the pages of
+    # bench_web in `make bench`) left its tables, buckets and keys, and a new stack creates the same ones.
+    BackendDict.reset()
     stack = LocalStack().start()
     try:
         memory, arch = _memory_sizes(stack)
