@@ -20,7 +20,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Acknowledgment, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Tags, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnOutput,
+    DefaultStackSynthesizer,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Tags,
+    Validations,
+)
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -28,6 +38,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -39,9 +50,14 @@ from .edge import edge_firewall_arn
 from .identity import CitizenFederation
 from .stack import (
     ORIGIN_VERIFY_HEADER,
+    TABLE_EXPORTS_PREFIX,
+    abort_incomplete_uploads,
     citizen_user_pool,
+    malware_protection,
+    malware_scan_findings,
     origin_firewall,
     pki_cache_policy,
+    quarantine_bucket_name,
     response_headers_policy,
     shared_layers,
 )
@@ -152,6 +168,12 @@ class CellPlatformStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.distribution = self._distribution()
+        self.quarantine = self._quarantine(tenants)
+        self._service_roles()
+        self._acknowledge_service_roles()
+        #: Every agency's deadline schedules and recurring jobs, each named after its agency (500 groups an account).
+        self.schedule_group_name = f"eservice-{cell}-schedules"
+        scheduler.CfnScheduleGroup(self, "Schedules", name=self.schedule_group_name)
         self.alarm_topic = sns.Topic(self, "Alarms", master_key=self.data_key, enforce_ssl=True)
         self._monitoring()
         CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
@@ -159,7 +181,212 @@ class CellPlatformStack(Stack):
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         self._acknowledge_nag_findings()
 
+    def _quarantine(self, tenants: Sequence[Tenant]) -> s3.Bucket:
+        """Q9.2 and issue 14: every agency's unchecked uploads, each under its tenant id, in one bucket that one
+        GuardDuty Malware Protection plan scans (an account may protect 25 buckets: a plan per agency would
+        cap a cell at 25). An agency's functions reach only its own prefix (``grant_quarantine``); what passes
+        the scan is copied to the agency's own uploads bucket (clean/), the record. Unchecked uploads expire
+        after the longest ``quarantine_days`` of the cell's agencies, so none is dropped sooner than its
+        agency's file says."""
+        bucket = s3.Bucket(
+            self,
+            "Quarantine",
+            bucket_name=quarantine_bucket_name(self.cell, self.account, self.region),
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.data_key,
+            bucket_key_enabled=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="Quarantine/",
+            removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="QuarantineExpires",
+                    expiration=Duration.days(max(t.security.quarantine_days for t in tenants)),
+                ),
+                abort_incomplete_uploads(),
+            ],
+        )
+        # Browsers send files with the signed upload form of their agency (an S3 POST policy): each agency's
+        # site may post; one wildcard per parent domain keeps the rule small for a thousand agencies.
+        bucket.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.POST],
+            allowed_origins=sorted({f"https://*.{'.'.join(t.domain.split('.')[-2:])}" for t in tenants}),
+            allowed_headers=["*"],
+            max_age=3000,
+        )
+        self.malware_scan_role = malware_protection(self, bucket, self.data_key)
+        return bucket
+
+    def _service_roles(self) -> None:
+        """Issue 14: the roles that only AWS services assume, for what CloudFormation defines, once per cell
+        (an account holds 1,000 roles: nine per agency capped a cell at 111). No function of any agency may pass
+        them (none has iam:PassRole on them), so sharing them opens no path from one agency to another:
+
+        - the saga role: Step Functions runs each agency's saga, which invokes that agency's functions;
+        - the table archive role: EventBridge Scheduler exports each agency's table to its archive bucket (R-4.8);
+        - the site publisher role: CDK's deployment function puts each agency's static sites in its bucket.
+
+        Each reaches the ``eservice-*`` resources its service needs (the tenants' names are not known here:
+        a platform never depends on its tenants). An agency's own functions keep roles of their own."""
+
+        def arn(service: str, resource: str) -> str:
+            return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
+
+        sagas = arn("states", "stateMachine:eservice-*-saga")
+        self.saga_role = iam.Role(
+            self,
+            "SagaRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com", conditions={"ArnLike": {"aws:SourceArn": sagas}}),
+            description="Step Functions: the request sagas of the cell's agencies invoke their functions",
+        )
+        self.saga_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"], resources=[arn("lambda", "function:eservice-*:live")]
+            )
+        )
+        self.saga_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.data_key.key_arn],
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:states:stateMachineArn": sagas}},
+            )
+        )
+        self.saga_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:GenerateDataKey"],
+                resources=[self.data_key.key_arn],
+                conditions={"ArnLike": {"kms:EncryptionContext:SourceArn": arn("logs", "*")}},
+            )
+        )
+        # Log delivery and X-Ray take no resource-level permission (CDK grants the same to a saga of its own).
+        self.saga_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                ],
+                resources=["*"],
+            )
+        )
+        self.archive_role = iam.Role(
+            self,
+            "TableArchiveRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
+            ),
+            description="Export each agency's table to its archive bucket (R-4.8)",
+        )
+        self.archive_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:ExportTableToPointInTime"], resources=[arn("dynamodb", "table/eservice-*")]
+            )
+        )
+        self.archive_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:PutObjectAcl"],
+                resources=[f"arn:{self.partition}:s3:::eservice-*/{TABLE_EXPORTS_PREFIX}*"],
+            )
+        )
+        self.data_key.grant_encrypt_decrypt(self.archive_role)
+        self.site_publisher_role = iam.Role(
+            self,
+            "SitePublisherRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole")
+            ],
+            description="CDK's deployment function: publish each agency's static sites to its sites bucket",
+        )
+        qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        assets = f"arn:{self.partition}:s3:::cdk-{qualifier}-assets-{self.account}-{self.region}"
+        self.site_publisher_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject*", "s3:GetBucket*", "s3:List*"], resources=[assets, f"{assets}/*"]
+            )
+        )
+        sites = f"arn:{self.partition}:s3:::eservice-*-sites*"
+        self.site_publisher_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject*",
+                    "s3:GetBucket*",
+                    "s3:List*",
+                    "s3:DeleteObject*",
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    "s3:Abort*",
+                ],
+                resources=[sites, f"{sites}/*"],
+            )
+        )
+
+    def _acknowledge_service_roles(self) -> None:
+        lambda_arn = "arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>"
+        sites = "arn:<AWS::Partition>:s3:::eservice-*-sites*"
+        publish = "CDK's deployment function puts the agencies' static site files (no request, document or evidence)"
+        findings: dict[iam.Role, dict[str, str]] = {
+            self.saga_role: {
+                f"Resource::{lambda_arn}:function:eservice-*:live": "Each agency's saga invokes its own functions' "
+                "live aliases; only Step Functions assumes this role, for the cell's state machines",
+                "Resource::*": "Log delivery and X-Ray take no resource-level permission",
+            },
+            self.archive_role: {
+                "Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/eservice-*": "The "
+                "scheduler exports each agency's table (R-4.8); only EventBridge Scheduler of this account assumes it",
+                f"Resource::arn:<AWS::Partition>:s3:::eservice-*/{TABLE_EXPORTS_PREFIX}*": "An export is many objects "
+                "under one prefix of the agency's archive bucket",
+                "Action::kms:GenerateDataKey*": "Envelope encryption of the exports with the cell's data key",
+                "Action::kms:ReEncrypt*": "Envelope encryption of the exports with the cell's data key",
+            },
+            self.site_publisher_role: {
+                f"Resource::{sites}": publish,
+                f"Resource::{sites}/*": publish,
+                "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*": "The "
+                "deployment assets (site files) CDK uploaded",
+                "Action::s3:GetObject*": publish,
+                "Action::s3:GetBucket*": publish,
+                "Action::s3:List*": publish,
+                "Action::s3:DeleteObject*": "CDK's deployment function replaces site files; only it assumes this role",
+                "Action::s3:Abort*": publish,
+            },
+        }
+        for role, reasons in findings.items():
+            for finding, reason in reasons.items():
+                Validations.of(role).acknowledge(Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason))
+
+    def service_roles(self, stack: Stack) -> tuple[iam.IRole, iam.IRole, iam.IRole]:
+        """The saga, table archive and site publisher roles as a tenant stack uses them: imported and
+        immutable, so CDK's grants in the tenant stack add nothing to them (the cell's policies above hold
+        what every agency needs) and this stack never depends on a tenant."""
+        return tuple(  # type: ignore[return-value]
+            iam.Role.from_role_arn(stack, f"Cell{role.node.id}", role.role_arn, mutable=False)
+            for role in (self.saga_role, self.archive_role, self.site_publisher_role)
+        )
+
     # --- what a tenant stack calls ------------------------------------------------------------
+    def grant_quarantine(self, stack: EServiceStack, *functions: Any) -> str:
+        """The tenant's functions may put and read (never list or delete) their own prefix of the quarantine
+        bucket; returns its name for their environment. Imported by name, so the grants go to the tenant's
+        roles and this stack never depends on a tenant."""
+        name = quarantine_bucket_name(self.cell, stack.account, stack.region)
+        own = f"arn:{stack.partition}:s3:::{name}/{stack.tenant.id}/*"
+        for fn in functions:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:GetObjectTagging"], resources=[own]))
+        functions[0].add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[own]))
+        return name
+
     def keys(self, stack: Stack) -> tuple[kms.IKey, kms.IKey]:
         """The data and TSA keys as the tenant stack sees them: imported by ARN, so that a tenant's grants go
         to its own roles' policies (the key policies trust the account's IAM) and never into this stack,
@@ -417,6 +644,9 @@ class CellPlatformStack(Stack):
         }
         for rule, reason in reasons.items():
             Validations.of(self).acknowledge(Acknowledgment(id=rule, reason=reason))
+        quarantine = f"<{self.get_logical_id(self.quarantine.node.default_child)}.Arn>/*"  # type: ignore[arg-type]
+        for rule, reason in malware_scan_findings(quarantine).items():
+            Validations.of(self.malware_scan_role).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 
 #: What a tenant stack needs of its cell.

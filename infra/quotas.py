@@ -4,7 +4,8 @@ Every resource type below has a default quota per account (and Region, unless no
 templates can exhaust. ``count`` reads synthesized templates; ``tenants_that_fit`` says how many
 tenants fit under each quota given the platform's share and one tenant's share. The defaults are
 those of the AWS Service Quotas pages at the time of writing (2026), each named with its page.
-``infra/app.py`` refuses a cell larger than ``cell_capacity`` allows.
+``tests/infra/test_cell.py`` pins what 1,000 tenants would exceed and how many tenants a cell holds;
+``bench/bench_fleet.py`` prints it.
 """
 
 from __future__ import annotations

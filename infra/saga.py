@@ -24,6 +24,7 @@ started with ``{"resume": true}``: the ``Resume`` step reads where the request s
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -66,7 +67,9 @@ class RequestSaga(Construct):
         notify: lambda_.IFunction,
         data_key: kms.IKey,
         state_machine_name: str | None = None,
+        role: iam.IRole | None = None,
     ) -> None:
+        """``role``: a cell's one saga role (issue 14); None: the state machine's own, as CDK grants it."""
         super().__init__(scope, construct_id)
         self._clock, self._sign, self._notify = clock, sign, notify
 
@@ -273,6 +276,7 @@ class RequestSaga(Construct):
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(data_key),
             comment="Request saga: one execution per request, named by the request id",
+            role=role,
         )
 
     # ------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from eservice.saga_steps import schedule_name_prefix
 from eservice.tenant import OFFICER_GROUPS, RecordRetention, Tenant, examples_dir, tenants_dir
 
 from . import web_headers
@@ -76,8 +77,12 @@ __all__ = [
     "TSA_BURST_LIMIT",
     "TSA_RATE_LIMIT",
     "EServiceStack",
+    "abort_incomplete_uploads",
     "citizen_user_pool",
+    "malware_protection",
+    "malware_scan_findings",
     "pki_cache_policy",
+    "quarantine_bucket_name",
     "response_headers_policy",
     "shared_layers",
 ]
@@ -165,7 +170,7 @@ def _archive_rules(name: str, prefix: str | None, retention: RecordRetention) ->
     ]
 
 
-def _abort_incomplete_uploads() -> s3.LifecycleRule:
+def abort_incomplete_uploads() -> s3.LifecycleRule:
     """An unfinished multipart upload is never an object of the record; its parts stop being billed after a day."""
     return s3.LifecycleRule(id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=Duration.days(1))
 
@@ -271,6 +276,78 @@ def shared_layers(scope: Construct) -> tuple[lambda_.LayerVersion, lambda_.Layer
     return core, pdf
 
 
+def malware_protection(scope: Stack, bucket: s3.IBucket, data_key: kms.IKey, *, prefix: str = "") -> iam.Role:
+    """Q9.2: GuardDuty Malware Protection for S3 scans each new upload under ``prefix`` of ``bucket`` (all of
+    it when empty) and tags it with its verdict (``GuardDutyMalwareScanStatus``); the intake accepts a file
+    only once it reads NO_THREATS_FOUND.
+
+    The role is what GuardDuty's documentation asks for: its own EventBridge rule, the bucket's
+    notifications, reading and tagging the protected objects, the validation object, and the data key.
+    """
+    service = "malware-protection-plan.guardduty.amazonaws.com"
+    role = iam.Role(
+        scope,
+        "MalwareScanRole",
+        assumed_by=iam.ServicePrincipal(service),
+        description=f"GuardDuty Malware Protection for S3: scan and tag uploads in {prefix or 'the bucket'}",
+    )
+    rule = scope.format_arn(
+        service="events", resource="rule", resource_name="DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*"
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
+            resources=[rule],
+            conditions={"StringLike": {"events:ManagedBy": service}},
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["events:DescribeRule", "events:ListTargetsByRule"], resources=[rule])
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["s3:PutBucketNotification", "s3:GetBucketNotification", "s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=[
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:GetObjectTagging",
+                "s3:GetObjectVersionTagging",
+                "s3:PutObjectTagging",
+                "s3:PutObjectVersionTagging",
+            ],
+            resources=[bucket.arn_for_objects(f"{prefix}*")],
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["s3:PutObject"],
+            resources=[bucket.arn_for_objects("malware-protection-resource-validation-object")],
+        )
+    )
+    data_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+    plan = guardduty.CfnMalwareProtectionPlan(
+        scope,
+        "MalwareProtection",
+        role=role.role_arn,
+        protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
+            s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(
+                bucket_name=bucket.bucket_name, object_prefixes=[prefix] if prefix else None
+            )
+        ),
+        actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
+            tagging=guardduty.CfnMalwareProtectionPlan.CFNTaggingProperty(status="ENABLED")
+        ),
+    )
+    # GuardDuty checks the role's permissions when the plan is created.
+    plan.node.add_dependency(role)
+    return role
+
+
 class EServiceStack(Stack):
     """The whole e-Service of one agency (tenant)."""
 
@@ -293,6 +370,8 @@ class EServiceStack(Stack):
         Tags.of(self).add("eservice:tenant", tenant.id)
         if platform is not None:
             self.add_stack_dependency(platform, "the cell's keys, layers, citizen pool and distribution")
+        #: A cell's roles that only AWS services assume (saga, table archive, site publisher; issue 14).
+        self.service_roles = platform.service_roles(self) if platform else None
 
         # --- keys (R-4.3: the agency seal; Q3.8: timestamps; data at rest) -----------------
         # The seal key is the agency's own in both modes; a cell shares its data and TSA keys (idle cost).
@@ -356,28 +435,38 @@ class EServiceStack(Stack):
         # each accepted file as it is copied to clean/ (retention of the tenant file); unchecked uploads in
         # quarantine/ carry none, so their old versions can go (a browser's form upload to a bucket with a
         # default retention would also need a Content-MD5 that browsers do not send).
-        self.uploads = self._bucket(
-            "Uploads",
-            versioned=True,
-            object_lock_enabled=True,
-            lifecycle_rules=[
+        # A cell keeps every agency's unchecked uploads in its shared quarantine bucket (one GuardDuty plan,
+        # issue 14): this bucket then holds only what passed (clean/), the record.
+        quarantine_rules = (
+            [
                 s3.LifecycleRule(
                     id="QuarantineExpires",
                     prefix=MALWARE_SCANNED_PREFIX,
                     expiration=Duration.days(tenant.security.quarantine_days),
                     noncurrent_version_expiration=Duration.days(1),
-                ),
-                _abort_incomplete_uploads(),
+                )
+            ]
+            if platform is None
+            else []
+        )
+        self.uploads = self._bucket(
+            "Uploads",
+            versioned=True,
+            object_lock_enabled=True,
+            lifecycle_rules=[
+                *quarantine_rules,
+                abort_incomplete_uploads(),
                 *_archive_rules("Evidence", EVIDENCE_PREFIX, tenant.retention.evidence),
             ],
         )
-        # Browsers send files with the signed upload form (an S3 POST policy that limits size and type).
-        self.uploads.add_cors_rule(
-            allowed_methods=[s3.HttpMethods.POST],
-            allowed_origins=[f"https://{tenant.domain}", f"https://eservice.{tenant.domain}"],
-            allowed_headers=["*"],
-            max_age=3000,
-        )
+        if platform is None:
+            # Browsers send files with the signed upload form (an S3 POST policy that limits size and type).
+            self.uploads.add_cors_rule(
+                allowed_methods=[s3.HttpMethods.POST],
+                allowed_origins=[f"https://{tenant.domain}", f"https://eservice.{tenant.domain}"],
+                allowed_headers=["*"],
+                max_age=3000,
+            )
         self.documents = self._bucket(
             "Documents",
             versioned=True,
@@ -387,7 +476,7 @@ class EServiceStack(Stack):
                 Duration.days(tenant.retention.issued_documents.lock_days)
             ),
             lifecycle_rules=[
-                _abort_incomplete_uploads(),
+                abort_incomplete_uploads(),
                 *_archive_rules("IssuedDocuments", None, tenant.retention.issued_documents),
             ],
         )
@@ -405,7 +494,7 @@ class EServiceStack(Stack):
             "Exports",
             versioned=True,
             lifecycle_rules=[
-                _abort_incomplete_uploads(),
+                abort_incomplete_uploads(),
                 s3.LifecycleRule(
                     id="SupersededExportsToArchive",
                     noncurrent_version_transitions=[
@@ -417,8 +506,8 @@ class EServiceStack(Stack):
                 ),
             ],
         )
-        self.sites = self._bucket("Sites", kms_encrypted=False, lifecycle_rules=[_abort_incomplete_uploads()])
-        if tenant.security.malware_scanning:
+        self.sites = self._bucket("Sites", kms_encrypted=False, lifecycle_rules=[abort_incomplete_uploads()])
+        if tenant.security.malware_scanning and platform is None:
             self._malware_protection()
 
         # --- identity (Q2, Q9.1) ------------------------------------------------------------
@@ -500,7 +589,11 @@ class EServiceStack(Stack):
             encryption_master_key=self.data_key,
             enforce_ssl=True,
         )
-        self.scheduler_group = scheduler.CfnScheduleGroup(self, "DeadlineSchedules")
+        # A cell's agencies share its one schedule group (an account holds 500 groups; issue 14), each agency's
+        # schedules named after it; a silo stack has its own group.
+        self.schedule_group = (
+            platform.schedule_group_name if platform else scheduler.CfnScheduleGroup(self, "DeadlineSchedules").ref
+        )
         self.scheduler_role = iam.Role(
             self,
             "SchedulerRole",
@@ -556,6 +649,12 @@ class EServiceStack(Stack):
             self.channel_keys.grant_read(fn)
         self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.live["notify"]))
         self._grant_function_access()
+        if platform is not None:
+            # The intake presigns uploads to, and reads, its prefix of the cell's quarantine; sign checks
+            # a signed PDF there before it is accepted.
+            quarantine = platform.grant_quarantine(self, self.intake, self.sign)
+            for fn in (self.intake, self.sign):
+                fn.add_environment("QUARANTINE_BUCKET", quarantine)
         self._open_data_access()
 
         # --- the request saga (Step Functions Standard) -------------------------------------
@@ -568,6 +667,7 @@ class EServiceStack(Stack):
             notify=self.live["notify"],
             data_key=self.data_key,
             state_machine_name=saga_name,
+            role=self.service_roles[0] if self.service_roles else None,
         )
         self.saga.state_machine.grant_start_execution(self.intake)
         self.saga.state_machine.grant_read(self.intake)
@@ -713,30 +813,34 @@ class EServiceStack(Stack):
             "Archive",
             versioned=True,
             lifecycle_rules=[
-                _abort_incomplete_uploads(),
+                abort_incomplete_uploads(),
                 *_archive_rules("TableExports", TABLE_EXPORTS_PREFIX, retention.table_exports),
             ],
         )
-        role = iam.Role(
-            self,
-            "TableArchiveRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Export the table to the archive bucket (R-4.8)",
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(actions=["dynamodb:ExportTableToPointInTime"], resources=[self.table.table_arn])
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:PutObjectAcl"],
-                resources=[self.archive.arn_for_objects(f"{TABLE_EXPORTS_PREFIX}*")],
+        role: iam.IRole
+        if self.service_roles:  # the cell's one archive role (infra/cell.py)
+            role = self.service_roles[1]
+        else:
+            role = iam.Role(
+                self,
+                "TableArchiveRole",
+                assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+                description="Export the table to the archive bucket (R-4.8)",
             )
-        )
-        self.data_key.grant_encrypt_decrypt(role)
+            role.add_to_policy(
+                iam.PolicyStatement(actions=["dynamodb:ExportTableToPointInTime"], resources=[self.table.table_arn])
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:PutObjectAcl"],
+                    resources=[self.archive.arn_for_objects(f"{TABLE_EXPORTS_PREFIX}*")],
+                )
+            )
+            self.data_key.grant_encrypt_decrypt(role)
         scheduler.CfnSchedule(
             self,
             "TableArchive",
-            group_name=self.scheduler_group.ref,
+            group_name=self.schedule_group,
             schedule_expression=f"rate({retention.table_export_every_days} days)",
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             target=scheduler.CfnSchedule.TargetProperty(
@@ -765,74 +869,9 @@ class EServiceStack(Stack):
         )
 
     def _malware_protection(self) -> None:
-        """Q9.2: GuardDuty Malware Protection for S3 scans each new upload in quarantine/ and tags it with its
-        verdict (``GuardDutyMalwareScanStatus``); the intake accepts a file only once it reads NO_THREATS_FOUND.
-
-        The role is what GuardDuty's documentation asks for: its own EventBridge rule, the bucket's
-        notifications, reading and tagging the protected objects, the validation object, and the data key.
-        """
-        service = "malware-protection-plan.guardduty.amazonaws.com"
-        role = iam.Role(
-            self,
-            "MalwareScanRole",
-            assumed_by=iam.ServicePrincipal(service),
-            description="GuardDuty Malware Protection for S3: scan and tag uploads in quarantine/",
-        )
-        rule = self.format_arn(
-            service="events", resource="rule", resource_name="DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*"
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
-                resources=[rule],
-                conditions={"StringLike": {"events:ManagedBy": service}},
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(actions=["events:DescribeRule", "events:ListTargetsByRule"], resources=[rule])
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutBucketNotification", "s3:GetBucketNotification", "s3:ListBucket"],
-                resources=[self.uploads.bucket_arn],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "s3:GetObject",
-                    "s3:GetObjectVersion",
-                    "s3:GetObjectTagging",
-                    "s3:GetObjectVersionTagging",
-                    "s3:PutObjectTagging",
-                    "s3:PutObjectVersionTagging",
-                ],
-                resources=[self.uploads.arn_for_objects(f"{MALWARE_SCANNED_PREFIX}*")],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject"],
-                resources=[self.uploads.arn_for_objects("malware-protection-resource-validation-object")],
-            )
-        )
-        self.data_key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
-        plan = guardduty.CfnMalwareProtectionPlan(
-            self,
-            "MalwareProtection",
-            role=role.role_arn,
-            protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
-                s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(
-                    bucket_name=self.uploads.bucket_name, object_prefixes=[MALWARE_SCANNED_PREFIX]
-                )
-            ),
-            actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
-                tagging=guardduty.CfnMalwareProtectionPlan.CFNTaggingProperty(status="ENABLED")
-            ),
-        )
-        # GuardDuty checks the role's permissions when the plan is created.
-        plan.node.add_dependency(role)
-        self.malware_scan_role = role
+        """Q9.2: GuardDuty scans this stack's own uploads under quarantine/ (silo mode; a cell scans its
+        shared quarantine bucket once, ``infra/cell.py``)."""
+        self.malware_scan_role = malware_protection(self, self.uploads, self.data_key, prefix=MALWARE_SCANNED_PREFIX)
 
     def _function(self, name: str, *, memory: int, timeout: int, pdf: bool = False) -> lambda_.Function:
         log_group = logs.LogGroup(
@@ -880,7 +919,7 @@ class EServiceStack(Stack):
                 "DATA_KEY_ID": self.data_key.key_id,
                 "CITIZEN_POOL_ID": self.citizen_pool.user_pool_id,
                 "OFFICER_POOL_ID": self.officer_pool.user_pool_id,
-                "SCHEDULE_GROUP": self.scheduler_group.ref,
+                "SCHEDULE_GROUP": self.schedule_group,
                 "SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.queue_url,
             }
@@ -901,7 +940,7 @@ class EServiceStack(Stack):
         return scheduler.CfnSchedule(
             self,
             construct_id,
-            group_name=self.scheduler_group.ref,
+            group_name=self.schedule_group,
             schedule_expression=expression,
             schedule_expression_timezone=timezone,
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
@@ -957,7 +996,7 @@ class EServiceStack(Stack):
                     actions=["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
                     resources=[
                         f"arn:{self.partition}:scheduler:{self.region}:{self.account}:schedule/"
-                        f"{self.scheduler_group.ref}/*"
+                        f"{self.schedule_group}/{schedule_name_prefix(self.tenant.id)}*"
                     ],
                 )
             )
@@ -1220,6 +1259,8 @@ class EServiceStack(Stack):
         # Q3.4: the tenant's example documents, linked from each upload slot, at /examples/<file>.
         examples = examples_dir(tenants_dir() / f"{self.tenant.id}.yaml", self.tenant.id)
         has_examples = any(d.example for s in self.tenant.services for d in s.documents)
+        # A cell's one publisher role (infra/cell.py); None: CDK's publishing function gets a role of its own.
+        publisher_role = self.service_roles[2] if self.service_roles else None
         citizen = s3deploy.BucketDeployment(
             self,
             "CitizenSite",
@@ -1234,6 +1275,7 @@ class EServiceStack(Stack):
             distribution_paths=["/index.html", "/config.json"] if self.distribution else None,
             prune=False,
             cache_control=revalidated,
+            role=publisher_role,
         )
         fonts = s3deploy.BucketDeployment(
             self,
@@ -1243,6 +1285,7 @@ class EServiceStack(Stack):
             destination_key_prefix="fonts/",
             prune=False,
             cache_control=[s3deploy.CacheControl.from_string(web_headers.CACHE_IMMUTABLE)],
+            role=publisher_role,
         )
         officer = s3deploy.BucketDeployment(
             self,
@@ -1254,9 +1297,12 @@ class EServiceStack(Stack):
             distribution_paths=["/officer/*"] if self.distribution else None,
             prune=False,
             cache_control=revalidated,
+            role=publisher_role,
         )
         fonts.node.add_dependency(citizen)
         officer.node.add_dependency(fonts)
+        if publisher_role is not None:
+            return
         # CDK's one publishing function: acknowledged on it alone, so no other role may ever delete objects.
         # (Only the functions' ids are read: each read is a round trip to the jsii kernel, issue 14.)
         publisher = next(
@@ -1408,7 +1454,8 @@ class EServiceStack(Stack):
             "AwsSolutions-IAM5[Action::s3:List*]": objects,
             "AwsSolutions-IAM5[Action::s3:Abort*]": "Abort an unfinished multipart upload of a document",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:"
-            "schedule/<DeadlineSchedules>/*]": "Deadline schedules of this stack's own schedule group",
+            f"schedule/{self.platform.schedule_group_name if self.platform else '<DeadlineSchedules>'}/"
+            f"{schedule_name_prefix(self.tenant.id)}*]": "This agency's own deadline schedules (named after it)",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
             'execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"'
             f"{self.get_logical_id(self.saga.state_machine.node.default_child)}"  # type: ignore[arg-type]
@@ -1422,15 +1469,31 @@ class EServiceStack(Stack):
             found[f"AwsSolutions-IAM5[Resource::{arn(bucket)}/*]"] = objects
         for fn in (self.intake, self.clock, self.sign, self.notify):
             found[f"AwsSolutions-IAM5[Resource::{arn(fn)}:*]"] = "Invoking any version of this stack's function"
-        if self.tenant.security.malware_scanning:
+        if self.tenant.security.malware_scanning and self.platform is None:
+            found.update(malware_scan_findings(f"{arn(self.uploads)}/{MALWARE_SCANNED_PREFIX}*"))
+        if self.platform is not None:
             found[
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
-                "rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]"
-            ] = "GuardDuty names its own EventBridge rule with this prefix; it may manage only rules it created"
-            found[f"AwsSolutions-IAM5[Resource::{arn(self.uploads)}/{MALWARE_SCANNED_PREFIX}*]"] = (
-                "GuardDuty reads and tags each new upload in quarantine/ (the protected prefix), nothing else"
-            )
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                f"{quarantine_bucket_name(self.platform.cell, '<AWS::AccountId>', '<AWS::Region>')}/{self.tenant.id}/*]"
+            ] = "This agency's own prefix of the cell's quarantine bucket (its unchecked uploads), nothing else"
         return found
+
+
+def quarantine_bucket_name(cell: str, account: str, region: str) -> str:
+    """The cell's shared quarantine bucket (``infra/cell.py``): named, so a tenant stack grants its own prefix
+    of it without importing anything from the platform stack."""
+    return f"eservice-{cell}-quarantine-{account}-{region}"
+
+
+def malware_scan_findings(protected: str) -> dict[str, str]:
+    """cdk-nag's wildcard findings on GuardDuty's role, with the reasons (the scanned objects: ``protected``)."""
+    return {
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
+        "rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]": "GuardDuty names its own EventBridge rule with "
+        "this prefix; it may manage only rules it created",
+        f"AwsSolutions-IAM5[Resource::{protected}]": "GuardDuty reads and tags each new unchecked upload (the "
+        "protected objects), nothing else",
+    }
 
 
 def origin_firewall(scope: Construct, origin_secret: str, description: str) -> wafv2.CfnWebACL:

@@ -194,7 +194,8 @@ def provision(
 
     for logical, resource in template.of_type("AWS::S3::Bucket").items():
         props = resource.get("Properties", {})
-        name = _physical_name(stack, logical)
+        # A named bucket (a cell's quarantine, which tenant stacks name without importing it) keeps its name.
+        name = str(out.resolve(props["BucketName"])) if "BucketName" in props else _physical_name(stack, logical)
         params: dict[str, Any] = {"Bucket": name}
         if region != "us-east-1":
             params["CreateBucketConfiguration"] = {"LocationConstraint": region}
@@ -282,8 +283,9 @@ def provision(
         arn = sns.create_topic(Name=_physical_name(stack, logical, max_length=256))["TopicArn"]
         out.refs[logical] = arn
         out.attrs[(logical, "TopicArn")] = arn
-    for logical in template.of_type("AWS::Scheduler::ScheduleGroup"):
-        name = _physical_name(stack, logical, max_length=64)
+    for logical, resource in template.of_type("AWS::Scheduler::ScheduleGroup").items():
+        given = resource.get("Properties", {}).get("Name")  # a cell's shared group, named by its tenants too
+        name = str(out.resolve(given)) if given else _physical_name(stack, logical, max_length=64)
         arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
         out.refs[logical] = name
         out.attrs[(logical, "Arn")] = arn

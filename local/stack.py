@@ -215,6 +215,7 @@ class LocalStack:
         self._install_aws_extensions()
         self.platform_provisioned = provision(self.platform, region=REGION, overrides={}, own_environment={})
         exports = self.platform_provisioned.exports(self.platform)
+        self._scan_as_planned(self.platform, self.platform_provisioned)  # the cell's shared quarantine
         for index, tenant in enumerate(self.tenants):
             member = LocalStack(
                 tenant=tenant,
@@ -276,14 +277,24 @@ class LocalStack:
         self._cognito_extensions = [
             EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
         ]
-        if agency.security.malware_scanning and self._moto_app is not None:
-            # GuardDuty Malware Protection for S3 on AWS; its stand-in here tags moto's objects the same way.
-            self._scanner = MalwareScanner(
-                bucket=self.resource("Uploads/Resource"), s3=boto3.client("s3", region_name=REGION)
-            )
-            self._moto_app.on_object_created.append(self._scanner.object_created)
+        self._scan_as_planned(self.template, self.provisioned)
         self._seed(seed_citizen=seed_citizen)
         self._front = self._make_front()
+
+    def _scan_as_planned(self, template: Template, provisioned: Provisioned) -> None:
+        """GuardDuty Malware Protection for S3 on AWS; its stand-in here tags moto's objects the same way, in
+        the bucket and under the prefix the template's plan protects (a silo's uploads under quarantine/, a
+        cell's whole shared quarantine bucket)."""
+        for plan in template.of_type("AWS::GuardDuty::MalwareProtectionPlan").values():
+            protected = plan["Properties"]["ProtectedResource"]["S3Bucket"]
+            (prefix,) = protected.get("ObjectPrefixes") or [""]
+            if self._moto_app is not None:
+                self._scanner = MalwareScanner(
+                    bucket=str(provisioned.resolve(protected["BucketName"])),
+                    s3=boto3.client("s3", region_name=REGION),
+                    prefix=prefix,
+                )
+                self._moto_app.on_object_created.append(self._scanner.object_created)
 
     def _env(self, name: str) -> str:
         """A variable of this stack's functions' environment (``CHANNEL_KEYS_SECRET_ARN``...)."""
@@ -864,13 +875,16 @@ class LocalStack:
         return self._fire_own_due_schedules()
 
     def _fire_own_due_schedules(self) -> list[str]:
+        """This agency's due deadline schedules (named after it: a cell's agencies share one group)."""
         from eservice import clock_source
+        from eservice.saga_steps import schedule_name_prefix
 
         scheduler = boto3.client("scheduler", region_name=REGION)
         group = self._env("SCHEDULE_GROUP")
         now = clock_source.now()
         fired = []
-        for summary in scheduler.list_schedules(GroupName=group).get("Schedules", []):
+        schedules = scheduler.list_schedules(GroupName=group, NamePrefix=schedule_name_prefix(self.tenant))
+        for summary in schedules.get("Schedules", []):
             schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
             expression = schedule["ScheduleExpression"]
             if not expression.startswith("at("):

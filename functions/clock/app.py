@@ -47,6 +47,7 @@ def steps(function_arn: str) -> SagaSteps:
             group=config.schedule_group,
             role_arn=config.scheduler_role_arn,
             target_arn=function_arn,
+            tenant_id=config.tenant_id,
         ),
         executions=saga(),
         timestamp=_stamp_digest,

@@ -284,7 +284,12 @@ def files(kind: str) -> Uploads:
     config = settings()
     if kind == "uploads":
         # R-4.8: accepted evidence is locked for the tenant's retention, like issued documents.
-        return Uploads(bucket=config.uploads_bucket, retain_days=tenant().retention.evidence.lock_days)
+        return Uploads(
+            bucket=config.uploads_bucket,
+            retain_days=tenant().retention.evidence.lock_days,
+            quarantine_bucket=config.quarantine_bucket,
+            tenant_id=config.tenant_id,
+        )
     return Uploads(bucket=config.documents_bucket)
 
 
@@ -1459,9 +1464,7 @@ def _officer_name(officer_id: str) -> str:
         users = client("cognito-idp").list_users(
             UserPoolId=settings().officer_pool_id, Filter=f'sub = "{officer_id}"', Limit=1
         )["Users"]
-        email = next(
-            (a["Value"] for u in users for a in u.get("Attributes", []) if a["Name"] == "email"), None
-        )
+        email = next((a["Value"] for u in users for a in u.get("Attributes", []) if a["Name"] == "email"), None)
         if email is None:
             return officer_id
         _OFFICER_NAMES[officer_id] = email

@@ -18,7 +18,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice import clock_source
-from eservice.aws import client, transient_errors_retried
+from eservice.aws import client, quarantine_location, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import ServiceError
 from eservice.settings import settings, tenant
@@ -216,7 +216,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         pki = agency_pki()
         return {"crl_next_update": pki.crl_next_update.isoformat()}
     if action == "verify_upload":
-        return work.verify_upload(client("s3"), settings().uploads_bucket, event["key"])
+        config = settings()
+        bucket, key = quarantine_location(
+            config.uploads_bucket, event["key"], quarantine_bucket=config.quarantine_bucket, tenant_id=config.tenant_id
+        )
+        return work.verify_upload(client("s3"), bucket, key)
     if action == "correspondence_pdf":
         # a register of correspondence for a period, sealed and kept (asked by intake).
         try:

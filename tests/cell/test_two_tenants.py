@@ -105,6 +105,14 @@ def test_given_a_citizen_signed_in_once_when_applying_to_both_agencies_then_neit
     number_b = int(stamped_b["receipt_number"].split("/")[0])
     assert number_a == max(before_a, default=0) + 1 and number_a in _claimed_receipts(a)
     assert number_b == max(before_b, default=0) + 1 and number_b in _claimed_receipts(b)
+    # Unchecked uploads went to the cell's one quarantine bucket (one GuardDuty plan for every agency), each
+    # under its agency's prefix; what passed the scan was copied to the agency's own uploads bucket (the record).
+    s3 = boto3.client("s3", region_name=REGION)
+    quarantined = [o["Key"] for o in s3.list_objects_v2(Bucket=_quarantine_bucket(cell)).get("Contents", [])]
+    assert any(k.startswith(f"{A}/quarantine/") for k in quarantined), quarantined
+    assert all(k.split("/")[0] in (A, B) and k.split("/")[1] == "quarantine" for k in quarantined), quarantined
+    own_uploads = s3.list_objects_v2(Bucket=a.resource("Uploads/Resource")).get("Contents", [])
+    assert own_uploads and all(o["Key"].startswith("clean/") for o in own_uploads)
     # The citizen's "my requests" on each agency's site shows that agency's request only.
     assert [r["id"] for r in citizen_a.get("/requests").json()["requests"]] == [request_a]
     assert [r["id"] for r in citizen_b.get("/requests").json()["requests"]] == [request_b]
@@ -192,6 +200,13 @@ def _role_policies(stack: LocalStack, function: str) -> list[IAMPolicy]:
     return policies
 
 
+def _quarantine_bucket(cell: LocalStack) -> str:
+    """The cell's shared quarantine bucket (one GuardDuty plan scans every agency's unchecked uploads)."""
+    platform, created = cell.platform, cell.platform_provisioned
+    assert platform is not None and created is not None
+    return created.refs[platform.logical_id(f"{platform.stack_name}/Quarantine/Resource")]
+
+
 def _allowed(policies: list[IAMPolicy], action: str, resource: str) -> bool:
     results = [p.is_action_permitted(action, resource) for p in policies]
     return PermissionResult.DENIED not in results and PermissionResult.PERMITTED in results
@@ -216,3 +231,11 @@ def test_given_a_function_of_one_agency_then_its_environment_and_role_name_only_
             for logical in other.template.of_type(kind):
                 for action in actions:
                     assert not _allowed(policies, action, _arns(other)[logical]), (name, action, logical)
+        # The shared quarantine bucket: the agency's own prefix at most, never the other agency's.
+        quarantine = f"arn:aws:s3:::{_quarantine_bucket(cell)}"
+        for action in ("s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:ListBucket"):
+            assert not _allowed(policies, action, f"{quarantine}/{other.tenant}/quarantine/D1/F1"), (name, action)
+            assert not _allowed(policies, action, quarantine), (name, action)
+        if function == "IntakeFunction":  # it presigns the citizen's upload form and checks the file
+            for action in ("s3:PutObject", "s3:GetObject", "s3:GetObjectTagging"):
+                assert _allowed(policies, action, f"{quarantine}/{own.tenant}/quarantine/D1/F1"), (name, action)

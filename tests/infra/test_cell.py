@@ -135,6 +135,11 @@ def test_given_a_tenant_of_the_cell_then_its_roles_reach_only_its_own_table_buck
                 if "cdk-hnb659fds-assets" in text:
                     # CDK's publishing function reads the deployment assets (site files), no tenant's data.
                     assert all(a.startswith("s3:Get") or a == "s3:List*" for a in statement["Action"]), statement
+                elif "-quarantine-" in text:
+                    # The cell's one quarantine bucket (one GuardDuty plan): only the tenant's own prefix of it.
+                    assert resource["Fn::Join"][1][-1] == f"/{tenant_id}/*", statement
+                    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                    assert set(actions) <= {"s3:GetObject", "s3:GetObjectTagging", "s3:PutObject"}, statement
                 elif "Fn::ImportValue" in text:
                     # Only the cell's shared data and TSA keys come from outside the tenant's own stack.
                     assert "eservice-cell-test:" in text and "Key" in text, statement
@@ -199,6 +204,9 @@ def test_given_1000_tenants_in_a_cell_then_the_quotas_of_the_shared_edge_are_not
     shares: tuple[Counter[str], Counter[str]],
 ) -> None:
     over = {q.name for q, _ in exceeded(*shares, 1000)}
+    shared, per_tenant = shares
+    for once_per_cell in ("AWS::GuardDuty::MalwareProtectionPlan", "AWS::Scheduler::ScheduleGroup"):
+        assert (shared[once_per_cell], per_tenant[once_per_cell]) == (1, 0), once_per_cell
 
     # The table: what broke at 100 to 2,000 tenants with one stack of everything per tenant.
     for name in (
@@ -208,6 +216,8 @@ def test_given_1000_tenants_in_a_cell_then_the_quotas_of_the_shared_edge_are_not
         "CloudFormation stacks",
         "CloudFront response headers policies",
         "CloudFront cache policies",
+        "GuardDuty Malware Protection for S3 plans",
+        "EventBridge Scheduler schedule groups",
         "API Gateway custom domain names",
         "ACM certificates",
     ):
@@ -222,15 +232,16 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     over = {q.name: needed for q, needed in exceeded(*shares, 1000)}
 
     assert over == {
-        "IAM roles": 9 * 1000 + 2,
+        "IAM roles": 5 * 1000 + 6,
         "Cognito user pools": 1001,
         "API Gateway regional REST APIs": 1000,
-        "EventBridge Scheduler schedule groups": 1000,
-        "GuardDuty Malware Protection for S3 plans": 1000,
     }
     most, binding = capacity(*shares)
-    assert most == 25  # the demo tenant scans uploads with GuardDuty: 25 plans, the platform uses none
-    assert [q.name for q in binding] == ["GuardDuty Malware Protection for S3 plans"]
+    # GuardDuty scans the cell's one quarantine bucket (one plan of 25, whatever the tenants), one schedule group
+    # holds every agency's schedules, and the roles only AWS services assume (saga, table archive, site publisher)
+    # are the cell's: each tenant's four function roles and its scheduler role bind.
+    assert most == (1000 - 6) // 5 == 198
+    assert [q.name for q in binding] == ["IAM roles"]
     assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
 
 

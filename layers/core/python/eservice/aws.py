@@ -20,6 +20,7 @@ __all__ = [
     "client",
     "invoke_function",
     "is_transient",
+    "quarantine_location",
     "transient_errors_retried",
 ]
 
@@ -64,14 +65,56 @@ def client(service: str) -> Any:
     return boto3.client(service)  # type: ignore[call-overload]
 
 
+#: Where an unchecked upload lands, under the stack's uploads bucket or the cell's quarantine bucket.
+QUARANTINE_PREFIX = "quarantine/"
+
+
+def quarantine_location(bucket: str, key: str, *, quarantine_bucket: str = "", tenant_id: str = "") -> tuple[str, str]:
+    """The bucket and key an upload's key names (issue 14).
+
+    A silo stack keeps unchecked uploads under ``quarantine/`` of its own uploads bucket, where its own
+    GuardDuty plan scans them. A cell scans one shared quarantine bucket for every agency (GuardDuty allows
+    25 protected buckets an account): there an agency's ``quarantine/...`` key lives under its tenant id,
+    the only prefix its functions may touch. Every other key (``clean/``...) is in the agency's own bucket.
+    """
+    if quarantine_bucket and key.startswith(QUARANTINE_PREFIX):
+        return quarantine_bucket, f"{tenant_id}/{key}"
+    return bucket, key
+
+
 class Uploads:
     """Attachment files: presigned uploads to quarantine, checked copies under ``clean/``."""
 
-    def __init__(self, *, bucket: str, s3: Any | None = None, retain_days: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        s3: Any | None = None,
+        retain_days: int | None = None,
+        quarantine_bucket: str = "",
+        tenant_id: str = "",
+    ) -> None:
         self.bucket = bucket
         self._s3 = s3 or client("s3")
         #: R-4.8: accepted files are locked (Object Lock, governance mode) for this many days.
         self.retain_days = retain_days
+        #: A cell's shared quarantine bucket (see ``quarantine_location``); empty: this bucket's quarantine/.
+        self._quarantine = {"quarantine_bucket": quarantine_bucket, "tenant_id": tenant_id}
+        assert tenant_id or not quarantine_bucket, "a shared quarantine bucket needs the tenant's prefix"
+
+    def _at(self, key: str) -> dict[str, str]:
+        bucket, located = quarantine_location(self.bucket, key, **self._quarantine)
+        return {"Bucket": bucket, "Key": located}
+
+    def _absent(self, exc: Exception, key: str) -> bool:
+        """Whether an S3 error says nothing is stored at ``key``. In a cell's shared quarantine bucket an
+        agency may not list the bucket (other agencies' keys), and S3 then answers a missing key with
+        403 rather than 404 (documented for GetObject and HeadObject without s3:ListBucket)."""
+        text = str(exc)
+        if "NoSuchKey" in text or "Not Found" in text or "404" in text:
+            return True
+        shared = self._at(key)["Bucket"] != self.bucket
+        return shared and ("AccessDenied" in text or "Forbidden" in text or "403" in text)
 
     def presign_post(
         self, key: str, *, max_bytes: int, content_type: str = QUARANTINE_CONTENT_TYPE, expires_in: int = 900
@@ -88,7 +131,7 @@ class Uploads:
             ["content-length-range", 0, max_bytes],
         ]
         post = self._s3.generate_presigned_post(
-            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            **self._at(key), Fields=fields, Conditions=conditions, ExpiresIn=expires_in
         )
         return {"url": str(post["url"]), "fields": dict(post["fields"])}
 
@@ -97,11 +140,11 @@ class Uploads:
         ``NO_THREATS_FOUND``, ``THREATS_FOUND``, ``UNSUPPORTED``, ``ACCESS_DENIED``, ``FAILED``; None while
         the scan has not finished (or nothing was uploaded)."""
         try:
-            tags = self._s3.get_object_tagging(Bucket=self.bucket, Key=key)["TagSet"]
+            tags = self._s3.get_object_tagging(**self._at(key))["TagSet"]
         except self._s3.exceptions.NoSuchKey:
             return None
         except Exception as exc:
-            if "NoSuchKey" in str(exc) or "Not Found" in str(exc) or "404" in str(exc):
+            if self._absent(exc, key):
                 return None
             raise
         return next((str(t["Value"]) for t in tags if t["Key"] == SCAN_STATUS_TAG), None)
@@ -109,14 +152,14 @@ class Uploads:
     def read(self, key: str, *, max_bytes: int) -> bytes | None:
         """The object's bytes (at most ``max_bytes + 1``), or None if nothing was uploaded."""
         try:
-            response = self._s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{max_bytes}")
+            response = self._s3.get_object(**self._at(key), Range=f"bytes=0-{max_bytes}")
         except self._s3.exceptions.NoSuchKey:
             return None
         except Exception as exc:  # moto and S3 answer a missing key on a ranged GET differently
             if "InvalidRange" in str(exc):
                 # A range of an empty object is "not satisfiable": an empty upload, not a missing one.
                 return b"" if self.size(key) == 0 else None
-            if "NoSuchKey" in str(exc) or "Not Found" in str(exc):
+            if self._absent(exc, key):
                 return None
             raise
         return bytes(response["Body"].read())
@@ -124,9 +167,9 @@ class Uploads:
     def size(self, key: str) -> int | None:
         """The object's size, or None if nothing was uploaded."""
         try:
-            return int(self._s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+            return int(self._s3.head_object(**self._at(key))["ContentLength"])
         except Exception as exc:
-            if "404" in str(exc) or "Not Found" in str(exc) or "NoSuchKey" in str(exc):
+            if self._absent(exc, key):
                 return None
             raise
 
@@ -135,7 +178,7 @@ class Uploads:
         self._s3.copy_object(
             Bucket=self.bucket,
             Key=target_key,
-            CopySource={"Bucket": self.bucket, "Key": source_key},
+            CopySource=self._at(source_key),
             ContentType=content_type,
             MetadataDirective="REPLACE",
         )
@@ -153,8 +196,7 @@ class Uploads:
             self._s3.generate_presigned_url(
                 "get_object",
                 Params={
-                    "Bucket": self.bucket,
-                    "Key": key,
+                    **self._at(key),
                     "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(file_name)}",
                 },
                 ExpiresIn=expires_in,

@@ -96,6 +96,24 @@ def office_calendar(tenant: Tenant) -> OfficeCalendar:
     )
 
 
+def schedule_name_prefix(tenant_id: str) -> str:
+    """What every deadline schedule of an agency is named with: a cell's agencies share one schedule group
+    (issue 14), and each agency's functions may create, read and delete only schedules of its own name. A
+    tenant id never holds a dot, so no agency's prefix starts another's."""
+    return f"{tenant_id}."
+
+
+def schedule_name(tenant_id: str, base: str) -> str:
+    """The agency's schedule name for ``base`` (at most 64 characters: a longer one is shortened to a digest,
+    never cut, so two deadlines can never share a name and one be lost as "already scheduled")."""
+    prefix = schedule_name_prefix(tenant_id)
+    if len(prefix) + len(base) <= 64:
+        return prefix + base
+    import hashlib
+
+    return prefix + hashlib.sha256(base.encode()).hexdigest()[: 64 - len(prefix)]
+
+
 @dataclass(frozen=True, kw_only=True)
 class DeadlineScheduler:
     """Creates one-time EventBridge Scheduler schedules that call the clock back when a deadline is due."""
@@ -104,13 +122,15 @@ class DeadlineScheduler:
     group: str
     role_arn: str
     target_arn: str
+    #: The agency's id: its schedules' names start with it (``schedule_name``).
+    tenant_id: str
 
     def schedule(self, *, name: str, due_at: datetime, payload: dict[str, Any]) -> None:
         """Fire ``payload`` at the clock function at ``due_at`` (UTC, to the second)."""
         at = due_at.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%S")
         try:
             self.scheduler.create_schedule(
-                Name=name,
+                Name=schedule_name(self.tenant_id, name),
                 GroupName=self.group,
                 ScheduleExpression=f"at({at})",
                 ScheduleExpressionTimezone="UTC",
@@ -220,7 +240,7 @@ class SagaSteps:
         # R-3.2: the end of the 30-day hold is shown, but it moves nothing: the officer proposes dismissal.
         if waiting.get("deadline_at") and self._deadlines is not None and step != "unreachable":
             self._deadlines.schedule(
-                name=f"{request_id}-{waiting['sequence']}-{step}"[:64],
+                name=f"{request_id}-{waiting['sequence']}-{step}",
                 due_at=datetime.fromisoformat(waiting["deadline_at"]),
                 payload={
                     "action": "deadline_due",

@@ -22,6 +22,9 @@ class Settings(BaseModel):
     tenant_file: Path
     table_name: str
     uploads_bucket: str
+    #: A cell's quarantine bucket, shared by its agencies, each under its tenant id (issue 14; empty in a
+    #: silo stack: unchecked uploads stay under quarantine/ of its own uploads bucket). See eservice.aws.
+    quarantine_bucket: str = ""
     documents_bucket: str
     exports_bucket: str
     seal_key_id: str
