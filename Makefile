@@ -43,7 +43,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 synth: $(VENV)/.installed
-	$(PY) -c "import aws_cdk as cdk; from infra.app import build_app; build_app(cdk.App(outdir='cdk.out')).synth()"
+	$(PY) -c "from infra.app import build_app, new_app; build_app(new_app(outdir='cdk.out')).synth()"
 
 ## deploy: one tenant's stacks (its edge firewall in us-east-1 first) to the AWS account of your credentials (TENANT=klongnoy)
 deploy: $(VENV)/.installed

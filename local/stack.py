@@ -121,9 +121,8 @@ def synthesize(tenant: str, *, workdir: Path, mode: str = "silo", cell: str = "l
         return outdir
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     code = (
-        "import aws_cdk as cdk\n"
-        "from infra.app import build_app\n"
-        f"app = cdk.App(outdir={str(outdir)!r}, context={_SYNTH_CONTEXT})\n"
+        "from infra.app import build_app, new_app\n"
+        f"app = new_app(outdir={str(outdir)!r}, context={_SYNTH_CONTEXT})\n"
         + (
             f"build_app(app, tenant={tenant!r}).synth()\n"
             if mode == "silo"
