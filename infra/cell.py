@@ -234,34 +234,36 @@ class CellPlatformStack(Stack):
         def arn(service: str, resource: str) -> str:
             return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
 
+        def role(
+            construct_id: str, principal: iam.IPrincipal, description: str, *statements: iam.PolicyStatement
+        ) -> iam.Role:
+            return iam.Role(
+                self,
+                construct_id,
+                assumed_by=principal,
+                description=description,
+                inline_policies={"Grants": iam.PolicyDocument(statements=list(statements))},
+            )
+
         sagas = arn("states", "stateMachine:eservice-*-saga")
-        self.saga_role = iam.Role(
-            self,
+        self.saga_role = role(
             "SagaRole",
-            assumed_by=iam.ServicePrincipal("states.amazonaws.com", conditions={"ArnLike": {"aws:SourceArn": sagas}}),
-            description="Step Functions: the request sagas of the cell's agencies invoke their functions",
-        )
-        self.saga_role.add_to_policy(
+            iam.ServicePrincipal("states.amazonaws.com", conditions={"ArnLike": {"aws:SourceArn": sagas}}),
+            "Step Functions: the request sagas of the cell's agencies invoke their functions",
             iam.PolicyStatement(
                 actions=["lambda:InvokeFunction"], resources=[arn("lambda", "function:eservice-*:live")]
-            )
-        )
-        self.saga_role.add_to_policy(
+            ),
             iam.PolicyStatement(
                 actions=["kms:Decrypt", "kms:GenerateDataKey"],
                 resources=[self.data_key.key_arn],
                 conditions={"ArnLike": {"kms:EncryptionContext:aws:states:stateMachineArn": sagas}},
-            )
-        )
-        self.saga_role.add_to_policy(
+            ),
             iam.PolicyStatement(
                 actions=["kms:GenerateDataKey"],
                 resources=[self.data_key.key_arn],
                 conditions={"ArnLike": {"kms:EncryptionContext:SourceArn": arn("logs", "*")}},
-            )
-        )
-        # Log delivery and X-Ray take no resource-level permission (CDK grants the same to a saga of its own).
-        self.saga_role.add_to_policy(
+            ),
+            # Log delivery and X-Ray take no resource-level permission (CDK grants the same to a saga of its own).
             iam.PolicyStatement(
                 actions=[
                     "logs:CreateLogDelivery",
@@ -278,46 +280,33 @@ class CellPlatformStack(Stack):
                     "xray:GetSamplingTargets",
                 ],
                 resources=["*"],
-            )
+            ),
         )
-        self.archive_role = iam.Role(
-            self,
+        self.archive_role = role(
             "TableArchiveRole",
-            assumed_by=iam.ServicePrincipal(
+            iam.ServicePrincipal(
                 "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
             ),
-            description="Export each agency's table to its archive bucket (R-4.8)",
-        )
-        self.archive_role.add_to_policy(
+            "Export each agency's table to its archive bucket (R-4.8)",
             iam.PolicyStatement(
                 actions=["dynamodb:ExportTableToPointInTime"], resources=[arn("dynamodb", "table/eservice-*")]
-            )
-        )
-        self.archive_role.add_to_policy(
+            ),
             iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:PutObjectAcl"],
                 resources=[f"arn:{self.partition}:s3:::eservice-*/{TABLE_EXPORTS_PREFIX}*"],
-            )
+            ),
         )
         self.data_key.grant_encrypt_decrypt(self.archive_role)
-        self.site_publisher_role = iam.Role(
-            self,
-            "SitePublisherRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole")
-            ],
-            description="CDK's deployment function: publish each agency's static sites to its sites bucket",
-        )
         qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
         assets = f"arn:{self.partition}:s3:::cdk-{qualifier}-assets-{self.account}-{self.region}"
-        self.site_publisher_role.add_to_policy(
+        sites = f"arn:{self.partition}:s3:::eservice-*-sites*"
+        self.site_publisher_role = role(
+            "SitePublisherRole",
+            iam.ServicePrincipal("lambda.amazonaws.com"),
+            "CDK's deployment function: publish each agency's static sites to its sites bucket",
             iam.PolicyStatement(
                 actions=["s3:GetObject*", "s3:GetBucket*", "s3:List*"], resources=[assets, f"{assets}/*"]
-            )
-        )
-        sites = f"arn:{self.partition}:s3:::eservice-*-sites*"
-        self.site_publisher_role.add_to_policy(
+            ),
             iam.PolicyStatement(
                 actions=[
                     "s3:GetObject*",
@@ -329,7 +318,10 @@ class CellPlatformStack(Stack):
                     "s3:Abort*",
                 ],
                 resources=[sites, f"{sites}/*"],
-            )
+            ),
+        )
+        self.site_publisher_role.add_managed_policy(
+            iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole")
         )
 
     def _acknowledge_service_roles(self) -> None:
