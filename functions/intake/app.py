@@ -1921,7 +1921,7 @@ def officer_open_data_publish() -> dict[str, Any]:
 
 
 # --- the holders of paper licences: contact and status notices (R-5.2, R-5.4, PDPA) -----------------------
-class HolderContactChange(BaseModel):
+class HolderContactChange(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -1958,6 +1958,8 @@ class OfficerLicence(LicenceEntry):
 
 
 class OfficerLicenceList(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # only documents (issue 14, cold start)
+
     licences: list[OfficerLicence]
 
 
