@@ -18,6 +18,8 @@ from bench import bench_cold
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("pyhanko", "fpdf", "pythainlp", "segno")
+#: Modules intake needs for some requests only, or for its OpenAPI document only (issue 14, cold start).
+DEFERRED = ("eservice.api_models", "eservice.report_models", "urllib.request")
 
 #: Imports intake like the Lambda runtime, then prints one JSON line and nothing else.
 PROBE = f"""
@@ -27,9 +29,10 @@ module = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = module
 spec.loader.exec_module(module)
 loaded = sorted({{name.split(".")[0] for name in sys.modules}} & set({HEAVY!r}))
+deferred = sorted(set(sys.modules) & set({DEFERRED!r}))
 collecting = gc.isenabled()
 openapi = json.loads(module.app.get_openapi_json_schema())
-print(json.dumps({{"heavy_modules": loaded, "collecting": collecting, "openapi": openapi}}))
+print(json.dumps({{"heavy_modules": loaded, "deferred": deferred, "collecting": collecting, "openapi": openapi}}))
 """
 
 #: The function's environment, as the cold-start bench gives it (one source), logging at INFO so that any line
@@ -52,6 +55,12 @@ def cold_start() -> dict[str, Any]:
 
 def test_given_a_cold_start_when_intake_is_imported_then_no_pdf_library_is_loaded(cold_start: dict[str, Any]) -> None:
     assert cold_start["heavy_modules"] == []
+
+
+def test_given_a_cold_start_when_intake_is_imported_then_the_answer_models_and_http_client_wait(
+    cold_start: dict[str, Any],
+) -> None:
+    assert cold_start["deferred"] == []
 
 
 def test_given_a_cold_start_when_intake_is_imported_then_the_garbage_collector_runs_again(
