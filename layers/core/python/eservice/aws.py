@@ -69,9 +69,15 @@ class Uploads:
 
     def __init__(self, *, bucket: str, s3: Any | None = None, retain_days: int | None = None) -> None:
         self.bucket = bucket
-        self._s3 = s3 or client("s3")
+        self._given_s3 = s3
         #: R-4.8: accepted files are locked (Object Lock, governance mode) for this many days.
         self.retain_days = retain_days
+
+    @property
+    def _s3(self) -> Any:
+        # This process's client unless one was given, made by the first call that needs it: a function's use
+        # cases are wired on its first request, which may never touch S3 (issue 14, cold start).
+        return self._given_s3 if self._given_s3 is not None else client("s3")
 
     def presign_post(
         self, key: str, *, max_bytes: int, content_type: str = QUARANTINE_CONTENT_TYPE, expires_in: int = 900
@@ -173,7 +179,12 @@ class Saga:
 
     def __init__(self, *, state_machine_arn: str, sfn: Any | None = None) -> None:
         self.state_machine_arn = state_machine_arn
-        self._sfn = sfn or client("stepfunctions")
+        self._given_sfn = sfn
+
+    @property
+    def _sfn(self) -> Any:
+        # Made by the first call that needs it, like ``Uploads._s3`` (issue 14, cold start).
+        return self._given_sfn if self._given_sfn is not None else client("stepfunctions")
 
     def _execution_arn(self, name: str) -> str:
         return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
