@@ -74,11 +74,12 @@ from eservice.register import LicenceRegister
 from eservice.saga_steps import office_calendar
 from eservice.settings import settings, tenant
 from eservice.snapstart import after_restore, clear_module_caches
-from eservice.statistics import StatisticsReport
 from eservice.units import UnitMembership, units_of
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
+
+    from eservice.statistics import StatisticsReport
 
 logger = Logger(service="eservice-intake")
 
@@ -2189,6 +2190,8 @@ def timestamp_authority(query: bytes = TIMESTAMP_QUERY_BODY) -> dict[str, Any]:
 # --- officers: statistics and analytic reports (Q10.5) --------------------------------------------------
 @cache
 def statistics_report() -> StatisticsReport:
+    from eservice.statistics import StatisticsReport  # only the statistics reports need it (issue 14)
+
     db = database()
     return StatisticsReport(
         tenant=tenant(),
