@@ -12,6 +12,15 @@ per-field details, and anything unexpected answers 500 ``internal.error`` and is
 
 from __future__ import annotations
 
+# ruff: noqa: E402 (the imports below come after the collector is paused, on purpose)
+import gc
+
+#: Cold start (issue 14): importing this module and its libraries creates some 85,000 objects that live as long as
+#: the container, and the cyclic collector would run over a hundred times while they are made (about a quarter of
+#: the import's CPU time). It is paused until the module is loaded; see the end of the module.
+_COLLECTING = gc.isenabled()
+gc.disable()
+
 import base64
 import hashlib
 import json
@@ -29,56 +38,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import COMPONENT_REF_TEMPLATE, OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from eservice import clock_source
 from eservice.announcements import Announcements
-from eservice.api_models import (
-    AccessLogPage,
-    Agency,
-    Announcement,
-    AnnouncementPage,
-    CardCheckout,
-    Channels,
-    CheckedAttachment,
-    Confirmation,
-    CorrespondenceEntry,
-    CorrespondencePage,
-    Digest,
-    DocumentLink,
-    Draft,
-    DraftList,
-    ErrorBody,
-    FileLink,
-    LicenceEntry,
-    LicenceImportReport,
-    LicencePage,
-    LineLinkCode,
-    LineWebhookOutcome,
-    MyProfile,
-    OfficerMe,
-    OfficerRequestDetail,
-    OfficerUnits,
-    OpenDataReport,
-    PaymentNotice,
-    PublicLicence,
-    Reconciliation,
-    RequestDetail,
-    RequestList,
-    ScanOffer,
-    ScanUploadOffer,
-    ServiceDetail,
-    ServiceList,
-    Slip,
-    SlipList,
-    SlipOutcome,
-    UploadOffer,
-    Verification,
-    WebhookReceipt,
-    WorkList,
-)
 from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
@@ -106,15 +71,15 @@ from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verif
 from eservice.ports import Page
 from eservice.privacy import PersonalDataExport
 from eservice.register import LicenceRegister
-from eservice.report_models import MyDataExport, StatisticsAnswer
 from eservice.saga_steps import office_calendar
 from eservice.settings import settings, tenant
 from eservice.snapstart import after_restore, clear_module_caches
-from eservice.statistics import StatisticsReport
 from eservice.units import UnitMembership, units_of
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
+
+    from eservice.statistics import StatisticsReport
 
 logger = Logger(service="eservice-intake")
 
@@ -233,7 +198,9 @@ class _Resolver(APIGatewayRestResolver):
         if not self._openapi_configured:
             _configure_openapi(self)
             self._openapi_configured = True
-        return super().get_openapi_schema(**kwargs)
+        document = super().get_openapi_schema(**kwargs)
+        _add_answer_models(document)
+        return document
 
 
 def _configure_openapi(resolver: APIGatewayRestResolver) -> None:
@@ -736,7 +703,7 @@ def _error_example(status: int) -> dict[str, Any]:
 
 
 def answers(
-    model: type[BaseModel] | None,
+    model: str | None,
     *refusals: int,
     status: int = 200,
     description: str = "Done",
@@ -744,8 +711,14 @@ def answers(
     links: dict[str, dict[str, Any]] | None = None,
 ) -> dict[int, OpenAPIResponse]:
     """The documented answers of one operation: its success (``model``, or a binary/text body) and every
-    refusal it can give, each in the error shape (``ErrorBody``) with an example."""
-    content: dict[str, Any] = {media_type: {"model": model}} if model is not None else {media_type: {"schema": {}}}
+    refusal it can give, each in the error shape (``ErrorBody``) with an example.
+
+    ``model`` names the success's model in ``eservice.api_models`` or ``eservice.report_models``: a reference
+    to the document's component, added when the document is built (``_Resolver``), so importing intake
+    creates none of these models (issue 14, cold start)."""
+    content: dict[str, Any] = {media_type: {"schema": {}}}
+    if model is not None:
+        content = {media_type: {"schema": _answer_model(model)}}
     if model is None and media_type == "application/json":
         content = {media_type: {"schema": {"type": "object"}}}
     if media_type in BINARY_MEDIA_TYPES:
@@ -758,10 +731,41 @@ def answers(
         documented[code] = {
             "description": _REFUSALS[code][0],
             "content": {
-                "application/json": {"model": ErrorBody, "examples": {_REFUSALS[code][1]: _error_example(code)}}
+                "application/json": {
+                    "schema": _answer_model("ErrorBody"),
+                    "examples": {_REFUSALS[code][1]: _error_example(code)},
+                }
             },
         }
     return documented
+
+
+#: The answer models the operations name (``answers``); their schemas join the OpenAPI document's components.
+_ANSWER_MODELS: set[str] = set()
+
+
+def _answer_model(name: str) -> dict[str, Any]:
+    _ANSWER_MODELS.add(name)
+    return {"$ref": COMPONENT_REF_TEMPLATE.format(model=name)}
+
+
+def _add_answer_models(document: OpenAPI) -> None:
+    """The components of the answer models, as Powertools writes a response model's (serialization schema)."""
+    from aws_lambda_powertools.event_handler.openapi.models import Components, Schema
+    from pydantic.json_schema import models_json_schema
+
+    from eservice import api_models, report_models
+
+    models = [getattr(api_models, name, None) or getattr(report_models, name) for name in sorted(_ANSWER_MODELS)]
+    _, definitions = models_json_schema([(m, "serialization") for m in models], ref_template=COMPONENT_REF_TEMPLATE)
+    components = document.components or Components()
+    schemas: dict[str, Any] = dict(components.schemas or {})
+    for name, definition in definitions.get("$defs", {}).items():
+        if name in schemas:
+            raise RuntimeError(f"OpenAPI component {name!r} is both a request body and an answer model")
+        schemas[name] = Schema.model_validate(definition)
+    components.schemas = dict(sorted(schemas.items()))
+    document.components = components
 
 
 #: Bodies of the operations that read raw bytes (validation off): documented here, read from the event.
@@ -791,7 +795,7 @@ def openapi_document() -> Response[str]:
     "/agency",
     summary="The agency: names, contact details, office hours",
     tags=["information"],
-    responses=answers(Agency),
+    responses=answers("Agency"),
 )
 def get_agency() -> dict[str, Any]:
     return agency_info(tenant())
@@ -802,7 +806,7 @@ def get_agency() -> dict[str, Any]:
     summary="List and search the agency's e-Services (Thai or English)",
     tags=["information"],
     responses=answers(
-        ServiceList,
+        "ServiceList",
         422,
         links={
             "GetService": link(
@@ -819,7 +823,7 @@ def list_services(q: Annotated[str | None, Query(max_length=100)] = None) -> dic
     "/services/<service_id>",
     summary="One e-Service: form, documents, fee, SLA",
     tags=["information"],
-    responses=answers(ServiceDetail, 404, 422),
+    responses=answers("ServiceDetail", 404, 422),
 )
 def get_service(service_id: str) -> dict[str, Any]:
     return service_detail(tenant(), applications().service(service_id))
@@ -831,7 +835,7 @@ def get_service(service_id: str) -> dict[str, Any]:
     summary="My profile (used to pre-fill forms)",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(MyProfile, 401),
+    responses=answers("MyProfile", 401),
 )
 def get_profile() -> dict[str, Any]:
     return applications().profile(current_applicant())
@@ -842,7 +846,7 @@ def get_profile() -> dict[str, Any]:
     summary="Save my profile",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(MyProfile, 401, *JSON_BODY),
+    responses=answers("MyProfile", 401, *JSON_BODY),
 )
 def put_profile(body: Profile) -> dict[str, Any]:
     return applications().save_profile(current_applicant(), body.model_dump(exclude_none=True))
@@ -882,7 +886,7 @@ def line_api() -> LineApi | None:
     summary="How I am told: e-mail, SMS, LINE",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(Channels, 401),
+    responses=answers("Channels", 401),
 )
 def get_channels() -> dict[str, Any]:
     return contact_channels().of(current_applicant())
@@ -893,7 +897,7 @@ def get_channels() -> dict[str, Any]:
     summary="Choose SMS and LINE (e-mail is always on)",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(Channels, 401, 404, *JSON_BODY),
+    responses=answers("Channels", 401, 404, *JSON_BODY),
 )
 def put_channels(body: ChannelChoice) -> dict[str, Any]:
     return contact_channels().choose(current_applicant(), sms=body.sms, line=body.line)
@@ -904,7 +908,7 @@ def put_channels(body: ChannelChoice) -> dict[str, Any]:
     summary="A one-time code to send to the agency's LINE Official Account",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(LineLinkCode, 401, 404),
+    responses=answers("LineLinkCode", 401, 404),
 )
 def new_line_code() -> dict[str, Any]:
     return contact_channels().link_code(current_applicant())
@@ -918,7 +922,7 @@ def new_line_code() -> dict[str, Any]:
     "stops LINE messages.",
     tags=["citizen"],
     enable_validation=False,  # the signature covers the raw bytes: they are verified before they are parsed
-    responses=answers(LineWebhookOutcome, 400, 401, 404, 413),
+    responses=answers("LineWebhookOutcome", 400, 401, 404, 413),
 )
 def line_webhook(message: LineWebhookBody = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
@@ -955,7 +959,7 @@ def _draft_links(draft_id: str) -> dict[str, dict[str, Any]]:
     summary="My open drafts",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(DraftList, 400, 401, 422, links=_draft_links("$response.body#/drafts/0/id")),
+    responses=answers("DraftList", 400, 401, 422, links=_draft_links("$response.body#/drafts/0/id")),
 )
 def list_drafts(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("drafts", applications().drafts(current_applicant(), limit=limit, cursor=cursor))
@@ -968,7 +972,7 @@ def list_drafts(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     security=CITIZEN,
     status_code=201,
     responses=answers(
-        Draft, 401, 404, *JSON_BODY, status=201, description="The new draft", links=_draft_links("$response.body#/id")
+        "Draft", 401, 404, *JSON_BODY, status=201, description="The new draft", links=_draft_links("$response.body#/id")
     ),
 )
 def create_draft(body: NewDraft) -> dict[str, Any]:
@@ -985,7 +989,7 @@ def create_draft(body: NewDraft) -> dict[str, Any]:
     summary="Resume a draft",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(Draft, 401, 404, 422),
+    responses=answers("Draft", 401, 404, 422),
 )
 def get_draft(draft_id: str) -> dict[str, Any]:
     return applications().draft(current_applicant(), draft_id)
@@ -996,7 +1000,7 @@ def get_draft(draft_id: str) -> dict[str, Any]:
     summary="Save a draft",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(Draft, 401, 404, 409, *JSON_BODY),
+    responses=answers("Draft", 401, 404, 409, *JSON_BODY),
 )
 def put_draft(draft_id: str, body: DraftUpdate) -> dict[str, Any]:
     return applications().update_draft(
@@ -1013,7 +1017,7 @@ def put_draft(draft_id: str, body: DraftUpdate) -> dict[str, Any]:
     summary="Discard a draft (kept, marked discarded)",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(Draft, 401, 404, 409, 422),
+    responses=answers("Draft", 401, 404, 409, 422),
 )
 def discard_draft(draft_id: str) -> dict[str, Any]:
     return applications().discard_draft(current_applicant(), draft_id)
@@ -1026,7 +1030,7 @@ def discard_draft(draft_id: str) -> dict[str, Any]:
     security=CITIZEN,
     status_code=201,
     responses=answers(
-        UploadOffer,
+        "UploadOffer",
         401,
         404,
         409,
@@ -1054,7 +1058,7 @@ def start_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
-    responses=answers(UploadOffer, 401, 404, 409, *JSON_BODY, status=201, description="The upload form"),
+    responses=answers("UploadOffer", 401, 404, 409, *JSON_BODY, status=201, description="The upload form"),
 )
 def start_oversize_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     return applications().start_oversize_upload(
@@ -1067,7 +1071,7 @@ def start_oversize_upload(draft_id: str, body: UploadStart) -> dict[str, Any]:
     summary="Check an uploaded file by its content and accept or reject it",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(CheckedAttachment, 400, 401, 404, 409, 422),
+    responses=answers("CheckedAttachment", 400, 401, 404, 409, 422),
 )
 def check_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_upload(current_applicant(), draft_id, attachment_id)
@@ -1078,7 +1082,7 @@ def check_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Take a file out of its slot before submitting (a status change: nothing is deleted)",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(CheckedAttachment, 401, 404, 409),
+    responses=answers("CheckedAttachment", 401, 404, 409),
 )
 def detach_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().detach_upload(current_applicant(), draft_id, attachment_id)
@@ -1089,7 +1093,7 @@ def detach_upload(draft_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Everything to be submitted, with the declaration",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(Confirmation, 400, 401, 404, 409, 422),
+    responses=answers("Confirmation", 400, 401, 404, 409, 422),
 )
 def confirmation(draft_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
     return applications().confirmation(current_applicant(), draft_id, lang=lang)
@@ -1121,7 +1125,7 @@ def _request_links(request_id: str) -> dict[str, dict[str, Any]]:
     security=CITIZEN,
     status_code=201,
     responses=answers(
-        RequestDetail,
+        "RequestDetail",
         401,
         404,
         409,
@@ -1153,7 +1157,7 @@ def submit(draft_id: str, body: Submission) -> dict[str, Any]:
     summary="My requests",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(RequestList, 400, 401, 422, links=_request_links("$response.body#/requests/0/id")),
+    responses=answers("RequestList", 400, 401, 422, links=_request_links("$response.body#/requests/0/id")),
 )
 def my_requests(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("requests", applications().my_requests(current_applicant(), limit=limit, cursor=cursor))
@@ -1164,7 +1168,7 @@ def my_requests(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     summary="Status, history and next step of my request",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(RequestDetail, 401, 404, 422),
+    responses=answers("RequestDetail", 401, 404, 422),
 )
 def my_request(request_id: str) -> dict[str, Any]:
     return applications().request_detail(current_applicant(), request_id)
@@ -1175,7 +1179,7 @@ def my_request(request_id: str) -> dict[str, Any]:
     summary="Download an issued document of my request",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(DocumentLink, 401, 404, 422),
+    responses=answers("DocumentLink", 401, 404, 422),
 )
 def my_document(request_id: str, kind: str) -> dict[str, Any]:
     return applications().document_link(current_applicant(), request_id, kind)
@@ -1188,7 +1192,7 @@ def my_document(request_id: str, kind: str) -> dict[str, Any]:
     security=CITIZEN,
     status_code=201,
     responses=answers(
-        UploadOffer,
+        "UploadOffer",
         401,
         404,
         409,
@@ -1215,7 +1219,7 @@ def start_supplement(request_id: str, body: SupplementStart) -> dict[str, Any]:
     summary="Check a supplementary file",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(CheckedAttachment, 400, 401, 404, 409, 422),
+    responses=answers("CheckedAttachment", 400, 401, 404, 409, 422),
 )
 def check_supplement(request_id: str, attachment_id: str) -> dict[str, Any]:
     return applications().check_supplement(current_applicant(), request_id, attachment_id)
@@ -1226,7 +1230,7 @@ def check_supplement(request_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Send the requested documents back for review",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(RequestDetail, 401, 404, 409, *JSON_BODY),
+    responses=answers("RequestDetail", 401, 404, 409, *JSON_BODY),
 )
 def resubmit(request_id: str, body: Resubmission) -> dict[str, Any]:
     return applications().resubmit(current_applicant(), request_id, note=body.note)
@@ -1237,7 +1241,7 @@ def resubmit(request_id: str, body: Resubmission) -> dict[str, Any]:
     summary="Withdraw my request (needs a fresh sign-in)",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(RequestDetail, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("RequestDetail", 401, 403, 404, 409, *JSON_BODY),
 )
 def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     auth_time = _claims().get("auth_time")
@@ -1255,7 +1259,7 @@ def withdraw(request_id: str, body: Withdrawal) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
-    responses=answers(RequestDetail, 401, 404, *JSON_BODY, status=201, description="Written"),
+    responses=answers("RequestDetail", 401, 404, *JSON_BODY, status=201, description="Written"),
 )
 def my_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     return applications().send_message(current_applicant(), request_id, body.text)
@@ -1267,7 +1271,7 @@ def my_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     tags=["citizen"],
     security=CITIZEN,
     status_code=201,
-    responses=answers(RequestDetail, 401, 404, 409, *JSON_BODY, status=201, description="Asked for"),
+    responses=answers("RequestDetail", 401, 404, 409, *JSON_BODY, status=201, description="Asked for"),
 )
 def my_paper_copy(request_id: str, body: PaperCopyRequest) -> dict[str, Any]:
     return applications().request_paper_copy(current_applicant(), request_id, method=body.method, note=body.note)
@@ -1283,7 +1287,7 @@ def _owned(request_id: str) -> dict[str, Any]:
     summary="Fee notice: amount, deadline, channels, Thai QR",
     tags=["payment"],
     security=CITIZEN,
-    responses=answers(PaymentNotice, 401, 404, 422),
+    responses=answers("PaymentNotice", 401, 404, 422),
 )
 def payment_notice(request_id: str) -> dict[str, Any]:
     _owned(request_id)
@@ -1295,7 +1299,7 @@ def payment_notice(request_id: str) -> dict[str, Any]:
     summary="Pay by card on the provider's hosted page",
     tags=["payment"],
     security=CITIZEN,
-    responses=answers(CardCheckout, 401, 404, 422),
+    responses=answers("CardCheckout", 401, 404, 422),
 )
 def card_checkout(request_id: str) -> dict[str, Any]:
     _owned(request_id)
@@ -1318,7 +1322,7 @@ def card_checkout(request_id: str) -> dict[str, Any]:
     security=CITIZEN,
     status_code=201,
     responses=answers(
-        UploadOffer,
+        "UploadOffer",
         401,
         404,
         409,
@@ -1343,7 +1347,7 @@ def start_slip_upload(request_id: str, body: SlipUpload) -> dict[str, Any]:
     tags=["payment"],
     security=CITIZEN,
     status_code=201,
-    responses=answers(Slip, 401, 404, 409, *JSON_BODY, status=201, description="The slip, pending finance's check"),
+    responses=answers("Slip", 401, 404, 409, *JSON_BODY, status=201, description="The slip, pending finance's check"),
 )
 def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
     applicant = current_applicant()
@@ -1365,7 +1369,7 @@ def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
     "'<t>.<body>'>`. Each message is recorded once; a retry of a processed message answers `duplicate`.",
     tags=["payment"],
     enable_validation=False,  # the signature covers the raw bytes: they are verified before they are parsed
-    responses=answers(WebhookReceipt, 400, 401, 404, 409, 413, 422),
+    responses=answers("WebhookReceipt", 400, 401, 404, 409, 413, 422),
 )
 def payment_webhook(provider: str, message: WebhookMessage = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
@@ -1394,7 +1398,7 @@ def _officer_links(request_id: str) -> dict[str, dict[str, Any]]:
     summary="The signed-in officer and their groups",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerMe, 401),
+    responses=answers("OfficerMe", 401),
 )
 def officer_me() -> dict[str, Any]:
     officer = current_officer()
@@ -1411,7 +1415,7 @@ def officer_me() -> dict[str, Any]:
     summary="Work list with SLA state",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(WorkList, 400, 401, 422, links=_officer_links("$response.body#/requests/0/id")),
+    responses=answers("WorkList", 400, 401, 422, links=_officer_links("$response.body#/requests/0/id")),
 )
 def officer_requests(
     status: Annotated[str | None, Query(max_length=40)] = None,
@@ -1428,7 +1432,7 @@ def officer_requests(
     summary="New and changed requests, SLA warnings (R-1.7)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(Digest, 401, links=_officer_links("$response.body#/changed/0/id")),
+    responses=answers("Digest", 401, links=_officer_links("$response.body#/changed/0/id")),
 )
 def officer_digest() -> dict[str, Any]:
     return officers().digest(current_officer())
@@ -1439,7 +1443,7 @@ def officer_digest() -> dict[str, Any]:
     summary="Request detail for the officer",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerRequestDetail, 401, 404, 422),
+    responses=answers("OfficerRequestDetail", 401, 404, 422),
 )
 def officer_request(request_id: str, lang: Literal["th", "en"] = "th") -> dict[str, Any]:
     detail = officers().detail(current_officer(), request_id, lang=lang)
@@ -1476,7 +1480,7 @@ def _officer_name(officer_id: str) -> str:
     summary="A short-lived download link for one attached file (the download is recorded)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(FileLink, 401, 403, 404),
+    responses=answers("FileLink", 401, 403, 404),
 )
 def officer_attachment(request_id: str, attachment_id: str) -> dict[str, Any]:
     return officers().attachment_download(current_officer(), request_id, attachment_id)
@@ -1487,7 +1491,7 @@ def officer_attachment(request_id: str, attachment_id: str) -> dict[str, Any]:
     summary="Who read the request's personal data or downloaded its files, and when (head and admin only)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(AccessLogPage, 400, 401, 403, 404),
+    responses=answers("AccessLogPage", 400, 401, 403, 404),
 )
 def officer_access_log(request_id: str, limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("entries", officers().access_log(current_officer(), request_id, limit=limit, cursor=cursor))
@@ -1498,7 +1502,7 @@ def officer_access_log(request_id: str, limit: Limit = None, cursor: Cursor = No
     summary="Decide the step the request waits at",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerRequestDetail, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("OfficerRequestDetail", 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
     return officers().decide(
@@ -1521,7 +1525,7 @@ def officer_decision(request_id: str, body: Decision) -> dict[str, Any]:
     summary="Write to the applicant on the request's thread",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerRequestDetail, 401, 404, *JSON_BODY),
+    responses=answers("OfficerRequestDetail", 401, 404, *JSON_BODY),
 )
 def officer_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     return officers().send_message(current_officer(), request_id, body.text)
@@ -1532,7 +1536,7 @@ def officer_message(request_id: str, body: ThreadMessage) -> dict[str, Any]:
     summary="Close an applicant's paper-copy request (R-4.7)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerRequestDetail, 401, 404, 409, *JSON_BODY),
+    responses=answers("OfficerRequestDetail", 401, 404, 409, *JSON_BODY),
 )
 def officer_paper_copy(request_id: str, copy_id: str, body: PaperCopyClosing) -> dict[str, Any]:
     return officers().close_paper_copy(current_officer(), request_id, copy_id, outcome=body.outcome, note=body.note)
@@ -1543,7 +1547,7 @@ def officer_paper_copy(request_id: str, copy_id: str, body: PaperCopyClosing) ->
     summary="Fill in what the agency adds to the licence (Q7.1)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerRequestDetail, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("OfficerRequestDetail", 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_licence_fields(request_id: str, body: LicenceFields) -> dict[str, Any]:
     return officers().set_licence_fields(current_officer(), request_id, body.values)
@@ -1554,7 +1558,7 @@ def officer_licence_fields(request_id: str, body: LicenceFields) -> dict[str, An
     summary="Record a finding",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerRequestDetail, 401, 404, *JSON_BODY),
+    responses=answers("OfficerRequestDetail", 401, 404, *JSON_BODY),
 )
 def officer_note(request_id: str, body: Note) -> dict[str, Any]:
     return officers().add_note(current_officer(), request_id, body.text)
@@ -1565,7 +1569,7 @@ def officer_note(request_id: str, body: Note) -> dict[str, Any]:
     summary="Suspend, revoke or reinstate a licence (R-5.4)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(LicenceEntry, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("LicenceEntry", 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> dict[str, Any]:
     officer = current_officer()
@@ -1593,7 +1597,7 @@ def officer_licence_status(licence_number: str, body: LicenceStatusChange) -> di
     tags=["payment"],
     security=OFFICER,
     responses=answers(
-        SlipList,
+        "SlipList",
         400,
         401,
         403,
@@ -1624,7 +1628,7 @@ def pending_slips(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     summary="Verify or reject a payment slip (Q6.6)",
     tags=["payment"],
     security=OFFICER,
-    responses=answers(SlipOutcome, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("SlipOutcome", 401, 403, 404, 409, *JSON_BODY),
 )
 def decide_slip(request_id: str, slip_id: str, body: SlipDecision) -> dict[str, Any]:
     officer = _finance()
@@ -1656,7 +1660,7 @@ _RECONCILIATION_CSV: OpenAPIResponse = {
     summary="Payments of a day, totals and mismatches (R-3.5)",
     tags=["payment"],
     security=OFFICER,
-    responses=answers(Reconciliation, 400, 401, 403, 422),
+    responses=answers("Reconciliation", 400, 401, 403, 422),
 )
 def reconciliation(
     day: date, format: Literal["json", "csv"] = "json", limit: Limit = None, cursor: Cursor = None
@@ -1685,7 +1689,7 @@ def _finance() -> Officer:
     summary="The public licence register, in force first",
     tags=["register"],
     responses=answers(
-        LicencePage,
+        "LicencePage",
         400,
         422,
         links={
@@ -1713,7 +1717,7 @@ def public_register(
     "/register/<licence_number>",
     summary="One licence and its current status",
     tags=["register"],
-    responses=answers(PublicLicence, 404, 422),
+    responses=answers("PublicLicence", 404, 422),
 )
 def public_licence(licence_number: str) -> dict[str, Any]:
     entry = register().entry(licence_number)
@@ -1848,7 +1852,7 @@ class LicenceImportRow(RequestBody):
     tags=["register"],
     security=OFFICER,
     status_code=201,
-    responses=answers(ScanOffer, 401, 403, *JSON_BODY, status=201, description="Where to upload the scan"),
+    responses=answers("ScanOffer", 401, 403, *JSON_BODY, status=201, description="Where to upload the scan"),
 )
 def officer_register_scan(body: ScanUpload) -> dict[str, Any]:
     _register_keeper()
@@ -1862,7 +1866,7 @@ def officer_register_scan(body: ScanUpload) -> dict[str, Any]:
     summary="Import paper licences in force from a CSV file, with a report per row (R-5.2)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(LicenceImportReport, 401, 403, 409, *JSON_BODY),
+    responses=answers("LicenceImportReport", 401, 403, 409, *JSON_BODY),
 )
 def officer_register_import(body: LicenceImportFile) -> dict[str, Any]:
     officer = _register_keeper()
@@ -1883,7 +1887,7 @@ def officer_register_import(body: LicenceImportFile) -> dict[str, Any]:
     summary="Import one paper licence in force (R-5.2)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(LicenceImportReport, 401, 403, 409, *JSON_BODY),
+    responses=answers("LicenceImportReport", 401, 403, 409, *JSON_BODY),
 )
 def officer_register_import_one(body: LicenceImportRow) -> dict[str, Any]:
     officer = _register_keeper()
@@ -1904,7 +1908,7 @@ def officer_register_import_one(body: LicenceImportRow) -> dict[str, Any]:
     summary="Publish the public register as open data now: exports, CKAN, the parent agency (R-5.3)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(OpenDataReport, 401, 403),
+    responses=answers("OpenDataReport", 401, 403),
 )
 def officer_open_data_publish() -> dict[str, Any]:
     officer = current_officer()
@@ -1915,7 +1919,7 @@ def officer_open_data_publish() -> dict[str, Any]:
 
 
 # --- the holders of paper licences: contact and status notices (R-5.2, R-5.4, PDPA) -----------------------
-class HolderContactChange(BaseModel):
+class HolderContactChange(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -1935,26 +1939,6 @@ class HolderContactChange(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class OfficerLicence(LicenceEntry):
-    """A licence as the records officer, the head and the administrator see it (never public)."""
-
-    holder_contact: dict[str, Any] | None = Field(
-        default=None, description="PDPA: the holder's e-mail, mobile phone and postal address (paper licences)"
-    )
-    holder_contact_history: list[dict[str, Any]] = Field(
-        default_factory=list, description="Each addition or correction: when, by whom, why, the previous value"
-    )
-    holder_notices: list[dict[str, Any]] = Field(
-        default_factory=list, description="Each status notice to the holder: sending, sent or not_reached (why)"
-    )
-    holder_not_reached: bool = False
-    request_born: bool = False
-
-
-class OfficerLicenceList(BaseModel):
-    licences: list[OfficerLicence]
-
-
 def _holder_keeper() -> Officer:
     officer = current_officer()
     if not officer.groups & {"records", "head", "admin"}:
@@ -1971,7 +1955,7 @@ def _holder_keeper() -> Officer:
     summary="Paper licences whose holder could not be told of a status change (R-5.4; records, head, admin)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(OfficerLicenceList, 401, 403),
+    responses=answers("OfficerLicenceList", 401, 403),
 )
 def officer_holders_not_reached() -> dict[str, Any]:
     _holder_keeper()
@@ -1983,7 +1967,7 @@ def officer_holders_not_reached() -> dict[str, Any]:
     summary="One licence with its holder's contact and notices (records, head, admin)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(OfficerLicence, 401, 403, 404),
+    responses=answers("OfficerLicence", 401, 403, 404),
 )
 def officer_register_licence(licence_number: str) -> dict[str, Any]:
     _holder_keeper()
@@ -1995,7 +1979,7 @@ def officer_register_licence(licence_number: str) -> dict[str, Any]:
     summary="Add or correct the contact of a paper licence's holder; the old value stays in its history (R-5.4)",
     tags=["register"],
     security=OFFICER,
-    responses=answers(OfficerLicence, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("OfficerLicence", 401, 403, 404, 409, *JSON_BODY),
 )
 def officer_holder_contact(licence_number: str, body: HolderContactChange) -> dict[str, Any]:
     officer = _holder_keeper()
@@ -2054,7 +2038,7 @@ class GazettePublication(RequestBody):
     "/announcements",
     summary="The agency's issued announcements, with superseded ones",
     tags=["information"],
-    responses=answers(AnnouncementPage, 400, 422),
+    responses=answers("AnnouncementPage", 400, 422),
 )
 def list_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     return _paged("announcements", announcements().published(limit=limit, cursor=cursor))
@@ -2095,7 +2079,7 @@ def announcement_pdf(ref: str) -> Response[Any]:
     summary="Every announcement, drafts included (head, admin)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(AnnouncementPage, 400, 401, 403, 422),
+    responses=answers("AnnouncementPage", 400, 401, 403, 422),
 )
 def officer_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[str, Any]:
     page = announcements().for_officers(current_officer().groups, limit=limit, cursor=cursor)
@@ -2108,7 +2092,7 @@ def officer_announcements(limit: Limit = None, cursor: Cursor = None) -> dict[st
     tags=["officer"],
     security=OFFICER,
     status_code=201,
-    responses=answers(Announcement, 401, 403, 404, 409, *JSON_BODY, status=201, description="The draft"),
+    responses=answers("Announcement", 401, 403, 404, 409, *JSON_BODY, status=201, description="The draft"),
 )
 def draft_announcement(body: AnnouncementDraft) -> dict[str, Any]:
     officer = current_officer()
@@ -2120,7 +2104,7 @@ def draft_announcement(body: AnnouncementDraft) -> dict[str, Any]:
     summary="Approve and sign an announcement: sealed once (head)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(Announcement, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("Announcement", 401, 403, 404, 409, *JSON_BODY),
 )
 def approve_announcement(announcement_id: str, body: AnnouncementApproval) -> dict[str, Any]:
     officer = current_officer()
@@ -2138,7 +2122,7 @@ def approve_announcement(announcement_id: str, body: AnnouncementApproval) -> di
     summary="Record the Royal Gazette publication of an issued announcement (head, admin)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(Announcement, 401, 403, 404, 409, *JSON_BODY),
+    responses=answers("Announcement", 401, 403, 404, 409, *JSON_BODY),
 )
 def record_gazette(announcement_id: str, body: GazettePublication) -> dict[str, Any]:
     officer = current_officer()
@@ -2156,7 +2140,7 @@ MAX_VERIFIED_PDF = 4 * 1024 * 1024
     summary="Verify a signed PDF (signature, timestamp, changes, status)",
     tags=["register"],
     enable_validation=False,  # the body is a PDF, read as bytes
-    responses=answers(Verification, 400, 413),
+    responses=answers("Verification", 400, 413),
 )
 def verify_document(pdf: bytes = PDF_BODY) -> dict[str, Any]:
     del pdf  # the marker above; the bytes come from the event
@@ -2209,6 +2193,8 @@ def timestamp_authority(query: bytes = TIMESTAMP_QUERY_BODY) -> dict[str, Any]:
 # --- officers: statistics and analytic reports (Q10.5) --------------------------------------------------
 @cache
 def statistics_report() -> StatisticsReport:
+    from eservice.statistics import StatisticsReport  # only the statistics reports need it (issue 14)
+
     db = database()
     return StatisticsReport(
         tenant=tenant(),
@@ -2243,7 +2229,7 @@ _MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
     summary="Requests per service and month: outcomes, working days, SLA compliance, fees (Q10.5)",
     tags=["officer"],
     security=OFFICER,
-    responses=_with_csv(answers(StatisticsAnswer, 400, 401, 403)),
+    responses=_with_csv(answers("StatisticsAnswer", 400, 401, 403)),
 )
 def get_statistics(
     from_month: Annotated[str, Query(alias="from", pattern=_MONTH, description="First month, YYYY-MM")],
@@ -2287,7 +2273,7 @@ def personal_data() -> PersonalDataExport:
     summary="Everything held about me: JSON, with short-lived links to my files (PDPA)",
     tags=["citizen"],
     security=CITIZEN,
-    responses=answers(MyDataExport, 401),
+    responses=answers("MyDataExport", 401),
 )
 def my_data_export() -> Response[str]:
     applicant = current_applicant()
@@ -2367,7 +2353,7 @@ class UnitsOfOfficer(RequestBody):
 
 Register = Literal["received", "dispatched"]
 #: The page as JSON, or with ``format=csv`` the period in the Regulation's columns (UTF-8 with a BOM).
-_CORRESPONDENCE_ANSWERS = answers(CorrespondencePage, 400, 401, 403, 404, 409, 422)
+_CORRESPONDENCE_ANSWERS = answers("CorrespondencePage", 400, 401, 403, 404, 409, 422)
 _CORRESPONDENCE_ANSWERS[200]["content"]["text/csv"] = {"schema": {"type": "string"}}
 
 
@@ -2467,7 +2453,7 @@ def _query_date(query: dict[str, str], name: str) -> date | None:
     summary="One entry of a register of correspondence, with its scan (records, head, admin)",
     tags=["correspondence"],
     security=OFFICER,
-    responses=answers(CorrespondenceEntry, 401, 403, 404, 422),
+    responses=answers("CorrespondenceEntry", 401, 403, 404, 422),
 )
 def officer_correspondence_entry(register: Register, year: int, number: int) -> dict[str, Any]:
     return correspondence().entry(current_officer().groups, register, year, number)
@@ -2479,7 +2465,7 @@ def officer_correspondence_entry(register: Register, year: int, number: int) -> 
     tags=["correspondence"],
     security=OFFICER,
     status_code=201,
-    responses=answers(ScanUploadOffer, 401, 403, *JSON_BODY, status=201, description="The upload form"),
+    responses=answers("ScanUploadOffer", 401, 403, *JSON_BODY, status=201, description="The upload form"),
 )
 def officer_correspondence_scan(body: ScanStart) -> dict[str, Any]:
     officer = current_officer()
@@ -2492,7 +2478,7 @@ def officer_correspondence_scan(body: ScanStart) -> dict[str, Any]:
     tags=["correspondence"],
     security=OFFICER,
     status_code=201,
-    responses=answers(CorrespondenceEntry, 401, 403, 404, 409, *JSON_BODY, status=201, description="The entry"),
+    responses=answers("CorrespondenceEntry", 401, 403, 404, 409, *JSON_BODY, status=201, description="The entry"),
 )
 def officer_correspondence_enter(body: LetterEntry) -> dict[str, Any]:
     officer = current_officer()
@@ -2513,7 +2499,7 @@ def officer_correspondence_enter(body: LetterEntry) -> dict[str, Any]:
     tags=["correspondence"],
     security=OFFICER,
     status_code=201,
-    responses=answers(CorrespondenceEntry, 401, 403, 404, 409, *JSON_BODY, status=201, description="The new entry"),
+    responses=answers("CorrespondenceEntry", 401, 403, 404, 409, *JSON_BODY, status=201, description="The new entry"),
 )
 def officer_correspondence_correct(
     register: Register, year: int, number: int, body: LetterCorrection
@@ -2541,7 +2527,7 @@ def officer_correspondence_correct(
     summary="The units an officer belongs to (admin)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerUnits, 401, 403, 404),
+    responses=answers("OfficerUnits", 401, 403, 404),
 )
 def officer_units(username: str) -> dict[str, Any]:
     return unit_membership().units(current_officer().groups, username)
@@ -2552,7 +2538,7 @@ def officer_units(username: str) -> dict[str, Any]:
     summary="Set the units an officer belongs to: they see those units' requests (admin, R-2.1)",
     tags=["officer"],
     security=OFFICER,
-    responses=answers(OfficerUnits, 401, 403, 404, *JSON_BODY),
+    responses=answers("OfficerUnits", 401, 403, 404, *JSON_BODY),
 )
 def set_officer_units(username: str, body: UnitsOfOfficer) -> dict[str, Any]:
     return unit_membership().set_units(current_officer().groups, username, body.units)
@@ -2578,3 +2564,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def forget_clients_and_secrets() -> None:
     """Every cache of this module (clients, use cases built on them, secrets) is built again when next needed."""
     clear_module_caches(globals())
+
+
+# --- cold start (issue 14): the collector resumes --------------------------------------------------------------
+# The objects made while importing live as long as the container: frozen, later collections (the first request's
+# too) never scan them again. Only the first load of a process freezes: the local stack loads this module again
+# for each new container, in a process that also holds other state.
+if gc.get_freeze_count() == 0:
+    gc.freeze()
+if _COLLECTING:
+    gc.enable()

@@ -45,6 +45,8 @@ __all__ = [
     "LineLinkCode",
     "LineWebhookOutcome",
     "MyProfile",
+    "OfficerLicence",
+    "OfficerLicenceList",
     "OfficerMe",
     "OfficerRequestDetail",
     "OfficerUnits",
@@ -657,3 +659,25 @@ class ScanUploadOffer(ApiModel):
 class OfficerUnits(ApiModel):
     username: str
     units: list[str]
+
+
+class OfficerLicence(LicenceEntry):
+    """A licence as the records officer, the head and the administrator see it (never public)."""
+
+    holder_contact: dict[str, Any] | None = Field(
+        default=None, description="PDPA: the holder's e-mail, mobile phone and postal address (paper licences)"
+    )
+    holder_contact_history: list[dict[str, Any]] = Field(
+        default_factory=list, description="Each addition or correction: when, by whom, why, the previous value"
+    )
+    holder_notices: list[dict[str, Any]] = Field(
+        default_factory=list, description="Each status notice to the holder: sending, sent or not_reached (why)"
+    )
+    holder_not_reached: bool = False
+    request_born: bool = False
+
+
+class OfficerLicenceList(BaseModel):
+    model_config = DEFERRED
+
+    licences: list[OfficerLicence]

@@ -95,7 +95,7 @@ class Uploads:
         tenant_id: str = "",
     ) -> None:
         self.bucket = bucket
-        self._s3 = s3 or client("s3")
+        self._given_s3 = s3
         #: R-4.8: accepted files are locked (Object Lock, governance mode) for this many days.
         self.retain_days = retain_days
         #: A cell's shared quarantine bucket (see ``quarantine_location``); empty: this bucket's quarantine/.
@@ -115,6 +115,12 @@ class Uploads:
             return True
         shared = self._at(key)["Bucket"] != self.bucket
         return shared and ("AccessDenied" in text or "Forbidden" in text or "403" in text)
+
+    @property
+    def _s3(self) -> Any:
+        # This process's client unless one was given, made by the first call that needs it: a function's use
+        # cases are wired on its first request, which may never touch S3 (issue 14, cold start).
+        return self._given_s3 if self._given_s3 is not None else client("s3")
 
     def presign_post(
         self, key: str, *, max_bytes: int, content_type: str = QUARANTINE_CONTENT_TYPE, expires_in: int = 900
@@ -215,7 +221,12 @@ class Saga:
 
     def __init__(self, *, state_machine_arn: str, sfn: Any | None = None) -> None:
         self.state_machine_arn = state_machine_arn
-        self._sfn = sfn or client("stepfunctions")
+        self._given_sfn = sfn
+
+    @property
+    def _sfn(self) -> Any:
+        # Made by the first call that needs it, like ``Uploads._s3`` (issue 14, cold start).
+        return self._given_sfn if self._given_sfn is not None else client("stepfunctions")
 
     def _execution_arn(self, name: str) -> str:
         return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"

@@ -19,8 +19,6 @@ import hmac
 import json
 import re
 import secrets
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -165,6 +163,10 @@ class LineApi:
     def _post(
         self, path: str, body: Mapping[str, Any], *, extra_headers: Mapping[str, str]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        # Imported here: intake imports this module, and only a push needs urllib's HTTP client (issue 14).
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(
             self._base + path,
             data=json.dumps(body, ensure_ascii=False).encode(),
