@@ -184,6 +184,9 @@ def verify_pdf(
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    from .pdf_hex import use_fast_hex_strings
+
+    use_fast_hex_strings()
     try:
         reader = PdfFileReader(BytesIO(pdf))
         embedded = list(reader.embedded_signatures)
