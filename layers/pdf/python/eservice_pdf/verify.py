@@ -187,9 +187,9 @@ def verify_pdf(
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from .pdf_hex import use_fast_hex_strings
+    from .pyhanko_fast_paths import use_fast_paths
 
-    use_fast_hex_strings()
+    use_fast_paths()
     try:
         if reader is None:
             reader = PdfFileReader(BytesIO(pdf))
