@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import threading
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -52,6 +53,7 @@ _NAME_ENDS = frozenset(_PDF_WHITESPACE + b"()<>[]{}/%")
 
 # pyHanko's own functions, kept by use_fast_paths() for every input the fast paths do not take.
 _pyhanko: dict[str, Callable[..., Any]] = {}
+_installing = threading.Lock()
 
 
 def read_hex_string(stream: Any) -> Any:
@@ -123,12 +125,12 @@ def use_fast_paths() -> None:
     from pyhanko.pdf_utils import generic
     from pyhanko.sign import general
 
-    if "read_hex_string_from_stream" not in _pyhanko:
-        _pyhanko["read_hex_string_from_stream"] = generic.read_hex_string_from_stream
-        generic.read_hex_string_from_stream = read_hex_string
-    if "NameObject.read_from_stream" not in _pyhanko:
-        _pyhanko["NameObject.read_from_stream"] = generic.NameObject.read_from_stream
-        generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
-    if "match_issuer_serial" not in _pyhanko:
-        _pyhanko["match_issuer_serial"] = general.match_issuer_serial
-        general.match_issuer_serial = match_issuer_serial
+    # Under a lock, so that pyHanko's own functions are the ones kept, never a fast path itself.
+    with _installing:
+        if not _pyhanko:
+            _pyhanko["read_hex_string_from_stream"] = generic.read_hex_string_from_stream
+            _pyhanko["NameObject.read_from_stream"] = generic.NameObject.read_from_stream
+            _pyhanko["match_issuer_serial"] = general.match_issuer_serial
+            generic.read_hex_string_from_stream = read_hex_string
+            generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
+            general.match_issuer_serial = match_issuer_serial
