@@ -18,6 +18,7 @@ a dummy token first (a KMS call with our TSA).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -124,22 +125,18 @@ def seal_pdf(
         moment=moment,
     )
 
+    lta_metadata = dataclasses.replace(
+        _seal_metadata(field_name=field_name, reason=reason, location=location, contact=contact),
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=context,
+        signer_key_usage=set(_SEAL_KEY_USAGE),
+        timestamp_field_name=f"{field_name}ArchiveTimestamp",
+        dss_settings=_LTA_DSS_SETTINGS,
+    )
+
     def lta_signer(*, tight: bool) -> signers.PdfSigner:
-        metadata = signers.PdfSignatureMetadata(
-            field_name=field_name,
-            md_algorithm="sha256",
-            reason=reason,
-            location=location,
-            contact_info=contact,
-            subfilter=SigSeedSubFilter.PADES,
-            embed_validation_info=True,
-            use_pades_lta=True,
-            validation_context=context,
-            signer_key_usage=set(_SEAL_KEY_USAGE),
-            timestamp_field_name=f"{field_name}ArchiveTimestamp",
-            dss_settings=_LTA_DSS_SETTINGS,
-            tight_size_estimates=tight,
-        )
+        metadata = dataclasses.replace(lta_metadata, tight_size_estimates=tight)
         return signers.PdfSigner(metadata, signer=signer, timestamper=timestamper)
 
     tight = _fixed_size_tokens(timestamper)
@@ -153,7 +150,8 @@ def seal_pdf(
     # The check re-reads the sealed bytes and validates every signature and timestamp again
     # (integrity, signature values, certificate paths with revocation required, modification
     # level), with the context the document was sealed with rather than a second one built from the
-    # same roots and CRLs.
+    # same roots and CRLs. The DSS is then read from the same parse.
+    reader = _read_back(sealed)
     report = verify_pdf(
         sealed,
         trust_roots=pki_roots,
@@ -162,9 +160,10 @@ def seal_pdf(
         revocation_mode="require",
         validation_time=moment,
         validation_context=context,
+        reader=reader,
     )
     _check_lta(report, field_name)
-    _check_dss(sealed, crls, report)
+    _check_dss(reader, crls, report)
     return sealed
 
 
@@ -183,14 +182,7 @@ def seal_pdf_basic(
     Used by the benchmark against endesive, and where no TSA is reachable. With ``pki_roots`` the
     result is validated like :func:`seal_pdf` (trust, integrity, untouched).
     """
-    metadata = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm="sha256",
-        reason=reason,
-        location=location,
-        contact_info=contact,
-        subfilter=SigSeedSubFilter.PADES,
-    )
+    metadata = _seal_metadata(field_name=field_name, reason=reason, location=location, contact=contact)
     sealed = _sign(pdf, signers.PdfSigner(metadata, signer=signer))
     if pki_roots is not None:
         report = verify_pdf(sealed, trust_roots=pki_roots, key_usage=_SEAL_KEY_USAGE)
@@ -198,6 +190,18 @@ def seal_pdf_basic(
         if report.summary != "valid" or ours.modification_level != "NONE":
             raise SealVerificationError(f"the B-B seal does not validate: {report.reason}", report=report)
     return sealed
+
+
+def _seal_metadata(*, field_name: str, reason: str, location: str, contact: str | None) -> signers.PdfSignatureMetadata:
+    """The seal's signature dictionary and CMS settings (PAdES, SHA-256); B-LTA adds its own to these."""
+    return signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        contact_info=contact,
+        subfilter=SigSeedSubFilter.PADES,
+    )
 
 
 def _fixed_size_tokens(timestamper: TimeStamper) -> bool:
@@ -264,10 +268,20 @@ def _check_lta(report: VerificationReport, field_name: str) -> None:
         raise SealVerificationError("the seal does not validate: " + "; ".join(failures), report=report)
 
 
-def _check_dss(sealed: bytes, crls: Sequence[asn1_crl.CertificateList], report: VerificationReport) -> None:
+def _read_back(sealed: bytes) -> PdfFileReader:
+    try:
+        return PdfFileReader(BytesIO(sealed))
+    except (PdfError, ValueError) as exc:
+        raise SealError(f"the sealed document cannot be read back: {exc}") from exc
+
+
+def _check_dss(
+    sealed: bytes | PdfFileReader, crls: Sequence[asn1_crl.CertificateList], report: VerificationReport
+) -> None:
     """B-LT: the document security store carries every CRL the seal was checked with."""
     try:
-        dss = DocumentSecurityStore.read_dss(PdfFileReader(BytesIO(sealed)))
+        reader = PdfFileReader(BytesIO(sealed)) if isinstance(sealed, bytes) else sealed
+        dss = DocumentSecurityStore.read_dss(reader)
         embedded = {ref.get_object().data for ref in dss.crls}
     except (NoDSSFoundError, PdfError, ValueError) as exc:
         raise SealVerificationError(f"the seal has no readable DSS: {exc}", report=report) from exc

@@ -118,7 +118,24 @@ class KmsTimeStampAuthority:
         # objects at every level of nesting it is placed in; a value read back from DER is copied
         # as it is. Building these per token cost more than the KMS call (see bench/bench_seal.py).
         self._tsa_name_der = x509.GeneralName(name="directory_name", value=tsa_cert.subject).dump()
-        self._signing_certificate_der = self._signing_certificate_v2().dump()
+        # The signed attributes but the message digest are the same in every token (DER sorts them).
+        self._constant_signed_attrs_der = tuple(
+            cms.CMSAttribute(attribute).dump()
+            for attribute in (
+                {"type": "content_type", "values": ["tst_info"]},
+                {"type": "signing_certificate_v2", "values": [self._signing_certificate_v2()]},
+                # RFC 6211: binds the algorithms into the signature (pyHanko checks it when present).
+                {
+                    "type": "cms_algorithm_protection",
+                    "values": [
+                        {
+                            "digest_algorithm": {"algorithm": "sha256"},
+                            "signature_algorithm": {"algorithm": "sha256_rsa"},
+                        }
+                    ],
+                },
+            )
+        )
         self._issuer_serial_der = cms.IssuerAndSerialNumber(
             {"issuer": tsa_cert.issuer, "serial_number": tsa_cert.serial_number}
         ).dump()
@@ -194,22 +211,8 @@ class KmsTimeStampAuthority:
             cms.CMSAttributes,
             cms.CMSAttributes(
                 [
-                    {"type": "content_type", "values": ["tst_info"]},
-                    {"type": "message_digest", "values": [hashlib.sha256(tst_info_der).digest()]},
-                    {
-                        "type": "signing_certificate_v2",
-                        "values": [tsp.SigningCertificateV2.load(self._signing_certificate_der)],
-                    },
-                    # RFC 6211: binds the algorithms into the signature (pyHanko checks it when present).
-                    {
-                        "type": "cms_algorithm_protection",
-                        "values": [
-                            {
-                                "digest_algorithm": {"algorithm": "sha256"},
-                                "signature_algorithm": {"algorithm": "sha256_rsa"},
-                            }
-                        ],
-                    },
+                    cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(tst_info_der).digest()]}),
+                    *(cms.CMSAttribute.load(der) for der in self._constant_signed_attrs_der),
                 ]
             ),
         )

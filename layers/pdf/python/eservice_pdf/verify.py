@@ -155,6 +155,7 @@ def verify_pdf(
     revocation_mode: RevocationMode = "soft-fail",
     validation_time: dt.datetime | None = None,
     validation_context: ValidationContext | None = None,
+    reader: PdfFileReader | None = None,
 ) -> VerificationReport:
     """Validate every signature and document timestamp in ``pdf``.
 
@@ -171,6 +172,8 @@ def verify_pdf(
         above and the document's DSS: :func:`~eservice_pdf.seal.seal_pdf` checks its output with the
         context it sealed with (same roots, CRLs, mode and time). Every signature and timestamp is
         still validated against it; only the parsing of trust material is saved.
+    :param reader: a pyHanko reader already opened over ``pdf``, for a caller that reads more from
+        the same parse afterwards (the seal check reads the DSS from it); by default one is opened here.
     :return: a :class:`VerificationReport`; unparseable input gives ``summary="invalid"``.
     :raises ValueError: only when the trust material itself (not the PDF) is unreadable.
     """
@@ -184,8 +187,12 @@ def verify_pdf(
 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    from .pyhanko_fast_paths import use_fast_paths
+
+    use_fast_paths()
     try:
-        reader = PdfFileReader(BytesIO(pdf))
+        if reader is None:
+            reader = PdfFileReader(BytesIO(pdf))
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # hostile or broken input: any failure to parse means "invalid"
         logger.info("unreadable PDF %s: %s", digest, type(exc).__name__)

@@ -1,0 +1,136 @@
+"""Three exact fast paths under pyHanko 0.38, for the check of every seal (issue 14, sealing speed).
+
+Each replaces one pyHanko function by one that returns what pyHanko returns, computed faster on the
+inputs our seals produce, and that hands every other input to pyHanko's own function. Nothing is
+trusted less: the same bytes are checked by the same validation. pyHanko 0.38 is the latest release;
+all three are worth proposing upstream. On the benchmark machine (bench/bench_seal.py) they saved
+about 20, 4 and 3 ms of CPU of a seal that took about 80 ms.
+
+**Hex strings.** pyHanko reads a hex string (``<...>``) one ``stream.read(1)`` and one generator step
+per digit. A signature's ``/Contents`` is one: the seal's CMS and the archive timestamp are about
+23,000 hex digits. :func:`read_hex_string` reads a string that holds nothing but hex digits and PDF
+whitespace up to its ``>`` (every ``/Contents``, every ``/ID``, the Thai text strings fpdf2 writes as
+UTF-16 hex) with one regular expression over the in-memory buffer and :func:`binascii.unhexlify`.
+Anything else (a comment, a stray character, a missing ``>``, a stream not in memory) goes to
+pyHanko's reader from the same position, so hostile input gets exactly pyHanko's result and errors.
+
+**Names.** pyHanko reads a name (``/Type``) one byte at a time too, then decodes it byte by byte; the
+check reads about 400 of them per seal (pyHanko's difference analysis reads every object of the
+document). :func:`read_name` takes a name of printable ASCII without ``#`` escapes, ended by PDF
+whitespace, a delimiter or the end of the data, in one match; any other goes to pyHanko's reader.
+
+**Issuer names in signing-certificate attributes.** pyHanko matches an ESS certificate id against a
+certificate by comparing the issuers' DER first, and RFC 5280 name matching (stringprep over every
+attribute, slow for Thai names) only when the bytes differ. But a parsed ``GeneralName`` keeps the
+``[4]`` tag of ``directoryName`` in the DER of its name, so the bytes never match, and every
+timestamp token and seal paid for the slow path. :func:`match_issuer_serial` compares the untagged
+names; when they differ it is pyHanko's own function that answers. The one difference: two
+byte-identical names that stringprep refuses now match, as pyHanko's own comment intends.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import threading
+from collections.abc import Callable
+from io import BytesIO
+from typing import Any
+
+from asn1crypto import x509
+
+__all__ = ["match_issuer_serial", "read_hex_string", "read_name", "use_fast_paths"]
+
+# Hex digits and the six PDF whitespace characters (ISO 32000-1 §7.2.2) up to the closing '>';
+# possessive, so a string without its '>' fails in one linear pass.
+_PLAIN_HEX_STRING = re.compile(rb"[0-9A-Fa-f \t\n\r\f\x00]*+>")
+_PDF_WHITESPACE = b" \t\n\r\f\x00"
+
+# "/" and the regular printable ASCII characters but '#' (ISO 32000-1 §7.3.5), then what ends a name.
+_NAME_CHARACTERS = bytes(c for c in range(0x21, 0x7F) if c not in b"()<>[]{}/%#")
+_PLAIN_NAME = re.compile(rb"/[" + re.escape(_NAME_CHARACTERS) + rb"]*+")
+_NAME_ENDS = frozenset(_PDF_WHITESPACE + b"()<>[]{}/%")
+
+# pyHanko's own functions, kept by use_fast_paths() for every input the fast paths do not take.
+_pyhanko: dict[str, Callable[..., Any]] = {}
+_installing = threading.Lock()
+
+
+def read_hex_string(stream: Any) -> Any:
+    """Read the hex string at the stream's position (its ``<``), as pyHanko's reader does.
+
+    :return: pyHanko's ``TextStringObject`` or ``ByteStringObject``, as ``pdf_string`` chooses.
+    """
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(stream, BytesIO):
+        start = stream.tell()
+        # The view is released before returning: a BytesIO cannot grow while one is held.
+        with stream.getbuffer() as buffer:
+            match = _PLAIN_HEX_STRING.match(buffer, start + 1)
+            end = None if match is None else match.end()
+            digits = None if end is None else bytes(buffer[start + 1 : end - 1])
+        if end is not None and digits is not None:
+            digits = digits.translate(None, _PDF_WHITESPACE)
+            if len(digits) % 2:
+                digits += b"0"  # as pyHanko (and ISO 32000): a missing final digit is taken as 0
+            stream.seek(end)
+            return generic.pdf_string(binascii.unhexlify(digits))
+    return _pyhanko.get("read_hex_string_from_stream", generic.read_hex_string_from_stream)(stream)
+
+
+def read_name(stream: Any) -> Any:
+    """Read the name at the stream's position (its ``/``), as pyHanko's reader does.
+
+    :return: pyHanko's ``NameObject``.
+    """
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(stream, BytesIO):
+        start = stream.tell()
+        with stream.getbuffer() as buffer:
+            match = _PLAIN_NAME.match(buffer, start)
+            end = None if match is None else match.end()
+            name = None
+            if end is not None and (end == len(buffer) or buffer[end] in _NAME_ENDS):
+                name = bytes(buffer[start:end]).decode("ascii")
+        if end is not None and name is not None:
+            stream.seek(end)  # on what ends the name, as pyHanko leaves it
+            return generic.NameObject(name)
+    return _pyhanko.get("NameObject.read_from_stream", generic.NameObject.read_from_stream)(stream)
+
+
+def match_issuer_serial(expected_issuer_serial: Any, cert: x509.Certificate) -> bool:
+    """pyHanko's ``match_issuer_serial``, with its byte comparison of the issuers made to work.
+
+    :param expected_issuer_serial: a ``cms.IssuerAndSerialNumber`` or an ESS ``tsp.IssuerSerial``.
+    :param cert: the certificate to match.
+    """
+    from pyhanko.sign import general
+
+    issuer = expected_issuer_serial["issuer"]
+    if isinstance(issuer, x509.GeneralNames) and len(issuer) == 1 and issuer[0].name == "directory_name":
+        issuer = issuer[0].chosen
+    if (
+        isinstance(issuer, x509.Name)
+        and issuer.chosen.dump() == cert.issuer.chosen.dump()
+        and expected_issuer_serial["serial_number"] == cert["tbs_certificate"]["serial_number"]
+    ):
+        return True
+    return bool(_pyhanko.get("match_issuer_serial", general.match_issuer_serial)(expected_issuer_serial, cert))
+
+
+def use_fast_paths() -> None:
+    """Make pyHanko use :func:`read_hex_string`, :func:`read_name` and :func:`match_issuer_serial` (idempotent)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.sign import general
+
+    # Under a lock, so that pyHanko's own functions are the ones kept, never a fast path itself.
+    with _installing:
+        if not _pyhanko:
+            _pyhanko["read_hex_string_from_stream"] = generic.read_hex_string_from_stream
+            _pyhanko["NameObject.read_from_stream"] = generic.NameObject.read_from_stream
+            _pyhanko["match_issuer_serial"] = general.match_issuer_serial
+            generic.read_hex_string_from_stream = read_hex_string
+            generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
+            general.match_issuer_serial = match_issuer_serial
