@@ -1,6 +1,6 @@
 """Variable cost per 1,000 completed requests, from counts MEASURED on the local stack (issue 14, item 3).
 
-    python bench/request_cost.py [--requests 3]
+    python bench/request_cost.py [--requests 3] [--sms-usd RATE] [--payment-fee-usd FEE]
 
 Starts the local stack in this process (as the stack tests do), drives N complete food-shop requests
 over HTTP the way the applicant and the officers do (draft, four uploads, submit, review, two
@@ -15,7 +15,13 @@ applicant downloads the licence), and counts what AWS would bill:
 - DynamoDB request units computed from the items' sizes (moto's ConsumedCapacity is a constant):
   1 RRU per 4 KB strongly consistent read (half when eventually consistent), 1 WRU per 1 KB written,
   twice that in a transaction;
-- what the browser sends to S3 itself (form-post uploads, presigned downloads) and API Gateway requests.
+- what the browser sends to S3 itself (form-post uploads, presigned downloads) and API Gateway requests;
+- the bytes of every e-mail sent (SES bills attachment data per GB; the whole raw message is counted, an
+  upper bound of its attachments).
+
+Three totals, each labelled: with SMS and payment fees (only when their rates are given: SMS is priced per
+destination country, a payment by the provider's contract), without them (issue 14's goal), and without any
+message fee (e-mail, SMS) or payment fee at all, the platform's own cost.
 
 Status polling is what a browser tab does while it waits, at a rate this bench cannot fix: the bench's
 polls carry ``X-Bench-Poll`` and are left out (their invocation and calls); each wait ends with one
@@ -52,7 +58,19 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-__all__ = ["PRICES", "Counts", "Meter", "dynamodb_units", "item_size", "main", "price_rows", "run"]
+__all__ = [
+    "PRICES",
+    "Counts",
+    "Meter",
+    "Totals",
+    "dynamodb_units",
+    "email_size",
+    "item_size",
+    "main",
+    "price_rows",
+    "run",
+    "totals",
+]
 
 POLL_HEADER = "X-Bench-Poll"
 
@@ -69,6 +87,7 @@ PRICES: dict[str, tuple[float, str]] = {
     "s3_put": (0.005 / 1000, "https://aws.amazon.com/s3/pricing/ (Standard PUT, COPY, POST, LIST)"),
     "s3_get": (0.0004 / 1000, "https://aws.amazon.com/s3/pricing/ (Standard GET, SELECT, all other)"),
     "ses_message": (0.10 / 1000, "https://aws.amazon.com/ses/pricing/ (outbound e-mail)"),
+    "ses_attachment_mb": (0.12 / 1024, "https://aws.amazon.com/ses/pricing/ (attachments, 0.12 per GB)"),
     "sns_publish": (0.50e-6, "https://aws.amazon.com/sns/pricing/ (publish, per request)"),
     "secrets_call": (0.05 / 10_000, "https://aws.amazon.com/secrets-manager/pricing/ (API calls)"),
     "scheduler_call": (1.00e-6, "https://aws.amazon.com/eventbridge/pricing/ (Scheduler invocations)"),
@@ -205,6 +224,17 @@ def dynamodb_units(
     return 0.0, 0.0
 
 
+def email_size(params: dict[str, Any]) -> int:
+    """Bytes of one e-mail as sent: the raw MIME message (attachments base64-encoded), else subject and body."""
+    raw = (params.get("RawMessage") or {}).get("Data")
+    if raw is not None:
+        return len(raw.encode() if isinstance(raw, str) else raw)
+    message = params.get("Message") or {}
+    parts = [(message.get("Subject") or {}).get("Data", "")]
+    parts += [part.get("Data", "") for part in (message.get("Body") or {}).values()]
+    return sum(len(str(part).encode()) for part in parts)
+
+
 # --- the meter -------------------------------------------------------------------------------------------
 @dataclass
 class Counts:
@@ -217,6 +247,7 @@ class Counts:
     rru: float = 0.0
     wru: float = 0.0
     sms: int = 0
+    email_bytes: int = 0
     browser_s3_puts: int = 0
     browser_s3_gets: int = 0
 
@@ -292,6 +323,8 @@ class Meter:
                 self.counts.wru += writes
             if service == "sns" and operation == "Publish" and params.get("PhoneNumber"):
                 self.counts.sms += 1
+            if service == "ses" and operation in SES_SENDS:
+                self.counts.email_bytes += email_size(params)
 
     def _count_invocation(self, name: str, seconds: float, *, is_api: bool) -> None:
         billed = math.ceil(seconds * 1000) / 1000  # Lambda bills per 1 ms
@@ -472,6 +505,8 @@ class PriceRow:
     per_request: float
     unit_usd: float | None
     apart: bool = False
+    #: A fee per message delivered (e-mail, SMS), as against the platform's own cost.
+    message: bool = False
 
     @property
     def per_thousand(self) -> float:
@@ -506,18 +541,63 @@ def price_rows(m: Measured) -> list[PriceRow]:
         PriceRow("S3 PUT (browser uploads)", c.browser_s3_puts / n, _p("s3_put")),
         PriceRow("S3 GET/HEAD (functions)", s3_get / n, _p("s3_get")),
         PriceRow("S3 GET (browser downloads)", c.browser_s3_gets / n, _p("s3_get")),
-        PriceRow("SES e-mails", ses / n, _p("ses_message")),
+        PriceRow("SES e-mails", ses / n, _p("ses_message"), message=True),
+        PriceRow(
+            "SES attachment data (MB, raw message)", c.email_bytes / 2**20 / n, _p("ses_attachment_mb"), message=True
+        ),
         PriceRow("SNS topic publishes", topic / n, _p("sns_publish")),
         PriceRow("Secrets Manager calls", secrets / n, _p("secrets_call")),
         # Shown apart (issue 14): SMS is priced per destination country, the payment fee by the provider's contract.
-        PriceRow("SMS messages (country rate)", c.sms / n, None, apart=True),
+        PriceRow("SMS messages (country rate)", c.sms / n, None, apart=True, message=True),
         PriceRow("payments (provider's fee)", 1.0, None, apart=True),
     ]
     return [r for r in rows if r.per_request or r.apart]
 
 
-def print_report(m: Measured) -> float:
-    """Print the table; returns the AWS cost per 1,000 completed requests (USD)."""
+@dataclass(frozen=True)
+class Totals:
+    """USD per 1,000 completed requests."""
+
+    #: Every priced AWS item, e-mail included; SMS and payment fees apart (issue 14's goal, <= 0.50).
+    goal: float
+    #: The part of ``goal`` that is e-mail (SES messages and attachment data).
+    email: float
+    #: SMS at the rate given, None without one.
+    sms: float | None
+    #: Payment fees at the fee given, None without one.
+    payments: float | None
+
+    @property
+    def without_messages(self) -> float:
+        """The platform's own cost: no message fee (e-mail, SMS) and no payment fee."""
+        return self.goal - self.email
+
+    @property
+    def with_fees(self) -> float | None:
+        """Everything, SMS and payment fees included; None unless both rates were given."""
+        if self.sms is None or self.payments is None:
+            return None
+        return self.goal + self.sms + self.payments
+
+
+def totals(rows: list[PriceRow], *, sms_usd: float | None = None, payment_fee_usd: float | None = None) -> Totals:
+    """The three totals of the price table; SMS and payments priced only at the rates given (per message, per
+    payment)."""
+
+    def apart(item: str, rate: float | None) -> float | None:
+        row = next((r for r in rows if r.apart and r.item.startswith(item)), None)
+        return None if rate is None else (row.per_request if row else 0.0) * rate * 1000
+
+    return Totals(
+        goal=sum(r.per_thousand for r in rows if not r.apart),
+        email=sum(r.per_thousand for r in rows if r.message and not r.apart),
+        sms=apart("SMS", sms_usd),
+        payments=apart("payments", payment_fee_usd),
+    )
+
+
+def print_report(m: Measured, *, sms_usd: float | None = None, payment_fee_usd: float | None = None) -> float:
+    """Print the table; returns the AWS cost per 1,000 completed requests, SMS and payment fees apart (USD)."""
     rows = price_rows(m)
     print(f"{m.requests} completed food-shop requests in {m.seconds:.0f} s; {m.executions} saga executions")
     print(f"{'item':<36} {'per request':>12} {'unit USD':>12} {'USD / 1,000':>12}")
@@ -525,8 +605,15 @@ def print_report(m: Measured) -> float:
         unit = "see note" if r.unit_usd is None else f"{r.unit_usd:.3g}"
         cost = "apart" if r.apart else f"{r.per_thousand:.4f}"
         print(f"{r.item:<36} {r.per_request:>12.2f} {unit:>12} {cost:>12}")
-    total = sum(r.per_thousand for r in rows if not r.apart)
-    print(f"{'variable AWS cost per 1,000 completed requests':<62} {total:>12.4f}   (goal 0.50)")
+    total = totals(rows, sms_usd=sms_usd, payment_fee_usd=payment_fee_usd)
+    if total.with_fees is None:
+        print(f"{'total, SMS and payment fees included':<62} {'not priced':>12}   (--sms-usd, --payment-fee-usd)")
+    else:
+        rates = f"SMS {sms_usd} USD each, payment fee {payment_fee_usd} USD"
+        print(f"{'total, SMS and payment fees included':<62} {total.with_fees:>12.4f}   ({rates})")
+    print(f"{'total without SMS and payment fees (issue 14 goal 0.50)':<62} {total.goal:>12.4f}")
+    print(f"{'  of which e-mail (SES messages and attachment data)':<62} {total.email:>12.4f}")
+    print(f"{'without any message fee (e-mail, SMS) or payment fee':<62} {total.without_messages:>12.4f}")
     print(f"state transitions per request: {m.transitions / m.requests:.1f}")
     by_function = ", ".join(
         f"{re.sub(r'function[0-9a-f]{8}$', '', name.split('-')[-1])} {count / m.requests:.1f}"
@@ -540,14 +627,16 @@ def print_report(m: Measured) -> float:
         "SMS: Amazon SNS / End User Messaging per-country rate (https://aws.amazon.com/end-user-messaging/pricing/);"
         " payments: the provider's contract fee per payment, paid apart from AWS."
     )
-    return total
+    return total.goal
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3, help="complete requests to drive (default 3)")
+    parser.add_argument("--sms-usd", type=float, help="USD per SMS at the destination country's rate (else apart)")
+    parser.add_argument("--payment-fee-usd", type=float, help="USD per payment by the provider's contract (else apart)")
     args = parser.parse_args()
-    print_report(run(args.requests))
+    print_report(run(args.requests), sms_usd=args.sms_usd, payment_fee_usd=args.payment_fee_usd)
 
 
 if __name__ == "__main__":
