@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import clock_source
 from .domain import FINAL_STATUSES, SYSTEM, Actor, Request, RequestStatus, StatusChange
-from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories
+from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories, RequestRepository
 from .recovery import deliver_answer, resume_point
 from .tenant import OFFICER_GROUPS, DeadlineRule, Service, Tenant
 from .time_rules import (
@@ -36,6 +36,7 @@ __all__ = [
     "SagaSteps",
     "deemed_now",
     "office_calendar",
+    "record_transition",
     "request_of",
     "step_role",
 ]
@@ -438,30 +439,7 @@ class SagaSteps:
         self, request_id: str, to: str, *, reason: str | None = None, actor: Actor = SYSTEM
     ) -> dict[str, Any]:
         """Move the request to ``to`` (no-op if it is there already: a retried step)."""
-        record = self._requests.get(request_id)
-        target = RequestStatus(to)
-        if record["status"] == target.value:
-            return {"status": target.value}
-        if RequestStatus(record["status"]) in FINAL_STATUSES:
-            # A resumed execution re-running a step of a request that has ended: nothing to change.
-            return {"status": record["status"]}
-        decision = record.get("decision") or {}
-        if actor is SYSTEM:
-            actor = _decided_by(record.get("waiting") or {}) or SYSTEM
-        if target in _DECIDED_ENDS and decision and reason is None:
-            # Who decided and why travels with the status change (the audit trail of Q4.3).
-            reason = decision.get("reason")
-            if decision.get("by"):
-                kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
-                actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
-        extra: dict[str, Any] = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
-        if target is S.WITHDRAWN and decision.get("deemed_received_at"):
-            extra["deemed_received_at"] = decision["deemed_received_at"]  # R-2.4: a contact like any other
-        _, event = request_of(record).change_status(
-            target, at=clock_source.now(), actor=actor, reason=reason, data=extra
-        )
-        self._requests.change_status(event)
-        return {"status": target.value}
+        return record_transition(self._requests, request_id, to, reason=reason, actor=actor)
 
     def propose_dismissal(self, request_id: str, cause: str | None) -> dict[str, Any]:
         """R-3.2, Q4.6, Q6.8: a deadline passed or the applicant stayed unreachable; the head decides."""
@@ -498,6 +476,37 @@ class SagaSteps:
             result["stamp"] = self._stamp_result(record)
         self._requests.set_fields(request_id, {"saga_failure": None, "resumed_at": clock_source.now().isoformat()})
         return result
+
+
+def record_transition(
+    requests: RequestRepository, request_id: str, to: str, *, reason: str | None = None, actor: Actor = SYSTEM
+) -> dict[str, Any]:
+    """Move the request to ``to`` (no-op if it is there already: a retried step).
+
+    Also run by the task that does the step's work (issue 14: a status change is not a saga state of its
+    own): the sign function records ``paid`` before the receipt, notify records ``delivered`` after sending."""
+    record = requests.get(request_id)
+    target = RequestStatus(to)
+    if record["status"] == target.value:
+        return {"status": target.value}
+    if RequestStatus(record["status"]) in FINAL_STATUSES:
+        # A resumed execution re-running a step of a request that has ended: nothing to change.
+        return {"status": record["status"]}
+    decision = record.get("decision") or {}
+    if actor is SYSTEM:
+        actor = _decided_by(record.get("waiting") or {}) or SYSTEM
+    if target in _DECIDED_ENDS and decision and reason is None:
+        # Who decided and why travels with the status change (the audit trail of Q4.3).
+        reason = decision.get("reason")
+        if decision.get("by"):
+            kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
+            actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
+    extra: dict[str, Any] = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
+    if target is S.WITHDRAWN and decision.get("deemed_received_at"):
+        extra["deemed_received_at"] = decision["deemed_received_at"]  # R-2.4: a contact like any other
+    _, event = request_of(record).change_status(target, at=clock_source.now(), actor=actor, reason=reason, data=extra)
+    requests.change_status(event)
+    return {"status": target.value}
 
 
 def request_of(record: Mapping[str, Any]) -> Request:
