@@ -27,9 +27,13 @@ Status polling is what a browser tab does while it waits, at a rate this bench c
 polls carry ``X-Bench-Poll`` and are left out (their invocation and calls); each wait ends with one
 counted view of the page, as a person would look once.
 
-Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: updates'
-WRU are counted from the attributes sent (the item may be larger) and their index writes only when they
-set an index key (an update of an indexed item rewrites its index entries too),
+DynamoDB bills an update by the size of the whole item, the larger of before and after: the bench reads
+the item an update left (from moto's store, not a billed call) and counts its size, and an index write when
+the item is in a global secondary index (projection ALL: any change rewrites the entry).
+
+Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: an update
+that shrinks an item is counted at its size after, SES delivery and bounce events (one notify invocation
+and a write each),
 CloudWatch Logs ingestion and X-Ray traces, GuardDuty malware scans, CloudFront and WAF requests are
 not priced; local durations are this machine's, not Lambda's.
 """
@@ -167,6 +171,22 @@ def _index_writes(item: dict[str, Any] | None, update_expression: str, index_key
     return sum(1 for key in index_keys if key in (item or {}) or key in update_expression)
 
 
+#: The item a write left in a table, by table name and key: (its size in bytes, its attribute names); None if none.
+StoredItem = Callable[[str, dict[str, Any]], "tuple[int, frozenset[str]] | None"]
+
+
+def _update_units(update: dict[str, Any], index_keys: tuple[str, ...], stored: StoredItem | None) -> tuple[float, int]:
+    """(write units, index writes) of one update: the whole item as stored after it (DynamoDB bills the larger
+    of before and after), else what was sent when the stored item is not known."""
+    text = _update_text(update)
+    size = item_size(update.get("Key")) + item_size(update.get("ExpressionAttributeValues") or {})
+    attributes: frozenset[str] = frozenset()
+    found = stored(str(update.get("TableName", "")), dict(update.get("Key") or {})) if stored else None
+    if found is not None:
+        size, attributes = max(size, found[0]), found[1]
+    return _write_units(size), sum(1 for key in index_keys if key in attributes or key in text)
+
+
 def _update_text(update: dict[str, Any]) -> str:
     """An update's expression with its attribute-name placeholders spelled out (``#g`` for ``GSI1PK``)."""
     text = str(update.get("UpdateExpression", ""))
@@ -177,12 +197,17 @@ def _update_text(update: dict[str, Any]) -> str:
 
 
 def dynamodb_units(
-    operation: str, params: dict[str, Any], response: dict[str, Any], index_keys: tuple[str, ...] = ()
+    operation: str,
+    params: dict[str, Any],
+    response: dict[str, Any],
+    index_keys: tuple[str, ...] = (),
+    stored: StoredItem | None = None,
 ) -> tuple[float, float]:
     """(read request units, write request units) one DynamoDB call consumed, from the items it moved.
 
     ``index_keys``: the partition key attribute of each global secondary index (projection ALL: an index
-    write costs what the table write costs, once, also inside a transaction)."""
+    write costs what the table write costs, once, also inside a transaction). ``stored``: the item an update
+    left, which its units are counted from."""
     consistent = bool(params.get("ConsistentRead"))
     if operation == "GetItem":
         return _read_units(item_size(response.get("Item")), consistent), 0.0
@@ -197,9 +222,8 @@ def dynamodb_units(
         units = _write_units(item_size(params.get("Item")))
         return 0.0, units * (1 + _index_writes(params.get("Item"), "", index_keys))
     if operation == "UpdateItem":
-        sent = params.get("ExpressionAttributeValues") or {}
-        units = _write_units(item_size(params.get("Key")) + item_size(sent))
-        return 0.0, units * (1 + _index_writes(None, _update_text(params), index_keys))
+        units, indexes = _update_units(params, index_keys, stored)
+        return 0.0, units * (1 + indexes)
     if operation == "DeleteItem":
         return 0.0, 1.0
     if operation == "BatchWriteItem":
@@ -215,9 +239,8 @@ def dynamodb_units(
                 units = _write_units(item_size(body.get("Item")))
                 writes += units * (2 + _index_writes(body.get("Item"), "", index_keys))
             elif kind == "Update":
-                sent = body.get("ExpressionAttributeValues") or {}
-                units = _write_units(item_size(body.get("Key")) + item_size(sent))
-                writes += units * (2 + _index_writes(None, _update_text(body), index_keys))
+                units, indexes = _update_units(body, index_keys, stored)
+                writes += units * (2 + indexes)
             else:
                 writes += 2.0
         return reads, writes
@@ -258,9 +281,12 @@ _excluded: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_excluded
 class Meter:
     """Wraps botocore's call path and moto's Lambda invocation (after ``LocalStack.start`` installed its own)."""
 
-    def __init__(self, memory_mb: dict[str, int], index_keys: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, memory_mb: dict[str, int], index_keys: tuple[str, ...] = (), stored: StoredItem | None = None
+    ) -> None:
         self.memory_mb = memory_mb
         self.index_keys = index_keys
+        self.stored = stored
         self.counts = Counts()
         self._lock = threading.Lock()
 
@@ -318,7 +344,7 @@ class Meter:
             self.counts.calls[(service, operation)] += 1
             if service == "dynamodb":
                 body = response if isinstance(response, dict) else {}
-                reads, writes = dynamodb_units(operation, params, body, self.index_keys)
+                reads, writes = dynamodb_units(operation, params, body, self.index_keys, self.stored)
                 self.counts.rru += reads
                 self.counts.wru += writes
             if service == "sns" and operation == "Publish" and params.get("PhoneNumber"):
@@ -414,6 +440,24 @@ def _index_keys(stack: Any) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _moto_stored_item(table: str, key: dict[str, Any]) -> tuple[int, frozenset[str]] | None:
+    """The item as moto's in-process store holds it (read directly: no call to count)."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    from local.stack import REGION
+
+    typed = {
+        name: value if isinstance(value, dict) else {"N" if isinstance(value, int | Decimal) else "S": str(value)}
+        for name, value in key.items()
+    }
+    try:
+        item = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][REGION].get_item(table, typed)
+    except Exception:
+        return None
+    return None if item is None else (int(item.size()), frozenset(item.attrs))
+
+
 def _transitions(stack: Any, since: float) -> tuple[int, int]:
     """(state transitions, executions) of every saga execution started since ``since`` (epoch seconds)."""
     import boto3
@@ -483,7 +527,7 @@ def run(n: int) -> Measured:
 
         for group in ("reviewer", "approver", "head", "signer"):
             officer(group)  # signed in before counting: a session serves many requests
-        meter = Meter(memory, _index_keys(stack))
+        meter = Meter(memory, _index_keys(stack), _moto_stored_item)
         started_at = time.time()
         started = time.perf_counter()
         with meter.installed() as counts:

@@ -130,3 +130,24 @@ def test_given_the_rows_then_three_totals_with_and_without_message_and_payment_f
     assert priced.sms == pytest.approx(6 * 0.02 * 1000)
     assert priced.payments == pytest.approx(0.10 * 1000)
     assert priced.with_fees == pytest.approx(platform + email + 120 + 100)
+
+
+def test_given_the_stored_item_then_an_update_pays_for_the_whole_item_and_its_index_entry() -> None:
+    update = {
+        "TableName": "t",
+        "Key": {"PK": "REQ#R-1", "SK": "META"},
+        "UpdateExpression": "SET #s = :s",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":s": "paid"},
+    }
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def stored(table: str, key: dict[str, str]) -> tuple[int, frozenset[str]]:
+        seen.append((table, key))
+        return 5000, frozenset({"PK", "SK", "GSI1PK", "status"})  # 5 KB, in the index of GSI1PK
+
+    assert bench.dynamodb_units("UpdateItem", update, {}, ("GSI1PK",)) == (0.0, 1.0)  # what was sent: < 1 KB
+    assert bench.dynamodb_units("UpdateItem", update, {}, ("GSI1PK",), stored) == (0.0, 5.0 * 2)
+    transaction = {"TransactItems": [{"Update": update}]}
+    assert bench.dynamodb_units("TransactWriteItems", transaction, {}, ("GSI1PK",), stored) == (0.0, 5.0 * (2 + 1))
+    assert seen[0] == ("t", {"PK": "REQ#R-1", "SK": "META"})
