@@ -31,6 +31,7 @@ from .time_rules import (
 __all__ = [
     "APPLICANT_STEPS",
     "STEP_STATUS",
+    "TIMESTAMP_RECORD",
     "UNREACHABLE_ERROR",
     "DeadlineScheduler",
     "SagaSteps",
@@ -39,6 +40,7 @@ __all__ = [
     "record_transition",
     "request_of",
     "step_role",
+    "timestamped",
 ]
 
 S = RequestStatus
@@ -59,6 +61,9 @@ STEP_STATUS: dict[str, RequestStatus] = {
 APPLICANT_STEPS = ("more_documents", "payment")
 #: The saga's error that moves a waiting applicant step to the 30-day hold (``infra/saga.py``).
 UNREACHABLE_ERROR = "Applicant.Unreachable"
+
+#: The row (kind, id) under the request that keeps the RFC 3161 token of its signed intent (``stamp``).
+TIMESTAMP_RECORD = ("TIMESTAMP", "receipt")
 
 #: R-3.2: a request whose applicant cannot be reached is kept 30 calendar days.
 UNREACHABLE_HOLD = DeadlineRule(amount=30, unit="calendar_days")
@@ -168,7 +173,13 @@ class SagaSteps:
         fields: dict[str, Any] = {"deemed_received_at": deemed.isoformat(), "due_at": due.isoformat()}
         if self._timestamp is not None:
             token = self._timestamp(bytes.fromhex(record["intent"]["content_hash"]))
-            fields["timestamp_token"] = base64.b64encode(token).decode()
+            # The RFC 3161 token (about 5 KB, half the request item) is kept in a row of its own, before the
+            # registration, not on the request item every later step reads and rewrites: DynamoDB bills each
+            # write by the whole item (issue 14). A retry before the registration keeps its own token.
+            self._requests.put_record(
+                request_id, TIMESTAMP_RECORD[0], TIMESTAMP_RECORD[1], {"token": base64.b64encode(token).decode()}
+            )
+            fields["timestamped"] = True
         request = request_of(record)
         now = clock_source.now()
 
@@ -507,6 +518,11 @@ def record_transition(
     _, event = request_of(record).change_status(target, at=clock_source.now(), actor=actor, reason=reason, data=extra)
     requests.change_status(event)
     return {"status": target.value}
+
+
+def timestamped(record: Mapping[str, Any]) -> bool:
+    """The request's signed intent has its RFC 3161 token (in its own row; on the request item before issue 14)."""
+    return bool(record.get("timestamped") or record.get("timestamp_token"))
 
 
 def request_of(record: Mapping[str, Any]) -> Request:
