@@ -1,6 +1,6 @@
 """Variable cost per 1,000 completed requests, from counts MEASURED on the local stack (issue 14, item 3).
 
-    python bench/request_cost.py [--requests 3]
+    python bench/request_cost.py [--requests 3] [--sms-usd RATE] [--payment-fee-usd FEE]
 
 Starts the local stack in this process (as the stack tests do), drives N complete food-shop requests
 over HTTP the way the applicant and the officers do (draft, four uploads, submit, review, two
@@ -15,15 +15,25 @@ applicant downloads the licence), and counts what AWS would bill:
 - DynamoDB request units computed from the items' sizes (moto's ConsumedCapacity is a constant):
   1 RRU per 4 KB strongly consistent read (half when eventually consistent), 1 WRU per 1 KB written,
   twice that in a transaction;
-- what the browser sends to S3 itself (form-post uploads, presigned downloads) and API Gateway requests.
+- what the browser sends to S3 itself (form-post uploads, presigned downloads) and API Gateway requests;
+- the bytes of every e-mail sent (SES bills attachment data per GB; the whole raw message is counted, an
+  upper bound of its attachments).
+
+Three totals, each labelled: with SMS and payment fees (only when their rates are given: SMS is priced per
+destination country, a payment by the provider's contract), without them (issue 14's goal), and without any
+message fee (e-mail, SMS) or payment fee at all, the platform's own cost.
 
 Status polling is what a browser tab does while it waits, at a rate this bench cannot fix: the bench's
 polls carry ``X-Bench-Poll`` and are left out (their invocation and calls); each wait ends with one
 counted view of the page, as a person would look once.
 
-Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: updates'
-WRU are counted from the attributes sent (the item may be larger) and their index writes only when they
-set an index key (an update of an indexed item rewrites its index entries too),
+DynamoDB bills an update by the size of the whole item, the larger of before and after: the bench reads
+the item an update left (from moto's store, not a billed call) and counts its size, and an index write when
+the item is in a global secondary index (projection ALL: any change rewrites the entry).
+
+Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: an update
+that shrinks an item is counted at its size after, SES delivery and bounce events (one notify invocation
+and a write each),
 CloudWatch Logs ingestion and X-Ray traces, GuardDuty malware scans, CloudFront and WAF requests are
 not priced; local durations are this machine's, not Lambda's.
 """
@@ -52,7 +62,19 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-__all__ = ["PRICES", "Counts", "Meter", "dynamodb_units", "item_size", "main", "price_rows", "run"]
+__all__ = [
+    "PRICES",
+    "Counts",
+    "Meter",
+    "Totals",
+    "dynamodb_units",
+    "email_size",
+    "item_size",
+    "main",
+    "price_rows",
+    "run",
+    "totals",
+]
 
 POLL_HEADER = "X-Bench-Poll"
 
@@ -69,6 +91,7 @@ PRICES: dict[str, tuple[float, str]] = {
     "s3_put": (0.005 / 1000, "https://aws.amazon.com/s3/pricing/ (Standard PUT, COPY, POST, LIST)"),
     "s3_get": (0.0004 / 1000, "https://aws.amazon.com/s3/pricing/ (Standard GET, SELECT, all other)"),
     "ses_message": (0.10 / 1000, "https://aws.amazon.com/ses/pricing/ (outbound e-mail)"),
+    "ses_attachment_mb": (0.12 / 1024, "https://aws.amazon.com/ses/pricing/ (attachments, 0.12 per GB)"),
     "sns_publish": (0.50e-6, "https://aws.amazon.com/sns/pricing/ (publish, per request)"),
     "secrets_call": (0.05 / 10_000, "https://aws.amazon.com/secrets-manager/pricing/ (API calls)"),
     "scheduler_call": (1.00e-6, "https://aws.amazon.com/eventbridge/pricing/ (Scheduler invocations)"),
@@ -148,6 +171,22 @@ def _index_writes(item: dict[str, Any] | None, update_expression: str, index_key
     return sum(1 for key in index_keys if key in (item or {}) or key in update_expression)
 
 
+#: The item a write left in a table, by table name and key: (its size in bytes, its attribute names); None if none.
+StoredItem = Callable[[str, dict[str, Any]], "tuple[int, frozenset[str]] | None"]
+
+
+def _update_units(update: dict[str, Any], index_keys: tuple[str, ...], stored: StoredItem | None) -> tuple[float, int]:
+    """(write units, index writes) of one update: the whole item as stored after it (DynamoDB bills the larger
+    of before and after), else what was sent when the stored item is not known."""
+    text = _update_text(update)
+    size = item_size(update.get("Key")) + item_size(update.get("ExpressionAttributeValues") or {})
+    attributes: frozenset[str] = frozenset()
+    found = stored(str(update.get("TableName", "")), dict(update.get("Key") or {})) if stored else None
+    if found is not None:
+        size, attributes = max(size, found[0]), found[1]
+    return _write_units(size), sum(1 for key in index_keys if key in attributes or key in text)
+
+
 def _update_text(update: dict[str, Any]) -> str:
     """An update's expression with its attribute-name placeholders spelled out (``#g`` for ``GSI1PK``)."""
     text = str(update.get("UpdateExpression", ""))
@@ -158,12 +197,17 @@ def _update_text(update: dict[str, Any]) -> str:
 
 
 def dynamodb_units(
-    operation: str, params: dict[str, Any], response: dict[str, Any], index_keys: tuple[str, ...] = ()
+    operation: str,
+    params: dict[str, Any],
+    response: dict[str, Any],
+    index_keys: tuple[str, ...] = (),
+    stored: StoredItem | None = None,
 ) -> tuple[float, float]:
     """(read request units, write request units) one DynamoDB call consumed, from the items it moved.
 
     ``index_keys``: the partition key attribute of each global secondary index (projection ALL: an index
-    write costs what the table write costs, once, also inside a transaction)."""
+    write costs what the table write costs, once, also inside a transaction). ``stored``: the item an update
+    left, which its units are counted from."""
     consistent = bool(params.get("ConsistentRead"))
     if operation == "GetItem":
         return _read_units(item_size(response.get("Item")), consistent), 0.0
@@ -178,9 +222,8 @@ def dynamodb_units(
         units = _write_units(item_size(params.get("Item")))
         return 0.0, units * (1 + _index_writes(params.get("Item"), "", index_keys))
     if operation == "UpdateItem":
-        sent = params.get("ExpressionAttributeValues") or {}
-        units = _write_units(item_size(params.get("Key")) + item_size(sent))
-        return 0.0, units * (1 + _index_writes(None, _update_text(params), index_keys))
+        units, indexes = _update_units(params, index_keys, stored)
+        return 0.0, units * (1 + indexes)
     if operation == "DeleteItem":
         return 0.0, 1.0
     if operation == "BatchWriteItem":
@@ -196,13 +239,23 @@ def dynamodb_units(
                 units = _write_units(item_size(body.get("Item")))
                 writes += units * (2 + _index_writes(body.get("Item"), "", index_keys))
             elif kind == "Update":
-                sent = body.get("ExpressionAttributeValues") or {}
-                units = _write_units(item_size(body.get("Key")) + item_size(sent))
-                writes += units * (2 + _index_writes(None, _update_text(body), index_keys))
+                units, indexes = _update_units(body, index_keys, stored)
+                writes += units * (2 + indexes)
             else:
                 writes += 2.0
         return reads, writes
     return 0.0, 0.0
+
+
+def email_size(params: dict[str, Any]) -> int:
+    """Bytes of one e-mail as sent: the raw MIME message (attachments base64-encoded), else subject and body."""
+    raw = (params.get("RawMessage") or {}).get("Data")
+    if raw is not None:
+        return len(raw.encode() if isinstance(raw, str) else raw)
+    message = params.get("Message") or {}
+    parts = [(message.get("Subject") or {}).get("Data", "")]
+    parts += [part.get("Data", "") for part in (message.get("Body") or {}).values()]
+    return sum(len(str(part).encode()) for part in parts)
 
 
 # --- the meter -------------------------------------------------------------------------------------------
@@ -217,6 +270,7 @@ class Counts:
     rru: float = 0.0
     wru: float = 0.0
     sms: int = 0
+    email_bytes: int = 0
     browser_s3_puts: int = 0
     browser_s3_gets: int = 0
 
@@ -227,9 +281,12 @@ _excluded: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_excluded
 class Meter:
     """Wraps botocore's call path and moto's Lambda invocation (after ``LocalStack.start`` installed its own)."""
 
-    def __init__(self, memory_mb: dict[str, int], index_keys: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, memory_mb: dict[str, int], index_keys: tuple[str, ...] = (), stored: StoredItem | None = None
+    ) -> None:
         self.memory_mb = memory_mb
         self.index_keys = index_keys
+        self.stored = stored
         self.counts = Counts()
         self._lock = threading.Lock()
 
@@ -287,11 +344,13 @@ class Meter:
             self.counts.calls[(service, operation)] += 1
             if service == "dynamodb":
                 body = response if isinstance(response, dict) else {}
-                reads, writes = dynamodb_units(operation, params, body, self.index_keys)
+                reads, writes = dynamodb_units(operation, params, body, self.index_keys, self.stored)
                 self.counts.rru += reads
                 self.counts.wru += writes
             if service == "sns" and operation == "Publish" and params.get("PhoneNumber"):
                 self.counts.sms += 1
+            if service == "ses" and operation in SES_SENDS:
+                self.counts.email_bytes += email_size(params)
 
     def _count_invocation(self, name: str, seconds: float, *, is_api: bool) -> None:
         billed = math.ceil(seconds * 1000) / 1000  # Lambda bills per 1 ms
@@ -381,6 +440,24 @@ def _index_keys(stack: Any) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _moto_stored_item(table: str, key: dict[str, Any]) -> tuple[int, frozenset[str]] | None:
+    """The item as moto's in-process store holds it (read directly: no call to count)."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    from local.stack import REGION
+
+    typed = {
+        name: value if isinstance(value, dict) else {"N" if isinstance(value, int | Decimal) else "S": str(value)}
+        for name, value in key.items()
+    }
+    try:
+        item = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][REGION].get_item(table, typed)
+    except Exception:
+        return None
+    return None if item is None else (int(item.size()), frozenset(item.attrs))
+
+
 def _transitions(stack: Any, since: float) -> tuple[int, int]:
     """(state transitions, executions) of every saga execution started since ``since`` (epoch seconds)."""
     import boto3
@@ -454,7 +531,7 @@ def run(n: int) -> Measured:
 
         for group in ("reviewer", "approver", "head", "signer"):
             officer(group)  # signed in before counting: a session serves many requests
-        meter = Meter(memory, _index_keys(stack))
+        meter = Meter(memory, _index_keys(stack), _moto_stored_item)
         started_at = time.time()
         started = time.perf_counter()
         with meter.installed() as counts:
@@ -476,6 +553,8 @@ class PriceRow:
     per_request: float
     unit_usd: float | None
     apart: bool = False
+    #: A fee per message delivered (e-mail, SMS), as against the platform's own cost.
+    message: bool = False
 
     @property
     def per_thousand(self) -> float:
@@ -510,18 +589,63 @@ def price_rows(m: Measured) -> list[PriceRow]:
         PriceRow("S3 PUT (browser uploads)", c.browser_s3_puts / n, _p("s3_put")),
         PriceRow("S3 GET/HEAD (functions)", s3_get / n, _p("s3_get")),
         PriceRow("S3 GET (browser downloads)", c.browser_s3_gets / n, _p("s3_get")),
-        PriceRow("SES e-mails", ses / n, _p("ses_message")),
+        PriceRow("SES e-mails", ses / n, _p("ses_message"), message=True),
+        PriceRow(
+            "SES attachment data (MB, raw message)", c.email_bytes / 2**20 / n, _p("ses_attachment_mb"), message=True
+        ),
         PriceRow("SNS topic publishes", topic / n, _p("sns_publish")),
         PriceRow("Secrets Manager calls", secrets / n, _p("secrets_call")),
         # Shown apart (issue 14): SMS is priced per destination country, the payment fee by the provider's contract.
-        PriceRow("SMS messages (country rate)", c.sms / n, None, apart=True),
+        PriceRow("SMS messages (country rate)", c.sms / n, None, apart=True, message=True),
         PriceRow("payments (provider's fee)", 1.0, None, apart=True),
     ]
     return [r for r in rows if r.per_request or r.apart]
 
 
-def print_report(m: Measured) -> float:
-    """Print the table; returns the AWS cost per 1,000 completed requests (USD)."""
+@dataclass(frozen=True)
+class Totals:
+    """USD per 1,000 completed requests."""
+
+    #: Every priced AWS item, e-mail included; SMS and payment fees apart (issue 14's goal, <= 0.50).
+    goal: float
+    #: The part of ``goal`` that is e-mail (SES messages and attachment data).
+    email: float
+    #: SMS at the rate given, None without one.
+    sms: float | None
+    #: Payment fees at the fee given, None without one.
+    payments: float | None
+
+    @property
+    def without_messages(self) -> float:
+        """The platform's own cost: no message fee (e-mail, SMS) and no payment fee."""
+        return self.goal - self.email
+
+    @property
+    def with_fees(self) -> float | None:
+        """Everything, SMS and payment fees included; None unless both rates were given."""
+        if self.sms is None or self.payments is None:
+            return None
+        return self.goal + self.sms + self.payments
+
+
+def totals(rows: list[PriceRow], *, sms_usd: float | None = None, payment_fee_usd: float | None = None) -> Totals:
+    """The three totals of the price table; SMS and payments priced only at the rates given (per message, per
+    payment)."""
+
+    def apart(item: str, rate: float | None) -> float | None:
+        row = next((r for r in rows if r.apart and r.item.startswith(item)), None)
+        return None if rate is None else (row.per_request if row else 0.0) * rate * 1000
+
+    return Totals(
+        goal=sum(r.per_thousand for r in rows if not r.apart),
+        email=sum(r.per_thousand for r in rows if r.message and not r.apart),
+        sms=apart("SMS", sms_usd),
+        payments=apart("payments", payment_fee_usd),
+    )
+
+
+def print_report(m: Measured, *, sms_usd: float | None = None, payment_fee_usd: float | None = None) -> float:
+    """Print the table; returns the AWS cost per 1,000 completed requests, SMS and payment fees apart (USD)."""
     rows = price_rows(m)
     print(f"{m.requests} completed food-shop requests in {m.seconds:.0f} s; {m.executions} saga executions")
     print(f"{'item':<36} {'per request':>12} {'unit USD':>12} {'USD / 1,000':>12}")
@@ -529,8 +653,15 @@ def print_report(m: Measured) -> float:
         unit = "see note" if r.unit_usd is None else f"{r.unit_usd:.3g}"
         cost = "apart" if r.apart else f"{r.per_thousand:.4f}"
         print(f"{r.item:<36} {r.per_request:>12.2f} {unit:>12} {cost:>12}")
-    total = sum(r.per_thousand for r in rows if not r.apart)
-    print(f"{'variable AWS cost per 1,000 completed requests':<62} {total:>12.4f}   (goal 0.50)")
+    total = totals(rows, sms_usd=sms_usd, payment_fee_usd=payment_fee_usd)
+    if total.with_fees is None:
+        print(f"{'total, SMS and payment fees included':<62} {'not priced':>12}   (--sms-usd, --payment-fee-usd)")
+    else:
+        rates = f"SMS {sms_usd} USD each, payment fee {payment_fee_usd} USD"
+        print(f"{'total, SMS and payment fees included':<62} {total.with_fees:>12.4f}   ({rates})")
+    print(f"{'total without SMS and payment fees (issue 14 goal 0.50)':<62} {total.goal:>12.4f}")
+    print(f"{'  of which e-mail (SES messages and attachment data)':<62} {total.email:>12.4f}")
+    print(f"{'without any message fee (e-mail, SMS) or payment fee':<62} {total.without_messages:>12.4f}")
     print(f"state transitions per request: {m.transitions / m.requests:.1f}")
     by_function = ", ".join(
         f"{re.sub(r'function[0-9a-f]{8}$', '', name.split('-')[-1])} {count / m.requests:.1f}"
@@ -544,14 +675,16 @@ def print_report(m: Measured) -> float:
         "SMS: Amazon SNS / End User Messaging per-country rate (https://aws.amazon.com/end-user-messaging/pricing/);"
         " payments: the provider's contract fee per payment, paid apart from AWS."
     )
-    return total
+    return total.goal
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3, help="complete requests to drive (default 3)")
+    parser.add_argument("--sms-usd", type=float, help="USD per SMS at the destination country's rate (else apart)")
+    parser.add_argument("--payment-fee-usd", type=float, help="USD per payment by the provider's contract (else apart)")
     args = parser.parse_args()
-    print_report(run(args.requests))
+    print_report(run(args.requests), sms_usd=args.sms_usd, payment_fee_usd=args.payment_fee_usd)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,12 @@ Recovery: every task is idempotent and retried on transient errors (throttling, 
 runtime). A request whose execution failed anyway is resumed by the sweeper in a new execution
 started with ``{"resume": true}``: the ``Resume`` step reads where the request stands
 (``eservice.recovery.resume_point``) and ``ResumeAt`` jumps to that state.
+
+Cost (issue 14): a Standard execution bills every state entered. A status change that always goes with a
+step's work is recorded by the function doing the work (``paid`` by the sign function before the receipt,
+``delivered`` by notify after sending), work that always runs together is one task (payment opened and
+invoice made; receipt and draft licence), a choice that can be one more rule of the choice before it is
+(the fee), and branches end with their last task instead of a Succeed state.
 """
 
 from __future__ import annotations
@@ -80,31 +86,21 @@ class RequestSaga(Construct):
         self._record_failure = record_failure
 
         # --- ends -------------------------------------------------------------------------
-        withdrawn = (
-            self._transition("Withdrawn", "withdrawn")
-            .next(self._notice("NotifyWithdrawn", "withdrawn"))
-            .next(sfn.Succeed(self, "EndWithdrawn"))
-        )
+        # Each branch ends with its last task (``End``): a Succeed state would be one more billed transition.
+        withdrawn = self._transition("Withdrawn", "withdrawn").next(self._notice("NotifyWithdrawn", "withdrawn"))
         self._withdrawn = withdrawn
 
         dismissed = (
             self._call("RenderDismissalOrder", sign, {"action": "dismissal_order"}, result_path="$.document")
             .next(self._transition("Dismissed", "dismissed"))
             .next(self._notice("NotifyDismissed", "dismissed"))
-            .next(sfn.Succeed(self, "EndDismissed"))
         )
 
         render_refusal = self._call("RenderRefusal", sign, {"action": "refusal"}, result_path="$.document")
-        refused = (
-            render_refusal.next(self._transition("Rejected", "rejected"))
-            .next(self._notice("DeliverRefusal", "rejected"))
-            .next(sfn.Succeed(self, "EndRejected"))
+        refused = render_refusal.next(self._transition("Rejected", "rejected")).next(
+            self._notice("DeliverRefusal", "rejected")
         )
-        referred = (
-            self._transition("Referred", "referred")
-            .next(self._notice("NotifyReferred", "referred"))
-            .next(sfn.Succeed(self, "EndReferred"))
-        )
+        referred = self._transition("Referred", "referred").next(self._notice("NotifyReferred", "referred"))
 
         # --- dismissal (R-3.2, Q4.6, Q6.8) ---------------------------------------------------
         head_decision = self._await("AwaitHeadDecision", "dismissal", withdrawable=False)
@@ -141,11 +137,8 @@ class RequestSaga(Construct):
         )
         unreachable.next(contact_outcome)
 
-        send = (
-            self._call("Deliver", notify, {"action": "deliver"}, result_path="$.delivery")
-            .next(self._transition("Delivered", "delivered"))
-            .next(sfn.Succeed(self, "EndDelivered"))
-        )
+        # notify records ``delivered`` once the document is sent: the last state of a licence's saga.
+        send = self._call("Deliver", notify, {"action": "deliver"}, result_path="$.delivery")
         # Q8.1: the officer sends it when the conditions are met; Q8.2: otherwise at once.
         delivery = self._await("AwaitDelivery", "deliver", withdrawable=False)
         delivery.next(send)
@@ -171,27 +164,20 @@ class RequestSaga(Construct):
             .otherwise(review)
         )
         signature.next(signer_decides)
-        paid = self._transition("Paid", "paid")
-        payment.next(paid).next(self._call("IssueReceipt", sign, {"action": "receipt"}, result_path="$.receipt")).next(
-            self._notice("SendReceipt", "receipt")
-        ).next(draft)
+        # The sign function records ``paid``, issues the e-receipt (Q6.6) and drafts the licence (Q7.1-7.2).
+        paid = self._call("Paid", sign, {"action": "paid"}, result_path="$.receipt")
+        payment.next(paid).next(self._notice("SendReceipt", "receipt")).next(signature)
 
-        fee_due = (
-            sfn.Choice(self, "FeeDue")
-            .when(
-                sfn.Condition.number_greater_than("$.stamp.fee_satang", 0),
-                self._call("OpenPayment", clock, {"action": "open_payment"}, result_path="$.invoice")
-                .next(self._call("IssueInvoice", sign, {"action": "invoice"}, result_path="$.document"))
-                .next(payment),
-            )
-            .otherwise(draft)
-        )
+        # The sign function opens the payment (invoice number, deadline, Thai QR) and makes the invoice (Q6.1).
+        invoice = self._call("IssueInvoice", sign, {"action": "invoice"}, result_path="$.document").next(payment)
         approver_decides = (
             sfn.Choice(self, "ApproverDecides")
             .when(sfn.Condition.string_equals("$.decision.decision", "reject"), refused)
             .when(sfn.Condition.string_equals("$.decision.decision", "send_back"), review)
             .when(sfn.Condition.boolean_equals("$.decision.approval_complete", False), approval)
-            .otherwise(fee_due)
+            # Approved: the fee first when there is one (no Choice of its own: one transition less, issue 14).
+            .when(sfn.Condition.number_greater_than("$.stamp.fee_satang", 0), invoice)
+            .otherwise(draft)
         )
         approval.next(approver_decides)
         reviewer_decides = (

@@ -16,7 +16,6 @@ from eservice import clock_source
 from eservice.aws import Saga, client, transient_errors_retried
 from eservice.correspondence import Correspondence
 from eservice.dynamo import DynamoDatabase
-from eservice.payments import PaymentDesk
 from eservice.recovery import Sweeper
 from eservice.saga_steps import DeadlineScheduler, SagaSteps
 from eservice.settings import settings, tenant
@@ -225,8 +224,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return work.deadline_due(request_id, event["step"], int(event["sequence"]))
     if action == "transition":
         return work.transition(request_id, event["to"])
-    if action == "open_payment":
-        return PaymentDesk(repos=database().repositories, tenant=tenant(), executions=saga()).open_payment(request_id)
     if action == "propose_dismissal":
         return work.propose_dismissal(request_id, event.get("cause"))
     if action == "resume":

@@ -45,7 +45,7 @@ def database() -> DynamoDatabase:
 
 @cache
 def saga_steps() -> SagaSteps:
-    """The saga's steps, here only to start the 30-day hold when a notice bounces (R-3.2).
+    """The saga's steps, here to start the 30-day hold when a notice bounces (R-3.2) and to record delivery.
     Answering a task token needs no state machine ARN: the token names its execution."""
     return SagaSteps(
         repos=database().repositories,
@@ -411,6 +411,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return send(request_id, event["template"], extra=event.get("extra"), key=event.get("key"))
     if action == "deliver":
         result = send(request_id, "delivered")
+        # The status change follows the sending in the same task (issue 14: not a saga state of its own); a
+        # retried task sends only what was not sent and records the change once.
+        saga_steps().transition(request_id, "delivered")
         return {"delivered": bool(result["channels"]), **result}
     if action == "licence_notice":
         # R-5.4: a licence suspended, reinstated, revoked or expired; its holder is told with a sealed notice.

@@ -1,8 +1,8 @@
 """sign: Thai PDFs sealed with the agency key (PAdES B-LTA), and public verification.
 
-Invoked by the saga (``acknowledgment``, ``refusal``, ``dismissal_order``, ``draft_licence``,
-``seal_licence``) with ids only, by notify (``notice``: the sealed notice an e-mail carries, R-4.3-R-4.5;
-``licence_holder_notice``: the same for the holder of a paper licence, keyed by the licence),
+Invoked by the saga (``acknowledgment``, ``refusal``, ``dismissal_order``, ``invoice``, ``paid``,
+``draft_licence``, ``seal_licence``) with ids only, by notify (``notice``: the sealed notice an e-mail
+carries, R-4.3-R-4.5; ``licence_holder_notice``: the same for the holder of a paper licence, keyed by the licence),
 by intake (``verify``, ``verify_attachment``) for uploaded PDFs, (``issue_announcement``) to seal an
 announcement the head approved and (``correspondence_pdf``) to seal a register of correspondence, and
 daily by the scheduler (``refresh_pki``: keeps the CRL published at ``/pki/root.crl`` current).
@@ -21,6 +21,9 @@ from eservice import clock_source
 from eservice.aws import client, quarantine_location, transient_errors_retried
 from eservice.dynamo import DynamoDatabase
 from eservice.errors import ServiceError
+from eservice.payments import PaymentDesk
+from eservice.ports import Repositories
+from eservice.saga_steps import record_transition
 from eservice.settings import settings, tenant
 from eservice.snapstart import after_restore, clear_module_caches
 from eservice_pdf import agency_keys
@@ -64,10 +67,15 @@ def _trust() -> tuple[list[Any], list[Any]]:
 
 
 @cache
+def work_repositories() -> Repositories:
+    return DynamoDatabase.from_env().repositories
+
+
+@cache
 def issuing() -> Issuing:
     config = settings()
     return Issuing(
-        repos=DynamoDatabase.from_env().repositories,
+        repos=work_repositories(),
         tenant=tenant(),
         s3=client("s3"),
         documents_bucket=config.documents_bucket,
@@ -190,9 +198,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "dismissal_order":
         return work.dismissal_order(event["request_id"])
     if action == "invoice":
+        # Q6.1: the fee notice is opened (invoice number, deadline, Thai QR) and its invoice made in one step
+        # (issue 14: one saga state and one invocation, not two; both halves are idempotent).
+        PaymentDesk(repos=work_repositories(), tenant=tenant()).open_payment(event["request_id"])
         return work.invoice(event["request_id"])
-    if action == "receipt":
-        return work.receipt(event["request_id"])
+    if action == "paid":
+        # The payment is settled: the status change, the e-receipt (Q6.6), then the draft licence for the
+        # authorised signer (Q7.1-7.2), which always follows it: one saga state (issue 14). Each is idempotent.
+        record_transition(work_repositories().requests, event["request_id"], "paid")
+        return {"receipt": work.receipt(event["request_id"]), "draft": work.draft_licence(event["request_id"])}
     if action == "notice":
         # Called by notify before the e-mail that carries the notice; ids and the message's extra only.
         return work.notice(event["request_id"], event["template"], event["key"], event.get("extra") or {})

@@ -319,8 +319,11 @@ def test_given_the_timestamp_token_then_openssl_verifies_it_against_the_agency_t
     _stamped(citizen, request["id"])
     table = boto3.resource("dynamodb", region_name=REGION).Table(stack.resource("Table/Resource"))
     record = table.get_item(Key={"PK": f"REQ#{request['id']}", "SK": "META"})["Item"]
+    # Issue 14: the token is kept in its own row under the request, not on the request item.
+    stamp = table.get_item(Key={"PK": f"REQ#{request['id']}", "SK": "TIMESTAMP#receipt"})["Item"]
+    assert "timestamp_token" not in record
     bundle = json.loads(table.get_item(Key={"PK": "PKI#agency", "SK": "BUNDLE"})["Item"]["bundle"])
-    (tmp_path / "token.der").write_bytes(base64.b64decode(record["timestamp_token"]))
+    (tmp_path / "token.der").write_bytes(base64.b64decode(stamp["token"]))
     (tmp_path / "root.pem").write_text(bundle["root_cert"])
     (tmp_path / "tsa.pem").write_text(bundle["tsa_cert"])
 

@@ -86,3 +86,68 @@ def test_given_global_secondary_indexes_then_a_write_that_sets_their_key_pays_on
         0.0,
         3.0,
     )
+
+
+def test_given_an_e_mail_then_its_size_is_the_raw_message_or_its_subject_and_body() -> None:
+    raw = "Subject: x\r\n\r\n" + "A" * 1000
+
+    assert bench.email_size({"RawMessage": {"Data": raw}}) == len(raw)
+    assert bench.email_size({"RawMessage": {"Data": raw.encode()}}) == len(raw)
+    assert bench.email_size({"Message": {"Subject": {"Data": "ใบ"}, "Body": {"Text": {"Data": "ab"}}}}) == 6 + 2
+
+
+def _priced(*, email_bytes: int = 0) -> list[bench.PriceRow]:
+    counts = bench.Counts(
+        calls=Counter({("kms", "Sign"): 20, ("ses", "SendRawEmail"): 12, ("sns", "Publish"): 12}),
+        sms=12,
+        email_bytes=email_bytes,
+    )
+    measured = bench.Measured(requests=2, counts=counts, transitions=40, executions=2, arch={}, seconds=1.0)
+    return bench.price_rows(measured)
+
+
+def test_given_e_mails_then_their_attachment_data_is_priced_per_gb_as_a_message_fee() -> None:
+    rows = {r.item: r for r in _priced(email_bytes=2 * 2**20)}
+
+    data = rows["SES attachment data (MB, raw message)"]
+    assert data.per_request == pytest.approx(1.0)
+    assert data.per_thousand == pytest.approx(1000 / 1024 * 0.12)  # 1,000 MB at 0.12 USD per GB
+    assert data.message and rows["SES e-mails"].message and not rows["KMS requests"].message
+
+
+def test_given_the_rows_then_three_totals_with_and_without_message_and_payment_fees() -> None:
+    rows = _priced(email_bytes=2 * 2**20)
+    platform = 20 * 0.025 + 10 * 0.003  # transitions, KMS
+    email = 6 * 0.10 + 1000 / 1024 * 0.12
+
+    total = bench.totals(rows)
+
+    assert total.goal == pytest.approx(platform + email)  # issue 14's goal: SMS and payment fees apart
+    assert total.email == pytest.approx(email)
+    assert total.without_messages == pytest.approx(platform)
+    assert total.with_fees is None  # no rate given: not priced, never guessed
+    priced = bench.totals(rows, sms_usd=0.02, payment_fee_usd=0.10)
+    assert priced.sms == pytest.approx(6 * 0.02 * 1000)
+    assert priced.payments == pytest.approx(0.10 * 1000)
+    assert priced.with_fees == pytest.approx(platform + email + 120 + 100)
+
+
+def test_given_the_stored_item_then_an_update_pays_for_the_whole_item_and_its_index_entry() -> None:
+    update = {
+        "TableName": "t",
+        "Key": {"PK": "REQ#R-1", "SK": "META"},
+        "UpdateExpression": "SET #s = :s",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":s": "paid"},
+    }
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def stored(table: str, key: dict[str, str]) -> tuple[int, frozenset[str]]:
+        seen.append((table, key))
+        return 5000, frozenset({"PK", "SK", "GSI1PK", "status"})  # 5 KB, in the index of GSI1PK
+
+    assert bench.dynamodb_units("UpdateItem", update, {}, ("GSI1PK",)) == (0.0, 1.0)  # what was sent: < 1 KB
+    assert bench.dynamodb_units("UpdateItem", update, {}, ("GSI1PK",), stored) == (0.0, 5.0 * 2)
+    transaction = {"TransactItems": [{"Update": update}]}
+    assert bench.dynamodb_units("TransactWriteItems", transaction, {}, ("GSI1PK",), stored) == (0.0, 5.0 * (2 + 1))
+    assert seen[0] == ("t", {"PK": "REQ#R-1", "SK": "META"})

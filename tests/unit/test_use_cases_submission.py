@@ -15,7 +15,7 @@ import pytest
 
 from eservice.errors import InvalidInput, TransientError
 
-from .use_case_fixtures import CITIZEN, OTHER_CITIZEN, PDF, PNG, World
+from .use_case_fixtures import CITIZEN, OTHER_CITIZEN, PDF, PNG, TENANT, World
 
 
 @pytest.fixture
@@ -152,6 +152,29 @@ def test_given_a_stamped_request_when_stamped_again_then_it_keeps_its_number_and
     assert detail["status"] == "received"
     assert detail["receipt_number"] == first["receipt_number"]
     assert [h["status"] for h in detail["history"]] == ["submitted", "received"]
+
+
+def test_given_a_timestamp_authority_when_stamped_then_the_token_is_kept_in_its_own_row_not_on_the_request(world):
+    from eservice.saga_steps import TIMESTAMP_RECORD, SagaSteps
+
+    request_id = world.submitted()
+    digests: list[bytes] = []
+
+    def authority(digest: bytes) -> bytes:
+        digests.append(digest)
+        return b"\x30\x03token"
+
+    steps = SagaSteps(
+        repos=world.repos, tenant=TENANT, deadlines=None, executions=world.executions, timestamp=authority
+    )
+
+    steps.stamp(request_id)
+
+    record = world.request(request_id)
+    assert digests == [bytes.fromhex(record["intent"]["content_hash"])]
+    assert world.repos.requests.get_record(request_id, *TIMESTAMP_RECORD) == {"token": "MAN0b2tlbg=="}
+    assert "timestamp_token" not in record  # issue 14: every later write of the request item would carry it
+    assert world.applications.request_detail(CITIZEN, request_id)["timestamp_token"] is True
 
 
 # --- attachments (Q3.4) -------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from .ids import new_id
 from .officers import thread_entry
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import Sweeper, deliver_answer
-from .saga_steps import deemed_now, office_calendar
+from .saga_steps import deemed_now, office_calendar, timestamped
 from .tenant import MINIMUM_FORMATS, DocumentFormat, FieldType, FormField, Localized, RequiredDocument, Service, Tenant
 from .time_rules import BANGKOK
 
@@ -562,7 +562,7 @@ class Applications:
             # The licence's unwatermarked twin waits for the seal; the applicant gets the sealed licence.
             "documents": {k: v for k, v in (record.get("documents") or {}).items() if v and k != "licence_unsealed"},
             "intent": {k: record["intent"][k] for k in ("signed_at", "content_hash", "hash_algorithm")},
-            "timestamp_token": record.get("timestamp_token") is not None,
+            "timestamp_token": timestamped(record),
             "more_documents": (
                 {
                     "what": record.get("more_documents_what"),

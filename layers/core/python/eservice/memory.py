@@ -664,7 +664,8 @@ class MemoryMessages:
     def sent(self, request_id: str, message_key: str, channel: str, *, provider_id: str) -> None:
         with self._s.lock:
             self._s.messages[(request_id, message_key, channel)].update(state="sent", provider_id=provider_id)
-            self._s.provider_ids[provider_id] = (request_id, message_key, channel)
+            if channel == "email":  # as the DynamoDB adapter: only SES reports back by the provider's id
+                self._s.provider_ids[provider_id] = (request_id, message_key, channel)
 
     def failed(self, request_id: str, message_key: str, channel: str, *, error: str, retryable: bool = True) -> None:
         with self._s.lock:

@@ -20,7 +20,7 @@ from .forms import summary, validate_fields
 from .ids import new_id
 from .ports import Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import deliver_answer
-from .saga_steps import APPLICANT_STEPS, office_calendar, request_of, step_role
+from .saga_steps import APPLICANT_STEPS, office_calendar, request_of, step_role, timestamped
 from .tenant import Tenant
 from .time_rules import BANGKOK, add_working_days, sla_state
 from .units import UNIT_GROUP_PREFIX, require_visible, sees_all, units_of, visible_services
@@ -244,7 +244,7 @@ class Officers:
                 for d in self._requests.records(request_id, "DECISION")
             ],
             "intent": record.get("intent"),
-            "timestamp_token": bool(record.get("timestamp_token")),
+            "timestamp_token": timestamped(record),
             "messages": [
                 {k: m.get(k) for k in ("template", "subject", "at", "state", "channel", "delivery")}
                 for m in self._messages.of_request(request_id)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import clock_source
 from .domain import FINAL_STATUSES, SYSTEM, Actor, Request, RequestStatus, StatusChange
-from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories
+from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Repositories, RequestRepository
 from .recovery import deliver_answer, resume_point
 from .tenant import OFFICER_GROUPS, DeadlineRule, Service, Tenant
 from .time_rules import (
@@ -31,13 +31,16 @@ from .time_rules import (
 __all__ = [
     "APPLICANT_STEPS",
     "STEP_STATUS",
+    "TIMESTAMP_RECORD",
     "UNREACHABLE_ERROR",
     "DeadlineScheduler",
     "SagaSteps",
     "deemed_now",
     "office_calendar",
+    "record_transition",
     "request_of",
     "step_role",
+    "timestamped",
 ]
 
 S = RequestStatus
@@ -58,6 +61,9 @@ STEP_STATUS: dict[str, RequestStatus] = {
 APPLICANT_STEPS = ("more_documents", "payment")
 #: The saga's error that moves a waiting applicant step to the 30-day hold (``infra/saga.py``).
 UNREACHABLE_ERROR = "Applicant.Unreachable"
+
+#: The row (kind, id) under the request that keeps the RFC 3161 token of its signed intent (``stamp``).
+TIMESTAMP_RECORD = ("TIMESTAMP", "receipt")
 
 #: R-3.2: a request whose applicant cannot be reached is kept 30 calendar days.
 UNREACHABLE_HOLD = DeadlineRule(amount=30, unit="calendar_days")
@@ -187,7 +193,13 @@ class SagaSteps:
         fields: dict[str, Any] = {"deemed_received_at": deemed.isoformat(), "due_at": due.isoformat()}
         if self._timestamp is not None:
             token = self._timestamp(bytes.fromhex(record["intent"]["content_hash"]))
-            fields["timestamp_token"] = base64.b64encode(token).decode()
+            # The RFC 3161 token (about 5 KB, half the request item) is kept in a row of its own, before the
+            # registration, not on the request item every later step reads and rewrites: DynamoDB bills each
+            # write by the whole item (issue 14). A retry before the registration keeps its own token.
+            self._requests.put_record(
+                request_id, TIMESTAMP_RECORD[0], TIMESTAMP_RECORD[1], {"token": base64.b64encode(token).decode()}
+            )
+            fields["timestamped"] = True
         request = request_of(record)
         now = clock_source.now()
 
@@ -458,30 +470,7 @@ class SagaSteps:
         self, request_id: str, to: str, *, reason: str | None = None, actor: Actor = SYSTEM
     ) -> dict[str, Any]:
         """Move the request to ``to`` (no-op if it is there already: a retried step)."""
-        record = self._requests.get(request_id)
-        target = RequestStatus(to)
-        if record["status"] == target.value:
-            return {"status": target.value}
-        if RequestStatus(record["status"]) in FINAL_STATUSES:
-            # A resumed execution re-running a step of a request that has ended: nothing to change.
-            return {"status": record["status"]}
-        decision = record.get("decision") or {}
-        if actor is SYSTEM:
-            actor = _decided_by(record.get("waiting") or {}) or SYSTEM
-        if target in _DECIDED_ENDS and decision and reason is None:
-            # Who decided and why travels with the status change (the audit trail of Q4.3).
-            reason = decision.get("reason")
-            if decision.get("by"):
-                kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
-                actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
-        extra: dict[str, Any] = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
-        if target is S.WITHDRAWN and decision.get("deemed_received_at"):
-            extra["deemed_received_at"] = decision["deemed_received_at"]  # R-2.4: a contact like any other
-        _, event = request_of(record).change_status(
-            target, at=clock_source.now(), actor=actor, reason=reason, data=extra
-        )
-        self._requests.change_status(event)
-        return {"status": target.value}
+        return record_transition(self._requests, request_id, to, reason=reason, actor=actor)
 
     def propose_dismissal(self, request_id: str, cause: str | None) -> dict[str, Any]:
         """R-3.2, Q4.6, Q6.8: a deadline passed or the applicant stayed unreachable; the head decides."""
@@ -518,6 +507,42 @@ class SagaSteps:
             result["stamp"] = self._stamp_result(record)
         self._requests.set_fields(request_id, {"saga_failure": None, "resumed_at": clock_source.now().isoformat()})
         return result
+
+
+def record_transition(
+    requests: RequestRepository, request_id: str, to: str, *, reason: str | None = None, actor: Actor = SYSTEM
+) -> dict[str, Any]:
+    """Move the request to ``to`` (no-op if it is there already: a retried step).
+
+    Also run by the task that does the step's work (issue 14: a status change is not a saga state of its
+    own): the sign function records ``paid`` before the receipt, notify records ``delivered`` after sending."""
+    record = requests.get(request_id)
+    target = RequestStatus(to)
+    if record["status"] == target.value:
+        return {"status": target.value}
+    if RequestStatus(record["status"]) in FINAL_STATUSES:
+        # A resumed execution re-running a step of a request that has ended: nothing to change.
+        return {"status": record["status"]}
+    decision = record.get("decision") or {}
+    if actor is SYSTEM:
+        actor = _decided_by(record.get("waiting") or {}) or SYSTEM
+    if target in _DECIDED_ENDS and decision and reason is None:
+        # Who decided and why travels with the status change (the audit trail of Q4.3).
+        reason = decision.get("reason")
+        if decision.get("by"):
+            kind = "applicant" if decision.get("decision") == "withdraw" else "officer"
+            actor = Actor(kind=kind, id=decision["by"], role=decision.get("step"))
+    extra: dict[str, Any] = {"referred_to": record.get("referred_to")} if target is S.REFERRED else {}
+    if target is S.WITHDRAWN and decision.get("deemed_received_at"):
+        extra["deemed_received_at"] = decision["deemed_received_at"]  # R-2.4: a contact like any other
+    _, event = request_of(record).change_status(target, at=clock_source.now(), actor=actor, reason=reason, data=extra)
+    requests.change_status(event)
+    return {"status": target.value}
+
+
+def timestamped(record: Mapping[str, Any]) -> bool:
+    """The request's signed intent has its RFC 3161 token (in its own row; on the request item before issue 14)."""
+    return bool(record.get("timestamped") or record.get("timestamp_token"))
 
 
 def request_of(record: Mapping[str, Any]) -> Request:

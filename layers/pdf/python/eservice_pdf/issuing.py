@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -191,8 +191,8 @@ class Issuing:
         sealed = "receipt" in self._tenant.signing.auto_seal
         if sealed:
             pdf = self._seal(pdf, f"ใบเสร็จรับเงินเลขที่ {number}")
-        self._requests.set_fields(request_id, {"receipt_number_e": number})
-        return self._keep(request_id, "receipt", pdf, f"receipt-{number}.pdf", sealed=sealed)
+        fields = {"receipt_number_e": number}
+        return self._keep(request_id, "receipt", pdf, f"receipt-{number}.pdf", sealed=sealed, fields=fields)
 
     def draft_licence(self, request_id: str) -> dict[str, Any]:
         """Q7.1-7.2: the draft licence with its number, for the authorised signer to read and approve."""
@@ -225,16 +225,20 @@ class Issuing:
         # is what gets sealed once the signer approved the marked one (seal_licence checks both).
         pdf = render.render_licence(self._tenant, service, data, draft=True)
         clean = render.render_licence(self._tenant, service, data)
+        unsealed = self._store(request_id, "licence_unsealed", clean, f"{licence_number}.pdf", sealed=False)
+        document = self._store(request_id, "licence_draft", pdf, f"draft-{licence_number}.pdf", sealed=False)
+        # One write of the request item (issue 14: each write is billed by the whole item): the number, the
+        # dates and both PDFs, so a retry finds all of them or none.
         self._requests.set_fields(
             request_id,
             {
                 "licence_number": licence_number,
                 "licence_issued_at": now.isoformat(),
                 "licence_valid_until": valid_until.isoformat() if valid_until else None,
+                "documents.licence_unsealed": unsealed,
+                "documents.licence_draft": document,
             },
         )
-        self._keep(request_id, "licence_unsealed", clean, f"{licence_number}.pdf", sealed=False)
-        document = self._keep(request_id, "licence_draft", pdf, f"draft-{licence_number}.pdf", sealed=False)
         return {"sha256": document["sha256"], "licence_number": licence_number}
 
     def seal_licence(self, request_id: str) -> dict[str, Any]:
@@ -263,7 +267,8 @@ class Issuing:
         ):
             raise Conflict(code="licence.draft_changed", th="ร่างใบอนุญาตถูกแก้ไข", en="The draft changed.")
         sealed = self._seal(pdf, f"ออก{service.licence.title.th} เลขที่ {record['licence_number']}")
-        document = self._keep(request_id, "licence", sealed, f"{record['licence_number']}.pdf", sealed=True)
+        number = record["licence_number"]
+        document = self._keep(request_id, "licence", sealed, f"{number}.pdf", sealed=True, licence_number=number)
         self._register(record, service, document)
         return {"licence_number": record["licence_number"], "sha256": document["sha256"]}
 
@@ -462,7 +467,26 @@ class Issuing:
             ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
         )
 
-    def _keep(self, request_id: str, kind: str, pdf: bytes, file_name: str, *, sealed: bool) -> dict[str, Any]:
+    def _keep(
+        self,
+        request_id: str,
+        kind: str,
+        pdf: bytes,
+        file_name: str,
+        *,
+        sealed: bool,
+        fields: Mapping[str, Any] | None = None,
+        licence_number: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a document and record it on the request, with ``fields`` in the same write."""
+        document = self._store(request_id, kind, pdf, file_name, sealed=sealed, licence_number=licence_number)
+        self._requests.set_fields(request_id, {**(fields or {}), f"documents.{kind}": document})
+        return document
+
+    def _store(
+        self, request_id: str, kind: str, pdf: bytes, file_name: str, *, sealed: bool, licence_number: str | None = None
+    ) -> dict[str, Any]:
+        """The PDF in the documents bucket and its hash known to verification; the document's record."""
         digest = hashlib.sha256(pdf).hexdigest()
         key = f"requests/{request_id}/{kind}-{digest[:16]}.pdf"
         self._put(key, pdf, digest)
@@ -474,17 +498,8 @@ class Issuing:
             "size": len(pdf),
             "created_at": clock_source.now().isoformat(),
         }
-        record = self._requests.get(request_id)
         # The hash first: a document a citizen may hold is always recognised by verification.
-        self._licences.keep_document(
-            digest,
-            {
-                "request_id": request_id,
-                "kind": kind,
-                "licence_number": record.get("licence_number") if kind == "licence" else None,
-            },
-        )
-        self._requests.set_document(request_id, kind, document)
+        self._licences.keep_document(digest, {"request_id": request_id, "kind": kind, "licence_number": licence_number})
         return document
 
     def _register(self, record: dict[str, Any], service: Service, document: dict[str, Any]) -> None:
