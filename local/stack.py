@@ -445,6 +445,11 @@ class LocalStack:
         self.moto_url = f"http://127.0.0.1:{port}"
         os.environ["AWS_ENDPOINT_URL"] = self.moto_url
         os.environ["MOTO_PORT"] = str(port)
+        # The layers' clients are one per process (eservice.aws.client): those of a stack started before in this
+        # process (the bench runs several) would still call that stack's stopped moto.
+        from eservice.aws import client
+
+        client.cache_clear()
         response = requests.post(
             f"{self.moto_url}/moto-api/config",
             json={"stepfunctions": {"execute_state_machine": True}},
