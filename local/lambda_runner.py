@@ -334,7 +334,9 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Restore moto's own invocation and botocore's call path."""
+    """Restore moto's own invocation and botocore's call path; the stopped stack's containers end with it (a
+    stack started next in this process, as the bench does, must not get them, with clients of another moto)."""
+    drop_containers()
     LambdaFunction._invoke_lambda = _original  # type: ignore[method-assign]
     LambdaFunction.invoke = _original_invoke  # type: ignore[method-assign]
     faults.uninstall()
