@@ -4,36 +4,16 @@ or LINE that nothing reads)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from eservice.dynamo import DynamoDatabase
-from local import moto_dynamodb
 
 
 @pytest.fixture
-def messages() -> Iterator[Any]:
-    with mock_aws():
-        moto_dynamodb.install()
-        try:
-            client = boto3.client("dynamodb", region_name="ap-southeast-1")
-            client.create_table(
-                TableName="t",
-                KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-                AttributeDefinitions=[
-                    {"AttributeName": "PK", "AttributeType": "S"},
-                    {"AttributeName": "SK", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            table = boto3.resource("dynamodb", region_name="ap-southeast-1").Table("t")
-            yield DynamoDatabase(table).repositories.messages
-        finally:
-            moto_dynamodb.uninstall()
+def messages(table: Any) -> Any:
+    return DynamoDatabase(table).repositories.messages
 
 
 def test_given_an_e_mail_and_an_sms_sent_then_both_are_sent_and_only_the_e_mail_is_found_by_its_id(messages) -> None:

@@ -55,11 +55,17 @@ CASES = [
 ]
 
 
+def twins(data: bytes, at: int) -> tuple[BytesIO, BytesIO]:
+    """Two streams of the same bytes at the same position: one for our reader, one for pyHanko's."""
+    ours, theirs = BytesIO(data), BytesIO(data)
+    ours.seek(at)
+    theirs.seek(at)
+    return ours, theirs
+
+
 @pytest.mark.parametrize("data", CASES)
 def test_given_a_hex_string_when_read_then_it_is_what_pyhanko_reads(data: bytes) -> None:
-    ours, theirs = BytesIO(b"xx" + data), BytesIO(b"xx" + data)
-    ours.seek(2)
-    theirs.seek(2)
+    ours, theirs = twins(b"xx" + data, 2)
 
     assert outcome(read_hex_string, ours) == outcome(pyhanko_reader(), theirs)
 
@@ -71,9 +77,7 @@ def test_given_random_hostile_hex_strings_when_read_then_each_is_what_pyhanko_re
     for _ in range(5000):
         body = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         data = b"1 0 obj <" + body + rng.choice([b"", b">", b"> endobj", b"\n%c\n>"])
-        ours, theirs = BytesIO(data), BytesIO(data)
-        ours.seek(8)
-        theirs.seek(8)
+        ours, theirs = twins(data, 8)
         assert outcome(read_hex_string, ours) == outcome(pyhanko, theirs), data
 
 
@@ -102,9 +106,7 @@ NAMES = [
 
 @pytest.mark.parametrize("data", NAMES)
 def test_given_a_name_when_read_then_it_is_what_pyhanko_reads(data: bytes) -> None:
-    ours, theirs = BytesIO(b"<<" + data), BytesIO(b"<<" + data)
-    ours.seek(2)
-    theirs.seek(2)
+    ours, theirs = twins(b"<<" + data, 2)
 
     assert outcome(read_name, ours) == outcome(pyhanko_own("NameObject.read_from_stream"), theirs)
 
@@ -115,9 +117,7 @@ def test_given_random_hostile_names_when_read_then_each_is_what_pyhanko_reads() 
     alphabet = b"AZaz09/#2F%()<>[]{} \n\r\t\x00\x01\x7f\xe0!~"
     for _ in range(5000):
         data = b"<< /" + bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        ours, theirs = BytesIO(data), BytesIO(data)
-        ours.seek(3)
-        theirs.seek(3)
+        ours, theirs = twins(data, 3)
         assert outcome(read_name, ours) == outcome(pyhanko, theirs), data
 
 
