@@ -215,6 +215,9 @@ class LocalStack:
         self.platform_provisioned = provision(self.platform, region=REGION, overrides={}, own_environment={})
         exports = self.platform_provisioned.exports(self.platform)
         self._scan_as_planned(self.platform, self.platform_provisioned)  # the cell's shared quarantine
+        if self._moto_app is not None:
+            quarantine = self.platform.logical_id(f"{self.platform.stack_name}/Quarantine/Resource")
+            self._moto_app.unlistable.add(self.platform_provisioned.refs[quarantine])
         for index, tenant in enumerate(self.tenants):
             member = LocalStack(
                 tenant=tenant,
@@ -979,6 +982,9 @@ class _MotoDispatcher(DomainDispatcherApplication):
     def __init__(self, create_app: Any) -> None:
         super().__init__(create_app)
         self.on_object_created: list[Any] = []
+        #: Buckets no function may list (a cell's shared quarantine): S3 answers a missing key there with 403
+        #: AccessDenied, not 404, to a caller without s3:ListBucket; moto, which enforces no IAM, is made to.
+        self.unlistable: set[str] = set()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         created: tuple[str, str] | None = None
@@ -991,6 +997,10 @@ class _MotoDispatcher(DomainDispatcherApplication):
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
         if created is None:
             created = _put_object_target(environ)
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            bucket, _, key = str(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
+            if key and bucket in self.unlistable:
+                return self._missing_as_denied(environ, start_response)
         if created is None or not self.on_object_created:
             return super().__call__(environ, start_response)
         statuses: list[str] = []
@@ -1004,6 +1014,22 @@ class _MotoDispatcher(DomainDispatcherApplication):
             for listener in self.on_object_created:
                 listener(*created)
         return body
+
+    def _missing_as_denied(self, environ: dict[str, Any], start_response: Any) -> Any:
+        answered: list[tuple[str, Any]] = []
+
+        def remember(status: str, headers: Any, *args: Any) -> Any:
+            answered.append((status, headers))
+            return lambda data: None
+
+        body = b"".join(super().__call__(environ, remember))
+        status, headers = answered[0]
+        if not status.startswith("404"):
+            start_response(status, headers)
+            return [body]
+        denied = b"" if environ.get("REQUEST_METHOD") == "HEAD" else _ACCESS_DENIED
+        start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(denied)))])
+        return [denied]
 
     def _get_body(self, environ: dict[str, Any]) -> str | None:
         stream = environ.get("wsgi.input")
@@ -1023,6 +1049,11 @@ def _form_upload_target(environ: dict[str, Any]) -> tuple[str, str] | None:
     _, form, _ = parse_form_data({**environ, "wsgi.input": io.BytesIO(stream.getvalue())})
     key = form.get("key")
     return (str(environ.get("PATH_INFO", "")).strip("/"), key) if key else None
+
+
+_ACCESS_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+)
 
 
 def _put_object_target(environ: dict[str, Any]) -> tuple[str, str] | None:

@@ -155,6 +155,29 @@ def test_given_a_citizen_of_the_cell_when_asking_an_agency_for_a_service_it_does
     assert refused.json()["error"]["code"] == "service.not_found"
 
 
+def test_given_a_file_not_yet_uploaded_to_the_shared_quarantine_then_s3_says_403_and_the_intake_reads_it_as_missing(
+    cell,
+):
+    """An agency may not list the shared quarantine bucket, so S3 answers a missing key with 403, not 404; the
+    local stack answers as S3 does, and the intake's adapter takes that as "nothing uploaded yet"."""
+    from botocore.exceptions import ClientError
+
+    from eservice.aws import Uploads
+
+    quarantine = _quarantine_bucket(cell)
+    s3 = boto3.client("s3", region_name=REGION)
+    with pytest.raises(ClientError) as refused:
+        s3.head_object(Bucket=quarantine, Key=f"{A}/quarantine/D-none/F1")
+    uploads = Uploads(
+        bucket=cell.members[A].resource("Uploads/Resource"), s3=s3, quarantine_bucket=quarantine, tenant_id=A
+    )
+
+    assert refused.value.response["Error"]["Code"] in ("403", "AccessDenied")
+    assert uploads.size("quarantine/D-none/F1") is None
+    assert uploads.read("quarantine/D-none/F1", max_bytes=10) is None
+    assert uploads.scan_status("quarantine/D-none/F1") is None
+
+
 # --- isolation of the tenants' functions ---------------------------------------------------------------------------
 def _own_resources(stack: LocalStack) -> dict[str, str]:
     """The physical names of the tenant stack's own data resources, by construct path."""
