@@ -26,6 +26,7 @@ from .conftest import (
     send_file,
     status_is,
     submit,
+    virtual_now,
     wait_for,
     wait_for_mail,
     waiting_at,
@@ -89,9 +90,12 @@ def _sealed_notice_verifies(stack, public, email: str, subject_part: str) -> dic
     return dict(checked.json())
 
 
-def _paper_row(number: str, *, holder: str = "นางสาวสมใจ ดีงาม", until: str | None = None, sqm: str = "320") -> str:
-    issued = (date.today() - timedelta(days=200)).isoformat()
-    until = until or (date.today() + timedelta(days=500)).isoformat()
+def _paper_row(
+    number: str, today: date, *, holder: str = "นางสาวสมใจ ดีงาม", until: str | None = None, sqm: str = "320"
+) -> str:
+    """A CSV row of a paper licence in force on ``today`` (the local stack's virtual date, which other tests move)."""
+    issued = (today - timedelta(days=200)).isoformat()
+    until = until or (today + timedelta(days=500)).isoformat()
     return f"{number},food-shop,{holder},{issued},{until},ตำบลคลองน้อย,ร้านสมใจ {number},9 ถนนท่าทอง,restaurant,{sqm}"
 
 
@@ -132,7 +136,7 @@ def test_given_the_head_suspends_reinstates_and_revokes_then_each_shows_at_once_
 
     refused = officer("reviewer").post(path, json={"status": "suspended", "reason": "ตรวจพบปัญหา"})
     no_reason = officer("head").post(path, json={"status": "suspended", "reason": ""})
-    until = (date.today() + timedelta(days=200)).isoformat()  # after the virtual clock, which earlier tests move on
+    until = (virtual_now(stack).date() + timedelta(days=200)).isoformat()  # the clock other tests move on
     suspended = officer("head").post(
         path, json={"status": "suspended", "reason": "ไม่ผ่านการตรวจสุขลักษณะ", "until": until}
     )
@@ -162,18 +166,19 @@ def test_given_the_head_suspends_reinstates_and_revokes_then_each_shows_at_once_
 
 
 def test_given_a_csv_of_paper_licences_then_good_rows_are_imported_bad_rows_reported_and_a_reimport_changes_nothing(
-    officer, public
+    officer, public, stack
 ):
     tag = uuid.uuid4().hex[:6].upper()
+    today = virtual_now(stack).date()
     good, other = f"FS-P{tag}-1", f"FS-P{tag}-2"
     text = "\ufeff" + "\n".join(
         [
             HEADER,
-            _paper_row(good),
-            _paper_row(f"FS-P{tag}-3", holder=""),
-            _paper_row(f"FS-P{tag}-4", until="2020-01-01"),
-            _paper_row(f"FS-P{tag}-5", sqm="มาก"),
-            _paper_row(other),
+            _paper_row(good, today),
+            _paper_row(f"FS-P{tag}-3", today, holder=""),
+            _paper_row(f"FS-P{tag}-4", today, until="2020-01-01"),
+            _paper_row(f"FS-P{tag}-5", today, sqm="มาก"),
+            _paper_row(other, today),
         ]
     )
 
@@ -200,9 +205,10 @@ def test_given_a_csv_of_paper_licences_then_good_rows_are_imported_bad_rows_repo
 
 
 def test_given_one_paper_licence_with_its_scan_then_it_is_registered_and_its_public_page_shows_the_scan(
-    officer, public
+    officer, public, stack
 ):
     admin = officer("admin")
+    today = virtual_now(stack).date()
     number = f"FS-S{uuid.uuid4().hex[:6].upper()}"
     offer = admin.post("/officer/register/scans", json={"file_name": "licence.png"})
     assert offer.status_code == 201, offer.text
@@ -211,8 +217,8 @@ def test_given_one_paper_licence_with_its_scan_then_it_is_registered_and_its_pub
         "licence_number": number,
         "service_id": "food-shop",
         "holder": "นายสมศักดิ์ ทองดี",
-        "issued_on": (date.today() - timedelta(days=100)).isoformat(),
-        "valid_until": (date.today() + timedelta(days=265)).isoformat(),
+        "issued_on": (today - timedelta(days=100)).isoformat(),
+        "valid_until": (today + timedelta(days=265)).isoformat(),
         "scan_id": offer.json()["scan_id"],
         "fields": {
             "shop_name": "ข้าวแกงทองดี",
