@@ -5,31 +5,40 @@ Each figure is a fresh interpreter, as a Lambda cold start is, repeated and repo
 - ``import boto3`` alone (the baseline of the ratio);
 - intake: import ``functions/intake/app.py`` and serve its first request, ``GET /services`` (no AWS call)
   and ``GET /me/profile`` (a DynamoDB read, against a moto server on 127.0.0.1 started here);
-- clock, notify and sign: the import alone (their first event is a saga step that needs a request in the table);
+- clock and notify: the import alone (their first event is a saga step that needs a request in the table);
+- sign: the import alone, and the import plus its first real invocation, the saga's first step: the sealed
+  acknowledgment of a submitted request (render, PAdES B-LTA seal with the KMS keys, check, S3, DynamoDB), against
+  the moto server with the agency's PKI already kept in the table, as in a stack that has sealed before;
 - SnapStart, a *local model* of a restore: the import and the ``@register_before_snapshot`` hooks run first
   (that is the snapshot), then the clock starts and only the ``@register_after_restore`` hooks plus the first
   request are timed. It is not an AWS measurement: a real restore also pays for loading the snapshot.
 
 The children read and write bytecode under a private ``PYTHONPYCACHEPREFIX`` (warmed once, not timed), like a
 deployment that ships ``.pyc`` files; ``--no-bytecode`` times them compiling every module from source instead.
-The ratio uses CPU time (user + system) of the child: the machines here are shared and noisy, wall time is
-printed beside it.
+The ratio uses CPU time (user + system) of the child, read from that child's own exit status (``os.wait4``), so
+that no other process of the caller (``make bench`` runs this after the local stack) is ever counted: the machines
+here are shared and noisy, wall time is printed beside it. The children's environment is built from scratch (the
+function's variables, ``PATH``, ``HOME``, the locale): variables a caller left in its own (the local stack exports
+its stack's) never reach them. ``--json`` prints the medians as JSON, for ``bench/run.py``, which runs this script
+in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +100,7 @@ class Context:
 status = None
 if event is not None:
     answer = module.handler(event, Context())
-    status = answer.get("statusCode")
+    status = answer.get("statusCode", "sealed" if answer.get("sealed") else None)
 done, cpu_done = time.perf_counter(), time.process_time()
 print(json.dumps({"import": imported - started, "hooks": hooks, "first": done - imported, "status": status,
                   "cpu_import": cpu_imported - cpu_started, "cpu_restored": cpu_done - cpu_imported}))
@@ -132,6 +141,8 @@ class Case:
     function: str | None  # None: ``import boto3`` alone
     event: dict[str, Any] | None = None
     snapstart: bool = False
+    #: A new event for each run (the sign function's first step is idempotent: a request is acknowledged once).
+    fresh_event: Callable[[World], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,13 @@ class Timing:
     restored_cpu_s: float = 0.0
 
 
+def acknowledgment_event(world: World) -> dict[str, Any]:
+    """The saga's first sign step for a newly submitted request."""
+    return {"action": "acknowledgment", "request_id": world.submitted_request()}
+
+
+#: The label of the sign function's cold start with its first seal (a figure of ``bench/run.py``).
+SIGN_FIRST_SEAL = "sign: import + first sealed acknowledgment"
 BASELINE = Case("import boto3 alone", None)
 CASES = (
     BASELINE,
@@ -154,6 +172,7 @@ CASES = (
     Case("clock: import", "clock"),
     Case("notify: import", "notify"),
     Case("sign: import (PDF layer)", "sign"),
+    Case(SIGN_FIRST_SEAL, "sign", fresh_event=acknowledgment_event),
     Case("intake, SnapStart model: hooks + GET /services", "intake", api_event("/services"), snapstart=True),
     Case(
         "intake, SnapStart model: hooks + GET /me/profile",
@@ -164,9 +183,58 @@ CASES = (
 )
 
 
+@dataclass(frozen=True)
+class World:
+    """The moto server the children call, with what the functions find in a deployed stack."""
+
+    endpoint: str
+    #: Function environment values that only exist once the world does (the KMS keys' ids).
+    environment: dict[str, str]
+    database: Any  # eservice.dynamo.DynamoDatabase over the bench table
+
+    def submitted_request(self) -> str:
+        """A request as the clock's first step leaves it (submitted, official time stamped); its id."""
+        from eservice.domain import Actor, RequestStatus, StatusChange
+
+        request_id = f"bench-{uuid.uuid4().hex[:12]}"
+        now = datetime.now(UTC).replace(microsecond=0)
+        at = now.isoformat()
+        record = {
+            "id": request_id,
+            "tenant_id": FUNCTION_ENV["TENANT_ID"],
+            "service_id": "food-shop",
+            "applicant_id": "bench-citizen",
+            "applicant_email": "bench@example.org",
+            "status": RequestStatus.SUBMITTED.value,
+            "version": 1,
+            "submitted_at": at,
+            "updated_at": at,
+            "answers": {"applicant_name": "นางสาวสมใจ ทดสอบ", "shop_name": "ร้านข้าวแกงสมใจ"},
+            "attachments": [{"document_id": "id-card", "file_name": "id-card.pdf", "format": "pdf", "size": 1024}],
+            "documents": {},
+            "execution": request_id,
+            "intent": {"method": "type1-explicit-confirmation", "content_hash": "ab" * 32, "signed_at": at},
+            "receipt_number": f"2569/{uuid.uuid4().int % 1_000_000:06d}",
+            "deemed_received_at": at,
+            "due_at": (now + timedelta(days=30)).isoformat(),
+        }
+        first = StatusChange(
+            request_id=request_id,
+            seq=1,
+            from_status=None,
+            to_status=RequestStatus.SUBMITTED,
+            at=now,
+            actor=Actor(kind="applicant", id="bench-citizen"),
+        )
+        if not self.database.requests.create(record, first):
+            raise RuntimeError(f"request {request_id} exists")
+        return request_id
+
+
 @contextmanager
-def moto_server() -> Iterator[str]:
-    """A moto server on 127.0.0.1 with the tenant table (PK/SK, like infra/stack.py), for the DynamoDB read."""
+def moto_server() -> Iterator[World]:
+    """A moto server on 127.0.0.1 with the tenant table (PK/SK, like infra/stack.py) for the DynamoDB read, and
+    for the sign function the seal and TSA keys (KMS), the documents bucket and the agency's PKI bundle."""
     import logging
 
     import boto3
@@ -178,14 +246,9 @@ def moto_server() -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    credentials = {"region_name": REGION, "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     try:
-        boto3.client(
-            "dynamodb",
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        ).create_table(
+        boto3.client("dynamodb", endpoint_url=endpoint, **credentials).create_table(
             TableName=TABLE,
             AttributeDefinitions=[
                 {"AttributeName": "PK", "AttributeType": "S"},
@@ -194,54 +257,93 @@ def moto_server() -> Iterator[str]:
             KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        yield endpoint
+        yield _sign_world(endpoint, credentials)
     finally:
         server.stop()
 
 
-def _child_env(endpoint: str, pycache: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHONSTARTUP"))}
+def _sign_world(endpoint: str, credentials: dict[str, str]) -> World:
+    """The seal and TSA keys, the documents bucket and the PKI bundle a stack keeps after its first seal."""
+    import boto3
+
+    from eservice.dynamo import DynamoDatabase
+    from eservice.tenant import load_tenant
+    from eservice_pdf.pki import create_local_pki
+
+    kms = boto3.client("kms", endpoint_url=endpoint, **credentials)
+    keys = {
+        name: kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description=name)["KeyMetadata"]["KeyId"]
+        for name in ("SEAL_KEY_ID", "TSA_KEY_ID")
+    }
+    boto3.client("s3", endpoint_url=endpoint, **credentials).create_bucket(
+        Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"], CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    agency = load_tenant(FUNCTION_ENV["TENANT_FILE"], check_files=False)
+    pki = create_local_pki(
+        kms_client=kms,
+        seal_key_id=keys["SEAL_KEY_ID"],
+        tsa_key_id=keys["TSA_KEY_ID"],
+        agency_name_th=agency.name.th,
+        agency_name_en=agency.name.en,
+        domain=agency.domain,
+        now=datetime.now(UTC),
+    )
+    database = DynamoDatabase(boto3.resource("dynamodb", endpoint_url=endpoint, **credentials).Table(TABLE))
+    database.pki.save(pki.to_bundle().decode(), only_new=True)
+    return World(endpoint=endpoint, environment=keys, database=database)
+
+
+#: What a child inherits from the caller's environment; everything else comes from FUNCTION_ENV.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+
+
+def _child_env(world: World, pycache: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in INHERITED}
     env.update(FUNCTION_ENV)
-    env["AWS_ENDPOINT_URL"] = endpoint
+    env.update(world.environment)
+    env["AWS_ENDPOINT_URL"] = world.endpoint
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO / "layers" / "core" / "python"), str(REPO / "layers" / "pdf" / "python"), str(REPO)]
     )
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if pycache is None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env.pop("PYTHONPYCACHEPREFIX", None)
     else:
         env["PYTHONPYCACHEPREFIX"] = pycache
     return env
 
 
-def _run_once(case: Case, env: dict[str, str]) -> Timing:
+def _run_once(case: Case, env: dict[str, str], world: World) -> Timing:
     if case.function is None:
         argv = [sys.executable, "-c", "import boto3"]
     else:
         service = {"POWERTOOLS_SERVICE_NAME": f"eservice-{case.function}"}
         env = {**env, **service}
-        argv = [
-            sys.executable,
-            "-c",
-            PROBE,
-            str(REPO),
-            case.function,
-            json.dumps(case.event),
-            "1" if case.snapstart else "0",
-        ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    run = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if run.returncode != 0:
-        raise RuntimeError(f"{case.label}: the child failed:\n{run.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        event = case.fresh_event(world) if case.fresh_event else case.event
+        snapstart = "1" if case.snapstart else "0"
+        argv = [sys.executable, "-c", PROBE, str(REPO), case.function, json.dumps(event), snapstart]
+    returncode, stdout, stderr, cpu, wall = _child(argv, env)
+    if returncode != 0:
+        raise RuntimeError(f"{case.label}: the child failed:\n{stderr[-3000:]}")
     if case.function is None:
         return Timing(case.label, cpu, wall, 0.0, 0.0, None)
-    probe = json.loads(run.stdout.strip().splitlines()[-1])
+    probe = json.loads(stdout.strip().splitlines()[-1])
     return Timing(case.label, cpu, wall, probe["first"], probe["hooks"], probe["status"], probe["cpu_restored"])
+
+
+def _child(argv: list[str], env: dict[str, str]) -> tuple[int, str, str, float, float]:
+    """Run one child; its exit code, output, CPU time (its own, from ``wait4``) and wall time."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, env=env, cwd=REPO)
+        assert child.stdout is not None
+        with child.stdout:
+            stdout = child.stdout.read().decode()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+    return child.returncode, stdout, stderr, usage.ru_utime + usage.ru_stime, wall
 
 
 def summarize(case: Case, timings: list[Timing]) -> Timing:
@@ -249,6 +351,8 @@ def summarize(case: Case, timings: list[Timing]) -> Timing:
     statuses = {t.status for t in timings}
     if case.function == "intake" and statuses != {200}:
         raise RuntimeError(f"{case.label}: the first request answered {statuses}, not 200")
+    if case.fresh_event is acknowledgment_event and statuses != {"sealed"}:
+        raise RuntimeError(f"{case.label}: the first invocation left {statuses}, not a sealed acknowledgment")
     return Timing(
         case.label,
         statistics.median(t.cpu_s for t in timings),
@@ -262,16 +366,16 @@ def summarize(case: Case, timings: list[Timing]) -> Timing:
 
 def run(runs: int = 7, *, bytecode: bool = True) -> list[Timing]:
     """Every case, baseline first; children with bytecode (warmed once, untimed) unless ``bytecode`` is false."""
-    with moto_server() as endpoint, tempfile.TemporaryDirectory(prefix="bench-cold-pyc-") as pycache:
-        env = _child_env(endpoint, pycache if bytecode else None)
+    with moto_server() as world, tempfile.TemporaryDirectory(prefix="bench-cold-pyc-") as pycache:
+        env = _child_env(world, pycache if bytecode else None)
         if bytecode:
             for case in CASES:  # compile everything once: the timed runs read .pyc like site-packages does
-                _run_once(case, env)
+                _run_once(case, env, world)
         # Round-robin: each run of every case, the baseline included, shares the same moments of a noisy machine.
         samples: list[list[Timing]] = [[] for _ in CASES]
         for _ in range(runs):
             for i, case in enumerate(CASES):
-                samples[i].append(_run_once(case, env))
+                samples[i].append(_run_once(case, env, world))
         return [summarize(case, timings) for case, timings in zip(CASES, samples, strict=True)]
 
 
@@ -296,12 +400,27 @@ def print_table(timings: list[Timing], runs: int, *, bytecode: bool = True) -> N
         print("that part alone). A real restore also loads the snapshot, which this machine cannot model.")
 
 
+def run_in_fresh_process(runs: int) -> list[Timing]:
+    """:func:`run` in a new interpreter (``--json``): nothing a caller did before (the local stack, moto mocks,
+    its threads and children) shares its process."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--runs", str(runs), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=3600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench_cold.py failed:\n{done.stderr[-3000:]}")
+    return [Timing(**row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-bytecode", action="store_true", help="children compile every module from source")
+    parser.add_argument("--json", action="store_true", help="print the medians as one JSON line (bench/run.py)")
     args = parser.parse_args()
-    print_table(run(args.runs, bytecode=not args.no_bytecode), args.runs, bytecode=not args.no_bytecode)
+    timings = run(args.runs, bytecode=not args.no_bytecode)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(t) for t in timings]))
+    else:
+        print_table(timings, args.runs, bytecode=not args.no_bytecode)
 
 
 if __name__ == "__main__":

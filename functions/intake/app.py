@@ -23,6 +23,7 @@ gc.disable()
 
 import base64
 import hashlib
+import importlib
 import json
 import re
 import traceback
@@ -43,14 +44,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from eservice import clock_source
-from eservice.announcements import Announcements
-from eservice.applications import Applicant, Applications
 from eservice.aws import Saga, Uploads, client, invoke_function
 from eservice.catalogue import agency_info, search_services, service_detail
-from eservice.channel_keys import ChannelKeys
-from eservice.channels import ContactChannels
-from eservice.correspondence import Correspondence
-from eservice.dynamo import DynamoDatabase
 from eservice.errors import (
     Conflict,
     FieldError,
@@ -62,24 +57,51 @@ from eservice.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from eservice.identity import identity_level
-from eservice.licence_register import LicenceBook
-from eservice.line import LineApi, LineMessage, parse_webhook, verify_signature
-from eservice.officers import Officer, Officers
-from eservice.payment_providers import provider_for
-from eservice.payments import SIGNATURE_HEADER, PaymentDesk, reference_of, verify_webhook
-from eservice.ports import Page
-from eservice.privacy import PersonalDataExport
-from eservice.register import LicenceRegister
-from eservice.saga_steps import office_calendar
+from eservice.payment_providers import SIGNATURE_HEADER, provider_for
 from eservice.settings import settings, tenant
-from eservice.snapstart import after_restore, clear_module_caches
-from eservice.units import UnitMembership, units_of
+from eservice.snapstart import after_restore, before_snapshot, clear_module_caches
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
+    from eservice.announcements import Announcements
+    from eservice.applications import Applicant, Applications
+    from eservice.channel_keys import ChannelKeys
+    from eservice.channels import ContactChannels
+    from eservice.correspondence import Correspondence
+    from eservice.dynamo import DynamoDatabase
+    from eservice.licence_register import LicenceBook
+    from eservice.line import LineApi
+    from eservice.officers import Officer, Officers
+    from eservice.payments import PaymentDesk
+    from eservice.ports import Page
+    from eservice.privacy import PersonalDataExport
+    from eservice.register import LicenceRegister
     from eservice.statistics import StatisticsReport
+    from eservice.units import UnitMembership
+
+#: Cold start (issue 14): the use cases and the table adapter load when a request first needs them, not with
+#: the module (the catalogue, the first thing a visitor asks, needs none of them: about a tenth of intake's cold
+#: start). With SnapStart they are loaded before the snapshot (``load_use_cases`` below), so a restored
+#: environment never pays for them.
+USE_CASE_MODULES = (
+    "eservice.announcements",
+    "eservice.applications",
+    "eservice.channel_keys",
+    "eservice.channels",
+    "eservice.correspondence",
+    "eservice.dynamo",
+    "eservice.identity",
+    "eservice.licence_register",
+    "eservice.line",
+    "eservice.officers",
+    "eservice.payments",
+    "eservice.ports",
+    "eservice.privacy",
+    "eservice.register",
+    "eservice.saga_steps",
+    "eservice.units",
+)
 
 logger = Logger(service="eservice-intake")
 
@@ -242,6 +264,8 @@ def saga() -> Saga:
 
 @cache
 def database() -> DynamoDatabase:
+    from eservice.dynamo import DynamoDatabase
+
     return DynamoDatabase.from_env()
 
 
@@ -268,6 +292,8 @@ def _verify_upload(key: str) -> dict[str, Any]:
 @cache
 def applications() -> Applications:
     """The use cases, wired to this stack's table, bucket and state machine (once per container)."""
+    from eservice.applications import Applications
+
     return Applications(
         repos=database().repositories,
         tenant=tenant(),
@@ -280,6 +306,8 @@ def applications() -> Applications:
 
 @cache
 def officers() -> Officers:
+    from eservice.officers import Officers
+
     return Officers(
         repos=database().repositories,
         tenant=tenant(),
@@ -290,12 +318,16 @@ def officers() -> Officers:
 
 @cache
 def payments() -> PaymentDesk:
+    from eservice.payments import PaymentDesk
+
     return PaymentDesk(repos=database().repositories, tenant=tenant(), executions=saga())
 
 
 @cache
 def channel_keys() -> ChannelKeys:
     """The agency's channel keys, from Secrets Manager (once per container)."""
+    from eservice.channel_keys import ChannelKeys
+
     secret = client("secretsmanager").get_secret_value(SecretId=settings().channel_keys_secret_arn)["SecretString"]
     return ChannelKeys.from_secret_string(str(secret))
 
@@ -308,11 +340,16 @@ def webhook_secret() -> str:
 
 @cache
 def register() -> LicenceRegister:
+    from eservice.register import LicenceRegister
+
     return LicenceRegister(licences=database().repositories.licences)
 
 
 def current_applicant() -> Applicant:
     """The citizen signed in through the citizen pool's authorizer (ids only)."""
+    from eservice.applications import Applicant
+    from eservice.identity import identity_level
+
     claims = _claims()
     subject = claims.get("sub")
     if not subject:
@@ -335,6 +372,8 @@ def _claims() -> dict[str, Any]:
 
 def current_officer() -> Officer:
     """The officer signed in through the officer pool's authorizer, with their groups."""
+    from eservice.officers import Officer
+
     claims = _claims()
     if not claims.get("sub"):
         raise Unauthorized(code="auth.required", th="กรุณาเข้าสู่ระบบ", en="Please sign in.")
@@ -869,12 +908,16 @@ class LineWebhookBody(RequestBody):
 
 @cache
 def contact_channels() -> ContactChannels:
+    from eservice.channels import ContactChannels
+
     return ContactChannels(repos=database().repositories, tenant=tenant())
 
 
 @cache
 def line_api() -> LineApi | None:
     """The tenant's LINE channel (its secret and access token, once per container); None: not set up."""
+    from eservice.line import LineApi
+
     if not tenant().notifications.line_enabled or not settings().channel_keys_secret_arn:
         return None
     credentials = channel_keys().line
@@ -927,6 +970,8 @@ def new_line_code() -> dict[str, Any]:
 def line_webhook(message: LineWebhookBody = SIGNED_JSON_BODY) -> dict[str, Any]:
     event = app.current_event
     raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    from eservice.line import LineMessage, parse_webhook, verify_signature
+
     api = line_api()
     if api is None:
         raise NotFound(code="line.disabled", th="หน่วยงานไม่ได้ใช้ LINE", en="This agency does not use LINE.")
@@ -1302,6 +1347,8 @@ def payment_notice(request_id: str) -> dict[str, Any]:
     responses=answers("CardCheckout", 401, 404, 422),
 )
 def card_checkout(request_id: str) -> dict[str, Any]:
+    from eservice.payments import reference_of
+
     _owned(request_id)
     notice = payments().notice(request_id)
     base = settings().public_base_url or f"https://{tenant().domain}"
@@ -1372,6 +1419,8 @@ def report_slip(request_id: str, body: SlipReport) -> dict[str, Any]:
     responses=answers("WebhookReceipt", 400, 401, 404, 409, 413, 422),
 )
 def payment_webhook(provider: str, message: WebhookMessage = SIGNED_JSON_BODY) -> dict[str, Any]:
+    from eservice.payments import verify_webhook
+
     event = app.current_event
     raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
     if provider != tenant().payment.provider:
@@ -1401,6 +1450,8 @@ def _officer_links(request_id: str) -> dict[str, dict[str, Any]]:
     responses=answers("OfficerMe", 401),
 )
 def officer_me() -> dict[str, Any]:
+    from eservice.units import units_of
+
     officer = current_officer()
     return {
         "id": officer.id,
@@ -1731,6 +1782,8 @@ def public_licence(licence_number: str) -> dict[str, Any]:
 # --- the complete licence register: back catalogue, scans, open data (R-5.1-R-5.3) ----------------------
 @cache
 def licence_book() -> LicenceBook:
+    from eservice.licence_register import LicenceBook
+
     return LicenceBook(repos=database().repositories, tenant=tenant())
 
 
@@ -2012,6 +2065,8 @@ def _issue_announcement(announcement_id: str) -> dict[str, Any]:
 
 @cache
 def announcements() -> Announcements:
+    from eservice.announcements import Announcements
+
     return Announcements(
         announcements=database().repositories.announcements,
         tenant=tenant(),
@@ -2193,6 +2248,7 @@ def timestamp_authority(query: bytes = TIMESTAMP_QUERY_BODY) -> dict[str, Any]:
 # --- officers: statistics and analytic reports (Q10.5) --------------------------------------------------
 @cache
 def statistics_report() -> StatisticsReport:
+    from eservice.saga_steps import office_calendar
     from eservice.statistics import StatisticsReport  # only the statistics reports need it (issue 14)
 
     db = database()
@@ -2257,6 +2313,8 @@ def get_statistics(
 # --- citizen: personal data (PDPA right of access, R-4.8) ------------------------------------------------
 @cache
 def personal_data() -> PersonalDataExport:
+    from eservice.privacy import PersonalDataExport
+
     db = database()
     return PersonalDataExport(
         repos=db.repositories,
@@ -2293,6 +2351,8 @@ def my_data_export() -> Response[str]:
 # --- registers of correspondence (R-2.1, R-2.5, R-4.9) and units (R-2.1) -----------------------------------
 @cache
 def correspondence() -> Correspondence:
+    from eservice.correspondence import Correspondence
+
     return Correspondence(
         store=database().correspondence,
         tenant=tenant(),
@@ -2303,6 +2363,8 @@ def correspondence() -> Correspondence:
 
 @cache
 def unit_membership() -> UnitMembership:
+    from eservice.units import UnitMembership
+
     return UnitMembership(tenant=tenant(), cognito=client("cognito-idp"), pool_id=settings().officer_pool_id)
 
 
@@ -2560,6 +2622,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 # --- SnapStart (issue 14): nothing restored from the snapshot holds a client, a connection or a secret --------
+@before_snapshot
+def load_use_cases() -> None:
+    """The modules a request loads when first needed (``USE_CASE_MODULES``), loaded into the snapshot instead."""
+    for name in USE_CASE_MODULES:
+        importlib.import_module(name)
+
+
 @after_restore
 def forget_clients_and_secrets() -> None:
     """Every cache of this module (clients, use cases built on them, secrets) is built again when next needed."""

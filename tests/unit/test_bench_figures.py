@@ -36,3 +36,21 @@ def test_given_cold_start_timings_then_the_ratios_are_against_import_boto3_alone
     )
     assert [round(f.value, 2) for f in figures] == [2.2, 0.15]
     assert [f.verdict for f in figures] == ["not met", "met"]
+
+
+def test_given_the_sign_functions_first_seal_then_its_cold_start_is_a_figure_without_a_goal() -> None:
+    def timing(label: str, cpu: float) -> run.bench_cold.Timing:
+        return run.bench_cold.Timing(label, cpu, cpu, 0.0, 0.0, 200, 0.0)
+
+    figures = run.cold_figures(
+        [
+            timing("import boto3 alone", 0.4),
+            timing("intake: import + GET /services", 0.5),
+            timing("intake, SnapStart model: hooks + GET /services", 0.01),
+            timing(run.bench_cold.SIGN_FIRST_SEAL, 1.8),
+        ]
+    )
+    sign = figures[-1]
+    assert sign.name == "cold start: sign import + first seal / import boto3"
+    assert round(sign.value, 2) == 4.5
+    assert sign.verdict == ""

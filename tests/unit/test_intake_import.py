@@ -19,7 +19,17 @@ from bench import bench_cold
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("pyhanko", "fpdf", "pythainlp", "segno")
 #: Modules intake needs for some requests only, or for its OpenAPI document only (issue 14, cold start).
-DEFERRED = ("eservice.api_models", "eservice.report_models", "eservice.statistics", "urllib.request")
+DEFERRED = (
+    "eservice.api_models",
+    "eservice.report_models",
+    "eservice.statistics",
+    "urllib.request",
+    # The use cases and the table adapter: the catalogue needs none of them.
+    "eservice.applications",
+    "eservice.dynamo",
+    "eservice.officers",
+    "eservice.payments",
+)
 
 #: Imports intake like the Lambda runtime, then prints one JSON line and nothing else.
 PROBE = f"""
@@ -32,7 +42,11 @@ loaded = sorted({{name.split(".")[0] for name in sys.modules}} & set({HEAVY!r}))
 deferred = sorted(set(sys.modules) & set({DEFERRED!r}))
 collecting = gc.isenabled()
 openapi = json.loads(module.app.get_openapi_json_schema())
-print(json.dumps({{"heavy_modules": loaded, "deferred": deferred, "collecting": collecting, "openapi": openapi}}))
+from eservice import snapstart
+snapstart.run_before_snapshot()
+snapshot = sorted(set(module.USE_CASE_MODULES) - set(sys.modules))
+print(json.dumps({{"heavy_modules": loaded, "deferred": deferred, "collecting": collecting, "openapi": openapi,
+                  "missing_from_snapshot": snapshot}}))
 """
 
 #: The function's environment, as the cold-start bench gives it (one source), logging at INFO so that any line
@@ -78,3 +92,10 @@ def test_given_the_openapi_document_then_submitting_a_draft_needs_a_citizen_sign
     submit = openapi["paths"]["/drafts/{draft_id}/submit"]["post"]
     assert submit["security"] == [{"citizen": []}]
     assert "citizen" in openapi["components"]["securitySchemes"]
+
+
+def test_given_snapstart_when_the_snapshot_is_taken_then_the_deferred_use_cases_are_in_it(
+    cold_start: dict[str, Any],
+) -> None:
+    # A restored environment must not pay for what a cold start defers (issue 14).
+    assert cold_start["missing_from_snapshot"] == []

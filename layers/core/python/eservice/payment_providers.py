@@ -12,7 +12,11 @@ from urllib.parse import urlencode
 
 from .tenant import Tenant
 
-__all__ = ["HostedCheckout", "PaymentProvider", "provider_for"]
+__all__ = ["SIGNATURE_HEADER", "HostedCheckout", "PaymentProvider", "provider_for"]
+
+#: Header of every provider's webhook, carrying ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``
+#: (``payments.verify_webhook`` checks it; defined here, where intake can read it without loading the payments).
+SIGNATURE_HEADER = "X-Eservice-Signature"
 
 
 class PaymentProvider(Protocol):

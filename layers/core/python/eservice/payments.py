@@ -27,6 +27,7 @@ from . import clock_source
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from .fees import format_baht
 from .ids import new_id
+from .payment_providers import SIGNATURE_HEADER
 from .ports import AlreadyAnswered, Answer, Executions, OutboxMessage, Page, Repositories, page_size
 from .recovery import deliver_answer
 from .saga_steps import office_calendar
@@ -44,8 +45,6 @@ __all__ = [
     "verify_webhook",
 ]
 
-#: Header carrying ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``.
-SIGNATURE_HEADER = "X-Eservice-Signature"
 #: How old a webhook message may be before it is refused as stale (replay protection).
 TOLERANCE_SECONDS = 300
 

@@ -8,8 +8,9 @@ break opportunity that prints nothing (ARCHITECTURE "Thai text needs shaping").
 ``baht_text`` writes an amount the way Thai receipts and invoices spell it out (Q6.1, Q6.6), with the
 เอ็ด / ยี่ / ล้าน rules of Thai numerals, like the spreadsheet function BAHTTEXT.
 
-The segmenter's dictionary is built on first use (about 0.4 s), once per process, never at import time
-(cold start).
+The segmenter's dictionary is built on first use, once per process, never at import time (cold start): a
+sorted word list (``thai_dictionary.SortedWords``), which answers newmm as PyThaiNLP's trie does and is built
+in a tenth of the trie's time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pythainlp.util import Trie
+    from eservice_pdf.thai_dictionary import SortedWords
 
 __all__ = [
     "WORD_BREAK",
@@ -45,14 +46,15 @@ _EXTRA_WORDS = frozenset({"คิวอาร์โค้ด"})
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> Trie:
+def _dictionary() -> SortedWords:
     """PyThaiNLP's word list without its dotted abbreviations, plus ``_EXTRA_WORDS`` (built once)."""
     from pythainlp.corpus import thai_words
-    from pythainlp.util import dict_trie
+
+    from eservice_pdf.thai_dictionary import SortedWords
 
     # Dotted abbreviations ("ร.", "น.") make newmm cut "โทร." into "โท|ร." and "บ้าน.jpg" into "บ้า|น.jpg".
     # Without them an abbreviation splits at its dots, where no break is allowed anyway.
-    return dict_trie({word for word in thai_words() if "." not in word} | _EXTRA_WORDS)
+    return SortedWords({word for word in thai_words() if "." not in word} | _EXTRA_WORDS)
 
 
 def _is_thai_letter(char: str) -> bool:
