@@ -46,10 +46,23 @@ REPO = Path(__file__).resolve().parents[1]
 REGION = "ap-southeast-1"
 TABLE = "eservice-bench-cold"
 
+
+def _compiled_tenant(tenant_id: str) -> str:
+    """The tenant file as the functions' tenant layer holds it (infra/stack.py): compiled to JSON."""
+    from eservice.tenant import compile_tenant, load_tenant, tenants_dir
+
+    source = tenants_dir()
+    compiled = compile_tenant(
+        load_tenant(source / f"{tenant_id}.yaml"), source, REPO / ".local" / "tenant-layers" / tenant_id
+    )
+    return str(compiled)
+
+
 #: What CDK puts in every function's environment (infra/stack.py), with local values.
 FUNCTION_ENV = {
     "TENANT_ID": "klongnoy",
-    "TENANT_FILE": str(REPO / "tenants" / "klongnoy.yaml"),
+    "TENANT_FILE": _compiled_tenant("klongnoy"),
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "TABLE_NAME": TABLE,
     "UPLOADS_BUCKET": "uploads",

@@ -52,7 +52,15 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from eservice.saga_steps import schedule_name_prefix
-from eservice.tenant import OFFICER_GROUPS, RecordRetention, Tenant, examples_dir, tenants_dir
+from eservice.tenant import (
+    COMPILED_SUFFIX,
+    OFFICER_GROUPS,
+    RecordRetention,
+    Tenant,
+    compile_tenant,
+    examples_dir,
+    tenants_dir,
+)
 
 from . import web_headers
 from .edge import edge_firewall_arn
@@ -576,7 +584,10 @@ class EServiceStack(Stack):
         self.tenant_layer = lambda_.LayerVersion(
             self,
             "TenantLayer",
-            code=lambda_.Code.from_asset(str(tenants_dir()), exclude=["*", f"!{tenant.id}.yaml"]),
+            # The tenant file compiled to JSON with its trust list (eservice.tenant.compile_tenant: cold start).
+            code=lambda_.Code.from_asset(
+                str(compile_tenant(tenant, tenants_dir(), REPO / ".local" / "tenant-layers" / tenant.id).parent)
+            ),
             compatible_runtimes=[PYTHON_RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description=f"tenant configuration of {tenant.id}",
@@ -895,7 +906,9 @@ class EServiceStack(Stack):
             dead_letter_queue=self.dead_letters,
             environment={
                 "TENANT_ID": self.tenant.id,
-                "TENANT_FILE": f"/opt/{self.tenant.id}.yaml",
+                "TENANT_FILE": f"/opt/{self.tenant.id}{COMPILED_SUFFIX}",
+                # Pydantic would look for plugins in every installed package's metadata on its first model.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 "POWERTOOLS_SERVICE_NAME": f"eservice-{name}",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 **self._function_environment(),

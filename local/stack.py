@@ -243,12 +243,20 @@ class LocalStack:
         self.url = f"http://127.0.0.1:{self._front_server.port}"
         self.line = FakeLine(credentials=self.line_credentials, webhook_url=lambda: f"{self.url}/api/line/webhook")
         self.line.start()
+        from eservice.tenant import compile_tenant
         from eservice.tenant import load_tenant as _load_tenant
 
         organization = _load_tenant(tenants_dir() / f"{self.tenant}.yaml").open_data.organization
         self.ckan = FakeCkan(api_key=secrets.token_urlsafe(32), organizations=(organization,) if organization else ())
         self.ckan.start()
-        tenant_file = str(tenants_dir() / f"{self.tenant}.yaml")
+        # What the functions' tenant layer holds (infra/stack.py): the tenant file compiled to JSON.
+        tenant_file = str(
+            compile_tenant(
+                _load_tenant(tenants_dir() / f"{self.tenant}.yaml"),
+                tenants_dir(),
+                REPO / ".local" / "tenant-layers" / self.tenant,
+            )
+        )
         self.provisioned = provision(
             self.template,
             region=REGION,

@@ -755,17 +755,18 @@ def test_given_tenant_all_then_each_stack_ships_its_own_tenant_file_to_the_funct
         layer = next(r for i, r in stack.template["Resources"].items() if i.startswith("TenantLayer"))
         asset = synthesized.outdir / f"asset.{props(layer)['Content']['S3Key'].removesuffix('.zip')}"
         shipped = sorted(p.name for p in asset.iterdir()) if asset.is_dir() else []
-        assert shipped == [f"{tenant_id}.yaml"], f"{tenant_id}: the tenant layer holds {shipped}"
-        shipped_file = asset / f"{tenant_id}.yaml"
-        # As the functions read it (eservice.settings): the example documents are served by the site.
-        assert load_tenant(shipped_file, check_files=False).id == tenant_id
+        assert shipped == [f"{tenant_id}.json"], f"{tenant_id}: the tenant layer holds {shipped}"
+        shipped_file = asset / f"{tenant_id}.json"
+        # As the functions read it (eservice.settings): the tenant file compiled, the same tenant as its YAML
+        # (the example documents are served by the site).
+        assert load_tenant(shipped_file, check_files=False) == load_tenant(tenants_dir() / f"{tenant_id}.yaml")
         env_file = {
             props(r)["Environment"]["Variables"]["TENANT_FILE"]
             for r in stack.template["Resources"].values()
             if r["Type"] == "AWS::Lambda::Function"
             and "TENANT_FILE" in props(r).get("Environment", {}).get("Variables", {})
         }
-        assert env_file == {f"/opt/{tenant_id}.yaml"}
+        assert env_file == {f"/opt/{tenant_id}.json"}
 
 
 
