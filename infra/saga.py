@@ -29,7 +29,12 @@ invoice made; receipt and draft licence), a choice that can be one more rule of 
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -51,6 +56,7 @@ _DISCARD = sfn.JsonPath.DISCARD
 _RETRY_INTERVAL = Duration.seconds(2)
 _CALL_TIMEOUT = sfn.Timeout.duration(Duration.minutes(5))
 _WAIT_TIMEOUT = sfn.Timeout.duration(_WAIT_BACKSTOP)
+_SAGA_TIMEOUT = Duration.days(365)
 
 _DEADLINE = "Deadline.Expired"
 _WITHDRAWN = "Request.Withdrawn"
@@ -61,7 +67,13 @@ _RETRIED = ["TransientError", "Runtime.ExitError", "Runtime.Unknown", "Lambda.Un
 
 
 class RequestSaga(Construct):
-    """The state machine and its log group."""
+    """The state machine and its log group.
+
+    Issue 14 (synth time): the flow (``_Flow``) is the same for every tenant, so it is built once per process
+    with stand-in functions and rendered to its Amazon States Language (``_rendered_flow``); each tenant's
+    state machine gets that rendering with its own functions' ARNs, and the invoke grants CDK would derive
+    from the flow. Its ``DefinitionString`` is the one ``DefinitionBody.from_chainable`` writes.
+    """
 
     def __init__(
         self,
@@ -76,6 +88,39 @@ class RequestSaga(Construct):
         role: iam.IRole | None = None,
     ) -> None:
         """``role``: a cell's one saga role (issue 14); None: the state machine's own, as CDK grants it."""
+        super().__init__(scope, construct_id)
+        flow = _rendered_flow(json.dumps(self.node.get_all_context(), sort_keys=True, default=str))
+        #: The states a resumed execution can start at (checked against ``eservice.recovery`` in tests).
+        self.resume_targets = flow.resume_targets
+        log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR)
+        comment = "Request saga: one execution per request, named by the request id"
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=state_machine_name,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=_FlowDefinition(flow, {"clock": clock, "sign": sign, "notify": notify}, comment),
+            timeout=_SAGA_TIMEOUT,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(data_key),
+            comment=comment,
+            role=role,
+        )
+
+
+class _Flow(Construct):
+    """Every state of the saga and how they connect, top to bottom (rendered once per process)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        clock: lambda_.IFunction,
+        sign: lambda_.IFunction,
+        notify: lambda_.IFunction,
+    ) -> None:
         super().__init__(scope, construct_id)
         self._clock, self._sign, self._notify = clock, sign, notify
 
@@ -247,23 +292,8 @@ class RequestSaga(Construct):
             )
             .otherwise(stamp)
         )
-        #: The states a resumed execution can start at (checked against ``eservice.recovery`` in tests).
+        self.start = definition
         self.resume_targets = frozenset(targets)
-
-        log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_YEAR)
-        self.state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            state_machine_name=state_machine_name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            definition_body=sfn.DefinitionBody.from_chainable(definition),
-            timeout=Duration.days(365),
-            tracing_enabled=True,
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
-            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(data_key),
-            comment="Request saga: one execution per request, named by the request id",
-            role=role,
-        )
 
     # ------------------------------------------------------------------------------------------
     def _call(
@@ -342,3 +372,83 @@ def _returns_to(step: str) -> sfn.Condition:
         sfn.Condition.is_present("$.decision.return_to"),
         sfn.Condition.string_equals("$.decision.return_to", step),
     )
+
+
+#: The functions the saga invokes, by the name of ``RequestSaga``'s arguments.
+_FUNCTIONS = ("clock", "sign", "notify")
+
+
+def _stand_in_arn(name: str) -> str:
+    """The ARN a stand-in function has while the flow is rendered; replaced by the tenant's function's ARN."""
+    return f"arn:aws:lambda:us-east-1:123456789012:function:eservice-saga-stand-in-{name}"
+
+
+@dataclass(frozen=True)
+class _RenderedFlow:
+    """The flow's Amazon States Language with stand-in function ARNs, as ``StateGraph.toGraphJson`` gives it."""
+
+    graph: dict[str, Any]
+    #: The function each invoke grant of the flow names, in the order the flow registers them.
+    grants: tuple[str, ...]
+    resume_targets: frozenset[str]
+
+
+@functools.cache
+def _rendered_flow(context: str) -> _RenderedFlow:
+    """The flow built once per process (and app context, which holds CDK's feature flags) in a stack of its
+    own that is never synthesized: some 60 states of every tenant's saga are hundreds of round trips to
+    the jsii kernel each time (issue 14)."""
+    stack = Stack(App(context=json.loads(context)), "RequestSagaFlow")
+    stand_ins = {name: lambda_.Function.from_function_arn(stack, name, _stand_in_arn(name)) for name in _FUNCTIONS}
+    flow = _Flow(stack, "Saga", **stand_ins)
+    graph = sfn.StateGraph(flow.start.start_state, "State Machine definition")
+    graph.timeout = _SAGA_TIMEOUT
+    grants: list[str] = []
+    for statement in graph.policy_statements:
+        (name,) = {n for n in _FUNCTIONS for r in statement.resources if r.startswith(_stand_in_arn(n))}
+        assert statement.actions == ["lambda:InvokeFunction"], statement.actions
+        grants.append(name)
+    return _RenderedFlow(
+        graph=dict(graph.to_graph_json()), grants=tuple(dict.fromkeys(grants)), resume_targets=flow.resume_targets
+    )
+
+
+def _with_functions(value: Any, arns: dict[str, str]) -> Any:
+    """``value`` with each stand-in function ARN replaced by the tenant's."""
+    if isinstance(value, dict):
+        return {k: _with_functions(v, arns) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_functions(v, arns) for v in value]
+    if isinstance(value, str) and "eservice-saga-stand-in-" in value:
+        if value not in arns:
+            raise ValueError(f"a stand-in function ARN inside a longer value: {value}")
+        return arns[value]
+    return value
+
+
+class _FlowDefinition(sfn.DefinitionBody):
+    """The rendered flow with one tenant's functions: what ``ChainDefinitionBody.bind`` gives and grants."""
+
+    def __init__(self, flow: _RenderedFlow, functions: dict[str, lambda_.IFunction], comment: str) -> None:
+        super().__init__()
+        self._flow = flow
+        self._functions = functions
+        self._comment = comment  # the state machine's, as ChainDefinitionBody reads it from its properties
+
+    def bind(
+        self,
+        scope: Construct,
+        sfn_principal: iam.IPrincipal,
+        sfn_props: sfn.StateMachineProps | dict[str, Any],
+        graph: sfn.StateGraph | None = None,
+    ) -> sfn.DefinitionConfig:
+        for name in self._flow.grants:  # LambdaInvoke's own grant (StateGraph.policyStatements)
+            sfn_principal.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"],
+                    resources=self._functions[name].resource_arns_for_grant_invoke,
+                )
+            )
+        arns = {_stand_in_arn(name): fn.function_arn for name, fn in self._functions.items()}
+        definition = {**_with_functions(self._flow.graph, arns), "Comment": self._comment}
+        return sfn.DefinitionConfig(definition_string=Stack.of(scope).to_json_string(definition))

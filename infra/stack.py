@@ -6,9 +6,15 @@ Physical names are left to CloudFormation so that many tenants can live in one a
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import inspect
+import json
 import shlex
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +78,7 @@ from .identity import (
     citizen_oauth_settings,
 )
 from .layers import LOCK_FILE, pip_install_args
-from .routes import GATEWAY_REFUSALS, REPO, intake_routes
+from .routes import GATEWAY_REFUSALS, REPO, ApiRoute, GatewayRefusal, intake_routes
 from .saga import RequestSaga
 
 if TYPE_CHECKING:
@@ -86,6 +92,7 @@ __all__ = [
     "TSA_RATE_LIMIT",
     "EServiceStack",
     "abort_incomplete_uploads",
+    "api_fingerprint",
     "citizen_user_pool",
     "malware_protection",
     "malware_scan_findings",
@@ -1030,36 +1037,15 @@ class EServiceStack(Stack):
 
     def _rest_api(self) -> apigw.RestApi:
         access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR)
+        description = f"e-Service API of {self.tenant.name.en}"
         api = apigw.RestApi(
             self,
             "Api",
             rest_api_name=f"eservice-{self.tenant.id}",
-            description=f"e-Service API of {self.tenant.name.en}",
-            deploy_options=apigw.StageOptions(
-                stage_name="api",
-                throttling_rate_limit=50,
-                throttling_burst_limit=100,
-                # The public TSA signs with KMS on every call: its own, much lower ceiling (all callers).
-                method_options={
-                    "/tsa/POST": apigw.MethodDeploymentOptions(
-                        throttling_rate_limit=TSA_RATE_LIMIT, throttling_burst_limit=TSA_BURST_LIMIT
-                    )
-                },
-                logging_level=apigw.MethodLoggingLevel.ERROR,
-                tracing_enabled=True,
-                access_log_destination=apigw.LogGroupLogDestination(access_logs),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=False,
-                ),
-            ),
+            description=description,
+            # The deployment and its stage are made below, as RestApi makes them (same ids), with a
+            # fingerprint of the API's definition instead of the one CDK derives (see `api_fingerprint`).
+            deploy=False,
             # A cell sets the account's API Gateway logging role once (infra/cell.py).
             cloud_watch_role=self.platform is None,
             endpoint_types=[apigw.EndpointType.REGIONAL],
@@ -1068,7 +1054,40 @@ class EServiceStack(Stack):
             # distribution reaches the execute-api host, guarded by the cell's origin firewall (infra/cell.py).
             disable_execute_api_endpoint=self.platform is None,
         )
-        validator = api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
+        deployment = apigw.Deployment(api, "Deployment", api=api, description=description)
+        api.deployment_stage = apigw.Stage(
+            api,
+            "DeploymentStage.api",
+            deployment=deployment,
+            stage_name="api",
+            throttling_rate_limit=50,
+            throttling_burst_limit=100,
+            # The public TSA signs with KMS on every call: its own, much lower ceiling (all callers).
+            method_options={
+                "/tsa/POST": apigw.MethodDeploymentOptions(
+                    throttling_rate_limit=TSA_RATE_LIMIT, throttling_burst_limit=TSA_BURST_LIMIT
+                )
+            },
+            logging_level=apigw.MethodLoggingLevel.ERROR,
+            tracing_enabled=True,
+            access_log_destination=apigw.LogGroupLogDestination(access_logs),
+            access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                caller=False,
+                http_method=True,
+                ip=True,
+                protocol=True,
+                request_time=True,
+                resource_path=True,
+                response_length=True,
+                status=True,
+                user=False,
+            ),
+        )
+        CfnOutput(api, "Endpoint", value=api.url_for_path())
+        #: What the deployment deploys: CloudFormation creates it after all of them.
+        deployed: list[Construct] = [
+            api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
+        ]
         pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
         authorizers: dict[str, apigw.CognitoUserPoolsAuthorizer] = {}
 
@@ -1083,23 +1102,33 @@ class EServiceStack(Stack):
         for refusal in GATEWAY_REFUSALS:
             # DEFAULT_4XX/5XX keep the status API Gateway chose; the others have one fixed status.
             keeps_status = refusal.response_type.startswith("DEFAULT_")
-            api.add_gateway_response(
+            response = api.add_gateway_response(
                 f"Gateway{refusal.response_type.title().replace('_', '')}",
                 type=apigw.ResponseType.of(refusal.response_type),
                 status_code=None if keeps_status else str(refusal.status),
                 templates={"application/json": refusal.body()},
             )
+            deployed.append(response)
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
         integrations = {name: self._lambda_proxy(api, name) for name in ("intake", "clock")}
-        root = api.root  # read once: each read is a round trip to the jsii kernel (synth time, issue 14)
-        for route in intake_routes():
-            resource = root.resource_for_path(route.path)
-            options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": validator}
+        # Each resource made once, by its path (one round trip to the jsii kernel each, issue 14).
+        resources: dict[str, apigw.IResource] = {"/": api.root}
+        routes = intake_routes()
+        for route in routes:
+            path = "/"
+            for part in filter(None, route.path.split("/")):
+                parent, path = resources[path], f"{path.rstrip('/')}/{part}"
+                if path not in resources:
+                    resources[path] = parent.add_resource(part)
+                    deployed.append(resources[path])  # type: ignore[arg-type]
+            options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": deployed[0]}
             if route.auth is not None:
                 options["authorizer"] = authorizer(route.auth)
                 options["authorization_type"] = apigw.AuthorizationType.COGNITO
-            resource.add_method(route.method, integrations[route.function], **options)
+            deployed.append(resources[path].add_method(route.method, integrations[route.function], **options))
+        deployment.node.add_dependency(*deployed)
+        deployment.add_to_logical_id(api_fingerprint(routes, GATEWAY_REFUSALS))
 
         if self.platform is None:
             self.api_origin = self._api_origin(api)
@@ -1490,6 +1519,28 @@ class EServiceStack(Stack):
                 f"{quarantine_bucket_name(self.platform.cell, '<AWS::AccountId>', '<AWS::Region>')}/{self.tenant.id}/*]"
             ] = "This agency's own prefix of the cell's quarantine bucket (its unchecked uploads), nothing else"
         return found
+
+
+def api_fingerprint(routes: Sequence[ApiRoute], refusals: Sequence[GatewayRefusal]) -> str:
+    """What the API deployment's logical id is made from: a new deployment whenever the API changes.
+
+    CDK's ``RestApi`` derives it from the resolved properties of every resource, method, validator and
+    refusal, which costs a fifth of a tenant's synthesis (issue 14). Those are made, the same for every
+    tenant, from the route table, the gateway refusals and the code of ``EServiceStack._rest_api`` and
+    ``_lambda_proxy``: their fingerprint changes with any of them.
+    """
+    definition = {
+        "routes": [dataclasses.astuple(r) for r in routes],
+        "refusals": [dataclasses.astuple(r) for r in refusals],
+        "code": _api_code_digest(),
+    }
+    return hashlib.sha256(json.dumps(definition, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _api_code_digest() -> str:
+    code = "".join(inspect.getsource(f) for f in (EServiceStack._rest_api, EServiceStack._lambda_proxy))
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def quarantine_bucket_name(cell: str, account: str, region: str) -> str:
