@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import inspect
 import json
 import shlex
@@ -1527,12 +1528,15 @@ def api_fingerprint(routes: Sequence[ApiRoute], refusals: Sequence[GatewayRefusa
     CDK's ``RestApi`` derives it from the resolved properties of every resource, method, validator and
     refusal, which costs a fifth of a tenant's synthesis (issue 14). Those are made, the same for every
     tenant, from the route table, the gateway refusals and the code of ``EServiceStack._rest_api`` and
-    ``_lambda_proxy``: their fingerprint changes with any of them.
+    ``_lambda_proxy`` with the CDK release that renders them: their fingerprint changes with any of them. A
+    change to the API made anywhere else would not be seen: keep the API's definition in those two methods.
     """
     definition = {
         "routes": [dataclasses.astuple(r) for r in routes],
         "refusals": [dataclasses.astuple(r) for r in refusals],
         "code": _api_code_digest(),
+        # A CDK release may render the same methods differently: a new deployment then, as CDK's own id would.
+        "cdk": importlib.metadata.version("aws-cdk-lib"),
     }
     return hashlib.sha256(json.dumps(definition, ensure_ascii=False).encode("utf-8")).hexdigest()
 
