@@ -651,8 +651,10 @@ class DynamoRequests:
                 if code not in ("TransactionCanceledException", "TransactionConflictException"):
                     raise
                 failed = _failed_items(exc)
-                if failed and max(failed) >= len(ops):
-                    # The business part's condition failed (not the race for the number): stop.
+                if failed and min(failed) >= len(ops):
+                    # Only the business part's condition failed (not the race for the number): stop. A lost
+                    # race fails the number's items, and may fail the business part too (the winner holds
+                    # the same number): DynamoDB names every failed condition, so that is retried.
                     raise _CHANGED from None
                 time.sleep(min(0.004 * (2 ** min(attempt, 6)), 0.15))
         raise Conflict(
