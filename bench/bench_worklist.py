@@ -43,7 +43,7 @@ from moto import mock_aws
 
 from eservice.domain import Actor, RequestStatus, StatusChange
 from eservice.dynamo import DynamoDatabase, from_dynamo
-from eservice.indexes import INDEX_ATTRIBUTES, table_indexes
+from eservice.indexes import INDEX_ATTRIBUTES, projection, table_indexes
 from eservice.officers import Officer, Officers
 from eservice.ports import Executions, Page
 from eservice.tenant import load_tenant
@@ -65,13 +65,6 @@ def table_definition() -> dict[str, Any]:
     :func:`template_drift` compares it with a synthesized template, if one is cached."""
     indexes = list(INDEX_ATTRIBUTES)
     names = ["PK", "SK"] + [f"{index}{part}" for index in indexes for part in ("PK", "SK")]
-
-    def projection(index: str) -> dict[str, Any]:
-        attributes = list(INDEX_ATTRIBUTES[index])
-        if not attributes:
-            return {"ProjectionType": "KEYS_ONLY"}
-        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": attributes}
-
     return {
         "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in names],
         "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
@@ -82,9 +75,9 @@ def table_definition() -> dict[str, Any]:
                     {"AttributeName": f"{index}PK", "KeyType": "HASH"},
                     {"AttributeName": f"{index}SK", "KeyType": "RANGE"},
                 ],
-                "Projection": projection(index),
+                "Projection": projection(index, lean=lean),
             }
-            for name, index, _ in table_indexes(None)
+            for name, index, lean in table_indexes(None)
         ],
     }
 

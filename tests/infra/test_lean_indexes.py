@@ -19,7 +19,7 @@ from moto import mock_aws
 from eservice import api_models
 from eservice.domain import RequestStatus
 from eservice.dynamo import DynamoDatabase, _unreadable_indexes
-from eservice.indexes import INDEX_ATTRIBUTES, table_indexes
+from eservice.indexes import INDEX_ATTRIBUTES, projection, table_indexes
 from local import moto_dynamodb
 from tests.unit.use_case_fixtures import APPROVER, CITIZEN, HEAD, REVIEWER, World
 
@@ -28,20 +28,13 @@ REGION = "ap-southeast-1"
 
 def _index(name: str, index: str, lean: bool) -> dict[str, Any]:
     """An index as infra/stack.py declares it (tests/infra/test_stack.py pins the template to the same)."""
-    attributes = list(INDEX_ATTRIBUTES[index])
-    if not lean:
-        projection: dict[str, Any] = {"ProjectionType": "ALL"}
-    elif attributes:
-        projection = {"ProjectionType": "INCLUDE", "NonKeyAttributes": attributes}
-    else:
-        projection = {"ProjectionType": "KEYS_ONLY"}
     return {
         "IndexName": name,
         "KeySchema": [
             {"AttributeName": f"{index}PK", "KeyType": "HASH"},
             {"AttributeName": f"{index}SK", "KeyType": "RANGE"},
         ],
-        "Projection": projection,
+        "Projection": projection(index, lean=lean),
     }
 
 

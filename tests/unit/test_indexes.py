@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from eservice.indexes import INDEX_ATTRIBUTES, table_indexes
+from eservice.indexes import INDEX_ATTRIBUTES, projection, table_indexes
 from eservice.tenant import Tenant
 
 
@@ -30,3 +30,9 @@ def test_given_the_upgrade_steps_then_each_deployment_adds_or_removes_exactly_on
 
 def test_given_a_tenant_file_then_the_upgrade_step_is_unset_unless_stated() -> None:
     assert Tenant.model_fields["index_upgrade_step"].default is None
+
+
+def test_given_an_index_then_its_projection_is_keys_only_or_what_it_filters_on_and_all_only_before_upgrade() -> None:
+    assert projection("GSI1") == {"ProjectionType": "KEYS_ONLY"}
+    assert projection("GSI4") == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["due_at", "service_id", "waiting"]}
+    assert projection("GSI2", lean=False) == {"ProjectionType": "ALL"}

@@ -6,7 +6,7 @@ completes their rows from the table), the tests and ``bench/request_cost.py`` re
 
 from __future__ import annotations
 
-__all__ = ["INDEX_ATTRIBUTES", "LEAN_SUFFIX", "table_indexes"]
+__all__ = ["INDEX_ATTRIBUTES", "LEAN_SUFFIX", "projection", "table_indexes"]
 
 #: What each global secondary index holds besides the keys: only the attributes its queries filter on
 #: (issue 14, cost). The request item is rewritten about 20 times a request and DynamoDB bills every index
@@ -49,3 +49,14 @@ def table_indexes(upgrade_step: int | None) -> list[tuple[str, str, bool]]:
         if upgrade_step >= 2 * k - 1:
             indexes.append((f"{index}{LEAN_SUFFIX}", index, True))
     return indexes
+
+
+def projection(index: str, *, lean: bool = True) -> dict[str, object]:
+    """An index's projection as DynamoDB and CloudFormation spell it: KEYS_ONLY, INCLUDE with its attributes,
+    or ALL for the whole-item index of a table not yet upgraded."""
+    attributes = list(INDEX_ATTRIBUTES[index])
+    if not lean:
+        return {"ProjectionType": "ALL"}
+    if not attributes:
+        return {"ProjectionType": "KEYS_ONLY"}
+    return {"ProjectionType": "INCLUDE", "NonKeyAttributes": attributes}
