@@ -114,3 +114,25 @@ def test_given_a_table_half_way_through_its_upgrade_then_lists_read_whichever_in
     assert [r["id"] for r in mine] == [request_id] == [r["id"] for r in open_rows]
     assert mine[0] == world.applications._request_summary(world.db.requests.get(request_id))
     assert (("t", "GSI1") in _unreadable_indexes) is (step >= 2)  # read the lean one once the old one is gone
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "unreadable"),
+    [
+        ("ValidationException", "The table does not have the specified index: GSI1", True),
+        ("ValidationException", "Cannot read from backfilling global secondary index: GSI1", True),
+        ("ResourceNotFoundException", "Invalid index: GSI1 for table: t. Available indexes are: GSI1L", True),
+        ("ValidationException", "The table does not have the specified index: GSI1L", False),
+        ("ValidationException", "Query condition missed key schema element: GSI1PK", False),
+        ("ResourceNotFoundException", "Requested resource not found", False),
+    ],
+)
+def test_given_a_failed_query_then_only_a_missing_or_unbuilt_index_sends_it_to_the_lean_one(
+    code: str, message: str, unreadable: bool
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from eservice.dynamo import _index_unreadable
+
+    error = ClientError({"Error": {"Code": code, "Message": message}}, "Query")
+    assert _index_unreadable(error, "GSI1") is unreadable

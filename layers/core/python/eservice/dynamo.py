@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -119,13 +120,8 @@ def _index_unreadable(exc: ClientError, index: str) -> bool:
     DynamoDB answers ValidationException ("The table does not have the specified index: …", "Cannot read from
     backfilling global secondary index: …"); moto answers ResourceNotFoundException ("Invalid index: …")."""
     error = exc.response["Error"]
-    message = str(error.get("Message", ""))
-    if error.get("Code") == "ResourceNotFoundException":
-        return f"Invalid index: {index} " in message
-    return error.get("Code") == "ValidationException" and (
-        f"does not have the specified index: {index}" in message
-        or f"backfilling global secondary index: {index}" in message
-    )
+    named = re.search(rf"index: {re.escape(index)}(?!\w)", str(error.get("Message", ""))) is not None
+    return named and error.get("Code") in ("ValidationException", "ResourceNotFoundException")
 
 
 def _failed_items(exc: ClientError) -> set[int]:
