@@ -99,6 +99,11 @@ def test_given_lean_indexes_then_every_request_list_carries_its_api_models_field
     minute = timedelta(minutes=1)
     statistics = requests.received_between(submitted_at - minute, submitted_at + minute, limit=10, cursor=None)
     assert record in statistics.items
+    world.executions.fail_next["succeed"] = 10  # Step Functions down: the answer stays in the outbox
+    world.decide(REVIEWER, reviewing, "review", "approve")
+    pending = world.repos.waiting.pending_outbox(limit=50, cursor=None).items  # the saga answers, undelivered
+    assert pending and all(row == world.repos.waiting.outbox(row["request_id"], row["sequence"]) for row in pending)
+    assert all("output" in row and row["state"] == "pending" for row in pending)
 
 
 @pytest.mark.parametrize("step", [1, 2, 8])
