@@ -27,12 +27,16 @@ Status polling is what a browser tab does while it waits, at a rate this bench c
 polls carry ``X-Bench-Poll`` and are left out (their invocation and calls); each wait ends with one
 counted view of the page, as a person would look once.
 
-DynamoDB bills an update by the size of the whole item, the larger of before and after: the bench reads
-the item an update left (from moto's store, not a billed call) and counts its size, and an index write when
-the item is in a global secondary index (projection ALL: any change rewrites the entry).
+DynamoDB bills a write by the size of the whole item, the larger of before and after, and each global
+secondary index entry the write puts, changes or removes by the size of that entry (its table and index
+keys, the attributes the index projects, and 100 bytes of overhead per entry); an index key that changes
+is a delete and a put, and an index whose projected attributes the write leaves as they were costs
+nothing. The bench reads each written item from moto's store before and after the call (not a billed
+call) and the indexes' projections from the synthesized template. A transaction's table writes count
+twice, its index writes once.
 
-Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: an update
-that shrinks an item is counted at its size after, SES delivery and bounce events (one notify invocation
+Prices: USD list prices, Asia Pacific (Singapore), each with its page. Lower bounds, stated: SES delivery and
+bounce events (one notify invocation
 and a write each),
 CloudWatch Logs ingestion and X-Ray traces, GuardDuty malware scans, CloudFront and WAF requests are
 not priced; local durations are this machine's, not Lambda's.
@@ -65,11 +69,13 @@ if str(REPO) not in sys.path:
 __all__ = [
     "PRICES",
     "Counts",
+    "Index",
     "Meter",
     "Totals",
     "dynamodb_units",
     "email_size",
     "item_size",
+    "item_write_units",
     "main",
     "price_rows",
     "run",
@@ -247,6 +253,85 @@ def dynamodb_units(
     return 0.0, 0.0
 
 
+#: Bytes DynamoDB adds to each index entry (table and index keys are counted in the entry itself).
+INDEX_ENTRY_OVERHEAD = 100
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index as the template declares it: its keys and what it projects."""
+
+    name: str
+    #: Partition key, then sort key (if any).
+    keys: tuple[str, ...]
+    projection: str = "ALL"
+    #: INCLUDE's non-key attributes.
+    attributes: frozenset[str] = frozenset()
+    table_keys: tuple[str, ...] = ("PK", "SK")
+
+    def entry(self, item: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The index's copy of an item; None when the item is not in the index (an index key missing)."""
+        if item is None or any(key not in item for key in self.keys):
+            return None
+        if self.projection == "ALL":
+            return dict(item)
+        kept = {*self.table_keys, *self.keys, *(self.attributes if self.projection == "INCLUDE" else ())}
+        return {name: value for name, value in item.items() if name in kept}
+
+    def write_units(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> float:
+        """What one table write costs this index: nothing if its copy is unchanged; a put, an update or a
+        delete of the copy by its size; a delete and a put when an index key changed."""
+        old, new = self.entry(before), self.entry(after)
+        if old == new:
+            return 0.0
+        if old is None or new is None:
+            return _write_units(item_size(old if new is None else new) + INDEX_ENTRY_OVERHEAD)
+        sizes = [_write_units(item_size(e) + INDEX_ENTRY_OVERHEAD) for e in (old, new)]
+        if any(old.get(key) != new.get(key) for key in self.keys):
+            return sum(sizes)
+        return max(sizes)
+
+
+def item_write_units(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    indexes: tuple[Index, ...] = (),
+    *,
+    transaction: bool = False,
+) -> float:
+    """Write units of one item written (put, updated or deleted; ``after`` == ``before`` when a condition
+    refused it): the larger of the item before and after, twice in a transaction, plus each index's."""
+    table = _write_units(max(item_size(before), item_size(after)))
+    return table * (2 if transaction else 1) + sum(index.write_units(before, after) for index in indexes)
+
+
+def _written(operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
+    """(table, item or key, in a transaction) of every item a write call touches; [] for other calls."""
+    if operation == "PutItem":
+        return [(str(params.get("TableName", "")), dict(params.get("Item") or {}), False)]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [(str(params.get("TableName", "")), dict(params.get("Key") or {}), False)]
+    if operation == "TransactWriteItems":
+        written = []
+        for entry in params.get("TransactItems", []):
+            (kind, body), *_ = entry.items()
+            if kind != "ConditionCheck":
+                written.append((str(body.get("TableName", "")), dict(body.get("Item") or body.get("Key") or {}), True))
+        return written
+    if operation == "BatchWriteItem":
+        batch = [
+            (str(table), w.get("PutRequest") or w.get("DeleteRequest") or {})
+            for table, requests in params.get("RequestItems", {}).items()
+            for w in requests
+        ]
+        return [(table, dict(r.get("Item") or r.get("Key") or {}), False) for table, r in batch]
+    return []
+
+
+#: The item a table holds now, by table name and the item or its key (typed attributes); None if none.
+ItemReader = Callable[[str, dict[str, Any]], "dict[str, Any] | None"]
+
+
 def email_size(params: dict[str, Any]) -> int:
     """Bytes of one e-mail as sent: the raw MIME message (attachments base64-encoded), else subject and body."""
     raw = (params.get("RawMessage") or {}).get("Data")
@@ -282,11 +367,20 @@ class Meter:
     """Wraps botocore's call path and moto's Lambda invocation (after ``LocalStack.start`` installed its own)."""
 
     def __init__(
-        self, memory_mb: dict[str, int], index_keys: tuple[str, ...] = (), stored: StoredItem | None = None
+        self,
+        memory_mb: dict[str, int],
+        index_keys: tuple[str, ...] = (),
+        stored: StoredItem | None = None,
+        *,
+        indexes: tuple[Index, ...] = (),
+        items: ItemReader | None = None,
     ) -> None:
         self.memory_mb = memory_mb
         self.index_keys = index_keys
         self.stored = stored
+        #: With both: writes are priced from each item before and after the call (``item_write_units``).
+        self.indexes = indexes
+        self.items = items
         self.counts = Counts()
         self._lock = threading.Lock()
 
@@ -306,14 +400,16 @@ class Meter:
             # Only the functions' calls: faults marks them (the private contextvar is its scope).
             counted = faults.running() is not None and not _excluded.get()
             service = client.meta.service_model.service_name
+            written = _written(operation, params) if counted and service == "dynamodb" and meter.items else []
+            before = [meter.items(table, key) for table, key, _ in written] if meter.items else []
             try:
                 response = calls_before(client, operation, params)
             except ClientError:
                 if counted:  # a refused call is billed too (a failed condition still consumes its write units)
-                    meter._count_call(service, operation, params, {})
+                    meter._count_call(service, operation, params, {}, meter._writes(written, before))
                 raise
             if counted:
-                meter._count_call(service, operation, params, response)
+                meter._count_call(service, operation, params, response, meter._writes(written, before))
             return response
 
         def invoke(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
@@ -339,14 +435,25 @@ class Meter:
             BaseClient._make_api_call = calls_before  # type: ignore[attr-defined]
             LambdaFunction._invoke_lambda = invoke_before  # type: ignore[method-assign]
 
-    def _count_call(self, service: str, operation: str, params: dict[str, Any], response: Any) -> None:
+    def _writes(self, written: list[tuple[str, dict[str, Any], bool]], before: list[Any]) -> float | None:
+        """Write units of the items a call wrote, from each before and after it; None when not known."""
+        if not written or self.items is None:
+            return None
+        return sum(
+            item_write_units(old, self.items(table, key), self.indexes, transaction=transaction)
+            for (table, key, transaction), old in zip(written, before, strict=True)
+        )
+
+    def _count_call(
+        self, service: str, operation: str, params: dict[str, Any], response: Any, writes: float | None = None
+    ) -> None:
         with self._lock:
             self.counts.calls[(service, operation)] += 1
             if service == "dynamodb":
                 body = response if isinstance(response, dict) else {}
-                reads, writes = dynamodb_units(operation, params, body, self.index_keys, self.stored)
+                reads, estimated = dynamodb_units(operation, params, body, self.index_keys, self.stored)
                 self.counts.rru += reads
-                self.counts.wru += writes
+                self.counts.wru += estimated if writes is None else writes
             if service == "sns" and operation == "Publish" and params.get("PhoneNumber"):
                 self.counts.sms += 1
             if service == "ses" and operation in SES_SENDS:
@@ -430,32 +537,49 @@ def _memory_sizes(stack: Any) -> tuple[dict[str, int], dict[str, str]]:
     return memory, arch
 
 
-def _index_keys(stack: Any) -> tuple[str, ...]:
-    """The partition key attribute of every global secondary index of the stack's tables (template)."""
-    keys: list[str] = []
+def _indexes(stack: Any) -> tuple[Index, ...]:
+    """Every global secondary index of the stack's tables, with its projection (template)."""
+    indexes: list[Index] = []
     for logical in stack.template.of_type("AWS::DynamoDB::Table"):
         props = stack.template.body["Resources"][logical].get("Properties", {})
+        table_keys = tuple(k["AttributeName"] for k in props.get("KeySchema", []))
         for index in props.get("GlobalSecondaryIndexes", []):
-            keys += [k["AttributeName"] for k in index["KeySchema"] if k["KeyType"] == "HASH"]
-    return tuple(keys)
+            schema = sorted(index["KeySchema"], key=lambda k: k["KeyType"] != "HASH")
+            projection = index.get("Projection") or {}
+            indexes.append(
+                Index(
+                    name=index["IndexName"],
+                    keys=tuple(k["AttributeName"] for k in schema),
+                    projection=projection.get("ProjectionType", "ALL"),
+                    attributes=frozenset(projection.get("NonKeyAttributes", [])),
+                    table_keys=table_keys,
+                )
+            )
+    return tuple(indexes)
 
 
-def _moto_stored_item(table: str, key: dict[str, Any]) -> tuple[int, frozenset[str]] | None:
-    """The item as moto's in-process store holds it (read directly: no call to count)."""
+def _moto_item(table: str, item_or_key: dict[str, Any]) -> dict[str, Any] | None:
+    """The item moto's in-process store holds now under the key of ``item_or_key`` (typed; no call to count)."""
     from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
 
     from local.stack import REGION
 
-    typed = {
-        name: value if isinstance(value, dict) else {"N" if isinstance(value, int | Decimal) else "S": str(value)}
-        for name, value in key.items()
-    }
+    backend = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][REGION]
     try:
-        item = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][REGION].get_item(table, typed)
+        stored_table = backend.get_table(table)
+        names = [stored_table.hash_key_attr, *([stored_table.range_key_attr] if stored_table.range_key_attr else [])]
+        key = {name: _typed(item_or_key[name]) for name in names}
+        item = backend.get_item(table, key)
     except Exception:
         return None
-    return None if item is None else (int(item.size()), frozenset(item.attrs))
+    return None if item is None else dict(item.to_json()["Attributes"])
+
+
+def _typed(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _TYPE_TAGS:
+        return value
+    return {"N" if isinstance(value, int | Decimal) else "S": str(value)}
 
 
 def _transitions(stack: Any, since: float) -> tuple[int, int]:
@@ -531,7 +655,7 @@ def run(n: int) -> Measured:
 
         for group in ("reviewer", "approver", "head", "signer"):
             officer(group)  # signed in before counting: a session serves many requests
-        meter = Meter(memory, _index_keys(stack), _moto_stored_item)
+        meter = Meter(memory, indexes=_indexes(stack), items=_moto_item)
         started_at = time.time()
         started = time.perf_counter()
         with meter.installed() as counts:

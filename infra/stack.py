@@ -58,6 +58,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from eservice.indexes import projection, table_indexes
 from eservice.saga_steps import schedule_name_prefix
 from eservice.tenant import (
     COMPILED_SUFFIX,
@@ -437,11 +438,16 @@ class EServiceStack(Stack):
         )
         # GSI1 my requests, GSI2 work lists by status (and pending slips, undelivered saga answers),
         # GSI3 the licence register, GSI4 every open request (sparse: a closed request leaves it).
-        for index in ("GSI1", "GSI2", "GSI3", "GSI4"):
+        # Each holds the keys and what its queries filter on (INDEX_ATTRIBUTES; issue 14, cost); a table
+        # deployed with whole-item indexes keeps them until its upgrade steps replace them one by one.
+        for name, index, lean in table_indexes(tenant.index_upgrade_step):
+            projected = projection(index, lean=lean)
             self.table.add_global_secondary_index(
-                index_name=index,
+                index_name=name,
                 partition_key=dynamodb.Attribute(name=f"{index}PK", type=dynamodb.AttributeType.STRING),
                 sort_key=dynamodb.Attribute(name=f"{index}SK", type=dynamodb.AttributeType.STRING),
+                projection_type=dynamodb.ProjectionType[str(projected["ProjectionType"])],
+                non_key_attributes=projected.get("NonKeyAttributes"),  # type: ignore[arg-type]
             )
 
         self.access_logs = self._bucket("AccessLogs", logs_bucket=None, kms_encrypted=False)

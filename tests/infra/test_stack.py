@@ -23,6 +23,7 @@ import pytest
 from aws_cdk import cx_api
 from aws_cdk.assertions import Match, Template
 
+from eservice.indexes import INDEX_ATTRIBUTES
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant, tenants_dir
 from infra.app import build_app, edge_stack_name, stack_name
 from infra.routes import GATEWAY_REFUSALS, intake_routes
@@ -213,6 +214,23 @@ def test_given_the_stack_then_the_table_keeps_its_history_and_is_encrypted_with_
     assert table.get("DeletionPolicy") == "Retain"
     for name in functions_by_service(resources):
         assert target(function_env(resources, name)["TABLE_NAME"]) == table_id
+
+
+def test_given_the_table_then_each_index_holds_only_keys_and_what_its_queries_filter_on(resources: Resources) -> None:
+    # Issue 14: every write of the request item pays for each index copy it changes; whole-item copies
+    # (projection ALL) made it five times the item. Lists complete their rows from the table by key.
+    table = next(iter(of_type(resources, "AWS::DynamoDB::Table").values()))
+    projections = {i["IndexName"]: i["Projection"] for i in props(table)["GlobalSecondaryIndexes"]}
+
+    assert projections == {
+        "GSI1": {"ProjectionType": "KEYS_ONLY"},
+        "GSI2": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["service_id"]},
+        "GSI3": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["search"]},
+        "GSI4": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["due_at", "service_id", "waiting"]},
+    }
+    assert {name: list(INDEX_ATTRIBUTES[name]) for name in projections} == {
+        name: p.get("NonKeyAttributes", []) for name, p in projections.items()
+    }
 
 
 def test_given_every_bucket_then_public_access_is_blocked_and_objects_are_encrypted(resources: Resources) -> None:

@@ -151,3 +151,44 @@ def test_given_the_stored_item_then_an_update_pays_for_the_whole_item_and_its_in
     transaction = {"TransactItems": [{"Update": update}]}
     assert bench.dynamodb_units("TransactWriteItems", transaction, {}, ("GSI1PK",), stored) == (0.0, 5.0 * (2 + 1))
     assert seen[0] == ("t", {"PK": "REQ#R-1", "SK": "META"})
+
+
+def test_given_an_index_projection_then_a_write_pays_for_the_index_copies_it_changes_by_their_size() -> None:
+    request = {"PK": "REQ#1", "SK": "META", "GSI4PK": "OPEN", "GSI4SK": "t1#1", "status": "received"}
+    request |= {"due_at": "2026-12-09", "attachments": "x" * 4200}  # 4 KB the index need not hold
+    whole = bench.Index("GSI4", ("GSI4PK", "GSI4SK"))
+    lean = bench.Index("GSI4", ("GSI4PK", "GSI4SK"), "INCLUDE", frozenset({"due_at"}))
+    keys_only = bench.Index("GSI4", ("GSI4PK", "GSI4SK"), "KEYS_ONLY")
+    documents = request | {"documents": "receipt"}  # an attribute no lean index holds
+    moved = request | {"status": "in_review", "GSI4SK": "t2#1"}  # the index's sort key changes
+    closed = {k: v for k, v in moved.items() if not k.startswith("GSI4")}  # a closed request leaves the index
+
+    assert bench.item_write_units(request, documents) == 5.0  # the whole item, larger of before and after
+    assert bench.item_write_units(request, documents, (whole,)) == 5.0 + 5.0  # ALL: the entry is the item
+    assert bench.item_write_units(request, documents, (lean, keys_only)) == 5.0  # their copies did not change
+    assert bench.item_write_units(request, moved, (lean,)) == 5.0 + 2 * 1.0  # delete and put, < 1 KB each
+    assert bench.item_write_units(request, moved, (whole,), transaction=True) == 2 * 5.0 + 2 * 5.0
+    assert bench.item_write_units(moved, closed, (lean,)) == 5.0 + 1.0  # the entry removed
+    assert bench.item_write_units(None, request, (lean,)) == 5.0 + 1.0  # put: item and entry
+    assert bench.item_write_units(request, request, (whole,)) == 5.0  # refused by its condition: no index write
+    assert lean.entry(request) == {k: request[k] for k in ("PK", "SK", "GSI4PK", "GSI4SK", "due_at")}
+    assert lean.entry({"PK": "LIC#1", "SK": "META"}) is None
+
+
+def test_given_write_calls_then_every_item_they_write_is_named_with_its_table() -> None:
+    transaction = {
+        "TransactItems": [
+            {"Put": {"TableName": "t", "Item": {"PK": "a", "SK": "b"}}},
+            {"ConditionCheck": {"TableName": "t", "Key": {"PK": "c", "SK": "d"}}},
+            {"Update": {"TableName": "t", "Key": {"PK": "e", "SK": "f"}}},
+        ]
+    }
+    batch = {"RequestItems": {"t": [{"PutRequest": {"Item": {"PK": "g"}}}, {"DeleteRequest": {"Key": {"PK": "h"}}}]}}
+
+    assert bench._written("TransactWriteItems", transaction) == [
+        ("t", {"PK": "a", "SK": "b"}, True),
+        ("t", {"PK": "e", "SK": "f"}, True),
+    ]
+    assert bench._written("BatchWriteItem", batch) == [("t", {"PK": "g"}, False), ("t", {"PK": "h"}, False)]
+    assert bench._written("UpdateItem", {"TableName": "t", "Key": {"PK": "x"}}) == [("t", {"PK": "x"}, False)]
+    assert bench._written("Query", {"TableName": "t"}) == []

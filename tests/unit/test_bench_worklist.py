@@ -63,8 +63,10 @@ def test_given_a_page_then_dynamodb_reads_a_page_and_given_the_full_read_then_ev
     for case in (bench.PAGE_1, bench.PAGE_2):
         figure = report.figure(case, size)
         assert (figure.queries, figure.items_read, figure.rows) == (1, PAGE, PAGE)
+        assert figure.rows_fetched == PAGE  # the lean index's page completed from the table, once per row
     full = report.figure(bench.FULL, size)
     assert (full.items_read, full.rows) == (size, size)
+    assert full.rows_fetched == 0  # a count returns no rows
 
 
 def test_given_batch_items_unlike_what_create_writes_then_the_fill_refuses(monkeypatch: pytest.MonkeyPatch) -> None:

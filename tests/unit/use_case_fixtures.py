@@ -18,6 +18,7 @@ from typing import Any
 
 from eservice import clock_source
 from eservice.applications import Applicant, Applications
+from eservice.dynamo import DynamoDatabase
 from eservice.files import SCAN_NO_THREATS_FOUND
 from eservice.memory import MemoryDatabase, MemoryExecutions
 from eservice.officers import Officer, Officers
@@ -172,8 +173,9 @@ class MemoryUploads:
 class World:
     """One agency's e-Service on fakes, with the saga's moves as helpers."""
 
-    def __init__(self) -> None:
-        self.db = MemoryDatabase()
+    def __init__(self, db: MemoryDatabase | DynamoDatabase | None = None) -> None:
+        #: The in-memory fakes, or the DynamoDB adapters over a moto table (tests/infra/test_lean_indexes.py).
+        self.db = db or MemoryDatabase()
         self.repos = self.db.repositories
         self.executions = MemoryExecutions()
         self.uploads = MemoryUploads()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -40,6 +41,7 @@ from botocore.exceptions import ClientError
 from . import clock_source
 from .domain import FINAL_STATUSES, RequestStatus, StatusChange
 from .errors import Conflict, InvalidInput, NotFound
+from .indexes import INDEX_ATTRIBUTES, LEAN_SUFFIX
 from .ports import AlreadyAnswered, Answer, Page, Repositories
 
 __all__ = ["DynamoDatabase", "from_dynamo", "to_dynamo"]
@@ -90,6 +92,9 @@ def from_dynamo(value: Any) -> Any:
 
 _KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "GSI4PK", "GSI4SK")
 
+#: Index names that did not answer in this container (removed, or still being built): read the other one.
+_unreadable_indexes: set[tuple[str, str]] = set()
+
 
 def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
     """An item without its key attributes."""
@@ -108,6 +113,15 @@ def _condition_failed(exc: ClientError) -> bool:
             return "ConditionalCheckFailed" in str(exc)
         return codes <= {"ConditionalCheckFailed"}
     return False
+
+
+def _index_unreadable(exc: ClientError, index: str) -> bool:
+    """True when a query failed because the index is not there (removed by an upgrade) or not yet built.
+    DynamoDB answers ValidationException ("The table does not have the specified index: …", "Cannot read from
+    backfilling global secondary index: …"); moto answers ResourceNotFoundException ("Invalid index: …")."""
+    error = exc.response["Error"]
+    named = re.search(rf"index: {re.escape(index)}(?!\w)", str(error.get("Message", ""))) is not None
+    return named and error.get("Code") in ("ValidationException", "ResourceNotFoundException")
 
 
 def _failed_items(exc: ClientError) -> set[int]:
@@ -151,11 +165,9 @@ class _Table:
         self, condition: Any, *, index: str | None = None, forward: bool = True, **extra: Any
     ) -> Iterator[Any]:
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": forward, **extra}
-        if index:
-            kwargs["IndexName"] = index
         while True:
-            page = self.table.query(**kwargs)
-            yield from page.get("Items", [])
+            page = self._query(index, kwargs)
+            yield from self._whole(index, page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -174,8 +186,6 @@ class _Table:
         page is full, the partition ends, or ``4 × limit`` items were read (a page then comes back
         short, with a cursor), so that no page costs more reads as the table grows."""
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": forward}
-        if index:
-            kwargs["IndexName"] = index
         if filter_expression is not None:
             kwargs["FilterExpression"] = filter_expression
         start = _decode_cursor(cursor)
@@ -185,12 +195,63 @@ class _Table:
             if start:
                 kwargs["ExclusiveStartKey"] = start
             kwargs["Limit"] = min(limit - len(items), budget)
-            page = self.table.query(**kwargs)
-            items.extend(from_dynamo(i) for i in page.get("Items", []))
+            page = self._query(index, kwargs)
+            items.extend(from_dynamo(i) for i in self._whole(index, page.get("Items", [])))
             budget -= int(page.get("ScannedCount", kwargs["Limit"]))
             start = page.get("LastEvaluatedKey")
             if not start or len(items) >= limit or budget <= 0:
                 return Page(items=items, cursor=_encode_cursor(start))
+
+    def _query(self, index: str | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """One Query, on the table or on an index by its logical name (GSI1..GSI4): the plain name, else the
+        lean one of a table half-way through its upgrade (``table_indexes``)."""
+        if index is None:
+            return self.table.query(**kwargs)  # type: ignore[no-any-return]
+        lean = f"{index}{LEAN_SUFFIX}"
+        if (self.name, index) not in _unreadable_indexes:
+            try:
+                return self.table.query(IndexName=index, **kwargs)  # type: ignore[no-any-return]
+            except ClientError as exc:
+                if not _index_unreadable(exc, index):
+                    raise
+                _unreadable_indexes.add((self.name, index))
+        return self.table.query(IndexName=lean, **kwargs)  # type: ignore[no-any-return]
+
+    def _whole(self, index: str | None, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The whole items of an index page, in its order: an entry of a lean index holds only keys and the
+        attributes its queries filter on, so those are read from the table by key (one ``BatchGetItem`` per
+        100). An entry that holds more (an index of whole items, before an upgrade) is whole already."""
+        if index is None:
+            return items
+        projected = {*_KEY_ATTRS, *INDEX_ATTRIBUTES[index]}
+        wanted = {(i["PK"], i["SK"]) for i in items if set(i) <= projected}
+        if not wanted:
+            return items
+        found = self._batch_get(sorted(wanted))
+        whole = []
+        for item in items:
+            key = (item["PK"], item["SK"])
+            if key not in wanted:
+                whole.append(item)
+            elif key in found:  # an item is never deleted; one gone since the query is left out
+                whole.append(found[key])
+        return whole
+
+    def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        pending = [{"PK": pk, "SK": sk} for pk, sk in keys]
+        delay = 0.05
+        while pending:
+            chunk, pending = pending[:100], pending[100:]
+            answer = self.client.batch_get_item(RequestItems={self.name: {"Keys": chunk}})
+            for item in answer.get("Responses", {}).get(self.name, []):
+                found[(item["PK"], item["SK"])] = item
+            left = answer.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", [])
+            if left:  # DynamoDB answered part of the batch (throughput): ask again for the rest, backing off
+                pending = [*left, *pending]
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        return found
 
     # writes
     def put(self, item: Mapping[str, Any], *, only_new: bool = False) -> bool:
@@ -586,8 +647,10 @@ class DynamoRequests:
                 if code not in ("TransactionCanceledException", "TransactionConflictException"):
                     raise
                 failed = _failed_items(exc)
-                if failed and max(failed) >= len(ops):
-                    # The business part's condition failed (not the race for the number): stop.
+                if failed and min(failed) >= len(ops):
+                    # Only the business part's condition failed (not the race for the number): stop. A lost
+                    # race fails the number's items, and may fail the business part too (the winner holds
+                    # the same number): DynamoDB names every failed condition, so that is retried.
                     raise _CHANGED from None
                 time.sleep(min(0.004 * (2 ** min(attempt, 6)), 0.15))
         raise Conflict(

@@ -615,6 +615,10 @@ class Tenant(_Model):
     trust_list: tuple[str, ...] = ()
     #: R-4.8: retention per record type (archiving to cold storage; never shorter than a register keeps).
     retention: Retention = Retention()
+    #: Issue 14: a table deployed before its indexes were lean (whole items in GSI1..GSI4) moves to the lean
+    #: ones in eight deployments, one index each (``eservice.dynamo.table_indexes``; README "Upgrading an
+    #: agency deployed before"). Unset for a new agency, and for one whose table has no index yet.
+    index_upgrade_step: Annotated[int, Field(ge=0, le=8)] | None = None
 
     @field_validator("domain")
     @classmethod
