@@ -117,8 +117,11 @@ def _condition_failed(exc: ClientError) -> bool:
 
 def _index_unreadable(exc: ClientError, index: str) -> bool:
     """True when a query failed because the index is not there (removed by an upgrade) or not yet built.
-    DynamoDB answers ValidationException ("The table does not have the specified index: …", "Cannot read from
-    backfilling global secondary index: …"); moto answers ResourceNotFoundException ("Invalid index: …")."""
+    DynamoDB answers ValidationException "The table does not have the specified index: <name>" for a missing
+    index (as quoted in aws-amplify/amplify-js#10989); for one still backfilling it answers "Cannot read from
+    backfilling global secondary index" (aws-cloudformation/cloudformation-coverage-roadmap#1075, quoted without
+    a name: if it names none, the query fails until the backfill ends, as the README's upgrade notes say); moto
+    answers ResourceNotFoundException ("Invalid index: <name>")."""
     error = exc.response["Error"]
     named = re.search(rf"index: {re.escape(index)}(?!\w)", str(error.get("Message", ""))) is not None
     return named and error.get("Code") in ("ValidationException", "ResourceNotFoundException")
