@@ -246,13 +246,14 @@ class LocalStack:
         from eservice.tenant import compile_tenant
         from eservice.tenant import load_tenant as _load_tenant
 
-        organization = _load_tenant(tenants_dir() / f"{self.tenant}.yaml").open_data.organization
+        agency = _load_tenant(tenants_dir() / f"{self.tenant}.yaml")
+        organization = agency.open_data.organization
         self.ckan = FakeCkan(api_key=secrets.token_urlsafe(32), organizations=(organization,) if organization else ())
         self.ckan.start()
         # What the functions' tenant layer holds (infra/stack.py): the tenant file compiled to JSON.
         tenant_file = str(
             compile_tenant(
-                _load_tenant(tenants_dir() / f"{self.tenant}.yaml"),
+                agency,
                 tenants_dir(),
                 REPO / ".local" / "tenant-layers" / self.tenant,
             )
@@ -278,12 +279,9 @@ class LocalStack:
         self._set_line_and_ckan_keys()
         self.payments = PaymentSimulator(base_url=lambda: self.url, secret=self.payment_secret)
         self.hosted_ui = HostedUi.for_stack(self)
-        from eservice.tenant import load_tenant
-
         from .email_otp import EmailOtpSignIn
         from .provision import ACCOUNT
 
-        agency = load_tenant(tenants_dir() / f"{self.tenant}.yaml")
         self._cognito_extensions = [
             EmailOtpSignIn(region=REGION, account=ACCOUNT, sender=agency.notifications.email_from)
         ]

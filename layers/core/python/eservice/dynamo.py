@@ -236,7 +236,7 @@ class _Table:
             key = (item["PK"], item["SK"])
             if key not in wanted:
                 whole.append(item)
-            elif key in found:  # an item is never deleted; one gone since the query is left out
+            else:  # items are never deleted (Q4.6) and the read is consistent: every one is found
                 whole.append(found[key])
         return whole
 
@@ -246,7 +246,9 @@ class _Table:
         delay = 0.05
         while pending:
             chunk, pending = pending[:100], pending[100:]
-            answer = self.client.batch_get_item(RequestItems={self.name: {"Keys": chunk}})
+            # Strongly consistent: an entry the index already shows is then always found in the table (a row is
+            # never left out of a page because a replica had not caught up).
+            answer = self.client.batch_get_item(RequestItems={self.name: {"Keys": chunk, "ConsistentRead": True}})
             for item in answer.get("Responses", {}).get(self.name, []):
                 found[(item["PK"], item["SK"])] = item
             left = answer.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys", [])
