@@ -10,6 +10,10 @@ the table, so every transaction gets slower as a session goes on.
 DynamoDB isolates transactions, so the local stack does too: one lock around moto's item operations,
 and a transaction that evaluates every condition first, then writes, and on a failure while writing
 puts back only the items it touched (no copy of the table).
+
+A query of an index the table does not have is answered as DynamoDB answers it: ValidationException "The
+table does not have the specified index: <name>" (moto says ResourceNotFoundException "Invalid index"). The
+functions switch to an agency's lean index on DynamoDB's answer only (eservice.dynamo, issue 14).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from moto.dynamodb import models as dynamo_models
 from moto.dynamodb.exceptions import (
+    MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
     TransactionCanceledException,
@@ -109,8 +114,17 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
             raise
 
 
+def _get_schema(self: DynamoDBBackend, table_name: str, index_name: str | None) -> list[dict[str, Any]]:
+    """The key schema a query reads, refusing a missing index with DynamoDB's own error."""
+    if index_name:
+        table = self.get_table(table_name)
+        if index_name not in {i.name for i in (table.global_indexes or []) + (table.indexes or [])}:
+            raise MockValidationException(f"The table does not have the specified index: {index_name}")
+    return _originals["get_schema"](self, table_name, index_name)  # type: ignore[no-any-return]
+
+
 def install() -> None:
-    """Serialise moto's item operations and replace its transaction (idempotent)."""
+    """Serialise moto's item operations, replace its transaction and its missing-index answer (idempotent)."""
     for name in _OPERATIONS:
         if name in _originals:
             continue
@@ -126,6 +140,9 @@ def install() -> None:
     if "transact_write_items" not in _originals:
         _originals["transact_write_items"] = DynamoDBBackend.transact_write_items
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    if "get_schema" not in _originals:
+        _originals["get_schema"] = DynamoDBBackend.get_schema
+        DynamoDBBackend.get_schema = _get_schema  # type: ignore[method-assign]
 
 
 def uninstall() -> None:

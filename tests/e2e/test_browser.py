@@ -33,7 +33,7 @@ if not CHROMIUM.exists():
     raise RuntimeError("needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -133,7 +133,11 @@ def login(stack: LocalStack, pool: str, email_prefix: str) -> Login:
 
 # --- helpers ---------------------------------------------------------------------------------------------
 def wait(driver: WebDriver, condition: Any, timeout: float = WAIT) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    """Poll ``condition`` until it holds. The pages re-render parts of themselves as the saga moves (issue 13),
+    so an element a condition found can be replaced before it reads its text: that poll is simply repeated."""
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition)
 
 
 def css(driver: WebDriver, selector: str, timeout: float = WAIT) -> WebElement:

@@ -66,3 +66,13 @@ def test_given_concurrent_transactions_then_none_fails_for_want_of_isolation_and
         list(pool.map(write, range(200)))
 
     assert table.scan(Select="COUNT")["Count"] == 400
+
+
+def test_given_a_query_of_a_missing_index_then_the_answer_is_dynamodbs_own(table: Any) -> None:
+    """A lean index not built yet (issue 14 upgrade) is refused as DynamoDB refuses it, which is the one answer
+    eservice.dynamo takes as "read the other index"."""
+    with pytest.raises(ClientError) as refused:
+        table.query(IndexName="GSI9L", KeyConditionExpression="GSI9PK = :p", ExpressionAttributeValues={":p": "x"})
+
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == "The table does not have the specified index: GSI9L"
