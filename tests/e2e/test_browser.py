@@ -409,13 +409,14 @@ def test_reviewer_finds_the_request_in_the_work_list(
     officer_password_and_code(d, reviewer)
     heading(d, "รายการคำขอ")
 
-    row = css(d, f"#work-list tr[data-request='{submitted['id']}']")
-    assert submitted["receipt"] in row.text
-    badge = row.find_element(By.CSS_SELECTOR, ".sla")
-    assert badge.text.strip() in {"✓ ตามกำหนด", "! ใกล้ครบกำหนด", "✕ เกินกำหนด"}, badge.text
+    # The list redraws itself every 15 s when the requests changed: each read takes the row afresh.
+    row = f"#work-list tr[data-request='{submitted['id']}']"
+    wait(d, lambda x: submitted["receipt"] in x.find_element(By.CSS_SELECTOR, row).text)
+    badges = {"✓ ตามกำหนด", "! ใกล้ครบกำหนด", "✕ เกินกำหนด"}
+    wait(d, lambda x: x.find_element(By.CSS_SELECTOR, f"{row} .sla").text.strip() in badges)
     screenshot(d, "09-officer-work-list")
 
-    row.find_element(By.CSS_SELECTOR, "a").click()
+    click(d, f"{row} a")
     heading(d, submitted["receipt"])
     attachments = css(d, "#attachments").text
     assert "สำเนาบัตรประจำตัวประชาชน" in attachments
@@ -439,8 +440,7 @@ def test_reviewer_finds_the_request_in_the_work_list(
     wait(d, lambda x: "อยู่ระหว่างพิจารณาอนุมัติ" in x.find_element(By.CSS_SELECTOR, "main h1 + p").text, timeout=120)
     d.find_element(By.CSS_SELECTOR, "main a[href='#/requests']").click()
     heading(d, "รายการคำขอ")
-    row = css(d, f"#work-list tr[data-request='{submitted['id']}']")
-    assert "อยู่ระหว่างพิจารณาอนุมัติ" in row.text
+    wait(d, lambda x: "อยู่ระหว่างพิจารณาอนุมัติ" in x.find_element(By.CSS_SELECTOR, row).text)
     assert d.execute_script("return window.__sameDocument === true")  # nothing was reloaded
     no_console_errors(d)
 
