@@ -32,6 +32,9 @@ class Settings(BaseModel):
     data_key_id: str
     citizen_pool_id: str
     officer_pool_id: str
+    #: The agency's group names in the officer pool start with this: empty in a pool of its own (silo), and
+    #: ``<tenant id>:`` in a cell's shared officer pool (issue 14; see eservice.officer_pool).
+    officer_group_prefix: str = ""
     schedule_group: str
     scheduler_role_arn: str
     state_machine_arn: str = ""
