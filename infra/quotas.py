@@ -110,6 +110,7 @@ QUOTAS: tuple[Quota, ...] = (
         10000,
         ("AWS::Cognito::UserPoolGroup@officers",),
         "docs.aws.amazon.com/cognito/latest/developerguide/quotas.html",
+        adjustable=False,
     ),
     Quota(
         "API Gateway regional REST APIs",

@@ -21,7 +21,7 @@ from aws_cdk import cx_api
 from eservice.tenant import OFFICER_GROUPS
 from infra.app import build_app, stack_name
 from infra.cell import cell_edge_stack_name, cell_stack_name
-from infra.quotas import QUOTAS, capacity, count, exceeded
+from infra.quotas import QUOTAS, capacity, count, exceeded, tenants_that_fit
 from tests.infra.test_stack import (
     NO_BUNDLING,
     REPO,
@@ -280,6 +280,8 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     assert per_tenant["AWS::Cognito::UserPoolClient@officers"] == 1
     assert per_tenant["AWS::Cognito::UserPoolClient@platform"] == 1
     assert per_tenant["AWS::Cognito::UserPoolGroup@officers"] == len(OFFICER_GROUPS) + len(TENANT_UNITS) == 10
+    (groups,) = [q for q in QUOTAS if q.types == ("AWS::Cognito::UserPoolGroup@officers",)]
+    assert tenants_that_fit(groups, shared, per_tenant) == 1000 and not groups.adjustable  # AWS does not raise it
     most, binding = capacity(*shares)
     # GuardDuty scans the cell's one quarantine bucket (one plan of 25, whatever the tenants), one schedule group
     # holds every agency's schedules, and the roles only AWS services assume (saga, table archive, site publisher)
