@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from bench import bench_cold
 from eservice.errors import Forbidden, NotFound
 from eservice.officer_pool import OfficerDirectory, OfficerGroups, officer_group_prefix
+from eservice.settings import settings
 from eservice.tenant import Tenant, load_tenant
 from eservice.units import UnitMembership
 
@@ -163,3 +165,25 @@ def test_given_a_silo_pool_when_setting_units_then_the_plain_group_names_change(
     units.set_units({"admin"}, "new@klongnoy.go.th", ["disaster"])
 
     assert pool.groups["new@klongnoy.go.th"] == {"unit-disaster"}
+
+
+@pytest.mark.parametrize("prefix", ["", "klongnoy:"])
+def test_given_the_agencys_own_prefix_or_none_then_the_settings_load(
+    monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    for name, value in {**bench_cold.FUNCTION_ENV, "TENANT_ID": "klongnoy", "OFFICER_GROUP_PREFIX": prefix}.items():
+        monkeypatch.setenv(name, value)
+
+    assert settings().officer_group_prefix == prefix
+
+
+@pytest.mark.parametrize("prefix", ["khunthale:", "klongnoy", ":"])
+def test_given_any_other_group_prefix_then_the_function_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """Another agency's prefix would make that agency's officers this one's: fail fast, not at a request."""
+    for name, value in {**bench_cold.FUNCTION_ENV, "TENANT_ID": "klongnoy", "OFFICER_GROUP_PREFIX": prefix}.items():
+        monkeypatch.setenv(name, value)
+
+    with pytest.raises(RuntimeError, match="officer_group_prefix"):
+        settings()
