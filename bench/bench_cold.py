@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import statistics
@@ -47,6 +48,7 @@ REGION = "ap-southeast-1"
 TABLE = "eservice-bench-cold"
 
 
+@functools.cache
 def _compiled_tenant(tenant_id: str) -> str:
     """The tenant file as the functions' tenant layer holds it (infra/stack.py): compiled to JSON."""
     from eservice.tenant import compile_tenant, load_tenant, tenants_dir
@@ -58,10 +60,15 @@ def _compiled_tenant(tenant_id: str) -> str:
     return str(compiled)
 
 
-#: What CDK puts in every function's environment (infra/stack.py), with local values.
+def function_env() -> dict[str, str]:
+    """What CDK puts in every function's environment (infra/stack.py), with local values. The tenant file is
+    compiled on first use, not when this module is imported."""
+    return {**FUNCTION_ENV, "TENANT_FILE": _compiled_tenant(FUNCTION_ENV["TENANT_ID"])}
+
+
+#: The environment but for its tenant file (see ``function_env``).
 FUNCTION_ENV = {
     "TENANT_ID": "klongnoy",
-    "TENANT_FILE": _compiled_tenant("klongnoy"),
     "PYDANTIC_DISABLE_PLUGINS": "__all__",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "TABLE_NAME": TABLE,
@@ -291,7 +298,7 @@ def _sign_world(endpoint: str, credentials: dict[str, str]) -> World:
     boto3.client("s3", endpoint_url=endpoint, **credentials).create_bucket(
         Bucket=FUNCTION_ENV["DOCUMENTS_BUCKET"], CreateBucketConfiguration={"LocationConstraint": REGION}
     )
-    agency = load_tenant(FUNCTION_ENV["TENANT_FILE"], check_files=False)
+    agency = load_tenant(function_env()["TENANT_FILE"], check_files=False)
     pki = create_local_pki(
         kms_client=kms,
         seal_key_id=keys["SEAL_KEY_ID"],
@@ -306,13 +313,13 @@ def _sign_world(endpoint: str, credentials: dict[str, str]) -> World:
     return World(endpoint=endpoint, environment=keys, database=database)
 
 
-#: What a child inherits from the caller's environment; everything else comes from FUNCTION_ENV.
+#: What a child inherits from the caller's environment; everything else comes from ``function_env``.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
 
 
 def _child_env(world: World, pycache: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in INHERITED}
-    env.update(FUNCTION_ENV)
+    env.update(function_env())
     env.update(world.environment)
     env["AWS_ENDPOINT_URL"] = world.endpoint
     env["PYTHONPATH"] = os.pathsep.join(

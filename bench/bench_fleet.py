@@ -65,8 +65,9 @@ def per_extra_tenant(runs: list[Synth]) -> dict[int, float]:
     return {r.tenants: (r.seconds - base.seconds) / (r.tenants - 1) for r in runs if r.tenants > 1}
 
 
-def quota_capacity(outdir: Path) -> tuple[float, list[str]]:
-    """How many tenants one cell holds under the default quotas, and which quotas bind (``infra/quotas``)."""
+def quota_capacity(outdir: Path) -> tuple[float, list[str], list[str]]:
+    """How many tenants one cell holds under the default quotas, with the quotas that bind (``infra/quotas``) and,
+    after them, each quota 1,000 tenants would exceed: what it would need, and whether AWS raises it on request."""
     import json
 
     from infra import quotas
@@ -81,10 +82,14 @@ def quota_capacity(outdir: Path) -> tuple[float, list[str]]:
             per_tenant = quotas.count(template)
     assert per_tenant is not None
     most, binding = quotas.capacity(shared, per_tenant)
-    return most, [q.name for q in binding]
+    over = [
+        f"{q.name} at 1,000 tenants: {needed:,} of {q.limit:,} ({'adjustable' if q.adjustable else 'not adjustable'})"
+        for q, needed in quotas.exceeded(shared, per_tenant, 1000)
+    ]
+    return most, [q.name for q in binding], over
 
 
-def run(sizes: tuple[int, ...]) -> tuple[list[Synth], dict[str, float], tuple[float, list[str]]]:
+def run(sizes: tuple[int, ...]) -> tuple[list[Synth], dict[str, float], tuple[float, list[str], list[str]]]:
     """Cell synthesis at each size, one silo tenant, and the idle cost per tenant of both."""
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         work = Path(tmp)

@@ -151,7 +151,7 @@ class Figure:
 
 
 def fleet_figures(
-    runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]
+    runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str], list[str]]
 ) -> list[Figure]:
     figures = [
         Figure(f"synth per extra tenant, {n} tenants in a cell", seconds, "s", 0.15)
@@ -191,7 +191,9 @@ def print_figures(figures: list[Figure]) -> None:
         print(f"{f.name:<60} {f.value:>10.2f} {f.unit:<10} {goal:>6}  {f.verdict}")
 
 
-def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str]]) -> None:
+def print_fleet(
+    runs: list[bench_fleet.Synth], costs: dict[str, float], capacity: tuple[float, list[str], list[str]]
+) -> None:
     """Issue 14: synthesis per extra tenant (cell), idle cost per tenant (silo, cell), cell capacity."""
     print()
     for r in runs:
@@ -200,8 +202,10 @@ def print_fleet(runs: list[bench_fleet.Synth], costs: dict[str, float], capacity
         print(f"synth per extra tenant ({n:>3} in a cell):  {seconds:7.2f} s   (goal 0.15 s)")
     for name, usd in costs.items():
         print(f"idle cost per tenant, {name:<12}:     {usd:7.2f} USD/month   (goal 2.00 in a cell)")
-    most, binding = capacity
+    most, binding, over = capacity
     print(f"tenants one cell holds (default quotas): {most:7.0f}   (bound by: {', '.join(binding)})")
+    for line in over:
+        print(f"  exceeded: {line}")
 
 
 if __name__ == "__main__":

@@ -136,7 +136,8 @@ class CellPlatformStack(Stack):
         self, scope: Construct, construct_id: str, *, cell: str, tenants: Sequence[Tenant], **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        assert tenants, "a cell has at least one tenant"
+        if not tenants:
+            raise ValueError("a cell has at least one tenant")
         self.cell = cell
         Tags.of(self).add("eservice:cell", cell)
         self.data_key = kms.Key(self, "DataKey", enable_key_rotation=True, description=f"cell {cell} data")

@@ -84,7 +84,8 @@ class EdgeFirewallStack(Stack):
             Tags.of(self).add("eservice:tenant", tenant.id)
             owner, owner_name = tenant.id, tenant.name.en
         else:
-            assert cell is not None, "an edge firewall belongs to a tenant or to a cell"
+            if cell is None:
+                raise ValueError("an edge firewall belongs to a tenant or to a cell")
             Tags.of(self).add("eservice:cell", cell)
             owner, owner_name = f"cell-{cell}", f"the {cell} cell"
         tsa = _path_starts_with("/api/tsa")

@@ -21,7 +21,8 @@ __all__ = ["QUOTAS", "Quota", "capacity", "count", "exceeded", "tenants_that_fit
 
 @dataclass(frozen=True)
 class Quota:
-    """A default quota per account and Region (``global_``: per account, all Regions)."""
+    """A default quota per account and Region (``global_``: per account, all Regions; ``adjustable``: AWS raises
+    it on request, through Service Quotas or its support)."""
 
     name: str
     limit: int
@@ -116,7 +117,9 @@ QUOTAS: tuple[Quota, ...] = (
         "API Gateway regional REST APIs",
         600,
         ("AWS::ApiGateway::RestApi",),
-        "docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+        # "Regional APIs per Region: 600; can be increased: No" (HTTP APIs have no such account quota).
+        "docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html",
+        adjustable=False,
     ),
     Quota(
         "API Gateway custom domain names",

@@ -109,7 +109,8 @@ def intake_routes() -> list[ApiRoute]:
 @functools.cache
 def _intake_routes() -> tuple[ApiRoute, ...]:
     spec = importlib.util.spec_from_file_location("_intake_app_for_cdk", REPO / "functions/intake/app.py")
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise ImportError("functions/intake/app.py cannot be loaded")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -406,7 +406,8 @@ def _rendered_flow(context: str) -> _RenderedFlow:
     grants: list[str] = []
     for statement in graph.policy_statements:
         (name,) = {n for n in _FUNCTIONS for r in statement.resources if r.startswith(_stand_in_arn(n))}
-        assert statement.actions == ["lambda:InvokeFunction"], statement.actions
+        if statement.actions != ["lambda:InvokeFunction"]:
+            raise RuntimeError(f"the saga's role grants more than invoking its functions: {statement.actions}")
         grants.append(name)
     return _RenderedFlow(
         graph=dict(graph.to_graph_json()), grants=tuple(dict.fromkeys(grants)), resume_targets=flow.resume_targets

@@ -1503,7 +1503,8 @@ class EServiceStack(Stack):
 
         def arn(construct: Construct) -> str:
             default = construct.node.default_child
-            assert default is not None
+            if default is None:
+                raise RuntimeError(f"{construct.node.path} has no CloudFormation resource")
             return f"<{self.get_logical_id(default)}.Arn>"  # type: ignore[arg-type]
 
         managed = "AWS-maintained minimal policy for writing the function's or the API's logs"

@@ -10,6 +10,13 @@ the table, so every transaction gets slower as a session goes on.
 DynamoDB isolates transactions, so the local stack does too: one lock around moto's item operations,
 and a transaction that evaluates every condition first, then writes, and on a failure while writing
 puts back only the items it touched (no copy of the table).
+
+An update that would grow an item past DynamoDB's 400 KB is refused and changes nothing, as DynamoDB refuses
+it (moto checks the size only when a top-level attribute is set, not a nested ``SET a.b``).
+
+A query of an index the table does not have is answered as DynamoDB answers it: ValidationException "The
+table does not have the specified index: <name>" (moto says ResourceNotFoundException "Invalid index"). The
+functions switch to an agency's lean index on DynamoDB's answer only (eservice.dynamo, issue 14).
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from typing import Any
 
 from moto.dynamodb import models as dynamo_models
 from moto.dynamodb.exceptions import (
+    ItemSizeToUpdateTooLarge,
+    MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
     TransactionCanceledException,
@@ -32,6 +41,9 @@ __all__ = ["install", "uninstall"]
 
 _OPERATIONS = ("put_item", "get_item", "query", "scan", "update_item", "delete_item")
 _lock = threading.RLock()
+#: DynamoDB's maximum item size, attribute names and values together: 400 KB. moto refuses a put over 405,000
+#: bytes, so updates take the same figure (a put of what an update made must succeed).
+ITEM_LIMIT_BYTES = 405_000
 _originals: dict[str, Any] = {}
 
 
@@ -109,8 +121,32 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
             raise
 
 
+def _update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    """moto's update, refused whole when the item it leaves is over DynamoDB's item size."""
+    with _lock:
+        before = self.get_item(table_name, key)
+        kept = copy.deepcopy(before.to_json()["Attributes"]) if before is not None else None
+        item = _originals["update_item"](self, table_name, key, *args, **kwargs)
+        if item.size() > ITEM_LIMIT_BYTES:
+            if kept is None:
+                _originals["delete_item"](self, table_name, key)
+            else:
+                self.put_item(table_name, kept)
+            raise ItemSizeToUpdateTooLarge()
+        return item
+
+
+def _get_schema(self: DynamoDBBackend, table_name: str, index_name: str | None) -> list[dict[str, Any]]:
+    """The key schema a query reads, refusing a missing index with DynamoDB's own error."""
+    if index_name:
+        table = self.get_table(table_name)
+        if index_name not in {i.name for i in (table.global_indexes or []) + (table.indexes or [])}:
+            raise MockValidationException(f"The table does not have the specified index: {index_name}")
+    return _originals["get_schema"](self, table_name, index_name)  # type: ignore[no-any-return]
+
+
 def install() -> None:
-    """Serialise moto's item operations and replace its transaction (idempotent)."""
+    """Serialise moto's item operations, replace its transaction and its missing-index answer (idempotent)."""
     for name in _OPERATIONS:
         if name in _originals:
             continue
@@ -126,6 +162,11 @@ def install() -> None:
     if "transact_write_items" not in _originals:
         _originals["transact_write_items"] = DynamoDBBackend.transact_write_items
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    # Replaces the serialised update (it takes the lock itself); uninstall puts moto's own back.
+    DynamoDBBackend.update_item = _update_item  # type: ignore[method-assign]
+    if "get_schema" not in _originals:
+        _originals["get_schema"] = DynamoDBBackend.get_schema
+        DynamoDBBackend.get_schema = _get_schema  # type: ignore[method-assign]
 
 
 def uninstall() -> None:

@@ -33,7 +33,7 @@ if not CHROMIUM.exists():
     raise RuntimeError("needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -133,7 +133,11 @@ def login(stack: LocalStack, pool: str, email_prefix: str) -> Login:
 
 # --- helpers ---------------------------------------------------------------------------------------------
 def wait(driver: WebDriver, condition: Any, timeout: float = WAIT) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    """Poll ``condition`` until it holds. The pages re-render parts of themselves as the saga moves (issue 13),
+    so an element a condition found can be replaced before it reads its text: that poll is simply repeated."""
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition)
 
 
 def css(driver: WebDriver, selector: str, timeout: float = WAIT) -> WebElement:
@@ -405,13 +409,14 @@ def test_reviewer_finds_the_request_in_the_work_list(
     officer_password_and_code(d, reviewer)
     heading(d, "รายการคำขอ")
 
-    row = css(d, f"#work-list tr[data-request='{submitted['id']}']")
-    assert submitted["receipt"] in row.text
-    badge = row.find_element(By.CSS_SELECTOR, ".sla")
-    assert badge.text.strip() in {"✓ ตามกำหนด", "! ใกล้ครบกำหนด", "✕ เกินกำหนด"}, badge.text
+    # The list redraws itself every 15 s when the requests changed: each read takes the row afresh.
+    row = f"#work-list tr[data-request='{submitted['id']}']"
+    wait(d, lambda x: submitted["receipt"] in x.find_element(By.CSS_SELECTOR, row).text)
+    badges = {"✓ ตามกำหนด", "! ใกล้ครบกำหนด", "✕ เกินกำหนด"}
+    wait(d, lambda x: x.find_element(By.CSS_SELECTOR, f"{row} .sla").text.strip() in badges)
     screenshot(d, "09-officer-work-list")
 
-    row.find_element(By.CSS_SELECTOR, "a").click()
+    click(d, f"{row} a")
     heading(d, submitted["receipt"])
     attachments = css(d, "#attachments").text
     assert "สำเนาบัตรประจำตัวประชาชน" in attachments
@@ -435,8 +440,7 @@ def test_reviewer_finds_the_request_in_the_work_list(
     wait(d, lambda x: "อยู่ระหว่างพิจารณาอนุมัติ" in x.find_element(By.CSS_SELECTOR, "main h1 + p").text, timeout=120)
     d.find_element(By.CSS_SELECTOR, "main a[href='#/requests']").click()
     heading(d, "รายการคำขอ")
-    row = css(d, f"#work-list tr[data-request='{submitted['id']}']")
-    assert "อยู่ระหว่างพิจารณาอนุมัติ" in row.text
+    wait(d, lambda x: "อยู่ระหว่างพิจารณาอนุมัติ" in x.find_element(By.CSS_SELECTOR, row).text)
     assert d.execute_script("return window.__sameDocument === true")  # nothing was reloaded
     no_console_errors(d)
 

@@ -66,3 +66,39 @@ def test_given_concurrent_transactions_then_none_fails_for_want_of_isolation_and
         list(pool.map(write, range(200)))
 
     assert table.scan(Select="COUNT")["Count"] == 400
+
+
+def test_given_a_query_of_a_missing_index_then_the_answer_is_dynamodbs_own(table: Any) -> None:
+    """A lean index not built yet (issue 14 upgrade) is refused as DynamoDB refuses it, which is the one answer
+    eservice.dynamo takes as "read the other index"."""
+    with pytest.raises(ClientError) as refused:
+        table.query(IndexName="GSI9L", KeyConditionExpression="GSI9PK = :p", ExpressionAttributeValues={":p": "x"})
+
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == "The table does not have the specified index: GSI9L"
+
+
+def test_given_an_update_that_grows_an_item_past_400_kb_then_it_is_refused_and_changes_nothing(table: Any) -> None:
+    """DynamoDB refuses an item over 400 KB; moto checked only top-level attributes, so a map that grew entry by
+    entry (a draft's attachments) never hit the limit locally. Now it does, and the refused update writes nothing."""
+    table.put_item(Item={"PK": "draft", "SK": "x", "files": {}})
+    entry = "ก" * 3000  # 9,000 bytes of UTF-8
+    for n in range(44):  # about 396,000 bytes: under the 400 KB
+        table.update_item(
+            Key={"PK": "draft", "SK": "x"},
+            UpdateExpression="SET files.#f = :v",
+            ExpressionAttributeNames={"#f": f"F{n:03d}"},
+            ExpressionAttributeValues={":v": entry},
+        )
+
+    with pytest.raises(ClientError) as refused:  # a 45th: about 405,100 bytes
+        table.update_item(
+            Key={"PK": "draft", "SK": "x"},
+            UpdateExpression="SET files.#f = :v",
+            ExpressionAttributeNames={"#f": "F999"},
+            ExpressionAttributeValues={":v": entry},
+        )
+
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "maximum allowed size" in refused.value.response["Error"]["Message"]
+    assert sorted(table.get_item(Key={"PK": "draft", "SK": "x"})["Item"]["files"]) == [f"F{n:03d}" for n in range(44)]

@@ -16,6 +16,7 @@ import boto3
 import pytest
 import requests
 
+from eservice.applications import MAX_UPLOADS
 from local.malware_scan import EICAR
 from local.stack import REGION, LocalStack
 
@@ -174,3 +175,30 @@ def test_given_an_attached_file_when_taken_out_then_its_slot_is_empty_and_the_fi
         Bucket=stack.resource("Uploads/Resource"), Prefix=f"clean/{draft_id}"
     )
     assert len(stored.get("Contents", [])) == 2  # both checked files are still in storage
+
+
+def test_given_a_draft_that_started_50_uploads_then_the_51st_is_refused_and_the_draft_keeps_every_file(
+    new_citizen: Callable[[], Client],
+) -> None:
+    """A draft keeps the record of every upload it started in its own item (DynamoDB: 400 KB at most, which the
+    local stack now enforces). Past ``MAX_UPLOADS`` a new upload is refused with a reason; nothing kept is dropped,
+    the draft still saves, and an upload started before the limit still completes."""
+    citizen = new_citizen()
+    draft_id = _draft(citizen)
+    long_thai_name = "สำเนาบัตรประจำตัวประชาชนของผู้ยื่นคำขอ" * 6 + ".pdf"  # cut to 200 characters
+    offers = [_start(citizen, draft_id, long_thai_name) for _ in range(MAX_UPLOADS)]
+
+    refused = citizen.post(f"/drafts/{draft_id}/attachments", json={"document_id": "id_card", "file_name": "id.pdf"})
+
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "attachments.limit_reached"
+    assert "50" in error["message"]["th"] and "50 uploads" in error["message"]["en"]
+    saved = citizen.put(f"/drafts/{draft_id}", json={"answers": FIRE_ANSWERS})
+    assert saved.status_code == 200, saved.text
+    send_file(offers[-1], pdf_bytes(), "id.pdf")
+    checked = after_scan(lambda: citizen.post(f"/drafts/{draft_id}/attachments/{offers[-1]['attachment']['id']}/check"))
+    assert checked.status_code == 200, checked.text
+    draft = citizen.get(f"/drafts/{draft_id}").json()
+    assert sorted(draft["attachments"]) == sorted(o["attachment"]["id"] for o in offers)
+    assert draft["attachments"][offers[-1]["attachment"]["id"]]["state"] == "accepted"

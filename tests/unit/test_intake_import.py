@@ -49,14 +49,15 @@ print(json.dumps({{"heavy_modules": loaded, "deferred": deferred, "collecting": 
                   "missing_from_snapshot": snapshot}}))
 """
 
-#: The function's environment, as the cold-start bench gives it (one source), logging at INFO so that any line
-#: the import logs shows up in the check below.
-FUNCTION_ENV = {**bench_cold.FUNCTION_ENV, "POWERTOOLS_SERVICE_NAME": "eservice-intake", "POWERTOOLS_LOG_LEVEL": "INFO"}
+def function_env() -> dict[str, str]:
+    """The function's environment, as the cold-start bench gives it (one source), logging at INFO so that any line
+    the import logs shows up in the check below."""
+    return {**bench_cold.function_env(), "POWERTOOLS_SERVICE_NAME": "eservice-intake", "POWERTOOLS_LOG_LEVEL": "INFO"}
 
 
 @pytest.fixture(scope="module")
 def cold_start() -> dict[str, Any]:
-    env = {**os.environ, **FUNCTION_ENV}
+    env = {**os.environ, **function_env()}
     env.pop("PYTHONSTARTUP", None)
     run = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False

@@ -24,7 +24,7 @@ import pytest
 from moto import mock_aws
 
 from eservice import aws, settings, snapstart
-from tests.unit.test_intake_import import FUNCTION_ENV
+from tests.unit.test_intake_import import function_env as intake_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,14 +32,14 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def function_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """The function's environment, moto for AWS, and empty settings/client caches before and after."""
-    for name, value in {**FUNCTION_ENV, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+    for name, value in {**intake_env(), "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         secret = boto3.client("secretsmanager").create_secret(Name="channel-keys", SecretString=_keys("hmac-key-1"))
         monkeypatch.setenv("CHANNEL_KEYS_SECRET_ARN", secret["ARN"])
         _forget_configuration()
-        yield dict(FUNCTION_ENV)
+        yield intake_env()
         _forget_configuration()
 
 

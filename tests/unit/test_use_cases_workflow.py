@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from eservice import clock_source
-from eservice.applications import dismissal_grounds
+from eservice.applications import MAX_UPLOADS, dismissal_grounds
 from eservice.errors import Conflict, InvalidInput
 from eservice.saga_steps import UNREACHABLE_ERROR
 
@@ -263,3 +263,26 @@ def test_given_more_documents_asked_when_the_due_date_passes_then_the_list_says_
 
     assert row["waiting"]["step"] == "more_documents"
     assert row["sla_state"] == "waiting_for_applicant"
+
+
+def test_given_a_request_that_started_50_supplement_uploads_then_the_51st_is_refused_and_resubmission_still_works(
+    world,
+):
+    """The request item takes the accepted supplements at resubmission: a bounded number keeps it under DynamoDB's
+    400 KB item size, so a client that starts upload after upload can never make the request unsendable."""
+
+    request_id, _ = _asked_for_documents(world, documents=["damage_photos"])
+    offers = [
+        world.applications.start_supplement_upload(CITIZEN, request_id, document_id="damage_photos", file_name="p.png")
+        for _ in range(MAX_UPLOADS)
+    ]
+
+    with pytest.raises(Conflict) as refused:
+        world.applications.start_supplement_upload(CITIZEN, request_id, document_id="damage_photos", file_name="p.png")
+
+    assert refused.value.code == "attachments.limit_reached"
+    assert refused.value.th.startswith("คำขอนี้อัปโหลดไฟล์ครบ 50 ครั้งแล้ว") and "50 uploads" in refused.value.en
+    world.uploads.put(offers[-1]["attachment"]["quarantine_key"], PNG)  # one started before the limit still counts
+    world.applications.check_supplement(CITIZEN, request_id, offers[-1]["attachment"]["id"])
+    world.applications.resubmit(CITIZEN, request_id, note=None)
+    assert world.officers.detail(REVIEWER, request_id)["resubmission"]["files"] == 1

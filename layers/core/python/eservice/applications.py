@@ -33,6 +33,11 @@ __all__ = ["PAPER_COPY_METHODS", "Applicant", "Applications", "dismissal_grounds
 
 #: R-4.7: how the applicant wants the paper copy.
 PAPER_COPY_METHODS = ("pickup", "post")
+#: Uploads one draft, or one request's supplements, may start (accepted, rejected, replaced and detached alike:
+#: each is kept). A draft holds its files' records in its own item, which DynamoDB caps at 400 KB; a record is at
+#: most a few KB (a Thai file name of 200 characters, a rejection's reasons, a signature check), so 50 keep a
+#: draft and the request made from it far under the cap, whatever a client sends.
+MAX_UPLOADS = 50
 
 #: The applicant's own data kept for prefill (Q3.2); validated like form fields of the same kind.
 PROFILE_FORM = (
@@ -298,6 +303,7 @@ class Applications:
     def start_upload(self, applicant: Applicant, draft_id: str, *, document_id: str, file_name: str) -> dict[str, Any]:
         """A presigned upload to a quarantine key the server chooses, for one document slot."""
         draft = self._open_draft(applicant, draft_id)
+        _require_upload_room(len(draft["attachments"]))
         service = self.service(draft["service_id"])
         document = self._document(service, document_id)
         attachment_id = new_id("F")
@@ -321,6 +327,7 @@ class Applications:
         presigned mechanism as every upload. The file is checked like any other and flagged ``oversize``
         for the officers."""
         draft = self._open_draft(applicant, draft_id)
+        _require_upload_room(len(draft["attachments"]))
         document = self._document(self.service(draft["service_id"]), document_id)
         if document.oversize_max_mb is None:
             raise InvalidInput(
@@ -694,6 +701,7 @@ class Applications:
                 th="เจ้าหน้าที่ไม่ได้ขอเอกสารรายการนี้ กรุณาแนบเฉพาะเอกสารที่ขอ",
                 en="The officer did not ask for this document; attach only the ones asked for.",
             )
+        _require_upload_room(len(self._requests.records(request_id, "SUPPLEMENT")))
         return self._start_request_upload(request_id, "SUPPLEMENT", document, file_name, folder="")
 
     def check_supplement(self, applicant: Applicant, request_id: str, attachment_id: str) -> dict[str, Any]:
@@ -1129,3 +1137,15 @@ def _public_paper_copy(copy: Mapping[str, Any]) -> dict[str, Any]:
         for h in copy.get("history", [])
     ]
     return {**{k: v for k, v in copy.items() if k != "history"}, "history": history}
+
+
+def _require_upload_room(started: int) -> None:
+    """Refuse a new upload once ``MAX_UPLOADS`` have started: nothing kept is dropped to make room."""
+    if started >= MAX_UPLOADS:
+        raise Conflict(
+            code="attachments.limit_reached",
+            th=f"คำขอนี้อัปโหลดไฟล์ครบ {MAX_UPLOADS} ครั้งแล้ว จึงอัปโหลดเพิ่มไม่ได้ ไฟล์ที่แนบไว้ยังอยู่ครบ "
+            "หากต้องการส่งเอกสารเพิ่ม กรุณาติดต่อหน่วยงาน",
+            en=f"This request has reached its limit of {MAX_UPLOADS} uploads, so no more can be added. The files "
+            "already attached are kept. To send more documents, please contact the agency.",
+        )

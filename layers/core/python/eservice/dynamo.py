@@ -120,11 +120,11 @@ def _index_unreadable(exc: ClientError, index: str) -> bool:
     DynamoDB answers ValidationException "The table does not have the specified index: <name>" for a missing
     index (as quoted in aws-amplify/amplify-js#10989); for one still backfilling it answers "Cannot read from
     backfilling global secondary index" (aws-cloudformation/cloudformation-coverage-roadmap#1075, quoted without
-    a name: if it names none, the query fails until the backfill ends, as the README's upgrade notes say); moto
-    answers ResourceNotFoundException ("Invalid index: <name>")."""
+    a name: if it names none, the query fails until the backfill ends, as the README's upgrade notes say). The
+    local stack's moto answers the same (local/moto_dynamodb.py)."""
     error = exc.response["Error"]
     named = re.search(rf"index: {re.escape(index)}(?!\w)", str(error.get("Message", ""))) is not None
-    return named and error.get("Code") in ("ValidationException", "ResourceNotFoundException")
+    return named and error.get("Code") == "ValidationException"
 
 
 def _failed_items(exc: ClientError) -> set[int]:
