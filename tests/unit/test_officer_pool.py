@@ -171,7 +171,7 @@ def test_given_a_silo_pool_when_setting_units_then_the_plain_group_names_change(
 def test_given_the_agencys_own_prefix_or_none_then_the_settings_load(
     monkeypatch: pytest.MonkeyPatch, prefix: str
 ) -> None:
-    for name, value in {**bench_cold.FUNCTION_ENV, "TENANT_ID": "klongnoy", "OFFICER_GROUP_PREFIX": prefix}.items():
+    for name, value in {**bench_cold.function_env(), "TENANT_ID": "klongnoy", "OFFICER_GROUP_PREFIX": prefix}.items():
         monkeypatch.setenv(name, value)
 
     assert settings().officer_group_prefix == prefix
@@ -182,7 +182,7 @@ def test_given_any_other_group_prefix_then_the_function_refuses_to_start(
     monkeypatch: pytest.MonkeyPatch, prefix: str
 ) -> None:
     """Another agency's prefix would make that agency's officers this one's: fail fast, not at a request."""
-    for name, value in {**bench_cold.FUNCTION_ENV, "TENANT_ID": "klongnoy", "OFFICER_GROUP_PREFIX": prefix}.items():
+    for name, value in {**bench_cold.function_env(), "TENANT_ID": "klongnoy", "OFFICER_GROUP_PREFIX": prefix}.items():
         monkeypatch.setenv(name, value)
 
     with pytest.raises(RuntimeError, match="officer_group_prefix"):
