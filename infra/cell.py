@@ -6,13 +6,17 @@ stack, ``EdgeFirewallStack(cell=...)``), one multi-tenant CloudFront distributio
 ``AWS::CloudFront::DistributionTenant`` fills in, the regional firewall that lets only that
 distribution call the agencies' APIs, the core and PDF layers (published once, referenced by ARN),
 the data and RFC 3161 timestamp keys, the national citizen user pool (a citizen signs up or signs in
-with ThaID once for every agency of the cell), the account's API Gateway logging role, the alarm
-topic, the cell's alarms and its dashboard.
+with ThaID once for every agency of the cell), the cell's one officer user pool, the account's API
+Gateway logging role, the alarm topic, the cell's alarms and its dashboard.
 
 Per tenant (``EServiceStack(platform=...)``): its table, buckets, the agency's own seal key (legally
-the agency's), its officer pool, its web client of the national pool, functions, saga, API and its
-distribution tenant. Every grant of a tenant's functions names that tenant's own resources, never
-a wildcard across tenants (``tests/infra/test_cell.py`` asserts it; ``local`` tries it).
+the agency's), its web clients of the national pool and of the officer pool, its officer groups in
+that pool (named ``<tenant id>:<group>``, the tenant claim: ``eservice.officer_pool``), functions,
+saga, API and its distribution tenant. Every grant of a tenant's functions to data names that
+tenant's own resources, never a wildcard across tenants (``tests/infra/test_cell.py`` asserts it;
+``local`` tries it). The one exception is the officer pool: Cognito's admin actions cannot be scoped
+to a group, so each agency's functions hold them on the cell's pool and their code keeps to the
+agency's own groups and officers.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from .stack import (
     citizen_user_pool,
     malware_protection,
     malware_scan_findings,
+    officer_user_pool,
     origin_firewall,
     pki_cache_policy,
     quarantine_bucket_name,
@@ -148,6 +153,11 @@ class CellPlatformStack(Stack):
         )
         self.layers = shared_layers(self)
         self.citizen_pool = citizen_user_pool(self)
+        #: The officers of every agency of the cell, each agency with its own web client and its own groups,
+        #: named ``<tenant id>:<group>`` (``eservice.officer_pool``): a pool per agency would stop a cell at the
+        #: account's 1,000 pools. Each agency's functions are granted this pool's admin actions (Cognito cannot
+        #: scope them to groups); their code reads and changes only their own agency's groups and officers.
+        self.officer_pool = officer_user_pool(self)
         self.federation = CitizenFederation(
             self,
             "CitizenFederation",
@@ -178,6 +188,7 @@ class CellPlatformStack(Stack):
         self.alarm_topic = sns.Topic(self, "Alarms", master_key=self.data_key, enforce_ssl=True)
         self._monitoring()
         CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
+        CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
         CfnOutput(self, "DistributionId", value=self.distribution.ref)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         self._acknowledge_nag_findings()
@@ -624,7 +635,7 @@ class CellPlatformStack(Stack):
     def _acknowledge_nag_findings(self) -> None:
         reasons = {
             "AwsSolutions-COG8": "The national citizen pool uses the Essentials plan (billed per monthly active user)",
-            "AwsSolutions-COG3": "The national citizen pool uses the Essentials plan; officers' pools are on Plus",
+            "AwsSolutions-COG3": "The national citizen pool uses the Essentials plan; the officer pool is on Plus",
             "AwsSolutions-COG2": "MFA is optional for citizens by law: IAL1 services accept password or e-mail OTP",
             "AwsSolutions-CFR1": "Thai citizens abroad must reach the e-Service, so no geo restriction",
             "AwsSolutions-CFR4": "Each agency's distribution tenant gets its own managed certificate (TLSv1.2_2021)",

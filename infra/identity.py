@@ -23,6 +23,7 @@ from aws_cdk import CfnOutput, SecretValue
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from eservice.officer_pool import OfficerGroups
 from eservice.tenant import OidcProvider, Tenant
 
 __all__ = [
@@ -129,15 +130,25 @@ class OfficerUnitGroups(Construct):
     sees that unit's requests; the head and administrators see all (``eservice.units``). An administrator
     sets an officer's units through the API (``PUT /api/officer/officers/{username}/units``)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, tenant: Tenant, pool: cognito.IUserPool) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tenant: Tenant,
+        pool: cognito.IUserPool,
+        groups: OfficerGroups | None = None,
+    ) -> None:
+        """``groups``: the agency's group names in the pool (prefixed in a cell's shared pool; plain by default)."""
         super().__init__(scope, construct_id)
         from eservice.units import unit_group
 
+        names = groups or OfficerGroups()
         for unit_id, unit in tenant.units.items():
             cognito.CfnUserPoolGroup(
                 self,
                 f"Unit{unit_id.title().replace('_', '')}",
                 user_pool_id=pool.user_pool_id,
-                group_name=unit_group(unit_id),
+                group_name=names.pool_name(unit_group(unit_id)),
                 description=f"e-Service officers of the unit: {unit.name.en}"[:2048],
             )

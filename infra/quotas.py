@@ -101,6 +101,19 @@ QUOTAS: tuple[Quota, ...] = (
         "docs.aws.amazon.com/cognito/latest/developerguide/quotas.html",
     ),
     Quota(
+        "Cognito app clients per user pool (the cell's officer pool)",
+        1000,
+        ("AWS::Cognito::UserPoolClient@officers",),
+        "docs.aws.amazon.com/cognito/latest/developerguide/quotas.html",
+    ),
+    Quota(
+        "Cognito groups per user pool (the cell's officer pool)",
+        10000,
+        ("AWS::Cognito::UserPoolGroup@officers",),
+        "docs.aws.amazon.com/cognito/latest/developerguide/quotas.html",
+        adjustable=False,
+    ),
+    Quota(
         "API Gateway regional REST APIs",
         600,
         ("AWS::ApiGateway::RestApi",),
@@ -197,14 +210,16 @@ def count(template: Mapping[str, Any], *, platform: bool = False) -> Counter[str
     types: Counter[str] = Counter(str(r["Type"]) for r in template.get("Resources", {}).values())
     types["stack"] = 1
     if not platform:
-        # A tenant's web client of the national pool counts against the platform pool's app clients.
-        clients = sum(
-            1
-            for r in template.get("Resources", {}).values()
-            if r["Type"] == "AWS::Cognito::UserPoolClient"
-            and "Fn::ImportValue" in str(r["Properties"].get("UserPoolId"))
-        )
-        types["AWS::Cognito::UserPoolClient@platform"] = clients
+        # A tenant's web clients of the cell's pools count against those pools' app clients, and its officer
+        # groups in the cell's officer pool against that pool's groups (a silo stack's pools are its own).
+        for r in template.get("Resources", {}).values():
+            if r["Type"] not in ("AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"):
+                continue
+            pool = str(r["Properties"].get("UserPoolId"))
+            if "Fn::ImportValue" not in pool:
+                continue
+            of = "officers" if "OfficerPool" in pool else "platform"  # else the national citizen pool
+            types[f"{r['Type']}@{of}"] += 1
     return types
 
 

@@ -59,6 +59,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from eservice.indexes import projection, table_indexes
+from eservice.officer_pool import OfficerGroups, officer_group_prefix
 from eservice.saga_steps import schedule_name_prefix
 from eservice.tenant import (
     COMPILED_SUFFIX,
@@ -98,6 +99,7 @@ __all__ = [
     "citizen_user_pool",
     "malware_protection",
     "malware_scan_findings",
+    "officer_user_pool",
     "pki_cache_policy",
     "quarantine_bucket_name",
     "response_headers_policy",
@@ -216,6 +218,31 @@ def citizen_user_pool(scope: Construct) -> cognito.UserPool:
             allowed_first_auth_factors=cognito.AllowedFirstAuthFactors(password=True, email_otp=True)
         ),
         feature_plan=cognito.FeaturePlan.ESSENTIALS,
+        account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+        keep_original=KEEP_VERIFIED_EMAIL,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+def officer_user_pool(scope: Construct) -> cognito.UserPool:
+    """Q9.1: the officers' pool (a tenant's own in silo mode; in a cell the cell's one pool of
+    ``infra/cell.py``, where each agency's groups carry its tenant id: ``eservice.officer_pool``)."""
+    return cognito.UserPool(
+        scope,
+        "OfficerPool",
+        self_sign_up_enabled=False,
+        sign_in_aliases=cognito.SignInAliases(email=True),
+        password_policy=cognito.PasswordPolicy(
+            min_length=12,
+            require_digits=True,
+            require_lowercase=True,
+            require_uppercase=True,
+            require_symbols=True,
+        ),
+        mfa=cognito.Mfa.REQUIRED,
+        mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+        feature_plan=cognito.FeaturePlan.PLUS,
+        advanced_security_mode=None,
         account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
         keep_original=KEEP_VERIFIED_EMAIL,
         removal_policy=RemovalPolicy.RETAIN,
@@ -557,41 +584,29 @@ class EServiceStack(Stack):
                 client=self.citizen_client,
             )
         )
-        self.officer_pool = cognito.UserPool(
-            self,
-            "OfficerPool",
-            self_sign_up_enabled=False,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_digits=True,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_symbols=True,
-            ),
-            mfa=cognito.Mfa.REQUIRED,
-            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
-            feature_plan=cognito.FeaturePlan.PLUS,
-            advanced_security_mode=None,
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            keep_original=KEEP_VERIFIED_EMAIL,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.officer_client = self.officer_pool.add_client(
-            "OfficerWebClient",
-            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
-            prevent_user_existence_errors=True,
+        # A cell: the cell's one officer pool (an account holds 1,000 pools), this agency's own web client of
+        # it, and the agency's groups named after it (eservice.officer_pool: the tenant claim).
+        self.officer_pool: cognito.IUserPool = platform.officer_pool if platform else officer_user_pool(self)
+        self.officer_groups = OfficerGroups(prefix=officer_group_prefix(tenant.id, shared_pool=platform is not None))
+        officer_client_options: dict[str, Any] = {
+            "auth_flows": cognito.AuthFlow(user_password=True, user_srp=True),
+            "prevent_user_existence_errors": True,
+        }
+        self.officer_client = (
+            cognito.UserPoolClient(self, "OfficerWebClient", user_pool=self.officer_pool, **officer_client_options)
+            if platform
+            else self.officer_pool.add_client("OfficerWebClient", **officer_client_options)
         )
         for group in OFFICER_GROUPS:
             cognito.CfnUserPoolGroup(
                 self,
                 f"OfficerGroup{group.title()}",
                 user_pool_id=self.officer_pool.user_pool_id,
-                group_name=group,
+                group_name=self.officer_groups.pool_name(group),
                 description=f"e-Service officers: {group}",
             )
         # R-2.1: a group per unit; officers see the requests of their units (eservice.units).
-        OfficerUnitGroups(self, "OfficerUnits", tenant=tenant, pool=self.officer_pool)
+        OfficerUnitGroups(self, "OfficerUnits", tenant=tenant, pool=self.officer_pool, groups=self.officer_groups)
 
         # --- functions ----------------------------------------------------------------------
         self.core_layer, self.pdf_layer = platform.layers if platform else shared_layers(self)
@@ -728,6 +743,9 @@ class EServiceStack(Stack):
         self.clock.grant_invoke(self.scheduler_role)
         # R-1.7: officers check new and changed requests at least twice per working day (08:30, 16:30).
         self.notify.grant_invoke(self.scheduler_role)
+        # Cognito's admin actions cannot be scoped to groups: in a cell these grants name the cell's whole
+        # officer pool, so every agency's functions could reach every agency's officers through IAM. The code
+        # narrows them (eservice.officer_pool.OfficerDirectory: only this agency's groups and their users).
         self.officer_pool.grant(self.notify, "cognito-idp:ListUsersInGroup")
         # R-2.1: an administrator sets an officer's units (their unit-* groups) through the API.
         self.officer_pool.grant(
@@ -794,9 +812,9 @@ class EServiceStack(Stack):
                 description=f"CNAME api-origin.{tenant.domain} to this: CloudFront reaches the API there",
             )
             CfnOutput(self, "SitesUrl", value=f"https://{self.distribution.distribution_domain_name}")  # type: ignore[union-attr]
-        if platform is None:  # a cell's national pool is an output of its platform stack
+        if platform is None:  # a cell's two pools are outputs of its platform stack
             CfnOutput(self, "CitizenPoolId", value=self.citizen_pool.user_pool_id)
-        CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
+            CfnOutput(self, "OfficerPoolId", value=self.officer_pool.user_pool_id)
 
     # ------------------------------------------------------------------------------------------
     def _bucket(
@@ -950,6 +968,8 @@ class EServiceStack(Stack):
                 "SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.queue_url,
             }
+            if self.officer_groups.prefix:  # a cell's shared officer pool (silo: the plain names, no variable)
+                self._environment["OFFICER_GROUP_PREFIX"] = self.officer_groups.prefix
         return self._environment
 
     def _recurring(

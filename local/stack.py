@@ -49,6 +49,7 @@ from moto.moto_server.werkzeug_app import (
 from pydantic import TypeAdapter
 from werkzeug.wrappers import Request, Response
 
+from eservice.officer_pool import OfficerGroups
 from eservice.tenant import tenants_dir
 from infra import web_headers
 from infra.cell import cell_stack_name
@@ -494,12 +495,18 @@ class LocalStack:
             citizen_client = refs[
                 self.template.logical_id(f"eservice-{self.tenant}/CitizenPool/CitizenWebClient/Resource")
             ]
+            officer_pool = self.resource("OfficerPool/Resource")
+            officer_client = refs[
+                self.template.logical_id(f"eservice-{self.tenant}/OfficerPool/OfficerWebClient/Resource")
+            ]
         else:
-            # The cell's national citizen pool, with this agency's own web client of it.
+            # The cell's national citizen pool and its one officer pool, with this agency's own web clients.
             platform, created = self._cell.platform, self._cell.platform_provisioned
             assert platform is not None and created is not None
             citizen_pool = created.refs[platform.logical_id(f"{platform.stack_name}/CitizenPool/Resource")]
             citizen_client = self.resource("CitizenWebClient/Resource")
+            officer_pool = created.refs[platform.logical_id(f"{platform.stack_name}/OfficerPool/Resource")]
+            officer_client = self.resource("OfficerWebClient/Resource")
         return {
             "tenant": self.tenant,
             "apiBase": "/api",
@@ -510,12 +517,7 @@ class LocalStack:
                 "userPoolId": citizen_pool,
                 "clientId": citizen_client,
             },
-            "officer": {
-                "userPoolId": self.resource("OfficerPool/Resource"),
-                "clientId": refs[
-                    self.template.logical_id(f"eservice-{self.tenant}/OfficerPool/OfficerWebClient/Resource")
-                ],
-            },
+            "officer": {"userPoolId": officer_pool, "clientId": officer_client},
             "local": True,
         }
 
@@ -527,6 +529,7 @@ class LocalStack:
         cognito = boto3.client("cognito-idp", region_name=REGION)
         config = self._site_config()
         officer_pool = config["officer"]["userPoolId"]
+        pool_group = self.officer_groups().pool_name  # in a cell's shared pool, this agency's group names
         for group in OFFICER_GROUPS:
             # As the administrator does: a temporary password; the officer's first sign-in sets the
             # password and enrols TOTP (done here at once, so that the demo and the tests sign in).
@@ -542,14 +545,16 @@ class LocalStack:
                 ],
                 MessageAction="SUPPRESS",
             )
-            cognito.admin_add_user_to_group(UserPoolId=officer_pool, Username=email_address, GroupName=group)
+            cognito.admin_add_user_to_group(
+                UserPoolId=officer_pool, Username=email_address, GroupName=pool_group(group)
+            )
             if group not in AGENCY_WIDE | {"records"}:
                 # R-2.1: the demo's one officer per role works for every unit (each unit's group), as the
                 # administrator would set it (PUT /api/officer/officers/{username}/units); an officer of one
                 # unit sees only that unit's requests.
                 for unit_id in tenant.units:
                     cognito.admin_add_user_to_group(
-                        UserPoolId=officer_pool, Username=email_address, GroupName=unit_group(unit_id)
+                        UserPoolId=officer_pool, Username=email_address, GroupName=pool_group(unit_group(unit_id))
                     )
             password = "Officer#2569local"
             secret = self.first_sign_in(email_address, temporary, password)
@@ -559,6 +564,11 @@ class LocalStack:
         if seed_citizen:  # in a cell, once: the citizen pool is the cell's, every agency's citizens are in it
             self._create_user(cognito, config["citizen"]["userPoolId"], citizen)
         self.logins.append(citizen)
+
+    def officer_groups(self) -> OfficerGroups:
+        """This agency's group names in the officer pool (``<tenant id>:<group>`` in a cell's shared pool), as
+        its functions read them from their environment."""
+        return OfficerGroups(prefix=self._env("OFFICER_GROUP_PREFIX") if self._cell else "")
 
     def first_sign_in(self, email_address: str, temporary_password: str, new_password: str) -> str:
         """An officer's first sign-in as the officer SPA does it; returns the TOTP secret enrolled."""

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from eservice.dynamo import DynamoDatabase
     from eservice.licence_register import LicenceBook
     from eservice.line import LineApi
+    from eservice.officer_pool import OfficerDirectory, OfficerGroups
     from eservice.officers import Officer, Officers
     from eservice.payments import PaymentDesk
     from eservice.ports import Page
@@ -94,6 +95,7 @@ USE_CASE_MODULES = (
     "eservice.identity",
     "eservice.licence_register",
     "eservice.line",
+    "eservice.officer_pool",
     "eservice.officers",
     "eservice.payments",
     "eservice.ports",
@@ -371,7 +373,10 @@ def _claims() -> dict[str, Any]:
 
 
 def current_officer() -> Officer:
-    """The officer signed in through the officer pool's authorizer, with their groups."""
+    """The officer signed in through the officer pool's authorizer, with their groups of this agency.
+
+    In a cell the pool is shared by the cell's agencies (eservice.officer_pool): an officer whose groups are
+    all another agency's is refused here, whatever route they call (403 ``auth.other_agency``)."""
     from eservice.officers import Officer
 
     claims = _claims()
@@ -379,8 +384,29 @@ def current_officer() -> Officer:
         raise Unauthorized(code="auth.required", th="กรุณาเข้าสู่ระบบ", en="Please sign in.")
     raw = str(claims.get("cognito:groups") or "")
     # API Gateway passes the groups claim as "a,b" (or "[a b]" in some integrations).
-    groups = frozenset(g for g in re.split(r"[\s,\[\]]+", raw) if g)
-    return Officer(id=str(claims["sub"]), email=claims.get("email"), groups=groups)
+    pool_groups = frozenset(g for g in re.split(r"[\s,\[\]]+", raw) if g)
+    groups = officer_groups()
+    if not groups.is_member(pool_groups):
+        raise Forbidden(
+            code="auth.other_agency",
+            th="บัญชีนี้ไม่ใช่บัญชีเจ้าหน้าที่ของหน่วยงานนี้ กรุณาเข้าสู่ระบบที่เว็บไซต์ของหน่วยงานของท่าน",
+            en="This account is not an officer account of this agency; sign in on your own agency's site.",
+        )
+    return Officer(id=str(claims["sub"]), email=claims.get("email"), groups=groups.own(pool_groups))
+
+
+def officer_groups() -> OfficerGroups:
+    """This agency's group names in the officer pool (plain in silo mode, prefixed in a cell's pool)."""
+    from eservice.officer_pool import OfficerGroups
+
+    return OfficerGroups(prefix=settings().officer_group_prefix)
+
+
+@cache
+def officer_directory() -> OfficerDirectory:
+    from eservice.officer_pool import OfficerDirectory
+
+    return OfficerDirectory(cognito=client("cognito-idp"), pool_id=settings().officer_pool_id, groups=officer_groups())
 
 
 @app.exception_handler(ServiceError)
@@ -1512,14 +1538,10 @@ _OFFICER_NAMES: dict[str, str] = {}
 
 
 def _officer_name(officer_id: str) -> str:
-    """The officer's e-mail in the officer pool, or the id itself if the account is gone."""
+    """The officer's e-mail in the officer pool, or the id itself if the account is gone (or, in a cell's
+    shared pool, is no longer in any group of this agency)."""
     if officer_id not in _OFFICER_NAMES:
-        if not re.fullmatch(r"[0-9A-Za-z-]{1,64}", officer_id):
-            return officer_id  # never put anything else into a filter expression
-        users = client("cognito-idp").list_users(
-            UserPoolId=settings().officer_pool_id, Filter=f'sub = "{officer_id}"', Limit=1
-        )["Users"]
-        email = next((a["Value"] for u in users for a in u.get("Attributes", []) if a["Name"] == "email"), None)
+        email = officer_directory().email_of(officer_id)
         if email is None:
             return officer_id
         _OFFICER_NAMES[officer_id] = email
@@ -2365,7 +2387,7 @@ def correspondence() -> Correspondence:
 def unit_membership() -> UnitMembership:
     from eservice.units import UnitMembership
 
-    return UnitMembership(tenant=tenant(), cognito=client("cognito-idp"), pool_id=settings().officer_pool_id)
+    return UnitMembership(tenant=tenant(), officers=officer_directory())
 
 
 class ScanStart(RequestBody):

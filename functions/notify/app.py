@@ -259,21 +259,23 @@ def digest() -> dict[str, Any]:
     messages = database().repositories.messages
     last = messages.last_digest()
     since = datetime.fromisoformat(last) if last else None
-    cognito = client("cognito-idp")
     recipients: dict[str, set[str]] = {}
     # R-2.1: each officer's digest holds their units' requests, so their unit groups are read too.
+    from eservice.officer_pool import OfficerDirectory, OfficerGroups, email_attribute
     from eservice.units import unit_group
 
+    # This agency's groups only (in a cell's shared officer pool, the ones named after it).
+    officers = OfficerDirectory(
+        cognito=client("cognito-idp"),
+        pool_id=settings().officer_pool_id,
+        groups=OfficerGroups(prefix=settings().officer_group_prefix),
+    )
     groups_to_read = [*OFFICER_GROUPS, *(unit_group(u) for u in sorted({s.responsible_unit for s in agency.services}))]
     for group in groups_to_read:
-        pages = cognito.get_paginator("list_users_in_group").paginate(
-            UserPoolId=settings().officer_pool_id, GroupName=group
-        )
-        for page in pages:
-            for user in page["Users"]:
-                email = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "email"), None)
-                if email:
-                    recipients.setdefault(email, set()).add(group)
+        for user in officers.members(group):
+            email = email_attribute(user)
+            if email:
+                recipients.setdefault(email, set()).add(group)
     desk = Officers(repos=database().repositories, tenant=agency, executions=_NoSaga(), link=lambda *_: "")
     lists = desk.digest_lists(since=since)
     base = settings().public_base_url or f"https://{agency.domain}"

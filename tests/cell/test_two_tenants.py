@@ -86,7 +86,9 @@ def test_given_two_agencies_of_a_cell_then_each_site_offers_its_own_catalogue_wi
     assert (config_a["tenant"], config_b["tenant"]) == (A, B)
     assert config_a["citizen"]["userPoolId"] == config_b["citizen"]["userPoolId"]  # the national pool
     assert config_a["citizen"]["clientId"] != config_b["citizen"]["clientId"]  # each agency's own web client
-    assert config_a["officer"]["userPoolId"] != config_b["officer"]["userPoolId"]  # each agency's own officers
+    # Issue 14: the cell's one officer pool (an account holds 1,000 pools), with each agency's own web client.
+    assert config_a["officer"]["userPoolId"] == config_b["officer"]["userPoolId"]
+    assert config_a["officer"]["clientId"] != config_b["officer"]["clientId"]
 
 
 def test_given_a_citizen_signed_in_once_when_applying_to_both_agencies_then_neither_sees_the_others_request(cell):
@@ -126,13 +128,54 @@ def test_given_a_citizen_signed_in_once_when_applying_to_both_agencies_then_neit
     assert reviewer_a.get(f"/officer/requests/{request_b}").status_code in (403, 404)
     assert reviewer_b.get(f"/officer/requests/{request_b}").status_code == 200
     assert reviewer_b.get(f"/officer/requests/{request_a}").status_code in (403, 404)
-    # An officer of one agency is nobody to the other agency's API (another officer pool).
+    # An officer of one agency is nobody to the other agency's API: signed in to the cell's officer pool, but in
+    # none of that agency's groups (the tenant claim), so refused with a stable code before anything is read.
     token_a = reviewer_a.session.headers["Authorization"]
     foreign = requests.get(f"{b.url}/api/officer/requests", headers={"Authorization": token_a}, timeout=30)
-    assert foreign.status_code == 401
+    assert foreign.status_code == 403
+    assert foreign.json()["error"]["code"] == "auth.other_agency"
     # Each acknowledgment is sealed by its own agency (its own seal key and certificate), as its site verifies.
     assert _sealed_by(citizen_a, request_a) == "เทศบาลตำบลคลองน้อย"
     assert _sealed_by(citizen_b, request_b) == "องค์การบริหารส่วนตำบลขุนทะเล"
+
+
+def test_given_an_officer_of_one_agency_when_calling_the_other_agencys_officer_api_then_403_and_nothing_leaks(cell):
+    """Issue 14: one officer pool for the cell. An officer signed in on agency A's site (A's web client, TOTP)
+    holds a valid token of the cell's pool; agency B's API refuses it on every officer route with 403
+    ``auth.other_agency`` (Thai first), and B's administrator cannot read or change A's officers' groups."""
+    a, b = cell.members[A], cell.members[B]
+    head_a, admin_a, admin_b = _officer(a, "head"), _officer(a, "admin"), _officer(b, "admin")
+    reviewer_a = next(x for x in a.logins if x.pool == "officer" and "reviewer" in x.groups)
+    reviewer_b = next(x for x in b.logins if x.pool == "officer" and "reviewer" in x.groups)
+    on_b = _with_token(b, head_a.session.headers["Authorization"].removeprefix("Bearer "))
+
+    for path in ("/officer/me", "/officer/requests", "/officer/digest", f"/officer/officers/{reviewer_b.email}/units"):
+        refused = on_b.get(path)
+        assert refused.status_code == 403, (path, refused.text)
+        error = refused.json()["error"]
+        assert error["code"] == "auth.other_agency", path
+        assert error["message"]["th"] and error["message"]["en"], path
+        assert reviewer_b.email not in refused.text, path
+    refused = on_b.put(f"/officer/officers/{reviewer_b.email}/units", json={"units": []})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "auth.other_agency")
+    # On their own agency's API the same sign-in works, and reads only that agency's groups, plain.
+    me = _officer(a, "head").get("/officer/me")
+    assert me.status_code == 200 and me.json()["groups"] == ["head"]
+    assert _officer(a, "reviewer").get("/officer/me").json()["groups"] == sorted(
+        ["reviewer", *(f"unit-{u}" for u in ("public_health", "disaster", "registration"))]
+    )
+    # Each agency's administrator reaches its own officers' units, and the other agency's officers are not found.
+    assert admin_a.get(f"/officer/officers/{reviewer_a.email}/units").status_code == 200
+    for path in (f"/officer/officers/{reviewer_a.email}/units", f"/officer/officers/{admin_a.login.email}/units"):
+        hidden = admin_b.get(path)
+        assert (hidden.status_code, hidden.json()["error"]["code"]) == (404, "officer.not_found"), path
+    changed = admin_b.put(f"/officer/officers/{reviewer_a.email}/units", json={"units": []})
+    assert changed.status_code == 404
+    assert admin_a.get(f"/officer/officers/{reviewer_a.email}/units").json()["units"] == [
+        "disaster",
+        "public_health",
+        "registration",
+    ]
 
 
 def _sealed_by(citizen: Client, request_id: str) -> str:

@@ -18,10 +18,21 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import cx_api
 
+from eservice.tenant import OFFICER_GROUPS
 from infra.app import build_app, stack_name
 from infra.cell import cell_edge_stack_name, cell_stack_name
-from infra.quotas import QUOTAS, capacity, count, exceeded
-from tests.infra.test_stack import NO_BUNDLING, REPO, Resources, _cfn_lint, functions_by_service, of_type, props
+from infra.quotas import QUOTAS, capacity, count, exceeded, tenants_that_fit
+from tests.infra.test_stack import (
+    NO_BUNDLING,
+    REPO,
+    TENANT_UNITS,
+    Resources,
+    _cfn_lint,
+    function_env,
+    functions_by_service,
+    of_type,
+    props,
+)
 
 TENANTS = ("bangrak", "paktang", "thasala")
 
@@ -84,7 +95,9 @@ def test_given_a_cell_then_the_platform_holds_what_every_tenant_shares(
     assert "WebACLId" in config
     assert len(of_type(platform, "AWS::CloudFront::OriginAccessControl")) == 1
     assert len(of_type(platform, "AWS::Lambda::LayerVersion")) == 2  # core and PDF, published once
-    assert len(of_type(platform, "AWS::Cognito::UserPool")) == 1  # the national citizen pool
+    pools = [props(p) for p in of_type(platform, "AWS::Cognito::UserPool").values()]
+    # The national citizen pool and the cell's one officer pool (MFA required): not one pool per agency.
+    assert sorted(p["MfaConfiguration"] for p in pools) == ["ON", "OPTIONAL"]
     assert len(of_type(platform, "AWS::SNS::Topic")) == 1
     assert len(of_type(platform, "AWS::CloudWatch::Dashboard")) == 1
     assert [props(a)["Scope"] for a in of_type(platform, "AWS::WAFv2::WebACL").values()] == ["REGIONAL"]
@@ -101,7 +114,7 @@ def test_given_a_tenant_of_the_cell_then_it_keeps_its_own_seal_key_data_officers
         assert props(tenant_domain)["Domains"] == [f"{tenant_id}.go.th"]
         assert "Fn::ImportValue" in json.dumps(props(tenant_domain)["DistributionId"])
         assert len(of_type(resources, "AWS::DynamoDB::Table")) == 1
-        assert len(of_type(resources, "AWS::Cognito::UserPool")) == 1  # its officers
+        assert of_type(resources, "AWS::Cognito::UserPool") == {}  # its officers are in the cell's officer pool
         assert set(functions_by_service(resources)) == {"intake", "clock", "sign", "notify"}
         assert len(of_type(resources, "AWS::StepFunctions::StateMachine")) == 1
         # Nothing of what the cell shares is repeated per tenant.
@@ -109,6 +122,31 @@ def test_given_a_tenant_of_the_cell_then_it_keeps_its_own_seal_key_data_officers
             assert of_type(resources, shared) == {}, shared
         layers = [props(v)["Description"] for v in of_type(resources, "AWS::Lambda::LayerVersion").values()]
         assert not any("pyHanko" in d or "e-Service domain" in d for d in layers)
+
+
+def test_given_a_cell_then_its_one_officer_pool_holds_each_agencys_own_client_and_groups_named_after_it(
+    platform: Resources, tenants: dict[str, Resources]
+) -> None:
+    """Issue 14: one officer pool a cell (not one an agency: 1,000 of them fill an account). Each agency has its
+    own web client of it and its own role and unit groups, named ``<tenant id>:<group>`` (the tenant claim its
+    functions read from OFFICER_GROUP_PREFIX); its officer routes' authorizer is that pool."""
+    pools = of_type(platform, "AWS::Cognito::UserPool")
+    (officer_pool,) = [k for k, v in pools.items() if props(v)["MfaConfiguration"] == "ON"]
+    for tenant_id, resources in tenants.items():
+        groups = of_type(resources, "AWS::Cognito::UserPoolGroup").values()
+        clients = of_type(resources, "AWS::Cognito::UserPoolClient").values()
+        authorizers = of_type(resources, "AWS::ApiGateway::Authorizer").values()
+        intake = function_env(resources, "intake")
+
+        assert {props(g)["GroupName"] for g in groups} == {
+            f"{tenant_id}:{g}" for g in (*OFFICER_GROUPS, *(f"unit-{u}" for u in TENANT_UNITS))
+        }
+        assert all(officer_pool in json.dumps(props(g)["UserPoolId"]) for g in groups)
+        assert sum(officer_pool in json.dumps(props(c)["UserPoolId"]) for c in clients) == 1  # its own client
+        assert sum(officer_pool in json.dumps(props(a)["ProviderARNs"]) for a in authorizers) == 1
+        assert officer_pool in json.dumps(intake["OFFICER_POOL_ID"])
+        for name in ("intake", "clock", "sign", "notify"):
+            assert function_env(resources, name)["OFFICER_GROUP_PREFIX"] == f"{tenant_id}:"
 
 
 def _statements(resources: Resources) -> Iterator[dict[str, Any]]:
@@ -233,9 +271,17 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
 
     assert over == {
         "IAM roles": 5 * 1000 + 6,
-        "Cognito user pools": 1001,
         "API Gateway regional REST APIs": 1000,
     }
+    # The cell's two pools, whatever the tenants; each agency adds a web client to each pool, and its role and
+    # unit groups (7 + 3 for the demo tenant) to the officer pool: 1,000 agencies fit, at the groups' 10,000.
+    shared, per_tenant = shares
+    assert (shared["AWS::Cognito::UserPool"], per_tenant["AWS::Cognito::UserPool"]) == (2, 0)
+    assert per_tenant["AWS::Cognito::UserPoolClient@officers"] == 1
+    assert per_tenant["AWS::Cognito::UserPoolClient@platform"] == 1
+    assert per_tenant["AWS::Cognito::UserPoolGroup@officers"] == len(OFFICER_GROUPS) + len(TENANT_UNITS) == 10
+    (groups,) = [q for q in QUOTAS if q.types == ("AWS::Cognito::UserPoolGroup@officers",)]
+    assert tenants_that_fit(groups, shared, per_tenant) == 1000 and not groups.adjustable  # AWS does not raise it
     most, binding = capacity(*shares)
     # GuardDuty scans the cell's one quarantine bucket (one plan of 25, whatever the tenants), one schedule group
     # holds every agency's schedules, and the roles only AWS services assume (saga, table archive, site publisher)

@@ -376,6 +376,9 @@ def test_given_the_user_pools_then_officers_need_mfa_and_have_their_groups(resou
     # R-2.1: one group per unit of the tenant; officers see their units' requests.
     assert units <= groups
     assert props(pools[citizen_pool(resources)])["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+    # Silo mode: the agency's own officer pool keeps the plain group names (a cell prefixes them: test_cell.py).
+    for name in ("intake", "notify"):
+        assert "OFFICER_GROUP_PREFIX" not in function_env(resources, name)
 
 
 # --- the API ------------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ export async function currentOfficer() {
   try {
     me = await api("/officer/me");
   } catch (error) {
-    if (error.status === 401) throw error;
+    // 403: signed in to a cell's shared officer pool, but not an officer of this agency (auth.other_agency);
+    // the pages show the API's message instead of the token's groups, which are another agency's.
+    if (error.status === 401 || error.status === 403) throw error;
     // Without the route, fall back to the token (real Cognito puts the groups there).
     me = { email: user?.email || "", groups: user?.groups || [], fromToken: true };
   }

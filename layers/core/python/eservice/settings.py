@@ -6,8 +6,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from .officer_pool import GROUP_SEPARATOR
 from .tenant import Tenant, load_tenant
 
 __all__ = ["Settings", "forget", "settings", "tenant"]
@@ -32,6 +33,9 @@ class Settings(BaseModel):
     data_key_id: str
     citizen_pool_id: str
     officer_pool_id: str
+    #: The agency's group names in the officer pool start with this: empty in a pool of its own (silo), and
+    #: ``<tenant id>:`` in a cell's shared officer pool (issue 14; see eservice.officer_pool).
+    officer_group_prefix: str = ""
     schedule_group: str
     scheduler_role_arn: str
     state_machine_arn: str = ""
@@ -52,6 +56,13 @@ class Settings(BaseModel):
     #: Where the exports bucket is served read-only (CloudFront); empty: the public base URL.
     exports_base_url: str = ""
 
+    @model_validator(mode="after")
+    def _own_group_prefix(self) -> Settings:
+        # Any other prefix would let the agency read another agency's officers as its own (eservice.officer_pool).
+        if self.officer_group_prefix not in ("", f"{self.tenant_id}{GROUP_SEPARATOR}"):
+            raise ValueError(f"officer_group_prefix must be empty or {self.tenant_id}{GROUP_SEPARATOR}")
+        return self
+
 
 def settings() -> Settings:
     """The settings of this process (RuntimeError naming the missing variables if incomplete).
@@ -68,7 +79,7 @@ def _settings(environment: tuple[str | None, ...]) -> Settings:
     try:
         return Settings.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
-        missing = ", ".join(".".join(str(p) for p in e["loc"]).upper() for e in exc.errors())
+        missing = ", ".join(".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors())
         raise RuntimeError(f"function environment incomplete: {missing}") from None
 
 

@@ -1,7 +1,8 @@
 """Routing to the responsible unit (R-2.1, R-3.6): officers see the requests of their own units.
 
 A request goes to its service's ``responsible_unit`` (tenant file). An officer belongs to units through
-Cognito groups ``unit-<unit id>`` of the officer pool (one group per unit of the tenant, created by CDK;
+Cognito groups ``unit-<unit id>`` of the officer pool (one group per unit of the tenant, created by CDK, named
+``<tenant id>:unit-<unit id>`` in a cell's shared pool: ``eservice.officer_pool``;
 an administrator sets an officer's units through ``PUT /api/officer/officers/{username}/units``). Work
 lists, the digest, a request's details, files, access log and every action on it are limited to the
 officer's units; the head of the agency and administrators see every unit. A request of another unit is
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import Forbidden, InvalidInput, NotFound
+from .officer_pool import OfficerDirectory
 from .tenant import Tenant
 
 __all__ = [
@@ -65,12 +67,12 @@ def require_visible(tenant: Tenant, groups: Iterable[str], record: Mapping[str, 
 
 
 class UnitMembership:
-    """An administrator sets which units an officer belongs to (their ``unit-*`` groups in the officer pool)."""
+    """An administrator sets which units an officer belongs to (their ``unit-*`` groups in the officer pool),
+    among the agency's own officers only (``eservice.officer_pool``)."""
 
-    def __init__(self, *, tenant: Tenant, cognito: Any, pool_id: str) -> None:
+    def __init__(self, *, tenant: Tenant, officers: OfficerDirectory) -> None:
         self._tenant = tenant
-        self._cognito = cognito
-        self._pool = pool_id
+        self._officers = officers
 
     def units(self, groups: Iterable[str], username: str) -> dict[str, Any]:
         """The officer's units (administrators only)."""
@@ -91,21 +93,16 @@ class UnitMembership:
             )
         current = units_of(self._groups(username))
         for unit in sorted(wanted - current):
-            self._cognito.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=unit_group(unit))
+            self._officers.add(username, unit_group(unit))
         for unit in sorted(current - wanted):
-            self._cognito.admin_remove_user_from_group(
-                UserPoolId=self._pool, Username=username, GroupName=unit_group(unit)
-            )
+            self._officers.remove(username, unit_group(unit))
         return {"username": username, "units": sorted(wanted)}
 
-    def _groups(self, username: str) -> list[str]:
-        try:
-            pages = self._cognito.get_paginator("admin_list_groups_for_user").paginate(
-                UserPoolId=self._pool, Username=username
-            )
-            return [g["GroupName"] for page in pages for g in page["Groups"]]
-        except self._cognito.exceptions.UserNotFoundException:
-            raise NotFound(code="officer.not_found", th="ไม่พบเจ้าหน้าที่นี้", en="No such officer.") from None
+    def _groups(self, username: str) -> frozenset[str]:
+        groups = self._officers.groups_of(username)
+        if groups is None:  # no such user, or another agency's officer of the cell's pool: not disclosed
+            raise NotFound(code="officer.not_found", th="ไม่พบเจ้าหน้าที่นี้", en="No such officer.")
+        return groups
 
     @staticmethod
     def _admin_only(groups: Iterable[str]) -> None:
