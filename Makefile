@@ -19,10 +19,11 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(PY) -m local
 
-## test: lint, type-check, unit and CDK tests, then a local cell of two agencies (a process of its own: moto is
+## test: lint, format check, type-check, unit and CDK tests, then a local cell of two agencies (a process of its own: moto is
 ## process-wide), then the local-stack and browser tests
 test: $(VENV)/.installed browsers axe
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit tests/pdf tests/infra -n 2
 	$(PY) -m pytest -q -p no:cacheprovider tests/cell

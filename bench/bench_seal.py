@@ -169,9 +169,7 @@ def world() -> Iterator[World]:
             chain=[pki.root_cert],
             policy_oid=EXAMPLE_POLICY_OID,
         )
-        signer = KmsSigner(
-            kms_client=kms, key_id=seal_key, signing_cert=pki.agency_cert, chain=[pki.root_cert]
-        )
+        signer = KmsSigner(kms_client=kms, key_id=seal_key, signing_cert=pki.agency_cert, chain=[pki.root_cert])
         root_cert = x509.load_der_x509_certificate(pki.root_cert.dump())
         local_key, local_cert = _local_agency_key(pki, root_cert)
         agency_pem = pki.pem("agency_cert")
@@ -189,9 +187,7 @@ def world() -> Iterator[World]:
         )
 
 
-def _local_agency_key(
-    pki: LocalPki, root_cert: x509.Certificate
-) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+def _local_agency_key(pki: LocalPki, root_cert: x509.Certificate) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     # endesive's default path needs the private key in memory: a same-subject certificate over a
     # local key, issued by the same dev root.
     assert pki.root_key_pem is not None
@@ -254,9 +250,7 @@ def cases(w: World) -> list[Case]:
     )
 
     def endesive_local() -> bytes:
-        return w.pdf + endesive.sign(
-            w.pdf, _endesive_dict(), w.local_key, w.local_cert, [w.root_cert], "sha256"
-        )
+        return w.pdf + endesive.sign(w.pdf, _endesive_dict(), w.local_key, w.local_cert, [w.root_cert], "sha256")
 
     def endesive_kms() -> bytes:
         return w.pdf + endesive.sign(w.pdf, _endesive_dict(), None, None, [w.root_cert], "sha256", hsm=w.hsm)
@@ -278,9 +272,7 @@ def cases(w: World) -> list[Case]:
         return seal_pdf_basic(w.pdf, signer=w.signer, reason=REASON, location=LOCATION)
 
     def ours_b_b_checked() -> bytes:
-        return seal_pdf_basic(
-            w.pdf, signer=w.signer, reason=REASON, location=LOCATION, pki_roots=w.pki.trust_roots
-        )
+        return seal_pdf_basic(w.pdf, signer=w.signer, reason=REASON, location=LOCATION, pki_roots=w.pki.trust_roots)
 
     def ours_b_lta() -> bytes:
         return seal_pdf(
@@ -329,9 +321,7 @@ def measure(name: str, run: Callable[[], object], runs: int, kms_calls: Callable
 def print_table(rows: list[Row], runs: int) -> None:
     baseline = rows[0].median_ms
     width = max(len(r.name) for r in rows)
-    header = (
-        f"{'case':<{width}}  {'median ms':>9}  {'min ms':>7}  {'x base':>6}  {'KMS calls':>9}  {'size KB':>7}"
-    )
+    header = f"{'case':<{width}}  {'median ms':>9}  {'min ms':>7}  {'x base':>6}  {'KMS calls':>9}  {'size KB':>7}"
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -428,9 +418,7 @@ def seal_ratio(w: World, runs: int) -> tuple[Row, Row, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     with world() as w:

@@ -80,9 +80,7 @@ def test_given_the_citizen_web_client_then_code_grant_back_to_the_site_with_cogn
 
 def pool(resources: Resources, prefix: str) -> dict[str, Any]:
     return next(
-        v["Properties"]
-        for k, v in resources.items()
-        if v["Type"] == "AWS::Cognito::UserPool" and k.startswith(prefix)
+        v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::Cognito::UserPool" and k.startswith(prefix)
     )
 
 

@@ -147,9 +147,7 @@ def test_given_a_tenant_stack_then_the_saga_schedules_sns_and_the_functions_invo
 
 
 @pytest.mark.parametrize(("mode", "chosen", "expected"), [("silo", "false", False), ("cell", "true", True)])
-def test_given_the_snapstart_context_then_it_overrides_the_mode_default(
-    mode: str, chosen: str, expected: bool
-) -> None:
+def test_given_the_snapstart_context_then_it_overrides_the_mode_default(mode: str, chosen: str, expected: bool) -> None:
     from infra.stack import snapstart_on
 
     app = cdk.App(context={"snapstart": chosen})

@@ -398,7 +398,14 @@ def test_given_the_api_then_one_throttled_stage_named_api_and_cognito_authorizer
 
 CITIZEN_PREFIXES = ("/drafts", "/requests", "/me")
 PUBLIC_PREFIXES = (
-    "/services", "/agency", "/register", "/verify", "/openapi.json", "/tsa", "/announcements", "/payments/webhook",
+    "/services",
+    "/agency",
+    "/register",
+    "/verify",
+    "/openapi.json",
+    "/tsa",
+    "/announcements",
+    "/payments/webhook",
     "/line/webhook",  # signed by LINE with the channel secret (X-Line-Signature), not by a user pool
 )
 
@@ -788,7 +795,6 @@ def test_given_tenant_all_then_each_stack_ships_its_own_tenant_file_to_the_funct
             and "TENANT_FILE" in props(r).get("Environment", {}).get("Variables", {})
         }
         assert env_file == {f"/opt/{tenant_id}.json"}
-
 
 
 def test_given_a_deploy_then_both_sites_and_their_config_are_published_to_the_sites_bucket(

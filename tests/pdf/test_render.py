@@ -51,9 +51,7 @@ from eservice_pdf.thai_text import WORD_BREAK, baht_text, format_baht, segment_f
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TENANT_FILE = Path(__file__).resolve().parents[2] / "tenants" / "klongnoy.yaml"
 VERIFY_URL = "https://klongnoy.go.th/verify/FS-2569-00012?c=8f3a9c"
-THAI_QR = (
-    "00020101021230570016A000000677010112011509940001612340102KN25690001234530376454072500.005802TH6304ABCD"
-)
+THAI_QR = "00020101021230570016A000000677010112011509940001612340102KN25690001234530376454072500.005802TH6304ABCD"
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +129,7 @@ def _qr_matrices(pdf: bytes) -> list[list[list[bool]]]:
             modules = (width - 2 * offset) // scale
             centre = offset + scale // 2
             matrices.append(
-                [
-                    [dark(centre + c * scale, centre + r * scale) for c in range(modules)]
-                    for r in range(modules)
-                ]
+                [[dark(centre + c * scale, centre + r * scale) for c in range(modules)] for r in range(modules)]
             )
     return matrices
 

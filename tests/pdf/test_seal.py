@@ -99,9 +99,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SealWorld]:
             policy_oid=EXAMPLE_POLICY_OID,
         )
         timestamper = InProcessTimeStamper(authority=tsa)
-        signer = KmsSigner(
-            kms_client=kms, key_id=seal_key, signing_cert=pki.agency_cert, chain=[pki.root_cert]
-        )
+        signer = KmsSigner(kms_client=kms, key_id=seal_key, signing_cert=pki.agency_cert, chain=[pki.root_cert])
         pdf = rendered_pdf()
         files = tmp_path_factory.mktemp("seal")
         (files / "root.pem").write_bytes(pki.pem("root_cert"))
@@ -132,9 +130,7 @@ def signatures_of(pdf: bytes) -> list[EmbeddedPdfSignature]:
 def test_given_a_rendered_pdf_when_sealed_then_pyhanko_validates_a_b_lta_seal(world: SealWorld) -> None:
     reader = PdfFileReader(BytesIO(world.sealed))
     seal, archive = reader.embedded_signatures
-    context = ValidationContext(
-        trust_roots=[world.pki.root_cert], crls=[world.pki.crl], revocation_mode="require"
-    )
+    context = ValidationContext(trust_roots=[world.pki.root_cert], crls=[world.pki.crl], revocation_mode="require")
 
     status = validate_pdf_signature(seal, context)
     archive_status = validate_pdf_timestamp(archive, validation_context=context)
@@ -281,9 +277,7 @@ def test_given_a_seal_checked_two_months_later_when_the_current_crl_is_supplied_
     current = world.pki.refresh_crl(now=later)  # the CRL embedded at sealing time expired after 7 days
 
     stale_only = verify_pdf(world.sealed, trust_roots=world.pki.trust_roots, validation_time=later)
-    with_current = verify_pdf(
-        world.sealed, trust_roots=world.pki.trust_roots, crls=current.crls, validation_time=later
-    )
+    with_current = verify_pdf(world.sealed, trust_roots=world.pki.trust_roots, crls=current.crls, validation_time=later)
 
     assert stale_only.summary == "untrusted"  # pyhanko-certvalidator: stale revocation data, TRY_LATER
     assert with_current.summary == "valid"
@@ -553,9 +547,7 @@ def test_given_a_pdf_sealed_under_another_root_when_verified_then_it_is_untruste
     [b"", b"not a pdf at all", b"%PDF-1.7\n%garbage without objects", rendered_pdf()[:200]],
     ids=["empty", "text", "header-only", "truncated"],
 )
-def test_given_garbage_bytes_when_verified_then_it_is_invalid_without_raising(
-    world: SealWorld, garbage: bytes
-) -> None:
+def test_given_garbage_bytes_when_verified_then_it_is_invalid_without_raising(world: SealWorld, garbage: bytes) -> None:
     report = verify_pdf(garbage, trust_roots=world.pki.trust_roots)
 
     assert report.summary == "invalid" and report.reason
@@ -650,6 +642,4 @@ def test_given_a_sealed_pdf_then_its_cms_holds_the_agency_certificate_once_and_t
     assert sum("Root CA" in s for s in subjects) == 1, printed.stdout
     # The same, read by asn1crypto: two distinct certificates in the SignedData certificate set.
     certs = seal.signed_data["certificates"]
-    assert sorted(c.chosen.dump() for c in certs) == sorted(
-        {world.pki.agency_cert.dump(), world.pki.root_cert.dump()}
-    )
+    assert sorted(c.chosen.dump() for c in certs) == sorted({world.pki.agency_cert.dump(), world.pki.root_cert.dump()})

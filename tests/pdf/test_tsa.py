@@ -74,9 +74,7 @@ def openssl(command: str, *, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def request_der(
-    digest: bytes, algorithm: str = "sha256", *, nonce: int | None = 42, cert_req: bool = True
-) -> bytes:
+def request_der(digest: bytes, algorithm: str = "sha256", *, nonce: int | None = 42, cert_req: bool = True) -> bytes:
     fields: dict[str, object] = {
         "version": "v1",
         "message_imprint": {"hash_algorithm": {"algorithm": algorithm}, "hashed_message": digest},
@@ -129,9 +127,7 @@ def test_given_a_sha512_query_without_nonce_when_the_tsa_responds_then_openssl_v
 
     (files / "r512.tsr").write_bytes(world.tsa.respond((files / "q512.tsq").read_bytes()))
 
-    verified = openssl(
-        "ts -verify -queryfile q512.tsq -in r512.tsr -CAfile root.pem -untrusted tsa.pem", cwd=files
-    )
+    verified = openssl("ts -verify -queryfile q512.tsq -in r512.tsr -CAfile root.pem -untrusted tsa.pem", cwd=files)
     assert "Verification: OK" in verified.stdout, verified.stdout + verified.stderr
     assert tst_info_of((files / "r512.tsr").read_bytes())["nonce"].native is None
 

@@ -49,6 +49,7 @@ print(json.dumps({{"heavy_modules": loaded, "deferred": deferred, "collecting": 
                   "missing_from_snapshot": snapshot}}))
 """
 
+
 def function_env() -> dict[str, str]:
     """The function's environment, as the cold-start bench gives it (one source), logging at INFO so that any line
     the import logs shows up in the check below."""

@@ -40,9 +40,7 @@ def test_given_ascii_digits_when_converted_then_thai_digits_and_other_text_kept(
         pytest.param(date(2023, 1, 3), {}, "3 มกราคม 2566", id="no-leading-zero"),
         pytest.param(date(2023, 1, 23), {"thai_digits": True}, "๒๓ มกราคม ๒๕๖๖", id="thai-digits"),
         pytest.param(date(2024, 4, 13), {"abbreviated": True}, "13 เม.ย. 2567", id="abbreviated"),
-        pytest.param(
-            date(2024, 12, 31), {"abbreviated": True, "thai_digits": True}, "๓๑ ธ.ค. ๒๕๖๗", id="both-options"
-        ),
+        pytest.param(date(2024, 12, 31), {"abbreviated": True, "thai_digits": True}, "๓๑ ธ.ค. ๒๕๖๗", id="both-options"),
         pytest.param(SEED_RECEIPT, {}, "23 มกราคม 2566", id="aware-datetime"),
         # 17:30 UTC on 31 Dec 2022 is 00:30 on 1 Jan 2023 in Bangkok: day, month and era year all change.
         pytest.param(datetime(2022, 12, 31, 17, 30, tzinfo=UTC), {}, "1 มกราคม 2566", id="utc-converted"),
@@ -65,10 +63,7 @@ def test_given_other_zone_when_formatted_then_shown_in_bangkok_time() -> None:
     tokyo = timezone(timedelta(hours=9))
 
     assert format_thai_datetime(datetime(2023, 1, 23, 10, 30, tzinfo=tokyo)) == "23 มกราคม 2566 เวลา 08:30 น."
-    assert (
-        format_english_datetime(datetime(2023, 1, 23, 10, 30, tzinfo=tokyo))
-        == "23 January 2023, 08:30 (UTC+7)"
-    )
+    assert format_english_datetime(datetime(2023, 1, 23, 10, 30, tzinfo=tokyo)) == "23 January 2023, 08:30 (UTC+7)"
 
 
 def test_given_dates_when_formatted_in_english_then_gregorian_year() -> None:

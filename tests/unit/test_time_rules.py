@@ -23,9 +23,7 @@ from eservice.time_rules import (
 
 GOVERNMENT = OfficeCalendar()
 # A one-stop service centre: 09:00-17:00, Monday to Saturday.
-SIX_DAY_OFFICE = OfficeCalendar(
-    opens=time(9, 0), closes=time(17, 0), working_weekdays=frozenset({0, 1, 2, 3, 4, 5})
-)
+SIX_DAY_OFFICE = OfficeCalendar(opens=time(9, 0), closes=time(17, 0), working_weekdays=frozenset({0, 1, 2, 3, 4, 5}))
 CLOSED_23_JAN_2023 = OfficeCalendar(closures=frozenset({date(2023, 1, 23)}))
 NO_PUBLIC_HOLIDAYS = OfficeCalendar(public_holidays=False)
 
@@ -44,12 +42,8 @@ DEEMED_RECEIPT_CASES = [
     pytest.param(bkk(2023, 1, 24, 8, 29), GOVERNMENT, bkk(2023, 1, 24, 8, 30), id="weekday-before-opening"),
     pytest.param(bkk(2023, 1, 24, 8, 30), GOVERNMENT, bkk(2023, 1, 24, 8, 30), id="weekday-at-opening"),
     pytest.param(bkk(2023, 1, 24, 16, 30), GOVERNMENT, bkk(2023, 1, 25, 8, 30), id="weekday-at-closing"),
-    pytest.param(
-        bkk(2023, 1, 24, 16, 29, 59), GOVERNMENT, bkk(2023, 1, 24, 16, 29, 59), id="weekday-last-second"
-    ),
-    pytest.param(
-        datetime(2023, 1, 23, 23, 0, tzinfo=UTC), GOVERNMENT, bkk(2023, 1, 24, 8, 30), id="utc-previous-date"
-    ),
+    pytest.param(bkk(2023, 1, 24, 16, 29, 59), GOVERNMENT, bkk(2023, 1, 24, 16, 29, 59), id="weekday-last-second"),
+    pytest.param(datetime(2023, 1, 23, 23, 0, tzinfo=UTC), GOVERNMENT, bkk(2023, 1, 24, 8, 30), id="utc-previous-date"),
     pytest.param(
         datetime(2023, 1, 24, 3, 0, tzinfo=UTC), GOVERNMENT, bkk(2023, 1, 24, 10, 0), id="utc-in-office-hours"
     ),
@@ -76,12 +70,8 @@ DEEMED_RECEIPT_CASES = [
     pytest.param(bkk(2022, 5, 2, 10, 0), GOVERNMENT, bkk(2022, 5, 2, 10, 0), id="labour-day-substitute-open"),
     pytest.param(bkk(2025, 4, 14, 10, 0), NO_PUBLIC_HOLIDAYS, bkk(2025, 4, 14, 10, 0), id="holidays-off"),
     pytest.param(bkk(2023, 1, 20, 17, 30), SIX_DAY_OFFICE, bkk(2023, 1, 21, 9, 0), id="custom-friday-to-sat"),
-    pytest.param(
-        bkk(2023, 1, 21, 16, 45), SIX_DAY_OFFICE, bkk(2023, 1, 21, 16, 45), id="custom-saturday-open"
-    ),
-    pytest.param(
-        bkk(2023, 1, 21, 17, 0), SIX_DAY_OFFICE, bkk(2023, 1, 23, 9, 0), id="custom-saturday-closed"
-    ),
+    pytest.param(bkk(2023, 1, 21, 16, 45), SIX_DAY_OFFICE, bkk(2023, 1, 21, 16, 45), id="custom-saturday-open"),
+    pytest.param(bkk(2023, 1, 21, 17, 0), SIX_DAY_OFFICE, bkk(2023, 1, 23, 9, 0), id="custom-saturday-closed"),
     pytest.param(bkk(2023, 1, 23, 8, 45), SIX_DAY_OFFICE, bkk(2023, 1, 23, 9, 0), id="custom-before-opening"),
     pytest.param(bkk(2023, 1, 23, 16, 45), SIX_DAY_OFFICE, bkk(2023, 1, 23, 16, 45), id="custom-after-1630"),
 ]

@@ -1475,7 +1475,6 @@ class DynamoAccessLog:
         return Page([_plain(i) for i in page.items], page.cursor)
 
 
-
 class DynamoPkiBundle:
     """Where the local PKI bundle is kept (local-pki mode)."""
 

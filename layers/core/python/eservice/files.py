@@ -284,8 +284,7 @@ def check_scan_result(status: str | None, document: RequiredDocument) -> None:
         raise _rejection(
             document,
             "file.malware",
-            "พบมัลแวร์ในไฟล์นี้ ระบบไม่รับไฟล์และได้กักไว้ กรุณาตรวจเครื่องของท่านด้วยโปรแกรมป้องกันไวรัส "
-            "แล้วอัปโหลดไฟล์ที่ปลอดภัย",
+            "พบมัลแวร์ในไฟล์นี้ ระบบไม่รับไฟล์และได้กักไว้ กรุณาตรวจเครื่องของท่านด้วยโปรแกรมป้องกันไวรัส แล้วอัปโหลดไฟล์ที่ปลอดภัย",
             "Malware was found in this file. It was not accepted and is held in quarantine. "
             "Please check your computer with an antivirus program and upload a safe file.",
         )

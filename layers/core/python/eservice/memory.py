@@ -913,7 +913,6 @@ class MemoryAccessLog:
         return _page(entries, limit, cursor, key=lambda e: (e["at"], e["id"]))
 
 
-
 class MemoryDatabase:
     """Every fake over one shared state."""
 

@@ -457,7 +457,6 @@ class AccessLog(Protocol):
         """The request's entries, oldest first, one page."""
 
 
-
 class Executions(Protocol):
     """The saga's executions: start, look up, answer."""
 

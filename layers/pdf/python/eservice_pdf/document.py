@@ -149,9 +149,7 @@ class ThaiDocument(FPDF):
         self._lines(width, _line_mm(SMALL_SIZE), tenant.name.en, align="C")
         self._set(size=SMALL_SIZE, color=_GREY)
         self._lines(width, _line_mm(SMALL_SIZE), segment_for_wrapping(tenant.address.th), align="C")
-        contact = (
-            f"โทร. {tenant.phones.records_office}   อีเมล {tenant.saraban_email}   https://{tenant.domain}"
-        )
+        contact = f"โทร. {tenant.phones.records_office}   อีเมล {tenant.saraban_email}   https://{tenant.domain}"
         self._lines(width, _line_mm(SMALL_SIZE), segment_for_wrapping(contact), align="C")
         y = self.get_y() + 1.5
         self.set_draw_color(*_RULE)
@@ -197,9 +195,7 @@ class ThaiDocument(FPDF):
                     )
         return super().normalize_text(text)
 
-    def _set(
-        self, *, size: float = BODY_SIZE, bold: bool = False, color: tuple[int, int, int] = _BLACK
-    ) -> None:
+    def _set(self, *, size: float = BODY_SIZE, bold: bool = False, color: tuple[int, int, int] = _BLACK) -> None:
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
         self.set_text_color(*color)
 
@@ -235,9 +231,7 @@ class ThaiDocument(FPDF):
         clear of something placed at the right (a QR code).
         """
         self._set(size=size, bold=bold, color=_GREY if grey else _BLACK)
-        columns = self.text_columns(
-            text_align=align, line_height=LINE_HEIGHT, r_margin=self.r_margin + right_inset
-        )
+        columns = self.text_columns(text_align=align, line_height=LINE_HEIGHT, r_margin=self.r_margin + right_inset)
         with (
             columns,
             columns.paragraph(
@@ -313,9 +307,7 @@ class ThaiDocument(FPDF):
             self.line(self.l_margin, top + height - 1.0, self.w - self.r_margin, top + height - 1.0)
         self.ln(2)
 
-    def amount_table(
-        self, items: Sequence[tuple[str, str]], *, total: tuple[str, str], in_words: str
-    ) -> None:
+    def amount_table(self, items: Sequence[tuple[str, str]], *, total: tuple[str, str], in_words: str) -> None:
         """Items with right-aligned amounts, the total in bold and the total in Thai words (Q6.1, Q6.6)."""
         amount_width = 42.0
         text_width = self.epw - amount_width
@@ -324,9 +316,7 @@ class ThaiDocument(FPDF):
         self._set(bold=True)
         self.set_fill_color(238, 238, 238)
         self.cell(text_width, line + 1, "รายการ", align="L", fill=True)
-        self.cell(
-            amount_width, line + 1, "จำนวนเงิน", align="R", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        self.cell(amount_width, line + 1, "จำนวนเงิน", align="R", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self._set()
         for text, amount in items:
             text = segment_for_wrapping(text)
@@ -393,9 +383,7 @@ class ThaiDocument(FPDF):
         if self.get_y() + height > self.page_break_trigger:
             self.add_page()
 
-    def paragraph_height(
-        self, text: str, *, size: float = BODY_SIZE, first_line_indent: float = 0.0
-    ) -> float:
+    def paragraph_height(self, text: str, *, size: float = BODY_SIZE, first_line_indent: float = 0.0) -> float:
         """About how tall ``paragraph(text)`` will be, to keep it on the page with what follows."""
         self._set(size=size)
         # The first-line indent is counted on every line: an estimate that errs on the tall side.

@@ -744,10 +744,7 @@ def render_request_notice(
             f"{tenant.name.th}ได้ตรวจสอบคำขอของท่านแล้ว ขอให้ท่านส่งเอกสารหรือข้อมูลเพิ่มเติมภายในวันที่ {deadline} "
             "หากพ้นกำหนด เจ้าหน้าที่จะเสนอจำหน่ายเรื่องคำขอนี้"
         ),
-        "referred": (
-            f"คำขอของท่านไม่อยู่ในอำนาจของ{tenant.name.th} "
-            f"กรุณายื่นคำขอต่อหน่วยงานที่มีอำนาจ: {data.referred_to or '-'}"
-        ),
+        "referred": (f"คำขอของท่านไม่อยู่ในอำนาจของ{tenant.name.th} กรุณายื่นคำขอต่อหน่วยงานที่มีอำนาจ: {data.referred_to or '-'}"),
         "withdrawn": f"{tenant.name.th}ได้รับการถอนคำขอของท่านแล้ว และยุติการพิจารณาคำขอนี้",
         "dismissal_proposed": (
             "เจ้าหน้าที่ได้เสนอให้จำหน่ายเรื่องคำขอของท่าน หัวหน้าส่วนราชการจะพิจารณาสั่งการ "
@@ -772,9 +769,7 @@ def render_request_notice(
         rows.append(_row("เหตุผล", data.reason, "Reason"))
     doc.field_table(rows)
     doc.paragraph("จึงเรียนมาเพื่อโปรดทราบ", first_line_indent=18, space_after=0)
-    doc.signature_block(
-        ["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6
-    )
+    doc.signature_block(["ขอแสดงความนับถือ", "", "ลงลายมือชื่ออิเล็กทรอนิกส์", tenant.signing.signer_title.th], top_gap=6)
     _contact(doc, tenant, service)
     return doc.to_bytes()
 
@@ -832,7 +827,7 @@ def _edition(edition: int) -> str:
 
 
 def _cancellation(name: str, subject: str, issue: AnnouncementIssue, *, word: str = "ประกาศ") -> str | None:
-    """"ให้ยกเลิกประกาศ ... เรื่อง ... พ.ศ. ...": a new edition cancels the one it replaces (template note 2(2))."""
+    """ "ให้ยกเลิกประกาศ ... เรื่อง ... พ.ศ. ...": a new edition cancels the one it replaces (template note 2(2))."""
     if issue.edition <= 1 or issue.replaces_year is None:
         return None
     return f"ให้ยกเลิก{word}{name} เรื่อง {subject}{_edition(issue.edition - 1)} พ.ศ. {issue.replaces_year}"
@@ -913,8 +908,7 @@ def render_channels_announcement(
     clauses = _numbered(
         [
             cancel,
-            f"ให้ช่องทางอิเล็กทรอนิกส์ต่อไปนี้ เป็นช่องทางสำหรับประชาชนยื่นคำขอหรือติดต่อ{name}"
-            f"หรือ{head} โดยวิธีการทางอิเล็กทรอนิกส์",
+            f"ให้ช่องทางอิเล็กทรอนิกส์ต่อไปนี้ เป็นช่องทางสำหรับประชาชนยื่นคำขอหรือติดต่อ{name}หรือ{head} โดยวิธีการทางอิเล็กทรอนิกส์",
             *(f"({n}) {item}" for n, item in enumerate(items, start=1)),
             f"ในกรณีที่ผู้ยื่นคำขอหรือติดต่อมาทางช่องทางตาม{channels} ประสงค์จะสอบถามหรือขอรับคำยืนยันจาก{name}"
             "ว่าได้รับคำขอหรือการติดต่อแล้ว ให้สอบถามในวันและเวลาราชการได้ที่หมายเลขโทรศัพท์ ดังต่อไปนี้",
@@ -1033,10 +1027,8 @@ def render_payment_announcement(
     clauses = _numbered(
         [
             cancel,
-            f"บัญชีเงินฝากสำหรับรับชำระเงินจากประชาชน ได้แก่ บัญชีชื่อ {content['account_name']['th']} "
-            f"{content['bank']['th']}",
-            "ประชาชนสามารถชำระค่าคำขอ ค่าธรรมเนียม ค่าบริการ ค่าปรับ หรือเงินอื่นใด เข้าบัญชีของ"
-            f"{name} ได้ตามวิธีการ ดังต่อไปนี้",
+            f"บัญชีเงินฝากสำหรับรับชำระเงินจากประชาชน ได้แก่ บัญชีชื่อ {content['account_name']['th']} {content['bank']['th']}",
+            f"ประชาชนสามารถชำระค่าคำขอ ค่าธรรมเนียม ค่าบริการ ค่าปรับ หรือเงินอื่นใด เข้าบัญชีของ{name} ได้ตามวิธีการ ดังต่อไปนี้",
             *(f"({n}) {method}" for n, method in enumerate(methods, start=1)),
             "ช่องทางอิเล็กทรอนิกส์สำหรับนำส่งหลักฐานการชำระเงินหรือแจ้งการชำระเงิน ได้แก่",
             f"(1) ระบบบริการอิเล็กทรอนิกส์ (e-Service) ที่ {content['eservice_url']} ในหน้าคำขอของผู้ชำระเงิน",
