@@ -185,6 +185,22 @@ def test_given_a_cell_then_its_officer_pool_issues_tokens_through_an_agencys_cli
         assert client_tenant(officer_client["ClientName"]) == tenant_id
         assert not any(client_tenant(c.get("ClientName")) for c in clients if c is not officer_client)
         assert "LambdaConfig" not in json.dumps(resources)
+        # The names the trigger trusts stay as deployed: no agency's function may make, rename or drop a client.
+        cognito_actions = {
+            action
+            for statement in _statements(resources)
+            for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+            if action.startswith("cognito-idp:")
+        }
+        assert "cognito-idp:AdminGetUser" in cognito_actions
+        assert cognito_actions <= {
+            "cognito-idp:AdminGetUser",
+            "cognito-idp:ListUsers",
+            "cognito-idp:ListUsersInGroup",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+        }, cognito_actions
 
 
 def test_given_the_officer_pools_trigger_then_its_role_may_only_describe_that_pools_clients_and_log(
