@@ -6,8 +6,9 @@ stack, ``EdgeFirewallStack(cell=...)``), one multi-tenant CloudFront distributio
 ``AWS::CloudFront::DistributionTenant`` fills in, the regional firewall that lets only that
 distribution call the agencies' APIs, the core and PDF layers (published once, referenced by ARN),
 the data and RFC 3161 timestamp keys, the national citizen user pool (a citizen signs up or signs in
-with ThaID once for every agency of the cell), the cell's one officer user pool, the account's API
-Gateway logging role, the alarm topic, the cell's alarms and its dashboard.
+with ThaID once for every agency of the cell), the cell's one officer user pool with its pre token
+generation trigger (no tokens through one agency's web client for another agency's officer), the
+account's API Gateway logging role, the alarm topic, the cell's alarms and its dashboard.
 
 Per tenant (``EServiceStack(platform=...)``): its table, buckets, the agency's own seal key (legally
 the agency's), its web clients of the national pool and of the officer pool, its officer groups in
@@ -39,8 +40,11 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
@@ -52,8 +56,11 @@ from eservice.tenant import OidcProvider, Tenant
 from . import web_headers
 from .edge import edge_firewall_arn
 from .identity import CitizenFederation
+from .routes import REPO
 from .stack import (
+    ARCHITECTURE,
     ORIGIN_VERIFY_HEADER,
+    PYTHON_RUNTIME,
     TABLE_EXPORTS_PREFIX,
     abort_incomplete_uploads,
     citizen_user_pool,
@@ -158,6 +165,7 @@ class CellPlatformStack(Stack):
         #: account's 1,000 pools. Each agency's functions are granted this pool's admin actions (Cognito cannot
         #: scope them to groups); their code reads and changes only their own agency's groups and officers.
         self.officer_pool = officer_user_pool(self)
+        self.officer_tokens = self._officer_tokens_trigger()
         self.federation = CitizenFederation(
             self,
             "CitizenFederation",
@@ -192,6 +200,66 @@ class CellPlatformStack(Stack):
         CfnOutput(self, "DistributionId", value=self.distribution.ref)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         self._acknowledge_nag_findings()
+
+    def _officer_tokens_trigger(self) -> lambda_.Function:
+        """Issue 14: Cognito signs any user of a pool in through any of its web clients, so without this an
+        officer of one agency could sign in on another agency's site (whose API then refuses them). Before
+        Cognito issues tokens (each sign-in, each refresh) the trigger names the agency from the client's name
+        (``officers@<tenant id>``, each tenant stack's own client) and refuses the tokens to a user in none of
+        its groups; an error of the function refuses them too (``functions/officer_tokens``).
+
+        The platform holds no list of its tenants: the function reads the client's name from Cognito. Its role
+        may describe this pool's clients and write its own logs, nothing else. The grant is a policy of its own
+        (the function does not wait for it): the pool names the function, and a policy on the function's role
+        naming the pool would make a dependency cycle. V1_0 events carry the groups and need no feature plan."""
+        log_group = logs.LogGroup(
+            self, "OfficerTokensLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
+        )
+        role = iam.Role(
+            self,
+            "OfficerTokensRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="The officer pool's pre token generation trigger: read the pool's client names",
+        )
+        log_group.grant_write(role)
+        fn = lambda_.Function(
+            self,
+            "OfficerTokensFunction",
+            runtime=PYTHON_RUNTIME,
+            architecture=ARCHITECTURE,
+            handler="app.handler",
+            code=lambda_.Code.from_asset(str(REPO / "functions" / "officer_tokens"), exclude=["**/__pycache__"]),
+            layers=[self.layers[0]],
+            role=role,
+            memory_size=256,
+            timeout=Duration.seconds(5),  # Cognito waits 5 seconds for a trigger
+            log_group=log_group,
+            description="Cognito pre token generation: no officer tokens through another agency's web client",
+            environment={
+                "POWERTOOLS_SERVICE_NAME": "eservice-officer-tokens",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )
+        iam.Policy(
+            self,
+            "OfficerTokensClients",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["cognito-idp:DescribeUserPoolClient"], resources=[self.officer_pool.user_pool_arn]
+                )
+            ],
+        )
+        self.officer_pool.add_trigger(
+            cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, lambda_version=cognito.LambdaVersion.V1_0
+        )
+        Validations.of(fn).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="Python 3.13, the runtime of every function of the service (its PDF layer's wheels)",
+            )
+        )
+        return fn
 
     def _quarantine(self, tenants: Sequence[Tenant]) -> s3.Bucket:
         """Q9.2 and issue 14: every agency's unchecked uploads, each under its tenant id, in one bucket that one

@@ -59,7 +59,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from eservice.indexes import projection, table_indexes
-from eservice.officer_pool import OfficerGroups, officer_group_prefix
+from eservice.officer_pool import OfficerGroups, officer_client_name, officer_group_prefix
 from eservice.saga_steps import schedule_name_prefix
 from eservice.tenant import (
     COMPILED_SUFFIX,
@@ -585,13 +585,16 @@ class EServiceStack(Stack):
             )
         )
         # A cell: the cell's one officer pool (an account holds 1,000 pools), this agency's own web client of
-        # it, and the agency's groups named after it (eservice.officer_pool: the tenant claim).
+        # it, named for the agency (the cell's token trigger reads whose officers may sign in through it), and
+        # the agency's groups named after it (eservice.officer_pool: the tenant claim).
         self.officer_pool: cognito.IUserPool = platform.officer_pool if platform else officer_user_pool(self)
         self.officer_groups = OfficerGroups(prefix=officer_group_prefix(tenant.id, shared_pool=platform is not None))
         officer_client_options: dict[str, Any] = {
             "auth_flows": cognito.AuthFlow(user_password=True, user_srp=True),
             "prevent_user_existence_errors": True,
         }
+        if platform:
+            officer_client_options["user_pool_client_name"] = officer_client_name(tenant.id)
         self.officer_client = (
             cognito.UserPoolClient(self, "OfficerWebClient", user_pool=self.officer_pool, **officer_client_options)
             if platform

@@ -26,6 +26,14 @@ seeding code and the tests through boto3.
   ``GlobalSignOut`` (moto's own) revokes them all. Cognito calls with a revoked access token are refused.
 - E-mail changes (``UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate=[email]``): the
   verified address stays until the code sent to the new one is given to ``VerifyUserAttribute``.
+- Pre token generation (issue 14: a cell's officer pool): moto ignores a pool's ``LambdaConfig``. Here, before
+  tokens leave ``InitiateAuth``, ``AdminInitiateAuth`` or ``RespondToAuthChallenge`` (sign-in, and refresh),
+  the pool's trigger is invoked with Cognito's ``V1_0`` event (the client, the user's groups) through moto's
+  Lambda, which runs the handler in this process (``lambda_runner``); an error of the function is Cognito's
+  ``UserLambdaValidationException`` ("PreTokenGeneration failed with error <its message>."), and the tokens are
+  never handed out. A response that changes claims fails loudly: it is not applied here. A refresh token works
+  only with the client it was issued to (``NotAuthorizedException``: "Refresh Token has different Client").
+  The local e-mail OTP sign-in (``email_otp``, the citizen pool, which has no trigger) does not run it.
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ _VALID_WINDOW = 1  # one 30-second step of clock drift either side, as authentic
 
 _Backend = cognito_models.CognitoIdpBackend
 _Response = cognito_responses.CognitoIdpResponse
+_REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 
 
 @dataclass
@@ -208,6 +217,76 @@ def _after_sign_in(backend: Any, pool: Any, login_name: str, client_id: str, res
     return result
 
 
+def _token_trigger(pool: Any) -> str | None:
+    """The ARN of the pool's pre token generation function, if it has one (V1_0 events only, here)."""
+    config = pool.extended_config.get("LambdaConfig") or {}
+    versioned = config.get("PreTokenGenerationConfig") or {}
+    if versioned and versioned.get("LambdaVersion", "V1_0") != "V1_0":
+        raise NotImplementedError("local Cognito sends V1_0 pre token generation events only")
+    arn = versioned.get("LambdaArn") or config.get("PreTokenGeneration")
+    return str(arn) if arn else None
+
+
+def _pre_token_generation(pool: Any, arn: str, client_id: str, user: Any, source: str) -> None:
+    """Invoke the trigger as Cognito does, synchronously, through moto's Lambda (the in-process handler)."""
+    from moto.awslambda.models import lambda_backends
+
+    attributes = {a["Name"]: a["Value"] for a in user.attributes}
+    attributes.setdefault("sub", user.id)
+    attributes["cognito:user_status"] = str(getattr(user.status, "value", user.status))
+    event = {
+        "version": "1",
+        "triggerSource": source,
+        "region": pool.region,
+        "userPoolId": pool.id,
+        "userName": user.username,
+        "callerContext": {"awsSdkVersion": "local", "clientId": client_id},
+        "request": {
+            "userAttributes": attributes,
+            "groupConfiguration": {
+                "groupsToOverride": [group.group_name for group in user.groups],
+                "iamRolesToOverride": [group.role_arn for group in user.groups if group.role_arn],
+                "preferredRole": None,
+            },
+            "clientMetadata": {},
+        },
+        "response": {"claimsOverrideDetails": None},
+    }
+    _, _, _, region, account, _, name = arn.split(":", 6)
+    headers: dict[str, str] = {}
+    payload = lambda_backends[account][region].invoke(name, None, json.dumps(event), {}, headers)
+    answer = json.loads(payload or b"null")
+    if headers.get("x-amz-function-error"):
+        message = str(answer.get("errorMessage") if isinstance(answer, dict) else answer)
+        raise JsonRESTError("UserLambdaValidationException", f"PreTokenGeneration failed with error {message}.")
+    if isinstance(answer, dict) and (answer.get("response") or {}).get("claimsOverrideDetails"):
+        raise NotImplementedError("local Cognito does not apply a pre token generation trigger's claim changes")
+
+
+def _hand_out(pool: Any, result: dict[str, Any], source: str) -> dict[str, Any]:
+    """``result`` if it holds no tokens or the pool's trigger allows them; else the trigger's refusal, and the
+    tokens moto made are forgotten (Cognito never issued them)."""
+    tokens = result.get("AuthenticationResult") or {}
+    arn = _token_trigger(pool)
+    if not tokens.get("IdToken") or arn is None:
+        return result
+    claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
+    user = next(u for u in pool.users.values() if u.id == claims["sub"])
+    try:
+        _pre_token_generation(pool, arn, str(claims["aud"]), user, source)
+    except Exception:
+        _discard_tokens(pool, result)
+        raise
+    return result
+
+
+def _refresh_client_checked(pool: Any, client_id: str, auth_parameters: dict[str, str]) -> None:
+    """Cognito takes a refresh token only from the client it was issued to (moto takes it from any)."""
+    found = pool.refresh_tokens.get(auth_parameters.get("REFRESH_TOKEN"))
+    if found is not None and found[0] != client_id:
+        raise NotAuthorizedError("Refresh Token has different Client")
+
+
 def _send(to: str, subject: str, text: str) -> None:
     mailer = _state.mailer
     if mailer is None:
@@ -262,26 +341,45 @@ def _send_attribute_code(pool: Any, user: Any, address: str) -> dict[str, str]:
 
 # --- backend patches --------------------------------------------------------------------------------------
 def _initiate_auth(self: Any, client_id: str, auth_flow: str, auth_parameters: dict[str, str]) -> dict[str, Any]:
-    result = _originals[(_Backend, "initiate_auth")](self, client_id, auth_flow, auth_parameters)
-    if auth_flow not in ("USER_PASSWORD_AUTH", "USER_SRP_AUTH"):
-        return dict(result)
     pool = _pool_of_client(self, client_id)
-    if auth_flow == "USER_SRP_AUTH":
-        return dict(result)  # PASSWORD_VERIFIER comes first; its answer goes through _respond
-    return _after_sign_in(self, pool, auth_parameters["USERNAME"], client_id, dict(result))
+    if auth_flow in _REFRESH_FLOWS:
+        _refresh_client_checked(pool, client_id, auth_parameters)
+    result = dict(_originals[(_Backend, "initiate_auth")](self, client_id, auth_flow, auth_parameters))
+    if auth_flow == "USER_PASSWORD_AUTH":
+        result = _after_sign_in(self, pool, auth_parameters["USERNAME"], client_id, result)
+    # USER_SRP_AUTH: PASSWORD_VERIFIER comes first; its answer goes through _respond_to_auth_challenge.
+    source = "TokenGeneration_RefreshTokens" if auth_flow in _REFRESH_FLOWS else "TokenGeneration_Authentication"
+    return _hand_out(pool, result, source)
 
 
 def _admin_initiate_auth(
     self: Any, user_pool_id: str, client_id: str, auth_flow: str, auth_parameters: dict[str, str]
 ) -> dict[str, Any]:
-    result = _originals[(_Backend, "admin_initiate_auth")](self, user_pool_id, client_id, auth_flow, auth_parameters)
-    if auth_flow not in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
-        return dict(result)
     pool = self.describe_user_pool(user_pool_id)
-    return _after_sign_in(self, pool, auth_parameters["USERNAME"], client_id, dict(result))
+    if auth_flow in _REFRESH_FLOWS:
+        _refresh_client_checked(pool, client_id, auth_parameters)
+    result = dict(
+        _originals[(_Backend, "admin_initiate_auth")](self, user_pool_id, client_id, auth_flow, auth_parameters)
+    )
+    if auth_flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
+        result = _after_sign_in(self, pool, auth_parameters["USERNAME"], client_id, result)
+    source = "TokenGeneration_RefreshTokens" if auth_flow in _REFRESH_FLOWS else "TokenGeneration_Authentication"
+    return _hand_out(pool, result, source)
 
 
 def _respond_to_auth_challenge(
+    self: Any, session: str, client_id: str, challenge_name: str, challenge_responses: dict[str, str]
+) -> dict[str, Any]:
+    result = _answer_challenge(self, session, client_id, challenge_name, challenge_responses)
+    source = (
+        "TokenGeneration_NewPasswordChallenge"
+        if challenge_name == "NEW_PASSWORD_REQUIRED"
+        else "TokenGeneration_Authentication"
+    )
+    return _hand_out(_pool_of_client(self, client_id), result, source)
+
+
+def _answer_challenge(
     self: Any, session: str, client_id: str, challenge_name: str, challenge_responses: dict[str, str]
 ) -> dict[str, Any]:
     original = _originals[(_Backend, "respond_to_auth_challenge")]

@@ -167,6 +167,13 @@ def provision(
     sfn = boto3.client("stepfunctions", region_name=region)
     ses = boto3.client("ses", region_name=region)
 
+    functions = template.of_type("AWS::Lambda::Function")
+    # Names and ARNs first: functions' environments refer to each other, and a user pool to its triggers.
+    for logical in functions:
+        name = _physical_name(stack, logical, max_length=64)
+        out.refs[logical] = name
+        out.attrs[(logical, "Arn")] = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+
     for logical, resource in template.of_type("AWS::KMS::Key").items():
         props = resource["Properties"]
         key = kms.create_key(
@@ -238,6 +245,8 @@ def provision(
                 if props.get("UserAttributeUpdateSettings")
                 else {}
             ),
+            # Its triggers (a cell's officer pool: pre token generation), which local/moto_cognito.py runs.
+            **({"LambdaConfig": out.resolve(props["LambdaConfig"])} if props.get("LambdaConfig") else {}),
         )["UserPool"]
         if "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", []):
             # moto offers MFA_SETUP only with this pool-level setting; local/moto_cognito.py does the rest.
@@ -253,7 +262,8 @@ def provision(
         props = resource["Properties"]
         client = cognito.create_user_pool_client(
             UserPoolId=out.resolve(props["UserPoolId"]),
-            ClientName=logical,
+            # A cell's officer web client is named for its agency (the pool's token trigger reads it).
+            ClientName=str(out.resolve(props["ClientName"])) if "ClientName" in props else logical,
             ExplicitAuthFlows=props.get("ExplicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH"]),
         )["UserPoolClient"]
         out.refs[logical] = client["ClientId"]
@@ -308,13 +318,7 @@ def provision(
     for logical in template.of_type("AWS::Lambda::LayerVersion"):
         out.refs[logical] = f"arn:aws:lambda:{region}:{ACCOUNT}:layer:{logical}:1"
 
-    functions = template.of_type("AWS::Lambda::Function")
     sources: dict[str, FunctionSource] = {}
-    # Names and ARNs first: functions' environments refer to each other.
-    for logical in functions:
-        name = _physical_name(stack, logical, max_length=64)
-        out.refs[logical] = name
-        out.attrs[(logical, "Arn")] = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
     # SnapStart (issue 14): callers use each function's "live" alias of a published version. Locally there is no
     # snapshot and only $LATEST: a version or an alias stands for its function.
     for kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):

@@ -17,6 +17,8 @@ import pytest
 import requests
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
+from local import lambda_runner
+from local.moto_cognito import totp_code
 from local.stack import REGION, LocalStack, Login
 from tests.stack.conftest import FIRE_ANSWERS, FOOD_ANSWERS, Client, prepared_draft, submit, wait_for
 
@@ -141,8 +143,9 @@ def test_given_a_citizen_signed_in_once_when_applying_to_both_agencies_then_neit
 
 def test_given_an_officer_of_one_agency_when_calling_the_other_agencys_officer_api_then_403_and_nothing_leaks(cell):
     """Issue 14: one officer pool for the cell. An officer signed in on agency A's site (A's web client, TOTP)
-    holds a valid token of the cell's pool; agency B's API refuses it on every officer route with 403
-    ``auth.other_agency`` (Thai first), and B's administrator cannot read or change A's officers' groups."""
+    holds a valid token of the cell's pool (B's site would not give them one: the pool's token trigger refuses,
+    see below); agency B's API refuses A's token on every officer route with 403 ``auth.other_agency`` (Thai
+    first), and B's administrator cannot read or change A's officers' groups."""
     a, b = cell.members[A], cell.members[B]
     head_a, admin_a, admin_b = _officer(a, "head"), _officer(a, "admin"), _officer(b, "admin")
     reviewer_a = next(x for x in a.logins if x.pool == "officer" and "reviewer" in x.groups)
@@ -176,6 +179,166 @@ def test_given_an_officer_of_one_agency_when_calling_the_other_agencys_officer_a
         "public_health",
         "registration",
     ]
+
+
+def _as_the_officer_site(stack: LocalStack, action: str, body: dict[str, Any]) -> requests.Response:
+    """A call of the officer SPA to Cognito, through the agency's site, as the page sends it (``cognito()``)."""
+    return requests.post(
+        f"{stack.url}/_aws/cognito",
+        data=json.dumps(body),
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+        },
+        timeout=60,
+    )
+
+
+def _officer_sign_in(stack: LocalStack, login: Login) -> requests.Response:
+    """The officer SPA's sign-in on ``stack``'s site with its own web client: password, then the TOTP code."""
+    client_id = stack._site_config()["officer"]["clientId"]
+    first = _as_the_officer_site(
+        stack,
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": {"USERNAME": login.email, "PASSWORD": login.password},
+        },
+    )
+    assert first.status_code == 200 and first.json()["ChallengeName"] == "SOFTWARE_TOKEN_MFA", first.text
+    assert login.totp_secret is not None
+    return _as_the_officer_site(
+        stack,
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client_id,
+            "ChallengeName": "SOFTWARE_TOKEN_MFA",
+            "Session": first.json()["Session"],
+            "ChallengeResponses": {"USERNAME": login.email, "SOFTWARE_TOKEN_MFA_CODE": totp_code(login.totp_secret)},
+        },
+    )
+
+
+def _refused_by_the_trigger(answer: requests.Response, code: str) -> str:
+    """Cognito's answer when the pool's pre token generation trigger refuses: no tokens, the trigger's text."""
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["__type"] == "UserLambdaValidationException", body
+    assert "AuthenticationResult" not in body
+    assert body["message"].startswith(f"PreTokenGeneration failed with error {code}: "), body
+    return str(body["message"])
+
+
+def test_given_an_officer_of_one_agency_when_signing_in_on_the_other_agencys_site_then_cognito_issues_no_tokens(cell):
+    """Issue 14: Cognito signs any user of the cell's officer pool in through any agency's web client. The pool's
+    pre token generation trigger (``functions/officer_tokens``, run as Cognito runs it) refuses the tokens when the
+    user is in none of the groups of the client's agency: A's officer, right password and TOTP code, gets no
+    tokens on B's site, and the officer SPA shows ``auth.other_agency``; on A's own site the same sign-in works,
+    and so does a refresh, through A's client only. A refused sign-in leaves nothing usable behind."""
+    a, b = cell.members[A], cell.members[B]
+    reviewer_a = next(x for x in a.logins if x.pool == "officer" and "reviewer" in x.groups)
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+
+    message = _refused_by_the_trigger(_officer_sign_in(b, reviewer_a), "auth.other_agency")
+    assert reviewer_a.email not in message and "klongnoy:" not in message  # names nobody, no group
+
+    own = _officer_sign_in(a, reviewer_a)
+    assert own.status_code == 200, own.text
+    tokens = own.json()["AuthenticationResult"]
+    assert _with_token(a, tokens["IdToken"]).get("/officer/me").json()["groups"] == sorted(
+        ["reviewer", *(f"unit-{u}" for u in ("public_health", "disaster", "registration"))]
+    )
+    # The trigger runs at each refresh too; a refresh token works only with the client it was issued to.
+    refreshed = _as_the_officer_site(
+        a,
+        "InitiateAuth",
+        {
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "ClientId": a._site_config()["officer"]["clientId"],
+            "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]},
+        },
+    )
+    assert refreshed.status_code == 200 and refreshed.json()["AuthenticationResult"]["IdToken"], refreshed.text
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.initiate_auth(
+            ClientId=b._site_config()["officer"]["clientId"],
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+        )
+
+
+def test_given_an_officer_moved_out_of_every_group_then_the_next_refresh_gives_no_tokens(cell):
+    """The trigger reads the groups at each refresh: an officer the administrator takes out of all of the agency's
+    groups gets no new tokens with the refresh token of an earlier sign-in."""
+    a = cell.members[A]
+    pool = a._site_config()["officer"]["userPoolId"]
+    client_id = a._site_config()["officer"]["clientId"]
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    address, temporary = f"leaving-{uuid.uuid4().hex[:8]}@{A}.go.th", f"Temp#{uuid.uuid4().hex[:10]}1a"
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=address,
+        TemporaryPassword=temporary,
+        UserAttributes=[{"Name": "email", "Value": address}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=address, GroupName=f"{A}:records")
+    secret = a.first_sign_in(address, temporary, "Officer#2569leaving")
+    signed_in = _officer_sign_in(
+        a, Login(pool="officer", email=address, password="Officer#2569leaving", totp_secret=secret)
+    )
+    refresh_token = signed_in.json()["AuthenticationResult"]["RefreshToken"]
+
+    cognito.admin_remove_user_from_group(UserPoolId=pool, Username=address, GroupName=f"{A}:records")
+    refreshed = _as_the_officer_site(
+        a,
+        "InitiateAuth",
+        {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id, "AuthParameters": {"REFRESH_TOKEN": refresh_token}},
+    )
+
+    _refused_by_the_trigger(refreshed, "auth.other_agency")
+
+
+def test_given_a_new_officer_account_in_no_group_then_no_agencys_site_gives_it_tokens(cell):
+    """An account the administrator created but has not yet put in a group is nobody's officer: its first sign-in
+    (new password, TOTP enrolment) ends with no tokens, on any agency's site."""
+    a = cell.members[A]
+    pool = a._site_config()["officer"]["userPoolId"]
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    address, temporary = f"new-{uuid.uuid4().hex[:8]}@{A}.go.th", f"Temp#{uuid.uuid4().hex[:10]}1a"
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=address,
+        TemporaryPassword=temporary,
+        UserAttributes=[{"Name": "email", "Value": address}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+
+    with pytest.raises(cognito.exceptions.UserLambdaValidationException) as refused:
+        a.first_sign_in(address, temporary, "Officer#2569newcomer")
+
+    assert "auth.other_agency" in str(refused.value)
+
+
+def test_given_the_token_trigger_failing_then_cognito_refuses_the_sign_in(cell):
+    """Fail closed: when the trigger cannot tell the client's agency (here DescribeUserPoolClient fails in a new
+    container), Cognito issues no tokens, even to the agency's own officer on its own site."""
+    a = cell.members[A]
+    head_a = next(x for x in a.logins if x.pool == "officer" and "head" in x.groups)
+    lambda_runner.drop_containers()  # a cold start: the client's name is not known yet
+    a.inject_fault(service="cognito-idp", operation="DescribeUserPoolClient", function="officertokens")
+    try:
+        refused = _officer_sign_in(a, head_a)
+        (fault,) = a.fault_report()
+    finally:
+        a.clear_faults()
+
+    assert fault["failed"] == 1  # the trigger's one call to Cognito failed
+    assert refused.status_code == 400 and refused.json()["__type"] == "UserLambdaValidationException", refused.text
+    assert refused.json()["message"].startswith("PreTokenGeneration failed with error ")
+    assert "AuthenticationResult" not in refused.json()
+    assert _officer_sign_in(a, head_a).status_code == 200  # the fault gone, the same sign-in works
 
 
 def _sealed_by(citizen: Client, request_id: str) -> str:

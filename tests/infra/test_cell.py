@@ -18,6 +18,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import cx_api
 
+from eservice.officer_pool import client_tenant
 from eservice.tenant import OFFICER_GROUPS
 from infra.app import build_app, stack_name
 from infra.cell import cell_edge_stack_name, cell_stack_name
@@ -149,6 +150,96 @@ def test_given_a_cell_then_its_one_officer_pool_holds_each_agencys_own_client_an
             assert function_env(resources, name)["OFFICER_GROUP_PREFIX"] == f"{tenant_id}:"
 
 
+def test_given_a_cell_then_its_officer_pool_issues_tokens_through_an_agencys_client_only_to_its_officers(
+    platform: Resources, tenants: dict[str, Resources]
+) -> None:
+    """Issue 14: Cognito signs any user of a pool in through any of its clients. The cell's officer pool has a
+    pre token generation trigger (V1_0: it gets the client and the user's groups, at sign-in and refresh); each
+    agency's officer client is named ``officers@<tenant id>``, which the trigger reads to name the agency."""
+    (officer_pool,) = [k for k, v in of_type(platform, "AWS::Cognito::UserPool").items() if "LambdaConfig" in props(v)]
+    config = props(platform[officer_pool])["LambdaConfig"]
+    function = config["PreTokenGenerationConfig"]["LambdaArn"]["Fn::GetAtt"][0]
+    fn = props(platform[function])
+    # The platform's one function of the service (the others are CDK's own custom-resource functions).
+    assert functions_by_service(platform) == {"officer-tokens": function}
+
+    assert props(platform[officer_pool])["MfaConfiguration"] == "ON"
+    assert config == {
+        "PreTokenGenerationConfig": {"LambdaArn": {"Fn::GetAtt": [function, "Arn"]}, "LambdaVersion": "V1_0"}
+    }
+    assert fn["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "eservice-officer-tokens"
+    assert fn["Handler"] == "app.handler" and fn["Architectures"] == ["arm64"] and fn["Runtime"] == "python3.13"
+    assert fn["Timeout"] <= 5  # Cognito waits 5 seconds for a trigger
+    assert [layer["Ref"] for layer in fn["Layers"]] == [k for k in platform if k.startswith("CoreLayer")]
+    # Only Cognito, for this pool, may invoke it.
+    (permission,) = [
+        props(v) for v in of_type(platform, "AWS::Lambda::Permission").values() if function in json.dumps(props(v))
+    ]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": [officer_pool, "Arn"]}
+    # Each agency's one client of the pool is named for the agency; no tenant stack adds a trigger of its own.
+    for tenant_id, resources in tenants.items():
+        clients = [props(c) for c in of_type(resources, "AWS::Cognito::UserPoolClient").values()]
+        (officer_client,) = [c for c in clients if officer_pool in json.dumps(c["UserPoolId"])]
+        assert officer_client["ClientName"] == f"officers@{tenant_id}"
+        assert client_tenant(officer_client["ClientName"]) == tenant_id
+        assert not any(client_tenant(c.get("ClientName")) for c in clients if c is not officer_client)
+        assert "LambdaConfig" not in json.dumps(resources)
+        # The names the trigger trusts stay as deployed: no agency's function may make, rename or drop a client.
+        cognito_actions = {
+            action
+            for statement in _statements(resources)
+            for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+            if action.startswith("cognito-idp:")
+        }
+        assert "cognito-idp:AdminGetUser" in cognito_actions
+        assert cognito_actions <= {
+            "cognito-idp:AdminGetUser",
+            "cognito-idp:ListUsers",
+            "cognito-idp:ListUsersInGroup",
+            "cognito-idp:AdminListGroupsForUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+        }, cognito_actions
+
+
+def test_given_the_officer_pools_trigger_then_its_role_may_only_describe_that_pools_clients_and_log(
+    platform: Resources,
+) -> None:
+    """The trigger's role: DescribeUserPoolClient on the cell's officer pool, and its own log group, nothing
+    else (no managed policy, no wildcard, no other pool, no tenant's resource)."""
+    (officer_pool,) = [k for k, v in of_type(platform, "AWS::Cognito::UserPool").items() if "LambdaConfig" in props(v)]
+    function = props(platform[officer_pool])["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaArn"]["Fn::GetAtt"][0]
+    fn = props(platform[function])
+    role = fn["Role"]["Fn::GetAtt"][0]
+    log_group = fn["LoggingConfig"]["LogGroup"]["Ref"]
+    statements = [
+        statement
+        for policy in of_type(platform, "AWS::IAM::Policy").values()
+        if {"Ref": role} in props(policy)["Roles"]
+        for statement in props(policy)["PolicyDocument"]["Statement"]
+    ]
+
+    assert set(props(platform[role])) <= {"AssumeRolePolicyDocument", "Description", "Tags"}  # no other policy
+    assert props(platform[role])["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
+    ]
+    assert all(s["Effect"] == "Allow" and "Condition" not in s for s in statements)
+    cognito = [s for s in statements if "cognito-idp:DescribeUserPoolClient" in json.dumps(s["Action"])]
+    assert cognito == [
+        {
+            "Action": "cognito-idp:DescribeUserPoolClient",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [officer_pool, "Arn"]},
+        }
+    ]
+    for statement in statements:
+        if statement in cognito:
+            continue
+        assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"], statement
+        assert statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}, statement
+
+
 def _statements(resources: Resources) -> Iterator[dict[str, Any]]:
     for policy in of_type(resources, "AWS::IAM::Policy").values():
         yield from props(policy)["PolicyDocument"]["Statement"]
@@ -270,7 +361,7 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     over = {q.name: needed for q, needed in exceeded(*shares, 1000)}
 
     assert over == {
-        "IAM roles": 5 * 1000 + 6,
+        "IAM roles": 5 * 1000 + 7,
         "API Gateway regional REST APIs": 1000,
     }
     # The cell's two pools, whatever the tenants; each agency adds a web client to each pool, and its role and
@@ -285,8 +376,9 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     most, binding = capacity(*shares)
     # GuardDuty scans the cell's one quarantine bucket (one plan of 25, whatever the tenants), one schedule group
     # holds every agency's schedules, and the roles only AWS services assume (saga, table archive, site publisher)
-    # are the cell's: each tenant's four function roles and its scheduler role bind.
-    assert most == (1000 - 6) // 5 == 198
+    # are the cell's, as is the officer pool's token trigger: each tenant's four function roles and its scheduler
+    # role bind.
+    assert most == (1000 - 7) // 5 == 198
     assert [q.name for q in binding] == ["IAM roles"]
     assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
 

@@ -100,3 +100,25 @@ def test_given_a_new_email_address_then_the_verified_one_is_kept_until_the_new_o
 
     assert properties["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
     assert "email" in properties["AutoVerifiedAttributes"]  # Cognito sends the code to the new address
+
+
+def test_given_a_silo_agency_then_its_officer_pool_has_no_token_trigger_and_its_client_no_agency_name(
+    resources: Resources,
+) -> None:
+    """Issue 14: the pre token generation trigger guards a cell's shared officer pool. A silo agency's pool holds
+    its own officers only and every client of it is its own: no trigger, no invocation per sign-in."""
+    from eservice.officer_pool import client_tenant
+
+    _, officers = next(
+        (k, v) for k, v in resources.items() if k.startswith("OfficerPool") and v["Type"].endswith("Pool")
+    )
+    clients = [v["Properties"] for v in resources.values() if v["Type"] == "AWS::Cognito::UserPoolClient"]
+    services = [
+        v["Properties"].get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
+        for v in resources.values()
+        if v["Type"] == "AWS::Lambda::Function"
+    ]
+
+    assert "LambdaConfig" not in officers["Properties"]
+    assert not any(client_tenant(c.get("ClientName")) for c in clients)
+    assert "eservice-officer-tokens" not in services

@@ -11,6 +11,12 @@ Cognito cannot scope an admin call (AdminListGroupsForUser, ListUsersInGroup, Ad
 group: IAM grants them on the whole pool, so every agency's functions of a cell may call them on every user
 of the cell's pool. ``OfficerDirectory`` is where that is narrowed: it lists, changes and names only users
 in one of this agency's groups, and touches only this agency's groups.
+
+Cognito also signs any user of a pool in through any web client of that pool. In a cell each agency's web client
+of the officer pool is named ``officers@<tenant id>`` (``officer_client_name``), and the cell's pre token
+generation trigger (``functions/officer_tokens``) asks ``admit_officer`` before Cognito issues tokens, at sign-in
+and at every refresh: no tokens through an agency's client for a user in none of that agency's groups, nor
+through a client whose name names no agency (fail closed).
 """
 
 from __future__ import annotations
@@ -20,10 +26,27 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GROUP_SEPARATOR", "OfficerDirectory", "OfficerGroups", "email_attribute", "officer_group_prefix"]
+__all__ = [
+    "GROUP_SEPARATOR",
+    "OFFICER_CLIENT_PREFIX",
+    "OfficerDirectory",
+    "OfficerGroups",
+    "TokensRefused",
+    "admit_officer",
+    "client_tenant",
+    "email_attribute",
+    "officer_client_name",
+    "officer_group_prefix",
+]
 
 #: Between the tenant id and the group name in a cell's shared pool (never in a tenant id: a slug).
 GROUP_SEPARATOR = ":"
+#: Before the tenant id in the name of an agency's web client of a cell's officer pool. Cognito allows no ``:``
+#: in a client name (``[\w\s+=,.@-]+``), so the client is ``officers@<tenant id>``, not named like a group.
+OFFICER_CLIENT_PREFIX = "officers@"
+#: A tenant id (``eservice.tenant``'s slug; a unit test keeps the two the same). Not imported: the trigger that
+#: reads it runs at every officer sign-in and must not load the tenant models.
+_TENANT_ID = re.compile(r"[a-z][a-z0-9-]{1,30}[a-z0-9]")
 
 
 def officer_group_prefix(tenant_id: str, *, shared_pool: bool) -> str:
@@ -101,6 +124,51 @@ class OfficerDirectory:
                 return None
             return email_attribute(user)
         return None
+
+
+def officer_client_name(tenant_id: str) -> str:
+    """The name of an agency's web client of a cell's officer pool: the trigger reads the agency from it."""
+    if not _TENANT_ID.fullmatch(tenant_id):
+        raise ValueError(f"not a tenant id: {tenant_id!r}")
+    return f"{OFFICER_CLIENT_PREFIX}{tenant_id}"
+
+
+def client_tenant(client_name: str | None) -> str | None:
+    """The agency whose officer web client has this name; None for any other name (or none)."""
+    if not client_name or not client_name.startswith(OFFICER_CLIENT_PREFIX):
+        return None
+    tenant_id = client_name[len(OFFICER_CLIENT_PREFIX) :]
+    return tenant_id if _TENANT_ID.fullmatch(tenant_id) else None
+
+
+class TokensRefused(Exception):
+    """Cognito must issue no tokens for this sign-in or refresh.
+
+    ``code`` is stable (the officer SPA shows a Thai and English message for it); the exception's text, which
+    Cognito hands to the caller as ``UserLambdaValidationException: PreTokenGeneration failed with error
+    <text>.``, is the code and an English reason, and names no person.
+    """
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+def admit_officer(*, client_name: str | None, pool_groups: Iterable[str]) -> str:
+    """The agency whose web client this is, if the user (with these groups of the pool) is its officer.
+
+    Raises ``TokensRefused``: ``auth.unknown_client`` when the client's name names no agency (fail closed: a
+    client added to the pool by hand lets nobody in), ``auth.other_agency`` when the user is in none of the
+    agency's groups (another agency's officer, or an account in no group yet).
+    """
+    tenant_id = client_tenant(client_name)
+    if tenant_id is None:
+        raise TokensRefused("auth.unknown_client", "this sign-in page is no agency's officer sign-in")
+    groups = OfficerGroups(prefix=officer_group_prefix(tenant_id, shared_pool=True))
+    if not groups.is_member(pool_groups):
+        raise TokensRefused("auth.other_agency", "this account is not an officer of the agency of this sign-in page")
+    return tenant_id
 
 
 def email_attribute(user: dict[str, Any]) -> str | None:

@@ -117,8 +117,18 @@ export async function cognito(action, body) {
   if (response.ok) return data;
   // Real Cognito may send "com.amazonaws...#NotAuthorizedException".
   const type = String(data.__type || data.code || "").split("#").pop();
+  // A user pool trigger's refusal: "PreTokenGeneration failed with error auth.other_agency: ...". The stable code
+  // the trigger puts first names the page's message for it (a cell's officer pool, issue 14).
+  const refusal = type === "UserLambdaValidationException" ? triggerCode(data.message || data.Message) : null;
+  if (refusal && has(refusal)) throw new CognitoError(response.status, refusal, both(refusal));
   const key = `auth.${type}`;
   throw new CognitoError(response.status, type, both(has(key) ? key : "auth.failed"));
+}
+
+/** The stable code (e.g. auth.other_agency) a Cognito trigger's refusal starts with, or null. */
+export function triggerCode(message) {
+  const found = /failed with error ([a-z]+\.[a-z_]+):/.exec(String(message || ""));
+  return found ? found[1] : null;
 }
 
 /** Sign in with e-mail and password (USER_PASSWORD_AUTH); returns Cognito's AuthenticationResult. */

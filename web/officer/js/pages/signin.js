@@ -76,7 +76,22 @@ addMessages({
     en: "This sign-in has expired or had too many attempts. Please sign in again.",
   },
   "o.signin.again": { th: "เข้าสู่ระบบใหม่", en: "Sign in again" },
+  // Issue 14: the cell's officer pool issues no tokens through this agency's sign-in to anyone who is not its
+  // officer (its pre token generation trigger); Cognito answers with the trigger's code.
+  "auth.other_agency": {
+    th: "บัญชีนี้ไม่ใช่บัญชีเจ้าหน้าที่ของหน่วยงานนี้ จึงเข้าสู่ระบบที่นี่ไม่ได้ กรุณาเข้าสู่ระบบที่เว็บไซต์ของหน่วยงานของท่าน "
+      + "หากท่านเป็นเจ้าหน้าที่ของหน่วยงานนี้ กรุณาขอให้ผู้ดูแลระบบเพิ่มบัญชีของท่านในกลุ่มงาน",
+    en: "This account is not an officer account of this agency, so it cannot sign in here. Sign in on your own "
+      + "agency's site. If you are an officer of this agency, ask the administrator to add your account to a group.",
+  },
+  "auth.unknown_client": {
+    th: "หน้าเข้าสู่ระบบนี้ยังไม่ได้ผูกกับหน่วยงานใด จึงเข้าสู่ระบบไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",
+    en: "This sign-in page is not linked to an agency, so nobody can sign in here. Please tell the administrator.",
+  },
 });
+
+// Refusals of the pool's token trigger: they come at the last step, and no step can go on from there.
+const REFUSALS = new Set(["auth.other_agency", "auth.unknown_client"]);
 
 const CODE = /^\d{6}$/;
 
@@ -123,6 +138,14 @@ export function signInPage({ view, query, reason }) {
     const summary = errorSummary(list.map(([field, text, name]) => ({ text: `${name}: ${text}`, target: field.input })));
     replace(messages, summary);
     summary.focus();
+  }
+
+  /** The pool refused this account here (another agency's officer): back to the first step, saying why. */
+  function refusedHere(error) {
+    if (!REFUSALS.has(error.code)) return false;
+    credentialsStep();
+    fail(error);
+    return true;
   }
 
   /** A session that Cognito no longer accepts: back to the first step, saying why. */
@@ -176,6 +199,7 @@ export function signInPage({ view, query, reason }) {
   }
 
   function codeError(error, code) {
+    if (refusedHere(error)) return;
     if (error.code === "CodeMismatchException" || error.code === "EnableSoftwareTokenMFAException") {
       code.setError(t("o.totp.wrong"));
       code.input.value = "";
@@ -283,6 +307,7 @@ export function signInPage({ view, query, reason }) {
                 });
                 proceed(answer, email);
               } catch (error) {
+                if (refusedHere(error)) return;
                 if (error.code === "InvalidPasswordException") {
                   fresh.setError(t("o.newpw.rules"));
                   fail(localError(error.code, "o.newpw.rules", error.status));
