@@ -113,9 +113,12 @@ def stack_cost(name: str, template: Mapping[str, Any]) -> IdleCost:
     add("Secrets Manager secrets", len(of("AWS::SecretsManager::Secret")) * _price("secret"))
     add("CloudWatch dashboards", len(of("AWS::CloudWatch::Dashboard")) * _price("dashboard"))
     for alarm in of("AWS::CloudWatch::Alarm"):
-        # A Metrics Insights alarm is priced per metric it analyzes: counted where the metrics are, per tenant.
-        if not any("Expression" in m for m in alarm["Properties"].get("Metrics", [])):
-            add("CloudWatch alarms", _price("alarm_metric"))
+        queries = alarm["Properties"].get("Metrics", [])
+        # A Metrics Insights alarm (SELECT ...) is priced per metric it analyzes: counted where the metrics are,
+        # per tenant. A metric math alarm is priced per metric it reads; a plain alarm is one metric.
+        if any(str(q.get("Expression", "")).lstrip().upper().startswith("SELECT") for q in queries):
+            continue
+        add("CloudWatch alarms", max(1, sum("MetricStat" in q for q in queries)) * _price("alarm_metric"))
     # Series that the cell's Metrics Insights alarms analyze for this tenant: its saga, queue and API (its
     # functions are under the account-wide Lambda Errors metric, one standard alarm of the platform).
     if not of("AWS::CloudWatch::Alarm") and of("AWS::CloudFront::DistributionTenant"):

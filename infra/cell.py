@@ -51,6 +51,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from eservice.officer_pool import REFUSALS_METRIC, TOKENS_TRIGGER_SERVICE
 from eservice.tenant import OidcProvider, Tenant
 
 from . import web_headers
@@ -236,7 +237,7 @@ class CellPlatformStack(Stack):
             log_group=log_group,
             description="Cognito pre token generation: no officer tokens through another agency's web client",
             environment={
-                "POWERTOOLS_SERVICE_NAME": "eservice-officer-tokens",
+                "POWERTOOLS_SERVICE_NAME": TOKENS_TRIGGER_SERVICE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )
@@ -642,8 +643,23 @@ class CellPlatformStack(Stack):
     def _monitoring(self) -> None:
         """The cell's alarms (one per kind, over every tenant) and one dashboard, instead of 7 alarms a tenant."""
         # Lambda publishes an account-wide Errors metric: one standard alarm covers every tenant's functions.
-        errors = cloudwatch.Metric(
+        every_error = cloudwatch.Metric(
             namespace="AWS/Lambda", metric_name="Errors", statistic="Sum", period=Duration.minutes(5)
+        )
+        # The officer pool's token trigger refuses a wrong-site sign-in by failing (Cognito's only way): those
+        # refusals, which it counts apart, are not errors to wake anyone or stop a rollout wave for.
+        refusals = cloudwatch.Metric(
+            namespace=REFUSALS_METRIC[0],
+            metric_name=REFUSALS_METRIC[1],
+            dimensions_map={"service": TOKENS_TRIGGER_SERVICE},
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
+        errors = cloudwatch.MathExpression(
+            expression="errors - FILL(refusals, 0)",
+            using_metrics={"errors": every_error, "refusals": refusals},
+            period=Duration.minutes(5),
+            label="FunctionErrors (token refusals left out)",
         )
         cloudwatch.Alarm(
             self,

@@ -18,15 +18,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PreTokenGenerationTriggerEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eservice.aws import client
-from eservice.officer_pool import TokensRefused, admit_officer
+from eservice.officer_pool import REFUSALS_METRIC, TOKENS_TRIGGER_SERVICE, TokensRefused, admit_officer
 
-logger = Logger(service="eservice-officer-tokens")
+logger = Logger(service=TOKENS_TRIGGER_SERVICE)
+#: Refusals counted apart from the function's other errors (the cell's FunctionErrors alarm subtracts them).
+metrics = Metrics(namespace=REFUSALS_METRIC[0], service=TOKENS_TRIGGER_SERVICE)
 
 
 @lru_cache(maxsize=1024)  # an officer pool holds at most 1,000 app clients
@@ -49,6 +52,8 @@ def handler(event: PreTokenGenerationTriggerEvent, context: LambdaContext) -> di
         )
     except TokensRefused as refused:
         logger.warning("officer tokens refused", extra={**decision, "code": refused.code})
+        metrics.add_metric(name=REFUSALS_METRIC[1], unit=MetricUnit.Count, value=1)
+        metrics.flush_metrics()  # only here: an allowed sign-in publishes no metric
         raise
     logger.info("officer tokens allowed", extra={**decision, "tenant": tenant_id})
     return event.raw_event

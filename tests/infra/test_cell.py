@@ -18,7 +18,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import cx_api
 
-from eservice.officer_pool import client_tenant
+from eservice.officer_pool import REFUSALS_METRIC, TOKENS_TRIGGER_SERVICE, client_tenant
 from eservice.tenant import OFFICER_GROUPS
 from infra.app import build_app, stack_name
 from infra.cell import cell_edge_stack_name, cell_stack_name
@@ -238,6 +238,43 @@ def test_given_the_officer_pools_trigger_then_its_role_may_only_describe_that_po
             continue
         assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"], statement
         assert statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}, statement
+
+
+def test_given_the_cells_function_errors_alarm_then_it_leaves_out_the_token_triggers_refusals_only(
+    platform: Resources,
+) -> None:
+    """A refusal of the officer pool's token trigger is an error of the function (Cognito's only way), so the
+    FunctionErrors alarm, a gate of the rollout waves, subtracts the refusals the trigger counts: the metric the
+    handler emits (tests/unit/test_officer_tokens.py), its namespace, name and service dimension. Every other
+    error of any function of the account still counts."""
+    (alarm,) = [
+        props(a)
+        for a in of_type(platform, "AWS::CloudWatch::Alarm").values()
+        if str(props(a).get("AlarmName", "")).endswith("-FunctionErrors")
+    ]
+    queries = {q["Id"]: q for q in alarm["Metrics"]}
+    namespace, name = REFUSALS_METRIC
+
+    assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    (expression,) = [q for q in queries.values() if "Expression" in q]
+    assert expression["Expression"] == "errors - FILL(refusals, 0)" and expression.get("ReturnData", True)
+    errors = queries["errors"]["MetricStat"]
+    assert errors["Metric"] == {"MetricName": "Errors", "Namespace": "AWS/Lambda"}  # every function, no dimension
+    assert errors["Stat"] == "Sum" and errors["Period"] == 300 and queries["errors"]["ReturnData"] is False
+    refusals = queries["refusals"]["MetricStat"]
+    assert refusals["Metric"] == {
+        "Dimensions": [{"Name": "service", "Value": TOKENS_TRIGGER_SERVICE}],
+        "MetricName": name,
+        "Namespace": namespace,
+    }
+    assert refusals["Stat"] == "Sum" and refusals["Period"] == 300
+    # The trigger's service name is the one its function runs under.
+    functions = [props(f) for f in of_type(platform, "AWS::Lambda::Function").values()]
+    assert [
+        f["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+        for f in functions
+        if "officer_tokens" in json.dumps(f.get("Description", "")) or "token" in f.get("Description", "").lower()
+    ] == [TOKENS_TRIGGER_SERVICE]
 
 
 def _statements(resources: Resources) -> Iterator[dict[str, Any]]:

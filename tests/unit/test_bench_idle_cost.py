@@ -50,3 +50,21 @@ def test_given_a_schedule_that_invokes_an_alias_then_it_is_priced_at_the_functio
         + idle_cost.IDLE_CALL_SECONDS * 0.5 * idle_cost.PRICES["lambda_gb_second_arm"][0]
     )
     assert items["recurring schedules (Scheduler + Lambda)"] == pytest.approx(calls * per_call)
+
+
+def test_given_alarms_then_each_is_priced_per_metric_it_reads_and_insights_alarms_where_their_series_are() -> None:
+    def alarm(*queries: dict[str, Any]) -> dict[str, Any]:
+        return {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Metrics": list(queries)} if queries else {}}
+
+    stat = {"MetricStat": {"Metric": {"MetricName": "Errors", "Namespace": "AWS/Lambda"}, "Stat": "Sum"}}
+    template = {
+        "Resources": {
+            "Plain": alarm(),  # MetricName on the alarm itself: one metric
+            "MetricMath": alarm({"Id": "errors", **stat}, {"Id": "refusals", **stat}, {"Id": "e", "Expression": "a-b"}),
+            "Insights": alarm({"Id": "q", "Expression": 'SELECT SUM(Errors) FROM SCHEMA("AWS/States")'}),
+        }
+    }
+
+    items = idle_cost.stack_cost("t", template).items
+
+    assert items["CloudWatch alarms"] == pytest.approx(3 * idle_cost.PRICES["alarm_metric"][0])

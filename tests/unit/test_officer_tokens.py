@@ -22,6 +22,8 @@ from eservice import tenant as tenant_models
 from eservice.officer_pool import (
     _TENANT_ID,
     OFFICER_CLIENT_PREFIX,
+    REFUSALS_METRIC,
+    TOKENS_TRIGGER_SERVICE,
     TokensRefused,
     admit_officer,
     client_tenant,
@@ -205,3 +207,26 @@ def test_given_a_decision_then_the_log_names_the_agency_and_client_but_never_the
     ]
     text = json.dumps(lines)
     assert "somsri" not in text and "5a8c0f1e" not in text and "klongnoy:reviewer" not in text
+
+
+def test_given_a_refusal_then_the_trigger_counts_it_as_the_metric_the_cells_error_alarm_subtracts(
+    trigger: tuple[types.ModuleType, _FakeCognito], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refusal is an error of the function (Cognito's only way to refuse): counted apart, in CloudWatch's
+    embedded metric format on standard output, so the cell's FunctionErrors alarm leaves it out (infra.cell)."""
+    app, _ = trigger
+
+    app.handler(_event("client-a", ["klongnoy:reviewer"]), _Context())
+    allowed = capsys.readouterr().out
+    with pytest.raises(TokensRefused):
+        app.handler(_event("client-b", ["klongnoy:reviewer"]), _Context())
+    refused = capsys.readouterr().out
+
+    assert "_aws" not in allowed  # an allowed sign-in publishes no metric
+    (emf,) = [json.loads(line) for line in refused.splitlines() if '"_aws"' in line]
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    namespace, name = REFUSALS_METRIC
+    assert directive["Namespace"] == namespace
+    assert [m["Name"] for m in directive["Metrics"]] == [name]
+    assert directive["Dimensions"] == [["service"]] and emf["service"] == TOKENS_TRIGGER_SERVICE
+    assert emf[name] == [1.0]

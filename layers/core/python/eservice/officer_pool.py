@@ -29,6 +29,8 @@ from typing import Any
 __all__ = [
     "GROUP_SEPARATOR",
     "OFFICER_CLIENT_PREFIX",
+    "REFUSALS_METRIC",
+    "TOKENS_TRIGGER_SERVICE",
     "OfficerDirectory",
     "OfficerGroups",
     "TokensRefused",
@@ -44,6 +46,12 @@ GROUP_SEPARATOR = ":"
 #: Before the tenant id in the name of an agency's web client of a cell's officer pool. Cognito allows no ``:``
 #: in a client name (``[\w\s+=,.@-]+``), so the client is ``officers@<tenant id>``, not named like a group.
 OFFICER_CLIENT_PREFIX = "officers@"
+#: The cell's token trigger (``functions/officer_tokens``) as Powertools names its service, and the metric it
+#: counts its refusals in (namespace, name; embedded metric format, no API call). Cognito refuses tokens only
+#: when its trigger fails, so each refusal is also an error of the function: the cell's ``FunctionErrors`` alarm,
+#: a gate of the rollout waves, subtracts these (``infra.cell``), or any wrong-site sign-in would set it off.
+TOKENS_TRIGGER_SERVICE = "eservice-officer-tokens"
+REFUSALS_METRIC = ("eservice", "OfficerTokensRefused")
 #: A tenant id (``eservice.tenant``'s slug; a unit test keeps the two the same). Not imported: the trigger that
 #: reads it runs at every officer sign-in and must not load the tenant models.
 _TENANT_ID = re.compile(r"[a-z][a-z0-9-]{1,30}[a-z0-9]")
