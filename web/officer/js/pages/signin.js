@@ -98,6 +98,9 @@ const CODE = /^\d{6}$/;
 // The challenge step on screen ([name, arguments]), kept so that a language switch shows the same step
 // again (Cognito's session stays valid for three minutes) rather than the first one.
 let pendingStep = null;
+// A refusal of the pool's token trigger on screen, kept so that a language switch says it again in the other
+// language (the first step is drawn anew and has no other trace of it).
+let shownRefusal = null;
 
 /** The secret key in groups of four, as authenticator apps show keys to type. */
 export function groupedSecret(secret) {
@@ -145,6 +148,7 @@ export function signInPage({ view, query, reason }) {
     if (!REFUSALS.has(error.code)) return false;
     credentialsStep();
     fail(error);
+    shownRefusal = error;
     return true;
   }
 
@@ -158,6 +162,7 @@ export function signInPage({ view, query, reason }) {
   function proceed(answer, email) {
     replace(messages);
     pendingStep = null;
+    shownRefusal = null;
     if (answer.AuthenticationResult?.IdToken) {
       session.save(answer.AuthenticationResult);
       forgetOfficer();
@@ -216,6 +221,7 @@ export function signInPage({ view, query, reason }) {
   // --- step 1: e-mail and password ----------------------------------------------------------------
   function credentialsStep() {
     pendingStep = null;
+    shownRefusal = null;
     const email = labelled({
       label: t("auth.email"),
       input: h("input", { type: "email", name: "email", autocomplete: "username", spellcheck: "false" }),
@@ -434,6 +440,11 @@ export function signInPage({ view, query, reason }) {
   }
 
   const resumable = { newPassword: newPasswordStep, setup: setupForm, totp: totpStep };
+  const refusal = reason === "language" ? shownRefusal : null;
   if (reason === "language" && pendingStep) resumable[pendingStep[0]](...pendingStep[1]);
   else credentialsStep();
+  if (refusal && !pendingStep) {
+    fail(refusal);
+    shownRefusal = refusal;
+  }
 }
