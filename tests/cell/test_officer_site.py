@@ -13,7 +13,15 @@ import pytest
 from selenium import webdriver
 
 from local.stack import LocalStack
-from tests.e2e.test_browser import browser, click, css, heading, no_console_errors, officer_password_and_code, screenshot
+from tests.e2e.test_browser import (
+    browser,
+    click,
+    css,
+    heading,
+    no_console_errors,
+    officer_password_and_code,
+    screenshot,
+)
 
 __all__ = ["browser"]  # the shared fixture, re-exported for pytest
 
