@@ -1,4 +1,4 @@
-"""The fast paths under pyHanko answer as pyHanko does: hex strings, and issuers in ESS certificate ids (issue 14)."""
+"""The fast paths under pyHanko answer as pyHanko does: hex strings, names, ESS issuers, prepared names (issue 14)."""
 
 from __future__ import annotations
 
@@ -236,3 +236,57 @@ def test_given_an_ess_issuer_naming_another_issuer_when_matched_then_pyhanko_ref
 
     assert not match_issuer_serial(expected, certs.agency)
     assert not pyhanko_own("match_issuer_serial")(expected, certs.agency)
+
+
+# --- prepared names (Name.hashable) -------------------------------------------------------------------
+
+
+def _names() -> list[asn1_x509.Name]:
+    thai = "องค์การบริหารส่วนตำบลคลองน้อย"
+    built = [
+        asn1_x509.Name.build({"country_name": "TH", "organization_name": thai, "common_name": "Khlong Noi seal"}),
+        asn1_x509.Name.build({"common_name": "  Mixed   CASE  spaces "}),
+        asn1_x509.Name.build({"common_name": "mixed case spaces"}),
+        asn1_x509.Name.build({"email_address": "Saraban@KlongNoy.go.th", "common_name": thai}),
+        asn1_x509.Name.build({"common_name": "x"}, use_printable=True),
+        asn1_x509.Name.build({}),
+    ]
+    multi_valued = asn1_x509.Name.load(
+        x509.Name(
+            [
+                x509.RelativeDistinguishedName(
+                    [x509.NameAttribute(NameOID.COMMON_NAME, "a"), x509.NameAttribute(NameOID.SERIAL_NUMBER, "1")]
+                )
+            ]
+        ).public_bytes()
+    )
+    return [asn1_x509.Name.load(name.dump()) for name in [*built, multi_valued]]
+
+
+def test_given_names_when_prepared_then_each_key_is_asn1cryptos() -> None:
+    asn1crypto_own = pyhanko_own("Name.hashable")
+    for name in _names():
+        # Each name twice: once computed, once remembered; both from a fresh parse, as pyHanko reads them.
+        for _ in range(2):
+            fresh = asn1_x509.Name.load(name.dump())
+            assert fresh.hashable == asn1crypto_own(asn1_x509.Name.load(name.dump()))
+
+
+def test_given_a_name_changed_after_it_was_prepared_then_its_key_is_that_of_its_new_encoding() -> None:
+    use_fast_paths()
+    name = asn1_x509.Name.build({"common_name": "Khlong Noi seal"})
+    before = name.hashable
+
+    name.chosen[0][0]["value"] = asn1_x509.DirectoryString(name="utf8_string", value="Other agency")
+
+    expected = pyhanko_own("Name.hashable")(asn1_x509.Name.load(name.dump()))
+    assert expected != before
+    assert name.hashable == expected  # asn1crypto itself would still answer with the old key
+    assert asn1_x509.Name.load(name.dump()).hashable == expected  # and the new encoding is not misfiled
+
+
+def test_given_many_names_when_prepared_then_the_remembered_keys_stay_bounded() -> None:
+    use_fast_paths()
+    for n in range(pyhanko_fast_paths._NAME_KEYS_MAX + 10):
+        assert asn1_x509.Name.build({"common_name": f"agency {n}"}).hashable == f"common_name:  agency  {n} "
+    assert len(pyhanko_fast_paths._NAME_KEYS) <= pyhanko_fast_paths._NAME_KEYS_MAX
