@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -290,3 +291,32 @@ def test_given_many_names_when_prepared_then_the_remembered_keys_stay_bounded() 
     for n in range(pyhanko_fast_paths._NAME_KEYS_MAX + 10):
         assert asn1_x509.Name.build({"common_name": f"agency {n}"}).hashable == f"common_name:  agency  {n} "
     assert len(pyhanko_fast_paths._NAME_KEYS) <= pyhanko_fast_paths._NAME_KEYS_MAX
+
+
+def _compared(compare: Callable[[object, object], object], name: object, other: object) -> tuple[object, ...]:
+    try:
+        return ("returned", compare(name, other))
+    except Exception as exc:
+        return ("raised", type(exc).__name__, str(exc))
+
+
+def _fresh(value: object) -> object:
+    """A name parsed again, as pyhanko-certvalidator compares names of the certificates it reads."""
+    return asn1_x509.Name.load(value.dump()) if isinstance(value, asn1_x509.Name) else value
+
+
+def test_given_pairs_of_names_when_compared_then_each_answer_is_asn1cryptos() -> None:
+    use_fast_paths()
+    asn1crypto_own = pyhanko_own("Name.__eq__")
+    names = [
+        *_names(),
+        asn1_x509.Name.build({"common_name": "x"}),  # the same value as a PrintableString one, in UTF-8
+        asn1_x509.Name.build({"common_name": "a\ufffd"}),  # stringprep refuses it: asn1crypto raises
+    ]
+    for name in names:
+        for other in [*names, "not a name", None]:
+            theirs = _compared(asn1crypto_own, _fresh(name), _fresh(other))
+
+            assert _compared(operator.eq, _fresh(name), _fresh(other)) == theirs, (name.dump(), other)
+            negated = theirs if theirs[0] == "raised" else ("returned", not theirs[1])
+            assert _compared(operator.ne, _fresh(name), _fresh(other)) == negated

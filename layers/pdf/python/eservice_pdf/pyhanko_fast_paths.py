@@ -27,12 +27,15 @@ timestamp token and seal paid for the slow path. :func:`match_issuer_serial` com
 names; when they differ it is pyHanko's own function that answers. The one difference: two
 byte-identical names that stringprep refuses now match, as pyHanko's own comment intends.
 
-**Name keys.** pyhanko-certvalidator looks certificates up by ``Name.hashable`` (RFC 5280 name
-preparation: stringprep over every attribute, about 0.4 ms for a Thai name), for every certificate it
-parses again from a CMS, several times per seal. :func:`name_hashable` keeps the answer per DER
-encoding of the name, prepared from that encoding alone: a name's encoding determines its prepared
-form. The one difference: a name changed in place after it was prepared gets the key of its new value,
-where asn1crypto keeps answering with the old one (pyhanko-certvalidator never changes a name).
+**Name keys and name equality.** pyhanko-certvalidator looks certificates up by ``Name.hashable``
+and compares names with ``==`` (RFC 5280 name preparation both: stringprep over every attribute, about
+0.4 ms for a Thai name), for every certificate it parses again from a CMS, several times per seal.
+:func:`name_hashable` keeps the answer per DER encoding of the name, prepared from that encoding
+alone: a name's encoding determines its prepared form. :func:`name_equals` answers ``True`` for two
+names of the same encoding after preparing that encoding once (so a name that stringprep refuses
+raises as asn1crypto's comparison does); names encoded differently go to asn1crypto's comparison.
+The one difference: a name changed in place after it was prepared is prepared as its new value,
+where asn1crypto keeps the old one (pyhanko-certvalidator never changes a name).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from asn1crypto import x509
 
 __all__ = [
     "match_issuer_serial",
+    "name_equals",
     "name_hashable",
     "read_hex_string",
     "read_name",
@@ -156,6 +160,19 @@ def name_hashable(name: x509.Name) -> str:
     return prepared
 
 
+def name_equals(name: x509.Name, other: object) -> bool:
+    """asn1crypto's ``Name.__eq__`` (RFC 5280 §7.1), without preparing two names of the same encoding again.
+
+    :param name: an X.509 name.
+    :param other: what it is compared with.
+    """
+    if isinstance(other, x509.Name) and name.dump() == other.dump():
+        # Prepares every attribute as asn1crypto's comparison would, so a refused value raises here too.
+        name_hashable(name)
+        return True
+    return bool(_pyhanko["Name.__eq__"](name, other))
+
+
 def use_fast_paths() -> None:
     """Make pyHanko and pyhanko-certvalidator use the fast paths of this module (idempotent)."""
     from pyhanko.pdf_utils import generic
@@ -168,7 +185,9 @@ def use_fast_paths() -> None:
             _pyhanko["NameObject.read_from_stream"] = generic.NameObject.read_from_stream
             _pyhanko["match_issuer_serial"] = general.match_issuer_serial
             _pyhanko["Name.hashable"] = x509.Name.hashable.fget  # type: ignore[attr-defined]
+            _pyhanko["Name.__eq__"] = x509.Name.__eq__
             generic.read_hex_string_from_stream = read_hex_string
             generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
             general.match_issuer_serial = match_issuer_serial
             x509.Name.hashable = property(name_hashable)  # type: ignore[method-assign,assignment]
+            x509.Name.__eq__ = name_equals  # type: ignore[method-assign,assignment]
