@@ -22,7 +22,13 @@ from pyhanko.sign import general
 from pyhanko.sign.general import as_signing_certificate_v2
 
 from eservice_pdf import pyhanko_fast_paths
-from eservice_pdf.pyhanko_fast_paths import match_issuer_serial, read_hex_string, read_name, use_fast_paths
+from eservice_pdf.pyhanko_fast_paths import (
+    match_issuer_serial,
+    read_hex_string,
+    read_literal_string_bytes,
+    read_name,
+    use_fast_paths,
+)
 
 
 def pyhanko_own(name: str) -> Callable[..., Any]:
@@ -122,6 +128,41 @@ def test_given_random_hostile_names_when_read_then_each_is_what_pyhanko_reads() 
         assert outcome(read_name, ours) == outcome(pyhanko, theirs), data
 
 
+LITERALS = [
+    b"()",
+    b"(klongnoy\\056go\\056th)",  # as pyHanko writes /Location
+    b"(\\376\\377\\016\\055\\016\\055)",  # a Thai text string with octal escapes, as pyHanko writes /Reason
+    b"(a (nested (twice)) b)",
+    b"(\\( \\) \\\\ \\/ \\% \\< \\> \\[ \\] \\# \\_ \\& \\$ \\n\\r\\t\\b\\f)",
+    b"(line\\\r\nbreak\\\nand\\\r\rmore)",  # escaped line breaks are dropped
+    b"(\\0\\12\\1234)",  # one, two and three octal digits; a fourth digit is a byte of its own
+    b"(\\8)",  # pyHanko takes 8 as an octal digit and fails
+    b"(\\400)",  # above 255: pyHanko fails
+    b"(\\a)",  # an escape pyHanko refuses
+    b"(no end",
+    b"(ends with a backslash\\",
+    b"(\\12",
+]
+
+
+@pytest.mark.parametrize("data", LITERALS)
+def test_given_a_literal_string_when_read_then_it_is_what_pyhanko_reads(data: bytes) -> None:
+    ours, theirs = twins(b"/T " + data + b" >>", 3)
+
+    assert outcome(read_literal_string_bytes, ours) == outcome(pyhanko_own("_read_string_literal_bytes"), theirs)
+
+
+def test_given_random_hostile_literal_strings_when_read_then_each_is_what_pyhanko_reads() -> None:
+    pyhanko = pyhanko_own("_read_string_literal_bytes")
+    rng = random.Random(14)
+    alphabet = b"ab()\\\\\\01789nrtf \r\n%/#\xe0"
+    for _ in range(5000):
+        body = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        data = b"/T (" + body + rng.choice([b"", b")", b") >>", b"))"])
+        ours, theirs = twins(data, 3)
+        assert outcome(read_literal_string_bytes, ours) == outcome(pyhanko, theirs), data
+
+
 def test_given_the_fast_paths_installed_then_pyhankos_parser_uses_them_and_parses_a_dictionary() -> None:
     use_fast_paths()
     use_fast_paths()  # idempotent: pyHanko's own functions stay the fallback
@@ -131,6 +172,7 @@ def test_given_the_fast_paths_installed_then_pyhankos_parser_uses_them_and_parse
     assert generic.read_hex_string_from_stream is read_hex_string
     assert generic.NameObject.read_from_stream is read_name
     assert general.match_issuer_serial is match_issuer_serial
+    assert generic._read_string_literal_bytes is read_literal_string_bytes
     assert pyhanko_own("read_hex_string_from_stream") is not read_hex_string
     assert pyhanko_own("match_issuer_serial") is not match_issuer_serial
     assert isinstance(parsed, generic.DictionaryObject)

@@ -19,6 +19,13 @@ check reads about 400 of them per seal (pyHanko's difference analysis reads ever
 document). :func:`read_name` takes a name of printable ASCII without ``#`` escapes, ended by PDF
 whitespace, a delimiter or the end of the data, in one match; any other goes to pyHanko's reader.
 
+**Literal strings.** pyHanko reads a literal string (``(...)``) one byte at a time, escapes
+included; it writes every text string of the ``/Info`` dictionary and of each signature dictionary
+that way, with octal escapes for the Thai bytes. :func:`read_literal_string_bytes` reads runs of plain
+bytes, balanced parentheses and the escapes pyHanko accepts with one match each. Anything it would
+refuse or read oddly (an unknown escape, an octal escape with an 8 or a 9 or above 255, a string
+without its closing ``)``, a stream not in memory) goes to pyHanko's reader from the same position.
+
 **Issuer names in signing-certificate attributes.** pyHanko matches an ESS certificate id against a
 certificate by comparing the issuers' DER first, and RFC 5280 name matching (stringprep over every
 attribute, slow for Thai names) only when the bytes differ. But a parsed ``GeneralName`` keeps the
@@ -54,6 +61,7 @@ __all__ = [
     "name_equals",
     "name_hashable",
     "read_hex_string",
+    "read_literal_string_bytes",
     "read_name",
     "use_fast_paths",
 ]
@@ -67,6 +75,14 @@ _PDF_WHITESPACE = b" \t\n\r\f\x00"
 _NAME_CHARACTERS = bytes(c for c in range(0x21, 0x7F) if c not in b"()<>[]{}/%#")
 _PLAIN_NAME = re.compile(rb"/[" + re.escape(_NAME_CHARACTERS) + rb"]*+")
 _NAME_ENDS = frozenset(_PDF_WHITESPACE + b"()<>[]{}/%")
+
+# One token of a literal string (ISO 32000-1 §7.3.4.2) as pyHanko reads it: a run of plain bytes, a
+# parenthesis, an octal escape of up to three digits (pyHanko takes any digit, so 8 and 9 are checked
+# after), an escaped character it keeps as is or translates, or an escaped line break (one or two of
+# CR and LF).
+_LITERAL_TOKEN = re.compile(rb"[^()\\]++|[()]|\\[0-9]{1,3}|\\[nrtbf() /%<>\[\]#_&$\\]|\\[\r\n][\r\n]?")
+_ESCAPED = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+_BACKSLASH, _OPEN, _CLOSE = ord("\\"), ord("("), ord(")")
 
 # Prepared names by DER; cleared when full, so hostile documents cannot make it grow without bound.
 _NAME_KEYS: dict[bytes, str] = {}
@@ -98,6 +114,55 @@ def read_hex_string(stream: Any) -> Any:
             stream.seek(end)
             return generic.pdf_string(binascii.unhexlify(digits))
     return _pyhanko.get("read_hex_string_from_stream", generic.read_hex_string_from_stream)(stream)
+
+
+def read_literal_string_bytes(stream: Any) -> bytes:
+    """Read the bytes of the literal string at the stream's position (its ``(``), as pyHanko's reader does.
+
+    :return: the string's bytes, escapes resolved (pyHanko's ``_read_string_literal_bytes``).
+    """
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(stream, BytesIO):
+        start = stream.tell()
+        with stream.getbuffer() as buffer:
+            parts, end = _literal_string_parts(buffer, start + 1)
+        if end is not None:
+            stream.seek(end)
+            return b"".join(parts)
+    return _pyhanko.get("_read_string_literal_bytes", generic._read_string_literal_bytes)(stream)  # type: ignore[no-any-return]
+
+
+def _literal_string_parts(buffer: memoryview, position: int) -> tuple[list[bytes], int | None]:
+    """The parts of a literal string after its ``(``, and the position after its ``)``; None: ask pyHanko."""
+    parts: list[bytes] = []
+    depth = 1
+    while True:
+        token = _LITERAL_TOKEN.match(buffer, position)
+        if token is None:
+            return parts, None  # an escape pyHanko refuses, or the end of the data before the ')'
+        position = token.end()
+        first = buffer[token.start()]
+        if first == _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return parts, position
+            parts.append(b")")
+        elif first == _OPEN:
+            depth += 1
+            parts.append(b"(")
+        elif first != _BACKSLASH:
+            parts.append(bytes(buffer[token.start() : position]))
+        else:
+            escaped = bytes(buffer[token.start() + 1 : position])
+            if escaped[:1].isdigit():
+                if b"8" in escaped or b"9" in escaped or int(escaped, 8) > 0xFF:
+                    return parts, None  # pyHanko raises on these
+                parts.append(bytes((int(escaped, 8),)))
+            elif escaped[:1] in (b"\r", b"\n"):
+                continue  # an escaped line break is no part of the string
+            else:
+                parts.append(_ESCAPED.get(escaped[0], escaped))
 
 
 def read_name(stream: Any) -> Any:
@@ -184,10 +249,12 @@ def use_fast_paths() -> None:
             _pyhanko["read_hex_string_from_stream"] = generic.read_hex_string_from_stream
             _pyhanko["NameObject.read_from_stream"] = generic.NameObject.read_from_stream
             _pyhanko["match_issuer_serial"] = general.match_issuer_serial
+            _pyhanko["_read_string_literal_bytes"] = generic._read_string_literal_bytes
             _pyhanko["Name.hashable"] = x509.Name.hashable.fget  # type: ignore[attr-defined]
             _pyhanko["Name.__eq__"] = x509.Name.__eq__
             generic.read_hex_string_from_stream = read_hex_string
             generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
             general.match_issuer_serial = match_issuer_serial
+            generic._read_string_literal_bytes = read_literal_string_bytes
             x509.Name.hashable = property(name_hashable)  # type: ignore[method-assign,assignment]
             x509.Name.__eq__ = name_equals  # type: ignore[method-assign,assignment]
