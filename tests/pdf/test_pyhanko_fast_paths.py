@@ -1,8 +1,9 @@
-"""The fast paths under pyHanko answer as pyHanko does: hex strings, and issuers in ESS certificate ids (issue 14)."""
+"""The fast paths under pyHanko answer as pyHanko does: hex strings, names, ESS issuers, prepared names (issue 14)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,13 @@ from pyhanko.sign import general
 from pyhanko.sign.general import as_signing_certificate_v2
 
 from eservice_pdf import pyhanko_fast_paths
-from eservice_pdf.pyhanko_fast_paths import match_issuer_serial, read_hex_string, read_name, use_fast_paths
+from eservice_pdf.pyhanko_fast_paths import (
+    match_issuer_serial,
+    read_hex_string,
+    read_literal_string_bytes,
+    read_name,
+    use_fast_paths,
+)
 
 
 def pyhanko_own(name: str) -> Callable[..., Any]:
@@ -121,6 +128,41 @@ def test_given_random_hostile_names_when_read_then_each_is_what_pyhanko_reads() 
         assert outcome(read_name, ours) == outcome(pyhanko, theirs), data
 
 
+LITERALS = [
+    b"()",
+    b"(klongnoy\\056go\\056th)",  # as pyHanko writes /Location
+    b"(\\376\\377\\016\\055\\016\\055)",  # a Thai text string with octal escapes, as pyHanko writes /Reason
+    b"(a (nested (twice)) b)",
+    b"(\\( \\) \\\\ \\/ \\% \\< \\> \\[ \\] \\# \\_ \\& \\$ \\n\\r\\t\\b\\f)",
+    b"(line\\\r\nbreak\\\nand\\\r\rmore)",  # escaped line breaks are dropped
+    b"(\\0\\12\\1234)",  # one, two and three octal digits; a fourth digit is a byte of its own
+    b"(\\8)",  # pyHanko takes 8 as an octal digit and fails
+    b"(\\400)",  # above 255: pyHanko fails
+    b"(\\a)",  # an escape pyHanko refuses
+    b"(no end",
+    b"(ends with a backslash\\",
+    b"(\\12",
+]
+
+
+@pytest.mark.parametrize("data", LITERALS)
+def test_given_a_literal_string_when_read_then_it_is_what_pyhanko_reads(data: bytes) -> None:
+    ours, theirs = twins(b"/T " + data + b" >>", 3)
+
+    assert outcome(read_literal_string_bytes, ours) == outcome(pyhanko_own("_read_string_literal_bytes"), theirs)
+
+
+def test_given_random_hostile_literal_strings_when_read_then_each_is_what_pyhanko_reads() -> None:
+    pyhanko = pyhanko_own("_read_string_literal_bytes")
+    rng = random.Random(14)
+    alphabet = b"ab()\\\\\\01789nrtf \r\n%/#\xe0"
+    for _ in range(5000):
+        body = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        data = b"/T (" + body + rng.choice([b"", b")", b") >>", b"))"])
+        ours, theirs = twins(data, 3)
+        assert outcome(read_literal_string_bytes, ours) == outcome(pyhanko, theirs), data
+
+
 def test_given_the_fast_paths_installed_then_pyhankos_parser_uses_them_and_parses_a_dictionary() -> None:
     use_fast_paths()
     use_fast_paths()  # idempotent: pyHanko's own functions stay the fallback
@@ -130,6 +172,7 @@ def test_given_the_fast_paths_installed_then_pyhankos_parser_uses_them_and_parse
     assert generic.read_hex_string_from_stream is read_hex_string
     assert generic.NameObject.read_from_stream is read_name
     assert general.match_issuer_serial is match_issuer_serial
+    assert generic._read_string_literal_bytes is read_literal_string_bytes
     assert pyhanko_own("read_hex_string_from_stream") is not read_hex_string
     assert pyhanko_own("match_issuer_serial") is not match_issuer_serial
     assert isinstance(parsed, generic.DictionaryObject)
@@ -236,3 +279,86 @@ def test_given_an_ess_issuer_naming_another_issuer_when_matched_then_pyhanko_ref
 
     assert not match_issuer_serial(expected, certs.agency)
     assert not pyhanko_own("match_issuer_serial")(expected, certs.agency)
+
+
+# --- prepared names (Name.hashable) -------------------------------------------------------------------
+
+
+def _names() -> list[asn1_x509.Name]:
+    thai = "องค์การบริหารส่วนตำบลคลองน้อย"
+    built = [
+        asn1_x509.Name.build({"country_name": "TH", "organization_name": thai, "common_name": "Khlong Noi seal"}),
+        asn1_x509.Name.build({"common_name": "  Mixed   CASE  spaces "}),
+        asn1_x509.Name.build({"common_name": "mixed case spaces"}),
+        asn1_x509.Name.build({"email_address": "Saraban@KlongNoy.go.th", "common_name": thai}),
+        asn1_x509.Name.build({"common_name": "x"}, use_printable=True),
+        asn1_x509.Name.build({}),
+    ]
+    multi_valued = asn1_x509.Name.load(
+        x509.Name(
+            [
+                x509.RelativeDistinguishedName(
+                    [x509.NameAttribute(NameOID.COMMON_NAME, "a"), x509.NameAttribute(NameOID.SERIAL_NUMBER, "1")]
+                )
+            ]
+        ).public_bytes()
+    )
+    return [asn1_x509.Name.load(name.dump()) for name in [*built, multi_valued]]
+
+
+def test_given_names_when_prepared_then_each_key_is_asn1cryptos() -> None:
+    asn1crypto_own = pyhanko_own("Name.hashable")
+    for name in _names():
+        # Each name twice: once computed, once remembered; both from a fresh parse, as pyHanko reads them.
+        for _ in range(2):
+            fresh = asn1_x509.Name.load(name.dump())
+            assert fresh.hashable == asn1crypto_own(asn1_x509.Name.load(name.dump()))
+
+
+def test_given_a_name_changed_after_it_was_prepared_then_its_key_is_that_of_its_new_encoding() -> None:
+    use_fast_paths()
+    name = asn1_x509.Name.build({"common_name": "Khlong Noi seal"})
+    before = name.hashable
+
+    name.chosen[0][0]["value"] = asn1_x509.DirectoryString(name="utf8_string", value="Other agency")
+
+    expected = pyhanko_own("Name.hashable")(asn1_x509.Name.load(name.dump()))
+    assert expected != before
+    assert name.hashable == expected  # asn1crypto itself would still answer with the old key
+    assert asn1_x509.Name.load(name.dump()).hashable == expected  # and the new encoding is not misfiled
+
+
+def test_given_many_names_when_prepared_then_the_remembered_keys_stay_bounded() -> None:
+    use_fast_paths()
+    for n in range(pyhanko_fast_paths._NAME_KEYS_MAX + 10):
+        assert asn1_x509.Name.build({"common_name": f"agency {n}"}).hashable == f"common_name:  agency  {n} "
+    assert len(pyhanko_fast_paths._NAME_KEYS) <= pyhanko_fast_paths._NAME_KEYS_MAX
+
+
+def _compared(compare: Callable[[object, object], object], name: object, other: object) -> tuple[object, ...]:
+    try:
+        return ("returned", compare(name, other))
+    except Exception as exc:
+        return ("raised", type(exc).__name__, str(exc))
+
+
+def _fresh(value: object) -> object:
+    """A name parsed again, as pyhanko-certvalidator compares names of the certificates it reads."""
+    return asn1_x509.Name.load(value.dump()) if isinstance(value, asn1_x509.Name) else value
+
+
+def test_given_pairs_of_names_when_compared_then_each_answer_is_asn1cryptos() -> None:
+    use_fast_paths()
+    asn1crypto_own = pyhanko_own("Name.__eq__")
+    names = [
+        *_names(),
+        asn1_x509.Name.build({"common_name": "x"}),  # the same value as a PrintableString one, in UTF-8
+        asn1_x509.Name.build({"common_name": "a\ufffd"}),  # stringprep refuses it: asn1crypto raises
+    ]
+    for name in names:
+        for other in [*names, "not a name", None]:
+            theirs = _compared(asn1crypto_own, _fresh(name), _fresh(other))
+
+            assert _compared(operator.eq, _fresh(name), _fresh(other)) == theirs, (name.dump(), other)
+            negated = theirs if theirs[0] == "raised" else ("returned", not theirs[1])
+            assert _compared(operator.ne, _fresh(name), _fresh(other)) == negated

@@ -7,6 +7,7 @@ import json
 import shlex
 import shutil
 import subprocess
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -20,6 +21,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import (
     SignatureCoverageLevel,
     validate_pdf_signature,
@@ -28,6 +30,7 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 
+from eservice_pdf import seal as seal_module
 from eservice_pdf.kms_signer import KmsSigner
 from eservice_pdf.pki import LocalPki, agency_csr, agency_subject, create_local_pki
 from eservice_pdf.seal import SealError, SealVerificationError, _check_dss, seal_pdf, seal_pdf_basic
@@ -184,6 +187,37 @@ def test_given_our_own_tsa_when_sealed_then_each_contents_is_the_exact_size_of_i
         contents = sig.sig_object["/Contents"]
         assert len(contents) == len(sig.pkcs7_content) == len(sig.signed_data.dump()) + 15  # ContentInfo header
         assert not contents.endswith(b"\x00")
+
+
+def test_given_an_earlier_seal_when_sealing_again_then_contents_is_pyhankos_estimate_without_its_dry_run(
+    world: SealWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 14 (seal speed): pyHanko's dry run builds a whole CMS to size /Contents; with fixed-size
+    # tokens its answer never changes, so later seals reuse the size of a seal that passed the check.
+    seal_module._forget_reserved_size(world.signer)
+    estimated = signatures_of(world.seal(world.pdf))[0]  # sized by pyHanko's dry run
+
+    def no_dry_run(*_: object, **__: object) -> int:
+        raise AssertionError("pyHanko's dry run ran")
+
+    monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", no_dry_run)
+    reused = signatures_of(world.seal(world.pdf))[0]
+
+    assert reused.byte_range[2] - reused.byte_range[1] == estimated.byte_range[2] - estimated.byte_range[1]
+    assert len(reused.sig_object["/Contents"]) == len(reused.signed_data.dump()) + 15  # exact, no padding
+
+
+def test_given_a_remembered_size_too_small_when_sealing_then_it_seals_again_with_room_and_forgets_it(
+    world: SealWorld,
+) -> None:
+    seal_module._reserved_sizes.setdefault(world.signer, weakref.WeakKeyDictionary())[world.timestamper] = 2000
+    seal_calls = world.signer.kms_calls
+
+    sealed = world.seal(world.pdf)
+
+    assert world.signer.kms_calls - seal_calls == 2  # the remembered fit failed, the second try had room
+    assert verify_pdf(sealed, trust_roots=world.pki.trust_roots, revocation_mode="require").summary == "valid"
+    assert seal_module._reserved_size(world.signer, world.timestamper) is None
 
 
 def test_given_a_tsa_whose_tokens_grow_after_the_first_when_sealing_then_it_seals_again_with_room(

@@ -21,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import threading
+import weakref
 from collections.abc import Sequence
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -43,6 +45,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 from .kms_signer import KmsSigner, KmsSigningError
+from .pyhanko_fast_paths import use_fast_paths
 from .verify import SignatureReport, VerificationReport, verify_pdf
 
 if TYPE_CHECKING:
@@ -71,6 +74,14 @@ _LTA_DSS_SETTINGS = DSSContentSettings(
     placement=SigDSSPlacementPreference.TOGETHER_WITH_NEXT_TS,
     next_ts_settings=TimestampDSSContentSettings(include_vri=False, update_before_ts=True),
 )
+
+
+# The seal's exact /Contents size per signer and timestamper, once pyHanko has estimated it (see
+# _reserved_size). Weak keys: a signer or timestamper that goes away takes its entry with it.
+_reserved_sizes: weakref.WeakKeyDictionary[KmsSigner, weakref.WeakKeyDictionary[TimeStamper, int]] = (
+    weakref.WeakKeyDictionary()
+)
+_reserved_sizes_lock = threading.Lock()
 
 
 class SealError(Exception):
@@ -139,12 +150,17 @@ def seal_pdf(
         metadata = dataclasses.replace(lta_metadata, tight_size_estimates=tight)
         return signers.PdfSigner(metadata, signer=signer, timestamper=timestamper)
 
+    use_fast_paths()
     tight = _fixed_size_tokens(timestamper)
+    reserved = _reserved_size(signer, timestamper) if tight else None
     try:
-        sealed = _sign(pdf, lta_signer(tight=tight))
+        sealed = _sign(pdf, lta_signer(tight=tight), bytes_reserved=reserved)
     except _ReservedSpaceTooSmall:
-        # Cannot happen with fixed-size tokens; should it ever, seal once more with pyHanko's margin.
+        # Cannot happen with fixed-size tokens; should it ever (or should a remembered size no longer
+        # fit), seal once more with pyHanko's margin.
         logger.warning("the exact /Contents estimate was too small; sealing again with a margin")
+        _forget_reserved_size(signer)
+        tight, reserved = False, None
         sealed = _sign(pdf, lta_signer(tight=False))
 
     # The check re-reads the sealed bytes and validates every signature and timestamp again
@@ -164,6 +180,8 @@ def seal_pdf(
     )
     _check_lta(report, field_name)
     _check_dss(reader, crls, report)
+    if tight and reserved is None:
+        _remember_reserved_size(signer, timestamper, reader, field_name)
     return sealed
 
 
@@ -219,14 +237,45 @@ def _fixed_size_tokens(timestamper: TimeStamper) -> bool:
     return isinstance(timestamper, InProcessTimeStamper)
 
 
+def _reserved_size(signer: KmsSigner, timestamper: TimeStamper) -> int | None:
+    """The ``/Contents`` size pyHanko estimated for an earlier seal by this signer and timestamper.
+
+    With fixed-size tokens pyHanko's dry run (a whole CMS with a dummy signature and the
+    timestamper's dummy token, about 3% of a seal) gives the same number for every seal: the CMS holds
+    the same signed attributes, certificates, signature size and token size, and no signing time. The
+    number is taken from a seal that was sealed with pyHanko's estimate and passed the whole check.
+    """
+    with _reserved_sizes_lock:
+        by_timestamper = _reserved_sizes.get(signer)
+        return None if by_timestamper is None else by_timestamper.get(timestamper)
+
+
+def _remember_reserved_size(
+    signer: KmsSigner, timestamper: TimeStamper, reader: PdfFileReader, field_name: str
+) -> None:
+    for sig in reader.embedded_regular_signatures:
+        if sig.field_name == field_name:
+            # /ByteRange [0 a b c]: the gap from a to b is the hex string, its < and > included.
+            byte_range = sig.sig_object["/ByteRange"]
+            size = int(byte_range[2]) - int(byte_range[1]) - 2
+            with _reserved_sizes_lock:
+                _reserved_sizes.setdefault(signer, weakref.WeakKeyDictionary())[timestamper] = size
+            return
+
+
+def _forget_reserved_size(signer: KmsSigner) -> None:
+    with _reserved_sizes_lock:
+        _reserved_sizes.pop(signer, None)
+
+
 class _ReservedSpaceTooSmall(SealError):
     """pyHanko's exact size estimate was exceeded (the CMS did not fit in ``/Contents``)."""
 
 
-def _sign(pdf: bytes, pdf_signer: signers.PdfSigner) -> bytes:
+def _sign(pdf: bytes, pdf_signer: signers.PdfSigner, *, bytes_reserved: int | None = None) -> bytes:
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
-        output = pdf_signer.sign_pdf(writer)
+        output = pdf_signer.sign_pdf(writer, bytes_reserved=bytes_reserved)
     except SigningError as exc:
         if pdf_signer.signature_meta.tight_size_estimates and "larger than expected" in str(exc):
             raise _ReservedSpaceTooSmall(str(exc)) from exc

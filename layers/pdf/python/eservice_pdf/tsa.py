@@ -139,6 +139,24 @@ class KmsTimeStampAuthority:
         self._issuer_serial_der = cms.IssuerAndSerialNumber(
             {"issuer": tsa_cert.issuer, "serial_number": tsa_cert.serial_number}
         ).dump()
+        # Read back from DER once, so each token copies them as they are (the certificates alone were a
+        # third of a token's encoding).
+        self._tsa_name = x509.GeneralName.load(self._tsa_name_der)
+        self._constant_signed_attrs = tuple(cms.CMSAttribute.load(der) for der in self._constant_signed_attrs_der)
+        self._sid = _frozen(
+            cms.SignerIdentifier,
+            cms.SignerIdentifier(
+                name="issuer_and_serial_number", value=cms.IssuerAndSerialNumber.load(self._issuer_serial_der)
+            ),
+        )
+        self._digest_algorithm = _frozen(cms.DigestAlgorithm, cms.DigestAlgorithm({"algorithm": "sha256"}))
+        self._digest_algorithms = _frozen(
+            cms.DigestAlgorithms, cms.DigestAlgorithms([algos.DigestAlgorithm({"algorithm": "sha256"})])
+        )
+        self._signature_algorithm = _frozen(
+            cms.SignedDigestAlgorithm, cms.SignedDigestAlgorithm({"algorithm": "sha256_rsa"})
+        )
+        self._certificates = _frozen(cms.CertificateSet, cms.CertificateSet([tsa_cert, *self._chain]))
 
     @property
     def tsa_cert(self) -> x509.Certificate:
@@ -201,7 +219,7 @@ class KmsTimeStampAuthority:
             "serial_number": self._serial_source(),
             "gen_time": gen_time,
             "accuracy": {"seconds": 1},
-            "tsa": x509.GeneralName.load(self._tsa_name_der),
+            "tsa": self._tsa_name,
         }
         if request["nonce"].native is not None:
             tst_info_fields["nonce"] = request["nonce"].native
@@ -212,7 +230,7 @@ class KmsTimeStampAuthority:
             cms.CMSAttributes(
                 [
                     cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(tst_info_der).digest()]}),
-                    *(cms.CMSAttribute.load(der) for der in self._constant_signed_attrs_der),
+                    *self._constant_signed_attrs,
                 ]
             ),
         )
@@ -222,18 +240,16 @@ class KmsTimeStampAuthority:
         signer_info = cms.SignerInfo(
             {
                 "version": "v1",
-                "sid": cms.SignerIdentifier(
-                    name="issuer_and_serial_number", value=cms.IssuerAndSerialNumber.load(self._issuer_serial_der)
-                ),
-                "digest_algorithm": {"algorithm": "sha256"},
+                "sid": self._sid,
+                "digest_algorithm": self._digest_algorithm,
                 "signed_attrs": signed_attrs,
-                "signature_algorithm": {"algorithm": "sha256_rsa"},
+                "signature_algorithm": self._signature_algorithm,
                 "signature": signature,
             }
         )
         signed_data: dict[str, Any] = {
             "version": "v3",
-            "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+            "digest_algorithms": self._digest_algorithms,
             "encap_content_info": {
                 "content_type": "tst_info",
                 "content": cms.ParsableOctetString(tst_info_der),
@@ -242,7 +258,7 @@ class KmsTimeStampAuthority:
         }
         if request["cert_req"].native:
             # RFC 3161 §2.4.1: certReq asks for the TSA certificate in the token.
-            signed_data["certificates"] = [self._tsa_cert, *self._chain]
+            signed_data["certificates"] = self._certificates
         return _frozen(
             cms.ContentInfo, cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed_data)})
         )
