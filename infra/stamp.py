@@ -16,9 +16,10 @@ of that shape into the cloud assembly from the representative's files:
    (``node_addr``), the assets that hold the tenant (its compiled tenant file, the sites' ``config.json``,
    its example documents: ``fingerprint``), the asset manifest's destination ids and the template's own hash.
 
-``tests/infra/test_stamp.py`` synthesizes the demo tenants and synthetic ones that differ from them in
-every substituted value both ways and asserts the cloud assemblies are byte-identical. ``-c stamp=false``
-builds every tenant through CDK (``infra.app.build_app``).
+``tests/infra/test_stamp.py`` synthesizes a cell of the demo tenants and synthetic ones that differ from
+them in every substituted value, once with every tenant built through CDK and once stamped, and asserts
+that the two cloud assemblies are byte-identical. ``-c stamp=false`` builds every tenant through CDK
+(``infra.app.build_app``).
 
 A value of the representative that appears in the platform's or the edge's template as a whole word
 (which would make the substitution touch text that is not the tenant's) stops the synthesis; so does a
@@ -62,7 +63,8 @@ class StampError(RuntimeError):
 def shape(tenant: Tenant) -> str:
     """Every input of a cell tenant's stack other than the substituted values (id, domain, English name)
     and the assets recomputed from the tenant file: two tenants of one shape have the same resources,
-    properties and construct paths. ``infra/stack.py`` reads nothing else of a tenant in a cell."""
+    properties and construct paths. ``infra/stack.py`` reads nothing else of a tenant in a cell: code there
+    that reads another field of the tenant file must add it here (or to the substituted values)."""
     key = {
         "units": [(unit_id, unit.name.en) for unit_id, unit in tenant.units.items()],
         "office_hours": tenant.office_hours.model_dump(mode="json"),
@@ -265,11 +267,13 @@ def _load(outdir: Path, tenant: Tenant, stack: str, manifest: dict[str, Any]) ->
     return _Representative(tenant, stack, read("template"), read("assets"), metadata, artifacts, paths)
 
 
-def _platform_layers(outdir: Path, manifest: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
-    """Each export of a layer version of the other stacks: export name -> (construct path, node id, properties)."""
+def _platform_layers(
+    outdir: Path, manifest: dict[str, Any], tenant_stacks: set[str]
+) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Each export of a layer version of the cell's stacks: export name -> (construct path, node id, properties)."""
     found: dict[str, tuple[str, str, dict[str, Any]]] = {}
     for name, artifact in manifest["artifacts"].items():
-        if artifact.get("type") != "aws:cloudformation:stack":
+        if artifact.get("type") != "aws:cloudformation:stack" or name in tenant_stacks:
             continue
         template = json.loads((outdir / artifact["properties"]["templateFile"]).read_text(encoding="utf-8"))
         metadata_file = outdir / artifact.get("additionalMetadataFile", f"{name}.metadata.json")
@@ -575,7 +579,7 @@ def stamp_assembly(outdir: Path, plan: StampPlan) -> None:
     for tenant, _ in plan.tenants.values():
         for provider in tenant.identity_providers:
             neutral = neutral.replace(_js(provider.client_id), '""')
-    exported = _platform_layers(outdir, manifest)
+    exported = _platform_layers(outdir, manifest, {plan.stack_name(t) for t in plan.tenants})
     fingerprint_of_api = api_fingerprint(intake_routes(), GATEWAY_REFUSALS)
     reps: dict[str, _Representative] = {}
     rep_templates: dict[str, dict[str, Any]] = {}

@@ -42,8 +42,17 @@ def _synthetic(folder: Path, tenant_id: str) -> None:
     demo, domain, name_en, name_th = SYNTHETIC[tenant_id]
     data: dict[str, Any] = yaml.safe_load((REPO / "tenants" / f"{demo}.yaml").read_text(encoding="utf-8"))
     data |= {"id": tenant_id, "domain": domain, "name": {"th": name_th, "en": name_en}}
+    # What the shape leaves out differs too: only the tenant layer holds it.
     data["saraban_email"] = f"saraban@{domain}"
     data["notifications"]["email_from"] = f"no-reply@{domain}"
+    data["address"] = {"th": f"1 หมู่ 1 {name_th}", "en": f"1 Moo 1, {name_en}"}
+    data["head_title"] = {"th": f"หัวหน้า{name_th}", "en": f"Head of {name_en}"}
+    data["phones"] = {"records_office": "077-100-200"}
+    data["closures"] = ["2027-01-02"]
+    data["payment"]["biller_id"] = "099400016999901"
+    data["services"][0]["name"] = {"th": "บริการทดสอบการประทับ", "en": "A service of the stamping test"}
+    for unit in data["units"].values():
+        unit["phone"], unit["email"] = "077-100-201", f"unit@{domain}"
     for provider in data.get("identity_providers", []):
         provider["client_id"] = f"{tenant_id}-eservice"
     (folder / f"{tenant_id}.yaml").write_text(
