@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 _SYNTH = """
 import sys
 from infra.app import build_app, new_app
-app = new_app(outdir=sys.argv[1], context={"aws:cdk:bundling-stacks": []})
+app = new_app(outdir=sys.argv[1], context={"aws:cdk:bundling-stacks": [], "stamp": sys.argv[3]})
 build_app(app, tenant="all", mode=sys.argv[2], cell="bench")
 app.synth()
 """
@@ -47,15 +47,17 @@ def tenants_folder(folder: Path, n: int) -> None:
         (folder / tenant_id).symlink_to(REPO / "tenants" / "klongnoy", target_is_directory=True)
 
 
-def synth(mode: str, n: int, workdir: Path) -> Synth:
-    """Synthesize N tenants in one process; the time includes the process start (as ``cdk synth`` has it)."""
-    folder = workdir / f"{mode}-{n}-tenants"
-    outdir = workdir / f"{mode}-{n}-out"
+def synth(mode: str, n: int, workdir: Path, *, stamp: bool = True) -> Synth:
+    """Synthesize N tenants in one process; the time includes the process start (as ``cdk synth`` has it).
+    ``stamp=False``: every tenant stack of a cell through CDK (``-c stamp=false``, infra/stamp.py)."""
+    folder = workdir / f"{mode}-{n}-{stamp}-tenants"
+    outdir = workdir / f"{mode}-{n}-{stamp}-out"
     folder.mkdir()
     tenants_folder(folder, n)
     env = {**os.environ, "TENANTS_DIR": str(folder)}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", _SYNTH, str(outdir), mode], env=env, check=True, capture_output=True)
+    command = [sys.executable, "-c", _SYNTH, str(outdir), mode, str(stamp).lower()]
+    subprocess.run(command, env=env, check=True, capture_output=True)
     return Synth(mode=mode, tenants=n, seconds=time.perf_counter() - started, outdir=outdir)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import cx_api
 
 from eservice.tenant import Tenant, load_all_tenants, load_tenant, tenants_dir
 
@@ -15,11 +17,13 @@ from .checks import add_checks
 from .edge import EDGE_REGION, EdgeFirewallStack
 from .routes import REPO
 from .stack import EServiceStack
+from .stamp import STAMP_CONTEXT, StampPlan, shape, stamp_assembly
 
 __all__ = [
     "MODES",
     "NO_STACK_TRACES",
     "VERSION_OUTPUT",
+    "StampingApp",
     "build_app",
     "edge_stack_name",
     "main",
@@ -115,11 +119,23 @@ def build_app(
             app, cell_stack_name(name), cell=name, tenants=tenants, env=env, description=f"e-Service cell {name}"
         )
         platform.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
+        # Issue 14: the first tenant of each shape through CDK, the others stamped from it (infra/stamp.py).
+        plan = (
+            StampPlan(cell=name, stack_name=stack_name, layer_versions=_layer_versions(app)) if _stamps(app) else None
+        )
+        representatives: dict[str, str] = {}
         for t in tenants:
+            representative = representatives.setdefault(shape(t), t.id) if plan is not None else t.id
+            if plan is not None:
+                plan.tenants[t.id] = (t, representative)
+            if representative != t.id:
+                continue
             stack = EServiceStack(
                 app, stack_name(t.id), tenant=t, platform=platform, env=env, description=f"e-Service of {t.name.en}"
             )
             version_output(stack, version)
+        if plan is not None:
+            app.stamp_plan = plan  # type: ignore[attr-defined]
     else:
         for t in tenants:
             edge = EdgeFirewallStack(
@@ -136,11 +152,35 @@ def build_app(
     return app
 
 
+class StampingApp(cdk.App):
+    """An app whose synthesis writes the cell's stamped tenant stacks into its cloud assembly (``infra/stamp.py``)."""
+
+    stamp_plan: StampPlan | None = None
+
+    def synth(self, **options: Any) -> cx_api.CloudAssembly:
+        assembly = super().synth(**options)
+        plan = self.stamp_plan
+        if plan is None or not plan.stamped():
+            return assembly
+        stamp_assembly(Path(assembly.directory), plan)
+        return cx_api.CloudAssembly(assembly.directory)
+
+
+def _stamps(app: cdk.App) -> bool:
+    """Stamping: an app of ``new_app`` (which writes the stamped stacks) unless ``-c stamp=false``."""
+    return isinstance(app, StampingApp) and str(app.node.try_get_context(STAMP_CONTEXT)).lower() != "false"
+
+
+def _layer_versions(app: cdk.App) -> bool:
+    return cdk.FeatureFlags.of(app).is_enabled("@aws-cdk/aws-lambda:recognizeLayerVersion") is True
+
+
 def new_app(**props: Any) -> cdk.App:
     """The app ``cdk synth`` builds: without ``tree.json``, the construct tree of every stack with the
     properties of each resource again (megabytes for a cell, and a tenth of a second a tenant to write,
-    issue 14); nothing here or in the deployment reads it."""
-    return cdk.App(tree_metadata=False, **props)
+    issue 14); nothing here or in the deployment reads it. In a cell, it stamps the tenant stacks of a shape
+    from the first one CDK built (``infra/stamp.py``; ``-c stamp=false`` builds each through CDK)."""
+    return StampingApp(tree_metadata=False, **props)
 
 
 def main() -> None:
