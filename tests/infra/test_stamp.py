@@ -12,6 +12,7 @@ Both with cdk.json's feature flags (``cdk synth``) and without them (the benchma
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,3 +184,37 @@ def test_given_an_asset_folder_then_its_fingerprint_is_cdks(tmp_path: Path) -> N
     )
 
     assert fingerprint(tmp_path) == "b2311b2a552c197a12fcbf934beba459d8eb7d631313ddfa0ef44e07da61ec1a"
+
+
+#: What the infra code may read of a tenant, each accounted for by stamping: substituted (id, domain, name: its
+#: English name; the Thai one reaches only assets), recomputed with the assets (services: the example documents),
+#: or part of ``shape``. A field read anywhere else in ``infra/`` must be added to ``shape`` or substituted.
+ACCOUNTED_FOR = {
+    "id",
+    "domain",
+    "name",
+    "services",
+    "units",
+    "office_hours",
+    "retention",
+    "security",
+    "index_upgrade_step",
+    "open_data",
+    "identity_providers",
+}
+
+
+def test_given_the_infra_code_then_every_tenant_field_it_reads_is_accounted_for_by_stamping() -> None:
+    """A guard for ``shape``: infra code that starts reading another field of the tenant file (say its fees) would
+    build tenants of one shape differently, and stamping would copy the representative's value. The demo and
+    synthetic tenants of the byte-identity test may not differ in that field, so this test names it instead.
+    It finds ``tenant.<field>`` in the source: a tenant under another variable name escapes it."""
+    read = {
+        field
+        for path in (REPO / "infra").glob("*.py")
+        for field in re.findall(r"\btenant\.([a-z_]+)\b(?!\()", path.read_text(encoding="utf-8"))
+    }
+    read -= {"load_tenant", "compile_tenant", "tenant_file"}  # the module eservice.tenant, not a tenant's field
+
+    assert read <= ACCOUNTED_FOR, f"infra reads {sorted(read - ACCOUNTED_FOR)} of a tenant: add it to stamp.shape"
+    assert {"units", "office_hours", "retention", "security", "identity_providers"} <= read  # the guard sees reads
