@@ -372,17 +372,22 @@ def licence_sealer(w: World, render_licence: Callable[[], bytes]) -> Callable[[]
     """Render the licence and seal it as the sign function does: PAdES B-LTA with the KMS key, then check it."""
 
     def render_and_seal() -> bytes:
-        return seal_pdf(
-            render_licence(),
-            signer=w.signer,
-            timestamper=w.timestamper,
-            pki_roots=w.pki.trust_roots,
-            crls=w.pki.crls,
-            reason="ออกใบอนุญาต FS-2569-00012",
-            location=LOCATION,
-        )
+        return seal_licence(w, render_licence())
 
     return render_and_seal
+
+
+def seal_licence(w: World, pdf: bytes) -> bytes:
+    """Seal a rendered licence as the sign function does: PAdES B-LTA with the KMS key, then check it."""
+    return seal_pdf(
+        pdf,
+        signer=w.signer,
+        timestamper=w.timestamper,
+        pki_roots=w.pki.trust_roots,
+        crls=w.pki.crls,
+        reason="ออกใบอนุญาต FS-2569-00012",
+        location=LOCATION,
+    )
 
 
 def seal_ratio(w: World, runs: int) -> tuple[Row, Row, float]:
@@ -428,15 +433,7 @@ def seal_share(w: World, runs: int) -> tuple[float, float]:
     pdf = render_licence()
 
     def seal_and_check() -> bytes:
-        return seal_pdf(
-            pdf,
-            signer=w.signer,
-            timestamper=w.timestamper,
-            pki_roots=w.pki.trust_roots,
-            crls=w.pki.crls,
-            reason="ออกใบอนุญาต FS-2569-00012",
-            location=LOCATION,
-        )
+        return seal_licence(w, pdf)
 
     cpu: dict[str, list[float]] = {"seal": [], "render": []}
     seal_and_check()  # warm-up

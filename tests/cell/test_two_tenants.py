@@ -268,6 +268,19 @@ def test_given_an_officer_of_one_agency_when_signing_in_on_the_other_agencys_sit
         )
 
 
+def _new_officer_account(stack: LocalStack, name: str) -> tuple[str, str]:
+    """An officer account the administrator creates in the cell's pool, in no group yet: address, temporary password."""
+    address, temporary = f"{name}-{uuid.uuid4().hex[:8]}@{stack.tenant}.go.th", f"Temp#{uuid.uuid4().hex[:10]}1a"
+    boto3.client("cognito-idp", region_name=REGION).admin_create_user(
+        UserPoolId=stack._site_config()["officer"]["userPoolId"],
+        Username=address,
+        TemporaryPassword=temporary,
+        UserAttributes=[{"Name": "email", "Value": address}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    return address, temporary
+
+
 def test_given_an_officer_moved_out_of_every_group_then_the_next_refresh_gives_no_tokens(cell):
     """The trigger reads the groups at each refresh: an officer the administrator takes out of all of the agency's
     groups gets no new tokens with the refresh token of an earlier sign-in."""
@@ -275,14 +288,7 @@ def test_given_an_officer_moved_out_of_every_group_then_the_next_refresh_gives_n
     pool = a._site_config()["officer"]["userPoolId"]
     client_id = a._site_config()["officer"]["clientId"]
     cognito = boto3.client("cognito-idp", region_name=REGION)
-    address, temporary = f"leaving-{uuid.uuid4().hex[:8]}@{A}.go.th", f"Temp#{uuid.uuid4().hex[:10]}1a"
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=address,
-        TemporaryPassword=temporary,
-        UserAttributes=[{"Name": "email", "Value": address}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
+    address, temporary = _new_officer_account(a, "leaving")
     cognito.admin_add_user_to_group(UserPoolId=pool, Username=address, GroupName=f"{A}:records")
     secret = a.first_sign_in(address, temporary, "Officer#2569leaving")
     signed_in = _officer_sign_in(
@@ -304,16 +310,8 @@ def test_given_a_new_officer_account_in_no_group_then_no_agencys_site_gives_it_t
     """An account the administrator created but has not yet put in a group is nobody's officer: its first sign-in
     (new password, TOTP enrolment) ends with no tokens, on any agency's site."""
     a = cell.members[A]
-    pool = a._site_config()["officer"]["userPoolId"]
     cognito = boto3.client("cognito-idp", region_name=REGION)
-    address, temporary = f"new-{uuid.uuid4().hex[:8]}@{A}.go.th", f"Temp#{uuid.uuid4().hex[:10]}1a"
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=address,
-        TemporaryPassword=temporary,
-        UserAttributes=[{"Name": "email", "Value": address}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
+    address, temporary = _new_officer_account(a, "new")
 
     with pytest.raises(cognito.exceptions.UserLambdaValidationException) as refused:
         a.first_sign_in(address, temporary, "Officer#2569newcomer")
