@@ -449,15 +449,17 @@ class CellPlatformStack(Stack):
         )
 
     # --- what a tenant stack calls ------------------------------------------------------------
-    def grant_quarantine(self, stack: EServiceStack, *functions: Any) -> str:
-        """The tenant's functions may put and read (never list or delete) their own prefix of the quarantine
-        bucket; returns its name for their environment. Imported by name, so the grants go to the tenant's
-        roles and this stack never depends on a tenant."""
+    def grant_quarantine(self, stack: EServiceStack, *functions: iam.IPrincipal) -> str:
+        """The tenant's functions (``stack.grants``) may put and read (never list or delete) their own prefix of
+        the quarantine bucket; returns its name for their environment. Imported by name, so the grants go to the
+        tenant's role and this stack never depends on a tenant."""
         name = quarantine_bucket_name(self.cell, stack.account, stack.region)
         own = f"arn:{stack.partition}:s3:::{name}/{stack.tenant.id}/*"
         for fn in functions:
-            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject", "s3:GetObjectTagging"], resources=[own]))
-        functions[0].add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[own]))
+            fn.add_to_principal_policy(
+                iam.PolicyStatement(actions=["s3:GetObject", "s3:GetObjectTagging"], resources=[own])
+            )
+        functions[0].add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[own]))
         return name
 
     def keys(self, stack: Stack) -> tuple[kms.IKey, kms.IKey]:

@@ -73,6 +73,7 @@ from eservice.tenant import (
 
 from . import web_headers
 from .edge import edge_firewall_arn
+from .function_role import FunctionsRole, OneFunction
 from .identity import (
     KEEP_VERIFIED_EMAIL,
     CitizenFederation,
@@ -637,12 +638,11 @@ class EServiceStack(Stack):
         self.schedule_group = (
             platform.schedule_group_name if platform else scheduler.CfnScheduleGroup(self, "DeadlineSchedules").ref
         )
-        self.scheduler_role = iam.Role(
-            self,
-            "SchedulerRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="EventBridge Scheduler fires due deadlines at the clock function",
-        )
+        # Issue 14: one role for the four functions and the schedules (a role each needed 5,007 roles for
+        # 1,000 agencies in a cell, and an account holds 1,000); each function is held to its own grants.
+        self.functions_role = FunctionsRole(self, "FunctionsRole")
+        #: EventBridge Scheduler fires due deadlines at the clock function with this role.
+        self.scheduler_role = self.functions_role.role
         # Q6.3, Q4.4, R-5.3: the agency's keys for outside services in one secret (issue 14: $0.40 a month
         # each): the HMAC key the payment provider signs its webhooks with (generated here); the LINE channel's
         # secret and access token and the CKAN portal's API key, put there by the agency's admin (empty: not
@@ -679,6 +679,8 @@ class EServiceStack(Stack):
         #: SnapStart (issue 14): each function's "live" alias, on the version CDK publishes when its code or
         #: configuration changes; every caller (API Gateway, the saga, schedules, SNS, the other functions) uses it.
         self.live: dict[str, lambda_.Alias] = {}
+        #: What each function's code may do (issue 14: grant to these, never to the functions or their role).
+        self.grants: dict[lambda_.Function, OneFunction] = {}
         self.intake = self._function("intake", memory=512, timeout=29)
         self.clock = self._function("clock", memory=512, timeout=60, pdf=True)
         self.sign = self._function("sign", memory=1536, timeout=120, pdf=True)
@@ -689,13 +691,16 @@ class EServiceStack(Stack):
             # LINE_API_BASE at its fake).
             fn.add_environment("CHANNEL_KEYS_SECRET_ARN", self.channel_keys.secret_arn)
             fn.add_environment("LINE_API_BASE", "https://api.line.me")
-            self.channel_keys.grant_read(fn)
+            self.channel_keys.grant_read(self.grants[fn])
         self.mail_events.add_subscription(subscriptions.LambdaSubscription(self.live["notify"]))
+        # Lambda writes an asynchronous event that failed to the dead-letter queue with the role, outside the
+        # function's code (no source function in that request): the queue's data key, for that alone.
+        self.data_key.grant(self.functions_role.services, "kms:GenerateDataKey", "kms:Decrypt")
         self._grant_function_access()
         if platform is not None:
             # The intake presigns uploads to, and reads, its prefix of the cell's quarantine; sign checks
             # a signed PDF there before it is accepted.
-            quarantine = platform.grant_quarantine(self, self.intake, self.sign)
+            quarantine = platform.grant_quarantine(self, self.grants[self.intake], self.grants[self.sign])
             for fn in (self.intake, self.sign):
                 fn.add_environment("QUARANTINE_BUCKET", quarantine)
         self._open_data_access()
@@ -712,18 +717,18 @@ class EServiceStack(Stack):
             state_machine_name=saga_name,
             role=self.service_roles[0] if self.service_roles else None,
         )
-        self.saga.state_machine.grant_start_execution(self.intake)
-        self.saga.state_machine.grant_read(self.intake)
+        self.saga.state_machine.grant_start_execution(self.grants[self.intake])
+        self.saga.state_machine.grant_read(self.grants[self.intake])
         self.intake.add_environment("STATE_MACHINE_ARN", self.saga.state_machine.state_machine_arn)
         # The clock's sweeper resumes failed executions. The clock is a task of the saga, so it gets
         # the saga's ARN from its known name (a Ref would be a dependency cycle).
         saga_arn = f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{saga_name}"
         execution_arns = f"arn:{self.partition}:states:{self.region}:{self.account}:execution:{saga_name}:*"
         self.clock.add_environment("STATE_MACHINE_ARN", saga_arn)
-        self.clock.add_to_role_policy(
+        self.grants[self.clock].add_to_policy(
             iam.PolicyStatement(actions=["states:StartExecution", "states:ListExecutions"], resources=[saga_arn])
         )
-        self.clock.add_to_role_policy(
+        self.grants[self.clock].add_to_policy(
             iam.PolicyStatement(
                 actions=["states:DescribeExecution", "states:RedriveExecution"], resources=[execution_arns]
             )
@@ -743,16 +748,16 @@ class EServiceStack(Stack):
         self.intake.add_environment("CLOCK_FUNCTION", self.live["clock"].function_arn)
         self.clock.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
         self.notify.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
-        self.clock.grant_invoke(self.scheduler_role)
+        self.functions_role.may_invoke(self.functions_role.services, self.clock)
         # R-1.7: officers check new and changed requests at least twice per working day (08:30, 16:30).
-        self.notify.grant_invoke(self.scheduler_role)
+        self.functions_role.may_invoke(self.functions_role.services, self.notify)
         # Cognito's admin actions cannot be scoped to groups: in a cell these grants name the cell's whole
         # officer pool, so every agency's functions could reach every agency's officers through IAM. The code
         # narrows them (eservice.officer_pool.OfficerDirectory: only this agency's groups and their users).
-        self.officer_pool.grant(self.notify, "cognito-idp:ListUsersInGroup")
+        self.officer_pool.grant(self.grants[self.notify], "cognito-idp:ListUsersInGroup")
         # R-2.1: an administrator sets an officer's units (their unit-* groups) through the API.
         self.officer_pool.grant(
-            self.intake,
+            self.grants[self.intake],
             "cognito-idp:AdminListGroupsForUser",
             "cognito-idp:AdminAddUserToGroup",
             "cognito-idp:AdminRemoveUserFromGroup",
@@ -937,6 +942,7 @@ class EServiceStack(Stack):
             memory_size=memory,
             timeout=Duration.seconds(timeout),
             log_group=log_group,
+            role=self.functions_role.role,
             tracing=lambda_.Tracing.ACTIVE,
             dead_letter_queue=self.dead_letters,
             environment={
@@ -951,6 +957,7 @@ class EServiceStack(Stack):
         )
         # SnapStart applies to published versions only: callers use this alias, never $LATEST.
         self.live[name] = lambda_.Alias(self, f"{name.title()}Live", alias_name="live", version=fn.current_version)
+        self.grants[fn] = self.functions_role.function(fn)
         return fn
 
     def _function_environment(self) -> dict[str, str]:
@@ -1004,9 +1011,10 @@ class EServiceStack(Stack):
         )
 
     def _grant_function_access(self) -> None:
+        g = self.grants
         for fn in (self.intake, self.clock, self.sign, self.notify):
-            self.table.grant_read_write_data(fn)
-            self.data_key.grant_encrypt_decrypt(fn)
+            self.table.grant_read_write_data(g[fn])
+            self.data_key.grant_encrypt_decrypt(g[fn])
         # Put and read only: no function may delete a file (Q4.6, R-4.8).
         for bucket, writers, readers in (
             (self.uploads, (self.intake,), (self.intake, self.sign)),
@@ -1014,34 +1022,35 @@ class EServiceStack(Stack):
             (self.exports, (self.intake,), (self.intake,)),
         ):
             for fn in writers:
-                bucket.grant_put(fn)
+                bucket.grant_put(g[fn])
             for fn in readers:
-                bucket.grant_read(fn)
-        self.seal_key.grant(self.sign, "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
-        self.tsa_key.grant(self.clock, "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
-        self.tsa_key.grant(self.sign, "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+                bucket.grant_read(g[fn])
+        self.seal_key.grant(g[self.sign], "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+        self.tsa_key.grant(g[self.clock], "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+        self.tsa_key.grant(g[self.sign], "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
+        may_invoke = self.functions_role.may_invoke
         # intake verifies PDFs and renders documents through the sign function; it never imports pyHanko.
-        self.sign.grant_invoke(self.intake)
-        self.notify.grant_invoke(self.intake)
-        self.notify.grant_invoke(self.clock)
+        may_invoke(g[self.intake], self.sign)
+        may_invoke(g[self.intake], self.notify)
+        may_invoke(g[self.clock], self.notify)
         # notify has the sign function make the sealed notice an e-mail carries (R-4.3-R-4.5).
-        self.sign.grant_invoke(self.notify)
-        self.clock.grant_invoke(self.intake)
-        self.dead_letters.grant_send_messages(self.clock)
-        self.email_identity.grant_send_email(self.notify)
+        may_invoke(g[self.notify], self.sign)
+        may_invoke(g[self.intake], self.clock)
+        self.dead_letters.grant_send_messages(g[self.clock])
+        self.email_identity.grant_send_email(g[self.notify])
         # SMS to phone numbers has no topic ARN to scope to.
-        self.notify.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+        g[self.notify].add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
         # Task-token APIs take no resource-level permission; the token itself is the capability.
         # notify answers one: a bounced notice to an applicant who must act starts the hold (R-3.2).
         for fn in (self.intake, self.clock, self.notify):
-            fn.add_to_role_policy(
+            g[fn].add_to_policy(
                 iam.PolicyStatement(
                     actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
                     resources=["*"],
                 )
             )
         for fn in (self.intake, self.clock):
-            fn.add_to_role_policy(
+            g[fn].add_to_policy(
                 iam.PolicyStatement(
                     actions=["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
                     resources=[
@@ -1050,20 +1059,22 @@ class EServiceStack(Stack):
                     ],
                 )
             )
-            self.scheduler_role.grant_pass_role(fn.grant_principal)
+            # The schedules they make call the clock with the functions' own role (its scheduler grants).
+            self.scheduler_role.grant_pass_role(g[fn])
         for fn, pool in ((self.intake, self.citizen_pool), (self.intake, self.officer_pool)):
-            pool.grant(fn, "cognito-idp:AdminGetUser")
+            pool.grant(g[fn], "cognito-idp:AdminGetUser")
 
     def _open_data_access(self) -> None:
         """R-5.3: the clock publishes the register (exports bucket), pushes it to CKAN with the API key kept
         in the agency's keys secret (put there by the agency's admin), and mails it to the parent agency from
         the saraban address."""
-        self.channel_keys.grant_read(self.clock)
+        clock = self.grants[self.clock]
+        self.channel_keys.grant_read(clock)
         self.clock.add_environment("CHANNEL_KEYS_SECRET_ARN", self.channel_keys.secret_arn)
         self.clock.add_environment("CKAN_URL", self.tenant.open_data.ckan_url)
-        self.exports.grant_put(self.clock)
-        self.exports.grant_read(self.clock)
-        self.email_identity.grant_send_email(self.clock)
+        self.exports.grant_put(clock)
+        self.exports.grant_read(clock)
+        self.email_identity.grant_send_email(clock)
 
     def _rest_api(self) -> apigw.RestApi:
         access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR)
@@ -1411,7 +1422,7 @@ class EServiceStack(Stack):
         self.sign.add_environment("PKI_BUCKET", self.sites.bucket_name)
         # The CRL is otherwise re-issued only when a seal is made; a daily call keeps the published one
         # current even when nothing is sealed for a week (it is re-issued a day before nextUpdate).
-        self.sign.grant_invoke(self.scheduler_role)
+        self.functions_role.may_invoke(self.functions_role.services, self.sign)
         self._recurring(
             "PkiCrlRefresh",
             "rate(1 day)",
@@ -1419,7 +1430,7 @@ class EServiceStack(Stack):
             "refresh_pki",
             description="Re-issue the agency CRL before it expires and publish it at /pki/root.crl",
         )
-        self.sign.add_to_role_policy(
+        self.grants[self.sign].add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:PutObject"],
                 resources=[self.sites.arn_for_objects(f"pki/{name}") for name in ("root.crt", "root.pem", "root.crl")],

@@ -8,6 +8,7 @@ with their own environment and roles that name only their own resources.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import uuid
 from typing import Any
@@ -413,15 +414,37 @@ _ACTIONS = {
 }
 
 
+def _applies(statement: dict[str, Any], source: str) -> bool:
+    """Whether a statement holds for a request from the function ``source`` (its ARN), as IAM decides on
+    ``lambda:SourceFunctionArn``, which every request from a function's code carries: the agency's functions
+    share one role, each statement held to one function (ArnLike) or to no function's code (Null)."""
+    for operator, keys in statement.get("Condition", {}).items():
+        expected = keys.get("lambda:SourceFunctionArn")
+        if expected is None:
+            continue
+        if operator == "ArnLike":
+            patterns = [expected] if isinstance(expected, str) else expected
+            if not any(fnmatch.fnmatchcase(source, pattern) for pattern in patterns):
+                return False
+        else:
+            assert (operator, expected) == ("Null", "true"), statement
+            return False
+    return True
+
+
 def _role_policies(stack: LocalStack, function: str) -> list[IAMPolicy]:
-    """The inline policies of a function's role, resolved to the ARNs provisioned for this run."""
+    """The inline policies of a function's role, resolved to the ARNs provisioned for this run, each with the
+    statements that hold for a request from that function's code. (moto's evaluator knows StringEquals alone,
+    and takes any condition that fails for an explicit deny.)"""
     assert stack.template is not None and stack.provisioned is not None
+    source = _function_arn(stack, function)
     role = stack.template.resources[stack.template.logical_id(f"eservice-{stack.tenant}/{function}/Resource")]
     role_logical = role["Properties"]["Role"]["Fn::GetAtt"][0]
     policies = []
     for resource in stack.template.of_type("AWS::IAM::Policy").values():
         if {"Ref": role_logical} in resource["Properties"]["Roles"]:
             document = stack.provisioned.resolve(resource["Properties"]["PolicyDocument"])
+            document["Statement"] = [st for st in document["Statement"] if _applies(st, source)]
             policies.append(IAMPolicy(json.dumps(document)))
     assert policies, f"{function} has no inline policy"
     return policies
@@ -437,6 +460,12 @@ def _quarantine_bucket(cell: LocalStack) -> str:
 def _allowed(policies: list[IAMPolicy], action: str, resource: str) -> bool:
     results = [p.is_action_permitted(action, resource) for p in policies]
     return PermissionResult.DENIED not in results and PermissionResult.PERMITTED in results
+
+
+def _function_arn(stack: LocalStack, function: str) -> str:
+    assert stack.template is not None and stack.provisioned is not None
+    logical = stack.template.logical_id(f"eservice-{stack.tenant}/{function}/Resource")
+    return str(stack.provisioned.attrs[(logical, "Arn")])
 
 
 @pytest.mark.parametrize("function", ["IntakeFunction", "SignFunction", "ClockFunction", "NotifyFunction"])
@@ -461,8 +490,15 @@ def test_given_a_function_of_one_agency_then_its_environment_and_role_name_only_
         # The shared quarantine bucket: the agency's own prefix at most, never the other agency's.
         quarantine = f"arn:aws:s3:::{_quarantine_bucket(cell)}"
         for action in ("s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:ListBucket"):
-            assert not _allowed(policies, action, f"{quarantine}/{other.tenant}/quarantine/D1/F1"), (name, action)
+            other_prefix = f"{quarantine}/{other.tenant}/quarantine/D1/F1"
+            assert not _allowed(policies, action, other_prefix), (name, action)
             assert not _allowed(policies, action, quarantine), (name, action)
         if function == "IntakeFunction":  # it presigns the citizen's upload form and checks the file
             for action in ("s3:PutObject", "s3:GetObject", "s3:GetObjectTagging"):
                 assert _allowed(policies, action, f"{quarantine}/{own.tenant}/quarantine/D1/F1"), (name, action)
+        # The agency's functions share one role (issue 14), each held to its own grants: only sign seals with
+        # the agency's key, and no function's code may use what the role grants EventBridge Scheduler.
+        seal_key = _arns(own)[own.template.logical_id(f"eservice-{own.tenant}/SealKey/Resource")]
+        assert _allowed(policies, "kms:Sign", seal_key) == (function == "SignFunction"), name
+        clock = _function_arn(own, "ClockFunction")
+        assert _allowed(policies, "lambda:InvokeFunction", clock) == (function == "IntakeFunction"), name

@@ -398,7 +398,8 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     over = {q.name: needed for q, needed in exceeded(*shares, 1000)}
 
     assert over == {
-        "IAM roles": 5 * 1000 + 7,
+        # One role per agency (its functions and schedules, infra/function_role.py) and the cell's seven.
+        "IAM roles": 1000 + 7,
         "API Gateway regional REST APIs": 1000,
     }
     # The cell's two pools, whatever the tenants; each agency adds a web client to each pool, and its role and
@@ -413,10 +414,11 @@ def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stan
     most, binding = capacity(*shares)
     # GuardDuty scans the cell's one quarantine bucket (one plan of 25, whatever the tenants), one schedule group
     # holds every agency's schedules, and the roles only AWS services assume (saga, table archive, site publisher)
-    # are the cell's, as is the officer pool's token trigger: each tenant's four function roles and its scheduler
-    # role bind.
-    assert most == (1000 - 7) // 5 == 198
-    assert [q.name for q in binding] == ["IAM roles"]
+    # are the cell's, as is the officer pool's token trigger. Each agency has one role (993 fit) and one REST API,
+    # and an account holds 600 of those, not adjustable: they bind.
+    assert (1000 - 7) // per_tenant["AWS::IAM::Role"] == 993
+    assert most == 600
+    assert [q.name for q in binding] == ["API Gateway regional REST APIs"]
     assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
 
 

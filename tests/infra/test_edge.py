@@ -26,6 +26,7 @@ from .test_stack import (
     NO_BUNDLING,
     Resources,
     _cfn_lint,
+    function_grants,
     functions_by_service,
     of_type,
     props,
@@ -286,16 +287,16 @@ def test_given_the_tsa_then_it_signs_with_its_own_key_and_cannot_use_the_agency_
     fns = functions_by_service(resources)
     env = props(resources[fns["clock"]])["Environment"]["Variables"]
     tsa_key, seal_key = target(env["TSA_KEY_ID"]), target(env["SEAL_KEY_ID"])
-    role_of = {name: target(props(resources[fns[name]])["Role"]) for name in fns}
+    grants = function_grants(resources)
 
     def signers_of(key: str | None) -> set[str]:
         found = set()
-        for policy in of_type(resources, "AWS::IAM::Policy").values():
-            for statement in props(policy)["PolicyDocument"]["Statement"]:
+        for name, statements in grants.items():
+            for statement in statements:
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 if "kms:Sign" in actions and key in targets_in(statement["Resource"]):
-                    found |= {str(target(r)) for r in props(policy)["Roles"]}
-        return {name for name, role in role_of.items() if role in found}
+                    found.add(name)
+        return found
 
     assert tsa_key != seal_key
     assert props(resources[str(tsa_key)])["KeyUsage"] == "SIGN_VERIFY"

@@ -125,6 +125,27 @@ def functions_by_service(resources: Resources) -> dict[str, str]:
     return out
 
 
+def function_grants(resources: Resources) -> dict[str, list[dict[str, Any]]]:
+    """Each function's statements (``intake``/``clock``/``sign``/``notify``): the four share one role (issue 14,
+    infra/function_role.py), so a statement is a function's when its ``lambda:SourceFunctionArn`` condition
+    names that function, or when it has no such condition (the role's default policy: every function's)."""
+    fns = functions_by_service(resources)
+    roles = {target(props(resources[logical])["Role"]) for logical in fns.values()}
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in fns}
+    for policy in of_type(resources, "AWS::IAM::Policy").values():
+        if not {target(r) for r in props(policy)["Roles"]} & roles:
+            continue
+        for statement in props(policy)["PolicyDocument"]["Statement"]:
+            condition = statement.get("Condition", {})
+            if "Null" in condition:  # what AWS services do with the role, never a function's code
+                continue
+            named = targets_in(condition.get("ArnLike", {}).get("lambda:SourceFunctionArn"))
+            for name, logical in fns.items():
+                if not named or logical in named:
+                    found[name].append(statement)
+    return found
+
+
 def function_env(resources: Resources, name: str) -> dict[str, Any]:
     return dict(props(resources[functions_by_service(resources)[name]])["Environment"]["Variables"])
 
@@ -310,6 +331,71 @@ def test_given_the_documents_and_exports_then_no_lifecycle_rule_deletes_a_record
 def _is_exports(bucket: dict[str, Any]) -> bool:
     rules = props(bucket).get("LifecycleConfiguration", {}).get("Rules", [])
     return any(rule["Id"] == "SupersededExportsToArchive" for rule in rules)
+
+
+def test_given_the_four_functions_then_they_share_one_role_and_each_statement_holds_for_one_function_only(
+    resources: Resources,
+) -> None:
+    """Issue 14: one role per agency (its functions and its schedules), least privilege kept per function by
+    ``lambda:SourceFunctionArn`` (infra/function_role.py)."""
+    fns = functions_by_service(resources)
+    (role,) = {target(props(resources[logical])["Role"]) for logical in fns.values()}
+    trusted = props(resources[str(role)])["AssumeRolePolicyDocument"]["Statement"]
+    assert sorted(s["Principal"]["Service"] for s in trusted) == ["lambda.amazonaws.com", "scheduler.amazonaws.com"]
+    aliases = function_aliases(resources)
+    calling = [
+        s
+        for s in of_type(resources, "AWS::Scheduler::Schedule").values()
+        if aliases.get(str(target(props(s)["Target"]["Arn"]))) in fns.values()
+    ]  # the schedules that call a function (the table's export has its own service role)
+    assert len(calling) >= 4 and {target(props(s)["Target"]["RoleArn"]) for s in calling} == {role}
+    by_function = {logical: name for name, logical in fns.items()}
+    seen: set[str] = set()
+    for logical, policy in of_type(resources, "AWS::IAM::Policy").items():
+        if [target(r) for r in props(policy)["Roles"]] != [role]:
+            continue
+        statements = props(policy)["PolicyDocument"]["Statement"]
+        conditions = [s.get("Condition") for s in statements]
+        if logical.startswith("FunctionsRoleDefaultPolicy"):  # CDK's own grants: dead letters, X-Ray traces
+            assert conditions == [None, None]
+            assert [s["Action"] for s in statements] == [
+                "sqs:SendMessage",
+                ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            ]
+        elif logical.startswith("FunctionsRoleServiceGrants"):  # the scheduler and Lambda, never a function's code
+            assert conditions == [{"Null": {"lambda:SourceFunctionArn": "true"}}] * len(statements)
+            invoked = {target(r) for s in statements if s["Action"] == "lambda:InvokeFunction" for r in s["Resource"]}
+            assert invoked - {None} == {fns["clock"], fns["notify"], fns["sign"]}
+            others = [s["Action"] for s in statements if s["Action"] != "lambda:InvokeFunction"]
+            assert others == [["kms:GenerateDataKey", "kms:Decrypt"]]
+        else:  # one function's grants: every statement on the condition that the request comes from it
+            (name,) = {by_function[target(c["ArnLike"]["lambda:SourceFunctionArn"][0]) or ""] for c in conditions}
+            arn = {"Fn::GetAtt": [fns[name], "Arn"]}
+            for condition in conditions:
+                assert condition == {"ArnLike": {"lambda:SourceFunctionArn": [arn, {"Fn::Join": ["", [arn, ":*"]]}]}}, (
+                    logical,
+                    condition,
+                )
+            seen.add(name)
+    assert seen == set(fns)
+    grants = function_grants(resources)
+    # What only one function may do stays that function's alone.
+    only = {
+        "kms:Sign": {"clock", "sign"},  # the TSA key (clock, sign) and the seal key (sign), test_edge.py
+        "ses:SendEmail": {"clock", "notify"},
+        "sns:Publish": {"notify"},
+        "states:StartExecution": {"intake", "clock"},
+        "cognito-idp:AdminAddUserToGroup": {"intake"},
+        "iam:PassRole": {"intake", "clock"},
+    }
+    for action, holders in only.items():
+        found = {
+            name
+            for name, statements in grants.items()
+            for s in statements
+            if action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        }
+        assert found == holders, action
 
 
 def test_given_malware_scanning_then_guardduty_protects_quarantine_and_tags_each_scanned_upload(
