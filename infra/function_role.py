@@ -17,8 +17,9 @@ context of every AWS request made from a function's execution environment, ``lam
   queue, X-Ray traces) and the AWS-managed policy for the functions' logs.
 
 The key works in identity-based policies only (not in resource policies), which is where these grants are.
-The grants policies name their function's ARN, so they come after the functions (a function depends on its
-role, not on them): a function is never invoked before its stack has finished deploying.
+A grants policy names its function's ARN, so it comes after the function (a function depends on its role, not
+on these policies); the function's ``live`` alias, which every caller names, and each schedule come after the
+grants, so nothing calls a function before they exist, on a first deployment too (infra/stack.py).
 """
 
 from __future__ import annotations

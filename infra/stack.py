@@ -958,6 +958,9 @@ class EServiceStack(Stack):
         # SnapStart applies to published versions only: callers use this alias, never $LATEST.
         self.live[name] = lambda_.Alias(self, f"{name.title()}Live", alias_name="live", version=fn.current_version)
         self.grants[fn] = self.functions_role.function(fn)
+        # Every caller (API, saga, schedules, SNS, the other functions) names the alias: nothing runs the function
+        # before its grants exist, on a first deployment too.
+        self.live[name].node.add_dependency(self.grants[fn].policy)
         return fn
 
     def _function_environment(self) -> dict[str, str]:
@@ -994,7 +997,7 @@ class EServiceStack(Stack):
         timezone: str | None = None,
     ) -> scheduler.CfnSchedule:
         """A recurring EventBridge Scheduler schedule that calls a function of the stack with an action."""
-        return scheduler.CfnSchedule(
+        schedule = scheduler.CfnSchedule(
             self,
             construct_id,
             group_name=self.schedule_group,
@@ -1009,6 +1012,9 @@ class EServiceStack(Stack):
             ),
             description=description,
         )
+        # The role may invoke the function only once its services' grants exist (a first deployment too).
+        schedule.node.add_dependency(self.functions_role.services.policy)
+        return schedule
 
     def _grant_function_access(self) -> None:
         g = self.grants

@@ -378,6 +378,18 @@ def test_given_the_four_functions_then_they_share_one_role_and_each_statement_ho
                 )
             seen.add(name)
     assert seen == set(fns)
+    # Nothing calls a function before its grants exist: every caller names its alias, or is a schedule.
+    policies = {
+        name: logical
+        for logical in of_type(resources, "AWS::IAM::Policy")
+        for name in fns
+        if logical.startswith(f"{name.title()}Grants")
+    }
+    for alias, function in aliases.items():
+        (name,) = [n for n, logical in fns.items() if logical == function]
+        assert resources[alias]["DependsOn"] == [policies[name]], alias
+    (services,) = [logical for logical in of_type(resources, "AWS::IAM::Policy") if "ServiceGrants" in logical]
+    assert all(services in s["DependsOn"] for s in calling)
     grants = function_grants(resources)
     # What only one function may do stays that function's alone.
     only = {
