@@ -1065,8 +1065,15 @@ class EServiceStack(Stack):
                     ],
                 )
             )
-            # The schedules they make call the clock with the functions' own role (its scheduler grants).
-            self.scheduler_role.grant_pass_role(g[fn])
+            # The schedules they make call the clock with the functions' own role (its services' grants), which
+            # they may pass to EventBridge Scheduler and to no other service.
+            g[fn].add_to_policy(
+                iam.PolicyStatement(
+                    actions=["iam:PassRole"],
+                    resources=[self.scheduler_role.role_arn],
+                    conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+                )
+            )
         for fn, pool in ((self.intake, self.citizen_pool), (self.intake, self.officer_pool)):
             pool.grant(g[fn], "cognito-idp:AdminGetUser")
 

@@ -372,11 +372,14 @@ def test_given_the_four_functions_then_they_share_one_role_and_each_statement_ho
             (name,) = {by_function[target(c["ArnLike"]["lambda:SourceFunctionArn"][0]) or ""] for c in conditions}
             arn = {"Fn::GetAtt": [fns[name], "Arn"]}
             for condition in conditions:
-                assert condition == {"ArnLike": {"lambda:SourceFunctionArn": [arn, {"Fn::Join": ["", [arn, ":*"]]}]}}, (
-                    logical,
-                    condition,
-                )
+                held = condition["ArnLike"]
+                assert held == {"lambda:SourceFunctionArn": [arn, {"Fn::Join": ["", [arn, ":*"]]}]}, (logical, held)
+                assert set(condition) <= {"ArnLike", "StringEquals"}, (logical, condition)  # iam:PassRole's: below
             seen.add(name)
+            for s in statements:
+                if s["Action"] == "iam:PassRole":  # its own role, to EventBridge Scheduler only
+                    assert target(s["Resource"]) == role, s
+                    assert s["Condition"]["StringEquals"] == {"iam:PassedToService": "scheduler.amazonaws.com"}, s
     assert seen == set(fns)
     # Nothing calls a function before its grants exist: every caller names its alias, or is a schedule.
     policies = {
