@@ -85,6 +85,12 @@ class _Registry:
     loaded: int = 0
     generation: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Cold starts load their module copies one at a time: every copy shares this process's ``logging``
+    # loggers, and Powertools' Logger configures its service's logger in steps on the first import, so two
+    # first imports at once left one copy with a handler without a formatter ('NoneType' object has no
+    # attribute 'clear_state'). In Lambda each container initializes in its own process. Reentrant: a
+    # module's init code may invoke another function.
+    loading: threading.RLock = field(default_factory=threading.RLock)
 
 
 _registry = _Registry()
@@ -203,7 +209,8 @@ def _acquire(source: FunctionSource) -> _Container:
     module = importlib.util.module_from_spec(spec)
     sys.modules[unique] = module
     try:
-        spec.loader.exec_module(module)
+        with _registry.loading:
+            spec.loader.exec_module(module)
     except BaseException:
         sys.modules.pop(unique, None)
         raise

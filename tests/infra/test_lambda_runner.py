@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
+import threading
+import types
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +29,23 @@ REGION = "ap-southeast-1"
 MOTO_INVOKE = LambdaFunction._invoke_lambda
 
 HANDLERS = '''
+import sys
+import time
+
 import boto3
 from botocore.exceptions import ClientError
 
 INVOCATIONS = 0
+
+# A slow cold start that counts how many copies of this module load at once, when a test puts the probe there.
+PROBE = sys.modules.get("tests_lambda_runner_probe")
+if PROBE is not None:
+    with PROBE.lock:
+        PROBE.loading += 1
+        PROBE.most = max(PROBE.most, PROBE.loading)
+    time.sleep(0.3)
+    with PROBE.lock:
+        PROBE.loading -= 1
 
 
 def handler(event, context):
@@ -232,3 +249,24 @@ def test_given_warm_containers_when_they_are_dropped_then_every_next_invocation_
     lambda_runner.drop_containers()
 
     assert _invoke(name)[0]["invocations"] == 1
+
+
+def test_given_two_cold_starts_at_once_then_the_containers_load_the_module_one_at_a_time(
+    deployed: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Containers share this process. Powertools' Logger configures the one ``logging`` logger of its service
+    on the first import of a handler module, in steps: two first imports at once gave the second a handler
+    without a formatter (``'NoneType' object has no attribute 'clear_state'`` in tests/cell). A cold start
+    now loads its module copy alone, as each Lambda container initializes in a process of its own."""
+    name = deployed("handler")
+    probe = types.ModuleType("tests_lambda_runner_probe")
+    probe.lock, probe.loading, probe.most = threading.Lock(), 0, 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, probe.__name__, probe)
+    cold_starts = lambda_runner.cold_starts()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: _invoke(name), range(2)))
+
+    assert [errored for _, errored in answers] == [False, False], answers
+    assert lambda_runner.cold_starts() == cold_starts + 2  # both were cold starts, neither waited for the other's
+    assert probe.most == 1  # type: ignore[attr-defined]
