@@ -48,6 +48,13 @@ QUOTAS: tuple[Quota, ...] = (
         global_=True,
     ),
     Quota(
+        "IAM customer managed policies",
+        1500,
+        ("AWS::IAM::ManagedPolicy",),
+        "docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+        global_=True,
+    ),
+    Quota(
         "WAF web ACLs (regional and CloudFront)",
         100,
         ("AWS::WAFv2::WebACL",),

@@ -718,7 +718,9 @@ class EServiceStack(Stack):
             role=self.service_roles[0] if self.service_roles else None,
         )
         self.saga.state_machine.grant_start_execution(self.grants[self.intake])
-        self.saga.state_machine.grant_read(self.grants[self.intake])
+        # What eservice.aws reads of the saga: its executions (the sweeper's list, one execution's status).
+        self.saga.state_machine.grant(self.grants[self.intake], "states:ListExecutions")
+        self.saga.state_machine.grant_execution(self.grants[self.intake], "states:DescribeExecution")
         self.intake.add_environment("STATE_MACHINE_ARN", self.saga.state_machine.state_machine_arn)
         # The clock's sweeper resumes failed executions. The clock is a task of the saga, so it gets
         # the saga's ARN from its known name (a Ref would be a dependency cycle).
@@ -742,15 +744,19 @@ class EServiceStack(Stack):
             retries=2,
             description="Resume requests whose saga failed or stalled, deliver pending answers",
         )
-        # The aliases' ARNs (boto3 invokes by ARN as by name): a call lands on the published version.
-        self.intake.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
-        self.intake.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
-        self.intake.add_environment("CLOCK_FUNCTION", self.live["clock"].function_arn)
-        self.clock.add_environment("NOTIFY_FUNCTION", self.live["notify"].function_arn)
-        self.notify.add_environment("SIGN_FUNCTION", self.live["sign"].function_arn)
-        self.functions_role.may_invoke(self.functions_role.services, self.clock)
+        # The aliases' ARNs (boto3 invokes by ARN as by name): a call lands on the published version. Written
+        # from the functions' ARNs: a function naming an alias would come after it, and the aliases come after
+        # the grants, which name the functions (a cycle).
+        live = {name: f"{fn.function_arn}:live" for name, fn in (("sign", self.sign), ("notify", self.notify))}
+        live["clock"] = f"{self.clock.function_arn}:live"
+        self.intake.add_environment("SIGN_FUNCTION", live["sign"])
+        self.intake.add_environment("NOTIFY_FUNCTION", live["notify"])
+        self.intake.add_environment("CLOCK_FUNCTION", live["clock"])
+        self.clock.add_environment("NOTIFY_FUNCTION", live["notify"])
+        self.notify.add_environment("SIGN_FUNCTION", live["sign"])
+        self.functions_role.may_invoke(self.functions_role.services, self.live["clock"])
         # R-1.7: officers check new and changed requests at least twice per working day (08:30, 16:30).
-        self.functions_role.may_invoke(self.functions_role.services, self.notify)
+        self.functions_role.may_invoke(self.functions_role.services, self.live["notify"])
         # Cognito's admin actions cannot be scoped to groups: in a cell these grants name the cell's whole
         # officer pool, so every agency's functions could reach every agency's officers through IAM. The code
         # narrows them (eservice.officer_pool.OfficerDirectory: only this agency's groups and their users).
@@ -811,6 +817,7 @@ class EServiceStack(Stack):
         self._publish_trust_material()
         if platform is None:
             self._monitoring()
+        self.functions_role.finish()
         self._acknowledge_nag_findings()
         if platform is None:
             CfnOutput(
@@ -960,7 +967,7 @@ class EServiceStack(Stack):
         self.grants[fn] = self.functions_role.function(fn)
         # Every caller (API, saga, schedules, SNS, the other functions) names the alias: nothing runs the function
         # before its grants exist, on a first deployment too.
-        self.live[name].node.add_dependency(self.grants[fn].policy)
+        self.live[name].node.add_dependency(self.grants[fn].policy, self.functions_role.shared)
         return fn
 
     def _function_environment(self) -> dict[str, str]:
@@ -1013,48 +1020,43 @@ class EServiceStack(Stack):
             description=description,
         )
         # The role may invoke the function only once its services' grants exist (a first deployment too).
-        schedule.node.add_dependency(self.functions_role.services.policy)
+        schedule.node.add_dependency(self.functions_role.shared)
         return schedule
 
     def _grant_function_access(self) -> None:
         g = self.grants
-        for fn in (self.intake, self.clock, self.sign, self.notify):
-            self.table.grant_read_write_data(g[fn])
-            self.data_key.grant_encrypt_decrypt(g[fn])
+        # The agency's data is every function's (infra/function_role.py: one condition a grant would not fit IAM's
+        # 10,240 characters a role); only its own agency's, by resource.
+        every_function = self.functions_role.every_function
+        self.table.grant_read_write_data(every_function)
+        self.data_key.grant_encrypt_decrypt(every_function)
         # Put and read only: no function may delete a file (Q4.6, R-4.8).
-        for bucket, writers, readers in (
-            (self.uploads, (self.intake,), (self.intake, self.sign)),
-            (self.documents, (self.sign, self.clock, self.intake), (self.sign, self.clock, self.intake, self.notify)),
-            (self.exports, (self.intake,), (self.intake,)),
-        ):
-            for fn in writers:
-                bucket.grant_put(g[fn])
-            for fn in readers:
-                bucket.grant_read(g[fn])
+        for bucket in (self.uploads, self.documents, self.exports):
+            bucket.grant_put(every_function)
+            bucket.grant_read(every_function)
         self.seal_key.grant(g[self.sign], "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
         self.tsa_key.grant(g[self.clock], "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
         self.tsa_key.grant(g[self.sign], "kms:Sign", "kms:GetPublicKey", "kms:DescribeKey")
         may_invoke = self.functions_role.may_invoke
         # intake verifies PDFs and renders documents through the sign function; it never imports pyHanko.
-        may_invoke(g[self.intake], self.sign)
-        may_invoke(g[self.intake], self.notify)
-        may_invoke(g[self.clock], self.notify)
+        may_invoke(g[self.intake], self.live["sign"])
+        may_invoke(g[self.intake], self.live["notify"])
+        may_invoke(g[self.clock], self.live["notify"])
         # notify has the sign function make the sealed notice an e-mail carries (R-4.3-R-4.5).
-        may_invoke(g[self.notify], self.sign)
-        may_invoke(g[self.intake], self.clock)
+        may_invoke(g[self.notify], self.live["sign"])
+        may_invoke(g[self.intake], self.live["clock"])
         self.dead_letters.grant_send_messages(g[self.clock])
         self.email_identity.grant_send_email(g[self.notify])
         # SMS to phone numbers has no topic ARN to scope to.
         g[self.notify].add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
-        # Task-token APIs take no resource-level permission; the token itself is the capability.
-        # notify answers one: a bounced notice to an applicant who must act starts the hold (R-3.2).
-        for fn in (self.intake, self.clock, self.notify):
-            g[fn].add_to_policy(
-                iam.PolicyStatement(
-                    actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-                    resources=["*"],
-                )
+        # Task-token APIs take no resource-level permission; the token itself is the capability. intake, clock
+        # and notify answer them (notify: a bounced notice to an applicant who must act starts the hold, R-3.2).
+        every_function.add_to_policy(
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                resources=["*"],
             )
+        )
         for fn in (self.intake, self.clock):
             g[fn].add_to_policy(
                 iam.PolicyStatement(
@@ -1085,9 +1087,7 @@ class EServiceStack(Stack):
         self.channel_keys.grant_read(clock)
         self.clock.add_environment("CHANNEL_KEYS_SECRET_ARN", self.channel_keys.secret_arn)
         self.clock.add_environment("CKAN_URL", self.tenant.open_data.ckan_url)
-        self.exports.grant_put(clock)
-        self.exports.grant_read(clock)
-        self.email_identity.grant_send_email(clock)
+        self.email_identity.grant_send_email(clock)  # the exports bucket is every function's (_grant_function_access)
 
     def _rest_api(self) -> apigw.RestApi:
         access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR)
@@ -1435,7 +1435,7 @@ class EServiceStack(Stack):
         self.sign.add_environment("PKI_BUCKET", self.sites.bucket_name)
         # The CRL is otherwise re-issued only when a seal is made; a daily call keeps the published one
         # current even when nothing is sealed for a week (it is re-issued a day before nextUpdate).
-        self.functions_role.may_invoke(self.functions_role.services, self.sign)
+        self.functions_role.may_invoke(self.functions_role.services, self.live["sign"])
         self._recurring(
             "PkiCrlRefresh",
             "rate(1 day)",

@@ -358,6 +358,13 @@ def provision(
             region=region,
         )
         register(sources[logical])
+    # The functions call each other by the alias's ARN written from the function's (infra/stack.py): moto knows
+    # the alias, on $LATEST, so an invocation by that ARN finds the function.
+    for resource in template.of_type("AWS::Lambda::Alias").values():
+        function = resource["Properties"]["FunctionName"]["Ref"]
+        awslambda.create_alias(
+            FunctionName=out.refs[function], Name=resource["Properties"]["Name"], FunctionVersion="$LATEST"
+        )
 
     for logical, resource in template.of_type("AWS::StepFunctions::StateMachine").items():
         props = resource["Properties"]

@@ -433,16 +433,18 @@ def _applies(statement: dict[str, Any], source: str) -> bool:
 
 
 def _role_policies(stack: LocalStack, function: str) -> list[IAMPolicy]:
-    """The inline policies of a function's role, resolved to the ARNs provisioned for this run, each with the
-    statements that hold for a request from that function's code. (moto's evaluator knows StringEquals alone,
-    and takes any condition that fails for an explicit deny.)"""
+    """The policies of a function's role (inline and the agency's managed one), resolved to the ARNs provisioned
+    for this run, each with the statements that hold for a request from that function's code. (moto's evaluator
+    knows StringEquals alone, and takes any condition that fails for an explicit deny.)"""
     assert stack.template is not None and stack.provisioned is not None
     source = _function_arn(stack, function)
     role = stack.template.resources[stack.template.logical_id(f"eservice-{stack.tenant}/{function}/Resource")]
     role_logical = role["Properties"]["Role"]["Fn::GetAtt"][0]
     policies = []
-    for resource in stack.template.of_type("AWS::IAM::Policy").values():
-        if {"Ref": role_logical} in resource["Properties"]["Roles"]:
+    attached = [*stack.template.of_type("AWS::IAM::Policy").values()]
+    attached += stack.template.of_type("AWS::IAM::ManagedPolicy").values()  # the agency's shared grants
+    for resource in attached:
+        if {"Ref": role_logical} in resource["Properties"].get("Roles", []):
             document = stack.provisioned.resolve(resource["Properties"]["PolicyDocument"])
             document["Statement"] = [st for st in document["Statement"] if _applies(st, source)]
             policies.append(IAMPolicy(json.dumps(document)))
@@ -500,5 +502,7 @@ def test_given_a_function_of_one_agency_then_its_environment_and_role_name_only_
         # the agency's key, and no function's code may use what the role grants EventBridge Scheduler.
         seal_key = _arns(own)[own.template.logical_id(f"eservice-{own.tenant}/SealKey/Resource")]
         assert _allowed(policies, "kms:Sign", seal_key) == (function == "SignFunction"), name
+        # Only intake may invoke the clock, and by its live alias only (every caller names it).
         clock = _function_arn(own, "ClockFunction")
-        assert _allowed(policies, "lambda:InvokeFunction", clock) == (function == "IntakeFunction"), name
+        assert _allowed(policies, "lambda:InvokeFunction", f"{clock}:live") == (function == "IntakeFunction"), name
+        assert not _allowed(policies, "lambda:InvokeFunction", clock), name

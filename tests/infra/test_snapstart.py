@@ -136,6 +136,12 @@ def test_given_a_tenant_stack_then_the_saga_schedules_sns_and_the_functions_invo
     ]
     invoked = set()
     for what, value in everything_that_invokes:
+        if isinstance(value, dict) and "Fn::Join" in value and value["Fn::Join"][1][1:] == [":live"]:
+            # A function's ARN and ":live": the alias's ARN, written without naming the alias (infra/stack.py:
+            # the functions that call each other come before the aliases, which come after their grants).
+            (fn,) = targets_in(value)
+            invoked |= {fn}
+            continue
         targets = targets_in(value)
         assert not targets & set(functions.values()), f"{what} invokes $LATEST"
         invoked |= {aliases[t] for t in targets if t in aliases}

@@ -26,6 +26,7 @@ from aws_cdk.assertions import Match, Template
 from eservice.indexes import INDEX_ATTRIBUTES
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant, tenants_dir
 from infra.app import build_app, edge_stack_name, stack_name
+from infra.policy_size import INLINE_LIMIT, MANAGED_LIMIT, inline_sizes, managed_sizes
 from infra.routes import GATEWAY_REFUSALS, intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,12 +129,17 @@ def functions_by_service(resources: Resources) -> dict[str, str]:
 def function_grants(resources: Resources) -> dict[str, list[dict[str, Any]]]:
     """Each function's statements (``intake``/``clock``/``sign``/``notify``): the four share one role (issue 14,
     infra/function_role.py), so a statement is a function's when its ``lambda:SourceFunctionArn`` condition
-    names that function, or when it has no such condition (the role's default policy: every function's)."""
+    names that function, or when it has no such condition (the role's default policy and its shared managed
+    policy: every function's)."""
     fns = functions_by_service(resources)
     roles = {target(props(resources[logical])["Role"]) for logical in fns.values()}
     found: dict[str, list[dict[str, Any]]] = {name: [] for name in fns}
-    for policy in of_type(resources, "AWS::IAM::Policy").values():
-        if not {target(r) for r in props(policy)["Roles"]} & roles:
+    policies = [
+        *of_type(resources, "AWS::IAM::Policy").values(),
+        *of_type(resources, "AWS::IAM::ManagedPolicy").values(),
+    ]
+    for policy in policies:
+        if not {target(r) for r in props(policy).get("Roles", [])} & roles:
             continue
         for statement in props(policy)["PolicyDocument"]["Statement"]:
             condition = statement.get("Condition", {})
@@ -333,6 +339,20 @@ def _is_exports(bucket: dict[str, Any]) -> bool:
     return any(rule["Id"] == "SupersededExportsToArchive" for rule in rules)
 
 
+def test_given_the_stack_then_each_role_fits_iams_size_limits(resources: Resources) -> None:
+    """IAM refuses a role whose inline policies resolve to over 10,240 characters, and a managed policy over
+    6,144 (infra/policy_size.py bounds each reference by the longest value it can take). One condition on
+    every grant once made the functions' role 44,000 characters, which no deployment would have accepted."""
+    template = {"Resources": resources}
+    inline, managed = inline_sizes(template), managed_sizes(template)
+    role = target(props(resources[functions_by_service(resources)["intake"]])["Role"])
+
+    assert inline and all(size <= INLINE_LIMIT for size in inline.values()), inline
+    assert all(size <= MANAGED_LIMIT for size in managed.values()), managed
+    assert inline[str(role)] > 0.5 * INLINE_LIMIT  # the role that holds the functions' grants is the one measured
+    assert len(managed) == 1  # one customer managed policy an agency (1,500 an account: infra/quotas.py)
+
+
 def test_given_the_four_functions_then_they_share_one_role_and_each_statement_holds_for_one_function_only(
     resources: Resources,
 ) -> None:
@@ -351,6 +371,30 @@ def test_given_the_four_functions_then_they_share_one_role_and_each_statement_ho
     assert len(calling) >= 4 and {target(props(s)["Target"]["RoleArn"]) for s in calling} == {role}
     by_function = {logical: name for name, logical in fns.items()}
     seen: set[str] = set()
+    (shared,) = [
+        logical
+        for logical, policy in of_type(resources, "AWS::IAM::ManagedPolicy").items()
+        if [target(r) for r in props(policy)["Roles"]] == [role]
+    ]
+    every, services = [], []
+    for s in props(resources[shared])["PolicyDocument"]["Statement"]:
+        (every if "Condition" not in s else services).append(s)
+    # The agency's data and task tokens: every function's, no condition; nothing else is.
+    for s in every:
+        actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+        assert all(a.split(":")[0] in ("dynamodb", "s3", "kms") or a.startswith("states:SendTask") for a in actions), s
+        assert "kms:Sign" not in actions and "s3:DeleteObject" not in actions, s
+    # The scheduler and Lambda, never a function's code.
+    assert [s["Condition"] for s in services] == [{"Null": {"lambda:SourceFunctionArn": "true"}}] * len(services)
+    invoked = {
+        target(r["Fn::Join"][1][0])
+        for s in services
+        if "lambda:InvokeFunction" in s["Action"]
+        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+        if "Fn::Join" in r and r["Fn::Join"][1][1:] == [":live"]
+    }
+    assert {fns["clock"], fns["notify"], fns["sign"]} <= invoked, invoked
+    assert {a for s in services for a in s["Action"]} == {"kms:GenerateDataKey", "kms:Decrypt", "lambda:InvokeFunction"}
     for logical, policy in of_type(resources, "AWS::IAM::Policy").items():
         if [target(r) for r in props(policy)["Roles"]] != [role]:
             continue
@@ -362,12 +406,6 @@ def test_given_the_four_functions_then_they_share_one_role_and_each_statement_ho
                 "sqs:SendMessage",
                 ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
             ]
-        elif logical.startswith("FunctionsRoleServiceGrants"):  # the scheduler and Lambda, never a function's code
-            assert conditions == [{"Null": {"lambda:SourceFunctionArn": "true"}}] * len(statements)
-            invoked = {target(r) for s in statements if s["Action"] == "lambda:InvokeFunction" for r in s["Resource"]}
-            assert invoked - {None} == {fns["clock"], fns["notify"], fns["sign"]}
-            others = [s["Action"] for s in statements if s["Action"] != "lambda:InvokeFunction"]
-            assert others == [["kms:GenerateDataKey", "kms:Decrypt"]]
         else:  # one function's grants: every statement on the condition that the request comes from it
             (name,) = {by_function[target(c["ArnLike"]["lambda:SourceFunctionArn"][0]) or ""] for c in conditions}
             arn = {"Fn::GetAtt": [fns[name], "Arn"]}
@@ -390,9 +428,8 @@ def test_given_the_four_functions_then_they_share_one_role_and_each_statement_ho
     }
     for alias, function in aliases.items():
         (name,) = [n for n, logical in fns.items() if logical == function]
-        assert resources[alias]["DependsOn"] == [policies[name]], alias
-    (services,) = [logical for logical in of_type(resources, "AWS::IAM::Policy") if "ServiceGrants" in logical]
-    assert all(services in s["DependsOn"] for s in calling)
+        assert sorted(resources[alias]["DependsOn"]) == sorted([policies[name], shared]), alias
+    assert all(shared in s["DependsOn"] for s in calling)
     grants = function_grants(resources)
     # What only one function may do stays that function's alone.
     only = {
@@ -933,16 +970,15 @@ def test_given_the_distribution_then_pki_is_served_from_the_sites_bucket_briefly
         "PKI_BUCKET"
     ] == {"Ref": sites}
     writers: dict[str, list[Any]] = {}
-    for policy_resource in of_type(resources, "AWS::IAM::Policy").values():
-        for statement in props(policy_resource)["PolicyDocument"]["Statement"]:
+    for name, statements in function_grants(resources).items():
+        for statement in statements:
             resources_of = statement.get("Resource", [])
             resources_of = resources_of if isinstance(resources_of, list) else [resources_of]
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             if any(a.startswith("s3:Put") for a in actions) and any(sites in targets_in(r) for r in resources_of):
-                roles = [target(r) for r in props(policy_resource)["Roles"]]
-                writers.setdefault(json.dumps(roles), []).extend(json.dumps(r) for r in resources_of)
-    sign_role = target(of_type(resources, "AWS::Lambda::Function")[fns["sign"]]["Properties"]["Role"])
-    sign_writes = writers[json.dumps([sign_role])]
+                writers.setdefault(name, []).extend(json.dumps(r) for r in resources_of if sites in targets_in(r))
+    assert set(writers) == {"sign"}, writers
+    sign_writes = writers["sign"]
     assert sorted(w.split("/pki/")[1].split('"')[0] for w in sign_writes) == ["root.crl", "root.crt", "root.pem"]
 
 
