@@ -299,7 +299,8 @@ class Front:
         headers = {k: v for k, v in request.headers.items()}
         return {
             "resource": route.resource_path,
-            "path": path,
+            # As a silo's custom domain sends it: the base path mapped to the stage ("/api") stays in the path.
+            "path": f"/api{path}",
             "httpMethod": request.method,
             "headers": headers,
             "multiValueHeaders": {k: [v] for k, v in headers.items()},

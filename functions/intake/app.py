@@ -244,7 +244,10 @@ def _configure_openapi(resolver: APIGatewayRestResolver) -> None:
     )
 
 
-app = _Resolver(enable_validation=True, json_body_deserializer=read_json_body)
+#: The API is reached at ``/api``: a silo's custom domain maps that base path to the stage, and API Gateway then puts
+#: it in the event's path (``/api/requests``), which the routes (``/requests``) do not have.
+API_BASE_PATH = "/api"
+app = _Resolver(enable_validation=True, json_body_deserializer=read_json_body, strip_prefixes=[API_BASE_PATH])
 
 
 class RequestBody(BaseModel):

@@ -113,3 +113,38 @@ def test_given_the_post_operations_then_each_reads_a_documented_body_or_none_by_
     assert "application/pdf" in document["paths"]["/verify"]["post"]["requestBody"]["content"]
     webhook = document["paths"]["/payments/webhook/{provider}"]["post"]["requestBody"]["content"]["application/json"]
     assert webhook["schema"]["$ref"] == "#/components/schemas/WebhookMessage"
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/api/openapi.json"])
+def test_given_the_api_base_path_in_the_event_then_the_route_is_found_as_without_it(path: str) -> None:
+    """A silo's custom domain maps ``/api`` to the stage and API Gateway keeps it in the event's path; the
+    cell's execute-api host (stage ``api``) does not. Both reach the same route (intake strips the prefix)."""
+    import importlib.util
+    import json
+    import sys
+
+    from infra.routes import REPO
+
+    spec = importlib.util.spec_from_file_location("_intake_app_for_paths", REPO / "functions/intake/app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    event = {
+        "resource": "/openapi.json",
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "requestContext": {"resourcePath": "/openapi.json", "httpMethod": "GET", "stage": "api", "path": path},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+    answer = module.app.resolve(event, None)
+
+    assert answer["statusCode"] == 200, answer
+    assert json.loads(answer["body"])["openapi"].startswith("3.")
