@@ -1,4 +1,4 @@
-"""IAM's size limits, checked on the synthesized templates (issue 14).
+"""AWS size limits (IAM policies, Lambda environments), checked on the synthesized templates (issue 14).
 
 IAM counts a policy's characters without whitespace, after CloudFormation has resolved every reference
 (docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a role's inline policies together
@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "ENVIRONMENT_LIMIT",
     "INLINE_LIMIT",
     "MANAGED_LIMIT",
+    "environment_sizes",
     "export_lengths",
     "inline_sizes",
     "managed_sizes",
@@ -28,6 +30,9 @@ __all__ = [
 #: Aggregate of a role's inline policies, and one customer managed policy (characters, no whitespace).
 INLINE_LIMIT = 10_240
 MANAGED_LIMIT = 6_144
+#: A function's environment variables, names and values together (bytes; docs.aws.amazon.com/lambda/latest/dg/
+#: gettingstarted-limits.html).
+ENVIRONMENT_LIMIT = 4_096
 
 _REGION = "ap-southeast-1"  # among the longest Region names (14 characters)
 _ACCOUNT = "123456789012"
@@ -136,3 +141,17 @@ def managed_sizes(template: Mapping[str, Any], imports: Mapping[str, int] | None
         for logical, r in template.get("Resources", {}).items()
         if r["Type"] == "AWS::IAM::ManagedPolicy"
     }
+
+
+def environment_sizes(template: Mapping[str, Any], imports: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Each function of the template (logical id): its environment's names and resolved values, in characters
+    (the values are ASCII: one byte each)."""
+    sizes = {}
+    for logical, resource in template.get("Resources", {}).items():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        sizes[logical] = sum(
+            len(name) + resolved_length(value, template, imports) - 2 for name, value in variables.items()
+        )
+    return sizes

@@ -22,7 +22,15 @@ from eservice.officer_pool import REFUSALS_METRIC, TOKENS_TRIGGER_SERVICE, clien
 from eservice.tenant import OFFICER_GROUPS
 from infra.app import build_app, stack_name
 from infra.cell import cell_edge_stack_name, cell_stack_name
-from infra.policy_size import INLINE_LIMIT, MANAGED_LIMIT, export_lengths, inline_sizes, managed_sizes
+from infra.policy_size import (
+    ENVIRONMENT_LIMIT,
+    INLINE_LIMIT,
+    MANAGED_LIMIT,
+    environment_sizes,
+    export_lengths,
+    inline_sizes,
+    managed_sizes,
+)
 from infra.quotas import QUOTAS, capacity, count, exceeded, tenants_that_fit
 from tests.infra.test_stack import (
     NO_BUNDLING,
@@ -290,7 +298,8 @@ def _data_actions(statement: dict[str, Any]) -> bool:
 
 
 def test_given_the_cell_then_every_role_of_it_fits_iams_size_limits(cell: cx_api.CloudAssembly) -> None:
-    """Each stack's roles resolved (the platform's exports at their own length) under IAM's limits."""
+    """Each stack's roles resolved (the platform's exports at their own length) under IAM's limits, each stack
+    under CloudFormation's (500 resources, 1 MB) and each function's environment under Lambda's 4 KB."""
     platform = cell.get_stack_by_name(cell_stack_name("test")).template
     imports = export_lengths(platform)
     for name in (cell_stack_name("test"), *(stack_name(t) for t in TENANTS)):
@@ -299,6 +308,9 @@ def test_given_the_cell_then_every_role_of_it_fits_iams_size_limits(cell: cx_api
 
         assert all(size <= INLINE_LIMIT for size in inline.values()), (name, inline)
         assert all(size <= MANAGED_LIMIT for size in managed.values()), (name, managed)
+        environments = environment_sizes(template, imports)
+        assert all(size <= ENVIRONMENT_LIMIT for size in environments.values()), (name, environments)
+        assert len(template["Resources"]) <= 500 and len(json.dumps(template, separators=(",", ":"))) <= 1_000_000
 
 
 def test_given_a_tenant_of_the_cell_then_its_roles_reach_only_its_own_table_buckets_and_keys(

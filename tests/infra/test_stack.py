@@ -26,7 +26,14 @@ from aws_cdk.assertions import Match, Template
 from eservice.indexes import INDEX_ATTRIBUTES
 from eservice.tenant import OFFICER_GROUPS, load_all_tenants, load_tenant, tenants_dir
 from infra.app import build_app, edge_stack_name, stack_name
-from infra.policy_size import INLINE_LIMIT, MANAGED_LIMIT, inline_sizes, managed_sizes
+from infra.policy_size import (
+    ENVIRONMENT_LIMIT,
+    INLINE_LIMIT,
+    MANAGED_LIMIT,
+    environment_sizes,
+    inline_sizes,
+    managed_sizes,
+)
 from infra.routes import GATEWAY_REFUSALS, intake_routes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -351,6 +358,21 @@ def test_given_the_stack_then_each_role_fits_iams_size_limits(resources: Resourc
     assert all(size <= MANAGED_LIMIT for size in managed.values()), managed
     assert inline[str(role)] > 0.5 * INLINE_LIMIT  # the role that holds the functions' grants is the one measured
     assert len(managed) == 1  # one customer managed policy an agency (1,500 an account: infra/quotas.py)
+
+
+def test_given_the_stack_then_it_fits_cloudformations_and_lambdas_limits(
+    artifact: cx_api.CloudFormationStackArtifact,
+) -> None:
+    """CloudFormation refuses a template of over 500 resources, 200 outputs or 1 MB (uploaded through S3), and
+    Lambda an environment of over 4 KB (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/
+    cloudformation-limits.html): checked here, not first met by an agency's deployment."""
+    template = dict(artifact.template)
+    environments = environment_sizes(template)
+
+    assert len(template["Resources"]) <= 500, len(template["Resources"])
+    assert len(template.get("Outputs", {})) <= 200
+    assert len(json.dumps(template, separators=(",", ":"))) <= 1_000_000
+    assert environments and all(size <= ENVIRONMENT_LIMIT for size in environments.values()), environments
 
 
 def test_given_the_four_functions_then_they_share_one_role_and_each_statement_holds_for_one_function_only(
