@@ -76,17 +76,20 @@ def quota_capacity(outdir: Path) -> tuple[float, list[str], list[str]]:
 
     shared: Counter[str] = Counter()
     per_tenant: Counter[str] | None = None
+    per_group: Counter[str] | None = None
     for path in sorted(outdir.glob("*.template.json")):
         template = json.loads(path.read_text())
-        if path.name.startswith("eservice-cell-"):
+        if "-api-" in path.name and path.name.startswith("eservice-cell-"):  # a shared REST API (infra/api_group.py)
+            per_group = per_group or quotas.count(template, platform=True)
+        elif path.name.startswith("eservice-cell-"):
             shared.update(quotas.count(template, platform=True))
         elif per_tenant is None:
             per_tenant = quotas.count(template)
     assert per_tenant is not None
-    most, binding = quotas.capacity(shared, per_tenant)
+    most, binding = quotas.capacity(shared, per_tenant, per_group)
     over = [
         f"{q.name} at 1,000 tenants: {needed:,} of {q.limit:,} ({'adjustable' if q.adjustable else 'not adjustable'})"
-        for q, needed in quotas.exceeded(shared, per_tenant, 1000)
+        for q, needed in quotas.exceeded(shared, per_tenant, 1000, per_group)
     ]
     return most, [q.name for q in binding], over
 

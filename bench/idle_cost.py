@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.quotas import GROUP_SIZE
+
 __all__ = ["PRICES", "IdleCost", "idle_costs", "main", "stack_cost"]
 
 DAYS_PER_MONTH = 30.44
@@ -165,11 +167,15 @@ def idle_costs(outdir: Path) -> dict[str, IdleCost]:
 def per_tenant(costs: Mapping[str, IdleCost], *, tenants_in_cell: int | None = None) -> float:
     """Idle cost per tenant: a silo app's stacks per tenant, or a cell's shared stacks spread over its tenants."""
     tenant_stacks = [c for n, c in costs.items() if not n.startswith("eservice-cell-") and not n.endswith("-edge")]
-    shared = [c for n, c in costs.items() if n.startswith("eservice-cell-")]
+    # A cell's shared REST APIs (infra/api_group.py): one stack for every ten agencies, whatever the cell's size.
+    grouped = {n for n in costs if n.startswith("eservice-cell-") and "-api-" in n}
+    groups = [costs[n] for n in grouped]
+    shared = [c for n, c in costs.items() if n.startswith("eservice-cell-") and n not in grouped]
     edges = [c for n, c in costs.items() if n.endswith("-edge") and not n.startswith("eservice-cell-")]
     each = sum(c.total for c in tenant_stacks) / len(tenant_stacks)
     if not shared:
         return each + sum(c.total for c in edges) / len(tenant_stacks)
+    each += sum(c.total for c in groups) / len(groups) / GROUP_SIZE if groups else 0.0
     return each + sum(c.total for c in shared) / (tenants_in_cell or len(tenant_stacks))
 
 

@@ -12,6 +12,7 @@ from aws_cdk import cx_api
 
 from eservice.tenant import Tenant, load_all_tenants, load_tenant, tenants_dir
 
+from .api_group import ApiGroupStack, api_group_stack_name, api_groups
 from .cell import CellPlatformStack, cell_edge_stack_name, cell_stack_name
 from .checks import add_checks
 from .edge import EDGE_REGION, EdgeFirewallStack
@@ -119,6 +120,21 @@ def build_app(
             app, cell_stack_name(name), cell=name, tenants=tenants, env=env, description=f"e-Service cell {name}"
         )
         platform.add_stack_dependency(edge, "the distribution uses the edge web ACL, read from us-east-1")
+        # Issue 14: the cell's REST APIs, ten agencies to each (infra/api_group.py).
+        groups = []
+        for index, members in enumerate(api_groups(tenants)):
+            group = ApiGroupStack(
+                app,
+                api_group_stack_name(name, index),
+                cell=name,
+                index=index,
+                tenants=members,
+                platform=platform,
+                env=env,
+                description=f"e-Service cell {name} API {index}",
+            )
+            group.add_stack_dependency(platform, "the cell's user pools, origin firewall and API logging role")
+            groups.append(group)
         # Issue 14: the first tenant of each shape through CDK, the others stamped from it (infra/stamp.py).
         plan = (
             StampPlan(cell=name, stack_name=stack_name, layer_versions=_layer_versions(app)) if _stamps(app) else None
@@ -133,6 +149,10 @@ def build_app(
             stack = EServiceStack(
                 app, stack_name(t.id), tenant=t, platform=platform, env=env, description=f"e-Service of {t.name.en}"
             )
+            # Its API's id comes from an export named after it (one stack of the cell's APIs, whichever holds
+            # it): every API stack first, so a stamped tenant inherits a dependency that holds for it too.
+            for group in groups:
+                stack.add_stack_dependency(group, "the agency's API id (its stage of a shared API)")
             version_output(stack, version)
         if plan is not None:
             app.stamp_plan = plan  # type: ignore[attr-defined]

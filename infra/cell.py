@@ -13,7 +13,8 @@ account's API Gateway logging role, the alarm topic, the cell's alarms and its d
 Per tenant (``EServiceStack(platform=...)``): its table, buckets, the agency's own seal key (legally
 the agency's), its web clients of the national pool and of the officer pool, its officer groups in
 that pool (named ``<tenant id>:<group>``, the tenant claim: ``eservice.officer_pool``), functions,
-saga, API and its distribution tenant. Every grant of a tenant's functions to data names that
+saga, its stage of one of the cell's REST APIs (each shared by ten agencies: ``infra/api_group.py``) and
+its distribution tenant. Every grant of a tenant's functions to data names that
 tenant's own resources, never a wildcard across tenants (``tests/infra/test_cell.py`` asserts it;
 ``local`` tries it). The one exception is the officer pool: Cognito's admin actions cannot be scoped
 to a group, so each agency's functions hold them on the cell's pool and their code keeps to the
@@ -55,6 +56,7 @@ from eservice.officer_pool import REFUSALS_METRIC, TOKENS_TRIGGER_SERVICE
 from eservice.tenant import OidcProvider, Tenant
 
 from . import web_headers
+from .api_group import stage_name
 from .edge import edge_firewall_arn
 from .identity import CitizenFederation
 from .routes import REPO
@@ -496,8 +498,10 @@ class CellPlatformStack(Stack):
                     name="sites_domain", value=stack.sites.bucket_regional_domain_name
                 ),
                 cloudfront.CfnDistributionTenant.ParameterProperty(
-                    name="api_domain", value=f"{stack.api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+                    name="api_domain", value=f"{stack.api_id}.execute-api.{stack.region}.{stack.url_suffix}"
                 ),
+                # The agency's stage of the API it shares (infra/api_group.py): the origin path.
+                cloudfront.CfnDistributionTenant.ParameterProperty(name="api_stage", value=stage_name(tenant.id)),
             ],
             # CloudFront issues and renews the agency's certificate once its DNS points at the distribution.
             managed_certificate_request=cloudfront.CfnDistributionTenant.ManagedCertificateRequestProperty(
@@ -505,15 +509,6 @@ class CellPlatformStack(Stack):
                 validation_token_host="cloudfront",
                 certificate_transparency_logging_preference="enabled",
             ),
-        )
-
-    def guard_api(self, stack: Stack, api: apigw.RestApi) -> None:
-        """The tenant's API stage answers only the cell's distribution (the cell's origin firewall)."""
-        wafv2.CfnWebACLAssociation(
-            stack,
-            "ApiFirewallAssociation",
-            resource_arn=api.deployment_stage.stage_arn,
-            web_acl_arn=self.api_acl.attr_arn,
         )
 
     # --- shared pieces ----------------------------------------------------------------------------
@@ -584,6 +579,7 @@ class CellPlatformStack(Stack):
                     for name, c in (
                         ("sites_domain", "The agency's sites bucket (regional domain name)"),
                         ("api_domain", "The agency's API (execute-api host, guarded by the cell's origin firewall)"),
+                        ("api_stage", "The agency's stage of that API, shared by up to ten agencies"),
                     )
                 ]
             ),
@@ -597,6 +593,8 @@ class CellPlatformStack(Stack):
                 B.OriginProperty(
                     id="api",
                     domain_name="{{api_domain}}",
+                    # /api/... of the agency's domain reaches /<its stage>/api/... of its API.
+                    origin_path="/{{api_stage}}",
                     custom_origin_config=B.CustomOriginConfigProperty(
                         origin_protocol_policy="https-only", origin_ssl_protocols=["TLSv1.2"]
                     ),

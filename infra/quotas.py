@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["QUOTAS", "Quota", "capacity", "count", "exceeded", "tenants_that_fit"]
+__all__ = ["GROUP_SIZE", "QUOTAS", "Quota", "capacity", "count", "exceeded", "needed", "tenants_that_fit"]
 
 
 @dataclass(frozen=True)
@@ -230,31 +230,63 @@ def count(template: Mapping[str, Any], *, platform: bool = False) -> Counter[str
     return types
 
 
-def _uses(quota: Quota, counts: Counter[str]) -> int:
-    return sum(counts[t] for t in quota.types)
+def _uses(quota: Quota, counts: Counter[str] | None) -> int:
+    return sum(counts[t] for t in quota.types) if counts else 0
 
 
-def tenants_that_fit(quota: Quota, shared: Counter[str], per_tenant: Counter[str]) -> float:
-    """How many tenants fit under one quota (infinite if a tenant uses none of it)."""
-    each = _uses(quota, per_tenant)
-    room = quota.limit - _uses(quota, shared)
-    return math.inf if each == 0 else max(0, room) // each
+#: Tenants to one REST API of the cell (``infra.api_group.AGENCIES_PER_API``): a group's stack counts once a group.
+GROUP_SIZE = 10
 
 
-def capacity(shared: Counter[str], per_tenant: Counter[str]) -> tuple[float, list[Quota]]:
+def needed(
+    quota: Quota,
+    shared: Counter[str],
+    per_tenant: Counter[str],
+    tenants: int,
+    per_group: Counter[str] | None = None,
+    group_size: int = GROUP_SIZE,
+) -> int:
+    """What ``tenants`` tenants in one cell use of a quota: the platform's share, each tenant's, and each of their
+    groups' (one of the cell's shared REST APIs for every ``group_size`` tenants)."""
+    groups = math.ceil(tenants / group_size) if per_group else 0
+    return _uses(quota, shared) + tenants * _uses(quota, per_tenant) + groups * _uses(quota, per_group)
+
+
+def tenants_that_fit(
+    quota: Quota,
+    shared: Counter[str],
+    per_tenant: Counter[str],
+    per_group: Counter[str] | None = None,
+    group_size: int = GROUP_SIZE,
+) -> float:
+    """How many tenants fit under one quota (infinite if tenants use none of it)."""
+    if _uses(quota, per_tenant) == 0 and _uses(quota, per_group) == 0:
+        return math.inf
+    if needed(quota, shared, per_tenant, 0, per_group, group_size) > quota.limit:
+        return 0
+    low, high = 0, quota.limit * group_size + 1  # needed(high) > limit: each tenant or group uses one or more
+    while high - low > 1:
+        middle = (low + high) // 2
+        fits = needed(quota, shared, per_tenant, middle, per_group, group_size) <= quota.limit
+        low, high = (middle, high) if fits else (low, middle)
+    return low
+
+
+def capacity(
+    shared: Counter[str], per_tenant: Counter[str], per_group: Counter[str] | None = None
+) -> tuple[float, list[Quota]]:
     """The tenants one cell holds, and the quotas that bind at that number."""
-    fits = {q: tenants_that_fit(q, shared, per_tenant) for q in QUOTAS}
+    fits = {q: tenants_that_fit(q, shared, per_tenant, per_group) for q in QUOTAS}
     most = min(fits.values())
     return most, [q for q, n in fits.items() if n == most]
 
 
-def exceeded(shared: Counter[str], per_tenant: Counter[str], tenants: int) -> list[tuple[Quota, int]]:
+def exceeded(
+    shared: Counter[str], per_tenant: Counter[str], tenants: int, per_group: Counter[str] | None = None
+) -> list[tuple[Quota, int]]:
     """Each quota that ``tenants`` tenants in one cell would exceed, with the count they would need."""
-    return [
-        (q, _uses(q, shared) + tenants * _uses(q, per_tenant))
-        for q in QUOTAS
-        if _uses(q, shared) + tenants * _uses(q, per_tenant) > q.limit
-    ]
+    counts = [(q, needed(q, shared, per_tenant, tenants, per_group)) for q in QUOTAS]
+    return [(q, n) for q, n in counts if n > q.limit]
 
 
 def total(counts: Iterable[Counter[str]]) -> Counter[str]:

@@ -15,7 +15,7 @@ import json
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +72,7 @@ from eservice.tenant import (
 )
 
 from . import web_headers
+from .api_group import API_FUNCTIONS, api_export_name, function_name, stage_name
 from .edge import edge_firewall_arn
 from .function_role import FunctionsRole, OneFunction
 from .identity import (
@@ -802,8 +803,13 @@ class EServiceStack(Stack):
             description="Publish the public licence register as open data at month-end when it changed (R-5.3)",
         )
 
-        # --- the REST API -------------------------------------------------------------------
-        self.api = self._rest_api()
+        # --- the REST API: the stack's own (silo), or its stage of one the cell shares (infra/api_group.py) ---
+        self.api: apigw.RestApi | None = None
+        if platform is None:
+            self.api = self._rest_api()
+        else:
+            self.api_id = Fn.import_value(api_export_name(tenant.id))
+            self._shared_api_permissions(self.api_id)
 
         # --- the two static sites (citizen, officer) and the API behind one CloudFront ---------------
         # Silo: the stack's own distribution. Cell: one distribution tenant of the cell's distribution.
@@ -950,6 +956,8 @@ class EServiceStack(Stack):
             timeout=Duration.seconds(timeout),
             log_group=log_group,
             role=self.functions_role.role,
+            # A cell's shared API names its agency's functions by name (infra/api_group.py): fixed there.
+            function_name=function_name(self.tenant.id, name) if self.platform is not None else None,
             tracing=lambda_.Tracing.ACTIVE,
             dead_letter_queue=self.dead_letters,
             environment={
@@ -1100,13 +1108,11 @@ class EServiceStack(Stack):
             # The deployment and its stage are made below, as RestApi makes them (same ids), with a
             # fingerprint of the API's definition instead of the one CDK derives (see `api_fingerprint`).
             deploy=False,
-            # A cell sets the account's API Gateway logging role once (infra/cell.py).
-            cloud_watch_role=self.platform is None,
+            cloud_watch_role=True,
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=["application/pdf", "application/timestamp-query", "multipart/form-data"],
-            # Every call passes CloudFront and its firewall (api-origin.<domain>, see _api_origin). A cell's
-            # distribution reaches the execute-api host, guarded by the cell's origin firewall (infra/cell.py).
-            disable_execute_api_endpoint=self.platform is None,
+            # Every call passes CloudFront and its firewall (api-origin.<domain>, see _api_origin).
+            disable_execute_api_endpoint=True,
         )
         deployment = apigw.Deployment(api, "Deployment", api=api, description=description)
         api.deployment_stage = apigw.Stage(
@@ -1138,57 +1144,27 @@ class EServiceStack(Stack):
             ),
         )
         CfnOutput(api, "Endpoint", value=api.url_for_path())
-        #: What the deployment deploys: CloudFormation creates it after all of them.
-        deployed: list[Construct] = [
-            api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
-        ]
-        pools = {"citizen": self.citizen_pool, "officer": self.officer_pool}
-        authorizers: dict[str, apigw.CognitoUserPoolsAuthorizer] = {}
-
-        def authorizer(name: str) -> apigw.CognitoUserPoolsAuthorizer:
-            # Created on first use: CDK refuses an authorizer that no method uses.
-            if name not in authorizers:
-                authorizers[name] = apigw.CognitoUserPoolsAuthorizer(
-                    self, f"{name.title()}Authorizer", cognito_user_pools=[pools[name]]
-                )
-            return authorizers[name]
-
-        for refusal in GATEWAY_REFUSALS:
-            # DEFAULT_4XX/5XX keep the status API Gateway chose; the others have one fixed status.
-            keeps_status = refusal.response_type.startswith("DEFAULT_")
-            response = api.add_gateway_response(
-                f"Gateway{refusal.response_type.title().replace('_', '')}",
-                type=apigw.ResponseType.of(refusal.response_type),
-                status_code=None if keeps_status else str(refusal.status),
-                templates={"application/json": refusal.body()},
-            )
-            deployed.append(response)
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
         # timestamp authority, Q3.8) and goes there instead.
         integrations = {name: self._lambda_proxy(api, name) for name in ("intake", "clock")}
-        # Each resource made once, by its path (one round trip to the jsii kernel each, issue 14).
-        resources: dict[str, apigw.IResource] = {"/": api.root}
+        pools: dict[str, cognito.IUserPool] = {"citizen": self.citizen_pool, "officer": self.officer_pool}
+        deployed = add_api_routes(self, api, integrations, pools)
         routes = intake_routes()
-        for route in routes:
-            path = "/"
-            for part in filter(None, route.path.split("/")):
-                parent, path = resources[path], f"{path.rstrip('/')}/{part}"
-                if path not in resources:
-                    resources[path] = parent.add_resource(part)
-                    deployed.append(resources[path])  # type: ignore[arg-type]
-            options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": deployed[0]}
-            if route.auth is not None:
-                options["authorizer"] = authorizer(route.auth)
-                options["authorization_type"] = apigw.AuthorizationType.COGNITO
-            deployed.append(resources[path].add_method(route.method, integrations[route.function], **options))
         deployment.node.add_dependency(*deployed)
         deployment.add_to_logical_id(api_fingerprint(routes, GATEWAY_REFUSALS))
 
-        if self.platform is None:
-            self.api_origin = self._api_origin(api)
-        else:
-            self.platform.guard_api(self, api)
+        self.api_origin = self._api_origin(api)
         return api
+
+    def _shared_api_permissions(self, api_id: str) -> None:
+        """API Gateway may call the ``live`` aliases the agency's stage of the cell's shared API names: that API,
+        that stage, any of its methods (the only routes that reach them), nothing else."""
+        stage = stage_name(self.tenant.id)
+        source = f"arn:{self.partition}:execute-api:{self.region}:{self.account}:{api_id}/{stage}/*/*"
+        for name in API_FUNCTIONS:
+            self.live[name].add_permission(
+                "ApiInvoke", principal=iam.ServicePrincipal("apigateway.amazonaws.com"), source_arn=source
+            )
 
     def _lambda_proxy(self, api: apigw.RestApi, name: str) -> apigw.Integration:
         """A Lambda proxy integration on the function's ``live`` alias (SnapStart, issue 14), with one
@@ -1473,7 +1449,7 @@ class EServiceStack(Stack):
             cloudwatch.Alarm(
                 self,
                 "Api5xxAlarm",
-                metric=self.api.metric_server_error(period=Duration.minutes(5)),
+                metric=self.api.metric_server_error(period=Duration.minutes(5)),  # type: ignore[union-attr]
                 threshold=5,
                 evaluation_periods=1,
                 alarm_description="The API answered with server errors",
@@ -1576,6 +1552,61 @@ class EServiceStack(Stack):
         return found
 
 
+def add_api_routes(
+    scope: Construct,
+    api: apigw.RestApi,
+    integrations: Mapping[str, apigw.Integration],
+    pools: Mapping[str, cognito.IUserPool],
+    *,
+    base: str = "",
+) -> list[Construct]:
+    """The API's definition (one source: ``infra/routes.py``): its request validator, gateway refusals, Cognito
+    authorizers and every route's resource and method, under ``base`` (``api``: a cell's shared API, which
+    CloudFront reaches at ``/<stage>/api/...``). Returns what a deployment of it must come after."""
+    #: What the deployment deploys: CloudFormation creates it after all of them.
+    deployed: list[Construct] = [
+        api.add_request_validator("Validator", validate_request_body=True, validate_request_parameters=True)
+    ]
+    authorizers: dict[str, apigw.CognitoUserPoolsAuthorizer] = {}
+
+    def authorizer(name: str) -> apigw.CognitoUserPoolsAuthorizer:
+        # Created on first use: CDK refuses an authorizer that no method uses.
+        if name not in authorizers:
+            authorizers[name] = apigw.CognitoUserPoolsAuthorizer(
+                scope, f"{name.title()}Authorizer", cognito_user_pools=[pools[name]]
+            )
+        return authorizers[name]
+
+    for refusal in GATEWAY_REFUSALS:
+        # DEFAULT_4XX/5XX keep the status API Gateway chose; the others have one fixed status.
+        keeps_status = refusal.response_type.startswith("DEFAULT_")
+        response = api.add_gateway_response(
+            f"Gateway{refusal.response_type.title().replace('_', '')}",
+            type=apigw.ResponseType.of(refusal.response_type),
+            status_code=None if keeps_status else str(refusal.status),
+            templates={"application/json": refusal.body()},
+        )
+        deployed.append(response)
+    # Each resource made once, by its path (one round trip to the jsii kernel each, issue 14).
+    resources: dict[str, apigw.IResource] = {"/": api.root}
+    if base:
+        resources["/"] = api.root.add_resource(base)
+        deployed.append(resources["/"])  # type: ignore[arg-type]
+    for route in intake_routes():
+        path = "/"
+        for part in filter(None, route.path.split("/")):
+            parent, path = resources[path], f"{path.rstrip('/')}/{part}"
+            if path not in resources:
+                resources[path] = parent.add_resource(part)
+                deployed.append(resources[path])  # type: ignore[arg-type]
+        options: dict[str, Any] = {"operation_name": route.operation_id, "request_validator": deployed[0]}
+        if route.auth is not None:
+            options["authorizer"] = authorizer(route.auth)
+            options["authorization_type"] = apigw.AuthorizationType.COGNITO
+        deployed.append(resources[path].add_method(route.method, integrations[route.function], **options))
+    return deployed
+
+
 def api_fingerprint(routes: Sequence[ApiRoute], refusals: Sequence[GatewayRefusal]) -> str:
     """What the API deployment's logical id is made from: a new deployment whenever the API changes.
 
@@ -1597,7 +1628,7 @@ def api_fingerprint(routes: Sequence[ApiRoute], refusals: Sequence[GatewayRefusa
 
 @functools.cache
 def _api_code_digest() -> str:
-    code = "".join(inspect.getsource(f) for f in (EServiceStack._rest_api, EServiceStack._lambda_proxy))
+    code = "".join(inspect.getsource(f) for f in (EServiceStack._rest_api, EServiceStack._lambda_proxy, add_api_routes))
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 

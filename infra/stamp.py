@@ -573,7 +573,11 @@ def stamp_assembly(outdir: Path, plan: StampPlan) -> None:
     neutral = "".join(
         (outdir / a["properties"]["templateFile"]).read_text(encoding="utf-8")
         for name, a in manifest["artifacts"].items()
-        if a.get("type") == "aws:cloudformation:stack" and name.startswith(f"eservice-cell-{plan.cell}")
+        if a.get("type") == "aws:cloudformation:stack"
+        and name.startswith(f"eservice-cell-{plan.cell}")
+        # The cell's shared APIs name their agencies (stages, function names, exports), each built through CDK:
+        # a tenant's stack names its own stage and export, which the substitution makes the stamped tenant's.
+        and not name.startswith(f"eservice-cell-{plan.cell}-api-")
     )
     # The platform's Digital ID providers are those of the cell's tenant files: their client ids are the tenants'.
     for tenant, _ in plan.tenants.values():

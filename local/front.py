@@ -73,12 +73,20 @@ class ApiRoute:
     throttle: _TokenBucket | None = None
 
 
-def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
-    """Every method of every API Gateway resource in the template, with its integration's function."""
+def routes_from_template(template: Any, provisioned: Any, *, stage: str | None = None) -> list[ApiRoute]:
+    """Every method of every API Gateway resource in the template, with its integration's function.
+
+    ``stage``: the template is a cell's shared API (``infra/api_group.py``) and the routes are that stage's:
+    under ``/api``, each calling the function the stage's variables name."""
     resources = template.of_type("AWS::ApiGateway::Resource")
     apis = template.of_type("AWS::ApiGateway::RestApi")
     authorizers = template.of_type("AWS::ApiGateway::Authorizer")
-    throttles = _method_throttles(template)
+    throttles = _method_throttles(template, stage)
+    variables: dict[str, str] = {}
+    if stage is not None:
+        stages = template.of_type("AWS::ApiGateway::Stage").values()
+        (stage_props,) = [s["Properties"] for s in stages if s["Properties"]["StageName"] == stage]
+        variables = dict(stage_props.get("Variables", {}))
 
     def full_path(resource_ref: Any) -> str:
         if isinstance(resource_ref, dict) and "Fn::GetAtt" in resource_ref:
@@ -93,13 +101,19 @@ def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
         if props["HttpMethod"] == "OPTIONS" or props["RestApiId"]["Ref"] not in apis:
             continue
         path = full_path(props["ResourceId"]) or "/"
-        # The function itself or its "live" alias (SnapStart, issue 14), which the provisioner resolves alike.
-        uri = str(provisioned.resolve(props["Integration"]["Uri"]))
-        function_logical = next(
-            logical
-            for logical in template.of_type("AWS::Lambda::Function")
-            if f"/functions/{provisioned.attrs[(logical, 'Arn')]}/invocations" in uri
-        )
+        variable = re.search(r"\$\{stageVariables\.(\w+)\}", json.dumps(props["Integration"]["Uri"]))
+        if variable is not None:  # a shared API: the stage names the function's alias (<name>:live)
+            path = path.removeprefix("/api") or "/"
+            function = variables[variable.group(1)].split(":")[0]
+        else:
+            # The function itself or its "live" alias (SnapStart, issue 14), which the provisioner resolves alike.
+            uri = str(provisioned.resolve(props["Integration"]["Uri"]))
+            function_logical = next(
+                logical
+                for logical in template.of_type("AWS::Lambda::Function")
+                if f"/functions/{provisioned.attrs[(logical, 'Arn')]}/invocations" in uri
+            )
+            function = provisioned.refs[function_logical]
         pool = None
         if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
             authorizer = authorizers[props["AuthorizerId"]["Ref"]]["Properties"]
@@ -110,7 +124,7 @@ def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
             ApiRoute(
                 method=props["HttpMethod"],
                 resource_path=path,
-                function=provisioned.refs[function_logical],
+                function=function,
                 user_pool_id=pool,
                 pattern=re.compile(regex),
                 throttle=throttles.get((props["HttpMethod"], path)),
@@ -120,17 +134,21 @@ def routes_from_template(template: Any, provisioned: Any) -> list[ApiRoute]:
     return sorted(routes, key=lambda r: (r.resource_path.count("{"), -len(r.resource_path)))
 
 
-def _method_throttles(template: Any) -> dict[tuple[str, str], _TokenBucket]:
+def _method_throttles(template: Any, stage: str | None = None) -> dict[tuple[str, str], _TokenBucket]:
     """The stage's throttles set on one method (``/~1tsa`` POST), not its stage-wide default.
 
     The default (every method, ``/*``) is left to AWS: the local tests call from one address as
     fast as they can, where real traffic comes from many clients.
     """
     buckets = {}
-    for stage in template.of_type("AWS::ApiGateway::Stage").values():
-        for setting in stage["Properties"].get("MethodSettings", []):
+    for resource in template.of_type("AWS::ApiGateway::Stage").values():
+        if stage is not None and resource["Properties"]["StageName"] != stage:
+            continue
+        for setting in resource["Properties"].get("MethodSettings", []):
             # "/~1tsa": a leading "/", then the resource path with each "/" escaped as "~1".
             path = str(setting.get("ResourcePath", "/*")).removeprefix("/").replace("~1", "/")
+            if stage is not None:  # a shared API's routes sit under /api
+                path = path.removeprefix("/api")
             if path == "*" or "ThrottlingRateLimit" not in setting:
                 continue
             buckets[(setting["HttpMethod"], path)] = _TokenBucket(

@@ -169,8 +169,9 @@ def provision(
 
     functions = template.of_type("AWS::Lambda::Function")
     # Names and ARNs first: functions' environments refer to each other, and a user pool to its triggers.
-    for logical in functions:
-        name = _physical_name(stack, logical, max_length=64)
+    for logical, resource in functions.items():
+        given = resource["Properties"].get("FunctionName")  # a cell's functions: named (infra/api_group.py)
+        name = str(out.resolve(given)) if given else _physical_name(stack, logical, max_length=64)
         out.refs[logical] = name
         out.attrs[(logical, "Arn")] = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
 

@@ -50,8 +50,9 @@ from pydantic import TypeAdapter
 from werkzeug.wrappers import Request, Response
 
 from eservice.officer_pool import OfficerGroups
-from eservice.tenant import tenants_dir
+from eservice.tenant import load_tenant, tenants_dir
 from infra import web_headers
+from infra.api_group import api_export_name, api_group_stack_name, api_groups, stage_name
 from infra.cell import cell_stack_name
 
 from . import faults, lambda_runner, moto_cognito, moto_dynamodb, moto_sns, s3_post_policy
@@ -176,6 +177,8 @@ class LocalStack:
     cell: str = "local"
     #: In a cell: each tenant's stack (its front, template, resources and seeded officers), by tenant id.
     members: dict[str, LocalStack] = field(default_factory=dict, repr=False, compare=False)
+    #: In a cell: the shared REST API this agency has a stage of (infra/api_group.py).
+    api_template: Template | None = None
     #: In a cell: the platform stack's template and resources (the national citizen pool, the keys, the layers).
     platform: Template | None = None
     platform_provisioned: Provisioned | None = None
@@ -219,6 +222,14 @@ class LocalStack:
         if self._moto_app is not None:
             quarantine = self.platform.logical_id(f"{self.platform.stack_name}/Quarantine/Resource")
             self._moto_app.unlistable.add(self.platform_provisioned.refs[quarantine])
+        # The cell's shared REST APIs (infra/api_group.py): each member's routes are its stage's. Nothing of them
+        # is created locally (no API Gateway here); each agency's stack imports its API's id, a stand-in here.
+        apis: dict[str, Template] = {}
+        for index, group in enumerate(api_groups([load_tenant(tenants_dir() / f"{t}.yaml") for t in self.tenants])):
+            template = _stack_template(assembly, api_group_stack_name(self.cell, index))
+            for agency in group:
+                apis[agency.id] = template
+                exports[api_export_name(agency.id)] = f"local{index}"
         for index, tenant in enumerate(self.tenants):
             member = LocalStack(
                 tenant=tenant,
@@ -230,6 +241,7 @@ class LocalStack:
             )
             member._moto_app = self._moto_app
             member.template = _stack_template(assembly, f"eservice-{tenant}")
+            member.api_template = apis[tenant]
             self.members[tenant] = member
             member._start_tenant(imports=exports, seed_citizen=index == 0)
         self.url = self.members[self.tenants[0]].url
@@ -312,8 +324,14 @@ class LocalStack:
 
     def _make_front(self) -> Front:
         assert self.template is not None and self.provisioned is not None
+        if self.api_template is None:  # a silo: the stack's own API
+            api, routes = self.template, routes_from_template(self.template, self.provisioned)
+        else:  # a cell's agency: its stage of a shared API, whose authorizers name the cell's pools
+            api = self.api_template
+            named = Provisioned(region=REGION, imports=self.provisioned.imports)
+            routes = routes_from_template(api, named, stage=stage_name(self.tenant))
         return Front(
-            routes=routes_from_template(self.template, self.provisioned),
+            routes=routes,
             moto_url=self.moto_url,
             region=REGION,
             invoke=self.invoke,
@@ -337,7 +355,7 @@ class LocalStack:
             },
             cognito_extensions=self._cognito_extensions,
             cognito_admin_token=self.admin_token,
-            gateway_responses=gateway_responses_from_template(self.template),
+            gateway_responses=gateway_responses_from_template(api),
         )
 
     def stop(self, *, grace: float = GRACE_SECONDS) -> int:

@@ -20,6 +20,7 @@ from aws_cdk import cx_api
 
 from eservice.officer_pool import REFUSALS_METRIC, TOKENS_TRIGGER_SERVICE, client_tenant
 from eservice.tenant import OFFICER_GROUPS
+from infra.api_group import api_export_name, api_group_stack_name
 from infra.app import build_app, stack_name
 from infra.cell import cell_edge_stack_name, cell_stack_name
 from infra.policy_size import (
@@ -31,7 +32,7 @@ from infra.policy_size import (
     inline_sizes,
     managed_sizes,
 )
-from infra.quotas import QUOTAS, capacity, count, exceeded, tenants_that_fit
+from infra.quotas import QUOTAS, capacity, count, exceeded, needed, tenants_that_fit
 from tests.infra.test_stack import (
     NO_BUNDLING,
     REPO,
@@ -75,6 +76,12 @@ def platform(cell: cx_api.CloudAssembly) -> Resources:
 
 
 @pytest.fixture(scope="module")
+def api(cell: cx_api.CloudAssembly) -> Resources:
+    """The REST API the three agencies share (infra/api_group.py)."""
+    return _resources(cell, api_group_stack_name("test", 0))
+
+
+@pytest.fixture(scope="module")
 def tenants(cell: cx_api.CloudAssembly) -> dict[str, Resources]:
     return {t: _resources(cell, stack_name(t)) for t in TENANTS}
 
@@ -83,12 +90,14 @@ def test_given_a_cell_then_the_stacks_are_its_edge_its_platform_and_one_per_tena
     cell: cx_api.CloudAssembly,
 ) -> None:
     names = {s.stack_name for s in cell.stacks}
+    api = api_group_stack_name("test", 0)  # the three agencies' shared REST API (infra/api_group.py)
 
-    assert names == {cell_edge_stack_name("test"), cell_stack_name("test"), *(stack_name(t) for t in TENANTS)}
+    assert names == {cell_edge_stack_name("test"), cell_stack_name("test"), api, *(stack_name(t) for t in TENANTS)}
     assert cell.get_stack_by_name(cell_edge_stack_name("test")).environment.region == "us-east-1"
+    assert cell_stack_name("test") in (cell.get_stack_by_name(api).manifest.dependencies or [])
     for t in TENANTS:
         # The manifest's ids, not `.dependencies` (jsii would cache the platform stack as a plain CloudArtifact).
-        assert cell_stack_name("test") in (cell.get_stack_by_name(stack_name(t)).manifest.dependencies or [])
+        assert {cell_stack_name("test"), api} <= set(cell.get_stack_by_name(stack_name(t)).manifest.dependencies or [])
 
 
 def test_given_a_cell_then_the_platform_holds_what_every_tenant_shares(
@@ -100,8 +109,14 @@ def test_given_a_cell_then_the_platform_holds_what_every_tenant_shares(
 
     assert [props(a)["Scope"] for a in of_type(edge, "AWS::WAFv2::WebACL").values()] == ["CLOUDFRONT"]
     assert config["ConnectionMode"] == "tenant-only"
-    assert {p["Name"] for p in config["TenantConfig"]["ParameterDefinitions"]} == {"sites_domain", "api_domain"}
+    assert {p["Name"] for p in config["TenantConfig"]["ParameterDefinitions"]} == {
+        "sites_domain",
+        "api_domain",
+        "api_stage",
+    }
     assert {o["DomainName"] for o in config["Origins"]} == {"{{sites_domain}}", "{{api_domain}}"}
+    # /api/... of an agency's domain reaches /<its stage>/api/... of the API it shares.
+    assert [o.get("OriginPath") for o in config["Origins"] if o["DomainName"] == "{{api_domain}}"] == ["/{{api_stage}}"]
     assert "WebACLId" in config
     assert len(of_type(platform, "AWS::CloudFront::OriginAccessControl")) == 1
     assert len(of_type(platform, "AWS::Lambda::LayerVersion")) == 2  # core and PDF, published once
@@ -135,7 +150,7 @@ def test_given_a_tenant_of_the_cell_then_it_keeps_its_own_seal_key_data_officers
 
 
 def test_given_a_cell_then_its_one_officer_pool_holds_each_agencys_own_client_and_groups_named_after_it(
-    platform: Resources, tenants: dict[str, Resources]
+    platform: Resources, tenants: dict[str, Resources], api: Resources
 ) -> None:
     """Issue 14: one officer pool a cell (not one an agency: 1,000 of them fill an account). Each agency has its
     own web client of it and its own role and unit groups, named ``<tenant id>:<group>`` (the tenant claim its
@@ -145,7 +160,7 @@ def test_given_a_cell_then_its_one_officer_pool_holds_each_agencys_own_client_an
     for tenant_id, resources in tenants.items():
         groups = of_type(resources, "AWS::Cognito::UserPoolGroup").values()
         clients = of_type(resources, "AWS::Cognito::UserPoolClient").values()
-        authorizers = of_type(resources, "AWS::ApiGateway::Authorizer").values()
+        authorizers = of_type(api, "AWS::ApiGateway::Authorizer").values()  # the shared API's, one a pool
         intake = function_env(resources, "intake")
 
         assert {props(g)["GroupName"] for g in groups} == {
@@ -345,17 +360,19 @@ def test_given_a_tenant_of_the_cell_then_its_roles_reach_only_its_own_table_buck
 
 def test_given_the_cell_then_it_asks_no_tenant_for_another_tenants_export(cell: cx_api.CloudAssembly) -> None:
     for t in TENANTS:
-        imports = json.dumps(cell.get_stack_by_name(stack_name(t)).template).count("Fn::ImportValue")
-        from_platform = json.dumps(cell.get_stack_by_name(stack_name(t)).template).count('"eservice-cell-test:')
+        text = json.dumps(cell.get_stack_by_name(stack_name(t)).template)
+        imports = text.count("Fn::ImportValue")
+        from_platform = text.count('"eservice-cell-test:')
+        own_api = text.count(f'"{api_export_name(t)}"')  # its API's id, exported under its own name
 
-        assert imports == from_platform > 0
+        assert imports == from_platform + own_api and from_platform > 0 and own_api > 0
 
 
 def test_given_the_cell_templates_then_cfn_lint_finds_no_error_and_no_unexplained_warning(
     cell: cx_api.CloudAssembly,
 ) -> None:
     findings: list[dict[str, Any]] = []
-    for name in (cell_stack_name("test"), stack_name(TENANTS[0])):  # one template a run: each within 120 s
+    for name in (cell_stack_name("test"), api_group_stack_name("test", 0), stack_name(TENANTS[0])):  # one a run
         path = cell.get_stack_by_name(name).template_full_path
         run = subprocess.run(
             [*_cfn_lint(), "--format", "json", "--", path], capture_output=True, text=True, timeout=900, check=False
@@ -381,19 +398,21 @@ def test_given_the_cell_templates_then_cfn_lint_finds_no_error_and_no_unexplaine
 
 # --- quotas (issue 14) --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def shares(cell: cx_api.CloudAssembly) -> tuple[Counter[str], Counter[str]]:
+def shares(cell: cx_api.CloudAssembly) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """The platform's and edge's share, each tenant's, and each shared REST API's (one for ten tenants)."""
     shared = count(cell.get_stack_by_name(cell_stack_name("test")).template, platform=True)
     shared.update(count(cell.get_stack_by_name(cell_edge_stack_name("test")).template, platform=True))
     per_tenant = [count(cell.get_stack_by_name(stack_name(t)).template) for t in TENANTS]
     assert per_tenant[0] == per_tenant[1] == per_tenant[2]  # every tenant costs the cell the same
-    return shared, per_tenant[0]
+    per_group = count(cell.get_stack_by_name(api_group_stack_name("test", 0)).template, platform=True)
+    return shared, per_tenant[0], per_group
 
 
 def test_given_1000_tenants_in_a_cell_then_the_quotas_of_the_shared_edge_are_not_exceeded(
-    shares: tuple[Counter[str], Counter[str]],
+    shares: tuple[Counter[str], Counter[str], Counter[str]],
 ) -> None:
-    over = {q.name for q, _ in exceeded(*shares, 1000)}
-    shared, per_tenant = shares
+    shared, per_tenant, per_group = shares
+    over = {q.name for q, _ in exceeded(shared, per_tenant, 1000, per_group)}
     for once_per_cell in ("AWS::GuardDuty::MalwareProtectionPlan", "AWS::Scheduler::ScheduleGroup"):
         assert (shared[once_per_cell], per_tenant[once_per_cell]) == (1, 0), once_per_cell
 
@@ -414,34 +433,38 @@ def test_given_1000_tenants_in_a_cell_then_the_quotas_of_the_shared_edge_are_not
 
 
 def test_given_1000_tenants_in_a_cell_then_only_the_known_per_tenant_quotas_stand_in_the_way(
-    shares: tuple[Counter[str], Counter[str]],
+    shares: tuple[Counter[str], Counter[str], Counter[str]],
 ) -> None:
     """The quotas 1,000 tenants still exceed, each with the count they would need. A new per-tenant
     resource with a quota makes this fail; so does removing a blocker (then shrink the list)."""
-    over = {q.name: needed for q, needed in exceeded(*shares, 1000)}
+    shared, per_tenant, per_group = shares
+    over = {q.name: needed for q, needed in exceeded(shared, per_tenant, 1000, per_group)}
+    (apis,) = [q for q in QUOTAS if q.types == ("AWS::ApiGateway::RestApi",)]
 
     assert over == {
         # One role per agency (its functions and schedules, infra/function_role.py) and the cell's seven.
         "IAM roles": 1000 + 7,
-        "API Gateway regional REST APIs": 1000,
     }
+    # One REST API for every ten agencies (infra/api_group.py): 100 of the account's 600 at 1,000 agencies.
+    assert (per_tenant["AWS::ApiGateway::RestApi"], per_group["AWS::ApiGateway::RestApi"]) == (0, 1)
+    assert needed(apis, shared, per_tenant, 1000, per_group) == 100 and not apis.adjustable
+    assert tenants_that_fit(apis, shared, per_tenant, per_group) == 6000
     # The cell's two pools, whatever the tenants; each agency adds a web client to each pool, and its role and
     # unit groups (7 + 3 for the demo tenant) to the officer pool: 1,000 agencies fit, at the groups' 10,000.
-    shared, per_tenant = shares
     assert (shared["AWS::Cognito::UserPool"], per_tenant["AWS::Cognito::UserPool"]) == (2, 0)
     assert per_tenant["AWS::Cognito::UserPoolClient@officers"] == 1
     assert per_tenant["AWS::Cognito::UserPoolClient@platform"] == 1
     assert per_tenant["AWS::Cognito::UserPoolGroup@officers"] == len(OFFICER_GROUPS) + len(TENANT_UNITS) == 10
     (groups,) = [q for q in QUOTAS if q.types == ("AWS::Cognito::UserPoolGroup@officers",)]
     assert tenants_that_fit(groups, shared, per_tenant) == 1000 and not groups.adjustable  # AWS does not raise it
-    most, binding = capacity(*shares)
+    most, binding = capacity(shared, per_tenant, per_group)
     # GuardDuty scans the cell's one quarantine bucket (one plan of 25, whatever the tenants), one schedule group
     # holds every agency's schedules, and the roles only AWS services assume (saga, table archive, site publisher)
-    # are the cell's, as is the officer pool's token trigger. Each agency has one role (993 fit) and one REST API,
-    # and an account holds 600 of those, not adjustable: they bind.
+    # are the cell's, as is the officer pool's token trigger. Each agency has one role: 993 fit the account's
+    # 1,000, a quota AWS raises on request (to 5,000).
     assert (1000 - 7) // per_tenant["AWS::IAM::Role"] == 993
-    assert most == 600
-    assert [q.name for q in binding] == ["API Gateway regional REST APIs"]
+    assert most == 993
+    assert [q.name for q in binding] == ["IAM roles"]
     assert all(q.limit > 0 and q.source.startswith("docs.aws.amazon.com") for q in QUOTAS)
 
 
@@ -458,3 +481,50 @@ def test_given_the_cell_templates_then_an_idle_agency_costs_at_most_2_usd_a_mont
     # What an idle agency pays for itself: its own seal key, one secret for its outside keys, its alarm series.
     assert tenant["KMS keys"] == 1.00 and tenant["Secrets Manager secrets"] == 0.40, tenant
     assert "Lambda SnapStart snapshot cache" not in tenant  # off in a cell: it would cost about $11 a month
+
+
+def test_given_a_cell_then_its_agencies_share_one_rest_api_each_with_its_own_stage_calling_its_own_functions(
+    cell: cx_api.CloudAssembly, api: Resources, tenants: dict[str, Resources], platform: Resources
+) -> None:
+    """Issue 14: an account holds 600 regional REST APIs (not adjustable). Ten agencies share one
+    (infra/api_group.py): one stage each, whose variables name that agency's functions, with its own throttling,
+    logs, tracing and the cell's origin firewall; an agency's functions let API Gateway call them from its own
+    stage of that API only."""
+    (rest_api,) = of_type(api, "AWS::ApiGateway::RestApi")
+    stages = {props(s)["StageName"]: props(s) for s in of_type(api, "AWS::ApiGateway::Stage").values()}
+    (acl,) = of_type(platform, "AWS::WAFv2::WebACL")
+    associations = [props(a) for a in of_type(api, "AWS::WAFv2::WebACLAssociation").values()]
+    methods = [props(m) for m in of_type(api, "AWS::ApiGateway::Method").values()]
+
+    assert set(stages) == set(TENANTS)
+    assert all("/functions/arn:" in json.dumps(m["Integration"]["Uri"]) for m in methods if "Integration" in m)
+    assert {json.dumps(m["Integration"]["Uri"]).count("${stageVariables.") for m in methods} == {1}
+    # Every route under /api: CloudFront keeps the behaviour's /api in the path it sends to /<stage>.
+    roots = [r for r in of_type(api, "AWS::ApiGateway::Resource").values() if "Fn::GetAtt" in props(r)["ParentId"]]
+    assert [props(r)["PathPart"] for r in roots] == ["api"]
+    assert len(associations) == len(TENANTS) and all(acl in json.dumps(a["WebACLArn"]) for a in associations)
+    for tenant_id, resources in tenants.items():
+        stage = stages[tenant_id]
+        names = {props(resources[fn]).get("FunctionName"): name for name, fn in functions_by_service(resources).items()}
+
+        assert of_type(resources, "AWS::ApiGateway::RestApi") == {}  # no API of its own
+        assert stage["Variables"] == {
+            "intake": f"eservice-{tenant_id}-intake:live",
+            "clock": f"eservice-{tenant_id}-clock:live",
+        }
+        assert {names.get(v.split(":")[0]) for v in stage["Variables"].values()} == {"intake", "clock"}
+        assert stage["TracingEnabled"] is True and "AccessLogSetting" in stage
+        tsa = [m for m in stage["MethodSettings"] if m["ResourcePath"] == "/~1api~1tsa"]
+        assert tsa and tsa[0]["ThrottlingRateLimit"] < 50
+        outputs = cell.get_stack_by_name(api_group_stack_name("test", 0)).template["Outputs"]
+        assert [o["Export"]["Name"] for o in outputs.values() if o["Export"]["Name"] == api_export_name(tenant_id)]
+        for permission in of_type(resources, "AWS::Lambda::Permission").values():
+            if props(permission).get("Principal") != "apigateway.amazonaws.com":
+                continue
+            parts = props(permission)["SourceArn"]["Fn::Join"][1]
+            assert {"Fn::ImportValue": api_export_name(tenant_id)} in parts and parts[-1] == f"/{tenant_id}/*/*"
+        (distribution_tenant,) = of_type(resources, "AWS::CloudFront::DistributionTenant").values()
+        parameters = {p["Name"]: p["Value"] for p in props(distribution_tenant)["Parameters"]}
+        assert parameters["api_stage"] == tenant_id
+        assert api_export_name(tenant_id) in json.dumps(parameters["api_domain"])
+    assert rest_api

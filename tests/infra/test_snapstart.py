@@ -11,6 +11,7 @@ CDK's own site-publishing function (BucketDeployment) is CDK's, not the service'
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +37,11 @@ SERVICE_FUNCTIONS = {"intake", "clock", "sign", "notify"}
 
 
 @pytest.fixture(scope="module", params=["silo", "cell"])
-def resources(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resources]:
+def synthesized(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Resources, Resources]]:
+    """The tenant stack's resources, and those of the stack that holds its REST API (in a cell: the API it
+    shares with up to nine other agencies, infra/api_group.py; in a silo: its own stack)."""
     with pytest.MonkeyPatch.context() as env:
         if request.param == "silo":
             env.delenv("TENANTS_DIR", raising=False)
@@ -52,7 +57,24 @@ def resources(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             env.setenv("TENANTS_DIR", str(folder))
             app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk-snapstart-cell")), context=NO_BUNDLING)
             build_app(app, tenant="all", mode="cell", cell="snap")
-        yield dict(app.synth().get_stack_by_name(stack_name(tenant)).template["Resources"])
+        assembly = app.synth()
+        own = dict(assembly.get_stack_by_name(stack_name(tenant)).template["Resources"])
+        api = (
+            own
+            if request.param == "silo"
+            else dict(assembly.get_stack_by_name("eservice-cell-snap-api-0").template["Resources"])
+        )
+        yield own, api
+
+
+@pytest.fixture(scope="module")
+def resources(synthesized: tuple[Resources, Resources]) -> Resources:
+    return synthesized[0]
+
+
+@pytest.fixture(scope="module")
+def api_resources(synthesized: tuple[Resources, Resources]) -> Resources:
+    return synthesized[1]
 
 
 def _live_alias(resources: Resources, function: str) -> str:
@@ -89,13 +111,27 @@ def test_given_a_tenant_stack_then_each_function_has_a_live_alias_on_its_publish
         assert target(versions[version]["FunctionName"]) == logical, name
 
 
-def test_given_a_tenant_stack_then_api_gateway_invokes_only_the_live_aliases(resources: Resources) -> None:
+def test_given_a_tenant_stack_then_api_gateway_invokes_only_the_live_aliases(
+    resources: Resources, api_resources: Resources
+) -> None:
     functions = set(functions_by_service(resources).values())
     aliases = function_aliases(resources)
     invoked: set[str] = set()
-    for method in of_type(resources, "AWS::ApiGateway::Method").values():
+    # In a cell, the shared API's methods call the function its agency's stage names: "<fixed name>:live".
+    named = {
+        props(fn).get("FunctionName"): logical for logical, fn in of_type(resources, "AWS::Lambda::Function").items()
+    }
+    stages = [props(s) for s in of_type(api_resources, "AWS::ApiGateway::Stage").values()]
+    for method in of_type(api_resources, "AWS::ApiGateway::Method").values():
         uri = props(method).get("Integration", {}).get("Uri")
         if uri is None:  # CORS preflight: a mock integration
+            continue
+        variable = re.search(r"\$\{stageVariables\.(\w+)\}", json.dumps(uri))
+        if variable is not None:
+            (stage,) = [s for s in stages if s["StageName"] == "snaptown"]
+            name, qualifier = stage["Variables"][variable.group(1)].split(":")
+            assert qualifier == "live", "a method invokes $LATEST"
+            invoked.add(named[name])
             continue
         targets = targets_in(uri)
         assert not targets & functions, "a method invokes $LATEST"
@@ -171,8 +207,10 @@ def test_given_a_tenant_stack_then_api_gateway_may_invoke_each_live_alias_once_a
     alias's resource policy, past Lambda's 20 KB limit, and cost synthesis time per tenant (issue 14)."""
     aliases = function_aliases(resources)
     by_name = functions_by_service(resources)
-    (api,) = of_type(resources, "AWS::ApiGateway::RestApi")
-    (stage,) = of_type(resources, "AWS::ApiGateway::Stage")
+    shared = not of_type(resources, "AWS::ApiGateway::RestApi")  # a cell's agency: its stage of a shared API
+    if not shared:
+        (api,) = of_type(resources, "AWS::ApiGateway::RestApi")
+        (stage,) = of_type(resources, "AWS::ApiGateway::Stage")
     granted: list[str] = []
     for permission in of_type(resources, "AWS::Lambda::Permission").values():
         p = props(permission)
@@ -184,6 +222,10 @@ def test_given_a_tenant_stack_then_api_gateway_may_invoke_each_live_alias_once_a
         granted.append(str(aliases[alias]))
         parts = p["SourceArn"]["Fn::Join"][1]
         assert ":execute-api:" in parts
+        if shared:  # the API its export names (after the agency), its stage: no other agency's stage of it
+            assert {"Fn::ImportValue": "eservice-snaptown-api-id"} in parts
+            assert parts[-1] == "/snaptown/*/*"
+            continue
         assert {"Ref": api} in parts and {"Ref": stage} in parts  # this API's own stage, no other
         assert parts[-1] == "/*/*"
     assert sorted(granted) == sorted([by_name["intake"], by_name["clock"]])
