@@ -25,6 +25,8 @@ the README says so. A release changes every stage of an API at once (one deploym
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +128,9 @@ class ApiGroupStack(Stack):
         deployment = apigw.Deployment(self.api, "Deployment", api=self.api, description=description)
         deployment.node.add_dependency(*deployed)
         deployment.add_to_logical_id(api_fingerprint(intake_routes(), GATEWAY_REFUSALS))
-        deployment.add_to_logical_id({"base": API_BASE, "functions": list(API_FUNCTIONS)})
+        # The integrations are this stack's own (stage variables): their code changes the deployment too.
+        integration_code = hashlib.sha256(inspect.getsource(ApiGroupStack._by_stage_variable).encode()).hexdigest()
+        deployment.add_to_logical_id({"base": API_BASE, "functions": list(API_FUNCTIONS), "code": integration_code})
         self.stages: dict[str, apigw.Stage] = {}
         for tenant in tenants:
             self.stages[tenant.id] = self._stage(tenant, deployment, TSA_RATE_LIMIT, TSA_BURST_LIMIT)
@@ -167,6 +171,8 @@ class ApiGroupStack(Stack):
         )
 
     def _stage(self, tenant: Tenant, deployment: apigw.Deployment, tsa_rate: int, tsa_burst: int) -> apigw.Stage:
+        from .stack import api_access_log_format
+
         access_logs = logs.LogGroup(self, f"AccessLogs-{tenant.id}", retention=logs.RetentionDays.ONE_YEAR)
         return apigw.Stage(
             self.api,
@@ -185,15 +191,5 @@ class ApiGroupStack(Stack):
             logging_level=apigw.MethodLoggingLevel.ERROR,
             tracing_enabled=True,
             access_log_destination=apigw.LogGroupLogDestination(access_logs),
-            access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                caller=False,
-                http_method=True,
-                ip=True,
-                protocol=True,
-                request_time=True,
-                resource_path=True,
-                response_length=True,
-                status=True,
-                user=False,
-            ),
+            access_log_format=api_access_log_format(),
         )

@@ -1131,17 +1131,7 @@ class EServiceStack(Stack):
             logging_level=apigw.MethodLoggingLevel.ERROR,
             tracing_enabled=True,
             access_log_destination=apigw.LogGroupLogDestination(access_logs),
-            access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                caller=False,
-                http_method=True,
-                ip=True,
-                protocol=True,
-                request_time=True,
-                resource_path=True,
-                response_length=True,
-                status=True,
-                user=False,
-            ),
+            access_log_format=api_access_log_format(),
         )
         CfnOutput(api, "Endpoint", value=api.url_for_path())
         # Intake serves its routes; an operation may name another function (POST /tsa: the clock's RFC 3161
@@ -1550,6 +1540,21 @@ class EServiceStack(Stack):
                 f"{quarantine_bucket_name(self.platform.cell, '<AWS::AccountId>', '<AWS::Region>')}/{self.tenant.id}/*]"
             ] = "This agency's own prefix of the cell's quarantine bucket (its unchecked uploads), nothing else"
         return found
+
+
+def api_access_log_format() -> apigw.AccessLogFormat:
+    """An API stage's access log line: no caller or user (personal data), the rest of the standard fields."""
+    return apigw.AccessLogFormat.json_with_standard_fields(
+        caller=False,
+        http_method=True,
+        ip=True,
+        protocol=True,
+        request_time=True,
+        resource_path=True,
+        response_length=True,
+        status=True,
+        user=False,
+    )
 
 
 def add_api_routes(

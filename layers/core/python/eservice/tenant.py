@@ -768,7 +768,10 @@ def compile_tenant(tenant: Tenant, source: Path, directory: Path) -> Path:
     for name, data in files.items():
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        aside = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+        # Written aside next to the layer folder, not in it: a synthesis fingerprinting the folder meanwhile
+        # (another test's, in parallel) would count the file aside and stage another asset.
+        flat = name.replace("/", "_")
+        aside = directory.parent / f".{directory.name}.{flat}.{os.getpid()}.{threading.get_ident()}"
         aside.write_bytes(data)
         os.replace(aside, target)
     return directory / f"{tenant.id}{COMPILED_SUFFIX}"
